@@ -1,0 +1,133 @@
+"""The one error tree of Interlace, sorted by what the caller should do.
+
+::
+
+    InterlaceError                 root; carries a machine-readable ``code`` and an HTTP ``status``
+    ├── ConfigError                the project files are wrong: fix them (file:line in the message)
+    ├── ExpressionError            a ${...} expression failed to compile (config) or to evaluate (run)
+    ├── PayloadError               the message body cannot be read as asked (client input: 400)
+    ├── MediationError             a mediator stopped the flow on purpose (throw-error) or failed
+    │   └── ValidationError        a payload did not match its schema
+    └── EndpointError              an outbound call failed after its retries: maybe try later
+        ├── EndpointTimeoutError   no answer within the endpoint's timeout
+        └── EndpointSuspendedError the endpoint's circuit is open: it is not called until it recovers
+
+Messages say what must hold and what arrived, and where: ``timeout must be > 0 (got -1) at
+endpoints/hospital.yaml:7``. Errors are always raised ``from`` their cause.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = [
+    "ConfigError",
+    "EndpointError",
+    "EndpointSuspendedError",
+    "EndpointTimeoutError",
+    "ExpressionError",
+    "InterlaceError",
+    "MediationError",
+    "PayloadError",
+    "SourceLocation",
+    "ValidationError",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class SourceLocation:
+    """Where a definition came from: a file relative to the project and a 1-based line."""
+
+    file: str
+    line: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
+class InterlaceError(Exception):
+    """Root of every error Interlace raises on purpose.
+
+    ``code`` names the kind of failure for on-error sequences (``${error.code}``) and clients;
+    ``status`` is the HTTP status of the default error answer; ``detail`` is extra, safe-to-show data.
+    """
+
+    code: str = "INTERNAL_ERROR"
+    status: int = 500
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        status: int | None = None,
+        detail: Any = None,
+        location: SourceLocation | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+        if status is not None:
+            self.status = status
+        self.detail = detail
+        self.location = location
+
+    def __str__(self) -> str:
+        if self.location is not None and str(self.location) not in self.message:
+            return f"{self.message} at {self.location}"
+        return self.message
+
+
+class ConfigError(InterlaceError):
+    """The project's files are wrong; nothing of it runs until they are fixed."""
+
+    code = "CONFIG_ERROR"
+
+
+class ExpressionError(InterlaceError):
+    """An expression is malformed (at load time) or could not be evaluated on a message (at run time)."""
+
+    code = "EXPRESSION_ERROR"
+
+
+class PayloadError(InterlaceError):
+    """The payload cannot be read as the flow asked (malformed JSON or XML): the client's input is wrong."""
+
+    code = "BAD_PAYLOAD"
+    status = 400
+
+
+class MediationError(InterlaceError):
+    """A mediator failed or the flow raised an error on purpose (the throw-error mediator)."""
+
+    code = "MEDIATION_ERROR"
+
+
+class ValidationError(MediationError):
+    """The payload did not match the schema of a validate mediator."""
+
+    code = "VALIDATION_ERROR"
+    status = 400
+
+
+class EndpointError(InterlaceError):
+    """An outbound call failed after the endpoint's retries; the endpoint may be retried later."""
+
+    code = "ENDPOINT_ERROR"
+    status = 502
+
+
+class EndpointTimeoutError(EndpointError):
+    """The endpoint did not answer within its timeout."""
+
+    code = "ENDPOINT_TIMEOUT"
+    status = 504
+
+
+class EndpointSuspendedError(EndpointError):
+    """The endpoint is suspended after repeated failures; it is not called until its suspension ends."""
+
+    code = "ENDPOINT_SUSPENDED"
+    status = 503

@@ -1,0 +1,116 @@
+"""MessageContext: the thing that flows through sequences of mediators.
+
+One context per message (an HTTP request, a stored message, a trigger event). Mediators read and
+replace its payload and change its headers, variables and properties. A context is used by one flow at
+a time; mediators that fan out (foreach, scatter-gather) work on :meth:`MessageContext.clone` copies.
+"""
+
+from __future__ import annotations
+
+import copy
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from multidict import CIMultiDict
+
+from interlace.message.payload import Payload
+
+__all__ = ["ErrorInfo", "MessageContext", "Params", "new_correlation_id"]
+
+
+def new_correlation_id() -> str:
+    return uuid.uuid4().hex
+
+
+@dataclass(slots=True)
+class ErrorInfo:
+    """The error an on-error sequence handles: ``${error.code}``, ``${error.message}``, ``${error.detail}``."""
+
+    code: str
+    message: str
+    detail: Any = None
+    status: int = 500
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "message": self.message, "detail": self.detail, "status": self.status}
+
+
+@dataclass(slots=True)
+class Params:
+    """Parameters of the message: ``path`` from the URI template, ``query`` from the URL and ``function``
+    given to the sequence being run (``${params.pathParams.x}``, ``${params.queryParams.x}``,
+    ``${params.functionParams.x}``)."""
+
+    path: dict[str, str] = field(default_factory=dict)
+    query: dict[str, str] = field(default_factory=dict)
+    function: dict[str, Any] = field(default_factory=dict)
+
+
+class MessageContext:
+    """Payload, headers, variables and properties of one message in flight.
+
+    ``properties`` hold message-scope properties (``${props.x}``); ``transport`` holds transport
+    properties, of which ``status`` and ``reason`` set the HTTP response status and reason.
+    ``correlation_id`` identifies the message in logs, errors and outbound calls.
+    """
+
+    __slots__ = (
+        "correlation_id",
+        "error",
+        "headers",
+        "method",
+        "params",
+        "path",
+        "payload",
+        "properties",
+        "transport",
+        "variables",
+    )
+
+    def __init__(
+        self,
+        payload: Payload | None = None,
+        *,
+        headers: CIMultiDict[str] | None = None,
+        variables: dict[str, Any] | None = None,
+        params: Params | None = None,
+        method: str = "",
+        path: str = "",
+        correlation_id: str | None = None,
+    ) -> None:
+        self.payload: Payload = payload if payload is not None else Payload.empty()
+        self.headers: CIMultiDict[str] = headers if headers is not None else CIMultiDict()
+        self.variables: dict[str, Any] = variables if variables is not None else {}
+        self.properties: dict[str, Any] = {}
+        self.transport: dict[str, Any] = {}
+        self.params: Params = params if params is not None else Params()
+        self.method = method
+        self.path = path
+        self.correlation_id: str = correlation_id or new_correlation_id()
+        self.error: ErrorInfo | None = None
+
+    def clone(self) -> MessageContext:
+        """An independent copy for a parallel branch: same payload bytes, copied headers and variables."""
+        other = MessageContext(
+            self.payload,
+            headers=CIMultiDict(self.headers),
+            variables=copy.deepcopy(self.variables),
+            params=Params(dict(self.params.path), dict(self.params.query), dict(self.params.function)),
+            method=self.method,
+            path=self.path,
+            correlation_id=self.correlation_id,
+        )
+        other.properties = dict(self.properties)
+        other.transport = dict(self.transport)
+        other.error = self.error
+        return other
+
+    @property
+    def status(self) -> int | None:
+        """The HTTP status the message carries: the last call's answer, or what a flow set."""
+        status = self.transport.get("status")
+        return int(status) if status is not None else None
+
+    def __repr__(self) -> str:
+        return f"MessageContext({self.method} {self.path} {self.payload!r} id={self.correlation_id})"

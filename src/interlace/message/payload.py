@@ -1,0 +1,154 @@
+"""The message body: raw bytes as they arrived, with lazily parsed JSON, XML and text views.
+
+A payload is immutable from the outside: a mediator that changes the body builds a new ``Payload``
+(``Payload.of_json(value)``) and assigns it to the context. Views are parsed at most once, and bytes
+are serialized at most once, so a body that is only forwarded is never parsed.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+import orjson
+from lxml import etree
+
+from interlace.errors import PayloadError
+
+__all__ = ["JSON_TYPE", "Payload", "PayloadKind", "media_type_of"]
+
+JSON_TYPE: Final = "application/json"
+_XML_TYPES: Final = frozenset({"application/xml", "text/xml"})
+_UNSET: Final[Any] = object()
+_XML_PARSER: Final = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+
+PayloadKind = str  # one of "json", "xml", "text", "binary", "empty"
+
+
+def media_type_of(content_type: str) -> str:
+    """``'application/json; charset=utf-8'`` -> ``'application/json'``."""
+    return content_type.partition(";")[0].strip().lower()
+
+
+def _charset_of(content_type: str) -> str:
+    for part in content_type.split(";")[1:]:
+        key, _, value = part.partition("=")
+        if key.strip().lower() == "charset" and value.strip():
+            return value.strip().strip('"')
+    return "utf-8"
+
+
+def _kind_of(media_type: str) -> PayloadKind:
+    if media_type == JSON_TYPE or media_type.endswith("+json"):
+        return "json"
+    if media_type in _XML_TYPES or media_type.endswith("+xml"):
+        return "xml"
+    if media_type.startswith("text/") or media_type in ("application/x-www-form-urlencoded",):
+        return "text"
+    return "binary"
+
+
+class Payload:
+    """A message body with its content type; JSON, XML and text views are parsed on first use."""
+
+    __slots__ = ("_json", "_raw", "_text", "_xml", "content_type", "kind", "media_type")
+
+    def __init__(self, raw: bytes = b"", content_type: str = "application/octet-stream") -> None:
+        self._raw: bytes | None = raw
+        self._json: Any = _UNSET
+        self._xml: Any = _UNSET
+        self._text: str | None = None
+        self.content_type = content_type
+        self.media_type = media_type_of(content_type)
+        self.kind: PayloadKind = "empty" if not raw else _kind_of(self.media_type)
+
+    @classmethod
+    def empty(cls) -> Payload:
+        return cls(b"", "application/octet-stream")
+
+    @classmethod
+    def of_json(cls, value: Any) -> Payload:
+        """A JSON payload from a Python value; serialized only when its bytes are needed."""
+        payload = cls.__new__(cls)
+        payload._raw = None
+        payload._json = value
+        payload._xml = _UNSET
+        payload._text = None
+        payload.content_type = JSON_TYPE
+        payload.media_type = JSON_TYPE
+        payload.kind = "json"
+        return payload
+
+    @classmethod
+    def of_text(cls, text: str, content_type: str = "text/plain; charset=utf-8") -> Payload:
+        payload = cls(text.encode(_charset_of(content_type)), content_type)
+        payload._text = text
+        if not text:
+            payload.kind = "empty"
+        return payload
+
+    @classmethod
+    def of_xml(cls, element: etree._Element, content_type: str = "application/xml") -> Payload:
+        payload = cls(etree.tostring(element, encoding="utf-8"), content_type)
+        payload._xml = element
+        return payload
+
+    @property
+    def raw(self) -> bytes:
+        """The body as bytes (serialized from the JSON view once if the payload was built from a value)."""
+        if self._raw is None:
+            self._raw = orjson.dumps(self._json, option=orjson.OPT_NON_STR_KEYS)
+        return self._raw
+
+    def __len__(self) -> int:
+        return len(self.raw)
+
+    def json(self) -> Any:
+        """The body parsed as JSON; raises :class:`PayloadError` saying where the JSON is malformed."""
+        if self._json is _UNSET:
+            raw = self.raw
+            if not raw.strip():
+                self._json = None
+            else:
+                try:
+                    self._json = orjson.loads(raw)
+                except orjson.JSONDecodeError as exc:
+                    raise PayloadError(
+                        f"the payload is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})",
+                        detail={"line": exc.lineno, "column": exc.colno},
+                    ) from exc
+        return self._json
+
+    def text(self) -> str:
+        """The body decoded with its charset (UTF-8 by default); JSON values are serialized."""
+        if self._text is None:
+            try:
+                self._text = self.raw.decode(_charset_of(self.content_type))
+            except (UnicodeDecodeError, LookupError) as exc:
+                raise PayloadError(f"the payload is not text in its declared charset: {exc}") from exc
+        return self._text
+
+    def xml(self) -> etree._Element:
+        """The body parsed as XML (no entity expansion, no network); raises :class:`PayloadError`."""
+        if self._xml is _UNSET:
+            try:
+                self._xml = etree.fromstring(self.raw, _XML_PARSER)
+            except etree.XMLSyntaxError as exc:
+                raise PayloadError(f"the payload is not well-formed XML: {exc}") from exc
+        element: etree._Element = self._xml
+        return element
+
+    def value(self) -> Any:
+        """The natural view for expressions: JSON value, XML element, text, bytes, or None when empty."""
+        kind = self.kind
+        if kind == "json":
+            return self.json()
+        if kind == "empty":
+            return None
+        if kind == "xml":
+            return self.xml()
+        if kind == "text":
+            return self.text()
+        return self.raw
+
+    def __repr__(self) -> str:
+        return f"Payload({self.media_type}, {len(self.raw)} bytes)"

@@ -1,0 +1,105 @@
+"""The base of every definition: strict pydantic models that remember their file and line.
+
+Keys are kebab-case in YAML (``uri-template``) and snake_case in Python (``uri_template``). Unknown keys
+are errors. Validate with :func:`validate_definition`, which turns pydantic's errors into
+:class:`ConfigError` diagnostics at the offending key's line.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+import pydantic
+from pydantic import BaseModel, ConfigDict, PrivateAttr, model_validator
+from pydantic_core import ErrorDetails
+
+from interlace.errors import ConfigError, SourceLocation
+from interlace.model.yamlsource import LineDict, line_of
+
+__all__ = ["Definition", "DefinitionT", "format_validation_error", "validate_definition"]
+
+DefinitionT = TypeVar("DefinitionT", bound="Definition")
+
+
+def _kebab(name: str) -> str:
+    return name.replace("_", "-")
+
+
+class Definition(BaseModel):
+    """A parsed, validated piece of user configuration; no behaviour."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        alias_generator=_kebab,
+        populate_by_name=True,
+        arbitrary_types_allowed=True,
+    )
+
+    _file: str = PrivateAttr(default="<memory>")
+    _line: int = PrivateAttr(default=0)
+    _key_lines: dict[str, int] = PrivateAttr(default_factory=dict)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _remember_location(
+        cls, data: Any, handler: pydantic.ValidatorFunctionWrapHandler, info: pydantic.ValidationInfo
+    ) -> Any:
+        result = handler(data)
+        if isinstance(result, Definition):
+            context = info.context or {}
+            result._file = str(context.get("file", "<memory>"))
+            if isinstance(data, LineDict):
+                result._line = data.line
+                result._key_lines = dict(data.key_lines)
+        return result
+
+    @property
+    def location(self) -> SourceLocation:
+        """Where this definition starts."""
+        return SourceLocation(self._file, self._line)
+
+    def location_of(self, key: str) -> SourceLocation:
+        """Where ``key`` (YAML spelling or field name) is written, or where the definition starts."""
+        line = self._key_lines.get(key) or self._key_lines.get(_kebab(key)) or self._line
+        return SourceLocation(self._file, line)
+
+
+def _describe(error: ErrorDetails) -> str:
+    kind = error["type"]
+    loc = [str(part) for part in error["loc"] if not str(part).startswith("function-")]
+    where = ".".join(loc)
+    if kind == "extra_forbidden":
+        return f"unknown key {loc[-1]!r}" if loc else "unknown key"
+    if kind == "missing":
+        return f"missing required key {loc[-1]!r}" if loc else "missing required key"
+    got = error.get("input")
+    shown = repr(got) if not isinstance(got, dict | list) else type(got).__name__
+    message = error["msg"]
+    if message.startswith("Value error, "):
+        message = message[len("Value error, ") :]
+    return f"{where}: {message} (got {shown})" if where else f"{message} (got {shown})"
+
+
+def format_validation_error(
+    exc: pydantic.ValidationError, tree: Any, file: str, prefix: tuple[int | str, ...] = ()
+) -> list[ConfigError]:
+    """One :class:`ConfigError` per pydantic error, located at the line of the offending key."""
+    errors: list[ConfigError] = []
+    for error in exc.errors():
+        path = tuple(part for part in error["loc"] if not str(part).startswith("function-"))
+        line = line_of(tree, path, default=getattr(tree, "line", 1) or 1)
+        errors.append(ConfigError(_describe(error), location=SourceLocation(file, line)))
+    return errors
+
+
+def validate_definition(model: type[DefinitionT], tree: Any, file: str) -> DefinitionT:
+    """Validate a loaded YAML tree as ``model``; raise :class:`ConfigError` (the first problem) with the
+    others attached as ``detail`` so a checker can report them all."""
+    try:
+        return model.model_validate(tree, context={"file": file})
+    except pydantic.ValidationError as exc:
+        problems = format_validation_error(exc, tree, file)
+        first = problems[0]
+        first.detail = problems
+        raise first from exc
