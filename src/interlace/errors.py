@@ -81,9 +81,23 @@ class InterlaceError(Exception):
 
 
 class ConfigError(InterlaceError):
-    """The project's files are wrong; nothing of it runs until they are fixed."""
+    """The project's files are wrong; nothing of it runs until they are fixed.
+
+    ``hint`` suggests a fix (``did you mean 'log'?``); ``interlace check`` prints it under the message.
+    """
 
     code = "CONFIG_ERROR"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        location: SourceLocation | None = None,
+        hint: str | None = None,
+        detail: Any = None,
+    ) -> None:
+        super().__init__(message, location=location, detail=detail)
+        self.hint = hint
 
 
 class ExpressionError(InterlaceError):

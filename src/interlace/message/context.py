@@ -16,7 +16,10 @@ from multidict import CIMultiDict
 
 from interlace.message.payload import Payload
 
-__all__ = ["ErrorInfo", "MessageContext", "Params", "new_correlation_id"]
+__all__ = ["CORRELATION_HEADER", "ErrorInfo", "MessageContext", "Params", "Reply", "new_correlation_id"]
+
+CORRELATION_HEADER = "X-Correlation-ID"
+"""The header that carries a message's correlation id in and out of Interlace."""
 
 
 def new_correlation_id() -> str:
@@ -37,6 +40,15 @@ class ErrorInfo:
 
 
 @dataclass(slots=True)
+class Reply:
+    """The answer a flow gives its caller (set by the respond mediator)."""
+
+    status: int
+    payload: Payload
+    headers: CIMultiDict[str] = field(default_factory=CIMultiDict)
+
+
+@dataclass(slots=True)
 class Params:
     """Parameters of the message: ``path`` from the URI template, ``query`` from the URL and ``function``
     given to the sequence being run (``${params.pathParams.x}``, ``${params.queryParams.x}``,
@@ -52,7 +64,8 @@ class MessageContext:
 
     ``properties`` hold message-scope properties (``${props.x}``); ``transport`` holds transport
     properties, of which ``status`` and ``reason`` set the HTTP response status and reason.
-    ``correlation_id`` identifies the message in logs, errors and outbound calls.
+    ``correlation_id`` identifies the message in logs, errors and outbound calls. ``reply``, once set,
+    is the answer to the caller; a flow that ends without one answers with its current message.
     """
 
     __slots__ = (
@@ -64,6 +77,7 @@ class MessageContext:
         "path",
         "payload",
         "properties",
+        "reply",
         "transport",
         "variables",
     )
@@ -89,6 +103,7 @@ class MessageContext:
         self.path = path
         self.correlation_id: str = correlation_id or new_correlation_id()
         self.error: ErrorInfo | None = None
+        self.reply: Reply | None = None
 
     def clone(self) -> MessageContext:
         """An independent copy for a parallel branch: same payload bytes, copied headers and variables."""

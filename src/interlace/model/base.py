@@ -7,6 +7,7 @@ are errors. Validate with :func:`validate_definition`, which turns pydantic's er
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 import pydantic
@@ -40,6 +41,8 @@ class Definition(BaseModel):
     _line: int = PrivateAttr(default=0)
     _key_lines: dict[str, int] = PrivateAttr(default_factory=dict)
 
+    # Validation context: "file" (required for locations) and "line" (where the definition starts when
+    # the mapping itself begins later, as a mediator's options do under its list item).
     @model_validator(mode="wrap")
     @classmethod
     def _remember_location(
@@ -52,6 +55,8 @@ class Definition(BaseModel):
             if isinstance(data, LineDict):
                 result._line = data.line
                 result._key_lines = dict(data.key_lines)
+            if "line" in context:
+                result._line = int(context["line"])
         return result
 
     @property
@@ -82,13 +87,20 @@ def _describe(error: ErrorDetails) -> str:
 
 
 def format_validation_error(
-    exc: pydantic.ValidationError, tree: Any, file: str, prefix: tuple[int | str, ...] = ()
+    exc: pydantic.ValidationError,
+    tree: Any,
+    file: str,
+    line_for: Callable[[tuple[int | str, ...]], int] | None = None,
 ) -> list[ConfigError]:
-    """One :class:`ConfigError` per pydantic error, located at the line of the offending key."""
+    """One :class:`ConfigError` per pydantic error, located at the line of the offending key (found in
+    the loaded YAML ``tree``, or by ``line_for`` for sources without lines)."""
     errors: list[ConfigError] = []
     for error in exc.errors():
         path = tuple(part for part in error["loc"] if not str(part).startswith("function-"))
-        line = line_of(tree, path, default=getattr(tree, "line", 1) or 1)
+        if line_for is not None:
+            line = line_for(path)
+        else:
+            line = line_of(tree, path, default=getattr(tree, "line", 1) or 1)
         errors.append(ConfigError(_describe(error), location=SourceLocation(file, line)))
     return errors
 

@@ -7,6 +7,7 @@ definition error can name ``file:line`` long after parsing.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import yaml
@@ -79,6 +80,15 @@ def _construct_seq(loader: _Loader, node: Node) -> list[Any]:
 _Loader.add_constructor("tag:yaml.org,2002:map", _construct_map)
 _Loader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
 
+# Booleans as in YAML 1.2: only true/false. YAML 1.1 also reads on/off/yes/no as booleans, which would
+# turn a `switch: {on: ...}` key or a `yes` value into True.
+_BOOL = "tag:yaml.org,2002:bool"
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != _BOOL]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(_BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+
 
 def load_yaml(text: str, file: str) -> Any:
     """Parse one YAML document; syntax errors become :class:`ConfigError` with file:line."""
@@ -111,4 +121,3 @@ def line_of(tree: Any, path: tuple[int | str, ...], default: int = 1) -> int:
         else:
             break
     return line
-

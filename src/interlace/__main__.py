@@ -1,0 +1,5 @@
+"""``python -m interlace`` runs the ``interlace`` command."""
+
+from interlace.cli import main
+
+main()

@@ -1,0 +1,149 @@
+"""Compile a loaded project into runnable artifacts, or report every problem it has.
+
+Order matters only for references: endpoints first, then empty sequences for every named sequence (so
+flows may call sequences defined in any file, or recursively), then the bodies of sequences and the
+APIs' resources, then the route table that dispatches requests to resources.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from interlace.compiler.diagnostics import Diagnostics
+from interlace.compiler.endpoints import build_endpoints
+from interlace.compiler.flows import FlowBuilder
+from interlace.compiler.references import References
+from interlace.endpoints import Endpoint, HttpClient
+from interlace.errors import ConfigError, SourceLocation
+from interlace.expressions import CompileScope
+from interlace.routing import ApiRoutes, ResourceRoute, RouteConflict, RouteTable, TemplateError
+from interlace.mediators.sequence import SequenceMediator
+from interlace.model.api import ApiDefinition
+from interlace.model.load import Project
+
+__all__ = ["ApiArtifact", "Artifacts", "ResourceArtifact", "check_project", "compile_project"]
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceArtifact:
+    """A compiled resource: the flow (with its on-error flow) that answers matching requests."""
+
+    api: str
+    methods: frozenset[str]
+    uri_template: str
+    flow: SequenceMediator
+    location: SourceLocation
+
+
+@dataclass(frozen=True, slots=True)
+class ApiArtifact:
+    """A compiled API and where it is served."""
+
+    name: str
+    context: str
+    version: str | None
+    resources: tuple[ResourceArtifact, ...]
+    location: SourceLocation
+
+    @property
+    def path(self) -> str:
+        """The path prefix the API is served at: its context, then its version when it has one."""
+        base = self.context.rstrip("/")
+        return f"{base}/{self.version}" if self.version else (base or "/")
+
+
+@dataclass(frozen=True, slots=True)
+class Artifacts:
+    """Everything a deployment runs; immutable once built, swapped as a whole on redeploy."""
+
+    name: str
+    version: str
+    apis: tuple[ApiArtifact, ...]
+    sequences: Mapping[str, SequenceMediator]
+    endpoints: Mapping[str, Endpoint]
+    routes: RouteTable[ResourceArtifact]
+    configs: Mapping[str, Any] = field(default_factory=dict)
+
+
+def _compile_api(api: ApiDefinition, fb: FlowBuilder) -> ApiArtifact:
+    file = api.location.file
+    api_on_error = api.on_error
+    resources = []
+    for resource in api.resources:
+        label = f"{api.api} {'|'.join(resource.methods)} {resource.uri_template}"
+        flow = fb.flow(resource.flow, file, label, resource.location_of("flow"))
+        on_error_tree = resource.on_error if resource.on_error is not None else api_on_error
+        where = resource.location_of("on-error") if resource.on_error is not None else api.location_of("on-error")
+        flow.on_error = fb.on_error(on_error_tree, file, f"{label} on-error", where)
+        methods = frozenset(resource.methods)
+        resources.append(ResourceArtifact(api.api, methods, resource.uri_template, flow, resource.location))
+    return ApiArtifact(api.api, api.context, api.version, tuple(resources), api.location)
+
+
+def _route_table(apis: list[ApiArtifact], diagnostics: Diagnostics) -> RouteTable[ResourceArtifact]:
+    routes = [
+        ApiRoutes(
+            api.name,
+            api.context,
+            api.version,
+            tuple(ResourceRoute(resource.methods, resource.uri_template, resource) for resource in api.resources),
+        )
+        for api in apis
+    ]
+    try:
+        return RouteTable.build(routes)
+    except RouteConflict as exc:
+        second = exc.second
+        location = second.location if isinstance(second, ResourceArtifact) else SourceLocation("apis", 1)
+        if isinstance(second, ApiRoutes):
+            location = next((api.location for api in apis if api.name == second.name), location)
+        diagnostics.error(exc.message, location, "give each resource its own methods or URI template")
+    except TemplateError as exc:
+        target = exc.target
+        location = target.location if isinstance(target, ResourceArtifact) else SourceLocation("apis", 1)
+        if exc.index is None:
+            location = next((api.location for api in apis if api.name == exc.api), location)
+        diagnostics.error(exc.message, location)
+    return RouteTable.build([])
+
+
+def compile_project(project: Project, client: HttpClient | None = None) -> Artifacts:
+    """Compile ``project``; raise ConfigError listing every problem (``detail`` holds them one by one)."""
+    diagnostics = Diagnostics(project.problems)
+    scope = CompileScope(configs=project.configs, env=project.env)
+    endpoints = References[Endpoint]("endpoint")
+    sequences = References[SequenceMediator]("sequence")
+    endpoints.known.update(build_endpoints(project.endpoints, scope, client or HttpClient(), diagnostics))
+    for definition in project.sequences:
+        sequences.known[definition.sequence] = SequenceMediator(definition.sequence, definition.location)
+    fb = FlowBuilder(scope, diagnostics, sequences, endpoints, str(project.root))
+    for definition in project.sequences:
+        compiled = fb.flow(definition.flow, definition.location.file, definition.sequence, definition.location_of("flow"))
+        target = sequences.known[definition.sequence]
+        target.mediators = compiled.mediators
+        target.on_error = fb.on_error(
+            definition.on_error, definition.location.file, f"{definition.sequence} on-error", definition.location_of("on-error")
+        )
+    apis = [_compile_api(api, fb) for api in project.apis]
+    routes = _route_table(apis, diagnostics)
+    diagnostics.raise_if_any()
+    return Artifacts(
+        project.name,
+        project.version,
+        tuple(apis),
+        dict(sequences.known),
+        dict(endpoints.known),
+        routes,
+        dict(project.configs),
+    )
+
+
+def check_project(project: Project) -> list[ConfigError]:
+    """Every problem of ``project``, in file and line order; empty when it compiles."""
+    try:
+        compile_project(project)
+    except ConfigError as exc:
+        return list(exc.detail) if isinstance(exc.detail, list) else [exc]
+    return []

@@ -1,0 +1,79 @@
+"""Build the endpoints of a project: HTTP endpoints with compiled URL and header templates, then the
+load-balance and failover groups over them (groups of groups allowed, cycles reported)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from interlace.compiler.diagnostics import Diagnostics
+from interlace.compiler.references import near_miss
+from interlace.endpoints import Endpoint, FailoverEndpoint, HttpClient, HttpEndpoint, LoadBalanceEndpoint
+from interlace.errors import ExpressionError
+from interlace.expressions import CompileScope, Template, compile_template
+from interlace.model.endpoint import EndpointDefinition
+
+__all__ = ["build_endpoints"]
+
+
+def _template(text: str, definition: EndpointDefinition, key: str, scope: CompileScope, diagnostics: Diagnostics) -> Template:
+    assert definition.http is not None
+    location = definition.http.location_of(key)
+    try:
+        return compile_template(text, location=location, scope=scope)
+    except ExpressionError as exc:
+        diagnostics.expression(exc, location)
+        return compile_template("")
+
+
+def _build_http(
+    definition: EndpointDefinition, scope: CompileScope, client: HttpClient, diagnostics: Diagnostics
+) -> Endpoint:
+    http = definition.http
+    assert http is not None
+    url = _template(http.url, definition, "url", scope, diagnostics)
+    headers = {name: _template(value, definition, "headers", scope, diagnostics) for name, value in http.headers.items()}
+    return HttpEndpoint.from_definition(definition, url=url, headers=headers, client=client)
+
+
+def build_endpoints(
+    definitions: Sequence[EndpointDefinition], scope: CompileScope, client: HttpClient, diagnostics: Diagnostics
+) -> dict[str, Endpoint]:
+    """Every endpoint by name; unknown members and cycles among groups are recorded as problems."""
+    built: dict[str, Endpoint] = {}
+    groups: dict[str, EndpointDefinition] = {}
+    for definition in definitions:
+        if definition.http is not None:
+            built[definition.name] = _build_http(definition, scope, client, diagnostics)
+        else:
+            groups[definition.name] = definition
+    known = {definition.name for definition in definitions}
+
+    def build_group(name: str, path: tuple[str, ...]) -> Endpoint | None:
+        if name in built:
+            return built[name]
+        definition = groups[name]
+        key = "load-balance" if definition.load_balance is not None else "failover"
+        members: list[Endpoint] = []
+        for member in definition.members:
+            if member in path or member == name:
+                cycle = " -> ".join((*path, name, member))
+                diagnostics.error(f"endpoint groups refer to each other in a cycle: {cycle}", definition.location_of(key))
+                return None
+            if member not in known:
+                hint = near_miss(member, sorted(known)) or f"define it in endpoints/{member}.yaml"
+                diagnostics.error(f"endpoint {name}: unknown member endpoint {member!r}", definition.location_of(key), hint)
+                continue
+            resolved = build_group(member, (*path, name))
+            if resolved is not None:
+                members.append(resolved)
+        if not members:
+            return None
+        endpoint: Endpoint = (
+            LoadBalanceEndpoint(name, members) if definition.load_balance is not None else FailoverEndpoint(name, members)
+        )
+        built[name] = endpoint
+        return endpoint
+
+    for name in groups:
+        build_group(name, ())
+    return built

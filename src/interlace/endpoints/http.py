@@ -1,0 +1,338 @@
+"""HttpEndpoint: one HTTP destination with its timeout, retry policy and circuit breaker."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Final
+
+import aiohttp
+from multidict import CIMultiDict
+from yarl import URL
+
+from interlace.endpoints.base import EndpointResponse, EndpointState, TextTemplate
+from interlace.endpoints.client import HttpClient
+from interlace.endpoints.headers import redact_url, request_headers, response_headers
+from interlace.endpoints.policy import CircuitBreaker, Clock, RetryPolicy, Sleep, SuspendPolicy
+from interlace.errors import EndpointError, EndpointSuspendedError, EndpointTimeoutError
+from interlace.message import MessageContext, Payload
+from interlace.model.durations import format_duration
+from interlace.model.endpoint import EndpointDefinition
+
+__all__ = ["CORRELATION_HEADER", "HttpEndpoint"]
+
+CORRELATION_HEADER: Final = "X-Correlation-ID"
+"""Every call carries the message's correlation id in this header."""
+
+_NO_BODY: Final = frozenset({"GET", "HEAD"})
+_BODY_EVEN_IF_EMPTY: Final = frozenset({"POST", "PUT", "PATCH"})
+_DEFAULT_CONTENT_TYPE: Final = "application/octet-stream"
+_log = logging.getLogger("interlace.endpoints")
+
+
+@dataclass(frozen=True, slots=True)
+class _Failure:
+    """Why one attempt failed: ``reached_server`` if the request may have been acted on."""
+
+    cause: str
+    reached_server: bool
+    repeatable: bool = True
+    timeout: bool = False
+    status: int | None = None
+    exc: BaseException | None = None
+
+
+class HttpEndpoint:
+    """Sends a message to one URL; see :class:`interlace.endpoints.Endpoint` for the contract.
+
+    Per call: the URL and header templates are rendered; the method is the configured one, else the
+    message's, else GET; the message's headers go along without hop-by-hop and body headers, then
+    the configured headers, then ``X-Correlation-ID``. The payload is the body (never for GET and
+    HEAD; for DELETE and OPTIONS only when not empty) with the payload's content type. Statuses in
+    the retry or suspend ``on_status`` are failures; every other answer is returned.
+    """
+
+    __slots__ = (
+        "_breaker",
+        "_client",
+        "_follow_redirects",
+        "_headers",
+        "_method",
+        "_name",
+        "_retry",
+        "_timeout",
+        "_url",
+        "_url_text",
+    )
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        url: TextTemplate,
+        client: HttpClient,
+        method: str | None = None,
+        headers: Mapping[str, TextTemplate] | None = None,
+        timeout: float = 30.0,
+        retry: RetryPolicy | None = None,
+        suspend: SuspendPolicy | None = None,
+        clock: Clock = time.monotonic,
+        follow_redirects: bool = False,
+        url_text: str = "",
+    ) -> None:
+        self._name = name
+        self._url = url
+        self._url_text = redact_url(url_text)
+        self._client = client
+        self._method = method.upper() if method else None
+        self._headers = dict(headers or {})
+        self._timeout = timeout
+        self._retry = retry or RetryPolicy()
+        self._breaker = CircuitBreaker(suspend, clock) if suspend is not None else None
+        self._follow_redirects = follow_redirects
+
+    @classmethod
+    def from_definition(
+        cls,
+        definition: EndpointDefinition,
+        *,
+        url: TextTemplate,
+        headers: Mapping[str, TextTemplate],
+        client: HttpClient,
+        clock: Clock = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
+    ) -> HttpEndpoint:
+        """The endpoint an ``http:`` definition describes, with its URL and header values compiled."""
+        http = definition.http
+        if http is None:
+            raise ValueError(f"endpoint {definition.endpoint!r} is a {definition.kind} endpoint, not http")
+        return cls(
+            definition.endpoint,
+            url=url,
+            client=client,
+            method=http.method,
+            headers=headers,
+            timeout=http.timeout,
+            retry=RetryPolicy.from_definition(http.retry, sleep=sleep),
+            suspend=SuspendPolicy.from_definition(http.suspend) if http.suspend is not None else None,
+            clock=clock,
+            follow_redirects=http.follow_redirects,
+            url_text=http.url,
+        )
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def breaker(self) -> CircuitBreaker | None:
+        return self._breaker
+
+    def state(self) -> EndpointState:
+        breaker = self._breaker
+        if breaker is None:
+            return EndpointState(self._name, "http", "active", url=self._url_text)
+        return EndpointState(
+            self._name,
+            "http",
+            breaker.state,
+            consecutive_failures=breaker.consecutive_failures,
+            resumes_in=breaker.resumes_in(),
+            url=self._url_text,
+        )
+
+    async def send(self, ctx: MessageContext) -> EndpointResponse:
+        url = self._render_url(ctx)
+        method = self._method or (ctx.method.upper() if ctx.method else "GET")
+        headers = self._render_headers(ctx, method)
+        body = self._body(ctx, method)
+        session = self._client.session()
+        breaker = self._breaker
+        if breaker is not None and not breaker.admit():
+            raise self._suspended(breaker, url)
+        try:
+            response = await self._call(session, ctx, method, url, headers, body)
+        except EndpointError:
+            if breaker is not None:
+                breaker.record_failure()
+            raise
+        except BaseException:
+            if breaker is not None:
+                breaker.release()
+            raise
+        if breaker is not None:
+            breaker.record_success()
+        return response
+
+    async def _call(
+        self,
+        session: aiohttp.ClientSession,
+        ctx: MessageContext,
+        method: str,
+        url: URL,
+        headers: CIMultiDict[str],
+        body: bytes | None,
+    ) -> EndpointResponse:
+        policy = self._retry
+        attempt = 1
+        while True:
+            outcome = await self._attempt(session, method, url, headers, body)
+            if isinstance(outcome, EndpointResponse):
+                if not self._is_failure(outcome.status):
+                    return outcome
+                outcome = _Failure(
+                    f"answered {outcome.status} {outcome.reason}".rstrip(),
+                    reached_server=True,
+                    repeatable=outcome.status in policy.on_status,
+                    status=outcome.status,
+                )
+            if (
+                attempt >= policy.max_attempts
+                or not outcome.repeatable
+                or not policy.may_repeat(method, reached_server=outcome.reached_server)
+            ):
+                raise self._failed(outcome, method, url, attempt) from outcome.exc
+            delay = policy.delay_after(attempt)
+            _log.warning(
+                "endpoint %s: attempt %d of %d %s; next in %s",
+                self._name,
+                attempt,
+                policy.max_attempts,
+                outcome.cause,
+                format_duration(delay),
+                extra={"correlation_id": ctx.correlation_id},
+            )
+            await policy.sleep(delay)
+            attempt += 1
+
+    async def _attempt(
+        self,
+        session: aiohttp.ClientSession,
+        method: str,
+        url: URL,
+        headers: CIMultiDict[str],
+        body: bytes | None,
+    ) -> EndpointResponse | _Failure:
+        try:
+            async with session.request(
+                method,
+                url,
+                headers=headers,
+                data=body,
+                timeout=aiohttp.ClientTimeout(total=self._timeout),
+                allow_redirects=self._follow_redirects,
+                skip_auto_headers=("Content-Type",) if not body else (),
+            ) as answer:
+                raw = await answer.read()
+                content_type = answer.headers.get("Content-Type", _DEFAULT_CONTENT_TYPE)
+                return EndpointResponse(
+                    answer.status,
+                    response_headers(answer.headers),
+                    Payload(raw, content_type),
+                    answer.reason or "",
+                )
+        except TimeoutError as exc:  # before ClientError: aiohttp's timeouts are both
+            return _Failure(
+                f"did not answer within {format_duration(self._timeout)}", True, timeout=True, exc=exc
+            )
+        except aiohttp.ClientConnectorError as exc:
+            return _Failure(_connect_cause(exc), reached_server=False, exc=exc)
+        except aiohttp.ServerDisconnectedError as exc:
+            return _Failure("failed: the server closed the connection before answering", True, exc=exc)
+        except aiohttp.TooManyRedirects as exc:
+            return _Failure("failed: too many redirects", True, repeatable=False, exc=exc)
+        except aiohttp.ClientError as exc:
+            return _Failure(f"failed: {type(exc).__name__}: {exc}", True, exc=exc)
+
+    def _is_failure(self, status: int) -> bool:
+        breaker = self._breaker
+        return status in self._retry.on_status or (breaker is not None and breaker.counts_as_failure(status))
+
+    def _render_url(self, ctx: MessageContext) -> URL:
+        text = self._url.render_str(ctx)
+        try:
+            url = URL(text)
+        except (ValueError, TypeError) as exc:
+            raise self._bad_url(text) from exc
+        if url.scheme not in ("http", "https") or not url.host:
+            raise self._bad_url(text)
+        return url
+
+    def _bad_url(self, text: str) -> EndpointError:
+        shown = redact_url(text)
+        return EndpointError(
+            f"endpoint {self._name}: the URL must be an absolute http or https URL (got {shown!r})",
+            detail={"endpoint": self._name, "url": shown},
+        )
+
+    def _render_headers(self, ctx: MessageContext, method: str) -> CIMultiDict[str]:
+        headers = request_headers(ctx.headers)
+        if method not in _NO_BODY and ctx.payload.kind != "empty":
+            headers["Content-Type"] = ctx.payload.content_type
+        for name, template in self._headers.items():
+            value = template.render_str(ctx)
+            if "\r" in value or "\n" in value:
+                raise EndpointError(
+                    f"endpoint {self._name}: header {name} must not contain line breaks (got {value!r})",
+                    detail={"endpoint": self._name, "header": name},
+                )
+            headers[name] = value
+        headers[CORRELATION_HEADER] = ctx.correlation_id
+        return headers
+
+    @staticmethod
+    def _body(ctx: MessageContext, method: str) -> bytes | None:
+        if method in _NO_BODY:
+            return None
+        if ctx.payload.kind == "empty":
+            return b"" if method in _BODY_EVEN_IF_EMPTY else None
+        return ctx.payload.raw
+
+    def _failed(self, failure: _Failure, method: str, url: URL, attempts: int) -> EndpointError:
+        shown = _shown(url)
+        after = f" (after {attempts} attempts)" if attempts > 1 else ""
+        message = f"endpoint {self._name}: {method} {shown} {failure.cause}{after}"
+        detail: dict[str, object] = {
+            "endpoint": self._name,
+            "url": shown,
+            "method": method,
+            "attempts": attempts,
+        }
+        if failure.status is not None:
+            detail["status"] = failure.status
+        if failure.timeout:
+            return EndpointTimeoutError(message, detail=detail)
+        return EndpointError(message, detail=detail)
+
+    def _suspended(self, breaker: CircuitBreaker, url: URL) -> EndpointSuspendedError:
+        resumes_in = breaker.resumes_in() or 0.0
+        when = (
+            "a trial call is under way"
+            if breaker.state == "suspended" and resumes_in == 0
+            else f"it takes calls again in {format_duration(resumes_in)}"
+        )
+        return EndpointSuspendedError(
+            f"endpoint {self._name} is suspended after {breaker.consecutive_failures} consecutive failures; "
+            f"{when}",
+            detail={"endpoint": self._name, "url": _shown(url), "resumes_in": resumes_in},
+        )
+
+
+def _shown(url: URL) -> str:
+    return str(url.with_user(None)) if url.user is not None or url.password is not None else str(url)
+
+
+def _connect_cause(exc: aiohttp.ClientConnectorError) -> str:
+    os_error = exc.os_error
+    if isinstance(os_error, ConnectionRefusedError):
+        return "failed: connection refused"
+    if isinstance(exc, aiohttp.ClientConnectorDNSError) or isinstance(os_error, socket.gaierror):
+        return f"failed: cannot resolve host {exc.host!r}"
+    if isinstance(exc, aiohttp.ClientConnectorCertificateError):
+        return f"failed: the server's TLS certificate is not trusted ({exc.certificate_error})"
+    reason = os_error.strerror or str(os_error) or type(os_error).__name__
+    return f"failed: cannot connect to {exc.host}:{exc.port} ({reason})"

@@ -1,0 +1,162 @@
+"""The syntax tree of a ``${...}`` expression, as the parser builds it and the evaluator compiles it.
+
+Nodes are immutable and carry the 1-based ``column`` where they start in the expression text, so the
+compiler can point at the offending part. A path (``payload.items[0].name``) is one :class:`Path` node:
+a base (a root such as ``payload`` or any other primary such as a call) followed by segments.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = [
+    "ROOT_NAMES",
+    "ArrayLiteral",
+    "Binary",
+    "Call",
+    "Conditional",
+    "Descendant",
+    "Field",
+    "Filter",
+    "Index",
+    "Literal",
+    "Node",
+    "Path",
+    "Root",
+    "Segment",
+    "Slice",
+    "Unary",
+    "Wildcard",
+]
+
+# The names an expression may start with; "@" is the current element inside a filter.
+ROOT_NAMES = frozenset(
+    {"payload", "$", "vars", "headers", "params", "props", "properties", "configs", "env", "error", "@"}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Literal:
+    """A number, string, boolean or null written in the expression."""
+
+    value: Any
+    column: int
+
+
+@dataclass(frozen=True, slots=True)
+class ArrayLiteral:
+    """``[a, b, c]``."""
+
+    items: tuple[Node, ...]
+    column: int
+
+
+@dataclass(frozen=True, slots=True)
+class Root:
+    """One of :data:`ROOT_NAMES`; ``properties`` is normalised to ``props`` and ``$`` to ``payload``."""
+
+    name: str
+    column: int
+
+
+@dataclass(frozen=True, slots=True)
+class Unary:
+    """``-x`` or ``!x``."""
+
+    op: str
+    operand: Node
+    column: int
+
+
+@dataclass(frozen=True, slots=True)
+class Binary:
+    """An infix operator: arithmetic, comparison, ``&&``, ``||`` or ``??``."""
+
+    op: str
+    left: Node
+    right: Node
+    column: int
+
+
+@dataclass(frozen=True, slots=True)
+class Conditional:
+    """``test ? then : otherwise``."""
+
+    test: Node
+    then: Node
+    otherwise: Node
+    column: int
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """``name(arg, ...)``."""
+
+    name: str
+    args: tuple[Node, ...]
+    column: int
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """``.name`` or ``["name"]``: one key of an object."""
+
+    name: str
+    column: int
+
+
+@dataclass(frozen=True, slots=True)
+class Index:
+    """``[expr]``: an array index when the value is a number, an object key when it is a string."""
+
+    key: Node
+    column: int
+
+
+@dataclass(frozen=True, slots=True)
+class Slice:
+    """``[start:end:step]``; each bound may be missing."""
+
+    start: Node | None
+    end: Node | None
+    step: Node | None
+    column: int
+
+
+@dataclass(frozen=True, slots=True)
+class Wildcard:
+    """``[*]`` or ``.*``: every element of an array or every value of an object."""
+
+    column: int
+
+
+@dataclass(frozen=True, slots=True)
+class Descendant:
+    """``..name`` (every value under a key ``name`` at any depth) or ``..*`` (``name`` is None)."""
+
+    name: str | None
+    column: int
+
+
+@dataclass(frozen=True, slots=True)
+class Filter:
+    """``[?(predicate)]``: the elements for which the predicate, with ``@`` bound to each, is truthy."""
+
+    predicate: Node
+    column: int
+
+
+Segment = Field | Index | Slice | Wildcard | Descendant | Filter
+
+
+@dataclass(frozen=True, slots=True)
+class Path:
+    """A base followed by navigation segments, e.g. ``payload.items[0].name``."""
+
+    base: Node
+    segments: tuple[Segment, ...]
+    column: int
+
+
+Node = Literal | ArrayLiteral | Root | Unary | Binary | Conditional | Call | Path

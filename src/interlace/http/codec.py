@@ -1,0 +1,60 @@
+"""Between aiohttp and the message model: requests in, replies and error answers out."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import orjson
+from aiohttp import web
+from multidict import CIMultiDict
+
+from interlace.message import CORRELATION_HEADER, JSON_TYPE, MessageContext, Params, Payload, Reply
+
+__all__ = ["error_response", "first_values", "message_from_request", "response_from_reply"]
+
+# Headers that describe one hop's connection and must not be copied to the next.
+_HOP_BY_HOP = frozenset(
+    {"connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade", "proxy-authorization",
+     "proxy-authenticate", "content-length"}
+)
+
+
+def first_values(query: Mapping[str, str]) -> dict[str, str]:
+    """A query multi-dict as a dict that keeps the first value of a repeated parameter."""
+    values: dict[str, str] = {}
+    for key, value in query.items():
+        values.setdefault(key, value)
+    return values
+
+
+def message_from_request(request: web.BaseRequest, body: bytes, path_params: dict[str, str]) -> MessageContext:
+    """A fresh context for an inbound request; the caller's correlation id is kept when it sends one."""
+    headers = request.headers
+    content_type = headers.get("Content-Type", "application/octet-stream")
+    return MessageContext(
+        Payload(body, content_type),
+        headers=CIMultiDict((k, v) for k, v in headers.items() if k.lower() not in _HOP_BY_HOP),
+        params=Params(path=path_params, query=first_values(request.query)),
+        method=request.method,
+        path=request.path,
+        correlation_id=headers.get(CORRELATION_HEADER) or None,
+    )
+
+
+def response_from_reply(reply: Reply, correlation_id: str) -> web.Response:
+    """The HTTP response for a flow's reply: its body and content type, headers and status."""
+    payload = reply.payload
+    headers = CIMultiDict(reply.headers)
+    headers[CORRELATION_HEADER] = correlation_id
+    if payload.kind != "empty" and "Content-Type" not in headers:
+        headers["Content-Type"] = payload.content_type
+    return web.Response(status=reply.status, body=payload.raw if payload.kind != "empty" else None, headers=headers)
+
+
+def error_response(
+    status: int, code: str, message: str, correlation_id: str, extra_headers: Mapping[str, str] | None = None
+) -> web.Response:
+    """The default error answer: JSON with the code, a message and the correlation id, never a trace."""
+    body = orjson.dumps({"error": {"code": code, "message": message, "correlationId": correlation_id}})
+    headers = {"Content-Type": JSON_TYPE, CORRELATION_HEADER: correlation_id, **(extra_headers or {})}
+    return web.Response(status=status, body=body, headers=headers)

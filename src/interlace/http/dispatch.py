@@ -1,0 +1,84 @@
+"""Dispatching an HTTP request to the resource that answers it, and the default answers.
+
+Per request: match the route (precompiled), read the body within the size limit, run the resource's
+flow, and turn its reply (or its error) into a response. Outcomes:
+
+- the flow responded → that reply;
+- the flow ended without responding → the current message, with its status (or 200);
+- the flow dropped the message → 202 Accepted, no body;
+- the flow failed → the default error answer: JSON ``{"error": {code, message, correlationId}}`` with
+  the error's status; an unexpected failure answers 500 with no internal detail and is logged.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from aiohttp import web
+
+from interlace.compiler.compile import Artifacts
+from interlace.errors import InterlaceError
+from interlace.http.codec import error_response, message_from_request, response_from_reply
+from interlace.routing import RouteMiss
+from interlace.message import CORRELATION_HEADER, Reply, new_correlation_id
+
+__all__ = ["Dispatcher"]
+
+_log = logging.getLogger("interlace.http")
+
+
+class Dispatcher:
+    """The request handler of the HTTP transport; ``artifacts`` is read once per request."""
+
+    __slots__ = ("artifacts", "max_body_size")
+
+    def __init__(self, artifacts: Callable[[], Artifacts], max_body_size: int) -> None:
+        self.artifacts = artifacts
+        self.max_body_size = max_body_size
+
+    async def __call__(self, request: web.BaseRequest) -> web.StreamResponse:
+        artifacts = self.artifacts()
+        match = artifacts.routes.match(request.method, request.raw_path.partition("?")[0], request.query)
+        if isinstance(match, RouteMiss):
+            correlation_id = request.headers.get(CORRELATION_HEADER) or new_correlation_id()
+            if match.status == 405:
+                allowed = ", ".join(sorted(match.allowed))
+                return error_response(
+                    405, "METHOD_NOT_ALLOWED", f"{request.method} is not allowed on {request.path}; allowed: {allowed}",
+                    correlation_id, {"Allow": allowed},
+                )
+            return error_response(404, "NOT_FOUND", f"no resource matches {request.method} {request.path}", correlation_id)
+        length = request.content_length
+        if length is not None and length > self.max_body_size:
+            return self._too_large(request, length)
+        try:
+            body = await request.read()
+        except web.HTTPRequestEntityTooLarge:
+            return self._too_large(request, None)
+        ctx = message_from_request(request, body, match.path_params)
+        resource = match.target
+        try:
+            if await resource.flow.mediate(ctx):
+                return response_from_reply(Reply(ctx.status or 200, ctx.payload), ctx.correlation_id)
+        except InterlaceError as exc:
+            if exc.status >= 500:
+                _log.warning("%s %s failed: %s", request.method, request.path, exc, extra={"correlation_id": ctx.correlation_id})
+            return error_response(exc.status, exc.code, str(exc), ctx.correlation_id)
+        except Exception:
+            _log.exception("%s %s failed unexpectedly", request.method, request.path, extra={"correlation_id": ctx.correlation_id})
+            return error_response(500, "INTERNAL_ERROR", "the request could not be processed", ctx.correlation_id)
+        if ctx.reply is not None:
+            return response_from_reply(ctx.reply, ctx.correlation_id)
+        if ctx.error is not None:
+            error = ctx.error
+            return error_response(error.status, error.code, error.message, ctx.correlation_id)
+        return web.Response(status=202, headers={CORRELATION_HEADER: ctx.correlation_id})
+
+    def _too_large(self, request: web.BaseRequest, length: int | None) -> web.Response:
+        correlation_id = request.headers.get(CORRELATION_HEADER) or new_correlation_id()
+        got = f" (got {length} bytes)" if length is not None else ""
+        return error_response(
+            413, "PAYLOAD_TOO_LARGE", f"the request body must be at most {self.max_body_size} bytes{got}", correlation_id,
+            {"Connection": "close"},
+        )

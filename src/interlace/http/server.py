@@ -1,0 +1,77 @@
+"""The HTTP transport: a low-level aiohttp server (no per-request router or middleware) serving every
+API of the runtime's active deployment on one port, with keep-alive and a request body size limit."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+from types import TracebackType
+
+from aiohttp import web
+from aiohttp.abc import AbstractStreamWriter
+from aiohttp.http_parser import RawRequestMessage
+from aiohttp.streams import StreamReader
+from aiohttp.web_protocol import RequestHandler
+
+from interlace.http.dispatch import Dispatcher
+from interlace.runtime import Runtime
+
+__all__ = ["HttpServer"]
+
+_log = logging.getLogger("interlace.http")
+
+
+class HttpServer:
+    """Serves ``runtime`` at host:port (port 0 picks a free one: see ``port`` after ``start()``)."""
+
+    def __init__(self, runtime: Runtime, host: str, port: int, max_body_size: int, graceful_timeout: float = 10.0) -> None:
+        self.runtime = runtime
+        self.host = host
+        self.port = port
+        self.max_body_size = max_body_size
+        self.graceful_timeout = graceful_timeout
+        self._server: web.Server | None = None
+        self._listener: asyncio.Server | None = None
+
+    def _make_request(
+        self,
+        message: RawRequestMessage,
+        payload: StreamReader,
+        protocol: RequestHandler,
+        writer: AbstractStreamWriter,
+        task: asyncio.Task[None],
+    ) -> web.BaseRequest:
+        loop = asyncio.get_running_loop()
+        return web.BaseRequest(message, payload, protocol, writer, task, loop, client_max_size=self.max_body_size)
+
+    async def start(self) -> None:
+        dispatcher = Dispatcher(lambda: self.runtime.artifacts, self.max_body_size)
+        self._server = web.Server(dispatcher, request_factory=self._make_request, access_log=None)
+        loop = asyncio.get_running_loop()
+        self._listener = await loop.create_server(
+            self._server, self.host, self.port, reuse_address=True, backlog=1024, family=socket.AF_INET
+        )
+        self.port = self._listener.sockets[0].getsockname()[1]
+        _log.info("HTTP APIs listening on http://%s:%d", self.host, self.port)
+
+    async def aclose(self) -> None:
+        """Stop accepting, let requests in flight finish (up to ``graceful_timeout``), then close."""
+        listener, self._listener = self._listener, None
+        server, self._server = self._server, None
+        if listener is not None:
+            listener.close()
+        if server is not None:
+            await server.shutdown(self.graceful_timeout)
+        if listener is not None:
+            await listener.wait_closed()
+
+    async def __aenter__(self) -> HttpServer:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.aclose()
+

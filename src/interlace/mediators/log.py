@@ -1,0 +1,41 @@
+"""The log mediator: one log line per message, with the correlation id."""
+
+from __future__ import annotations
+
+import logging
+
+from interlace.errors import SourceLocation
+from interlace.expressions import Template
+from interlace.mediators.base import CONTINUE
+from interlace.message import MessageContext
+
+__all__ = ["LogMediator"]
+
+_LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "warning": logging.WARNING, "error": logging.ERROR}
+
+
+class LogMediator:
+    """Logs ``message`` (a template) at ``level`` to logger ``category``; optionally headers and payload."""
+
+    __slots__ = ("full", "headers", "level", "location", "logger", "message")
+
+    def __init__(
+        self, message: Template, level: str, category: str, headers: bool, full: bool, location: SourceLocation
+    ) -> None:
+        self.message = message
+        self.level = _LEVELS[level]
+        self.logger = logging.getLogger(category)
+        self.headers = headers
+        self.full = full
+        self.location = location
+
+    async def mediate(self, ctx: MessageContext) -> bool:
+        if not self.logger.isEnabledFor(self.level):
+            return CONTINUE
+        parts = [self.message.render_str(ctx)] if self.message.source else []
+        if self.headers or self.full:
+            parts.append("headers=" + ", ".join(f"{name}: {value}" for name, value in ctx.headers.items()))
+        if self.full:
+            parts.append(f"payload={ctx.payload.text() if ctx.payload.kind != 'binary' else ctx.payload!r}")
+        self.logger.log(self.level, " | ".join(parts), extra={"correlation_id": ctx.correlation_id})
+        return CONTINUE

@@ -1,0 +1,55 @@
+"""The respond mediator: answer the caller and end the flow."""
+
+from __future__ import annotations
+
+from multidict import CIMultiDict
+
+from interlace.errors import MediationError, SourceLocation
+from interlace.expressions import Template
+from interlace.mediators.base import STOP
+from interlace.mediators.body import BodyTemplate
+from interlace.message import MessageContext, Reply
+
+__all__ = ["RespondMediator"]
+
+
+class RespondMediator:
+    """Answers with ``body`` (or the current payload), ``status`` (or the message's status, or 200) and
+    ``headers``. The message's own headers are not echoed back: only the ones given here."""
+
+    __slots__ = ("body", "headers", "location", "status")
+
+    def __init__(
+        self,
+        status: Template | int | None,
+        headers: tuple[tuple[str, Template], ...],
+        body: BodyTemplate | None,
+        location: SourceLocation,
+    ) -> None:
+        self.status = status
+        self.headers = headers
+        self.body = body
+        self.location = location
+
+    def _status(self, ctx: MessageContext) -> int:
+        if self.status is None:
+            return ctx.status or 200
+        if isinstance(self.status, int):
+            return self.status
+        rendered = self.status.render(ctx)
+        try:
+            status = int(rendered)
+        except (TypeError, ValueError) as exc:
+            raise MediationError(f"respond status must be an HTTP status code (got {rendered!r})") from exc
+        if not 100 <= status <= 599:
+            raise MediationError(f"respond status must be between 100 and 599 (got {status})")
+        return status
+
+    async def mediate(self, ctx: MessageContext) -> bool:
+        if self.body is not None:
+            ctx.payload = self.body.render(ctx)
+        headers: CIMultiDict[str] = CIMultiDict()
+        for name, value in self.headers:
+            headers[name] = value.render_str(ctx)
+        ctx.reply = Reply(self._status(ctx), ctx.payload, headers)
+        return STOP

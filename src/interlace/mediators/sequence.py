@@ -1,0 +1,87 @@
+"""SequenceMediator: an ordered list of mediators with an optional on-error flow.
+
+Every flow is one: an API resource's flow, a named sequence, a branch of filter or switch. When a
+mediator fails, the sequence records the error on the context (``${error.code}``, ``${error.message}``,
+``${error.detail}``) and runs its on-error flow, which ends the flow; without an on-error flow the error
+goes to the enclosing sequence, and finally to the caller (the default error answer).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from interlace.errors import InterlaceError, SourceLocation
+from interlace.expressions import ValueTemplate
+from interlace.mediators.base import CONTINUE, STOP, Mediator
+from interlace.message import ErrorInfo, MessageContext
+
+__all__ = ["SequenceCallMediator", "SequenceMediator", "error_info"]
+
+_log = logging.getLogger("interlace.flow")
+
+
+def error_info(exc: InterlaceError) -> ErrorInfo:
+    """What an on-error flow sees of an error."""
+    return ErrorInfo(code=exc.code, message=str(exc), detail=exc.detail, status=exc.status)
+
+
+class SequenceMediator:
+    """Runs ``mediators`` in order; ``mediators`` and ``on_error`` may be filled after construction so that
+    named sequences can refer to each other."""
+
+    __slots__ = ("location", "mediators", "name", "on_error")
+
+    def __init__(
+        self,
+        name: str,
+        location: SourceLocation,
+        mediators: tuple[Mediator, ...] = (),
+        on_error: Mediator | None = None,
+    ) -> None:
+        self.name = name
+        self.location = location
+        self.mediators = mediators
+        self.on_error = on_error
+
+    async def mediate(self, ctx: MessageContext) -> bool:
+        try:
+            for mediator in self.mediators:
+                if not await mediator.mediate(ctx):
+                    return STOP
+            return CONTINUE
+        except InterlaceError as exc:
+            if self.on_error is None:
+                raise
+            ctx.error = error_info(exc)
+        except Exception as exc:
+            if self.on_error is None:
+                raise
+            _log.exception("unexpected failure in sequence %s (correlation id %s)", self.name, ctx.correlation_id)
+            ctx.error = error_info(InterlaceError(f"internal error in sequence {self.name}: {type(exc).__name__}"))
+        await self.on_error.mediate(ctx)
+        return STOP
+
+    def __repr__(self) -> str:
+        return f"SequenceMediator({self.name!r}, {len(self.mediators)} mediators)"
+
+
+class SequenceCallMediator:
+    """Runs a named sequence with ``parameters`` (``${params.functionParams.x}``) and goes on after it,
+    unless the sequence ended the flow."""
+
+    __slots__ = ("location", "parameters", "target")
+
+    def __init__(self, target: SequenceMediator, parameters: ValueTemplate | None, location: SourceLocation) -> None:
+        self.target = target
+        self.parameters = parameters
+        self.location = location
+
+    async def mediate(self, ctx: MessageContext) -> bool:
+        if self.parameters is None:
+            return await self.target.mediate(ctx)
+        saved = ctx.params.function
+        ctx.params.function = self.parameters.render(ctx)
+        try:
+            return await self.target.mediate(ctx)
+        finally:
+            ctx.params.function = saved

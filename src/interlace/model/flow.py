@@ -1,0 +1,41 @@
+"""A flow as written in YAML: a list of mediators, each a one-key mapping (or a bare name).
+
+Flows are kept as their loaded YAML tree (with lines) and compiled mediator by mediator, so each
+mediator's problems are reported at its own line.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import AfterValidator
+
+from interlace.model.yamlsource import LineList
+
+__all__ = ["FlowSource", "OnErrorSource"]
+
+
+def _is_flow(value: Any) -> Any:
+    if not isinstance(value, list):
+        raise ValueError("a flow must be a list of mediators")
+    if isinstance(value, LineList):
+        return value
+    flow = LineList()
+    flow.extend(value)
+    flow.item_lines.extend(0 for _ in value)
+    return flow
+
+
+def _is_flow_or_name(value: Any) -> Any:
+    if isinstance(value, str):
+        if not value.strip():
+            raise ValueError("an on-error sequence name must not be empty")
+        return value
+    return _is_flow(value)
+
+
+FlowSource = Annotated[Any, AfterValidator(_is_flow)]
+"""A list of mediators."""
+
+OnErrorSource = Annotated[Any, AfterValidator(_is_flow_or_name)]
+"""A list of mediators, or the name of a sequence to run on error."""

@@ -1,0 +1,235 @@
+"""Load a project folder into validated definitions, collecting every problem instead of stopping.
+
+A project is ``interlace.toml`` plus YAML artifacts in ``apis/``, ``sequences/`` and ``endpoints/``.
+:func:`load_project` never raises for a problem in the files: it returns what it could load and the
+list of :class:`ConfigError` problems, each with file:line, so ``interlace check`` can show them all.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pydantic
+
+from interlace.errors import ConfigError, SourceLocation
+from interlace.model.api import ApiDefinition
+from interlace.model.base import Definition, format_validation_error
+from interlace.model.endpoint import EndpointDefinition
+from interlace.model.project import CompanionDefinition, ProjectDefinition, ServerDefinition
+from interlace.model.sequence import SequenceDefinition
+from interlace.model.yamlsource import LineDict, load_yaml
+
+__all__ = ["PROJECT_FILE", "ArtifactKind", "Project", "load_project", "suggest"]
+
+PROJECT_FILE = "interlace.toml"
+
+_D = TypeVar("_D", bound=Definition)
+
+
+@dataclass(frozen=True, slots=True)
+class ArtifactKind:
+    """A folder of artifacts: the key that names each artifact and the definition it holds."""
+
+    folder: str
+    key: str
+    model: type[Definition]
+
+
+ARTIFACT_KINDS = (
+    ArtifactKind("apis", "api", ApiDefinition),
+    ArtifactKind("sequences", "sequence", SequenceDefinition),
+    ArtifactKind("endpoints", "endpoint", EndpointDefinition),
+)
+
+
+@dataclass(slots=True)
+class Project:
+    """A loaded project: its definitions under the active profile, and the problems found."""
+
+    root: Path
+    definition: ProjectDefinition | None
+    profile: str | None
+    server: ServerDefinition
+    configs: dict[str, Any]
+    env: Mapping[str, str] = field(default_factory=dict)
+    companions: dict[str, CompanionDefinition] = field(default_factory=dict)
+    apis: list[ApiDefinition] = field(default_factory=list)
+    sequences: list[SequenceDefinition] = field(default_factory=list)
+    endpoints: list[EndpointDefinition] = field(default_factory=list)
+    problems: list[ConfigError] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return self.definition.project.name if self.definition else self.root.name
+
+    @property
+    def version(self) -> str:
+        return self.definition.project.version if self.definition else "0.0.0"
+
+
+def suggest(name: str, choices: list[str] | tuple[str, ...] | Mapping[str, Any]) -> str | None:
+    """``"did you mean 'log'?"`` for a near miss, or None."""
+    close = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.6)
+    return f"did you mean {close[0]!r}?" if close else None
+
+
+def _toml_line(text: str, key: str) -> int:
+    pattern = re.compile(
+        rf"^\s*(\[[^\]]*\b{re.escape(key)}\b[^\]]*\]|\"?{re.escape(key)}\"?\s*=)", re.MULTILINE
+    )
+    match = pattern.search(text)
+    return text.count("\n", 0, match.start()) + 1 if match else 1
+
+
+def _toml_path_line(text: str, path: tuple[int | str, ...]) -> int:
+    keys = [part for part in path if isinstance(part, str)]
+    return _toml_line(text, keys[-1]) if keys else 1
+
+
+def _load_project_file(root: Path, problems: list[ConfigError]) -> tuple[ProjectDefinition | None, str]:
+    path = root / PROJECT_FILE
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        problems.append(
+            ConfigError(
+                f"{root} is not an Interlace project: {PROJECT_FILE} is missing",
+                location=SourceLocation(PROJECT_FILE, 1),
+                hint="create one with `interlace new DIR`",
+            )
+        )
+        return None, ""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line = int(m.group(1)) if (m := re.search(r"line (\d+)", str(exc))) else 1
+        problems.append(ConfigError(f"invalid TOML: {exc}", location=SourceLocation(PROJECT_FILE, line)))
+        return None, text
+    try:
+        return ProjectDefinition.model_validate(data, context={"file": PROJECT_FILE}), text
+    except pydantic.ValidationError as exc:
+        problems.extend(
+            format_validation_error(exc, data, PROJECT_FILE, lambda path: _toml_path_line(text, path))
+        )
+        return None, text
+
+
+def _resolve_env(
+    value: Any, env: Mapping[str, str], where: SourceLocation, problems: list[ConfigError]
+) -> Any:
+    """``${env.X}`` and ``${env.X:-default}`` inside configuration strings."""
+    if isinstance(value, dict):
+        return {key: _resolve_env(item, env, where, problems) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_resolve_env(item, env, where, problems) for item in value]
+    if not isinstance(value, str) or "${env." not in value:
+        return value
+
+    def substitute(match: re.Match[str]) -> str:
+        name, default = match.group(1), match.group(2)
+        if name in env:
+            return env[name]
+        if default is not None:
+            return default
+        problems.append(
+            ConfigError(
+                f"environment variable {name} is not set",
+                location=where,
+                hint=f"export {name}=... or give a default: ${{env.{name}:-value}}",
+            )
+        )
+        return ""
+
+    return re.sub(r"\$\{env\.(\w+)(?::-([^}]*))?\}", substitute, value)
+
+
+def _load_artifacts(root: Path, kind: ArtifactKind, model: type[_D], problems: list[ConfigError]) -> list[_D]:
+    folder = root / kind.folder
+    if not folder.is_dir():
+        return []
+    loaded: list[_D] = []
+    seen: dict[str, SourceLocation] = {}
+    for path in sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")]):
+        file = path.relative_to(root).as_posix()
+        try:
+            tree = load_yaml(path.read_text(encoding="utf-8"), file)
+        except ConfigError as exc:
+            problems.append(exc)
+            continue
+        if not isinstance(tree, LineDict) or kind.key not in tree:
+            problems.append(
+                ConfigError(
+                    f"a file in {kind.folder}/ must be a mapping with a {kind.key!r} key naming the {kind.key}",
+                    location=SourceLocation(file, getattr(tree, "line", 1) or 1),
+                )
+            )
+            continue
+        try:
+            definition = model.model_validate(tree, context={"file": file})
+        except pydantic.ValidationError as exc:
+            problems.extend(format_validation_error(exc, tree, file))
+            continue
+        name = str(tree[kind.key])
+        if name in seen:
+            problems.append(
+                ConfigError(
+                    f"duplicate {kind.key} name {name!r} (also defined at {seen[name]})",
+                    location=definition.location_of(kind.key),
+                )
+            )
+            continue
+        seen[name] = definition.location_of(kind.key)
+        loaded.append(definition)
+    return loaded
+
+
+def load_project(
+    root: Path | str, profile: str | None = None, env: Mapping[str, str] | None = None
+) -> Project:
+    """Load ``root`` under ``profile``; problems are collected in ``Project.problems``."""
+    root = Path(root)
+    env = os.environ if env is None else env
+    problems: list[ConfigError] = []
+    definition, text = _load_project_file(root, problems)
+    server = definition.server if definition else ServerDefinition()
+    configs: dict[str, Any] = dict(definition.configs) if definition else {}
+    companions: dict[str, CompanionDefinition] = {}
+    if definition is not None and profile is not None:
+        chosen = definition.profiles.get(profile)
+        if chosen is None:
+            known = ", ".join(sorted(definition.profiles)) or "none defined"
+            problems.append(
+                ConfigError(
+                    f"unknown profile {profile!r} (profiles: {known})",
+                    location=SourceLocation(PROJECT_FILE, _toml_line(text, "profiles")),
+                    hint=suggest(profile, list(definition.profiles)),
+                )
+            )
+        else:
+            configs.update(chosen.configs)
+            companions = dict(chosen.companions)
+            if chosen.server:
+                try:
+                    server = ServerDefinition.model_validate({**server.model_dump(), **chosen.server})
+                except pydantic.ValidationError as exc:
+                    problems.extend(
+                        format_validation_error(
+                            exc,
+                            chosen.server,
+                            PROJECT_FILE,
+                            lambda path: _toml_path_line(text, ("server", *path)),
+                        )
+                    )
+    configs = _resolve_env(configs, env, SourceLocation(PROJECT_FILE, _toml_line(text, "configs")), problems)
+    project = Project(root, definition, profile, server, configs, env, companions, problems=problems)
+    project.apis = _load_artifacts(root, ARTIFACT_KINDS[0], ApiDefinition, problems)
+    project.sequences = _load_artifacts(root, ARTIFACT_KINDS[1], SequenceDefinition, problems)
+    project.endpoints = _load_artifacts(root, ARTIFACT_KINDS[2], EndpointDefinition, problems)
+    return project

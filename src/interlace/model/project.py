@@ -1,0 +1,104 @@
+"""The project file, interlace.toml: name, version, server settings, configuration and profiles.
+
+```toml
+[project]
+name = "healthcare"
+version = "1.0.0"
+
+[server]
+port = 8290
+
+[configs]                         # ${configs.backend} in flows
+backend = "http://localhost:9090"
+
+[profiles.dev.configs]            # `interlace run DIR --profile dev` overrides configs (and server)
+backend = "http://127.0.0.1:9090"
+
+[profiles.dev.companions.hospital]  # in-process services started with the profile (development only)
+start = "interlace.samples.hospital:start_hospital_backend"
+port = 9090
+```
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any
+
+from pydantic import Field, field_validator
+
+from interlace.model.base import Definition
+
+__all__ = [
+    "CompanionDefinition",
+    "ProfileDefinition",
+    "ProjectDefinition",
+    "ProjectInfo",
+    "ServerDefinition",
+    "parse_size",
+]
+
+_SIZE = re.compile(r"^\s*(\d+)\s*(B|KB|KiB|MB|MiB|GB|GiB)?\s*$", re.IGNORECASE)
+_UNITS = {"b": 1, "kb": 1000, "kib": 1024, "mb": 1000**2, "mib": 1024**2, "gb": 1000**3, "gib": 1024**3}
+
+
+def parse_size(value: int | str) -> int:
+    """``"10MiB"`` -> 10485760; plain integers are bytes."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        if value <= 0:
+            raise ValueError(f"size must be > 0 (got {value})")
+        return value
+    match = _SIZE.match(str(value))
+    if match is None or int(match.group(1)) <= 0:
+        raise ValueError(f"size must be a positive number of bytes like 1048576 or 10MiB (got {value!r})")
+    return int(match.group(1)) * _UNITS[(match.group(2) or "b").lower()]
+
+
+class ProjectInfo(Definition):
+    """The ``[project]`` table."""
+
+    name: Annotated[str, Field(min_length=1)]
+    version: str = "0.1.0"
+    description: str = ""
+
+
+class ServerDefinition(Definition):
+    """The ``[server]`` table: where the HTTP APIs listen and how much they accept."""
+
+    host: str = "0.0.0.0"
+    port: Annotated[int, Field(ge=0, le=65535)] = 8290
+    max_body_size: int = 10 * 1024 * 1024
+    graceful_timeout: Annotated[float, Field(gt=0)] = 10.0
+
+    @field_validator("max_body_size", mode="before")
+    @classmethod
+    def _size(cls, value: Any) -> int:
+        return parse_size(value)
+
+
+class CompanionDefinition(Definition):
+    """A development service started in-process with a profile, unless its port is already taken.
+
+    ``start`` names an async factory ``module:function(host, port)`` returning an object with ``aclose()``.
+    """
+
+    start: Annotated[str, Field(pattern=r"^[\w.]+:\w+$")]
+    host: str = "127.0.0.1"
+    port: Annotated[int, Field(ge=1, le=65535)]
+
+
+class ProfileDefinition(Definition):
+    """A named profile: configuration and server values that override the defaults."""
+
+    configs: dict[str, Any] = Field(default_factory=dict)
+    server: dict[str, Any] = Field(default_factory=dict)
+    companions: dict[str, CompanionDefinition] = Field(default_factory=dict)
+
+
+class ProjectDefinition(Definition):
+    """The whole interlace.toml."""
+
+    project: ProjectInfo
+    server: ServerDefinition = Field(default_factory=ServerDefinition)
+    configs: dict[str, Any] = Field(default_factory=dict)
+    profiles: dict[str, ProfileDefinition] = Field(default_factory=dict)

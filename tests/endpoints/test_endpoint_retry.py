@@ -1,0 +1,114 @@
+from __future__ import annotations
+
+import pytest
+
+from interlace.endpoints import HttpClient, HttpEndpoint, RetryPolicy
+from interlace.errors import EndpointError
+from interlace.message import MessageContext
+
+from .conftest import StartBackend
+from .fakes import RecordingSleep, Text
+
+
+def retrying(sleep: RecordingSleep, attempts: int = 3, **overrides: object) -> RetryPolicy:
+    settings: dict[str, object] = {
+        "max_attempts": attempts,
+        "backoff": 0.2,
+        "max_backoff": 5.0,
+        "on_status": frozenset({502, 503, 504}),
+        "sleep": sleep,
+    }
+    settings.update(overrides)
+    return RetryPolicy(**settings)  # type: ignore[arg-type]
+
+
+async def test_retries_a_503_then_returns_the_success(
+    start_backend: StartBackend, client: HttpClient, sleep: RecordingSleep
+) -> None:
+    backend, base = await start_backend(503, 503)
+    endpoint = HttpEndpoint("A", url=Text(base), retry=retrying(sleep), client=client)
+
+    response = await endpoint.send(MessageContext(method="GET"))
+
+    assert response.status == 200
+    assert response.payload.json()["attempt"] == 3
+    assert len(backend.seen) == 3
+    assert sleep.delays == [0.2, 0.4]
+
+
+async def test_a_status_not_listed_is_returned_without_retry(
+    start_backend: StartBackend, client: HttpClient, sleep: RecordingSleep
+) -> None:
+    backend, base = await start_backend(400)
+    endpoint = HttpEndpoint("A", url=Text(base), retry=retrying(sleep), client=client)
+
+    response = await endpoint.send(MessageContext(method="GET"))
+
+    assert response.status == 400
+    assert len(backend.seen) == 1 and sleep.delays == []
+
+
+async def test_gives_up_after_max_attempts_with_the_last_status(
+    start_backend: StartBackend, client: HttpClient, sleep: RecordingSleep
+) -> None:
+    backend, base = await start_backend(503, 503, 502)
+    endpoint = HttpEndpoint("A", url=Text(f"{base}/x"), retry=retrying(sleep), client=client)
+
+    with pytest.raises(EndpointError) as caught:
+        await endpoint.send(MessageContext(method="GET"))
+
+    assert str(caught.value) == f"endpoint A: GET {base}/x answered 502 Bad Gateway (after 3 attempts)"
+    assert caught.value.detail["status"] == 502 and caught.value.detail["attempts"] == 3
+    assert len(backend.seen) == 3
+
+
+async def test_backoff_doubles_up_to_its_cap(
+    start_backend: StartBackend, client: HttpClient, sleep: RecordingSleep
+) -> None:
+    _, base = await start_backend(*[503] * 6)
+    policy = retrying(sleep, attempts=6, backoff=1.0, max_backoff=5.0)
+    endpoint = HttpEndpoint("A", url=Text(base), retry=policy, client=client)
+
+    with pytest.raises(EndpointError):
+        await endpoint.send(MessageContext(method="GET"))
+
+    assert sleep.delays == [1.0, 2.0, 4.0, 5.0, 5.0]
+
+
+async def test_a_post_is_not_repeated_after_a_failing_answer(
+    start_backend: StartBackend, client: HttpClient, sleep: RecordingSleep
+) -> None:
+    backend, base = await start_backend(503, 503)
+    endpoint = HttpEndpoint("A", url=Text(base), retry=retrying(sleep), client=client)
+
+    with pytest.raises(EndpointError, match=r"answered 503 Service Unavailable$"):
+        await endpoint.send(MessageContext(method="POST"))
+
+    assert len(backend.seen) == 1
+
+
+async def test_a_post_is_repeated_when_non_idempotent_retries_are_allowed(
+    start_backend: StartBackend, client: HttpClient, sleep: RecordingSleep
+) -> None:
+    backend, base = await start_backend(503)
+    policy = retrying(sleep, retry_non_idempotent=True)
+    endpoint = HttpEndpoint("A", url=Text(base), retry=policy, client=client)
+
+    assert (await endpoint.send(MessageContext(method="POST"))).status == 200
+    assert len(backend.seen) == 2
+
+
+async def test_a_refused_connection_is_retried_for_any_method(
+    refused_url: str, client: HttpClient, sleep: RecordingSleep
+) -> None:
+    endpoint = HttpEndpoint("A", url=Text(refused_url), retry=retrying(sleep), client=client)
+
+    with pytest.raises(EndpointError, match=r"failed: connection refused \(after 3 attempts\)$"):
+        await endpoint.send(MessageContext(method="POST"))
+
+    assert sleep.delays == [0.2, 0.4]
+
+
+def test_retry_policy_from_definition_defaults_to_a_single_attempt() -> None:
+    single = RetryPolicy.from_definition(None)
+    assert single.max_attempts == 1 and single.on_status == frozenset()
