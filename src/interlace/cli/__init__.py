@@ -26,7 +26,8 @@ _err = Console(stderr=True, highlight=False)
 
 ProjectDir = Annotated[Path, typer.Argument(help="The project folder (holds interlace.toml).")]
 ProfileOption = Annotated[
-    str | None, typer.Option("--profile", "-p", envvar="INTERLACE_PROFILE", help="Configuration profile to use.")
+    str | None,
+    typer.Option("--profile", "-p", envvar="INTERLACE_PROFILE", help="Configuration profile to use."),
 ]
 
 

@@ -33,13 +33,18 @@ async def serve(
         assert runtime.project is not None
         settings = runtime.project.server
         server = HttpServer(
-            runtime, host or settings.host, settings.port if port is None else port, settings.max_body_size,
+            runtime,
+            host or settings.host,
+            settings.port if port is None else port,
+            settings.max_body_size,
             settings.graceful_timeout,
         )
         async with server:
             shown_host = "localhost" if server.host in ("0.0.0.0", "::") else server.host
-            announce(f"{runtime.project.name} {runtime.project.version} is running"
-                     + (f" (profile {profile})" if profile else ""))
+            announce(
+                f"{runtime.project.name} {runtime.project.version} is running"
+                + (f" (profile {profile})" if profile else "")
+            )
             for api in runtime.artifacts.apis:
                 announce(f"  {api.name}: http://{shown_host}:{server.port}{api.path}")
             await stop.wait()

@@ -83,7 +83,9 @@ def _body(fb: FlowBuilder, d: PayloadDefinition | RespondDefinition) -> BodyTemp
     if d.xml is not None:
         return TextBody(fb.template(d.xml, d.location_of("xml")), d.content_type or "application/xml")
     if d.text is not None:
-        return TextBody(fb.template(d.text, d.location_of("text")), d.content_type or "text/plain; charset=utf-8")
+        return TextBody(
+            fb.template(d.text, d.location_of("text")), d.content_type or "text/plain; charset=utf-8"
+        )
     return None
 
 
@@ -95,12 +97,16 @@ def _target(fb: FlowBuilder, text: str, location: SourceLocation) -> Target | No
     try:
         return parse_target(text)
     except ValueError as exc:
-        fb.diagnostics.error(str(exc), location, "e.g. payload, payload.items, vars.result, headers.X-Id, props.x")
+        fb.diagnostics.error(
+            str(exc), location, "e.g. payload, payload.items, vars.result, headers.X-Id, props.x"
+        )
         return None
 
 
 def build_log(d: LogDefinition, fb: FlowBuilder) -> Mediator:
-    return LogMediator(fb.template(d.message, d.location_of("message")), d.level, d.category, d.headers, d.full, d.location)
+    return LogMediator(
+        fb.template(d.message, d.location_of("message")), d.level, d.category, d.headers, d.full, d.location
+    )
 
 
 def build_variable(d: VariableDefinition, fb: FlowBuilder) -> Mediator:
@@ -146,11 +152,15 @@ def build_switch(d: SwitchDefinition, fb: FlowBuilder) -> Mediator:
             try:
                 patterns.append((re.compile(label), flow))
             except re.error as exc:
-                fb.diagnostics.error(f"switch case {label!r} is not a valid regular expression: {exc}", cases_location)
+                fb.diagnostics.error(
+                    f"switch case {label!r} is not a valid regular expression: {exc}", cases_location
+                )
         else:
             literal[label] = flow
     default = _nested(fb, d, "default", d.default, "switch/default")
-    return SwitchMediator(fb.expression(d.on, d.location_of("on")), literal, tuple(patterns), default, d.location)
+    return SwitchMediator(
+        fb.expression(d.on, d.location_of("on")), literal, tuple(patterns), default, d.location
+    )
 
 
 def build_call(d: CallDefinition, fb: FlowBuilder) -> Mediator | None:
@@ -203,10 +213,14 @@ def _load_schema(fb: FlowBuilder, d: ValidateDefinition) -> dict[str, Any] | Non
         text = path.read_text(encoding="utf-8")
         loaded = orjson.loads(text) if path.suffix == ".json" else load_yaml(text, d.schema_file)
     except (OSError, orjson.JSONDecodeError, ConfigError, yaml.YAMLError) as exc:
-        fb.diagnostics.error(f"cannot read schema-file {d.schema_file!r}: {exc}", d.location_of("schema-file"))
+        fb.diagnostics.error(
+            f"cannot read schema-file {d.schema_file!r}: {exc}", d.location_of("schema-file")
+        )
         return None
     if not isinstance(loaded, dict):
-        fb.diagnostics.error(f"schema-file {d.schema_file!r} must hold a JSON Schema object", d.location_of("schema-file"))
+        fb.diagnostics.error(
+            f"schema-file {d.schema_file!r} must hold a JSON Schema object", d.location_of("schema-file")
+        )
         return None
     return loaded
 
@@ -229,7 +243,9 @@ def build_validate(d: ValidateDefinition, fb: FlowBuilder) -> Mediator | None:
 
 def build_throw_error(d: ThrowErrorDefinition, fb: FlowBuilder) -> Mediator:
     detail = fb.value(d.detail, d.location_of("detail")) if d.detail is not None else None
-    return ThrowErrorMediator(fb.template(d.message, d.location_of("message")), d.code, d.status, detail, d.location)
+    return ThrowErrorMediator(
+        fb.template(d.message, d.location_of("message")), d.code, d.status, detail, d.location
+    )
 
 
 MEDIATORS: dict[str, MediatorKind[Any]] = {
@@ -264,7 +280,9 @@ def _options(kind: str, raw: Any, shorthand: str | None, where: SourceLocation) 
         options.key_lines[shorthand] = where.line
         return options
     example = f"{kind}: {{{shorthand or '...'}: ...}}"
-    raise ConfigError(f"{kind} takes a mapping of options (got {type(raw).__name__})", location=where, hint=example)
+    raise ConfigError(
+        f"{kind} takes a mapping of options (got {type(raw).__name__})", location=where, hint=example
+    )
 
 
 def build_mediator(item: Any, file: str, where: SourceLocation, fb: FlowBuilder) -> Mediator | None:
@@ -290,7 +308,9 @@ def build_mediator(item: Any, file: str, where: SourceLocation, fb: FlowBuilder)
                 location=where,
                 hint="`interlace connector list` shows the installed connectors",
             )
-        raise ConfigError(f"unknown mediator {kind!r}", location=where, hint=fb.hint_for_mediator(kind, list(MEDIATORS)))
+        raise ConfigError(
+            f"unknown mediator {kind!r}", location=where, hint=fb.hint_for_mediator(kind, list(MEDIATORS))
+        )
     options = _options(kind, raw, spec.shorthand, where)
     try:
         definition = spec.definition.model_validate(options, context={"file": file, "line": where.line})

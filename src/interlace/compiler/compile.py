@@ -18,10 +18,10 @@ from interlace.compiler.references import References
 from interlace.endpoints import Endpoint, HttpClient
 from interlace.errors import ConfigError, SourceLocation
 from interlace.expressions import CompileScope
-from interlace.routing import ApiRoutes, ResourceRoute, RouteConflict, RouteTable, TemplateError
 from interlace.mediators.sequence import SequenceMediator
 from interlace.model.api import ApiDefinition
 from interlace.model.load import Project
+from interlace.routing import ApiRoutes, ResourceRoute, RouteConflict, RouteTable, TemplateError
 
 __all__ = ["ApiArtifact", "Artifacts", "ResourceArtifact", "check_project", "compile_project"]
 
@@ -75,7 +75,9 @@ def _compile_api(api: ApiDefinition, fb: FlowBuilder) -> ApiArtifact:
         label = f"{api.api} {'|'.join(resource.methods)} {resource.uri_template}"
         flow = fb.flow(resource.flow, file, label, resource.location_of("flow"))
         on_error_tree = resource.on_error if resource.on_error is not None else api_on_error
-        where = resource.location_of("on-error") if resource.on_error is not None else api.location_of("on-error")
+        where = (
+            resource.location_of("on-error") if resource.on_error is not None else api.location_of("on-error")
+        )
         flow.on_error = fb.on_error(on_error_tree, file, f"{label} on-error", where)
         methods = frozenset(resource.methods)
         resources.append(ResourceArtifact(api.api, methods, resource.uri_template, flow, resource.location))
@@ -88,7 +90,9 @@ def _route_table(apis: list[ApiArtifact], diagnostics: Diagnostics) -> RouteTabl
             api.name,
             api.context,
             api.version,
-            tuple(ResourceRoute(resource.methods, resource.uri_template, resource) for resource in api.resources),
+            tuple(
+                ResourceRoute(resource.methods, resource.uri_template, resource) for resource in api.resources
+            ),
         )
         for api in apis
     ]
@@ -120,11 +124,16 @@ def compile_project(project: Project, client: HttpClient | None = None) -> Artif
         sequences.known[definition.sequence] = SequenceMediator(definition.sequence, definition.location)
     fb = FlowBuilder(scope, diagnostics, sequences, endpoints, str(project.root))
     for definition in project.sequences:
-        compiled = fb.flow(definition.flow, definition.location.file, definition.sequence, definition.location_of("flow"))
+        compiled = fb.flow(
+            definition.flow, definition.location.file, definition.sequence, definition.location_of("flow")
+        )
         target = sequences.known[definition.sequence]
         target.mediators = compiled.mediators
         target.on_error = fb.on_error(
-            definition.on_error, definition.location.file, f"{definition.sequence} on-error", definition.location_of("on-error")
+            definition.on_error,
+            definition.location.file,
+            f"{definition.sequence} on-error",
+            definition.location_of("on-error"),
         )
     apis = [_compile_api(api, fb) for api in project.apis]
     routes = _route_table(apis, diagnostics)

@@ -31,11 +31,15 @@ class Diagnostics:
         if message.endswith(suffix):
             message = message[: -len(suffix)]
         hint = getattr(exc, "hint", None)
-        self.problems.append(ConfigError(message, location=where, hint=hint if isinstance(hint, str) else None))
+        self.problems.append(
+            ConfigError(message, location=where, hint=hint if isinstance(hint, str) else None)
+        )
 
     def raise_if_any(self) -> None:
         if self.problems:
-            ordered = sorted(self.problems, key=lambda p: (p.location.file, p.location.line) if p.location else ("", 0))
+            ordered = sorted(
+                self.problems, key=lambda p: (p.location.file, p.location.line) if p.location else ("", 0)
+            )
             count = len(ordered)
             summary = f"{count} problem{'s' if count != 1 else ''} in the project:\n" + "\n".join(
                 format_problem(problem) for problem in ordered

@@ -15,7 +15,9 @@ from interlace.model.endpoint import EndpointDefinition
 __all__ = ["build_endpoints"]
 
 
-def _template(text: str, definition: EndpointDefinition, key: str, scope: CompileScope, diagnostics: Diagnostics) -> Template:
+def _template(
+    text: str, definition: EndpointDefinition, key: str, scope: CompileScope, diagnostics: Diagnostics
+) -> Template:
     assert definition.http is not None
     location = definition.http.location_of(key)
     try:
@@ -31,12 +33,18 @@ def _build_http(
     http = definition.http
     assert http is not None
     url = _template(http.url, definition, "url", scope, diagnostics)
-    headers = {name: _template(value, definition, "headers", scope, diagnostics) for name, value in http.headers.items()}
+    headers = {
+        name: _template(value, definition, "headers", scope, diagnostics)
+        for name, value in http.headers.items()
+    }
     return HttpEndpoint.from_definition(definition, url=url, headers=headers, client=client)
 
 
 def build_endpoints(
-    definitions: Sequence[EndpointDefinition], scope: CompileScope, client: HttpClient, diagnostics: Diagnostics
+    definitions: Sequence[EndpointDefinition],
+    scope: CompileScope,
+    client: HttpClient,
+    diagnostics: Diagnostics,
 ) -> dict[str, Endpoint]:
     """Every endpoint by name; unknown members and cycles among groups are recorded as problems."""
     built: dict[str, Endpoint] = {}
@@ -57,11 +65,15 @@ def build_endpoints(
         for member in definition.members:
             if member in path or member == name:
                 cycle = " -> ".join((*path, name, member))
-                diagnostics.error(f"endpoint groups refer to each other in a cycle: {cycle}", definition.location_of(key))
+                diagnostics.error(
+                    f"endpoint groups refer to each other in a cycle: {cycle}", definition.location_of(key)
+                )
                 return None
             if member not in known:
                 hint = near_miss(member, sorted(known)) or f"define it in endpoints/{member}.yaml"
-                diagnostics.error(f"endpoint {name}: unknown member endpoint {member!r}", definition.location_of(key), hint)
+                diagnostics.error(
+                    f"endpoint {name}: unknown member endpoint {member!r}", definition.location_of(key), hint
+                )
                 continue
             resolved = build_group(member, (*path, name))
             if resolved is not None:
@@ -69,7 +81,9 @@ def build_endpoints(
         if not members:
             return None
         endpoint: Endpoint = (
-            LoadBalanceEndpoint(name, members) if definition.load_balance is not None else FailoverEndpoint(name, members)
+            LoadBalanceEndpoint(name, members)
+            if definition.load_balance is not None
+            else FailoverEndpoint(name, members)
         )
         built[name] = endpoint
         return endpoint

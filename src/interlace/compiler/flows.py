@@ -114,5 +114,3 @@ class FlowBuilder:
 
     def hint_for_mediator(self, kind: str, known: list[str]) -> str:
         return near_miss(kind, known) or f"known mediators: {', '.join(sorted(known))}"
-
-

@@ -14,8 +14,17 @@ __all__ = ["error_response", "first_values", "message_from_request", "response_f
 
 # Headers that describe one hop's connection and must not be copied to the next.
 _HOP_BY_HOP = frozenset(
-    {"connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade", "proxy-authorization",
-     "proxy-authenticate", "content-length"}
+    {
+        "connection",
+        "keep-alive",
+        "transfer-encoding",
+        "te",
+        "trailer",
+        "upgrade",
+        "proxy-authorization",
+        "proxy-authenticate",
+        "content-length",
+    }
 )
 
 
@@ -27,7 +36,9 @@ def first_values(query: Mapping[str, str]) -> dict[str, str]:
     return values
 
 
-def message_from_request(request: web.BaseRequest, body: bytes, path_params: dict[str, str]) -> MessageContext:
+def message_from_request(
+    request: web.BaseRequest, body: bytes, path_params: dict[str, str]
+) -> MessageContext:
     """A fresh context for an inbound request; the caller's correlation id is kept when it sends one."""
     headers = request.headers
     content_type = headers.get("Content-Type", "application/octet-stream")
@@ -48,7 +59,9 @@ def response_from_reply(reply: Reply, correlation_id: str) -> web.Response:
     headers[CORRELATION_HEADER] = correlation_id
     if payload.kind != "empty" and "Content-Type" not in headers:
         headers["Content-Type"] = payload.content_type
-    return web.Response(status=reply.status, body=payload.raw if payload.kind != "empty" else None, headers=headers)
+    return web.Response(
+        status=reply.status, body=payload.raw if payload.kind != "empty" else None, headers=headers
+    )
 
 
 def error_response(

@@ -20,8 +20,8 @@ from aiohttp import web
 from interlace.compiler.compile import Artifacts
 from interlace.errors import InterlaceError
 from interlace.http.codec import error_response, message_from_request, response_from_reply
-from interlace.routing import RouteMiss
 from interlace.message import CORRELATION_HEADER, Reply, new_correlation_id
+from interlace.routing import RouteMiss
 
 __all__ = ["Dispatcher"]
 
@@ -45,10 +45,15 @@ class Dispatcher:
             if match.status == 405:
                 allowed = ", ".join(sorted(match.allowed))
                 return error_response(
-                    405, "METHOD_NOT_ALLOWED", f"{request.method} is not allowed on {request.path}; allowed: {allowed}",
-                    correlation_id, {"Allow": allowed},
+                    405,
+                    "METHOD_NOT_ALLOWED",
+                    f"{request.method} is not allowed on {request.path}; allowed: {allowed}",
+                    correlation_id,
+                    {"Allow": allowed},
                 )
-            return error_response(404, "NOT_FOUND", f"no resource matches {request.method} {request.path}", correlation_id)
+            return error_response(
+                404, "NOT_FOUND", f"no resource matches {request.method} {request.path}", correlation_id
+            )
         length = request.content_length
         if length is not None and length > self.max_body_size:
             return self._too_large(request, length)
@@ -63,11 +68,24 @@ class Dispatcher:
                 return response_from_reply(Reply(ctx.status or 200, ctx.payload), ctx.correlation_id)
         except InterlaceError as exc:
             if exc.status >= 500:
-                _log.warning("%s %s failed: %s", request.method, request.path, exc, extra={"correlation_id": ctx.correlation_id})
+                _log.warning(
+                    "%s %s failed: %s",
+                    request.method,
+                    request.path,
+                    exc,
+                    extra={"correlation_id": ctx.correlation_id},
+                )
             return error_response(exc.status, exc.code, str(exc), ctx.correlation_id)
         except Exception:
-            _log.exception("%s %s failed unexpectedly", request.method, request.path, extra={"correlation_id": ctx.correlation_id})
-            return error_response(500, "INTERNAL_ERROR", "the request could not be processed", ctx.correlation_id)
+            _log.exception(
+                "%s %s failed unexpectedly",
+                request.method,
+                request.path,
+                extra={"correlation_id": ctx.correlation_id},
+            )
+            return error_response(
+                500, "INTERNAL_ERROR", "the request could not be processed", ctx.correlation_id
+            )
         if ctx.reply is not None:
             return response_from_reply(ctx.reply, ctx.correlation_id)
         if ctx.error is not None:
@@ -79,6 +97,9 @@ class Dispatcher:
         correlation_id = request.headers.get(CORRELATION_HEADER) or new_correlation_id()
         got = f" (got {length} bytes)" if length is not None else ""
         return error_response(
-            413, "PAYLOAD_TOO_LARGE", f"the request body must be at most {self.max_body_size} bytes{got}", correlation_id,
+            413,
+            "PAYLOAD_TOO_LARGE",
+            f"the request body must be at most {self.max_body_size} bytes{got}",
+            correlation_id,
             {"Connection": "close"},
         )

@@ -25,7 +25,9 @@ _log = logging.getLogger("interlace.http")
 class HttpServer:
     """Serves ``runtime`` at host:port (port 0 picks a free one: see ``port`` after ``start()``)."""
 
-    def __init__(self, runtime: Runtime, host: str, port: int, max_body_size: int, graceful_timeout: float = 10.0) -> None:
+    def __init__(
+        self, runtime: Runtime, host: str, port: int, max_body_size: int, graceful_timeout: float = 10.0
+    ) -> None:
         self.runtime = runtime
         self.host = host
         self.port = port
@@ -43,7 +45,9 @@ class HttpServer:
         task: asyncio.Task[None],
     ) -> web.BaseRequest:
         loop = asyncio.get_running_loop()
-        return web.BaseRequest(message, payload, protocol, writer, task, loop, client_max_size=self.max_body_size)
+        return web.BaseRequest(
+            message, payload, protocol, writer, task, loop, client_max_size=self.max_body_size
+        )
 
     async def start(self) -> None:
         dispatcher = Dispatcher(lambda: self.runtime.artifacts, self.max_body_size)
@@ -74,4 +78,3 @@ class HttpServer:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         await self.aclose()
-

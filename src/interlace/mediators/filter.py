@@ -16,7 +16,11 @@ class FilterMediator:
     __slots__ = ("condition", "location", "otherwise", "then")
 
     def __init__(
-        self, condition: Expression, then: SequenceMediator, otherwise: SequenceMediator, location: SourceLocation
+        self,
+        condition: Expression,
+        then: SequenceMediator,
+        otherwise: SequenceMediator,
+        location: SourceLocation,
     ) -> None:
         self.condition = condition
         self.then = then

@@ -58,7 +58,8 @@ class ForeachMediator:
             collection = []
         if not isinstance(collection, list):
             raise MediationError(
-                f"foreach needs an array from ${{{self.collection.source}}} (got {type(collection).__name__})",
+                f"foreach needs an array from ${{{self.collection.source}}}"
+                f" (got {type(collection).__name__})",
                 location=self.location,
             )
         jobs = [self._job(ctx, index, element) for index, element in enumerate(collection)]

@@ -20,7 +20,13 @@ class LogMediator:
     __slots__ = ("full", "headers", "level", "location", "logger", "message")
 
     def __init__(
-        self, message: Template, level: str, category: str, headers: bool, full: bool, location: SourceLocation
+        self,
+        message: Template,
+        level: str,
+        category: str,
+        headers: bool,
+        full: bool,
+        location: SourceLocation,
     ) -> None:
         self.message = message
         self.level = _LEVELS[level]

@@ -35,5 +35,3 @@ async def run_all(jobs: Sequence[Callable[[], Awaitable[T]]], *, parallel: bool,
                 break
         raise first from None
     return [task.result() for task in tasks]
-
-

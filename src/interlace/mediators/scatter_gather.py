@@ -21,7 +21,9 @@ class ScatterGatherMediator:
 
     __slots__ = ("branches", "location", "target")
 
-    def __init__(self, branches: tuple[SequenceMediator, ...], target: Target, location: SourceLocation) -> None:
+    def __init__(
+        self, branches: tuple[SequenceMediator, ...], target: Target, location: SourceLocation
+    ) -> None:
         self.branches = branches
         self.target = target
         self.location = location

@@ -56,8 +56,12 @@ class SequenceMediator:
         except Exception as exc:
             if self.on_error is None:
                 raise
-            _log.exception("unexpected failure in sequence %s (correlation id %s)", self.name, ctx.correlation_id)
-            ctx.error = error_info(InterlaceError(f"internal error in sequence {self.name}: {type(exc).__name__}"))
+            _log.exception(
+                "unexpected failure in sequence %s (correlation id %s)", self.name, ctx.correlation_id
+            )
+            ctx.error = error_info(
+                InterlaceError(f"internal error in sequence {self.name}: {type(exc).__name__}")
+            )
         await self.on_error.mediate(ctx)
         return STOP
 
@@ -71,7 +75,9 @@ class SequenceCallMediator:
 
     __slots__ = ("location", "parameters", "target")
 
-    def __init__(self, target: SequenceMediator, parameters: ValueTemplate | None, location: SourceLocation) -> None:
+    def __init__(
+        self, target: SequenceMediator, parameters: ValueTemplate | None, location: SourceLocation
+    ) -> None:
         self.target = target
         self.parameters = parameters
         self.location = location

@@ -82,7 +82,9 @@ def _put(node: Any, step: str | int, value: Any, text: str) -> None:
         else:
             node[step] = value
     else:
-        raise MediationError(f"cannot write {text}: {step!r} is not a key of an object or an index of an array")
+        raise MediationError(
+            f"cannot write {text}: {step!r} is not a key of an object or an index of an array"
+        )
 
 
 def _combine(current: Any, value: Any, action: str, text: str) -> Any:
@@ -93,7 +95,9 @@ def _combine(current: Any, value: Any, action: str, text: str) -> Any:
             return value
         if isinstance(current, dict) and isinstance(value, dict):
             return {**current, **value}
-        raise MediationError(f"merge into {text} needs two objects (got {type(current).__name__} and {type(value).__name__})")
+        raise MediationError(
+            f"merge into {text} needs two objects (got {type(current).__name__} and {type(value).__name__})"
+        )
     if current is None:
         return [value]
     if isinstance(current, list):
@@ -115,7 +119,9 @@ def parse_target(text: str) -> Target:
             raise ValueError(f"target {text!r} has an invalid segment {part!r}")
         steps.append(int(part) if part.isdigit() else part)
     if head != "payload" and not steps:
-        raise ValueError(f"target {text!r} must name a {head[:-1] if head.endswith('s') else head}: {head}.NAME")
+        raise ValueError(
+            f"target {text!r} must name a {head[:-1] if head.endswith('s') else head}: {head}.NAME"
+        )
     if head == "headers" and len(steps) != 1:
         raise ValueError(f"a header target is headers.NAME (got {text!r})")
     return Target(head, tuple(steps), text)

@@ -15,7 +15,12 @@ class ThrowErrorMediator:
     __slots__ = ("code", "detail", "location", "message", "status")
 
     def __init__(
-        self, message: Template, code: str, status: int, detail: ValueTemplate | None, location: SourceLocation
+        self,
+        message: Template,
+        code: str,
+        status: int,
+        detail: ValueTemplate | None,
+        location: SourceLocation,
     ) -> None:
         self.message = message
         self.code = code

@@ -24,7 +24,11 @@ class ValidateMediator:
     __slots__ = ("location", "on_fail", "source", "validator")
 
     def __init__(
-        self, validator: Validator, source: Template, on_fail: SequenceMediator | None, location: SourceLocation
+        self,
+        validator: Validator,
+        source: Template,
+        on_fail: SequenceMediator | None,
+        location: SourceLocation,
     ) -> None:
         self.validator = validator
         self.source = source
@@ -37,8 +41,11 @@ class ValidateMediator:
         if not problems:
             return CONTINUE
         detail: list[dict[str, Any]] = [
-            {"path": "$" + "".join(f"[{p!r}]" if isinstance(p, str) else f"[{p}]" for p in e.absolute_path),
-             "message": e.message}
+            {
+                "path": "$"
+                + "".join(f"[{p!r}]" if isinstance(p, str) else f"[{p}]" for p in e.absolute_path),
+                "message": e.message,
+            }
             for e in problems[:_MAX_REPORTED]
         ]
         first = detail[0]

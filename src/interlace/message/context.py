@@ -28,7 +28,7 @@ def new_correlation_id() -> str:
 
 @dataclass(slots=True)
 class ErrorInfo:
-    """The error an on-error sequence handles: ``${error.code}``, ``${error.message}``, ``${error.detail}``."""
+    """The error an on-error flow handles: ``${error.code}``, ``${error.message}``, ``${error.detail}``."""
 
     code: str
     message: str

@@ -166,7 +166,8 @@ def _load_artifacts(root: Path, kind: ArtifactKind, model: type[_D], problems: l
         if not isinstance(tree, LineDict) or kind.key not in tree:
             problems.append(
                 ConfigError(
-                    f"a file in {kind.folder}/ must be a mapping with a {kind.key!r} key naming the {kind.key}",
+                    f"a file in {kind.folder}/ must be a mapping with a {kind.key!r} key"
+                    f" naming the {kind.key}",
                     location=SourceLocation(file, getattr(tree, "line", 1) or 1),
                 )
             )

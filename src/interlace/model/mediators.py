@@ -79,7 +79,7 @@ class VariableDefinition(Definition):
 
 
 class PropertyDefinition(Definition):
-    """Set or remove a message property (``${props.name}``) or a transport property (``status``, ``reason``)."""
+    """Set or remove a message property (``${props.name}``) or a transport property (status, reason)."""
 
     name: Annotated[str, Field(min_length=1)]
     value: Any = None

@@ -47,7 +47,7 @@ class _Loader(yaml.SafeLoader):
         mapping = LineDict(node.start_mark.line + 1)
         self.flatten_mapping(node)
         for key_node, value_node in node.value:
-            key = self.construct_object(key_node, deep=True)  # type: ignore[no-untyped-call]
+            key = self.construct_object(key_node, deep=True)
             if not isinstance(key, str):
                 key = str(key)
             if key in mapping:
@@ -55,14 +55,14 @@ class _Loader(yaml.SafeLoader):
                     f"duplicate key {key!r} (first at line {mapping.key_lines[key]})",
                     location=SourceLocation(self.name, key_node.start_mark.line + 1),
                 )
-            mapping[key] = self.construct_object(value_node, deep=True)  # type: ignore[no-untyped-call]
+            mapping[key] = self.construct_object(value_node, deep=True)
             mapping.key_lines[key] = key_node.start_mark.line + 1
         return mapping
 
     def construct_sequence(self, node: SequenceNode, deep: bool = False) -> list[Any]:
         items = LineList(node.start_mark.line + 1)
         for child in node.value:
-            items.append(self.construct_object(child, deep=True))  # type: ignore[no-untyped-call]
+            items.append(self.construct_object(child, deep=True))
             items.item_lines.append(child.start_mark.line + 1)
         return items
 

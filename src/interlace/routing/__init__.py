@@ -7,4 +7,12 @@ or malformed templates as configuration problems; the HTTP transport only calls 
 from interlace.routing.table import ApiRoutes, ResourceRoute, RouteConflict, RouteMatch, RouteMiss, RouteTable
 from interlace.routing.templates import TemplateError
 
-__all__ = ["ApiRoutes", "ResourceRoute", "RouteConflict", "RouteMatch", "RouteMiss", "RouteTable", "TemplateError"]
+__all__ = [
+    "ApiRoutes",
+    "ResourceRoute",
+    "RouteConflict",
+    "RouteMatch",
+    "RouteMiss",
+    "RouteTable",
+    "TemplateError",
+]

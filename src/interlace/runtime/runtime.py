@@ -24,7 +24,9 @@ _log = logging.getLogger("interlace.runtime")
 class Runtime:
     """A project running under a profile. Use ``async with Runtime(...)`` or ``start()`` / ``aclose()``."""
 
-    def __init__(self, root: Path | str, profile: str | None = None, client: HttpClient | None = None) -> None:
+    def __init__(
+        self, root: Path | str, profile: str | None = None, client: HttpClient | None = None
+    ) -> None:
         self.root = Path(root)
         self.profile = profile
         self.client = client or HttpClient()
