@@ -8,6 +8,7 @@ request in flight: old requests finish on the old artifacts, new ones get the ne
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from pathlib import Path
 from types import TracebackType
 
@@ -22,13 +23,21 @@ _log = logging.getLogger("interlace.runtime")
 
 
 class Runtime:
-    """A project running under a profile. Use ``async with Runtime(...)`` or ``start()`` / ``aclose()``."""
+    """A project running under a profile. Use ``async with Runtime(...)`` or ``start()`` / ``aclose()``.
+
+    ``env`` replaces the process environment for ``${env.X}`` (tests and embedding pass their own).
+    """
 
     def __init__(
-        self, root: Path | str, profile: str | None = None, client: HttpClient | None = None
+        self,
+        root: Path | str,
+        profile: str | None = None,
+        client: HttpClient | None = None,
+        env: Mapping[str, str] | None = None,
     ) -> None:
         self.root = Path(root)
         self.profile = profile
+        self.env = env
         self.client = client or HttpClient()
         self._owns_client = client is None
         self._companions: list[Companion] = []
@@ -45,7 +54,7 @@ class Runtime:
     async def start(self) -> None:
         """Load, compile and activate the project (ConfigError lists every problem), then start the
         profile's companions."""
-        project = load_project(self.root, self.profile)
+        project = load_project(self.root, self.profile, self.env)
         self._artifacts = compile_project(project, self.client)
         self.project = project
         for name, companion in project.companions.items():
@@ -56,7 +65,7 @@ class Runtime:
 
     async def redeploy(self) -> Artifacts:
         """Reload and recompile the project and make it active; on ConfigError the old one keeps running."""
-        project = load_project(self.root, self.profile)
+        project = load_project(self.root, self.profile, self.env)
         artifacts = compile_project(project, self.client)
         self._artifacts, self.project = artifacts, project
         _log.info("redeployed %s %s", project.name, project.version)

@@ -1,0 +1,147 @@
+"""The healthcare example end to end: HealthcareAPI in front of the sample hospital back-end."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+import aiohttp
+import pytest
+
+from tests.examples.conftest import EXAMPLE, MAX_BODY
+
+RESERVE = "/healthcare/categories/{category}/reserve"
+
+
+def reservation(**changes: Any) -> dict[str, Any]:
+    body: dict[str, Any] = json.loads((EXAMPLE / "request.json").read_text())
+    body.update(changes)
+    return body
+
+
+def expected_discount(dob: str) -> int:
+    age = date.today().year - int(dob[:4])
+    return 15 if age < 12 else 20 if age > 55 else 0
+
+
+@pytest.mark.parametrize(
+    ("hospital", "doctor", "fee"),
+    [
+        ("grand oak community hospital", "thomas collins", 7000.0),
+        ("clemency medical center", "anne clement", 12000.0),
+        ("pine valley community hospital", "seth mears", 8000.0),
+    ],
+)
+async def test_reserve_routes_to_the_hospital_and_answers_the_settled_payment(
+    healthcare: aiohttp.ClientSession, hospital: str, doctor: str, fee: float
+) -> None:
+    async with healthcare.post(
+        RESERVE.format(category="surgery"), json=reservation(hospital=hospital, doctor=doctor)
+    ) as r:
+        assert r.status == 200
+        payment = await r.json()
+    discount = expected_discount("1940-03-19")
+    assert payment["doctorName"] == doctor
+    assert payment["patient"] == "John Doe"
+    assert payment["actualFee"] == fee
+    assert payment["discount"] == discount
+    assert payment["discounted"] == fee * (100 - discount) / 100
+    assert payment["status"] == "Settled"
+    assert isinstance(payment["appointmentNo"], int)
+
+
+async def test_appointment_numbers_come_from_one_counter(healthcare: aiohttp.ClientSession) -> None:
+    numbers = []
+    for hospital, doctor in [
+        ("grand oak community hospital", "thomas collins"),
+        ("clemency medical center", "anne clement"),
+    ]:
+        async with healthcare.post(
+            RESERVE.format(category="surgery"), json=reservation(hospital=hospital, doctor=doctor)
+        ) as r:
+            numbers.append((await r.json())["appointmentNo"])
+    assert numbers == [1, 2]
+
+
+async def test_query_doctor_answers_the_doctors_of_the_category(healthcare: aiohttp.ClientSession) -> None:
+    async with healthcare.get("/healthcare/querydoctor/cardiology") as r:
+        assert r.status == 200
+        doctors = await r.json()
+    assert [(d["name"], d["hospital"]) for d in doctors] == [
+        ("emeline fulton", "pine valley community hospital"),
+        ("jared morris", "willow gardens general hospital"),
+    ]
+
+
+async def test_an_unrouted_hospital_is_refused_with_its_name(healthcare: aiohttp.ClientSession) -> None:
+    body = reservation(hospital="willow gardens general hospital", doctor="jared morris")
+    async with healthcare.post(RESERVE.format(category="cardiology"), json=body) as r:
+        assert r.status == 400
+        assert await r.json() == {"error": "Invalid hospital - willow gardens general hospital"}
+
+
+async def test_an_unknown_doctor_is_refused_with_the_back_ends_reason(
+    healthcare: aiohttp.ClientSession,
+) -> None:
+    async with healthcare.post(
+        RESERVE.format(category="surgery"), json=reservation(doctor="gregory house")
+    ) as r:
+        assert r.status == 400
+        assert await r.json() == {
+            "error": "Doctor gregory house is not available in grand oak community hospital"
+        }
+
+
+async def test_an_unknown_category_is_refused(healthcare: aiohttp.ClientSession) -> None:
+    async with healthcare.post(RESERVE.format(category="dentistry"), json=reservation()) as r:
+        assert r.status == 400
+        assert await r.json() == {"error": "Invalid Category"}
+
+
+async def test_back_end_down_answers_a_clear_json_error(
+    healthcare_without_backend: aiohttp.ClientSession,
+) -> None:
+    async with healthcare_without_backend.post(RESERVE.format(category="surgery"), json=reservation()) as r:
+        assert r.status == 502
+        error = await r.json()
+    assert error["code"] == "ENDPOINT_ERROR"
+    assert "HospitalReserveEP" in error["error"]
+    assert "Traceback" not in error["error"]
+
+
+async def test_malformed_json_answers_400_saying_what_is_wrong(healthcare: aiohttp.ClientSession) -> None:
+    headers = {"Content-Type": "application/json"}
+    async with healthcare.post(
+        RESERVE.format(category="surgery"), data=b'{"hospital": "grand', headers=headers
+    ) as r:
+        assert r.status == 400
+        error = await r.json()
+    assert error["code"] == "BAD_PAYLOAD"
+    assert "not valid JSON" in error["error"]
+    assert "line 1, column" in error["error"]
+
+
+async def test_an_oversized_body_answers_413(healthcare: aiohttp.ClientSession) -> None:
+    body = json.dumps(reservation(address="x" * MAX_BODY)).encode()
+    headers = {"Content-Type": "application/json"}
+    async with healthcare.post(RESERVE.format(category="surgery"), data=body, headers=headers) as r:
+        assert r.status == 413
+        error = await r.json()
+    assert error["error"]["code"] == "PAYLOAD_TOO_LARGE"
+    assert str(MAX_BODY) in error["error"]["message"]
+
+
+async def test_an_oversized_chunked_body_answers_413(healthcare: aiohttp.ClientSession) -> None:
+    async def chunks() -> Any:
+        for _ in range(4):
+            yield b"x" * (MAX_BODY // 2)
+
+    async with healthcare.post(RESERVE.format(category="surgery"), data=chunks()) as r:
+        assert r.status == 413
+
+
+async def test_the_callers_correlation_id_comes_back(healthcare: aiohttp.ClientSession) -> None:
+    headers = {"X-Correlation-ID": "order-42"}
+    async with healthcare.get("/healthcare/querydoctor/surgery", headers=headers) as r:
+        assert r.headers["X-Correlation-ID"] == "order-42"

@@ -1,0 +1,52 @@
+"""The quickstart as a user runs it: `interlace run examples/healthcare --profile dev` in its own process,
+which also starts the sample hospital back-end on port 9090."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import signal
+import sys
+
+import aiohttp
+
+from tests.examples.conftest import EXAMPLE, unused_port
+
+
+async def test_the_dev_profile_serves_the_example_with_its_back_end_and_stops_cleanly() -> None:
+    port = unused_port()
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "interlace",
+        "run",
+        str(EXAMPLE),
+        "--profile",
+        "dev",
+        "--port",
+        str(port),
+        "--host",
+        "127.0.0.1",
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    assert process.stdout is not None
+    try:
+        lines = []
+        while not any("HealthcareAPI: http://127.0.0.1" in line for line in lines):
+            line = (await asyncio.wait_for(process.stdout.readline(), 30)).decode()
+            assert line, "the server exited early:\n" + "".join(lines)
+            lines.append(line)
+        body = json.loads((EXAMPLE / "request.json").read_text())
+        async with aiohttp.ClientSession() as client:
+            url = f"http://127.0.0.1:{port}/healthcare/categories/surgery/reserve"
+            async with client.post(url, json=body) as r:
+                assert r.status == 200
+                assert (await r.json())["status"] == "Settled"
+    finally:
+        if process.returncode is None:
+            process.send_signal(signal.SIGINT)
+        rest = (await asyncio.wait_for(process.stdout.read(), 30)).decode()
+        code = await asyncio.wait_for(process.wait(), 30)
+    assert code == 0, rest
+    assert "stopping" in rest
