@@ -33,9 +33,12 @@ async def backend() -> AsyncIterator[HospitalBackend]:
 
 async def _serve(backend_url: str) -> AsyncIterator[aiohttp.ClientSession]:
     runtime = Runtime(EXAMPLE, "prod", env={"HOSPITAL_BACKEND_URL": backend_url})
-    async with runtime, HttpServer(runtime, "127.0.0.1", 0, MAX_BODY) as server:
-        async with aiohttp.ClientSession(f"http://127.0.0.1:{server.port}") as client:
-            yield client
+    async with (
+        runtime,
+        HttpServer(runtime, "127.0.0.1", 0, MAX_BODY) as server,
+        aiohttp.ClientSession(f"http://127.0.0.1:{server.port}") as client,
+    ):
+        yield client
 
 
 @pytest.fixture

@@ -105,9 +105,12 @@ async def upstream(aiohttp_server: Callable[..., object]) -> AsyncIterator[str]:
 @pytest.fixture
 async def client(tmp_path: Path, upstream: str) -> AsyncIterator[aiohttp.ClientSession]:
     runtime = Runtime(write_project(tmp_path), env={"UPSTREAM": upstream})
-    async with runtime, HttpServer(runtime, "127.0.0.1", 0, 1024) as server:
-        async with aiohttp.ClientSession(f"http://127.0.0.1:{server.port}") as session:
-            yield session
+    async with (
+        runtime,
+        HttpServer(runtime, "127.0.0.1", 0, 1024) as server,
+        aiohttp.ClientSession(f"http://127.0.0.1:{server.port}") as session,
+    ):
+        yield session
 
 
 @pytest.mark.parametrize(
