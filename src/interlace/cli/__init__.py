@@ -101,6 +101,17 @@ def new(target: Annotated[Path, typer.Argument(help="Folder to create.")]) -> No
 
 
 @app.command()
+def reference(topic: Annotated[str, typer.Argument(help="What to document: mediators.")]) -> None:
+    """Print a reference page generated from the code (markdown)."""
+    if topic != "mediators":
+        _err.print(f"unknown reference topic {topic!r}; known: mediators", style="bold red", markup=False)
+        raise typer.Exit(2)
+    from interlace.compiler.reference import render_mediator_reference
+
+    typer.echo(render_mediator_reference(), nl=False)
+
+
+@app.command()
 def version() -> None:
     """Print Interlace's version."""
     _out.print(__version__)

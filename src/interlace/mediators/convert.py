@@ -16,7 +16,7 @@ def _fail(value: Any, kind: str, location: SourceLocation) -> MediationError:
 
 
 def convert_value(value: Any, kind: str, location: SourceLocation) -> Any:
-    """Convert ``value`` to ``kind`` (string, integer, number, boolean, json, auto) or raise MediationError."""
+    """Convert ``value`` to ``kind`` (string, integer, number, boolean, json, auto); MediationError if not."""
     if kind == "auto" or value is None:
         return value
     try:

@@ -35,6 +35,7 @@ class Definition(BaseModel):
         alias_generator=_kebab,
         populate_by_name=True,
         arbitrary_types_allowed=True,
+        use_attribute_docstrings=True,
     )
 
     _file: str = PrivateAttr(default="<memory>")

@@ -12,10 +12,10 @@ from pydantic import AfterValidator
 
 from interlace.model.yamlsource import LineList
 
-__all__ = ["FlowSource", "OnErrorSource"]
+__all__ = ["FlowSource", "OnErrorSource", "check_flow", "check_flow_or_name"]
 
 
-def _is_flow(value: Any) -> Any:
+def check_flow(value: Any) -> Any:
     if not isinstance(value, list):
         raise ValueError("a flow must be a list of mediators")
     if isinstance(value, LineList):
@@ -26,16 +26,16 @@ def _is_flow(value: Any) -> Any:
     return flow
 
 
-def _is_flow_or_name(value: Any) -> Any:
+def check_flow_or_name(value: Any) -> Any:
     if isinstance(value, str):
         if not value.strip():
             raise ValueError("an on-error sequence name must not be empty")
         return value
-    return _is_flow(value)
+    return check_flow(value)
 
 
-FlowSource = Annotated[Any, AfterValidator(_is_flow)]
+FlowSource = Annotated[Any, AfterValidator(check_flow)]
 """A list of mediators."""
 
-OnErrorSource = Annotated[Any, AfterValidator(_is_flow_or_name)]
+OnErrorSource = Annotated[Any, AfterValidator(check_flow_or_name)]
 """A list of mediators, or the name of a sequence to run on error."""

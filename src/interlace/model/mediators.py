@@ -57,19 +57,28 @@ class LogDefinition(Definition):
     """Write a log line: ``message`` template at ``level``; optionally the headers or the full message."""
 
     message: str = ""
+    """The line to log: a template (``"Routing to ${vars.hospital}"``)."""
     level: Literal["debug", "info", "warning", "error"] = "info"
+    """The log level."""
     category: str = "interlace.flow"
+    """The logger name, to filter or route these lines."""
     headers: bool = False
+    """Also log the message's headers."""
     full: bool = False
+    """Also log the headers and the payload."""
 
 
 class VariableDefinition(Definition):
     """Set (with ``value``, converted to ``type``) or remove a variable (``${vars.name}``)."""
 
     name: Annotated[str, Field(min_length=1)]
+    """The variable's name (``${vars.NAME}``)."""
     value: Any = None
+    """The value: any YAML value whose strings are templates; a whole ``${...}`` keeps its type."""
     type: ValueType = "auto"
+    """Convert the value to this type (``auto`` keeps it as it is)."""
     action: Literal["set", "remove"] = "set"
+    """``remove`` deletes the variable."""
 
     @model_validator(mode="after")
     def _value_for_set(self) -> VariableDefinition:
@@ -82,10 +91,15 @@ class PropertyDefinition(Definition):
     """Set or remove a message property (``${props.name}``) or a transport property (status, reason)."""
 
     name: Annotated[str, Field(min_length=1)]
+    """The property's name; in the transport scope ``status`` or ``reason``."""
     value: Any = None
+    """The value: any YAML value whose strings are templates."""
     type: ValueType = "auto"
+    """Convert the value to this type (``auto`` keeps it as it is)."""
     scope: Literal["message", "transport"] = "message"
+    """``message`` (``${props.NAME}``) or ``transport`` (the HTTP answer's status and reason)."""
     action: Literal["set", "remove"] = "set"
+    """``remove`` deletes the property."""
 
     @model_validator(mode="after")
     def _known_transport(self) -> PropertyDefinition:
@@ -100,8 +114,11 @@ class HeaderDefinition(Definition):
     """Set or remove a header of the current message (sent on the next call)."""
 
     name: Annotated[str, Field(min_length=1)]
+    """The header's name (case does not matter)."""
     value: str | None = None
+    """The header's value: a template."""
     action: Literal["set", "remove"] = "set"
+    """``remove`` deletes every value of the header."""
 
     @model_validator(mode="after")
     def _value_for_set(self) -> HeaderDefinition:
@@ -114,9 +131,13 @@ class PayloadDefinition(Definition):
     """Replace the payload with a JSON, XML or text template."""
 
     json_: Any = Field(default=None, alias="json")
+    """A JSON body: any YAML value whose strings are templates (type-preserving)."""
     xml: str | None = None
+    """An XML body: a string template."""
     text: str | None = None
+    """A text body: a string template."""
     content_type: str | None = None
+    """The body's content type (default ``application/json``, ``application/xml`` or ``text/plain``)."""
 
     @model_validator(mode="after")
     def _one(self) -> PayloadDefinition:
@@ -129,43 +150,61 @@ class EnrichDefinition(Definition):
     ``headers.X``, ``props.x``) by replacing it, merging objects or appending to an array."""
 
     source: Any
+    """The value to copy: any YAML value whose strings are templates (``"${vars.fee}"``)."""
     target: Annotated[str, Field(min_length=1)]
+    """Where it goes: ``payload``, ``payload.a.b``, ``vars.x``, ``vars.x.y``, ``headers.X`` or ``props.x``."""
     action: Literal["replace", "merge", "append"] = "replace"
+    """``replace`` the target, ``merge`` two objects, or ``append`` to an array."""
 
 
 class FilterDefinition(Definition):
     """Run ``then`` when ``condition`` is true, else ``else``."""
 
     condition: str
+    """An expression; its truthiness picks the branch."""
     then: FlowSource = Field(default_factory=list)
+    """The flow run when the condition holds."""
     else_: FlowSource = Field(default_factory=list, alias="else")
+    """The flow run otherwise."""
 
 
 class SwitchDefinition(Definition):
     """Run the flow of the first case that matches ``on`` (literal equality or ``match: regex``)."""
 
     on: str
+    """An expression; strings compare as they are, null as "", other values as JSON text."""
     match: Literal["literal", "regex"] = "literal"
+    """``literal`` compares case labels for equality; ``regex`` matches them as regular expressions."""
     cases: dict[str, FlowSource]
+    """Case label → flow; the first match runs."""
     default: FlowSource = Field(default_factory=list)
+    """The flow run when no case matches."""
 
 
 class CallDefinition(Definition):
     """Call an endpoint; its answer replaces the message, or goes to ``response-variable``."""
 
     endpoint: Annotated[str, Field(min_length=1)]
+    """The endpoint's name."""
     response_variable: str | None = None
+    """Put the answer in this variable as ``{payload, headers, status}`` and keep the message as it was."""
 
 
 class RespondDefinition(Definition):
     """Answer the caller and end the flow: the current message, or the given body."""
 
     status: int | str | None = None
+    """The HTTP status: a number or a template; default the message's status (after a call) or 200."""
     headers: dict[str, str] = Field(default_factory=dict)
+    """Headers of the answer; values are templates."""
     json_: Any = Field(default=None, alias="json")
+    """Answer this JSON body instead of the current payload (strings are templates)."""
     xml: str | None = None
+    """Answer this XML body (a string template)."""
     text: str | None = None
+    """Answer this text body (a string template)."""
     content_type: str | None = None
+    """The body's content type, when ``xml`` or ``text`` need another one."""
 
     @model_validator(mode="after")
     def _one(self) -> RespondDefinition:
@@ -183,7 +222,9 @@ class SequenceCallDefinition(Definition):
     """Run a named sequence, passing ``parameters`` (``${params.functionParams.x}``)."""
 
     name: Annotated[str, Field(min_length=1)]
+    """The sequence's name."""
     parameters: dict[str, Any] = Field(default_factory=dict)
+    """Values for the sequence (``${params.functionParams.NAME}``); strings are templates."""
 
 
 class ForeachDefinition(Definition):
@@ -191,28 +232,41 @@ class ForeachDefinition(Definition):
     (or ``result``) into ``target`` (default: the payload)."""
 
     collection: str
+    """An expression that gives an array (null counts as empty)."""
     as_: str = Field(default="item", alias="as")
+    """The variable holding the element; ``${vars.index}`` holds its position."""
     flow: FlowSource
+    """The flow run for each element, on a copy of the message."""
     parallel: bool = False
+    """Run the elements at once instead of one after another (results keep their order)."""
     concurrency: Annotated[int, Field(ge=1)] = 8
+    """At most this many elements run at once when parallel."""
     result: Any = None
+    """What to collect from each run (a value template); default the run's payload."""
     target: str = "payload"
+    """Where the array of results goes (as for enrich)."""
 
 
 class ScatterGatherDefinition(Definition):
     """Run ``branches`` in parallel on copies of the message; collect their payloads into ``target``."""
 
     branches: Annotated[list[FlowSource], Field(min_length=1)]
+    """The flows to run at once, each on its own copy of the message."""
     target: str = "payload"
+    """Where the array of the branches' payloads goes (as for enrich)."""
 
 
 class ValidateDefinition(Definition):
     """Check ``source`` (default the payload) against a JSON Schema, inline or from a project file."""
 
     schema_: dict[str, Any] | None = Field(default=None, alias="schema")
+    """An inline JSON Schema."""
     schema_file: str | None = None
+    """A JSON or YAML schema file, relative to the project folder."""
     source: str = "${payload}"
+    """What to validate: a template."""
     on_fail: FlowSource | None = None
+    """The flow run on failure (``${error.detail}`` lists each problem); it ends the flow."""
 
     @model_validator(mode="after")
     def _one(self) -> ValidateDefinition:
@@ -226,6 +280,10 @@ class ThrowErrorDefinition(Definition):
     """Raise an error that the on-error flow (or the default error answer) handles."""
 
     message: str
+    """The error's message: a template."""
     code: str = "MEDIATION_ERROR"
+    """The error's code (``${error.code}``)."""
     status: Annotated[int, Field(ge=400, le=599)] = 500
+    """The HTTP status of the default error answer."""
     detail: Any = None
+    """Extra data for the on-error flow (``${error.detail}``); strings are templates."""
