@@ -36,7 +36,9 @@ def _padded(document: dict[str, Any]) -> bytes:
 
 
 def passthrough_body() -> bytes:
-    return _padded({"id": 42, "kind": "order", "items": [{"sku": f"SKU-{n:04d}", "qty": n} for n in range(8)]})
+    return _padded(
+        {"id": 42, "kind": "order", "items": [{"sku": f"SKU-{n:04d}", "qty": n} for n in range(8)]}
+    )
 
 
 def routing_body() -> bytes:

@@ -12,22 +12,6 @@ from interlace.message import CORRELATION_HEADER, JSON_TYPE, MessageContext, Par
 
 __all__ = ["error_response", "first_values", "message_from_request", "response_from_reply"]
 
-# Headers that describe one hop's connection and must not be copied to the next.
-_HOP_BY_HOP = frozenset(
-    {
-        "connection",
-        "keep-alive",
-        "transfer-encoding",
-        "te",
-        "trailer",
-        "upgrade",
-        "proxy-authorization",
-        "proxy-authenticate",
-        "content-length",
-    }
-)
-
-
 def first_values(query: Mapping[str, str]) -> dict[str, str]:
     """A query multi-dict as a dict that keeps the first value of a repeated parameter."""
     values: dict[str, str] = {}
@@ -39,12 +23,13 @@ def first_values(query: Mapping[str, str]) -> dict[str, str]:
 def message_from_request(
     request: web.BaseRequest, body: bytes, path_params: dict[str, str]
 ) -> MessageContext:
-    """A fresh context for an inbound request; the caller's correlation id is kept when it sends one."""
+    """A fresh context for an inbound request; the caller's correlation id is kept when it sends one.
+    Headers are kept as they arrived: endpoints drop hop-by-hop headers when they send."""
     headers = request.headers
     content_type = headers.get("Content-Type", "application/octet-stream")
     return MessageContext(
         Payload(body, content_type),
-        headers=CIMultiDict((k, v) for k, v in headers.items() if k.lower() not in _HOP_BY_HOP),
+        headers=CIMultiDict(headers),
         params=Params(path=path_params, query=first_values(request.query)),
         method=request.method,
         path=request.path,
