@@ -141,7 +141,7 @@ async def test_only_one_trial_call_goes_out_while_half_open(
     clock.advance(10.0)
 
     trial = asyncio.create_task(endpoint.send(MessageContext(method="GET")))
-    await entered.wait()
+    await asyncio.wait_for(entered.wait(), timeout=5)
     with pytest.raises(EndpointSuspendedError, match="a trial call is under way"):
         await endpoint.send(MessageContext(method="GET"))
     release.set()
@@ -173,7 +173,7 @@ async def test_cancelled_trial_frees_the_slot(
     clock.advance(10.0)
 
     trial = asyncio.create_task(endpoint.send(MessageContext(method="GET")))
-    await entered.wait()
+    await asyncio.wait_for(entered.wait(), timeout=5)
     trial.cancel()
     with pytest.raises(asyncio.CancelledError):
         await trial

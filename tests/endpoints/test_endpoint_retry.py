@@ -5,9 +5,12 @@ import pytest
 from interlace.endpoints import HttpClient, HttpEndpoint, RetryPolicy
 from interlace.errors import EndpointError
 from interlace.message import MessageContext
+from interlace.model.base import validate_definition
+from interlace.model.endpoint import EndpointDefinition
+from interlace.model.yamlsource import load_yaml
 
 from .conftest import StartBackend
-from .fakes import RecordingSleep, Text
+from .fakes import ManualClock, RecordingSleep, Text
 
 
 def retrying(sleep: RecordingSleep, attempts: int = 3, **overrides: object) -> RetryPolicy:
@@ -112,3 +115,50 @@ async def test_a_refused_connection_is_retried_for_any_method(
 def test_retry_policy_from_definition_defaults_to_a_single_attempt() -> None:
     single = RetryPolicy.from_definition(None)
     assert single.max_attempts == 1 and single.on_status == frozenset()
+
+
+async def test_endpoint_built_from_a_definition_follows_its_policies(
+    start_backend: StartBackend, client: HttpClient, sleep: RecordingSleep, clock: ManualClock
+) -> None:
+    backend, base = await start_backend(503, 503, 503)
+    text = (
+        "endpoint: Reserve\n"
+        "http:\n"
+        "  url: BASE/reserve\n"
+        "  method: put\n"
+        "  headers: {X-Source: interlace}\n"
+        "  retry: {max-attempts: 3, backoff: 1s, on-status: [503]}\n"
+        "  suspend: {after-failures: 1, initial-duration: 1m}\n"
+    )
+    definition = validate_definition(
+        EndpointDefinition, load_yaml(text, "endpoints/r.yaml"), "endpoints/r.yaml"
+    )
+    assert definition.http is not None
+    endpoint = HttpEndpoint.from_definition(
+        definition,
+        url=Text(definition.http.url.replace("BASE", base)),
+        headers={name: Text(value) for name, value in definition.http.headers.items()},
+        client=client,
+        clock=clock,
+        sleep=sleep,
+    )
+
+    with pytest.raises(
+        EndpointError, match=r"PUT .*/reserve answered 503 Service Unavailable \(after 3 attempts\)"
+    ):
+        await endpoint.send(MessageContext())
+
+    assert [seen.method for seen in backend.seen] == ["PUT"] * 3
+    assert backend.seen[0].headers["X-Source"] == "interlace"
+    assert sleep.delays == [1.0, 2.0]
+    assert (endpoint.state().state, endpoint.state().resumes_in, endpoint.state().url) == (
+        "suspended",
+        60.0,
+        "BASE/reserve",
+    )
+
+
+def test_from_definition_refuses_a_group() -> None:
+    definition = EndpointDefinition.model_validate({"endpoint": "G", "failover": {"members": ["A"]}})
+    with pytest.raises(ValueError, match="'G' is a failover endpoint, not http"):
+        HttpEndpoint.from_definition(definition, url=Text("http://x"), headers={}, client=HttpClient())

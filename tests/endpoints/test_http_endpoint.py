@@ -8,9 +8,9 @@ from aiohttp import web
 from multidict import CIMultiDict
 from pytest_aiohttp import AiohttpServer
 
-from interlace.endpoints import CORRELATION_HEADER, HttpClient, HttpEndpoint
+from interlace.endpoints import HttpClient, HttpEndpoint
 from interlace.errors import EndpointError, EndpointTimeoutError
-from interlace.message import MessageContext, Params, Payload
+from interlace.message import CORRELATION_HEADER, MessageContext, Params, Payload
 
 from .conftest import StartBackend
 from .fakes import Text

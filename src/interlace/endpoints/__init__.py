@@ -8,7 +8,7 @@ from interlace.endpoints.base import Endpoint, EndpointResponse, EndpointState, 
 from interlace.endpoints.client import HttpClient
 from interlace.endpoints.groups import FailoverEndpoint, LoadBalanceEndpoint
 from interlace.endpoints.headers import HOP_BY_HOP_HEADERS, redact_url
-from interlace.endpoints.http import CORRELATION_HEADER, HttpEndpoint
+from interlace.endpoints.http import HttpEndpoint
 from interlace.endpoints.policy import (
     IDEMPOTENT_METHODS,
     CircuitBreaker,
@@ -19,7 +19,6 @@ from interlace.endpoints.policy import (
 )
 
 __all__ = [
-    "CORRELATION_HEADER",
     "HOP_BY_HOP_HEADERS",
     "IDEMPOTENT_METHODS",
     "CircuitBreaker",

@@ -32,7 +32,7 @@ HOP_BY_HOP_HEADERS: Final = frozenset(
 # The body may have been replaced (type) and is sent as decoded bytes (encoding); the client's
 # accepted encodings are the HTTP client's to choose, since it must be able to decode the answer.
 _BODY_HEADERS: Final = frozenset({"content-type", "content-encoding", "accept-encoding"})
-_USERINFO: Final = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://)[^/?#@]*@")
+_USERINFO: Final = re.compile(r"\b([A-Za-z][A-Za-z0-9+.-]*://)[^/?#@\s]*@")
 
 
 def _connection_tokens(headers: CIMultiDict[str] | CIMultiDictProxy[str]) -> set[str]:
@@ -65,6 +65,6 @@ def response_headers(answer_headers: CIMultiDictProxy[str]) -> CIMultiDict[str]:
     return _without(answer_headers, ("content-encoding",))
 
 
-def redact_url(url: str) -> str:
-    """``url`` without the user and password it may carry, for messages and management views."""
-    return _USERINFO.sub(r"\1", url, count=1)
+def redact_url(text: str) -> str:
+    """``text`` with the user and password removed from every URL in it, for messages and views."""
+    return _USERINFO.sub(r"\1", text)

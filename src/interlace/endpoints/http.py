@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import socket
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Final
 
 import aiohttp
@@ -16,34 +14,22 @@ from yarl import URL
 
 from interlace.endpoints.base import EndpointResponse, EndpointState, TextTemplate
 from interlace.endpoints.client import HttpClient
+from interlace.endpoints.failures import AttemptFailure, failure_of
 from interlace.endpoints.headers import redact_url, request_headers, response_headers
 from interlace.endpoints.policy import CircuitBreaker, Clock, RetryPolicy, Sleep, SuspendPolicy
 from interlace.errors import EndpointError, EndpointSuspendedError, EndpointTimeoutError
-from interlace.message import MessageContext, Payload
+from interlace.message import CORRELATION_HEADER, MessageContext, Payload
 from interlace.model.durations import format_duration
 from interlace.model.endpoint import EndpointDefinition
 
-__all__ = ["CORRELATION_HEADER", "HttpEndpoint"]
+__all__ = ["HttpEndpoint"]
 
-CORRELATION_HEADER: Final = "X-Correlation-ID"
 """Every call carries the message's correlation id in this header."""
 
 _NO_BODY: Final = frozenset({"GET", "HEAD"})
 _BODY_EVEN_IF_EMPTY: Final = frozenset({"POST", "PUT", "PATCH"})
 _DEFAULT_CONTENT_TYPE: Final = "application/octet-stream"
 _log = logging.getLogger("interlace.endpoints")
-
-
-@dataclass(frozen=True, slots=True)
-class _Failure:
-    """Why one attempt failed: ``reached_server`` if the request may have been acted on."""
-
-    cause: str
-    reached_server: bool
-    repeatable: bool = True
-    timeout: bool = False
-    status: int | None = None
-    exc: BaseException | None = None
 
 
 class HttpEndpoint:
@@ -184,7 +170,7 @@ class HttpEndpoint:
             if isinstance(outcome, EndpointResponse):
                 if not self._is_failure(outcome.status):
                     return outcome
-                outcome = _Failure(
+                outcome = AttemptFailure(
                     f"answered {outcome.status} {outcome.reason}".rstrip(),
                     reached_server=True,
                     repeatable=outcome.status in policy.on_status,
@@ -216,7 +202,7 @@ class HttpEndpoint:
         url: URL,
         headers: CIMultiDict[str],
         body: bytes | None,
-    ) -> EndpointResponse | _Failure:
+    ) -> EndpointResponse | AttemptFailure:
         try:
             async with session.request(
                 method,
@@ -235,18 +221,8 @@ class HttpEndpoint:
                     Payload(raw, content_type),
                     answer.reason or "",
                 )
-        except TimeoutError as exc:  # before ClientError: aiohttp's timeouts are both
-            return _Failure(
-                f"did not answer within {format_duration(self._timeout)}", True, timeout=True, exc=exc
-            )
-        except aiohttp.ClientConnectorError as exc:
-            return _Failure(_connect_cause(exc), reached_server=False, exc=exc)
-        except aiohttp.ServerDisconnectedError as exc:
-            return _Failure("failed: the server closed the connection before answering", True, exc=exc)
-        except aiohttp.TooManyRedirects as exc:
-            return _Failure("failed: too many redirects", True, repeatable=False, exc=exc)
-        except aiohttp.ClientError as exc:
-            return _Failure(f"failed: {type(exc).__name__}: {exc}", True, exc=exc)
+        except (TimeoutError, aiohttp.ClientError) as exc:
+            return failure_of(exc, self._timeout)
 
     def _is_failure(self, status: int) -> bool:
         breaker = self._breaker
@@ -292,7 +268,7 @@ class HttpEndpoint:
             return b"" if method in _BODY_EVEN_IF_EMPTY else None
         return ctx.payload.raw
 
-    def _failed(self, failure: _Failure, method: str, url: URL, attempts: int) -> EndpointError:
+    def _failed(self, failure: AttemptFailure, method: str, url: URL, attempts: int) -> EndpointError:
         shown = _shown(url)
         after = f" (after {attempts} attempts)" if attempts > 1 else ""
         message = f"endpoint {self._name}: {method} {shown} {failure.cause}{after}"
@@ -324,15 +300,3 @@ class HttpEndpoint:
 
 def _shown(url: URL) -> str:
     return str(url.with_user(None)) if url.user is not None or url.password is not None else str(url)
-
-
-def _connect_cause(exc: aiohttp.ClientConnectorError) -> str:
-    os_error = exc.os_error
-    if isinstance(os_error, ConnectionRefusedError):
-        return "failed: connection refused"
-    if isinstance(exc, aiohttp.ClientConnectorDNSError) or isinstance(os_error, socket.gaierror):
-        return f"failed: cannot resolve host {exc.host!r}"
-    if isinstance(exc, aiohttp.ClientConnectorCertificateError):
-        return f"failed: the server's TLS certificate is not trusted ({exc.certificate_error})"
-    reason = os_error.strerror or str(os_error) or type(os_error).__name__
-    return f"failed: cannot connect to {exc.host}:{exc.port} ({reason})"

@@ -147,7 +147,7 @@ class CircuitBreaker:
         state = self.state
         if state == "active":
             return True
-        if state == "half-open" and False:
+        if state == "half-open":
             self._trial_running = True
             return True
         return False

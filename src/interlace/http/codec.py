@@ -12,6 +12,7 @@ from interlace.message import CORRELATION_HEADER, JSON_TYPE, MessageContext, Par
 
 __all__ = ["error_response", "first_values", "message_from_request", "response_from_reply"]
 
+
 def first_values(query: Mapping[str, str]) -> dict[str, str]:
     """A query multi-dict as a dict that keeps the first value of a repeated parameter."""
     values: dict[str, str] = {}

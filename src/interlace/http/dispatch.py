@@ -65,7 +65,9 @@ class Dispatcher:
         resource = match.target
         try:
             if await resource.flow.mediate(ctx):
-                return response_from_reply(Reply(ctx.status or 200, ctx.payload), ctx.correlation_id)
+                reason = ctx.transport.get("reason")
+                reply = Reply(ctx.status or 200, ctx.payload, reason=str(reason) if reason else None)
+                return response_from_reply(reply, ctx.correlation_id)
         except InterlaceError as exc:
             if exc.status >= 500:
                 _log.warning(

@@ -33,4 +33,5 @@ class CallMediator:
             ctx.payload = response.payload
             ctx.headers = response.headers
             ctx.transport["status"] = response.status
+            ctx.transport["reason"] = response.reason
         return CONTINUE

@@ -51,5 +51,6 @@ class RespondMediator:
         headers: CIMultiDict[str] = CIMultiDict()
         for name, value in self.headers:
             headers[name] = value.render_str(ctx)
-        ctx.reply = Reply(self._status(ctx), ctx.payload, headers)
+        reason = ctx.transport.get("reason") if self.status is None else None
+        ctx.reply = Reply(self._status(ctx), ctx.payload, headers, str(reason) if reason else None)
         return STOP

@@ -46,6 +46,7 @@ class Reply:
     status: int
     payload: Payload
     headers: CIMultiDict[str] = field(default_factory=CIMultiDict)
+    reason: str | None = None
 
 
 @dataclass(slots=True)

@@ -80,11 +80,13 @@ def _describe(error: ErrorDetails) -> str:
     if kind == "missing":
         return f"missing required key {loc[-1]!r}" if loc else "missing required key"
     got = error.get("input")
-    shown = repr(got) if not isinstance(got, dict | list) else type(got).__name__
     message = error["msg"]
     if message.startswith("Value error, "):
         message = message[len("Value error, ") :]
-    return f"{where}: {message} (got {shown})" if where else f"{message} (got {shown})"
+    # A scalar input is worth repeating; a mapping or list is the user's own block, shown by its line.
+    if not isinstance(got, dict | list) and "(got " not in message:
+        message = f"{message} (got {got!r})"
+    return f"{where}: {message}" if where else message
 
 
 def format_validation_error(
