@@ -4,3 +4,5 @@ They stand in for the systems an integration talks to, so that an example runs o
 account anywhere. They are not part of the runtime: nothing in ``interlace`` outside tests, examples and
 the ``dev`` profile depends on them.
 """
+
+__all__: list[str] = []
