@@ -172,3 +172,18 @@ class TestValueTemplates:
         assert type(rendered) is dict
         assert type(rendered["a"]) is list
         assert type(rendered["a"][1]) is dict
+
+
+def test_an_escaping_template_escapes_inserted_values_but_not_its_own_text() -> None:
+    from xml.sax.saxutils import escape
+
+    from interlace.expressions import CompileScope, compile_template
+    from interlace.message import MessageContext, Payload
+
+    template = compile_template(
+        "<a n='${payload.n}' c='${configs.c}'>${payload.v}</a>",
+        scope=CompileScope(configs={"c": "<&>"}),
+        escape=lambda text: escape(text, {"'": "&apos;"}),
+    )
+    ctx = MessageContext(Payload.of_json({"n": "x'y", "v": "<b>&"}))
+    assert template.render(ctx) == "<a n='x&apos;y' c='&lt;&amp;&gt;'>&lt;b&gt;&amp;</a>"

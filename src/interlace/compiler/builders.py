@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Generic, TypeVar
+from xml.sax.saxutils import escape
 
 import jsonschema
 import orjson
@@ -81,12 +82,18 @@ def _body(fb: FlowBuilder, d: PayloadDefinition | RespondDefinition) -> BodyTemp
     if "json_" in d.model_fields_set:
         return JsonBody(fb.value(d.json_, d.location_of("json")))
     if d.xml is not None:
-        return TextBody(fb.template(d.xml, d.location_of("xml")), d.content_type or "application/xml")
+        template = fb.template(d.xml, d.location_of("xml"), escape=_xml_escape)
+        return TextBody(template, d.content_type or "application/xml")
     if d.text is not None:
         return TextBody(
             fb.template(d.text, d.location_of("text")), d.content_type or "text/plain; charset=utf-8"
         )
     return None
+
+
+def _xml_escape(text: str) -> str:
+    """Values inserted into an XML template are character data: the document stays well-formed."""
+    return escape(text, {'"': "&quot;", "'": "&apos;"})
 
 
 def _optional_value(fb: FlowBuilder, d: VariableDefinition | PropertyDefinition) -> Any:

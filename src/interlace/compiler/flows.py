@@ -7,6 +7,7 @@ diagnostics instead of stopping at the first.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from interlace.compiler.diagnostics import Diagnostics
@@ -60,9 +61,11 @@ class FlowBuilder:
             self.diagnostics.expression(exc, location)
             return compile_expression("null")
 
-    def template(self, text: str, location: SourceLocation) -> Template:
+    def template(
+        self, text: str, location: SourceLocation, escape: Callable[[str], str] | None = None
+    ) -> Template:
         try:
-            return compile_template(text, location=location, scope=self.scope)
+            return compile_template(text, location=location, scope=self.scope, escape=escape)
         except ExpressionError as exc:
             self.diagnostics.expression(exc, location)
             return compile_template("")

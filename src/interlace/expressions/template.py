@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from lxml import etree
+
 from interlace.errors import ExpressionError, SourceLocation
 from interlace.expressions.code import CompileScope, copy_value
 from interlace.expressions.evaluate import Expression, compile_expression
@@ -38,6 +40,7 @@ class Template:
     expressions: tuple[Expression, ...]
     _parts: tuple[str | Expression, ...] = field(repr=False, compare=False)
     _single: bool = field(repr=False, compare=False)
+    _escape: Callable[[str], str] | None = field(default=None, repr=False, compare=False)
 
     def render(self, ctx: MessageContext) -> Any:
         if self._single:
@@ -46,6 +49,12 @@ class Template:
 
     def render_str(self, ctx: MessageContext) -> str:
         parts = self._parts
+        escape = self._escape
+        if escape is not None:
+            return "".join(
+                part if isinstance(part, str) else _escaped(part, part.evaluate(ctx), escape)
+                for part in parts
+            )
         if len(parts) == 1:
             part = parts[0]
             return part if isinstance(part, str) else _text(part, part.evaluate(ctx))
@@ -59,6 +68,13 @@ def _text(expression: Expression, value: Any) -> str:
         raise ExpressionError(
             f"cannot write the value of {expression} as text: {exc}", location=expression.location
         ) from exc
+
+
+def _escaped(expression: Expression, value: Any, escape: Callable[[str], str]) -> str:
+    # An XML element inserted into an XML template is markup already; every other value is text.
+    if isinstance(value, etree._Element):
+        return _text(expression, value)
+    return escape(_text(expression, value))
 
 
 def _closing_brace(text: str, start: int) -> int:
@@ -109,13 +125,22 @@ def _split(text: str, location: SourceLocation | None) -> list[str | tuple[str, 
 
 
 def compile_template(
-    text: str, *, location: SourceLocation | None = None, scope: CompileScope | None = None
+    text: str,
+    *,
+    location: SourceLocation | None = None,
+    scope: CompileScope | None = None,
+    escape: Callable[[str], str] | None = None,
 ) -> Template:
     """Compile a string with zero or more ``${...}``; raises :class:`ExpressionError` for an unclosed
-    ``${`` or an invalid expression, with ``location``."""
+    ``${`` or an invalid expression, with ``location``.
+
+    With ``escape`` (for example XML escaping), every inserted value goes through it — except XML
+    elements, which are inserted as markup — and ``render`` always gives a string."""
     if "${" not in text:
         return Template(text, True, (), (text,), False)
     pieces = _split(text, location)
+    if escape is not None:
+        return _escaping_template(text, pieces, location, scope, escape)
     if len(pieces) == 1 and isinstance(pieces[0], tuple):
         only = compile_expression(pieces[0][0], location=location, scope=scope)
         return Template(text, only.is_constant, (only,), (only,), True)
@@ -132,6 +157,28 @@ def compile_template(
     merged = _merge_literals(parts)
     expressions = tuple(part for part in merged if isinstance(part, Expression))
     return Template(text, not expressions, expressions, tuple(merged) or ("",), False)
+
+
+def _escaping_template(
+    text: str,
+    pieces: list[str | tuple[str, int]],
+    location: SourceLocation | None,
+    scope: CompileScope | None,
+    escape: Callable[[str], str],
+) -> Template:
+    parts: list[str | Expression] = []
+    for piece in pieces:
+        if isinstance(piece, str):
+            parts.append(piece)
+            continue
+        expression = compile_expression(piece[0], location=location, scope=scope)
+        if expression.is_constant:
+            parts.append(_escaped(expression, expression.evaluate(_NO_MESSAGE), escape))
+        else:
+            parts.append(expression)
+    merged = _merge_literals(parts)
+    expressions = tuple(part for part in merged if isinstance(part, Expression))
+    return Template(text, not expressions, expressions, tuple(merged) or ("",), False, escape)
 
 
 def _merge_literals(parts: list[str | Expression]) -> list[str | Expression]:
