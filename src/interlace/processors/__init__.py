@@ -1,0 +1,3 @@
+"""Message processors: background consumers of message stores (forwarding, sampling)."""
+
+__all__: list[str] = []

@@ -1,0 +1,84 @@
+"""The memory store: a message store in this process only. Fast, and lost on exit: for tests and for
+messages that may be lost (say so where you use it)."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+from interlace.stores.message import StoredMessage, StoreError
+
+__all__ = ["MemoryStore"]
+
+
+class MemoryStore:
+    """Messages in insertion order; claims are a set of ids (a restart loses everything anyway)."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+        self._messages: OrderedDict[str, StoredMessage] = OrderedDict()
+        self._claimed: set[str] = set()
+        self._closed = False
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise StoreError(f"message store {self._name} is closed")
+
+    async def open(self) -> None:
+        self._closed = False
+
+    async def aclose(self) -> None:
+        self._closed = True
+
+    async def put(self, message: StoredMessage) -> None:
+        self._check_open()
+        self._messages[message.id] = message
+
+    async def fetch(self, limit: int = 1) -> list[StoredMessage]:
+        self._check_open()
+        claimed: list[StoredMessage] = []
+        for message_id, message in self._messages.items():
+            if len(claimed) >= limit:
+                break
+            if message_id not in self._claimed:
+                self._claimed.add(message_id)
+                claimed.append(message)
+        return claimed
+
+    async def ack(self, message_id: str) -> None:
+        self._check_open()
+        self._claimed.discard(message_id)
+        self._messages.pop(message_id, None)
+
+    async def release(self, message: StoredMessage) -> None:
+        self._check_open()
+        self._claimed.discard(message.id)
+        if message.id in self._messages:
+            self._messages[message.id] = message  # same key: keeps its place in the order
+
+    async def size(self) -> int:
+        self._check_open()
+        return len(self._messages)
+
+    async def browse(self, offset: int = 0, limit: int = 50) -> list[StoredMessage]:
+        self._check_open()
+        return list(self._messages.values())[offset : offset + limit]
+
+    async def get(self, message_id: str) -> StoredMessage | None:
+        self._check_open()
+        return self._messages.get(message_id)
+
+    async def delete(self, message_id: str) -> bool:
+        self._check_open()
+        self._claimed.discard(message_id)
+        return self._messages.pop(message_id, None) is not None
+
+    async def purge(self) -> int:
+        self._check_open()
+        count = len(self._messages)
+        self._messages.clear()
+        self._claimed.clear()
+        return count
