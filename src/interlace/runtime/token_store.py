@@ -1,0 +1,87 @@
+"""Refresh tokens at rest: a file encrypted with Fernet, so a rotated token survives a restart and
+is never readable on disk.
+
+The key comes from ``INTERLACE_SECRET_KEY`` (one or more comma-separated Fernet keys; the first
+encrypts, all decrypt, so keys can be rotated) or, when unset, from a key file generated next to the
+tokens with owner-only permissions. Writes are atomic (temporary file, then rename).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+import orjson
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+
+from interlace.errors import ConfigError
+
+__all__ = ["EncryptedTokenStore", "load_fernet"]
+
+KEY_ENV = "INTERLACE_SECRET_KEY"
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(path.suffix + ".tmp")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    temporary.replace(path)
+
+
+def load_fernet(key_file: Path, env: Mapping[str, str] | None = None) -> MultiFernet:
+    """The keys from ``INTERLACE_SECRET_KEY``, else from ``key_file`` (created on first use)."""
+    env = os.environ if env is None else env
+    configured = env.get(KEY_ENV, "").strip()
+    try:
+        if configured:
+            return MultiFernet([Fernet(key.strip().encode()) for key in configured.split(",") if key.strip()])
+        if not key_file.exists():
+            _write_private(key_file, Fernet.generate_key())
+        return MultiFernet([Fernet(key_file.read_bytes().strip())])
+    except ValueError as exc:
+        source = KEY_ENV if configured else str(key_file)
+        raise ConfigError(
+            f"{source} must hold Fernet keys (32 url-safe base64-encoded bytes): {exc}"
+        ) from exc
+
+
+class EncryptedTokenStore:
+    """Refresh tokens by connection name in one encrypted file (implements the SDK's TokenStore)."""
+
+    def __init__(self, path: Path, fernet: MultiFernet) -> None:
+        self._path = path
+        self._fernet = fernet
+        self._lock = asyncio.Lock()
+
+    def _read(self) -> dict[str, str]:
+        try:
+            sealed = self._path.read_bytes()
+        except FileNotFoundError:
+            return {}
+        try:
+            tokens = orjson.loads(self._fernet.decrypt(sealed))
+        except InvalidToken as exc:
+            raise ConfigError(
+                f"{self._path} cannot be decrypted with the configured key ({KEY_ENV} or the key file)"
+            ) from exc
+        return {str(key): str(value) for key, value in tokens.items()}
+
+    async def load(self, key: str) -> str | None:
+        async with self._lock:
+            return (await asyncio.to_thread(self._read)).get(key)
+
+    async def save(self, key: str, refresh_token: str) -> None:
+        async with self._lock:
+
+            def update() -> None:
+                tokens = self._read()
+                tokens[key] = refresh_token
+                _write_private(self._path, self._fernet.encrypt(orjson.dumps(tokens)))
+
+            await asyncio.to_thread(update)
