@@ -1,0 +1,188 @@
+"""OAuth2 access tokens for connections: refreshed before they expire, one refresh at a time.
+
+A connector whose API takes bearer tokens builds one :class:`OAuth2Tokens` per connection and calls
+:meth:`OAuth2Tokens.authorized` around each request. The class guarantees what users rely on:
+
+- a token is refreshed ``skew`` seconds before it expires, never used stale on purpose;
+- however many operations run at once, a connection asks the token endpoint once (single flight);
+- an API answer of 401 causes one refresh and one retry, no more;
+- a refresh token that the server rotates is saved through the :class:`TokenStore` the runtime gives
+  (encrypted at rest), so a restart continues with the newest one;
+- a revoked or expired grant (``invalid_grant``) is a :class:`~interlace.sdk.errors.FatalError` that
+  names the connection; an unreachable token endpoint is a :class:`~interlace.sdk.errors.RetryableError`.
+
+Grants: ``refresh_token`` (client id, secret and a refresh token) and ``client_credentials``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Literal, Protocol, TypeVar
+
+import aiohttp
+
+from interlace.sdk.errors import FatalError, RetryableError
+
+__all__ = ["OAuth2Settings", "OAuth2Tokens", "TokenStore"]
+
+R = TypeVar("R")
+Grant = Literal["refresh_token", "client_credentials"]
+
+
+class TokenStore(Protocol):
+    """Where rotated refresh tokens survive restarts; the runtime's implementation encrypts them.
+
+    Called at most once per refresh; ``key`` identifies the connection. Safe to call concurrently.
+    """
+
+    async def load(self, key: str) -> str | None: ...
+
+    async def save(self, key: str, refresh_token: str) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class OAuth2Settings:
+    """How a connection gets its tokens. ``client_secret`` and ``refresh_token`` are the revealed values:
+    keep them in :class:`~interlace.sdk.Secret` fields of the connection's config and reveal them here."""
+
+    token_url: str
+    client_id: str
+    client_secret: str
+    grant: Grant = "refresh_token"
+    refresh_token: str | None = None
+    scope: str | None = None
+    skew: float = 60.0
+    timeout: float = 30.0
+
+
+@dataclass(slots=True)
+class _Token:
+    value: str
+    expires_at: float
+
+
+class OAuth2Tokens:
+    """Access tokens of one connection (see the module docstring for the guarantees).
+
+    ``session`` is an aiohttp session (the connection's own, or the runtime's pooled one); ``clock``
+    is injected so tests can move time.
+    """
+
+    def __init__(
+        self,
+        connection: str,
+        settings: OAuth2Settings,
+        session: aiohttp.ClientSession,
+        *,
+        store: TokenStore | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if settings.grant == "refresh_token" and not settings.refresh_token and store is None:
+            raise FatalError(f"connection {connection}: the refresh_token grant needs a refresh token")
+        self._connection = connection
+        self._settings = settings
+        self._session = session
+        self._store = store
+        self._clock = clock
+        self._token: _Token | None = None
+        self._refresh_token = settings.refresh_token
+        self._loaded = store is None
+        self._lock = asyncio.Lock()
+        self.refreshes = 0
+        """How many times this connection asked the token endpoint (for health views and tests)."""
+
+    def _fresh(self, token: _Token | None) -> bool:
+        return token is not None and token.expires_at - self._settings.skew > self._clock()
+
+    async def token(self) -> str:
+        """A valid access token, refreshed first when it is missing or about to expire."""
+        token = self._token
+        if token is not None and self._fresh(token):
+            return token.value
+        return await self._refresh(stale=token.value if token else None)
+
+    async def _refresh(self, stale: str | None) -> str:
+        async with self._lock:
+            current = self._token
+            # Another task refreshed while this one waited: use its token.
+            if current is not None and current.value != stale and self._fresh(current):
+                return current.value
+            if not self._loaded and self._store is not None:
+                self._refresh_token = await self._store.load(self._connection) or self._refresh_token
+                self._loaded = True
+            self._token = await self._request_token()
+            return self._token.value
+
+    async def _request_token(self) -> _Token:
+        settings = self._settings
+        form = {
+            "grant_type": settings.grant,
+            "client_id": settings.client_id,
+            "client_secret": settings.client_secret,
+        }
+        if settings.grant == "refresh_token":
+            if not self._refresh_token:
+                raise FatalError(f"connection {self._connection}: no refresh token is configured or stored")
+            form["refresh_token"] = self._refresh_token
+        if settings.scope:
+            form["scope"] = settings.scope
+        self.refreshes += 1
+        try:
+            async with self._session.post(
+                settings.token_url, data=form, timeout=aiohttp.ClientTimeout(total=settings.timeout)
+            ) as response:
+                status = response.status
+                try:
+                    body = await response.json(content_type=None)
+                except ValueError:
+                    body = None
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise RetryableError(
+                f"connection {self._connection}: the OAuth2 token endpoint did not answer: {type(exc).__name__} {exc}"
+            ) from exc
+        return await self._accept(status, body if isinstance(body, dict) else {})
+
+    async def _accept(self, status: int, body: dict[str, object]) -> _Token:
+        error = str(body.get("error", "")) if status >= 400 or "error" in body else ""
+        if error == "invalid_grant":
+            raise FatalError(
+                f"connection {self._connection}: the OAuth2 grant is revoked or expired (invalid_grant); "
+                "authorize again and update the connection's refresh token"
+            )
+        if error in ("invalid_client", "unauthorized_client"):
+            raise FatalError(
+                f"connection {self._connection}: the OAuth2 client id or secret is wrong ({error})"
+            )
+        if status >= 500 or status == 429:
+            raise RetryableError(
+                f"connection {self._connection}: the OAuth2 token endpoint answered {status}"
+            )
+        access = body.get("access_token")
+        if status >= 400 or not isinstance(access, str) or not access:
+            detail = f" ({error})" if error else ""
+            raise FatalError(
+                f"connection {self._connection}: the OAuth2 token endpoint refused the request: {status}{detail}"
+            )
+        expires_in = body.get("expires_in", 3600)
+        lifetime = float(expires_in) if isinstance(expires_in, int | float | str) else 3600.0
+        rotated = body.get("refresh_token")
+        if isinstance(rotated, str) and rotated and rotated != self._refresh_token:
+            self._refresh_token = rotated
+            if self._store is not None:
+                await self._store.save(self._connection, rotated)
+        return _Token(access, self._clock() + lifetime)
+
+    async def authorized(
+        self, call: Callable[[str], Awaitable[R]], is_unauthorized: Callable[[R], bool]
+    ) -> R:
+        """Run ``call(access_token)``; when ``is_unauthorized(result)`` (an HTTP 401), refresh the token
+        once and run the call once more with the new token."""
+        token = await self.token()
+        result = await call(token)
+        if not is_unauthorized(result):
+            return result
+        fresh = await self._refresh(stale=token)
+        return await call(fresh)
