@@ -141,7 +141,8 @@ class OAuth2Tokens:
                     body = None
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise RetryableError(
-                f"connection {self._connection}: the OAuth2 token endpoint did not answer: {type(exc).__name__} {exc}"
+                f"connection {self._connection}: the OAuth2 token endpoint did not answer:"
+                f" {type(exc).__name__} {exc}"
             ) from exc
         return await self._accept(status, body if isinstance(body, dict) else {})
 
@@ -164,7 +165,8 @@ class OAuth2Tokens:
         if status >= 400 or not isinstance(access, str) or not access:
             detail = f" ({error})" if error else ""
             raise FatalError(
-                f"connection {self._connection}: the OAuth2 token endpoint refused the request: {status}{detail}"
+                f"connection {self._connection}: the OAuth2 token endpoint refused the request:"
+                f" {status}{detail}"
             )
         expires_in = body.get("expires_in", 3600)
         lifetime = float(expires_in) if isinstance(expires_in, int | float | str) else 3600.0
