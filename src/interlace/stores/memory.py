@@ -3,21 +3,33 @@ messages that may be lost (say so where you use it)."""
 
 from __future__ import annotations
 
+import time
 from collections import OrderedDict
+from collections.abc import Callable
 
-from interlace.stores.message import StoredMessage, StoreError
+from interlace.stores._common import encode_for
+from interlace.stores.message import StoredMessage, StoreError, decode_message
 
 __all__ = ["MemoryStore"]
 
 
 class MemoryStore:
-    """Messages in insertion order; claims are a set of ids (a restart loses everything anyway)."""
+    """Messages in insertion order; claims are a set of ids (a restart loses everything anyway).
 
-    def __init__(self, name: str) -> None:
+    A put of an id the store holds is ignored; with ``dedupe_window`` (seconds), so is a put of an id
+    stored within the window, even if that message is gone since.
+    """
+
+    def __init__(
+        self, name: str, *, dedupe_window: float | None = None, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self._name = name
         self._messages: OrderedDict[str, StoredMessage] = OrderedDict()
         self._claimed: set[str] = set()
         self._closed = False
+        self._dedupe_window = dedupe_window
+        self._clock = clock
+        self._seen: OrderedDict[str, float] = OrderedDict()  # id -> when stored, oldest first
 
     @property
     def name(self) -> str:
@@ -35,7 +47,26 @@ class MemoryStore:
 
     async def put(self, message: StoredMessage) -> None:
         self._check_open()
-        self._messages[message.id] = message
+        # Kept as a copy through the shared encoding: what another kind would refuse, this refuses too,
+        # and a caller changing its variables afterwards does not change the stored message.
+        stored = decode_message(encode_for(self._name, message))
+        if message.id in self._messages or self._seen_recently(message.id):
+            return
+        self._messages[message.id] = stored
+
+    def _seen_recently(self, message_id: str) -> bool:
+        if self._dedupe_window is None:
+            return False
+        now = self._clock()
+        while self._seen:
+            oldest_id, stored = next(iter(self._seen.items()))
+            if now - stored < self._dedupe_window:
+                break
+            del self._seen[oldest_id]
+        if message_id in self._seen:
+            return True
+        self._seen[message_id] = now
+        return False
 
     async def fetch(self, limit: int = 1) -> list[StoredMessage]:
         self._check_open()

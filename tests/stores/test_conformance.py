@@ -1,0 +1,262 @@
+"""The MessageStore contract, run against every store kind on its real server."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+
+from interlace.stores import StoredMessage, StoreError
+
+from .conftest import Backend
+
+
+def message(number: int, **fields: object) -> StoredMessage:
+    return StoredMessage(
+        id=f"m{number}",
+        payload=f'{{"n": {number}}}'.encode(),
+        content_type="application/json",
+        created=1_700_000_000.0 + number,
+        **fields,  # type: ignore[arg-type]
+    )
+
+
+def ids(messages: list[StoredMessage]) -> list[str]:
+    return [stored.id for stored in messages]
+
+
+async def put_all(store: object, count: int) -> None:
+    for number in range(count):
+        await store.put(message(number))  # type: ignore[attr-defined]
+
+
+async def test_fetch_claims_the_oldest_messages_first(backend: Backend) -> None:
+    store = await backend.store()
+    await put_all(store, 5)
+
+    assert ids(await store.fetch(2)) == ["m0", "m1"]
+    assert ids(await store.fetch(10)) == ["m2", "m3", "m4"]
+    assert await store.fetch(10) == []
+
+
+async def test_a_message_round_trips_with_binary_payload_and_metadata(backend: Backend) -> None:
+    store = await backend.store()
+    original = StoredMessage(
+        id="binary-1",
+        payload=bytes(range(256)) * 3,
+        content_type="application/octet-stream",
+        headers=(("X-Trace", "a"), ("X-Trace", "b"), ("Content-Type", "application/octet-stream")),
+        variables={"hospital": {"id": "grandoaks", "beds": [1, 2.5, None, True]}, "ünïcode": "✓"},
+        properties={"origin.api": "HealthcareAPI"},
+        correlation_id="corr-7",
+        created=1_712_345_678.25,
+        attempts=2,
+        last_error="payments answered 503",
+        origin="PaymentRequestMessageStore",
+    )
+    await store.put(original)
+
+    assert await store.fetch() == [original]
+
+
+async def test_two_consumers_never_claim_the_same_message(backend: Backend) -> None:
+    if not backend.shared:
+        pytest.skip("a memory store is not shared between instances")
+    first, second = await backend.store(), await backend.store()
+    await put_all(first, 40)
+
+    async def drain(store: object) -> list[str]:
+        taken: list[str] = []
+        while batch := await store.fetch(3):  # type: ignore[attr-defined]
+            taken.extend(ids(batch))
+        return taken
+
+    by_first, by_second = await asyncio.gather(drain(first), drain(second))
+
+    assert set(by_first).isdisjoint(by_second)
+    assert sorted(by_first + by_second) == sorted(f"m{n}" for n in range(40))
+    for taken in (by_first, by_second):
+        assert taken == sorted(taken, key=lambda name: int(name[1:]))
+
+
+async def test_ack_removes_the_message_for_good(backend: Backend) -> None:
+    store = await backend.store()
+    await put_all(store, 2)
+    [first] = await store.fetch()
+
+    await store.ack(first.id)
+
+    assert await store.size() == 1
+    if backend.shared:  # a new consumer does not receive it either
+        await store.aclose()
+        store = await backend.store()
+    assert ids(await store.fetch(5)) == ["m1"]
+
+
+async def test_release_puts_a_message_back_in_its_place_with_its_attempts(backend: Backend) -> None:
+    store = await backend.store()
+    await put_all(store, 3)
+    first, second = await store.fetch(2)
+
+    await store.release(first.failed("payments answered 503"))
+    await store.ack(second.id)
+
+    again = await store.fetch(5)
+    assert ids(again) == ["m0", "m2"]
+    assert (again[0].attempts, again[0].last_error) == (1, "payments answered 503")
+    assert (again[1].attempts, again[1].last_error) == (0, None)
+
+
+async def test_the_claims_of_a_closed_consumer_return_in_order(backend: Backend) -> None:
+    if not backend.shared:
+        pytest.skip("a memory store is not shared between instances")
+    consumer = await backend.store()
+    await put_all(consumer, 4)
+    assert ids(await consumer.fetch(2)) == ["m0", "m1"]
+
+    await consumer.aclose()
+
+    successor = await backend.store()
+    assert ids(await successor.fetch(10)) == ["m0", "m1", "m2", "m3"]
+
+
+async def test_size_counts_claimed_messages(backend: Backend) -> None:
+    store = await backend.store()
+    await put_all(store, 4)
+    await store.fetch(1)
+
+    assert await store.size() == 4
+
+
+async def test_browse_pages_through_every_message_in_order(backend: Backend) -> None:
+    store = await backend.store()
+    await put_all(store, 5)
+    await store.fetch(1)
+    if not backend.lookup:
+        with pytest.raises(StoreError, match="cannot browse"):
+            await store.browse()
+        return
+
+    assert ids(await store.browse()) == ["m0", "m1", "m2", "m3", "m4"]
+    assert ids(await store.browse(offset=1, limit=2)) == ["m1", "m2"]
+    assert await store.browse(offset=5) == []
+
+
+async def test_get_and_delete_find_a_message_by_id(backend: Backend) -> None:
+    store = await backend.store()
+    await put_all(store, 3)
+    if not backend.lookup:
+        with pytest.raises(StoreError, match="cannot read a message by id"):
+            await store.get("m1")
+        with pytest.raises(StoreError, match="cannot delete a message by id"):
+            await store.delete("m1")
+        return
+
+    assert await store.get("m1") == message(1)
+    assert await store.get("missing") is None
+    assert await store.delete("m1") is True
+    assert await store.delete("m1") is False
+    assert await store.get("m1") is None
+    assert ids(await store.fetch(5)) == ["m0", "m2"]
+
+
+async def test_purge_removes_every_message_claimed_or_not(backend: Backend) -> None:
+    store = await backend.store()
+    await put_all(store, 3)
+    await store.fetch(1)
+
+    assert await store.purge() == 3
+
+    assert await store.size() == 0
+    assert await store.fetch(5) == []
+    await store.put(message(9))
+    assert ids(await store.fetch(5)) == ["m9"]
+
+
+async def test_a_put_of_an_id_the_store_holds_is_ignored(backend: Backend) -> None:
+    if backend.kind == "rabbitmq":
+        pytest.skip("RabbitMQ cannot look up whether a message id is queued")
+    store = await backend.store()
+    await store.put(message(1))
+
+    await store.put(message(1, attempts=5))
+
+    assert await store.size() == 1
+    assert [(m.id, m.attempts) for m in await store.fetch(5)] == [("m1", 0)]
+
+
+async def test_the_dedupe_window_ignores_an_id_stored_within_it(backend: Backend) -> None:
+    if backend.kind == "rabbitmq":
+        pytest.skip("refused for rabbitmq when the store is defined (see the definition tests)")
+    store = await backend.store(dedupe_window=0.5)
+    await store.put(message(1))
+    [first] = await store.fetch()
+    await store.ack(first.id)
+
+    await store.put(message(1))
+    assert await store.fetch() == []
+
+    await asyncio.sleep(0.7)  # the window is measured on the store's clock (the server's, for some kinds)
+    await store.put(message(1))
+    assert ids(await store.fetch()) == ["m1"]
+
+
+async def test_messages_survive_reopening_the_store(backend: Backend) -> None:
+    if backend.kind == "memory":
+        pytest.skip("a memory store is lost when closed")
+    store = await backend.store()
+    await put_all(store, 3)
+    await store.aclose()
+
+    reopened = await backend.store()
+
+    assert await reopened.fetch(5) == [message(0), message(1), message(2)]
+
+
+async def test_a_message_that_is_not_json_is_refused_with_a_store_error(backend: Backend) -> None:
+    store = await backend.store()
+
+    with pytest.raises(StoreError, match=rf"{backend.name} cannot store message m1: variables"):
+        await store.put(message(1, variables={"when": object()}))
+
+    assert await store.size() == 0
+
+
+async def test_a_closed_store_raises_a_store_error(backend: Backend) -> None:
+    store = await backend.store()
+    await store.aclose()
+    await store.aclose()  # idempotent
+
+    with pytest.raises(StoreError, match=backend.name):
+        await store.put(message(1))
+    with pytest.raises(StoreError, match=backend.name):
+        await store.fetch()
+
+
+@pytest.mark.parametrize("kind", ["postgres", "redis", "rabbitmq"])
+async def test_an_unreachable_server_is_a_store_error_naming_the_store(kind: str, tmp_path: object) -> None:
+    from interlace.model.store import StoreDefinition
+    from interlace.stores import build_store
+
+    from .conftest import unused_port
+
+    port = unused_port()
+    urls = {
+        "postgres": {"dsn": f"postgresql://root:secret@127.0.0.1:{port}/test"},
+        "redis": {"url": f"redis://:secret@127.0.0.1:{port}/0"},
+        "rabbitmq": {"url": f"amqp://guest:secret@127.0.0.1:{port}/"},
+    }
+    definition = StoreDefinition.model_validate({"store": "Payments", kind: {**urls[kind], "timeout": 2}})
+    store = build_store(definition, project_root=tmp_path)  # type: ignore[arg-type]
+    started = time.monotonic()
+
+    with pytest.raises(StoreError) as caught:
+        await store.open()
+
+    text = str(caught.value)
+    assert text.startswith(f"message store Payments ({kind} ")
+    assert "could not connect" in text
+    assert str(port) in text
+    assert "secret" not in text
+    assert time.monotonic() - started < 4
