@@ -1,0 +1,68 @@
+"""The connector SDK: everything a connector author imports, from this package only.
+
+A connector is a :class:`Connector` with a :class:`Connection` (built from a :class:`ConnectionConfig`),
+operations and triggers described by their signatures (:class:`Param` documents a parameter), errors
+sorted by what the runtime should do (:class:`RetryableError`, :class:`FatalError`,
+:class:`InvalidInput`) and :class:`Secret` settings that are never shown. :mod:`interlace.sdk.testing`
+holds the conformance checks; docs/connectors/README.md tells how to write one.
+"""
+
+from interlace.message import Payload
+from interlace.sdk.connection import Connection, ConnectionConfig
+from interlace.sdk.connector import Connector
+from interlace.sdk.docs import render_connector_reference
+from interlace.sdk.errors import (
+    ConnectorError,
+    FatalError,
+    InvalidInput,
+    RegistryError,
+    RetryableError,
+    UnknownConnectorError,
+)
+from interlace.sdk.oauth2 import OAuth2Settings, OAuth2Tokens, TokenStore
+from interlace.sdk.operation import OperationResult, OperationSpec, ResultSpec
+from interlace.sdk.registry import (
+    ENTRY_POINT_GROUP,
+    ConnectorRegistry,
+    EntryPointLike,
+    RegisteredConnector,
+    installed_entry_points,
+)
+from interlace.sdk.secret import MASK, Secret
+from interlace.sdk.spec import RESERVED_NAMES, Param, ParameterSpec, ParamProblem
+from interlace.sdk.trigger import NO_ACK, Delivery, TriggerEvent, TriggerSpec
+
+__all__ = [
+    "ENTRY_POINT_GROUP",
+    "MASK",
+    "NO_ACK",
+    "RESERVED_NAMES",
+    "Connection",
+    "ConnectionConfig",
+    "Connector",
+    "ConnectorError",
+    "ConnectorRegistry",
+    "Delivery",
+    "EntryPointLike",
+    "FatalError",
+    "InvalidInput",
+    "OAuth2Settings",
+    "OAuth2Tokens",
+    "OperationResult",
+    "OperationSpec",
+    "Param",
+    "ParamProblem",
+    "ParameterSpec",
+    "Payload",
+    "RegisteredConnector",
+    "RegistryError",
+    "ResultSpec",
+    "RetryableError",
+    "Secret",
+    "TokenStore",
+    "TriggerEvent",
+    "TriggerSpec",
+    "UnknownConnectorError",
+    "installed_entry_points",
+    "render_connector_reference",
+]

@@ -1,0 +1,200 @@
+"""Connector: an installable package's connection type, operations and triggers, as one object.
+
+::
+
+    connector = Connector("redis", version="1.0.0", connection=RedisConnection, description="...")
+
+    @connector.operation
+    async def push(conn: RedisConnection, key: Annotated[str, Param("List to append to.")]) -> int:
+        \"\"\"Append to a list; return its new length.\"\"\"
+
+The package exposes the object through the entry point group ``interlace.connectors``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
+from typing import Any, TypeVar, overload
+
+from pydantic import TypeAdapter
+from pydantic.json_schema import JsonSchemaMode
+
+from interlace.sdk._schema import object_schema
+from interlace.sdk.connection import Connection, ConnectionConfig
+from interlace.sdk.errors import UnknownConnectorError
+from interlace.sdk.operation import OperationFunction, OperationSpec, build_operation_spec
+from interlace.sdk.trigger import TriggerFunction, TriggerSpec, build_trigger_spec
+
+__all__ = ["Connector"]
+
+_OperationT = TypeVar("_OperationT", bound=OperationFunction)
+_TriggerT = TypeVar("_TriggerT", bound=TriggerFunction)
+_NAME = re.compile(r"^[a-z][a-z0-9_-]*$")
+_JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
+
+
+class Connector:
+    """A connector: its name in flows, version, connection class, operations and triggers.
+
+    Operations and triggers are added by the decorators while the connector's module is imported; after
+    that the object is only read, and is safe to share. ``pool_size`` ``None`` means one
+    :class:`~interlace.sdk.Connection` object serves all concurrent operations; a number means the runtime
+    keeps up to that many and gives each to one operation at a time (see ``Connection``).
+    """
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        version: str,
+        connection: type[Connection[Any]],
+        description: str = "",
+        pool_size: int | None = None,
+    ) -> None:
+        if not _NAME.match(name):
+            raise TypeError(f"a connector name is lowercase letters, digits, '-' and '_' (got {name!r})")
+        if not (isinstance(connection, type) and issubclass(connection, Connection)):
+            raise TypeError(
+                f"connector {name}: connection must be a Connection subclass (got {connection!r})"
+            )
+        if getattr(connection, "config_class", None) is None:
+            raise TypeError(
+                f"connector {name}: {connection.__name__} must name its settings class:"
+                f" class {connection.__name__}(Connection[MyConfig])"
+            )
+        if pool_size is not None and pool_size < 1:
+            raise TypeError(f"connector {name}: pool_size must be >= 1 or None (got {pool_size})")
+        self.name = name
+        self.version = version
+        self.connection = connection
+        self.description = description
+        self.pool_size = pool_size
+        self._operations: dict[str, OperationSpec] = {}
+        self._triggers: dict[str, TriggerSpec] = {}
+
+    @property
+    def config_class(self) -> type[ConnectionConfig]:
+        """The connection's settings class."""
+        return self.connection.config_class
+
+    @property
+    def operations(self) -> Mapping[str, OperationSpec]:
+        """The operations by name, in the order they were defined."""
+        return MappingProxyType(self._operations)
+
+    @property
+    def triggers(self) -> Mapping[str, TriggerSpec]:
+        """The triggers by name, in the order they were defined."""
+        return MappingProxyType(self._triggers)
+
+    @overload
+    def operation(self, function: _OperationT, /) -> _OperationT: ...
+
+    @overload
+    def operation(self, function: None = None, /, *, name: str) -> Callable[[_OperationT], _OperationT]: ...
+
+    def operation(self, function: OperationFunction | None = None, /, *, name: str | None = None) -> Any:
+        """Register an operation: ``@connector.operation``, or ``@connector.operation(name="sendMail")``
+        to name it apart from the function. The function is returned unchanged, to be tested directly."""
+
+        def register(target: OperationFunction) -> OperationFunction:
+            spec = build_operation_spec(target, connector=self.name, connection=self.connection, name=name)
+            self._check_free(spec.name)
+            self._operations[spec.name] = spec
+            return target
+
+        return register(function) if function is not None else register
+
+    @overload
+    def trigger(self, function: _TriggerT, /) -> _TriggerT: ...
+
+    @overload
+    def trigger(self, function: None = None, /, *, name: str) -> Callable[[_TriggerT], _TriggerT]: ...
+
+    def trigger(self, function: TriggerFunction | None = None, /, *, name: str | None = None) -> Any:
+        """Register a trigger (an async generator function of :class:`~interlace.sdk.TriggerEvent`), as
+        :meth:`operation` registers an operation."""
+
+        def register(target: TriggerFunction) -> TriggerFunction:
+            spec = build_trigger_spec(target, connector=self.name, connection=self.connection, name=name)
+            self._check_free(spec.name)
+            self._triggers[spec.name] = spec
+            return target
+
+        return register(function) if function is not None else register
+
+    def _check_free(self, name: str) -> None:
+        if name in self._operations or name in self._triggers:
+            raise TypeError(
+                f"{self.name}.{name} is defined twice; operations and triggers need distinct names"
+            )
+
+    def get_operation(self, name: str) -> OperationSpec:
+        """The operation called ``name``; :class:`~interlace.sdk.UnknownConnectorError` with the closest
+        name as hint if there is none."""
+        if name in self._operations:
+            return self._operations[name]
+        raise UnknownConnectorError(
+            f"connector {self.name!r} has no operation {name!r}", hint=_hint(name, self._operations)
+        )
+
+    def get_trigger(self, name: str) -> TriggerSpec:
+        """The trigger called ``name``; :class:`~interlace.sdk.UnknownConnectorError` if there is none."""
+        if name in self._triggers:
+            return self._triggers[name]
+        raise UnknownConnectorError(
+            f"connector {self.name!r} has no trigger {name!r}", hint=_hint(name, self._triggers)
+        )
+
+    def json_schema(self) -> dict[str, Any]:
+        """One JSON Schema document describing a ``connection`` (the settings) and, under ``operations``
+        and ``triggers``, each one's parameter mapping (``#/properties/operations/properties/NAME``).
+        Definitions are shared in ``$defs``; secret values never appear."""
+        groups: dict[str, Mapping[str, OperationSpec | TriggerSpec]] = {
+            "operations": self._operations,
+            "triggers": self._triggers,
+        }
+        inputs: list[tuple[tuple[str, ...], JsonSchemaMode, TypeAdapter[Any]]] = [
+            (("connection",), "validation", TypeAdapter(self.config_class))
+        ]
+        for group, specs in groups.items():
+            for spec in specs.values():
+                inputs += [((group, spec.name, p.name), "validation", p.adapter) for p in spec.parameters]
+        schemas, definitions = TypeAdapter.json_schemas(inputs)
+
+        def described(group: str, spec: OperationSpec | TriggerSpec) -> dict[str, Any]:
+            return object_schema(
+                spec.qualified_name,
+                spec.description,
+                spec.parameters,
+                lambda parameter: schemas[((group, spec.name, parameter.name), "validation")],
+            )
+
+        properties: dict[str, Any] = {"connection": schemas[(("connection",), "validation")]}
+        for group, specs in groups.items():
+            properties[group] = {
+                "type": "object",
+                "properties": {name: described(group, spec) for name, spec in specs.items()},
+                "additionalProperties": False,
+            }
+        return {
+            "$schema": _JSON_SCHEMA_DIALECT,
+            "title": f"{self.name} connector {self.version}",
+            **({"description": self.description} if self.description else {}),
+            "type": "object",
+            "properties": properties,
+            **definitions,
+        }
+
+    def __repr__(self) -> str:
+        return f"Connector({self.name!r}, version={self.version!r})"
+
+
+def _hint(name: str, choices: Mapping[str, object]) -> str | None:
+    close = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.6)
+    if close:
+        return f"did you mean {close[0]!r}?"
+    return f"it has: {', '.join(choices)}" if choices else None
