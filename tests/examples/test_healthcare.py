@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 import aiohttp
 import pytest
 
-from tests.examples.conftest import EXAMPLE, MAX_BODY
+from interlace.runtime import Runtime
+from interlace.stores import StoredMessage
+from tests.examples.conftest import EXAMPLE, MAX_BODY, Backend
 
 RESERVE = "/healthcare/categories/{category}/reserve"
 
@@ -25,6 +29,11 @@ def expected_discount(dob: str) -> int:
     return 15 if age < 12 else 20 if age > 55 else 0
 
 
+SUBMITTED = {
+    "message": "Payment request successfully submitted. Payment confirmation will be sent via email."
+}
+
+
 @pytest.mark.parametrize(
     ("hospital", "doctor", "fee"),
     [
@@ -33,14 +42,15 @@ def expected_discount(dob: str) -> int:
         ("pine valley community hospital", "seth mears", 8000.0),
     ],
 )
-async def test_reserve_routes_to_the_hospital_and_answers_the_settled_payment(
-    healthcare: aiohttp.ClientSession, hospital: str, doctor: str, fee: float
+async def test_reserve_answers_at_once_and_the_payment_is_settled_in_the_background(
+    healthcare: aiohttp.ClientSession, backend: Backend, hospital: str, doctor: str, fee: float
 ) -> None:
     async with healthcare.post(
         RESERVE.format(category="surgery"), json=reservation(hospital=hospital, doctor=doctor)
     ) as r:
         assert r.status == 200
-        payment = await r.json()
+        assert await r.json() == SUBMITTED
+    [payment] = await backend.settled(1)
     discount = expected_discount("1940-03-19")
     assert payment["doctorName"] == doctor
     assert payment["patient"] == "John Doe"
@@ -48,11 +58,13 @@ async def test_reserve_routes_to_the_hospital_and_answers_the_settled_payment(
     assert payment["discount"] == discount
     assert payment["discounted"] == fee * (100 - discount) / 100
     assert payment["status"] == "Settled"
-    assert isinstance(payment["appointmentNo"], int)
+    assert payment["appointmentNo"] == 1
+    assert backend.service.payment_count == 1
 
 
-async def test_appointment_numbers_come_from_one_counter(healthcare: aiohttp.ClientSession) -> None:
-    numbers = []
+async def test_appointment_numbers_come_from_one_counter(
+    healthcare: aiohttp.ClientSession, backend: Backend
+) -> None:
     for hospital, doctor in [
         ("grand oak community hospital", "thomas collins"),
         ("clemency medical center", "anne clement"),
@@ -60,8 +72,71 @@ async def test_appointment_numbers_come_from_one_counter(healthcare: aiohttp.Cli
         async with healthcare.post(
             RESERVE.format(category="surgery"), json=reservation(hospital=hospital, doctor=doctor)
         ) as r:
-            numbers.append((await r.json())["appointmentNo"])
-    assert numbers == [1, 2]
+            assert await r.json() == SUBMITTED
+    assert [payment["appointmentNo"] for payment in await backend.settled(2)] == [1, 2]
+
+
+async def test_payments_failing_for_a_while_settle_every_reservation_exactly_once_in_order(
+    running: tuple[Runtime, aiohttp.ClientSession], backend: Backend
+) -> None:
+    runtime, healthcare = running
+    backend.payments_down = True
+    backend.lose_payment_answers = 1  # after recovery, a settlement whose answer never arrives
+    for _ in range(4):
+        async with healthcare.post(RESERVE.format(category="surgery"), json=reservation()) as r:
+            assert r.status == 200
+            assert await r.json() == SUBMITTED
+    store = runtime.message_store("PaymentRequestMessageStore")
+    assert await store.size() == 4
+    await until(lambda: len(backend.payment_requests) >= 2)  # the first request is tried, and again
+    assert backend.service.payment_count == 0
+    backend.payments_down = False
+
+    payments = await backend.settled(4)
+    assert [payment["appointmentNo"] for payment in payments] == [1, 2, 3, 4]
+    assert len({payment["paymentID"] for payment in payments}) == 4
+    assert backend.service.payment_count == 4  # the repeated requests settled nothing new
+    keys = [headers["Idempotency-Key"] for headers in backend.payment_requests]
+    assert len(set(keys)) == 4
+    await until(lambda: runtime.processor_state("PaymentRequestProcessor").delivered == 4)
+    assert await store.size() == 0
+
+
+async def until(condition: Callable[[], bool]) -> None:
+    """Wait for ``condition`` (a processor's progress has no event to wait on)."""
+    async with asyncio.timeout(5):
+        while not condition():  # noqa: ASYNC110 - nothing to wait on but the condition itself
+            await asyncio.sleep(0.01)
+
+
+async def test_a_refused_payment_request_ends_in_the_dead_letter_store(
+    running: tuple[Runtime, aiohttp.ClientSession], backend: Backend
+) -> None:
+    runtime, _ = running
+    body = {
+        "appointmentNumber": -1,
+        "doctor": {
+            "name": "thomas collins",
+            "hospital": "grand oak community hospital",
+            "category": "surgery",
+            "availability": "9.00 a.m - 11.00 a.m",
+            "fee": 7000.0,
+        },
+        "patient": json.loads((EXAMPLE / "request.json").read_text()) | {"dob": "1940-03-19"},
+        "fee": 7000.0,
+        "confirmed": "false",
+        "card_number": "7844481124110331",
+    }
+    message = StoredMessage("refused-1", json.dumps(body).encode(), "application/json")
+    await runtime.message_store("PaymentRequestMessageStore").put(message)
+    dead_letters = runtime.message_store("PaymentDeadLetterStore")
+    await until(lambda: runtime.processor_state("PaymentRequestProcessor").dead_lettered == 1)
+    [dead] = await dead_letters.browse()
+    assert (dead.id, dead.attempts, dead.origin) == ("refused-1", 1, "PaymentRequestMessageStore")
+    assert "the back-end refused the payment: Error.Could not Find the Requested appointment ID" in (
+        dead.last_error or ""
+    )
+    assert backend.service.payment_count == 0
 
 
 async def test_query_doctor_answers_the_doctors_of_the_category(healthcare: aiohttp.ClientSession) -> None:

@@ -34,6 +34,7 @@ from interlace.mediators.property import PropertyMediator
 from interlace.mediators.respond import RespondMediator
 from interlace.mediators.scatter_gather import ScatterGatherMediator
 from interlace.mediators.sequence import SequenceCallMediator
+from interlace.mediators.store import StoreMediator
 from interlace.mediators.switch import SwitchMediator
 from interlace.mediators.target import Target, parse_target
 from interlace.mediators.throw import ThrowErrorMediator
@@ -53,6 +54,7 @@ from interlace.model.mediators import (
     RespondDefinition,
     ScatterGatherDefinition,
     SequenceCallDefinition,
+    StoreMediatorDefinition,
     SwitchDefinition,
     ThrowErrorDefinition,
     ValidateDefinition,
@@ -80,7 +82,7 @@ def _nested(fb: FlowBuilder, definition: Definition, key: str, tree: Any, label:
 
 def _body(fb: FlowBuilder, d: PayloadDefinition | RespondDefinition) -> BodyTemplate | None:
     if "json_" in d.model_fields_set:
-        return JsonBody(fb.value(d.json_, d.location_of("json")))
+        return JsonBody(fb.value(d.json_, d.location_of("json")), d.content_type)
     if d.xml is not None:
         template = fb.template(d.xml, d.location_of("xml"), escape=_xml_escape)
         return TextBody(template, d.content_type or "application/xml")
@@ -193,6 +195,16 @@ def build_sequence_call(d: SequenceCallDefinition, fb: FlowBuilder) -> Mediator 
     return SequenceCallMediator(target, parameters, d.location)
 
 
+def build_store_mediator(d: StoreMediatorDefinition, fb: FlowBuilder) -> Mediator | None:
+    store = fb.store(d.name, d.location_of("name"))
+    failover = (
+        fb.store(d.failover_store, d.location_of("failover-store")) if d.failover_store is not None else None
+    )
+    if store is None or (d.failover_store is not None and failover is None):
+        return None
+    return StoreMediator(store, failover, d.location)
+
+
 def build_foreach(d: ForeachDefinition, fb: FlowBuilder) -> Mediator | None:
     target = _target(fb, d.target, d.location_of("target"))
     result = fb.value(d.result, d.location_of("result")) if d.result is not None else None
@@ -220,8 +232,10 @@ def _load_schema(fb: FlowBuilder, d: ValidateDefinition) -> dict[str, Any] | Non
         text = path.read_text(encoding="utf-8")
         loaded = orjson.loads(text) if path.suffix == ".json" else load_yaml(text, d.schema_file)
     except (OSError, orjson.JSONDecodeError, ConfigError, yaml.YAMLError) as exc:
+        # An OSError's text holds the absolute path; the project-relative name is already in the message.
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         fb.diagnostics.error(
-            f"cannot read schema-file {d.schema_file!r}: {exc}", d.location_of("schema-file")
+            f"cannot read schema-file {d.schema_file!r}: {reason}", d.location_of("schema-file")
         )
         return None
     if not isinstance(loaded, dict):
@@ -268,6 +282,7 @@ MEDIATORS: dict[str, MediatorKind[Any]] = {
     "respond": MediatorKind(RespondDefinition, build_respond),
     "drop": MediatorKind(DropDefinition, build_drop),
     "sequence": MediatorKind(SequenceCallDefinition, build_sequence_call, "name"),
+    "store": MediatorKind(StoreMediatorDefinition, build_store_mediator, "name"),
     "foreach": MediatorKind(ForeachDefinition, build_foreach),
     "scatter-gather": MediatorKind(ScatterGatherDefinition, build_scatter_gather),
     "validate": MediatorKind(ValidateDefinition, build_validate),

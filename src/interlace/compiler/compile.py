@@ -1,8 +1,9 @@
 """Compile a loaded project into runnable artifacts, or report every problem it has.
 
-Order matters only for references: endpoints first, then empty sequences for every named sequence (so
-flows may call sequences defined in any file, or recursively), then the bodies of sequences and the
-APIs' resources, then the route table that dispatches requests to resources.
+Order matters only for references: endpoints and message stores first, then empty sequences for every
+named sequence (so flows may call sequences defined in any file, or recursively), then the bodies of
+sequences and the APIs' resources, then the route table that dispatches requests to resources, and
+last the message processors (which refer to stores, endpoints and sequences).
 """
 
 from __future__ import annotations
@@ -15,13 +16,18 @@ from interlace.compiler.diagnostics import Diagnostics
 from interlace.compiler.endpoints import build_endpoints
 from interlace.compiler.flows import FlowBuilder
 from interlace.compiler.references import References
+from interlace.compiler.stores import StoreFactory, StoreSink, build_processors, build_stores
 from interlace.endpoints import Endpoint, HttpClient
 from interlace.errors import ConfigError, SourceLocation
 from interlace.expressions import CompileScope
 from interlace.mediators.sequence import SequenceMediator
+from interlace.mediators.store import MessageSink
 from interlace.model.api import ApiDefinition
 from interlace.model.load import Project
+from interlace.model.store import StoreDefinition
+from interlace.processors import MessageProcessor
 from interlace.routing import ApiRoutes, ResourceRoute, RouteConflict, RouteTable, TemplateError
+from interlace.stores import MessageStore
 
 __all__ = ["ApiArtifact", "Artifacts", "ResourceArtifact", "check_project", "compile_project"]
 
@@ -56,7 +62,8 @@ class ApiArtifact:
 
 @dataclass(frozen=True, slots=True)
 class Artifacts:
-    """Everything a deployment runs; immutable once built, swapped as a whole on redeploy."""
+    """Everything a deployment runs; immutable once built, swapped as a whole on redeploy. ``stores``
+    are built but not opened, and ``processors`` not started: the runtime does both."""
 
     name: str
     version: str
@@ -65,6 +72,8 @@ class Artifacts:
     endpoints: Mapping[str, Endpoint]
     routes: RouteTable[ResourceArtifact]
     configs: Mapping[str, Any] = field(default_factory=dict)
+    stores: Mapping[str, MessageStore] = field(default_factory=dict)
+    processors: Mapping[str, MessageProcessor] = field(default_factory=dict)
 
 
 def _compile_api(api: ApiDefinition, fb: FlowBuilder) -> ApiArtifact:
@@ -113,16 +122,37 @@ def _route_table(apis: list[ApiArtifact], diagnostics: Diagnostics) -> RouteTabl
     return RouteTable.build([])
 
 
-def compile_project(project: Project, client: HttpClient | None = None) -> Artifacts:
-    """Compile ``project``; raise ConfigError listing every problem (``detail`` holds them one by one)."""
+def _default_store_factory(project: Project) -> StoreFactory:
+    from interlace.stores.factory import build_store
+
+    def factory(definition: StoreDefinition) -> MessageStore:
+        return build_store(definition, project_root=project.root)
+
+    return factory
+
+
+def compile_project(
+    project: Project, client: HttpClient | None = None, stores: StoreFactory | None = None
+) -> Artifacts:
+    """Compile ``project``; raise ConfigError listing every problem (``detail`` holds them one by one).
+
+    ``stores`` makes each message store (default: a new store of the definition's kind); the stores
+    are returned unopened.
+    """
     diagnostics = Diagnostics(project.problems)
     scope = CompileScope(configs=project.configs, env=project.env)
-    endpoints = References[Endpoint]("endpoint")
-    sequences = References[SequenceMediator]("sequence")
+    endpoints = References[Endpoint]("endpoint", invalid=project.invalid.get("endpoint", set()))
+    sequences = References[SequenceMediator]("sequence", invalid=project.invalid.get("sequence", set()))
     endpoints.known.update(build_endpoints(project.endpoints, scope, client or HttpClient(), diagnostics))
+    built_stores = build_stores(project.stores, stores or _default_store_factory(project), diagnostics)
+    sinks = References[MessageSink](
+        "store",
+        {name: StoreSink(store) for name, store in built_stores.items()},
+        project.invalid.get("store", set()),
+    )
     for definition in project.sequences:
         sequences.known[definition.sequence] = SequenceMediator(definition.sequence, definition.location)
-    fb = FlowBuilder(scope, diagnostics, sequences, endpoints, str(project.root))
+    fb = FlowBuilder(scope, diagnostics, sequences, endpoints, str(project.root), sinks)
     for definition in project.sequences:
         compiled = fb.flow(
             definition.flow, definition.location.file, definition.sequence, definition.location_of("flow")
@@ -137,6 +167,9 @@ def compile_project(project: Project, client: HttpClient | None = None) -> Artif
         )
     apis = [_compile_api(api, fb) for api in project.apis]
     routes = _route_table(apis, diagnostics)
+    processors = build_processors(
+        project.processors, built_stores, endpoints.known, sequences.known, diagnostics
+    )
     diagnostics.raise_if_any()
     return Artifacts(
         project.name,
@@ -146,6 +179,8 @@ def compile_project(project: Project, client: HttpClient | None = None) -> Artif
         dict(endpoints.known),
         routes,
         dict(project.configs),
+        built_stores,
+        processors,
     )
 
 

@@ -55,20 +55,26 @@ def build_endpoints(
         else:
             groups[definition.name] = definition
     known = {definition.name for definition in definitions}
+    # Groups that could not be built: asked for again (from another group or at the top level) they
+    # are not rebuilt, so a cycle or an unknown member is reported once.
+    failed: set[str] = set()
 
     def build_group(name: str, path: tuple[str, ...]) -> Endpoint | None:
         if name in built:
             return built[name]
+        if name in failed:
+            return None
         definition = groups[name]
         key = "load-balance" if definition.load_balance is not None else "failover"
         members: list[Endpoint] = []
         for member in definition.members:
             if member in path or member == name:
-                cycle = " -> ".join((*path, name, member))
+                start = path.index(member) if member in path else len(path)
+                cycle = " -> ".join((*path[start:], name, member))
                 diagnostics.error(
                     f"endpoint groups refer to each other in a cycle: {cycle}", definition.location_of(key)
                 )
-                return None
+                continue
             if member not in known:
                 hint = near_miss(member, sorted(known)) or f"define it in endpoints/{member}.yaml"
                 diagnostics.error(
@@ -79,6 +85,7 @@ def build_endpoints(
             if resolved is not None:
                 members.append(resolved)
         if not members:
+            failed.add(name)
             return None
         endpoint: Endpoint = (
             LoadBalanceEndpoint(name, members)

@@ -25,6 +25,7 @@ from interlace.expressions import (
 )
 from interlace.mediators.base import Mediator
 from interlace.mediators.sequence import SequenceMediator
+from interlace.mediators.store import MessageSink
 from interlace.model.yamlsource import LineList
 
 __all__ = ["FlowBuilder"]
@@ -42,12 +43,14 @@ class FlowBuilder:
         sequences: References[SequenceMediator],
         endpoints: References[Endpoint],
         project_root: str = ".",
+        stores: References[MessageSink] | None = None,
     ) -> None:
         self.scope = scope
         self.diagnostics = diagnostics
         self.sequences = sequences
         self.endpoints = endpoints
         self.project_root = project_root
+        self.stores = stores if stores is not None else References[MessageSink]("store")
 
     # expressions -------------------------------------------------------------------------------
     def expression(self, text: str, location: SourceLocation) -> Expression:
@@ -83,6 +86,9 @@ class FlowBuilder:
 
     def sequence(self, name: str, location: SourceLocation) -> SequenceMediator | None:
         return self.sequences.resolve(name, location, self.diagnostics)
+
+    def store(self, name: str, location: SourceLocation) -> MessageSink | None:
+        return self.stores.resolve(name, location, self.diagnostics)
 
     # flows -------------------------------------------------------------------------------------
     def flow(self, tree: Any, file: str, name: str, location: SourceLocation) -> SequenceMediator:

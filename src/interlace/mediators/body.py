@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Protocol
 
+import orjson
+
 from interlace.expressions import Template, ValueTemplate
 from interlace.message import MessageContext, Payload
 
@@ -17,15 +19,20 @@ class BodyTemplate(Protocol):
 
 
 class JsonBody:
-    """A JSON body: a nested value template with type-preserving substitution."""
+    """A JSON body: a nested value template with type-preserving substitution, sent as
+    ``application/json`` unless another ``content_type`` (``application/vnd.api+json``) is given."""
 
-    __slots__ = ("template",)
+    __slots__ = ("content_type", "template")
 
-    def __init__(self, template: ValueTemplate) -> None:
+    def __init__(self, template: ValueTemplate, content_type: str | None = None) -> None:
         self.template = template
+        self.content_type = content_type
 
     def render(self, ctx: MessageContext) -> Payload:
-        return Payload.of_json(self.template.render(ctx))
+        value = self.template.render(ctx)
+        if self.content_type is None:
+            return Payload.of_json(value)
+        return Payload(orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS), self.content_type)
 
 
 class TextBody:

@@ -42,6 +42,7 @@ class LogMediator:
         if self.headers or self.full:
             parts.append("headers=" + ", ".join(f"{name}: {value}" for name, value in ctx.headers.items()))
         if self.full:
-            parts.append(f"payload={ctx.payload.text() if ctx.payload.kind != 'binary' else ctx.payload!r}")
+            payload = ctx.payload
+            parts.append(f"payload={payload.text() if payload.kind != 'binary' else repr(payload)}")
         self.logger.log(self.level, " | ".join(parts), extra={"correlation_id": ctx.correlation_id})
         return CONTINUE

@@ -1,6 +1,7 @@
 """Load a project folder into validated definitions, collecting every problem instead of stopping.
 
-A project is ``interlace.toml`` plus YAML artifacts in ``apis/``, ``sequences/`` and ``endpoints/``.
+A project is ``interlace.toml`` plus YAML artifacts in ``apis/``, ``sequences/``, ``endpoints/``,
+``stores/`` and ``processors/``.
 :func:`load_project` never raises for a problem in the files: it returns what it could load and the
 list of :class:`ConfigError` problems, each with file:line, so ``interlace check`` can show them all.
 """
@@ -22,8 +23,10 @@ from interlace.errors import ConfigError, SourceLocation
 from interlace.model.api import ApiDefinition
 from interlace.model.base import Definition, format_validation_error
 from interlace.model.endpoint import EndpointDefinition
+from interlace.model.processor import ProcessorDefinition
 from interlace.model.project import CompanionDefinition, ProjectDefinition, ServerDefinition
 from interlace.model.sequence import SequenceDefinition
+from interlace.model.store import StoreDefinition
 from interlace.model.yamlsource import LineDict, load_yaml
 
 __all__ = ["PROJECT_FILE", "ArtifactKind", "Project", "load_project", "suggest"]
@@ -46,6 +49,8 @@ ARTIFACT_KINDS = (
     ArtifactKind("apis", "api", ApiDefinition),
     ArtifactKind("sequences", "sequence", SequenceDefinition),
     ArtifactKind("endpoints", "endpoint", EndpointDefinition),
+    ArtifactKind("stores", "store", StoreDefinition),
+    ArtifactKind("processors", "processor", ProcessorDefinition),
 )
 
 
@@ -63,7 +68,12 @@ class Project:
     apis: list[ApiDefinition] = field(default_factory=list)
     sequences: list[SequenceDefinition] = field(default_factory=list)
     endpoints: list[EndpointDefinition] = field(default_factory=list)
+    stores: list[StoreDefinition] = field(default_factory=list)
+    processors: list[ProcessorDefinition] = field(default_factory=list)
     problems: list[ConfigError] = field(default_factory=list)
+    invalid: dict[str, set[str]] = field(default_factory=dict)
+    """Names of artifacts (by kind: "sequence", "endpoint", ...) whose definitions have problems, so
+    that references to them are not reported as unknown names as well."""
 
     @property
     def name(self) -> str:
@@ -82,10 +92,24 @@ def suggest(name: str, choices: list[str] | tuple[str, ...] | Mapping[str, Any])
 
 def _toml_line(text: str, key: str) -> int:
     pattern = re.compile(
-        rf"^\s*(\[[^\]]*\b{re.escape(key)}\b[^\]]*\]|\"?{re.escape(key)}\"?\s*=)", re.MULTILINE
+        rf"^[ \t]*(\[[^\]]*\b{re.escape(key)}\b[^\]]*\]|\"?{re.escape(key)}\"?[ \t]*=)", re.MULTILINE
     )
     match = pattern.search(text)
     return text.count("\n", 0, match.start()) + 1 if match else 1
+
+
+def _config_line(text: str, key: str, table: str) -> int:
+    """The line of ``key = ...`` in the TOML ``[table]`` (``configs``, ``profiles.dev.configs``), or of
+    the table's header, or of the first ``configs`` table."""
+    header = re.compile(rf"^[ \t]*\[[ \t]*{re.escape(table)}[ \t]*\][ \t]*(#.*)?$", re.MULTILINE).search(text)
+    if header is None:
+        return _toml_line(text, "configs")
+    next_header = re.compile(r"^[ \t]*\[", re.MULTILINE).search(text, header.end())
+    end = next_header.start() if next_header else len(text)
+    entry_pattern = re.compile(rf"^[ \t]*[\"']?{re.escape(key)}[\"']?[ \t]*=", re.MULTILINE)
+    entry = entry_pattern.search(text, header.end(), end)
+    position = entry.start() if entry else header.start()
+    return text.count("\n", 0, position) + 1
 
 
 def _toml_path_line(text: str, path: tuple[int | str, ...]) -> int:
@@ -150,7 +174,13 @@ def _resolve_env(
     return re.sub(r"\$\{env\.(\w+)(?::-([^}]*))?\}", substitute, value)
 
 
-def _load_artifacts(root: Path, kind: ArtifactKind, model: type[_D], problems: list[ConfigError]) -> list[_D]:
+def _load_artifacts(
+    root: Path,
+    kind: ArtifactKind,
+    model: type[_D],
+    problems: list[ConfigError],
+    invalid: set[str] | None = None,
+) -> list[_D]:
     folder = root / kind.folder
     if not folder.is_dir():
         return []
@@ -166,16 +196,20 @@ def _load_artifacts(root: Path, kind: ArtifactKind, model: type[_D], problems: l
         if not isinstance(tree, LineDict) or kind.key not in tree:
             problems.append(
                 ConfigError(
-                    f"a file in {kind.folder}/ must be a mapping with a {kind.key!r} key"
-                    f" naming the {kind.key}",
+                    f"a file in {kind.folder}/ must be a mapping whose {kind.key!r} key names the {kind.key}",
                     location=SourceLocation(file, getattr(tree, "line", 1) or 1),
                 )
             )
             continue
         try:
             definition = model.model_validate(tree, context={"file": file})
-        except pydantic.ValidationError as exc:
-            problems.extend(format_validation_error(exc, tree, file))
+        except (pydantic.ValidationError, ConfigError) as exc:
+            if isinstance(exc, ConfigError):  # raised by a model that locates the problem itself
+                problems.append(exc)
+            else:
+                problems.extend(format_validation_error(exc, tree, file))
+            if invalid is not None and isinstance(tree[kind.key], str):
+                invalid.add(tree[kind.key])
             continue
         name = str(tree[kind.key])
         if name in seen:
@@ -228,9 +262,26 @@ def load_project(
                             lambda path: _toml_path_line(text, ("server", *path)),
                         )
                     )
-    configs = _resolve_env(configs, env, SourceLocation(PROJECT_FILE, _toml_line(text, "configs")), problems)
+    tables = {key: "configs" for key in configs}
+    if definition is not None and profile is not None and profile in definition.profiles:
+        tables.update({key: f"profiles.{profile}.configs" for key in definition.profiles[profile].configs})
+    configs = {
+        key: _resolve_env(
+            value, env, SourceLocation(PROJECT_FILE, _config_line(text, key, tables[key])), problems
+        )
+        for key, value in configs.items()
+    }
     project = Project(root, definition, profile, server, configs, env, companions, problems=problems)
     project.apis = _load_artifacts(root, ARTIFACT_KINDS[0], ApiDefinition, problems)
-    project.sequences = _load_artifacts(root, ARTIFACT_KINDS[1], SequenceDefinition, problems)
-    project.endpoints = _load_artifacts(root, ARTIFACT_KINDS[2], EndpointDefinition, problems)
+    invalid = project.invalid
+    project.sequences = _load_artifacts(
+        root, ARTIFACT_KINDS[1], SequenceDefinition, problems, invalid.setdefault("sequence", set())
+    )
+    project.endpoints = _load_artifacts(
+        root, ARTIFACT_KINDS[2], EndpointDefinition, problems, invalid.setdefault("endpoint", set())
+    )
+    project.stores = _load_artifacts(
+        root, ARTIFACT_KINDS[3], StoreDefinition, problems, invalid.setdefault("store", set())
+    )
+    project.processors = _load_artifacts(root, ARTIFACT_KINDS[4], ProcessorDefinition, problems)
     return project

@@ -28,6 +28,7 @@ __all__ = [
     "RespondDefinition",
     "ScatterGatherDefinition",
     "SequenceCallDefinition",
+    "StoreMediatorDefinition",
     "SwitchDefinition",
     "ThrowErrorDefinition",
     "ValidateDefinition",
@@ -225,6 +226,21 @@ class SequenceCallDefinition(Definition):
     """The sequence's name."""
     parameters: dict[str, Any] = Field(default_factory=dict)
     """Values for the sequence (``${params.functionParams.NAME}``); strings are templates."""
+
+
+class StoreMediatorDefinition(Definition):
+    """Keep the message in a message store; the flow goes on only once it is durable there, else it fails."""
+
+    name: Annotated[str, Field(min_length=1)]
+    """The message store's name (``stores/NAME.yaml``)."""
+    failover_store: str | None = None
+    """A store to keep the message in when ``name`` cannot take it (unreachable, full)."""
+
+    @model_validator(mode="after")
+    def _two_stores(self) -> StoreMediatorDefinition:
+        if self.failover_store is not None and self.failover_store == self.name:
+            raise ValueError(f"failover-store must be another store than {self.name!r}")
+        return self
 
 
 class ForeachDefinition(Definition):

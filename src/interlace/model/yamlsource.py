@@ -40,6 +40,14 @@ class LineList(list[Any]):
         self.item_lines: list[int] = []
 
 
+def _key_text(key: Any) -> str:
+    # Keys are text (JSON object keys, switch case labels): spell true/false/null as YAML and JSON do,
+    # not as Python's str() would ("True", "None").
+    if isinstance(key, bool):
+        return "true" if key else "false"
+    return "null" if key is None else str(key)
+
+
 class _Loader(yaml.SafeLoader):
     """SafeLoader that builds LineDict / LineList and rejects duplicate keys."""
 
@@ -49,7 +57,7 @@ class _Loader(yaml.SafeLoader):
         for key_node, value_node in node.value:
             key = self.construct_object(key_node, deep=True)
             if not isinstance(key, str):
-                key = str(key)
+                key = _key_text(key)
             if key in mapping:
                 raise ConfigError(
                     f"duplicate key {key!r} (first at line {mapping.key_lines[key]})",
@@ -98,8 +106,12 @@ def load_yaml(text: str, file: str) -> Any:
         return loader.get_single_data()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else 1
+        # A problem found at the end of the text is reported past its last line: name the last line.
+        last_line = max(1, len(text.splitlines()))
+        line = min(mark.line + 1, last_line) if mark is not None else 1
         problem = exc.problem or exc.context or "invalid YAML"
+        if exc.problem and exc.context and exc.context_mark is not None:
+            problem += f" ({exc.context} at line {exc.context_mark.line + 1})"
         raise ConfigError(f"invalid YAML: {problem}", location=SourceLocation(file, line)) from exc
     except yaml.YAMLError as exc:
         raise ConfigError(f"invalid YAML: {exc}", location=SourceLocation(file, 1)) from exc

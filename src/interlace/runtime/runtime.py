@@ -1,31 +1,58 @@
-"""Runtime: owns what a running project needs (the pooled HTTP client, companions, the active
-deployment) and swaps deployments atomically.
+"""Runtime: owns what a running project needs (the pooled HTTP client, companions, the open message
+stores, the processors' tasks, the active deployment) and swaps deployments atomically.
 
 Requests read ``runtime.artifacts`` once when they start, so a redeploy never changes the flow under a
-request in flight: old requests finish on the old artifacts, new ones get the new.
+request in flight: old requests finish on the old artifacts, new ones get the new. A store whose
+definition did not change stays open across a redeploy (its messages and its claims stay too);
+processors are stopped gracefully and started again from the new deployment.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 from interlace.compiler.compile import Artifacts, compile_project
+from interlace.compiler.stores import StoreFactory
 from interlace.endpoints import HttpClient
 from interlace.model.load import Project, load_project
+from interlace.model.store import StoreDefinition
+from interlace.processors import (
+    ProcessorState,
+    ProcessorSupervisor,
+    UnknownStoreError,
+    replay_message,
+)
 from interlace.runtime.companions import Companion, start_companion
+from interlace.stores import MessageStore, StoredMessage
 
 __all__ = ["Runtime"]
 
 _log = logging.getLogger("interlace.runtime")
 
 
+@dataclass(frozen=True, slots=True)
+class _OpenStore:
+    options: Any  # the definition's values, to tell whether a redeploy changed the store
+    store: MessageStore
+
+
+def _new_store(definition: StoreDefinition, root: Path) -> MessageStore:
+    from interlace.stores.factory import build_store
+
+    return build_store(definition, project_root=root)
+
+
 class Runtime:
     """A project running under a profile. Use ``async with Runtime(...)`` or ``start()`` / ``aclose()``.
 
-    ``env`` replaces the process environment for ``${env.X}`` (tests and embedding pass their own).
+    ``env`` replaces the process environment for ``${env.X}`` (tests and embedding pass their own);
+    ``stores`` makes message stores from their definitions (default: the store kind the definition
+    names).
     """
 
     def __init__(
@@ -34,14 +61,19 @@ class Runtime:
         profile: str | None = None,
         client: HttpClient | None = None,
         env: Mapping[str, str] | None = None,
+        stores: StoreFactory | None = None,
     ) -> None:
         self.root = Path(root)
         self.profile = profile
         self.env = env
         self.client = client or HttpClient()
         self._owns_client = client is None
+        self._store_factory = stores
         self._companions: list[Companion] = []
         self._artifacts: Artifacts | None = None
+        self._open: dict[str, _OpenStore] = {}
+        self._supervisor = ProcessorSupervisor({})
+        self._deactivated: set[str] = set()
         self.project: Project | None = None
 
     @property
@@ -52,27 +84,100 @@ class Runtime:
         return self._artifacts
 
     async def start(self) -> None:
-        """Load, compile and activate the project (ConfigError lists every problem), then start the
-        profile's companions."""
+        """Load, compile and activate the project (ConfigError lists every problem), open its message
+        stores, start the profile's companions, then the processors."""
         project = load_project(self.root, self.profile, self.env)
-        self._artifacts = compile_project(project, self.client)
-        self.project = project
-        for name, companion in project.companions.items():
-            started = await start_companion(name, companion)
-            if started is not None:
-                self._companions.append(started)
-        _log.info("deployed %s %s (%d APIs)", project.name, project.version, len(self._artifacts.apis))
+        artifacts = compile_project(project, self.client, self._stores_for(project))
+        self._open = await self._open_stores(project, artifacts)
+        self._artifacts, self.project = artifacts, project
+        try:
+            for name, companion in project.companions.items():
+                started = await start_companion(name, companion)
+                if started is not None:
+                    self._companions.append(started)
+        except BaseException:
+            await self.aclose()
+            raise
+        self._start_processors(project, artifacts)
+        _log.info("deployed %s %s (%d APIs)", project.name, project.version, len(artifacts.apis))
 
     async def redeploy(self) -> Artifacts:
-        """Reload and recompile the project and make it active; on ConfigError the old one keeps running."""
+        """Reload and recompile the project and make it active; on ConfigError the old one keeps running.
+
+        Processors stop gracefully before the swap and start again after it; stores that the new
+        deployment no longer has (or has changed) are closed after the swap.
+        """
         project = load_project(self.root, self.profile, self.env)
-        artifacts = compile_project(project, self.client)
+        artifacts = compile_project(project, self.client, self._stores_for(project))
+        opened = await self._open_stores(project, artifacts)
+        await self._supervisor.aclose()
+        previous, self._open = self._open, opened
         self._artifacts, self.project = artifacts, project
+        self._start_processors(project, artifacts)
+        kept = {id(entry.store) for entry in opened.values()}
+        await self._close_stores([entry.store for entry in previous.values() if id(entry.store) not in kept])
         _log.info("redeployed %s %s", project.name, project.version)
         return artifacts
 
+    # processors ----------------------------------------------------------------------------------
+    def processor_states(self) -> list[ProcessorState]:
+        """Every processor of the active deployment: status, counts and last error."""
+        return self._supervisor.states()
+
+    def processor_state(self, name: str) -> ProcessorState:
+        """One processor's state; UnknownProcessorError when there is none of that name."""
+        return self._supervisor.state(name)
+
+    async def activate_processor(self, name: str) -> ProcessorState:
+        """Run processor ``name`` (also after a failure deactivated it); it stays active across redeploys."""
+        state = await self._supervisor.activate(name)
+        self._deactivated.discard(name)
+        return state
+
+    async def deactivate_processor(self, name: str) -> ProcessorState:
+        """Stop processor ``name`` gracefully; it stays inactive across redeploys until activated."""
+        state = await self._supervisor.deactivate(name)
+        self._deactivated.add(name)
+        return state
+
+    # message stores ------------------------------------------------------------------------------
+    def message_store(self, name: str) -> MessageStore:
+        """The open store ``name`` (for size, browse, get, delete, purge); UnknownStoreError if none."""
+        entry = self._open.get(name)
+        if entry is None:
+            known = ", ".join(sorted(self._open)) or "none"
+            raise UnknownStoreError(f"no message store named {name!r} (stores: {known})")
+        return entry.store
+
+    async def replay_message(
+        self,
+        store: str,
+        message_id: str,
+        *,
+        payload: bytes | None = None,
+        content_type: str | None = None,
+        into: str | None = None,
+        new_id: bool = False,
+    ) -> StoredMessage:
+        """Move a message of ``store`` (a dead-letter store) back into its origin store (or ``into``),
+        attempts cleared, optionally with a new payload; see :func:`interlace.processors.replay_message`."""
+        stores = {name: entry.store for name, entry in self._open.items()}
+        return await replay_message(
+            self.message_store(store),
+            message_id,
+            stores,
+            payload=payload,
+            content_type=content_type,
+            into=into,
+        )
+
+    # lifecycle -----------------------------------------------------------------------------------
     async def aclose(self) -> None:
-        """Stop companions and close the HTTP client; safe to call twice."""
+        """Stop processors (in-flight messages finish or go back), close stores, stop companions and
+        close the HTTP client; safe to call twice."""
+        await self._supervisor.aclose()
+        stores, self._open = self._open, {}
+        await self._close_stores([entry.store for entry in stores.values()])
         companions, self._companions = self._companions, []
         for companion in reversed(companions):
             try:
@@ -81,6 +186,49 @@ class Runtime:
                 _log.exception("companion failed to stop cleanly")
         if self._owns_client:
             await self.client.aclose()
+
+    def _stores_for(self, project: Project) -> StoreFactory:
+        """A factory that hands back the open store of an unchanged definition, else makes a new one."""
+        make = self._store_factory
+
+        def factory(definition: StoreDefinition) -> MessageStore:
+            current = self._open.get(definition.name)
+            if current is not None and current.options == definition.model_dump():
+                return current.store
+            return make(definition) if make is not None else _new_store(definition, project.root)
+
+        return factory
+
+    async def _open_stores(self, project: Project, artifacts: Artifacts) -> dict[str, _OpenStore]:
+        """The deployment's stores, opened (those already open are kept); on failure the ones opened
+        here are closed again and the error raised."""
+        already = {id(entry.store) for entry in self._open.values()}
+        definitions = {definition.name: definition for definition in project.stores}
+        opened: dict[str, _OpenStore] = {}
+        fresh: list[MessageStore] = []
+        try:
+            for name, store in artifacts.stores.items():
+                if id(store) not in already:
+                    await store.open()
+                    fresh.append(store)
+                opened[name] = _OpenStore(definitions[name].model_dump(), store)
+        except BaseException:
+            await self._close_stores(fresh)
+            raise
+        return opened
+
+    def _start_processors(self, project: Project, artifacts: Artifacts) -> None:
+        timeout = project.server.graceful_timeout
+        self._supervisor = ProcessorSupervisor(artifacts.processors, graceful_timeout=timeout)
+        self._supervisor.start(keep_inactive=self._deactivated)
+
+    @staticmethod
+    async def _close_stores(stores: list[MessageStore]) -> None:
+        for store in stores:
+            try:
+                await store.aclose()
+            except Exception:
+                _log.exception("message store %s failed to close cleanly", store.name)
 
     async def __aenter__(self) -> Runtime:
         await self.start()

@@ -1,0 +1,183 @@
+"""Build the message stores and processors of a project, resolving the names they refer to.
+
+Stores are built (not opened: the runtime opens them when it activates the deployment) by a
+``StoreFactory``, so that a runtime can hand back the store it already has open for an unchanged
+definition. Processors are built over the built stores, endpoints and sequences.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+
+from interlace.compiler.diagnostics import Diagnostics
+from interlace.compiler.references import References
+from interlace.endpoints import Endpoint
+from interlace.errors import InterlaceError, SourceLocation
+from interlace.mediators.sequence import SequenceMediator
+from interlace.message import MessageContext
+from interlace.model.processor import ForwardingDefinition, ProcessorDefinition
+from interlace.model.store import StoreDefinition
+from interlace.processors import (
+    Backoff,
+    CronSchedule,
+    DeliveryTarget,
+    EndpointTarget,
+    ExhaustedPolicy,
+    ForwardingProcessor,
+    IntervalSchedule,
+    MessageProcessor,
+    SamplingProcessor,
+    Schedule,
+    SequenceTarget,
+    StoreTarget,
+)
+from interlace.stores import MessageStore, StoredMessage
+
+__all__ = ["StoreFactory", "StoreSink", "build_processors", "build_stores"]
+
+StoreFactory = Callable[[StoreDefinition], MessageStore]
+"""Makes the (unopened) store a definition describes; raises ConfigError or ValueError when it cannot."""
+
+
+class StoreSink:
+    """A message store as the store mediator sees it: the context kept as a new StoredMessage."""
+
+    __slots__ = ("store",)
+
+    def __init__(self, store: MessageStore) -> None:
+        self.store = store
+
+    @property
+    def name(self) -> str:
+        return self.store.name
+
+    async def keep(self, ctx: MessageContext, *, origin: str | None = None) -> str:
+        message = StoredMessage.from_context(ctx, origin=origin or self.store.name)
+        await self.store.put(message)
+        return message.id
+
+
+def build_stores(
+    definitions: Sequence[StoreDefinition], factory: StoreFactory, diagnostics: Diagnostics
+) -> dict[str, MessageStore]:
+    """Every store by name; a store the factory refuses is recorded as a problem at its definition."""
+    built: dict[str, MessageStore] = {}
+    for definition in definitions:
+        try:
+            built[definition.name] = factory(definition)
+        except (InterlaceError, ValueError) as exc:
+            message = exc.message if isinstance(exc, InterlaceError) else str(exc)
+            diagnostics.error(f"store {definition.name}: {message}", definition.location_of(definition.kind))
+    return built
+
+
+def _schedule(body: ProcessorDefinition) -> Schedule:
+    options = body.body
+    interval = options.poll_interval
+    return IntervalSchedule(interval) if interval is not None else CronSchedule(options.cron or "* * * * *")
+
+
+def _target(
+    definition: ProcessorDefinition,
+    stores: References[MessageStore],
+    endpoints: References[Endpoint],
+    sequences: References[SequenceMediator],
+    diagnostics: Diagnostics,
+) -> DeliveryTarget | None:
+    body = definition.body
+    key = {"endpoint": "endpoint", "sequence": "sequence", "store": "to-store"}[body.target_kind]
+    where = body.location_of(key)
+    forwarding = body if isinstance(body, ForwardingDefinition) else None
+    never_retry = forwarding.never_retry_status if forwarding else frozenset()
+    if body.endpoint is not None:
+        endpoint = endpoints.resolve(body.endpoint, where, diagnostics)
+        if endpoint is None:
+            return None
+        delivered = forwarding.delivered_status if forwarding else frozenset(range(200, 300))
+        return EndpointTarget(endpoint, delivered, never_retry)
+    if body.sequence is not None:
+        sequence = sequences.resolve(body.sequence, where, diagnostics)
+        return SequenceTarget(body.sequence, sequence, never_retry) if sequence is not None else None
+    assert body.to_store is not None
+    store = stores.resolve(body.to_store, where, diagnostics)
+    return StoreTarget(store) if store is not None else None
+
+
+def _exhausted(
+    body: ForwardingDefinition,
+    stores: References[MessageStore],
+    sequences: References[SequenceMediator],
+    diagnostics: Diagnostics,
+) -> ExhaustedPolicy | None:
+    options = body.on_exhausted
+    where = body.location_of("on-exhausted")
+    dead_letter = stores.resolve(options.store, where, diagnostics) if options.store is not None else None
+    sequence = sequences.resolve(options.sequence, where, diagnostics) if options.sequence else None
+    if (options.store is not None and dead_letter is None) or (options.sequence and sequence is None):
+        return None
+    return ExhaustedPolicy(options.action, dead_letter, sequence, options.sequence or "")
+
+
+def _build_processor(
+    definition: ProcessorDefinition,
+    stores: References[MessageStore],
+    endpoints: References[Endpoint],
+    sequences: References[SequenceMediator],
+    diagnostics: Diagnostics,
+) -> MessageProcessor | None:
+    body = definition.body
+    source = stores.resolve(body.store, body.location_of("store"), diagnostics)
+    target = _target(definition, stores, endpoints, sequences, diagnostics)
+    if not isinstance(body, ForwardingDefinition):
+        if source is None or target is None:
+            return None
+        return SamplingProcessor(
+            definition.name, source, target, schedule=_schedule(definition), starts_active=body.active
+        )
+    exhausted = _exhausted(body, stores, sequences, diagnostics)
+    if source is None or target is None or exhausted is None:
+        return None
+    return ForwardingProcessor(
+        definition.name,
+        source,
+        target,
+        schedule=_schedule(definition),
+        max_attempts=body.max_attempts,
+        backoff=Backoff(body.backoff, body.backoff_factor, body.max_backoff),
+        exhausted=exhausted,
+        concurrency=body.concurrency,
+        starts_active=body.active,
+    )
+
+
+def build_processors(
+    definitions: Sequence[ProcessorDefinition],
+    stores: Mapping[str, MessageStore],
+    endpoints: Mapping[str, Endpoint],
+    sequences: Mapping[str, SequenceMediator],
+    diagnostics: Diagnostics,
+) -> dict[str, MessageProcessor]:
+    """Every processor by name; unknown stores, endpoints and sequences are recorded as problems, and so
+    is a store consumed by two forwarding processors (each would take the other's messages)."""
+    store_refs = References[MessageStore]("store", dict(stores))
+    endpoint_refs = References[Endpoint]("endpoint", dict(endpoints))
+    sequence_refs = References[SequenceMediator]("sequence", dict(sequences))
+    consumers: dict[str, SourceLocation] = {}
+    built: dict[str, MessageProcessor] = {}
+    for definition in definitions:
+        body = definition.body
+        if definition.forwarding is not None:
+            other = consumers.get(body.store)
+            if other is not None:
+                diagnostics.error(
+                    f"processor {definition.name}: store {body.store!r} is already forwarded by the"
+                    f" processor at {other}",
+                    body.location_of("store"),
+                    "give each forwarding processor its own store (or raise concurrency)",
+                )
+                continue
+            consumers[body.store] = definition.location
+        processor = _build_processor(definition, store_refs, endpoint_refs, sequence_refs, diagnostics)
+        if processor is not None:
+            built[definition.name] = processor
+    return built

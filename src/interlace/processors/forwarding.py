@@ -1,0 +1,268 @@
+"""The forwarding processor: every stored message delivered at least once, in order, acked only after
+success; failures retried with exponential backoff; exhausted messages dead-lettered, dropped, or the
+processor deactivated.
+
+With ``concurrency`` 1 one message is in flight at a time and a failing message blocks the ones behind
+it until it is delivered or exhausted: that is what keeps the order. Above 1, that many workers each
+take the oldest free message, so messages overtake each other.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable
+from dataclasses import dataclass, replace
+from typing import Literal
+
+from interlace.mediators.base import Mediator
+from interlace.processors.base import ProcessorCounters, ProcessorState
+from interlace.processors.delivery import DeliveryOutcome, DeliveryTarget, delivery_context
+from interlace.processors.schedule import Schedule, Wait, wait_or_stop
+from interlace.stores import MessageStore, StoredMessage
+
+__all__ = ["Backoff", "ExhaustedPolicy", "ForwardingProcessor"]
+
+_log = logging.getLogger("interlace.processors")
+
+
+@dataclass(frozen=True, slots=True)
+class Backoff:
+    """Seconds to wait after a failed attempt: ``initial`` times ``factor`` per earlier failure, at most
+    ``maximum``."""
+
+    initial: float = 1.0
+    factor: float = 2.0
+    maximum: float = 60.0
+
+    def delay(self, attempts: int) -> float:
+        """The wait after the ``attempts``-th failed attempt (1-based)."""
+        return float(min(self.initial * self.factor ** max(0, attempts - 1), self.maximum))
+
+
+@dataclass(frozen=True, slots=True)
+class ExhaustedPolicy:
+    """What happens to a message whose attempts ran out: moved to ``dead_letter``, dropped, or kept while
+    the processor deactivates; then ``sequence`` (if any) runs on it."""
+
+    action: Literal["dead-letter", "drop", "deactivate"] = "deactivate"
+    dead_letter: MessageStore | None = None
+    sequence: Mediator | None = None
+    sequence_name: str = ""
+
+
+class ForwardingProcessor:
+    """Forwards the messages of ``store`` to ``target`` (see the module docstring); a
+    :class:`~interlace.processors.base.MessageProcessor`."""
+
+    def __init__(
+        self,
+        name: str,
+        store: MessageStore,
+        target: DeliveryTarget,
+        *,
+        schedule: Schedule,
+        max_attempts: int = 5,
+        backoff: Backoff | None = None,
+        exhausted: ExhaustedPolicy | None = None,
+        concurrency: int = 1,
+        starts_active: bool = True,
+        wait: Wait = wait_or_stop,
+    ) -> None:
+        if exhausted is not None and exhausted.action == "dead-letter" and exhausted.dead_letter is None:
+            raise ValueError("the dead-letter action needs a dead-letter store")
+        self._name = name
+        self._store = store
+        self._target = target
+        self._schedule = schedule
+        self._max_attempts = max_attempts
+        self._backoff = backoff or Backoff()
+        self._exhausted = exhausted or ExhaustedPolicy()
+        self._concurrency = concurrency
+        self._starts_active = starts_active
+        self._wait = wait
+        self._counters = ProcessorCounters()
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def starts_active(self) -> bool:
+        return self._starts_active
+
+    def state(self) -> ProcessorState:
+        c = self._counters
+        return ProcessorState(
+            self._name,
+            "forwarding",
+            c.status,
+            self._store.name,
+            self._target.kind,
+            self._target.name,
+            c.delivered,
+            c.failed_attempts,
+            c.dead_lettered,
+            c.dropped,
+            c.in_flight,
+            c.last_error,
+        )
+
+    async def run(self, stop: asyncio.Event) -> None:
+        self._counters.status = "active"
+        _log.info(
+            "processor %s forwards %s to %s %s (%s)",
+            self._name,
+            self._store.name,
+            self._target.kind,
+            self._target.name,
+            self._schedule.describe(),
+        )
+        try:
+            if self._concurrency == 1:
+                await self._work(stop)
+            else:
+                async with asyncio.TaskGroup() as group:
+                    for index in range(self._concurrency):
+                        group.create_task(self._work(stop), name=f"processor {self._name} #{index + 1}")
+        except Exception as exc:  # a bug, not a delivery failure: stop rather than spin
+            _log.exception("processor %s failed", self._name)
+            self._counters.last_error = f"internal error: {exc!r}"
+            self._counters.status = "deactivated-by-failure"
+        finally:
+            if self._counters.status == "active":
+                self._counters.status = "inactive"
+
+    async def _work(self, stop: asyncio.Event) -> None:
+        if await self._wait(stop, self._schedule.first_delay()):
+            return
+        while not stop.is_set():
+            try:
+                batch = await self._store.fetch(1)
+            except Exception as exc:
+                self._record(f"cannot read message store {self._store.name}: {exc}")
+                if await self._wait(stop, self._backoff.initial):
+                    return
+                continue
+            if not batch:
+                if await self._wait(stop, self._schedule.next_delay()):
+                    return
+                continue
+            message = batch[0]
+            outcome = await self._attempt(message)
+            if outcome.delivered:
+                await self._settle(self._store.ack(message.id), message, "acknowledge")
+                self._counters.delivered += 1
+                continue
+            failed = message.failed(outcome.error or "delivery failed")
+            self._failed(failed.last_error)
+            _log.warning(
+                "processor %s: attempt %d of %d to deliver message %s failed: %s",
+                self._name,
+                failed.attempts,
+                self._max_attempts,
+                message.id,
+                failed.last_error,
+                extra={"correlation_id": message.correlation_id},
+            )
+            if not outcome.retry or failed.attempts >= self._max_attempts:
+                if await self._give_up(failed, stop):
+                    return
+                continue
+            await self._settle(self._store.release(failed), message, "give back")
+            if await self._wait(stop, self._backoff.delay(failed.attempts)):
+                return
+
+    async def _attempt(self, message: StoredMessage) -> DeliveryOutcome:
+        self._counters.in_flight += 1
+        try:
+            return await self._target.deliver(message)
+        except asyncio.CancelledError:
+            # Shutdown ran out of patience: the message goes back as it was, to be delivered again.
+            await self._settle(self._store.release(message), message, "give back")
+            raise
+        finally:
+            self._counters.in_flight -= 1
+
+    async def _give_up(self, message: StoredMessage, stop: asyncio.Event) -> bool:
+        """Apply the exhausted action to ``message``; True when the processor stops."""
+        policy = self._exhausted
+        if policy.action == "dead-letter":
+            assert policy.dead_letter is not None
+            dead = replace(message, origin=message.origin or self._store.name)
+            try:
+                await policy.dead_letter.put(dead)
+            except Exception as exc:
+                self._record(f"cannot move message {message.id} to {policy.dead_letter.name}: {exc}")
+                await self._settle(self._store.release(message), message, "give back")
+                return await self._wait(stop, self._backoff.delay(message.attempts))
+            await self._settle(self._store.ack(message.id), message, "acknowledge")
+            self._counters.dead_lettered += 1
+            _log.error(
+                "processor %s moved message %s to dead-letter store %s after %d attempts: %s",
+                self._name,
+                message.id,
+                policy.dead_letter.name,
+                message.attempts,
+                message.last_error,
+                extra={"correlation_id": message.correlation_id},
+            )
+        elif policy.action == "drop":
+            await self._settle(self._store.ack(message.id), message, "drop")
+            self._counters.dropped += 1
+            _log.error(
+                "processor %s dropped message %s after %d attempts: %s",
+                self._name,
+                message.id,
+                message.attempts,
+                message.last_error,
+                extra={"correlation_id": message.correlation_id},
+            )
+        else:
+            await self._settle(self._store.release(message), message, "give back")
+            _log.error(
+                "processor %s deactivated: message %s failed %d attempts: %s",
+                self._name,
+                message.id,
+                message.attempts,
+                message.last_error,
+                extra={"correlation_id": message.correlation_id},
+            )
+        await self._run_exhausted_sequence(message)
+        if policy.action == "deactivate":
+            self._counters.status = "deactivated-by-failure"
+            stop.set()
+            return True
+        return False
+
+    async def _run_exhausted_sequence(self, message: StoredMessage) -> None:
+        sequence = self._exhausted.sequence
+        if sequence is None:
+            return
+        ctx = delivery_context(message)
+        try:
+            await sequence.mediate(ctx)
+        except Exception:
+            _log.exception(
+                "processor %s: sequence %s failed on exhausted message %s",
+                self._name,
+                self._exhausted.sequence_name,
+                message.id,
+                extra={"correlation_id": message.correlation_id},
+            )
+
+    async def _settle(self, operation: Awaitable[None], message: StoredMessage, action: str) -> None:
+        """Await a store operation on a claimed message; a failure leaves the claim to expire (the message
+        comes back: at-least-once) and is recorded."""
+        try:
+            await operation
+        except Exception as exc:
+            self._record(f"cannot {action} message {message.id} in {self._store.name}: {exc}")
+            _log.warning("processor %s: cannot %s message %s: %s", self._name, action, message.id, exc)
+
+    def _failed(self, error: str | None) -> None:
+        self._counters.failed_attempts += 1
+        self._counters.last_error = error
+
+    def _record(self, error: str) -> None:
+        self._counters.last_error = error

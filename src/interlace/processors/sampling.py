@@ -1,0 +1,132 @@
+"""The sampling processor: one message per tick, acknowledged before it is delivered.
+
+At most once: a message is gone from the store before its delivery starts, so a delivery that fails
+(or a process that stops mid-delivery) loses it; the failure is logged and counted. Use it where a
+steady rate matters more than every message; use forwarding where every message must arrive.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from interlace.processors.base import ProcessorCounters, ProcessorState
+from interlace.processors.delivery import DeliveryTarget
+from interlace.processors.schedule import Schedule, Wait, wait_or_stop
+from interlace.stores import MessageStore
+
+__all__ = ["SamplingProcessor"]
+
+_log = logging.getLogger("interlace.processors")
+
+
+class SamplingProcessor:
+    """Takes one message of ``store`` per tick of ``schedule`` and delivers it to ``target`` once; a
+    :class:`~interlace.processors.base.MessageProcessor`."""
+
+    def __init__(
+        self,
+        name: str,
+        store: MessageStore,
+        target: DeliveryTarget,
+        *,
+        schedule: Schedule,
+        starts_active: bool = True,
+        wait: Wait = wait_or_stop,
+    ) -> None:
+        self._name = name
+        self._store = store
+        self._target = target
+        self._schedule = schedule
+        self._starts_active = starts_active
+        self._wait = wait
+        self._counters = ProcessorCounters()
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def starts_active(self) -> bool:
+        return self._starts_active
+
+    def state(self) -> ProcessorState:
+        c = self._counters
+        return ProcessorState(
+            self._name,
+            "sampling",
+            c.status,
+            self._store.name,
+            self._target.kind,
+            self._target.name,
+            c.delivered,
+            c.failed_attempts,
+            c.dead_lettered,
+            c.dropped,
+            c.in_flight,
+            c.last_error,
+        )
+
+    async def run(self, stop: asyncio.Event) -> None:
+        counters = self._counters
+        counters.status = "active"
+        _log.info(
+            "processor %s samples %s into %s %s (%s, at most once)",
+            self._name,
+            self._store.name,
+            self._target.kind,
+            self._target.name,
+            self._schedule.describe(),
+        )
+        try:
+            delay = self._schedule.first_delay()
+            while not await self._wait(stop, delay):
+                delay = self._schedule.next_delay()
+                await self._take_one()
+        except Exception as exc:  # a bug, not a delivery failure: stop rather than spin
+            _log.exception("processor %s failed", self._name)
+            counters.last_error = f"internal error: {exc!r}"
+            counters.status = "deactivated-by-failure"
+        finally:
+            if counters.status == "active":
+                counters.status = "inactive"
+
+    async def _take_one(self) -> None:
+        counters = self._counters
+        try:
+            batch = await self._store.fetch(1)
+        except Exception as exc:
+            self._record(f"cannot read message store {self._store.name}: {exc}")
+            return
+        if not batch:
+            return
+        message = batch[0]
+        try:
+            await self._store.ack(message.id)
+        except Exception as exc:
+            self._record(f"cannot take message {message.id} from {self._store.name}: {exc}")
+            with contextlib.suppress(Exception):  # the claim expires anyway; this is only sooner
+                await self._store.release(message)
+            return
+        counters.in_flight += 1
+        try:
+            outcome = await self._target.deliver(message)
+        finally:
+            counters.in_flight -= 1
+        if outcome.delivered:
+            counters.delivered += 1
+            return
+        counters.failed_attempts += 1
+        counters.last_error = outcome.error
+        _log.error(
+            "processor %s lost message %s (sampling delivers at most once): %s",
+            self._name,
+            message.id,
+            outcome.error,
+            extra={"correlation_id": message.correlation_id},
+        )
+
+    def _record(self, error: str) -> None:
+        self._counters.last_error = error
+        _log.warning("processor %s: %s", self._name, error)

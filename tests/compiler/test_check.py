@@ -1,0 +1,420 @@
+"""``check_project`` over broken projects: each problem's exact message, file:line and hint."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from interlace.compiler import check_project
+from interlace.model.load import load_project
+
+from .conftest import Check, Problem, sequence
+
+ENDPOINT_B = "endpoint: HospitalEP\nhttp: {url: 'http://127.0.0.1:9/b'}\n"
+
+CASES: dict[str, tuple[dict[str, str], list[Problem]]] = {
+    "unknown key of a mediator": (
+        {"sequences/a.yaml": sequence("- log: {message: x, levl: info}")},
+        [("sequences/a.yaml:3", "log: unknown key 'levl'", None)],
+    ),
+    "unknown key of an artifact": (
+        {"sequences/a.yaml": "sequence: A\nflow: []\nflows: []\n"},
+        [("sequences/a.yaml:3", "unknown key 'flows'", None)],
+    ),
+    "wrong types": (
+        {
+            "sequences/a.yaml": sequence(
+                """
+                - log: {message: x, headers: maybe}
+                - foreach: {collection: payload, flow: [log: a], concurrency: 0}
+                """
+            )
+        },
+        [
+            (
+                "sequences/a.yaml:3",
+                "log: headers: Input should be a valid boolean, unable to interpret input (got 'maybe')",
+                None,
+            ),
+            (
+                "sequences/a.yaml:4",
+                "foreach: concurrency: Input should be greater than or equal to 1 (got 0)",
+                None,
+            ),
+        ],
+    ),
+    "missing required keys": (
+        {
+            "sequences/a.yaml": sequence("- variable: {value: 1}\n- call: {}"),
+            "apis/a.yaml": "api: A\nresources:\n  - flow: [respond]\n",
+        },
+        [
+            ("apis/a.yaml:1", "missing required key 'context'", None),
+            ("sequences/a.yaml:3", "variable: missing required key 'name'", None),
+            ("sequences/a.yaml:4", "call: missing required key 'endpoint'", None),
+        ],
+    ),
+    "unresolved names with hints": (
+        {
+            "sequences/a.yaml": sequence(
+                "- call: HospitalEp\n- sequence: Mian\n- call: {endpoint: Elsewhere}"
+            ),
+            "sequences/b.yaml": sequence("- sequence: {name: Nowhere}", "Other"),
+            "endpoints/hospital.yaml": ENDPOINT_B,
+        },
+        [
+            ("sequences/a.yaml:3", "unknown endpoint 'HospitalEp'", "did you mean 'HospitalEP'?"),
+            ("sequences/a.yaml:4", "unknown sequence 'Mian'", "did you mean 'Main'?"),
+            ("sequences/a.yaml:5", "unknown endpoint 'Elsewhere'", "define it in endpoints/Elsewhere.yaml"),
+            ("sequences/b.yaml:3", "unknown sequence 'Nowhere'", "define it in sequences/Nowhere.yaml"),
+        ],
+    ),
+    "an unknown on-error sequence": (
+        {
+            "apis/a.yaml": """
+                api: A
+                context: /a
+                resources:
+                  - flow: [respond]
+                    on-error: ErrorSequnce
+                on-error: Missing
+            """,
+            "sequences/error.yaml": sequence("- respond", "ErrorSequence"),
+        },
+        [("apis/a.yaml:5", "unknown sequence 'ErrorSequnce'", "did you mean 'ErrorSequence'?")],
+    ),
+    "bad expressions and an unknown function": (
+        {
+            "sequences/a.yaml": sequence(
+                """
+                - log: "a ${payload.}"
+                - variable: {name: x, value: "${toUpperr(payload.a)}"}
+                - filter: {condition: "payload.a &&", then: []}
+                - log: "${configs.nope}"
+                - log: "${payload.a} ${unclosed"
+                """
+            )
+        },
+        [
+            (
+                "sequences/a.yaml:3",
+                "expected a name after '.', found the end of the expression at column 9 in ${payload.}",
+                None,
+            ),
+            (
+                "sequences/a.yaml:4",
+                "unknown function 'toUpperr' (did you mean 'toUpper'?) at column 1 in ${toUpperr(payload.a)}",
+                None,
+            ),
+            (
+                "sequences/a.yaml:5",
+                "expected a value, a path or a function call, found the end of the expression"
+                " at column 13 in ${payload.a &&}",
+                None,
+            ),
+            (
+                "sequences/a.yaml:6",
+                "unknown configuration key 'configs.nope' at column 8 in ${configs.nope}",
+                None,
+            ),
+            (
+                "sequences/a.yaml:7",
+                "unclosed '${' at column 14 in '${payload.a} ${unclosed': expected '}' after the expression"
+                " (write \\${ for a literal '${')",
+                None,
+            ),
+        ],
+    ),
+    "a duplicate resource": (
+        {
+            "apis/a.yaml": """
+                api: A
+                context: /a
+                resources:
+                  - uri-template: /x
+                    flow: [respond]
+                  - methods: [get]
+                    uri-template: /x
+                    flow: [respond]
+            """
+        },
+        [
+            (
+                "apis/a.yaml:6",
+                "API 'A': resource 1 (GET /x) claims the same requests as resource 0 (GET /x):"
+                " change its URI template or methods, or remove one",
+                "give each resource its own methods or URI template",
+            )
+        ],
+    ),
+    "unknown mediators": (
+        {"sequences/a.yaml": sequence("- lgo: x\n- gmail.send: {}\n- {log: x, drop: null}")},
+        [
+            ("sequences/a.yaml:3", "unknown mediator 'lgo'", "did you mean 'log'?"),
+            (
+                "sequences/a.yaml:4",
+                "unknown connector operation 'gmail.send': no connector 'gmail' is installed",
+                "`interlace connector list` shows the installed connectors",
+            ),
+            (
+                "sequences/a.yaml:5",
+                "a mediator is a mapping with one key naming its kind (got log, drop)",
+                "write each mediator as its own list item: - log: {...}",
+            ),
+        ],
+    ),
+    "mediators nested in filter and foreach": (
+        {
+            "sequences/a.yaml": sequence(
+                """
+                - filter:
+                    condition: "true"
+                    then:
+                      - lgo: x
+                    else:
+                      - variable: {nme: x}
+                - foreach:
+                    collection: payload
+                    flow:
+                      - call: Nope
+                """
+            )
+        },
+        [
+            ("sequences/a.yaml:6", "unknown mediator 'lgo'", "did you mean 'log'?"),
+            ("sequences/a.yaml:8", "variable: missing required key 'name'", None),
+            ("sequences/a.yaml:8", "variable: unknown key 'nme'", None),
+            ("sequences/a.yaml:12", "unknown endpoint 'Nope'", "define it in endpoints/Nope.yaml"),
+        ],
+    ),
+    "invalid YAML": (
+        {"sequences/a.yaml": "sequence: A\nflow:\n  - log: [x\n  - drop\n"},
+        [
+            (
+                "sequences/a.yaml:4",
+                "invalid YAML: expected ',' or ']', but got '<stream end>'"
+                " (while parsing a flow sequence at line 3)",
+                None,
+            )
+        ],
+    ),
+    "a duplicate YAML key": (
+        {"sequences/a.yaml": "sequence: A\nflow: []\nflow: []\n"},
+        [("sequences/a.yaml:3", "duplicate key 'flow' (first at line 2)", None)],
+    ),
+    "a duplicate artifact name": (
+        {"sequences/a.yaml": sequence("- log: x", "A"), "sequences/b.yaml": sequence("- log: y", "A")},
+        [("sequences/b.yaml:1", "duplicate sequence name 'A' (also defined at sequences/a.yaml:1)", None)],
+    ),
+    "a file that is not an artifact": (
+        {"sequences/a.yaml": "- log: x\n", "apis/b.yaml": "name: B\n"},
+        [
+            ("apis/b.yaml:1", "a file in apis/ must be a mapping whose 'api' key names the api", None),
+            (
+                "sequences/a.yaml:1",
+                "a file in sequences/ must be a mapping whose 'sequence' key names the sequence",
+                None,
+            ),
+        ],
+    ),
+    "bad TOML": (
+        {"interlace.toml": '[project]\nname = "t"\nversion = \n'},
+        [("interlace.toml:3", "invalid TOML: Invalid value (at line 3, column 11)", None)],
+    ),
+    "wrong values in interlace.toml": (
+        {"interlace.toml": '[project]\nname = "t"\n\n[server]\nport = "x"\nbogus = 1\n'},
+        [
+            (
+                "interlace.toml:5",
+                "server.port: Input should be a valid integer,"
+                " unable to parse string as an integer (got 'x')",
+                None,
+            ),
+            ("interlace.toml:6", "unknown key 'bogus'", None),
+        ],
+    ),
+    "an invalid JSON Schema and a missing schema file": (
+        {
+            "sequences/a.yaml": sequence(
+                "- validate: {schema: {type: objekt}}\n- validate: {schema-file: nope.json}"
+            )
+        },
+        [
+            (
+                "sequences/a.yaml:3",
+                "invalid JSON Schema: 'objekt' is not valid under any of the given schemas",
+                None,
+            ),
+            ("sequences/a.yaml:4", "cannot read schema-file 'nope.json': No such file or directory", None),
+        ],
+    ),
+    "a bad switch regex": (
+        {
+            "sequences/a.yaml": sequence(
+                """
+                - switch:
+                    on: "${payload.code}"
+                    match: regex
+                    cases:
+                      "A-\\\\d+": [log: a]
+                      "(": [log: b]
+                """
+            )
+        },
+        [
+            (
+                "sequences/a.yaml:6",
+                "switch case '(' is not a valid regular expression:"
+                " missing ), unterminated subpattern at position 0",
+                None,
+            )
+        ],
+    ),
+    "bad enrich targets and payload bodies": (
+        {
+            "sequences/a.yaml": sequence(
+                """
+                - enrich: {source: 1, target: body.x}
+                - foreach: {collection: payload, flow: [], target: vars}
+                - payload: {}
+                - payload: {json: 1, text: a}
+                """
+            )
+        },
+        [
+            (
+                "sequences/a.yaml:3",
+                "target must start with one of payload, vars, headers, props (got 'body.x')",
+                "e.g. payload, payload.items, vars.result, headers.X-Id, props.x",
+            ),
+            (
+                "sequences/a.yaml:4",
+                "target 'vars' must name a var: vars.NAME",
+                "e.g. payload, payload.items, vars.result, headers.X-Id, props.x",
+            ),
+            ("sequences/a.yaml:5", "payload: give one of json, xml, text", None),
+            ("sequences/a.yaml:6", "payload: give only one of json, xml, text (got json, text)", None),
+        ],
+    ),
+    "an endpoint group with an unknown member and a cycle": (
+        {
+            "endpoints/a.yaml": "endpoint: A\nfailover: {members: [G]}\n",
+            "endpoints/b.yaml": "endpoint: B\nhttp: {url: 'http://127.0.0.1:9/b'}\n",
+            "endpoints/g.yaml": "endpoint: G\nload-balance:\n  members: [A, Bx]\n",
+        },
+        [
+            ("endpoints/g.yaml:2", "endpoint groups refer to each other in a cycle: A -> G -> A", None),
+            ("endpoints/g.yaml:2", "endpoint G: unknown member endpoint 'Bx'", "did you mean 'B'?"),
+        ],
+    ),
+    "a group that is its own member": (
+        {
+            "endpoints/b.yaml": "endpoint: B\nhttp: {url: 'http://127.0.0.1:9/b'}\n",
+            "endpoints/self.yaml": "endpoint: Self\nfailover:\n  members: [B, Self]\n",
+        },
+        [("endpoints/self.yaml:2", "endpoint groups refer to each other in a cycle: Self -> Self", None)],
+    ),
+    "a broken artifact is not also reported as an unknown name": (
+        {
+            "sequences/a.yaml": "sequence: A\nflow: []\nbogus: 1\n",
+            "sequences/b.yaml": sequence("- sequence: A\n- call: E", "B"),
+            "endpoints/e.yaml": "endpoint: E\nhttp: {url: 'http://x', timeout: -1}\n",
+        },
+        [
+            ("endpoints/e.yaml:2", "http.timeout: must be > 0 (got -1)", None),
+            ("sequences/a.yaml:3", "unknown key 'bogus'", None),
+        ],
+    ),
+}
+
+
+@pytest.mark.parametrize(("files", "expected"), CASES.values(), ids=CASES.keys())
+def test_check_reports_each_problem_at_its_line(
+    check: Check, files: dict[str, str], expected: list[Problem]
+) -> None:
+    assert check(files) == expected
+
+
+PROFILES = """
+[project]
+name = "t"
+
+[configs]
+backend = "http://localhost:9090"
+token = "${env.API_TOKEN}"
+region = "${env.REGION:-eu}"
+
+[profiles.dev.configs]
+backend = "http://127.0.0.1:9090"
+
+[profiles.prod.configs]
+backend = "${env.BACKEND_URL}"
+"""
+
+
+def test_an_unknown_profile_is_reported_with_a_hint(check: Check) -> None:
+    problems = check({"interlace.toml": PROFILES}, profile="deve", env={"API_TOKEN": "t"})
+    assert problems == [
+        ("interlace.toml:9", "unknown profile 'deve' (profiles: dev, prod)", "did you mean 'dev'?")
+    ]
+
+
+def test_a_missing_environment_variable_is_reported_at_its_config_key(check: Check) -> None:
+    problems = check({"interlace.toml": PROFILES}, profile="prod")
+    assert problems == [
+        (
+            "interlace.toml:6",
+            "environment variable API_TOKEN is not set",
+            "export API_TOKEN=... or give a default: ${env.API_TOKEN:-value}",
+        ),
+        (
+            "interlace.toml:13",
+            "environment variable BACKEND_URL is not set",
+            "export BACKEND_URL=... or give a default: ${env.BACKEND_URL:-value}",
+        ),
+    ]
+    assert (
+        check({"interlace.toml": PROFILES}, profile="prod", env={"API_TOKEN": "t", "BACKEND_URL": "u"}) == []
+    )
+
+
+def test_a_project_without_interlace_toml_is_not_a_project(tmp_path: Path) -> None:
+    [problem] = check_project(load_project(tmp_path / "nothing", env={}))
+    assert (str(problem.location), problem.hint) == (
+        "interlace.toml:1",
+        "create one with `interlace new DIR`",
+    )
+    assert problem.message == f"{tmp_path / 'nothing'} is not an Interlace project: interlace.toml is missing"
+
+
+def test_an_unknown_mediator_far_from_any_known_one_lists_them_all(check: Check) -> None:
+    [(where, message, hint)] = check({"sequences/a.yaml": sequence("- log: x\n- frobnicate")})
+    assert (where, message) == ("sequences/a.yaml:4", "unknown mediator 'frobnicate'")
+    assert hint is not None and hint.startswith("known mediators: call, drop, enrich, filter, foreach, ")
+
+
+def test_every_problem_of_a_project_is_reported_sorted_by_file_and_line(check: Check) -> None:
+    problems = check(
+        {
+            "interlace.toml": '[project]\nname = "t"\n\n[server]\nport = -1\n',
+            "sequences/z.yaml": sequence("- call: Nope\n- lgo: x", "Z"),
+            "sequences/a.yaml": sequence("- log: '${payload.'\n- sequence: Zz", "A"),
+            "apis/m.yaml": "api: M\ncontext: /m\nresources:\n  - flow: [{respond: {statuss: 1}}]\n",
+            "endpoints/e.yaml": "endpoint: E\nhttp: {url: 'http://x', timeot: 1s}\n",
+        }
+    )
+    assert [where for where, _, _ in problems] == [
+        "apis/m.yaml:4",
+        "endpoints/e.yaml:2",
+        "interlace.toml:5",
+        "sequences/a.yaml:3",
+        "sequences/a.yaml:4",
+        "sequences/z.yaml:3",
+        "sequences/z.yaml:4",
+    ]
+    assert [message for _, message, _ in problems][:3] == [
+        "respond: unknown key 'statuss'",
+        "unknown key 'timeot'",
+        "server.port: Input should be greater than or equal to 0 (got -1)",
+    ]

@@ -1,0 +1,86 @@
+"""The sequence mediator: running named sequences with parameters."""
+
+from __future__ import annotations
+
+import pytest
+
+from interlace.errors import MediationError
+
+from .conftest import CompileFlows
+from .harness import main_sequence, message
+
+GREET = """
+sequence: Greet
+parameters: [who, count]
+flow:
+  - variable: {name: seen, value: "${params.functionParams}"}
+  - payload: {json: {greeting: "Hello ${params.functionParams.who}", count: "${params.functionParams.count}"}}
+"""
+
+
+async def test_parameters_are_visible_in_the_sequence_and_restored_after_it(
+    compile_flows: CompileFlows,
+) -> None:
+    flows = compile_flows(
+        {"sequences/greet.yaml": GREET},
+        flow="""
+        - sequence: {name: Greet, parameters: {who: "${payload.name}", count: 2}}
+        - variable: {name: after, value: "${params.functionParams}"}
+        """,
+    )
+    ctx = message({"name": "Ada"})
+    ctx.params.function = {"outer": 1}
+    await flows.run(ctx)
+    assert ctx.variables["seen"] == {"who": "Ada", "count": 2}
+    assert ctx.payload.json() == {"greeting": "Hello Ada", "count": 2}
+    assert ctx.variables["after"] == {"outer": 1}
+    assert ctx.params.function == {"outer": 1}
+
+
+async def test_the_shorthand_runs_a_sequence_defined_in_another_file(compile_flows: CompileFlows) -> None:
+    flows = compile_flows(
+        {"sequences/greet.yaml": GREET}, flow="- sequence: Greet\n- variable: {name: after, value: 1}"
+    )
+    ctx = await flows.run(message({}))
+    assert ctx.payload.json() == {"greeting": "Hello ", "count": None}
+    assert ctx.variables["after"] == 1
+
+
+async def test_a_respond_in_a_called_sequence_ends_the_calling_flow(compile_flows: CompileFlows) -> None:
+    flows = compile_flows(
+        {"sequences/reject.yaml": main_sequence("- respond: {status: 409, json: {error: taken}}", "Reject")},
+        flow="- sequence: Reject\n- variable: {name: reached, value: true}",
+    )
+    ctx = message({})
+    assert await flows.sequence().mediate(ctx) is False
+    assert ctx.reply is not None and ctx.reply.status == 409
+    assert ctx.reply.payload.json() == {"error": "taken"}
+    assert ctx.variables == {}
+
+
+async def test_parameters_are_restored_when_the_sequence_fails(compile_flows: CompileFlows) -> None:
+    flows = compile_flows(
+        {"sequences/fail.yaml": main_sequence("- throw-error: boom", "Fail")},
+        flow="- sequence: {name: Fail, parameters: {x: 1}}",
+    )
+    ctx = message({})
+    with pytest.raises(MediationError, match=r"^boom$"):
+        await flows.run(ctx)
+    assert ctx.params.function == {}
+
+
+async def test_sequences_may_call_themselves(compile_flows: CompileFlows) -> None:
+    countdown = main_sequence(
+        """
+        - filter:
+            condition: "${vars.n > 0}"
+            then:
+              - enrich: {source: "${vars.n}", target: vars.seen, action: append}
+              - variable: {name: n, value: "${vars.n - 1}"}
+              - sequence: Countdown
+        """,
+        "Countdown",
+    )
+    flows = compile_flows({"sequences/countdown.yaml": countdown})
+    ctx = await flows.run(message({}, variables={"n": 3}), "Countdown")
+    assert ctx.variables["seen"] == [3, 2, 1]

@@ -1,0 +1,102 @@
+"""A real loopback HTTP receiver for processor tests: records what arrives and answers by a rule; it can
+be taken down and brought back on the same port."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+import orjson
+from aiohttp import web
+
+from interlace.stores import StoredMessage
+
+
+@dataclass(frozen=True, slots=True)
+class Received:
+    body: bytes
+    headers: dict[str, str]
+
+    @property
+    def json(self) -> object:
+        return orjson.loads(self.body)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+class Receiver:
+    """Answers ``rule(request)`` (default 200) to every POST; ``hold`` keeps answers back until released.
+    ``received`` holds the accepted requests (2xx), ``arrivals`` counts every request that came in."""
+
+    def __init__(self) -> None:
+        self.port = _free_port()
+        self.received: list[Received] = []
+        self.arrivals = 0
+        self.rule: Callable[[Received], int] = lambda _: 200
+        self.hold: asyncio.Event | None = None
+        self._changed = asyncio.Condition()
+        self._runner: web.AppRunner | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/in"
+
+    @property
+    def bodies(self) -> list[object]:
+        return [item.json for item in self.received]
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        item = Received(await request.read(), dict(request.headers))
+        self.arrivals += 1
+        if self.hold is not None:
+            await self.hold.wait()
+        status = self.rule(item)
+        if 200 <= status < 300:
+            async with self._changed:
+                self.received.append(item)
+                self._changed.notify_all()
+        return web.Response(status=status, text="ok" if status < 400 else "no")
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_post("/in", self._handle)
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.1)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, "127.0.0.1", self.port, reuse_address=True).start()
+
+    async def stop(self) -> None:
+        runner, self._runner = self._runner, None
+        if runner is not None:
+            await runner.cleanup()
+
+    async def wait_for(self, count: int, within: float = 5.0) -> list[object]:
+        """The bodies once at least ``count`` requests were accepted (fails after ``within`` seconds)."""
+        async with asyncio.timeout(within), self._changed:
+            await self._changed.wait_for(lambda: len(self.received) >= count)
+        return self.bodies
+
+
+def message(number: int, **changes: object) -> StoredMessage:
+    """Stored message number ``number``: payload ``{"n": number}``, id ``m<number>``."""
+    base = StoredMessage(
+        id=f"m{number:03d}",
+        payload=orjson.dumps({"n": number}),
+        content_type="application/json",
+        created=float(number),
+        origin="orders",
+    )
+    return replace(base, **changes)  # type: ignore[arg-type]
+
+
+async def eventually(condition: Callable[[], bool], within: float = 5.0) -> None:
+    """Wait until ``condition()`` holds (a processor's counters have no event to wait on)."""
+    async with asyncio.timeout(within):
+        while not condition():  # noqa: ASYNC110 - nothing to wait on but the condition itself
+            await asyncio.sleep(0.005)
