@@ -93,7 +93,7 @@ async def test_an_on_error_sequence_named_by_a_resource_handles_its_errors(
     assert ctx.reply is not None and ctx.reply.status == 500
     assert ctx.reply.payload.json() == {
         "code": "MEDIATION_ERROR",
-        "message": "cannot convert 'many' to integer at apis/orders.yaml:7",
+        "message": "cannot convert 'many' to integer",
         "detail": None,
     }
     ctx = message({})

@@ -21,8 +21,9 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-_out = Console(highlight=False)
-_err = Console(stderr=True, highlight=False)
+# soft_wrap: a `file:line: message` stays on one line however narrow the terminal (or log) is.
+_out = Console(highlight=False, soft_wrap=True)
+_err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 ProjectDir = Annotated[Path, typer.Argument(help="The project folder (holds interlace.toml).")]
 ProfileOption = Annotated[

@@ -21,8 +21,9 @@ _log = logging.getLogger("interlace.flow")
 
 
 def error_info(exc: InterlaceError) -> ErrorInfo:
-    """What an on-error flow sees of an error."""
-    return ErrorInfo(code=exc.code, message=str(exc), detail=exc.detail, status=exc.status)
+    """What an on-error flow sees of an error. The message leaves out the project file and line (they
+    are for operators, in the log), since on-error flows often show the message to clients."""
+    return ErrorInfo(code=exc.code, message=exc.message, detail=exc.detail, status=exc.status)
 
 
 class SequenceMediator:
@@ -52,6 +53,7 @@ class SequenceMediator:
         except InterlaceError as exc:
             if self.on_error is None:
                 raise
+            _log.info("sequence %s failed: %s", self.name, exc, extra={"correlation_id": ctx.correlation_id})
             ctx.error = error_info(exc)
         except Exception as exc:
             if self.on_error is None:
