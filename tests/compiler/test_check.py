@@ -7,9 +7,13 @@ from pathlib import Path
 import pytest
 
 from interlace.compiler import check_project
+from interlace.compiler.compile import installed_connectors
 from interlace.model.load import load_project
 
 from .conftest import Check, Problem, sequence
+
+_INSTALLED = sorted(installed_connectors().names())
+INSTALLED_HINT = f"installed: {', '.join(_INSTALLED)}" if _INSTALLED else "no connector is installed"
 
 ENDPOINT_B = "endpoint: HospitalEP\nhttp: {url: 'http://127.0.0.1:9/b'}\n"
 
@@ -149,13 +153,13 @@ CASES: dict[str, tuple[dict[str, str], list[Problem]]] = {
         ],
     ),
     "unknown mediators": (
-        {"sequences/a.yaml": sequence("- lgo: x\n- gmail.send: {}\n- {log: x, drop: null}")},
+        {"sequences/a.yaml": sequence("- lgo: x\n- nosuch.send: {}\n- {log: x, drop: null}")},
         [
             ("sequences/a.yaml:3", "unknown mediator 'lgo'", "did you mean 'log'?"),
             (
                 "sequences/a.yaml:4",
-                "unknown connector operation 'gmail.send': no connector 'gmail' is installed",
-                "`interlace connector list` shows the installed connectors",
+                "no connector 'nosuch' is installed",
+                INSTALLED_HINT,
             ),
             (
                 "sequences/a.yaml:5",

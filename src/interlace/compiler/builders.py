@@ -324,12 +324,9 @@ def build_mediator(item: Any, file: str, where: SourceLocation, fb: FlowBuilder)
     spec = MEDIATORS.get(kind)
     if spec is None:
         if "." in kind:
-            connector = kind.split(".", 1)[0]
-            raise ConfigError(
-                f"unknown connector operation {kind!r}: no connector {connector!r} is installed",
-                location=where,
-                hint="`interlace connector list` shows the installed connectors",
-            )
+            from interlace.compiler.operations import build_operation
+
+            return build_operation(kind, raw, file, where, fb)
         raise ConfigError(
             f"unknown mediator {kind!r}", location=where, hint=fb.hint_for_mediator(kind, list(MEDIATORS))
         )

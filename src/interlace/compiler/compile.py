@@ -15,8 +15,10 @@ from typing import Any
 from interlace.compiler.diagnostics import Diagnostics
 from interlace.compiler.endpoints import build_endpoints
 from interlace.compiler.flows import FlowBuilder
+from interlace.compiler.operations import build_connections
 from interlace.compiler.references import References
 from interlace.compiler.stores import StoreFactory, StoreSink, build_processors, build_stores
+from interlace.connections import ConnectionPool
 from interlace.endpoints import Endpoint, HttpClient
 from interlace.errors import ConfigError, SourceLocation
 from interlace.expressions import CompileScope
@@ -27,6 +29,7 @@ from interlace.model.load import Project
 from interlace.model.store import StoreDefinition
 from interlace.processors import MessageProcessor
 from interlace.routing import ApiRoutes, ResourceRoute, RouteConflict, RouteTable, TemplateError
+from interlace.sdk import ConnectorRegistry
 from interlace.stores import MessageStore
 
 __all__ = ["ApiArtifact", "Artifacts", "ResourceArtifact", "check_project", "compile_project"]
@@ -74,6 +77,8 @@ class Artifacts:
     configs: Mapping[str, Any] = field(default_factory=dict)
     stores: Mapping[str, MessageStore] = field(default_factory=dict)
     processors: Mapping[str, MessageProcessor] = field(default_factory=dict)
+    connections: Mapping[str, ConnectionPool] = field(default_factory=dict)
+    """Named connections and the ones written inline (``init``); opened lazily, closed by the runtime."""
 
 
 def _compile_api(api: ApiDefinition, fb: FlowBuilder) -> ApiArtifact:
@@ -131,13 +136,28 @@ def _default_store_factory(project: Project) -> StoreFactory:
     return factory
 
 
+_INSTALLED: ConnectorRegistry | None = None
+
+
+def installed_connectors() -> ConnectorRegistry:
+    """The registry of installed connectors, shared by compilations (``refresh()`` picks up new ones)."""
+    global _INSTALLED
+    if _INSTALLED is None:
+        _INSTALLED = ConnectorRegistry()
+    return _INSTALLED
+
+
 def compile_project(
-    project: Project, client: HttpClient | None = None, stores: StoreFactory | None = None
+    project: Project,
+    client: HttpClient | None = None,
+    stores: StoreFactory | None = None,
+    connectors: ConnectorRegistry | None = None,
 ) -> Artifacts:
     """Compile ``project``; raise ConfigError listing every problem (``detail`` holds them one by one).
 
     ``stores`` makes each message store (default: a new store of the definition's kind); the stores
-    are returned unopened.
+    are returned unopened. ``connectors`` is where connector operations are found (default: the
+    installed connectors).
     """
     diagnostics = Diagnostics(project.problems)
     scope = CompileScope(configs=project.configs, env=project.env)
@@ -150,9 +170,17 @@ def compile_project(
         {name: StoreSink(store) for name, store in built_stores.items()},
         project.invalid.get("store", set()),
     )
+    registry = connectors if connectors is not None else installed_connectors()
+    connections = References[ConnectionPool](
+        "connection",
+        build_connections(project.connections, registry, scope, diagnostics),
+        project.invalid.get("connection", set()),
+    )
     for definition in project.sequences:
         sequences.known[definition.sequence] = SequenceMediator(definition.sequence, definition.location)
-    fb = FlowBuilder(scope, diagnostics, sequences, endpoints, str(project.root), sinks)
+    fb = FlowBuilder(
+        scope, diagnostics, sequences, endpoints, str(project.root), sinks, registry, connections
+    )
     for definition in project.sequences:
         compiled = fb.flow(
             definition.flow, definition.location.file, definition.sequence, definition.location_of("flow")
@@ -181,6 +209,7 @@ def compile_project(
         dict(project.configs),
         built_stores,
         processors,
+        {**connections.known, **{pool.name: pool for pool in fb.inline_connections}},
     )
 
 

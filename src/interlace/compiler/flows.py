@@ -12,6 +12,7 @@ from typing import Any
 
 from interlace.compiler.diagnostics import Diagnostics
 from interlace.compiler.references import References, near_miss
+from interlace.connections import ConnectionPool
 from interlace.endpoints import Endpoint
 from interlace.errors import ConfigError, ExpressionError, SourceLocation
 from interlace.expressions import (
@@ -27,6 +28,7 @@ from interlace.mediators.base import Mediator
 from interlace.mediators.sequence import SequenceMediator
 from interlace.mediators.store import MessageSink
 from interlace.model.yamlsource import LineList
+from interlace.sdk import ConnectorRegistry
 
 __all__ = ["FlowBuilder"]
 
@@ -44,6 +46,8 @@ class FlowBuilder:
         endpoints: References[Endpoint],
         project_root: str = ".",
         stores: References[MessageSink] | None = None,
+        connectors: ConnectorRegistry | None = None,
+        connections: References[ConnectionPool] | None = None,
     ) -> None:
         self.scope = scope
         self.diagnostics = diagnostics
@@ -51,6 +55,12 @@ class FlowBuilder:
         self.endpoints = endpoints
         self.project_root = project_root
         self.stores = stores if stores is not None else References[MessageSink]("store")
+        self.connectors = connectors if connectors is not None else ConnectorRegistry()
+        self.connections = (
+            connections if connections is not None else References[ConnectionPool]("connection")
+        )
+        self.inline_connections: list[ConnectionPool] = []
+        """Connections written inline on operations (``init``), to close with the deployment."""
 
     # expressions -------------------------------------------------------------------------------
     def expression(self, text: str, location: SourceLocation) -> Expression:

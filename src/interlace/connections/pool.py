@@ -16,7 +16,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from interlace.errors import InterlaceError
-from interlace.sdk import Connection, ConnectionConfig, Connector, FatalError
+from interlace.sdk import Connection, ConnectionConfig, Connector, FatalError, TokenStore
 
 __all__ = ["ConnectionPool"]
 
@@ -42,9 +42,12 @@ class ConnectionPool:
         self._drained: asyncio.Event | None = None
         self._closed = False
         self.last_error: str | None = None
+        self.token_store: TokenStore | None = None
+        """Given to each connection object before it opens (rotated OAuth2 refresh tokens)."""
 
     def _new(self) -> AnyConnection:
         connection: AnyConnection = self.connector.connection(self.config, name=self.name)
+        connection.token_store = self.token_store
         return connection
 
     async def _open(self, connection: AnyConnection) -> None:

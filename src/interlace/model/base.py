@@ -71,7 +71,7 @@ class Definition(BaseModel):
         return SourceLocation(self._file, line)
 
 
-def _describe(error: ErrorDetails) -> str:
+def _describe(error: ErrorDetails, show_input: bool = True) -> str:
     kind = error["type"]
     loc = [str(part) for part in error["loc"] if not str(part).startswith("function-")]
     where = ".".join(loc)
@@ -84,7 +84,7 @@ def _describe(error: ErrorDetails) -> str:
     if message.startswith("Value error, "):
         message = message[len("Value error, ") :]
     # A scalar input is worth repeating; a mapping or list is the user's own block, shown by its line.
-    if not isinstance(got, dict | list) and "(got " not in message:
+    if show_input and not isinstance(got, dict | list) and "(got " not in message:
         message = f"{message} (got {got!r})"
     return f"{where}: {message}" if where else message
 
@@ -94,9 +94,12 @@ def format_validation_error(
     tree: Any,
     file: str,
     line_for: Callable[[tuple[int | str, ...]], int] | None = None,
+    *,
+    show_input: bool = True,
 ) -> list[ConfigError]:
     """One :class:`ConfigError` per pydantic error, located at the line of the offending key (found in
-    the loaded YAML ``tree``, or by ``line_for`` for sources without lines)."""
+    the loaded YAML ``tree``, or by ``line_for`` for sources without lines). ``show_input=False`` leaves
+    the offending values out, for settings that may hold secrets."""
     errors: list[ConfigError] = []
     for error in exc.errors():
         path = tuple(part for part in error["loc"] if not str(part).startswith("function-"))
@@ -104,7 +107,7 @@ def format_validation_error(
             line = line_for(path)
         else:
             line = line_of(tree, path, default=getattr(tree, "line", 1) or 1)
-        errors.append(ConfigError(_describe(error), location=SourceLocation(file, line)))
+        errors.append(ConfigError(_describe(error, show_input), location=SourceLocation(file, line)))
     return errors
 
 

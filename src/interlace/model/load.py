@@ -1,7 +1,7 @@
 """Load a project folder into validated definitions, collecting every problem instead of stopping.
 
 A project is ``interlace.toml`` plus YAML artifacts in ``apis/``, ``sequences/``, ``endpoints/``,
-``stores/`` and ``processors/``.
+``stores/``, ``processors/`` and ``connections/``.
 :func:`load_project` never raises for a problem in the files: it returns what it could load and the
 list of :class:`ConfigError` problems, each with file:line, so ``interlace check`` can show them all.
 """
@@ -22,6 +22,7 @@ import pydantic
 from interlace.errors import ConfigError, SourceLocation
 from interlace.model.api import ApiDefinition
 from interlace.model.base import Definition, format_validation_error
+from interlace.model.connection import ConnectionDefinition
 from interlace.model.endpoint import EndpointDefinition
 from interlace.model.processor import ProcessorDefinition
 from interlace.model.project import CompanionDefinition, ProjectDefinition, ServerDefinition
@@ -51,6 +52,7 @@ ARTIFACT_KINDS = (
     ArtifactKind("endpoints", "endpoint", EndpointDefinition),
     ArtifactKind("stores", "store", StoreDefinition),
     ArtifactKind("processors", "processor", ProcessorDefinition),
+    ArtifactKind("connections", "connection", ConnectionDefinition),
 )
 
 
@@ -70,6 +72,7 @@ class Project:
     endpoints: list[EndpointDefinition] = field(default_factory=list)
     stores: list[StoreDefinition] = field(default_factory=list)
     processors: list[ProcessorDefinition] = field(default_factory=list)
+    connections: list[ConnectionDefinition] = field(default_factory=list)
     problems: list[ConfigError] = field(default_factory=list)
     invalid: dict[str, set[str]] = field(default_factory=dict)
     """Names of artifacts (by kind: "sequence", "endpoint", ...) whose definitions have problems, so
@@ -284,4 +287,7 @@ def load_project(
         root, ARTIFACT_KINDS[3], StoreDefinition, problems, invalid.setdefault("store", set())
     )
     project.processors = _load_artifacts(root, ARTIFACT_KINDS[4], ProcessorDefinition, problems)
+    project.connections = _load_artifacts(
+        root, ARTIFACT_KINDS[5], ConnectionDefinition, problems, invalid.setdefault("connection", set())
+    )
     return project

@@ -18,7 +18,9 @@ from typing import Any
 
 from interlace.compiler.compile import Artifacts, compile_project
 from interlace.compiler.stores import StoreFactory
+from interlace.connections import ConnectionPool
 from interlace.endpoints import HttpClient
+from interlace.errors import InterlaceError
 from interlace.model.load import Project, load_project
 from interlace.model.store import StoreDefinition
 from interlace.processors import (
@@ -28,9 +30,11 @@ from interlace.processors import (
     replay_message,
 )
 from interlace.runtime.companions import Companion, start_companion
+from interlace.runtime.token_store import STATE_DIR, LazyTokenStore
+from interlace.sdk import ConnectorRegistry
 from interlace.stores import MessageStore, StoredMessage
 
-__all__ = ["Runtime"]
+__all__ = ["Runtime", "UnknownConnectionError"]
 
 _log = logging.getLogger("interlace.runtime")
 
@@ -47,12 +51,26 @@ def _new_store(definition: StoreDefinition, root: Path) -> MessageStore:
     return build_store(definition, project_root=root)
 
 
+class UnknownConnectionError(InterlaceError):
+    """No connection of that name in the active deployment."""
+
+    code = "NOT_FOUND"
+    status = 404
+
+
+async def _close_connections(artifacts: Artifacts) -> None:
+    for pool in artifacts.connections.values():
+        await pool.aclose()
+
+
 class Runtime:
     """A project running under a profile. Use ``async with Runtime(...)`` or ``start()`` / ``aclose()``.
 
     ``env`` replaces the process environment for ``${env.X}`` (tests and embedding pass their own);
     ``stores`` makes message stores from their definitions (default: the store kind the definition
-    names).
+    names); ``connectors`` is where connector operations are found (default: the installed ones).
+    Connections are opened on first use and closed when their deployment is replaced or stopped;
+    rotated OAuth2 refresh tokens are kept encrypted in the project's ``.interlace/`` folder.
     """
 
     def __init__(
@@ -62,8 +80,11 @@ class Runtime:
         client: HttpClient | None = None,
         env: Mapping[str, str] | None = None,
         stores: StoreFactory | None = None,
+        connectors: ConnectorRegistry | None = None,
     ) -> None:
         self.root = Path(root)
+        self._connectors = connectors
+        self._token_store = LazyTokenStore(self.root / STATE_DIR, env)
         self.profile = profile
         self.env = env
         self.client = client or HttpClient()
@@ -87,7 +108,7 @@ class Runtime:
         """Load, compile and activate the project (ConfigError lists every problem), open its message
         stores, start the profile's companions, then the processors."""
         project = load_project(self.root, self.profile, self.env)
-        artifacts = compile_project(project, self.client, self._stores_for(project))
+        artifacts = self._compile(project)
         self._open = await self._open_stores(project, artifacts)
         self._artifacts, self.project = artifacts, project
         try:
@@ -108,14 +129,17 @@ class Runtime:
         deployment no longer has (or has changed) are closed after the swap.
         """
         project = load_project(self.root, self.profile, self.env)
-        artifacts = compile_project(project, self.client, self._stores_for(project))
+        artifacts = self._compile(project)
         opened = await self._open_stores(project, artifacts)
         await self._supervisor.aclose()
         previous, self._open = self._open, opened
+        previous_artifacts = self._artifacts
         self._artifacts, self.project = artifacts, project
         self._start_processors(project, artifacts)
         kept = {id(entry.store) for entry in opened.values()}
         await self._close_stores([entry.store for entry in previous.values() if id(entry.store) not in kept])
+        if previous_artifacts is not None:
+            await _close_connections(previous_artifacts)
         _log.info("redeployed %s %s", project.name, project.version)
         return artifacts
 
@@ -139,6 +163,17 @@ class Runtime:
         state = await self._supervisor.deactivate(name)
         self._deactivated.add(name)
         return state
+
+    # connections ---------------------------------------------------------------------------------
+    async def test_connection(self, name: str) -> ConnectionPool:
+        """Open connection ``name`` if needed and ping it; raises the connector's error when it fails,
+        UnknownConnectionError when there is no such connection."""
+        pool = self.artifacts.connections.get(name)
+        if pool is None:
+            known = ", ".join(sorted(self.artifacts.connections)) or "none"
+            raise UnknownConnectionError(f"no connection named {name!r} (connections: {known})")
+        await pool.test()
+        return pool
 
     # message stores ------------------------------------------------------------------------------
     def message_store(self, name: str) -> MessageStore:
@@ -169,6 +204,7 @@ class Runtime:
             payload=payload,
             content_type=content_type,
             into=into,
+            new_id=new_id,
         )
 
     # lifecycle -----------------------------------------------------------------------------------
@@ -178,6 +214,8 @@ class Runtime:
         await self._supervisor.aclose()
         stores, self._open = self._open, {}
         await self._close_stores([entry.store for entry in stores.values()])
+        if self._artifacts is not None:
+            await _close_connections(self._artifacts)
         companions, self._companions = self._companions, []
         for companion in reversed(companions):
             try:
@@ -186,6 +224,12 @@ class Runtime:
                 _log.exception("companion failed to stop cleanly")
         if self._owns_client:
             await self.client.aclose()
+
+    def _compile(self, project: Project) -> Artifacts:
+        artifacts = compile_project(project, self.client, self._stores_for(project), self._connectors)
+        for pool in artifacts.connections.values():
+            pool.token_store = self._token_store
+        return artifacts
 
     def _stores_for(self, project: Project) -> StoreFactory:
         """A factory that hands back the open store of an unchanged definition, else makes a new one."""

@@ -18,9 +18,11 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
 from interlace.errors import ConfigError
 
-__all__ = ["EncryptedTokenStore", "load_fernet"]
+__all__ = ["KEY_ENV", "STATE_DIR", "EncryptedTokenStore", "LazyTokenStore", "load_fernet"]
 
 KEY_ENV = "INTERLACE_SECRET_KEY"
+STATE_DIR = ".interlace"
+"""The folder, in a project, where the runtime keeps its state (stores' default file, tokens, key)."""
 
 
 def _write_private(path: Path, data: bytes) -> None:
@@ -85,3 +87,25 @@ class EncryptedTokenStore:
                 _write_private(self._path, self._fernet.encrypt(orjson.dumps(tokens)))
 
             await asyncio.to_thread(update)
+
+
+class LazyTokenStore:
+    """An :class:`EncryptedTokenStore` in ``folder`` (``tokens`` and ``secret.key``), made on first use so
+    that projects without OAuth2 connections never create a key."""
+
+    def __init__(self, folder: Path, env: Mapping[str, str] | None = None) -> None:
+        self._folder = folder
+        self._env = env
+        self._store: EncryptedTokenStore | None = None
+
+    def _open(self) -> EncryptedTokenStore:
+        if self._store is None:
+            fernet = load_fernet(self._folder / "secret.key", self._env)
+            self._store = EncryptedTokenStore(self._folder / "tokens", fernet)
+        return self._store
+
+    async def load(self, key: str) -> str | None:
+        return await self._open().load(key)
+
+    async def save(self, key: str, refresh_token: str) -> None:
+        await self._open().save(key, refresh_token)

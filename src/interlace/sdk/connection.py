@@ -11,6 +11,8 @@ from typing import Any, ClassVar, Generic, Self, TypeVar, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict
 
+from interlace.sdk.oauth2 import TokenStore
+
 __all__ = ["ConfigT", "Connection", "ConnectionConfig"]
 
 
@@ -73,6 +75,10 @@ class Connection(Generic[ConfigT]):
 
     config_class: ClassVar[type[ConnectionConfig]]
     """The settings class, taken from the type argument of ``Connection[...]``."""
+
+    token_store: TokenStore | None = None
+    """Where rotated OAuth2 refresh tokens are kept across restarts; the runtime sets it before
+    :meth:`open`. A connection that uses :class:`~interlace.sdk.OAuth2Tokens` passes it on."""
 
     def __init__(self, config: ConfigT, *, name: str = "default") -> None:
         self._config = config

@@ -1,0 +1,228 @@
+"""Connections and connector operations: settings checked against the connector's own settings class,
+operation parameters checked against the operation's spec, both at their lines.
+
+A flow item whose kind has a dot (``gmail.sendMail``) is a connector operation. Its options are the
+operation's parameters plus ``connection`` (a connection's name), or ``init`` (the connection's settings
+written inline, as WSO2 users know it), and ``response-variable``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pydantic
+
+from interlace.compiler.diagnostics import Diagnostics
+from interlace.compiler.flows import FlowBuilder
+from interlace.compiler.references import near_miss
+from interlace.connections import ConnectionPool
+from interlace.errors import ConfigError, ExpressionError, SourceLocation
+from interlace.expressions import CompileScope, compile_template
+from interlace.mediators.base import Mediator
+from interlace.mediators.operation import OperationMediator
+from interlace.message import MessageContext
+from interlace.model.base import format_validation_error
+from interlace.model.connection import ConnectionDefinition
+from interlace.model.yamlsource import LineDict, line_of
+from interlace.sdk import Connector, ConnectorRegistry, OperationSpec, RegistryError, UnknownConnectorError
+
+__all__ = ["SECRETS_DIR_ENV", "build_connections", "build_operation"]
+
+SECRETS_DIR_ENV = "INTERLACE_SECRETS_DIR"
+_SECRET = re.compile(r"\$\{secret\.([A-Za-z_][A-Za-z0-9_]*)\}")
+_RESERVED = ("connection", "init", "response-variable")
+_NO_MESSAGE = MessageContext()  # settings are constants: they never look at a message
+
+
+def _secret(name: str, env: Mapping[str, str]) -> str | None:
+    """``${secret.NAME}``: the environment variable NAME, else the file NAME in the secrets folder."""
+    if name in env:
+        return env[name]
+    folder = Path(env.get(SECRETS_DIR_ENV, "/run/secrets"))
+    try:
+        return (folder / name).read_text(encoding="utf-8").strip()
+    except OSError:
+        return None
+
+
+def _resolve(value: Any, scope: CompileScope, where: SourceLocation, diagnostics: Diagnostics) -> Any:
+    """A setting's value with ``${secret.X}``, ``${configs.x}`` and ``${env.X}`` filled in at load time."""
+    if isinstance(value, dict):
+        return {key: _resolve(item, scope, where, diagnostics) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_resolve(item, scope, where, diagnostics) for item in value]
+    if not isinstance(value, str) or "${" not in value:
+        return value
+
+    def secret(match: re.Match[str]) -> str:
+        found = _secret(match.group(1), scope.env)
+        if found is None:
+            diagnostics.error(
+                f"secret {match.group(1)} is not set",
+                where,
+                f"export {match.group(1)}=... or write it to the file {match.group(1)}"
+                f" in ${SECRETS_DIR_ENV} (default /run/secrets)",
+            )
+            return ""
+        return found.replace("$", "\\$")
+
+    text = _SECRET.sub(secret, value)
+    try:
+        template = compile_template(text, location=where, scope=scope)
+    except ExpressionError as exc:
+        diagnostics.expression(exc, where)
+        return value
+    if not template.is_constant:
+        diagnostics.error(
+            "connection settings must be known at load time: use ${configs.x}, ${env.X} or ${secret.X}", where
+        )
+        return value
+    return template.render(_NO_MESSAGE)
+
+
+def _settings(
+    connector: Connector,
+    name: str,
+    raw: Mapping[str, Any],
+    file: str,
+    tree: Any,
+    scope: CompileScope,
+    diagnostics: Diagnostics,
+) -> Any:
+    values = {
+        key: _resolve(value, scope, SourceLocation(file, line_of(tree, (key,))), diagnostics)
+        for key, value in raw.items()
+    }
+    try:
+        return connector.config_class.model_validate(values)
+    except pydantic.ValidationError as exc:
+        for problem in format_validation_error(exc, tree, file, show_input=False):
+            problem.message = f"connection {name} ({connector.name}): {problem.message}"
+            diagnostics.problems.append(problem)
+        return None
+
+
+def _connector(
+    registry: ConnectorRegistry, name: str, where: SourceLocation, diagnostics: Diagnostics
+) -> Connector | None:
+    try:
+        return registry.get(name)
+    except UnknownConnectorError as exc:
+        diagnostics.error(
+            exc.message, where, exc.hint or "`interlace connector list` shows the installed connectors"
+        )
+    except RegistryError as exc:
+        diagnostics.error(f"the installed connectors cannot be loaded: {exc.message}", where)
+    return None
+
+
+def build_connections(
+    definitions: list[ConnectionDefinition],
+    registry: ConnectorRegistry,
+    scope: CompileScope,
+    diagnostics: Diagnostics,
+) -> dict[str, ConnectionPool]:
+    """A pool per connection whose connector is installed and whose settings are valid."""
+    pools: dict[str, ConnectionPool] = {}
+    for definition in definitions:
+        connector = _connector(
+            registry, definition.connector, definition.location_of("connector"), diagnostics
+        )
+        if connector is None:
+            continue
+        settings = definition.settings
+        tree = LineDict(definition.location.line)
+        tree.update(settings)
+        tree.key_lines.update({key: definition.location_of(key).line for key in settings})
+        config = _settings(
+            connector, definition.connection, settings, definition.location.file, tree, scope, diagnostics
+        )
+        if config is not None:
+            pools[definition.connection] = ConnectionPool(definition.connection, connector, config)
+    return pools
+
+
+def _operation(kind: str, fb: FlowBuilder, where: SourceLocation) -> OperationSpec | None:
+    registry = fb.connectors
+    connector_name, _, operation_name = kind.partition(".")
+    connector = _connector(registry, connector_name, where, fb.diagnostics)
+    if connector is None:
+        return None
+    try:
+        return connector.get_operation(operation_name)
+    except UnknownConnectorError as exc:
+        hint = exc.hint or near_miss(operation_name, list(connector.operations))
+        fb.diagnostics.error(f"connector {connector_name} has no operation {operation_name!r}", where, hint)
+        return None
+
+
+def _pool(
+    kind: str,
+    spec: OperationSpec,
+    options: Mapping[str, Any],
+    file: str,
+    where: SourceLocation,
+    fb: FlowBuilder,
+) -> ConnectionPool | None:
+    line = line_of(options, ("connection",), where.line)
+    if "init" in options:
+        if "connection" in options:
+            fb.diagnostics.error(f"{kind}: give either connection or init, not both", where)
+            return None
+        init = options["init"]
+        if not isinstance(init, dict):
+            fb.diagnostics.error(f"{kind}: init must be a mapping of the connection's settings", where)
+            return None
+        connector = fb.connectors.get(spec.connector)
+        name = f"{kind}@{where}"
+        config = _settings(connector, name, init, file, init, fb.scope, fb.diagnostics)
+        if config is None:
+            return None
+        pool = ConnectionPool(name, connector, config)
+        fb.inline_connections.append(pool)
+        return pool
+    connection = options.get("connection")
+    if not isinstance(connection, str) or not connection:
+        fb.diagnostics.error(
+            f"{kind} needs a connection",
+            where,
+            "add connection: NAME (a file in connections/) or init: {...}",
+        )
+        return None
+    named = fb.connections.resolve(connection, SourceLocation(file, line), fb.diagnostics)
+    if named is not None and named.connector.name != spec.connector:
+        fb.diagnostics.error(
+            f"{kind} needs a {spec.connector} connection, but {connection!r} is a"
+            f" {named.connector.name} connection",
+            SourceLocation(file, line),
+        )
+        return None
+    return named
+
+
+def build_operation(
+    kind: str, raw: Any, file: str, where: SourceLocation, fb: FlowBuilder
+) -> Mediator | None:
+    """The mediator for ``connector.operation: {...}``; problems are recorded in the diagnostics."""
+    spec = _operation(kind, fb, where)
+    if spec is None:
+        return None
+    options: Mapping[str, Any] = raw if isinstance(raw, dict) else {}
+    if raw is not None and not isinstance(raw, dict):
+        raise ConfigError(f"{kind} takes a mapping of parameters (got {type(raw).__name__})", location=where)
+    parameters = {key: value for key, value in options.items() if key not in _RESERVED}
+    for problem in spec.validate_static(parameters):
+        line = line_of(options, (problem.key,), where.line) if problem.kind != "missing" else where.line
+        fb.diagnostics.error(problem.message, SourceLocation(file, line), problem.hint)
+    response_variable = options.get("response-variable")
+    if response_variable is not None and not isinstance(response_variable, str):
+        fb.diagnostics.error(f"{kind}: response-variable must be a variable name", where)
+        response_variable = None
+    pool = _pool(kind, spec, options, file, where, fb)
+    values = fb.value(parameters, where)
+    if pool is None:
+        return None
+    return OperationMediator(spec, pool, values, response_variable, where)
