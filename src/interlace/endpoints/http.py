@@ -27,6 +27,7 @@ __all__ = ["HttpEndpoint"]
 """Every call carries the message's correlation id in this header."""
 
 _NO_BODY: Final = frozenset({"GET", "HEAD"})
+_SKIP_CONTENT_TYPE: Final = ("Content-Type",)
 _BODY_EVEN_IF_EMPTY: Final = frozenset({"POST", "PUT", "PATCH"})
 _DEFAULT_CONTENT_TYPE: Final = "application/octet-stream"
 _log = logging.getLogger("interlace.endpoints")
@@ -45,8 +46,10 @@ class HttpEndpoint:
     __slots__ = (
         "_breaker",
         "_client",
+        "_client_timeout",
         "_follow_redirects",
         "_headers",
+        "_last_url",
         "_method",
         "_name",
         "_retry",
@@ -77,6 +80,8 @@ class HttpEndpoint:
         self._method = method.upper() if method else None
         self._headers = dict(headers or {})
         self._timeout = timeout
+        self._client_timeout = aiohttp.ClientTimeout(total=timeout)
+        self._last_url: tuple[str, URL] | None = None
         self._retry = retry or RetryPolicy()
         self._breaker = CircuitBreaker(suspend, clock) if suspend is not None else None
         self._follow_redirects = follow_redirects
@@ -209,9 +214,10 @@ class HttpEndpoint:
                 url,
                 headers=headers,
                 data=body,
-                timeout=aiohttp.ClientTimeout(total=self._timeout),
+                timeout=self._client_timeout,
                 allow_redirects=self._follow_redirects,
-                skip_auto_headers=("Content-Type",) if not body else (),
+                # None, not (): any other value sends aiohttp down a slower path that copies headers.
+                skip_auto_headers=_SKIP_CONTENT_TYPE if not body else None,
             ) as answer:
                 raw = await answer.read()
                 content_type = answer.headers.get("Content-Type", _DEFAULT_CONTENT_TYPE)
@@ -230,12 +236,17 @@ class HttpEndpoint:
 
     def _render_url(self, ctx: MessageContext) -> URL:
         text = self._url.render_str(ctx)
+        cached = self._last_url
+        if cached is not None and cached[0] == text:
+            return cached[1]
         try:
             url = URL(text)
         except (ValueError, TypeError) as exc:
             raise self._bad_url(text) from exc
         if url.scheme not in ("http", "https") or not url.host:
             raise self._bad_url(text)
+        # Most endpoints call the same URL again and again: keep the last one parsed.
+        self._last_url = (text, url)
         return url
 
     def _bad_url(self, text: str) -> EndpointError:

@@ -31,7 +31,7 @@ def message_from_request(
     return MessageContext(
         Payload(body, content_type),
         headers=CIMultiDict(headers),
-        params=Params(path=path_params, query=first_values(request.query)),
+        params=Params(path=path_params, query=first_values(request.query) if request.query_string else {}),
         method=request.method,
         path=request.path,
         correlation_id=headers.get(CORRELATION_HEADER) or None,

@@ -35,6 +35,7 @@ class HttpServer:
         self.graceful_timeout = graceful_timeout
         self._server: web.Server | None = None
         self._listener: asyncio.Server | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     def _make_request(
         self,
@@ -50,6 +51,7 @@ class HttpServer:
         )
 
     async def start(self) -> None:
+        self._loop = asyncio.get_running_loop()
         dispatcher = Dispatcher(lambda: self.runtime.artifacts, self.max_body_size)
         self._server = web.Server(dispatcher, request_factory=self._make_request, access_log=None)
         loop = asyncio.get_running_loop()

@@ -8,7 +8,8 @@ a time; mediators that fan out (foreach, scatter-gather) work on :meth:`MessageC
 from __future__ import annotations
 
 import copy
-import uuid
+import itertools
+import os
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,8 +23,14 @@ CORRELATION_HEADER = "X-Correlation-ID"
 """The header that carries a message's correlation id in and out of Interlace."""
 
 
+_PREFIX = os.urandom(8).hex()
+_SEQUENCE = itertools.count(1)
+
+
 def new_correlation_id() -> str:
-    return uuid.uuid4().hex
+    """A 32-hex-digit id, unique across processes: a random per-process prefix and a counter (a fraction
+    of the cost of a UUID, on every request)."""
+    return f"{_PREFIX}{next(_SEQUENCE):016x}"
 
 
 @dataclass(slots=True)

@@ -116,7 +116,10 @@ class UriTemplate:
 
 def split_path(path: str) -> list[str]:
     """``'/a/b%20c/'`` -> ``['a', 'b c']``: segments, each percent-decoded, one trailing slash dropped."""
-    segments = [unquote(part) for part in path.split("/")[1:]] if path.startswith("/") else []
+    if not path.startswith("/"):
+        return []
+    parts = path.split("/")[1:]
+    segments = [unquote(part) for part in parts] if "%" in path else parts
     if segments and not segments[-1]:
         segments.pop()
     return segments

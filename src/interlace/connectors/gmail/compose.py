@@ -67,8 +67,11 @@ def compose(draft: Draft, *, operation: str) -> EmailMessage:
     to = _addresses(draft.to, "to", where)
     if not to:
         raise InvalidInput(f"{where}: 'to' must name at least one recipient (got {draft.to!r})")
-    if draft.sender:
-        message["From"] = _addresses(draft.sender, "from", where)
+    sender = _addresses(draft.sender, "from", where) if draft.sender else ()
+    if len(sender) > 1:
+        raise InvalidInput(f"{where}: 'from' must be one address (got {len(sender)})")
+    if sender:
+        message["From"] = sender
     message["To"] = to
     for header, value, key in (("Cc", draft.cc, "cc"), ("Bcc", draft.bcc, "bcc")):
         listed = _addresses(value, key, where) if value else ()

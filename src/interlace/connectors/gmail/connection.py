@@ -72,14 +72,17 @@ class GmailConnection(Connection[GmailConfig]):
     def tokens(self) -> OAuth2Tokens:
         """The connection's OAuth2 tokens (``refreshes`` counts calls of the token endpoint)."""
         if self._tokens is None:
-            self._tokens = OAuth2Tokens(
-                self.name,
-                self._oauth2_settings(),
-                self._open_session(),
-                store=self._token_store,
-                clock=self._clock,
-            )
+            self._tokens = self._build_tokens()
         return self._tokens
+
+    def _build_tokens(self) -> OAuth2Tokens:
+        return OAuth2Tokens(
+            self.name,
+            self._oauth2_settings(),
+            self._open_session(),
+            store=self._token_store,
+            clock=self._clock,
+        )
 
     def _oauth2_settings(self) -> OAuth2Settings:
         config = self.config
@@ -100,8 +103,12 @@ class GmailConnection(Connection[GmailConfig]):
     async def open(self) -> None:
         if self._session is None:
             self._session = self._injected or aiohttp.ClientSession()
-        # Checks now, not at the first mail, that the grant can work (a refresh token exists or may be stored).
-        self.tokens  # noqa: B018
+        # Built now: a grant that cannot work (no refresh token, no store) fails here, not at the first mail.
+        try:
+            self._tokens = self._tokens or self._build_tokens()
+        except FatalError:
+            await self.aclose()
+            raise
 
     async def ping(self) -> None:
         """Ask for the user's profile: proves the token endpoint, the grant and the API all answer."""
@@ -140,7 +147,9 @@ class GmailConnection(Connection[GmailConfig]):
                 async with session.request(
                     method, url, params=query, json=body, headers=headers, timeout=timeout
                 ) as response:
-                    return ApiAnswer(response.status, await response.read(), response.headers.get("Retry-After"))
+                    return ApiAnswer(
+                        response.status, await response.read(), response.headers.get("Retry-After")
+                    )
             except (aiohttp.ClientError, TimeoutError) as exc:
                 return ApiAnswer(0, failure=exc)
 

@@ -22,7 +22,15 @@ __all__ = ["decode_base64url", "read_message"]
 Fetch = Callable[[str], Awaitable[bytes]]
 """Fetches an attachment's data by its ``attachmentId`` (users.messages.attachments.get)."""
 
-_RESOURCE_FIELDS: Final = ("id", "threadId", "labelIds", "snippet", "historyId", "internalDate", "sizeEstimate")
+_RESOURCE_FIELDS: Final = (
+    "id",
+    "threadId",
+    "labelIds",
+    "snippet",
+    "historyId",
+    "internalDate",
+    "sizeEstimate",
+)
 _SHORTCUTS: Final = {
     "from": "From",
     "to": "To",
@@ -51,8 +59,9 @@ async def read_message(resource: dict[str, Any], fetch: Fetch) -> dict[str, Any]
     Keys: the resource's ``id``, ``threadId``, ``labelIds``, ``snippet``, ``historyId``,
     ``internalDate``, ``sizeEstimate`` (those present); ``headers`` (``[{name, value}]``, decoded);
     ``from``, ``to``, ``cc``, ``bcc``, ``subject``, ``date``, ``messageId``, ``inReplyTo``,
-    ``references`` (``None`` when absent); ``textBody`` and ``htmlBody`` (``None`` when absent);
-    ``attachments`` (``[{partId, filename, mimeType, size, attachmentId}]``); and ``raw`` for the raw format.
+    ``references`` (``None`` when absent); ``textBody`` and ``htmlBody`` (``None`` when absent, lines
+    ending with a bare line feed); ``attachments`` (``[{partId, filename, mimeType, size,
+    attachmentId}]``); and ``raw`` for the raw format.
     """
     result: dict[str, Any] = {key: resource[key] for key in _RESOURCE_FIELDS if key in resource}
     content = _Content()
@@ -85,6 +94,8 @@ class _Content:
         self.attachments: list[dict[str, Any]] = []
 
     def add_body(self, mime_type: str, text: str) -> None:
+        # Bodies arrive with the wire's CRLF line ends; flows see text as Python and JSON write it.
+        text = text.replace("\r\n", "\n")
         if mime_type == "text/plain" and self.text is None:
             self.text = text
         elif mime_type == "text/html" and self.html is None:

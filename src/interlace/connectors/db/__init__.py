@@ -1,0 +1,10 @@
+"""The ``db`` connector: SQL on SQLite, PostgreSQL and MariaDB/MySQL through SQLAlchemy's async engines."""
+
+from __future__ import annotations
+
+from interlace.connectors.db.config import DbConfig
+from interlace.connectors.db.connection import DbConnection
+from interlace.connectors.db.convert import json_value
+from interlace.connectors.db.operations import Statement, connector
+
+__all__ = ["DbConfig", "DbConnection", "Statement", "connector", "json_value"]

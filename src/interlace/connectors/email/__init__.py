@@ -1,0 +1,12 @@
+"""E-mail for Interlace: ``email.send`` over SMTP and the mailbox operations over IMAP."""
+
+from __future__ import annotations
+
+# Imported for their operations, which register on the connector in this order.
+from . import send  # noqa: F401
+from .connector import connector
+
+# isort: split
+from . import mailbox  # noqa: F401
+
+__all__ = ["connector"]
