@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 
 from interlace import __version__
+from interlace.cli.connectors import connector_app
 from interlace.errors import ConfigError
 
 __all__ = ["app", "main"]
@@ -116,6 +117,75 @@ def reference(topic: Annotated[str, typer.Argument(help="What to document: media
 def version() -> None:
     """Print Interlace's version."""
     _out.print(__version__)
+
+
+connection_app = typer.Typer(help="Work with a project's connections.", no_args_is_help=True)
+app.add_typer(connection_app, name="connection")
+app.add_typer(connector_app, name="connector")
+mailbox_app = typer.Typer(help="The local development mailbox.", no_args_is_help=True)
+app.add_typer(mailbox_app, name="mailbox")
+
+
+@connection_app.command("test")
+def connection_test(
+    name: Annotated[str, typer.Argument(help="The connection's name.")],
+    project: Annotated[Path, typer.Option("--project", "-d", help="The project folder.")] = Path(),
+    profile: ProfileOption = None,
+) -> None:
+    """Open a connection of a project and ping it: says whether its settings and credentials work."""
+    from interlace.compiler import compile_project
+    from interlace.errors import InterlaceError
+    from interlace.model import load_project
+
+    async def test() -> None:
+        artifacts = compile_project(load_project(project, profile))
+        pool = artifacts.connections.get(name)
+        if pool is None:
+            known = ", ".join(sorted(artifacts.connections)) or "none"
+            raise InterlaceError(f"no connection named {name!r} in {project} (connections: {known})")
+        try:
+            await pool.test()
+        finally:
+            for each in artifacts.connections.values():
+                await each.aclose()
+
+    try:
+        _run_loop(test())
+    except ConfigError as exc:
+        _print_problems(list(exc.detail) if isinstance(exc.detail, list) else [exc])
+        raise typer.Exit(1) from None
+    except InterlaceError as exc:
+        _err.print(f"connection {name}: {exc.message}", style="bold red", markup=False)
+        raise typer.Exit(1) from None
+    _out.print(f"connection {name}: ok", markup=False)
+
+
+@mailbox_app.command("list")
+def mailbox_list(
+    url: Annotated[str, typer.Option(help="The mailbox's address.")] = "http://127.0.0.1:9025",
+) -> None:
+    """The mail the local development mailbox received, newest first."""
+    from rich.table import Table
+
+    from interlace.errors import InterlaceError
+    from interlace.samples.mailbox import fetch_messages
+
+    try:
+        messages = asyncio.run(fetch_messages(url))
+    except InterlaceError as exc:
+        _err.print(exc.message, style="bold red", markup=False)
+        raise typer.Exit(1) from None
+    table = Table("RECEIVED", "FROM", "TO", "SUBJECT")
+    for message in messages:
+        recipients = message.get("to", [])
+        table.add_row(
+            str(message.get("receivedAt", "")),
+            str(message.get("from", "")),
+            ", ".join(map(str, recipients)) if isinstance(recipients, list) else str(recipients),
+            str(message.get("subject", "")),
+        )
+    _out.print(table)
+    _out.print(f"{len(messages)} message{'s' if len(messages) != 1 else ''}; web page: {url}/", markup=False)
 
 
 def main() -> None:

@@ -37,17 +37,20 @@ class Param:
     """Annotation metadata documenting a parameter: ``Annotated[str, Param("Who receives it.")]``.
 
     ``example`` is shown in docs and JSON Schema; ``secret`` hides the value from docs, errors and
-    traces (a parameter typed :class:`~interlace.sdk.Secret` is secret anyway).
+    traces (a parameter typed :class:`~interlace.sdk.Secret` is secret anyway); ``key`` is the name
+    flows write when it cannot be the Python name (``from_: Annotated[str, Param("...", key="from")]``).
     """
 
     description: str
     example: object = field(default=None, kw_only=True)
     secret: bool = field(default=False, kw_only=True)
+    key: str | None = field(default=None, kw_only=True)
 
 
 @dataclass(frozen=True, slots=True)
 class ParameterSpec:
-    """One parameter of an operation or trigger. ``name`` is also its YAML key; ``default`` means
+    """One parameter of an operation or trigger. ``name`` is its YAML key and ``argument`` the Python
+    parameter it is passed as (the same unless :class:`Param` gives a ``key``); ``default`` means
     something only when not ``required``; ``annotation`` is the type values are validated against."""
 
     name: str
@@ -59,6 +62,11 @@ class ParameterSpec:
     example: object = None
     secret: bool = False
     adapter: TypeAdapter[Any] = field(kw_only=True, repr=False, compare=False)
+    argument: str = field(default="", kw_only=True)
+
+    def __post_init__(self) -> None:
+        if not self.argument:
+            object.__setattr__(self, "argument", self.name)
 
     def json_schema(self) -> dict[str, Any]:
         """This parameter's JSON Schema (with its own ``$defs``), described, with default and example."""
@@ -128,8 +136,12 @@ def _parameter(
     except (pydantic.PydanticSchemaGenerationError, pydantic.PydanticUserError, TypeError) as exc:
         raise TypeError(f"{where}: its type {_shown_annotation(base)} cannot be validated ({exc})") from exc
     required = item.default is inspect.Parameter.empty
+    key = meta.key if meta is not None and meta.key else item.name
+    if meta is not None and meta.key and meta.key in RESERVED_NAMES:
+        raise TypeError(f"{where}: the key {meta.key!r} is reserved; choose another")
     return ParameterSpec(
-        name=item.name,
+        name=key,
+        argument=item.name,
         annotation=annotation,
         type_name=type_name(base),
         required=required,
@@ -238,8 +250,9 @@ def check_values(
 def coerce_values(
     qualified: str, parameters: Sequence[ParameterSpec], values: Mapping[str, object]
 ) -> dict[str, object]:
-    """The values converted to the parameters' types, ready to pass by name; parameters not given are
-    left out so the function's defaults apply. :class:`InvalidInput` names the parameter and what held."""
+    """The values converted to the parameters' types, keyed by Python argument name, ready to pass by
+    name; parameters not given are left out so the function's defaults apply. :class:`InvalidInput`
+    names the parameter and what held."""
     by_name = {parameter.name: parameter for parameter in parameters}
     result: dict[str, object] = {}
     for key, value in values.items():
@@ -249,13 +262,13 @@ def coerce_values(
             message = f"unknown parameter {key!r} for {qualified}" + (f" ({hint})" if hint else "")
             raise InvalidInput(message, detail={"operation": qualified, "parameter": key})
         try:
-            result[key] = parameter.adapter.validate_python(value)
+            result[parameter.argument] = parameter.adapter.validate_python(value)
         except pydantic.ValidationError as exc:
             raise InvalidInput(
                 _type_message(qualified, parameter, exc), detail={"operation": qualified, "parameter": key}
             ) from exc
     for parameter in parameters:
-        if parameter.required and parameter.name not in result:
+        if parameter.required and parameter.argument not in result:
             raise InvalidInput(
                 f"missing required parameter {parameter.name!r} for {qualified}",
                 detail={"operation": qualified, "parameter": parameter.name},

@@ -26,8 +26,8 @@ _CONTENT_TYPE = Param("How to read `messageBody`: `text/plain` (or `plain`) or `
 _CC = Param("Copy recipients, written like `to`.")
 _BCC = Param("Blind copy recipients, written like `to`; the other recipients do not see them.")
 _FROM = Param(
-    "The sender, when not the account itself: an address the account may send as (a Gmail alias)."
-    " Written `from_` because `from` is a Python keyword."
+    "The sender, when not the account itself: an address the account may send as (a Gmail alias).",
+    key="from",
 )
 _IN_REPLY_TO = Param("Message-ID of the mail this one answers (its `messageId` as readMail gives it).")
 _REFERENCES = Param("Message-IDs of the conversation, oldest first; by default the `inReplyTo` value alone.")

@@ -1,0 +1,173 @@
+"""``interlace connector list|info|search|add|remove``: find, inspect, install and remove connectors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.markdown import Markdown
+from rich.table import Table
+
+from interlace.sdk import ConnectorRegistry, RegistryError, UnknownConnectorError, render_connector_reference
+
+__all__ = ["catalog_entries", "connector_app", "search_connectors"]
+
+connector_app = typer.Typer(help="Find, inspect, install and remove connectors.", no_args_is_help=True)
+_out = Console(highlight=False, soft_wrap=True)
+_err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+OutputOption = Annotated[str, typer.Option("--output", "-o", help="table or json.")]
+
+
+def _registry() -> ConnectorRegistry:
+    registry = ConnectorRegistry()
+    try:
+        registry.refresh()
+    except RegistryError as exc:
+        _err.print(
+            f"the installed connectors cannot be loaded: {exc.message}", style="bold red", markup=False
+        )
+        for problem in exc.detail or []:
+            _err.print(f"  {problem}", markup=False)
+        raise typer.Exit(1) from None
+    return registry
+
+
+def catalog_entries(extra: Path | None = None) -> list[dict[str, Any]]:
+    """The shipped catalog, plus the entries of an index file (same JSON shape) when given."""
+    shipped = json.loads(
+        resources.files("interlace.cli").joinpath("catalog.json").read_text(encoding="utf-8")
+    )
+    entries: list[dict[str, Any]] = list(shipped["connectors"])
+    if extra is not None:
+        entries.extend(json.loads(extra.read_text(encoding="utf-8"))["connectors"])
+    return entries
+
+
+def search_connectors(
+    word: str, registry: ConnectorRegistry, index: Path | None = None
+) -> list[dict[str, Any]]:
+    """Catalog entries and installed connectors whose name, description or keywords hold ``word``."""
+    needle = word.lower()
+    installed = {entry.connector.name: entry for entry in registry.entries()}
+    found: dict[str, dict[str, Any]] = {}
+    for item in catalog_entries(index):
+        text = " ".join([item["name"], item.get("description", ""), *item.get("keywords", [])]).lower()
+        if needle in text:
+            found[item["name"]] = {**item, "installed": item["name"] in installed}
+    for name, entry in installed.items():
+        text = f"{name} {entry.connector.description}".lower()
+        if needle in text and name not in found:
+            found[name] = {
+                "name": name,
+                "package": entry.distribution,
+                "description": entry.connector.description,
+                "installed": True,
+            }
+    return sorted(found.values(), key=lambda item: item["name"])
+
+
+@connector_app.command("list")
+def list_connectors(output: OutputOption = "table") -> None:
+    """The installed connectors, with versions and how many operations and triggers they have."""
+    rows: list[dict[str, str | int]] = [
+        {
+            "name": entry.connector.name,
+            "version": entry.connector.version,
+            "package": entry.distribution,
+            "operations": len(entry.connector.operations),
+            "triggers": len(entry.connector.triggers),
+        }
+        for entry in _registry().entries()
+    ]
+    if output == "json":
+        typer.echo(json.dumps(rows, indent=2))
+        return
+    table = Table("NAME", "VERSION", "PACKAGE", "OPERATIONS", "TRIGGERS")
+    for row in rows:
+        table.add_row(*(str(row[key]) for key in ("name", "version", "package", "operations", "triggers")))
+    _out.print(table)
+
+
+@connector_app.command()
+def info(
+    name: Annotated[str, typer.Argument(help="The connector's name.")], output: OutputOption = "table"
+) -> None:
+    """A connector's connection settings, operations (parameters, types, defaults, docs) and triggers."""
+    registry = _registry()
+    try:
+        connector = registry.get(name)
+    except UnknownConnectorError as exc:
+        _err.print(exc.message + (f" ({exc.hint})" if exc.hint else ""), style="bold red", markup=False)
+        raise typer.Exit(1) from None
+    if output == "json":
+        typer.echo(json.dumps(connector.json_schema(), indent=2, default=str))
+        return
+    _out.print(Markdown(render_connector_reference(connector)))
+
+
+@connector_app.command()
+def search(
+    word: Annotated[str, typer.Argument(help="A word to look for in names, descriptions and keywords.")],
+    index: Annotated[Path | None, typer.Option(help="An extra catalog index file (JSON).")] = None,
+    output: OutputOption = "table",
+) -> None:
+    """Search the catalog of known connectors and the installed ones."""
+    found = search_connectors(word, _registry(), index)
+    if output == "json":
+        typer.echo(json.dumps(found, indent=2))
+        return
+    if not found:
+        _out.print(f"no connector matches {word!r}", markup=False)
+        return
+    table = Table("NAME", "PACKAGE", "INSTALLED", "DESCRIPTION")
+    for item in found:
+        table.add_row(
+            item["name"], item["package"], "yes" if item["installed"] else "no", item.get("description", "")
+        )
+    _out.print(table)
+
+
+def _pip(*args: str) -> None:
+    command = [sys.executable, "-m", "pip", *args]
+    _out.print("$ " + " ".join(command), markup=False)
+    if subprocess.run(command, check=False).returncode != 0:
+        _err.print("pip failed; nothing was changed", style="bold red", markup=False)
+        raise typer.Exit(1)
+
+
+@connector_app.command()
+def add(
+    source: Annotated[str, typer.Argument(help="A package name, a wheel file or a project folder.")],
+) -> None:
+    """Install a connector package into Interlace's environment. A running server uses it from its next
+    deployment (a redeploy looks for connectors again)."""
+    before = set(_registry().names())
+    _pip("install", source)
+    added = sorted(set(_registry().names()) - before)
+    if added:
+        _out.print(f"added connector{'s' if len(added) > 1 else ''}: {', '.join(added)}", markup=False)
+    else:
+        _out.print("installed; no new connector appeared (was it installed already?)", markup=False)
+
+
+@connector_app.command()
+def remove(name: Annotated[str, typer.Argument(help="The connector's name.")]) -> None:
+    """Uninstall the package that provides a connector (built-in connectors cannot be removed)."""
+    registry = _registry()
+    try:
+        entry = registry.entry(name)
+    except UnknownConnectorError as exc:
+        _err.print(exc.message, style="bold red", markup=False)
+        raise typer.Exit(1) from None
+    if entry.distribution == "interlace":
+        _err.print(f"{name} is built into Interlace and cannot be removed", style="bold red", markup=False)
+        raise typer.Exit(1)
+    _pip("uninstall", "--yes", entry.distribution)
+    _out.print(f"removed connector {name} (package {entry.distribution})", markup=False)
