@@ -173,7 +173,7 @@ def compile_project(
     registry = connectors if connectors is not None else installed_connectors()
     connections = References[ConnectionPool](
         "connection",
-        build_connections(project.connections, registry, scope, diagnostics),
+        build_connections(project.connections, registry, scope, project.secrets, diagnostics),
         project.invalid.get("connection", set()),
     )
     for definition in project.sequences:
@@ -181,6 +181,7 @@ def compile_project(
     fb = FlowBuilder(
         scope, diagnostics, sequences, endpoints, str(project.root), sinks, registry, connections
     )
+    fb.secrets = project.secrets
     for definition in project.sequences:
         compiled = fb.flow(
             definition.flow, definition.location.file, definition.sequence, definition.location_of("flow")

@@ -7,7 +7,7 @@ diagnostics instead of stopping at the first.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from interlace.compiler.diagnostics import Diagnostics
@@ -59,6 +59,8 @@ class FlowBuilder:
         self.connections = (
             connections if connections is not None else References[ConnectionPool]("connection")
         )
+        self.secrets: Mapping[str, str] = {}
+        """The profile's fallback values for ``${secret.NAME}`` in inline connection settings."""
         self.inline_connections: list[ConnectionPool] = []
         """Connections written inline on operations (``init``), to close with the deployment."""
 

@@ -37,28 +37,35 @@ _RESERVED = ("connection", "init", "response-variable")
 _NO_MESSAGE = MessageContext()  # settings are constants: they never look at a message
 
 
-def _secret(name: str, env: Mapping[str, str]) -> str | None:
-    """``${secret.NAME}``: the environment variable NAME, else the file NAME in the secrets folder."""
+def _secret(name: str, env: Mapping[str, str], fallback: Mapping[str, str]) -> str | None:
+    """``${secret.NAME}``: the environment variable NAME, else the file NAME in the secrets folder, else
+    the active profile's ``[secrets]`` (development credentials)."""
     if name in env:
         return env[name]
     folder = Path(env.get(SECRETS_DIR_ENV, "/run/secrets"))
     try:
         return (folder / name).read_text(encoding="utf-8").strip()
     except OSError:
-        return None
+        return fallback.get(name)
 
 
-def _resolve(value: Any, scope: CompileScope, where: SourceLocation, diagnostics: Diagnostics) -> Any:
+def _resolve(
+    value: Any,
+    scope: CompileScope,
+    secrets: Mapping[str, str],
+    where: SourceLocation,
+    diagnostics: Diagnostics,
+) -> Any:
     """A setting's value with ``${secret.X}``, ``${configs.x}`` and ``${env.X}`` filled in at load time."""
     if isinstance(value, dict):
-        return {key: _resolve(item, scope, where, diagnostics) for key, item in value.items()}
+        return {key: _resolve(item, scope, secrets, where, diagnostics) for key, item in value.items()}
     if isinstance(value, list):
-        return [_resolve(item, scope, where, diagnostics) for item in value]
+        return [_resolve(item, scope, secrets, where, diagnostics) for item in value]
     if not isinstance(value, str) or "${" not in value:
         return value
 
     def secret(match: re.Match[str]) -> str:
-        found = _secret(match.group(1), scope.env)
+        found = _secret(match.group(1), scope.env, secrets)
         if found is None:
             diagnostics.error(
                 f"secret {match.group(1)} is not set",
@@ -90,10 +97,11 @@ def _settings(
     file: str,
     tree: Any,
     scope: CompileScope,
+    secrets: Mapping[str, str],
     diagnostics: Diagnostics,
 ) -> Any:
     values = {
-        key: _resolve(value, scope, SourceLocation(file, line_of(tree, (key,))), diagnostics)
+        key: _resolve(value, scope, secrets, SourceLocation(file, line_of(tree, (key,))), diagnostics)
         for key, value in raw.items()
     }
     try:
@@ -123,9 +131,11 @@ def build_connections(
     definitions: list[ConnectionDefinition],
     registry: ConnectorRegistry,
     scope: CompileScope,
+    secrets: Mapping[str, str],
     diagnostics: Diagnostics,
 ) -> dict[str, ConnectionPool]:
-    """A pool per connection whose connector is installed and whose settings are valid."""
+    """A pool per connection whose connector is installed and whose settings are valid; ``secrets``
+    are the profile's fallback values for ``${secret.NAME}``."""
     pools: dict[str, ConnectionPool] = {}
     for definition in definitions:
         connector = _connector(
@@ -138,7 +148,14 @@ def build_connections(
         tree.update(settings)
         tree.key_lines.update({key: definition.location_of(key).line for key in settings})
         config = _settings(
-            connector, definition.connection, settings, definition.location.file, tree, scope, diagnostics
+            connector,
+            definition.connection,
+            settings,
+            definition.location.file,
+            tree,
+            scope,
+            secrets,
+            diagnostics,
         )
         if config is not None:
             pools[definition.connection] = ConnectionPool(definition.connection, connector, config)
@@ -178,7 +195,7 @@ def _pool(
             return None
         connector = fb.connectors.get(spec.connector)
         name = f"{kind}@{where}"
-        config = _settings(connector, name, init, file, init, fb.scope, fb.diagnostics)
+        config = _settings(connector, name, init, file, init, fb.scope, fb.secrets, fb.diagnostics)
         if config is None:
             return None
         pool = ConnectionPool(name, connector, config)

@@ -67,6 +67,8 @@ class Project:
     configs: dict[str, Any]
     env: Mapping[str, str] = field(default_factory=dict)
     companions: dict[str, CompanionDefinition] = field(default_factory=dict)
+    secrets: dict[str, str] = field(default_factory=dict)
+    """The profile's fallback values for ``${secret.NAME}`` (development credentials)."""
     apis: list[ApiDefinition] = field(default_factory=list)
     sequences: list[SequenceDefinition] = field(default_factory=list)
     endpoints: list[EndpointDefinition] = field(default_factory=list)
@@ -239,6 +241,7 @@ def load_project(
     server = definition.server if definition else ServerDefinition()
     configs: dict[str, Any] = dict(definition.configs) if definition else {}
     companions: dict[str, CompanionDefinition] = {}
+    secrets: dict[str, str] = {}
     if definition is not None and profile is not None:
         chosen = definition.profiles.get(profile)
         if chosen is None:
@@ -253,6 +256,7 @@ def load_project(
         else:
             configs.update(chosen.configs)
             companions = dict(chosen.companions)
+            secrets = dict(chosen.secrets)
             if chosen.server:
                 try:
                     server = ServerDefinition.model_validate({**server.model_dump(), **chosen.server})
@@ -275,6 +279,7 @@ def load_project(
         for key, value in configs.items()
     }
     project = Project(root, definition, profile, server, configs, env, companions, problems=problems)
+    project.secrets = secrets
     project.apis = _load_artifacts(root, ARTIFACT_KINDS[0], ApiDefinition, problems)
     invalid = project.invalid
     project.sequences = _load_artifacts(

@@ -93,6 +93,9 @@ class ProfileDefinition(Definition):
     configs: dict[str, Any] = Field(default_factory=dict)
     server: dict[str, Any] = Field(default_factory=dict)
     companions: dict[str, CompanionDefinition] = Field(default_factory=dict)
+    secrets: dict[str, str] = Field(default_factory=dict)
+    """Values for ``${secret.NAME}`` when neither the environment nor the secrets folder has NAME: for
+    development credentials only (a local test service's), never for real ones."""
 
 
 class ProjectDefinition(Definition):

@@ -46,7 +46,8 @@ class DbConfig(ConnectionConfig):
     """Seconds to wait for a database connection: to connect, or for a free one in the pool."""
 
     echo: bool = False
-    """Log every statement and its parameters (logger `sqlalchemy.engine`, level INFO); for debugging."""
+    """Log every statement and its parameters, for debugging: SQLAlchemy's logger `sqlalchemy.engine` at
+    level INFO, printed to standard output when that logger has no handler of its own."""
 
     @field_validator("url")
     @classmethod

@@ -72,6 +72,9 @@ Parameters = Annotated[
     dict[str, object] | None,
     Param("The values of the query's bind parameters, by name.", example={"ward": "${payload.ward}"}),
 ]
+AnyParameters = Annotated[
+    dict[str, object] | None, Param("The values of the query's bind parameters, by name.")
+]
 IdParameters = Annotated[
     dict[str, object] | None,
     Param("The values of the query's bind parameters, by name.", example={"id": "${payload.id}"}),
@@ -212,7 +215,8 @@ async def transaction(
         list[Statement],
         Field(min_length=1),
         Param(
-            "The statements, run in order; if one fails, none of them takes effect.",
+            "The statements, run in order, each `{query, parameters, batch}` as `insert` takes them; if one"
+            " fails, none of them takes effect.",
             example=[
                 {"query": "UPDATE beds SET patient = :p WHERE id = :bed", "parameters": {"p": 7, "bed": 3}},
                 {"query": "INSERT INTO admissions (patient) VALUES (:p)", "parameters": {"p": 7}},

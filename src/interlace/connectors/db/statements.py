@@ -22,7 +22,7 @@ __all__ = ["call_procedure", "execute_statement", "select_rows"]
 _IDENTIFIER: Final = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _INSERTS: Final = frozenset({"INSERT", "REPLACE"})
 _PG_KIND: Final = text(
-    "SELECT DISTINCT p.prokind FROM pg_catalog.pg_proc p"
+    "SELECT DISTINCT CAST(p.prokind AS text) FROM pg_catalog.pg_proc p"
     " JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace"
     " WHERE p.proname = :name AND (n.nspname = CAST(:schema AS text)"
     " OR (CAST(:schema AS text) IS NULL AND n.nspname = ANY (current_schemas(true))))"

@@ -37,7 +37,7 @@ class HttpConnection(Connection[HttpConfig]):
         self, config: HttpConfig, *, name: str = "default", token_store: TokenStore | None = None
     ) -> None:
         super().__init__(config, name=name)
-        self._token_store = token_store
+        self.token_store = token_store
         self._session: aiohttp.ClientSession | None = None
         self._tokens: OAuth2Tokens | None = None
 
@@ -63,7 +63,7 @@ class HttpConnection(Connection[HttpConfig]):
                 scope=auth.scope,
                 timeout=self.config.timeout,
             )
-            self._tokens = OAuth2Tokens(self.name, settings, self._session, store=self._token_store)
+            self._tokens = OAuth2Tokens(self.name, settings, self._session, store=self.token_store)
 
     async def ping(self) -> None:
         """Send ``HEAD`` to the base URL (after getting a token, for OAuth2): any answer but 401, 403,

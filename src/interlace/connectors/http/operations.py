@@ -27,7 +27,7 @@ connector = Connector(
     ),
 )
 
-Path = Annotated[
+RelativePath = Annotated[
     str,
     Param(
         "The path under the connection's base-url, with or without a leading `/`, optionally with a"
@@ -54,14 +54,14 @@ Body = Annotated[
 ]
 ContentType = Annotated[
     str | None,
-    Param("The body's `Content-Type`; by default it follows from the body (see `body`).", example=None),
+    Param("The body's `Content-Type`; by default it follows from the body (see `body`)."),
 ]
 
 
 @connector.operation
 async def get(
     conn: HttpConnection,
-    path: Path = "",
+    path: RelativePath = "",
     *,
     query: Query = None,
     headers: Headers = None,
@@ -77,7 +77,7 @@ async def get(
 @connector.operation
 async def post(
     conn: HttpConnection,
-    path: Path = "",
+    path: RelativePath = "",
     body: Body = None,
     *,
     query: Query = None,
@@ -97,7 +97,7 @@ async def post(
 @connector.operation
 async def put(
     conn: HttpConnection,
-    path: Path = "",
+    path: RelativePath = "",
     body: Body = None,
     *,
     query: Query = None,
@@ -117,7 +117,7 @@ async def put(
 @connector.operation
 async def patch(
     conn: HttpConnection,
-    path: Path = "",
+    path: RelativePath = "",
     body: Body = None,
     *,
     query: Query = None,
@@ -137,7 +137,7 @@ async def patch(
 @connector.operation
 async def delete(
     conn: HttpConnection,
-    path: Path = "",
+    path: RelativePath = "",
     body: Body = None,
     *,
     query: Query = None,
@@ -157,7 +157,7 @@ async def delete(
 @connector.operation
 async def head(
     conn: HttpConnection,
-    path: Path = "",
+    path: RelativePath = "",
     *,
     query: Query = None,
     headers: Headers = None,

@@ -1,0 +1,103 @@
+"""A database per backend (SQLite in a temporary file, this machine's PostgreSQL and MariaDB) and a
+uniquely named table per test, dropped afterwards."""
+
+from __future__ import annotations
+
+import socket
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from interlace.connectors.db import DbConfig, DbConnection
+
+POSTGRES_URL = "postgresql+asyncpg://root@127.0.0.1:5432/test"
+MARIADB_URL = "mysql+aiomysql://root@127.0.0.1:3306/test"
+KINDS = ("sqlite", "postgresql", "mysql")
+
+# An auto-increment integer key, per backend.
+_KEY = {
+    "sqlite": "INTEGER PRIMARY KEY AUTOINCREMENT",
+    "postgresql": "SERIAL PRIMARY KEY",
+    "mysql": "INT AUTO_INCREMENT PRIMARY KEY",
+}
+
+
+def reachable(port: int) -> bool:
+    with socket.socket() as probe:
+        probe.settimeout(1.0)
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+def unused_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass
+class Database:
+    """One backend: ``url`` to build connections, ``table`` a fresh table name for this test."""
+
+    kind: str
+    url: str
+    table: str
+
+    def connection(self, **settings: object) -> DbConnection:
+        """A connection named ``clinic`` on this database, with these settings (kebab-case keys)."""
+        return DbConnection(DbConfig.model_validate({"url": self.url, **settings}), name="clinic")
+
+    @property
+    def key(self) -> str:
+        return _KEY[self.kind]
+
+    def unique(self, prefix: str) -> str:
+        return f"{prefix}_{uuid.uuid4().hex[:10]}"
+
+
+def _url(kind: str, tmp_path: Path) -> str:
+    if kind == "sqlite":
+        return f"sqlite+aiosqlite:///{tmp_path / 'clinic.db'}"
+    port = 5432 if kind == "postgresql" else 3306
+    if not reachable(port):
+        pytest.fail(f"no {kind} server answers on 127.0.0.1:{port}: start it (.ci/services does)")
+    return POSTGRES_URL if kind == "postgresql" else MARIADB_URL
+
+
+@pytest.fixture(params=KINDS)
+async def database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
+    kind: str = request.param
+    found = Database(kind, _url(kind, tmp_path), f"patients_{uuid.uuid4().hex[:10]}")
+    yield found
+    async with found.connection() as conn:
+        await conn.run("cleanup", lambda c: c.execute(text(f"DROP TABLE IF EXISTS {found.table}")))
+
+
+@pytest.fixture
+async def patients(database: Database) -> AsyncIterator[DbConnection]:
+    """An open connection on ``database`` whose table holds three patients."""
+    async with database.connection() as conn:
+        await conn.run(
+            "setup",
+            lambda c: c.execute(
+                text(
+                    f"CREATE TABLE {database.table} (id {database.key}, name VARCHAR(40) NOT NULL UNIQUE,"
+                    " ward VARCHAR(10), balance NUMERIC(10, 2))"
+                )
+            ),
+        )
+        await conn.run(
+            "setup",
+            lambda c: c.execute(
+                text(f"INSERT INTO {database.table} (name, ward, balance) VALUES (:name, :ward, :balance)"),
+                [
+                    {"name": "Ada", "ward": "A", "balance": 10.5},
+                    {"name": "Grace", "ward": "B", "balance": 0},
+                    {"name": "Linus", "ward": "A", "balance": 99.99},
+                ],
+            ),
+        )
+        yield conn
