@@ -21,6 +21,7 @@ from interlace.http.server import HttpServer
 from interlace.runtime import Runtime
 from interlace.samples.hospital import HospitalService, create_app
 from interlace.samples.hospital.app import SERVICE_KEY
+from interlace.samples.mailbox import DevMailbox, start_dev_mailbox
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "healthcare"
 MAX_BODY = 64 * 1024
@@ -118,8 +119,29 @@ def example(tmp_path: Path) -> Path:
     )
 
 
-async def _serve(root: Path, backend_url: str) -> AsyncIterator[tuple[Runtime, aiohttp.ClientSession]]:
-    runtime = Runtime(root, "prod", env={"HOSPITAL_BACKEND_URL": backend_url})
+@pytest.fixture
+async def mailbox() -> AsyncIterator[DevMailbox]:
+    """The development mailbox standing in for Gmail (its API and its OAuth2 token endpoint)."""
+    async with await start_dev_mailbox(port=0, smtp_port=None) as running:
+        yield running
+
+
+def prod_env(backend_url: str, mailbox: DevMailbox) -> dict[str, str]:
+    """The prod profile's environment: addresses and credentials as an operator would give them."""
+    return {
+        "HOSPITAL_BACKEND_URL": backend_url,
+        "GMAIL_API_URL": mailbox.url,
+        "GMAIL_TOKEN_URL": mailbox.token_url,
+        "GMAIL_CLIENT_ID": "interlace-dev",
+        "GMAIL_CLIENT_SECRET": "dev-secret",
+        "GMAIL_REFRESH_TOKEN": "dev-refresh-token",
+    }
+
+
+async def _serve(
+    root: Path, backend_url: str, mailbox: DevMailbox
+) -> AsyncIterator[tuple[Runtime, aiohttp.ClientSession]]:
+    runtime = Runtime(root, "prod", env=prod_env(backend_url, mailbox))
     async with (
         runtime,
         HttpServer(runtime, "127.0.0.1", 0, MAX_BODY) as server,
@@ -129,9 +151,11 @@ async def _serve(root: Path, backend_url: str) -> AsyncIterator[tuple[Runtime, a
 
 
 @pytest.fixture
-async def running(example: Path, backend: Backend) -> AsyncIterator[tuple[Runtime, aiohttp.ClientSession]]:
+async def running(
+    example: Path, backend: Backend, mailbox: DevMailbox
+) -> AsyncIterator[tuple[Runtime, aiohttp.ClientSession]]:
     """The runtime and a client of HealthcareAPI, served by Interlace in front of a running back-end."""
-    async for served in _serve(example, backend.url):
+    async for served in _serve(example, backend.url, mailbox):
         yield served
 
 
@@ -142,7 +166,9 @@ def healthcare(running: tuple[Runtime, aiohttp.ClientSession]) -> aiohttp.Client
 
 
 @pytest.fixture
-async def healthcare_without_backend(example: Path) -> AsyncIterator[aiohttp.ClientSession]:
+async def healthcare_without_backend(
+    example: Path, mailbox: DevMailbox
+) -> AsyncIterator[aiohttp.ClientSession]:
     """A client of HealthcareAPI whose back-end address has nothing listening."""
-    async for _, client in _serve(example, f"http://127.0.0.1:{unused_port()}"):
+    async for _, client in _serve(example, f"http://127.0.0.1:{unused_port()}", mailbox):
         yield client

@@ -9,9 +9,11 @@ from datetime import date
 from typing import Any
 
 import aiohttp
+import orjson
 import pytest
 
 from interlace.runtime import Runtime
+from interlace.samples.mailbox import DevMailbox
 from interlace.stores import StoredMessage
 from tests.examples.conftest import EXAMPLE, MAX_BODY, Backend
 
@@ -43,7 +45,12 @@ SUBMITTED = {
     ],
 )
 async def test_reserve_answers_at_once_and_the_payment_is_settled_in_the_background(
-    healthcare: aiohttp.ClientSession, backend: Backend, hospital: str, doctor: str, fee: float
+    healthcare: aiohttp.ClientSession,
+    backend: Backend,
+    mailbox: DevMailbox,
+    hospital: str,
+    doctor: str,
+    fee: float,
 ) -> None:
     async with healthcare.post(
         RESERVE.format(category="surgery"), json=reservation(hospital=hospital, doctor=doctor)
@@ -60,6 +67,11 @@ async def test_reserve_answers_at_once_and_the_payment_is_settled_in_the_backgro
     assert payment["status"] == "Settled"
     assert payment["appointmentNo"] == 1
     assert backend.service.payment_count == 1
+    async with asyncio.timeout(5):
+        [mail] = await mailbox.wait_for_messages(1)
+    assert mail.to == ("john.doe@example.com",)
+    assert mail.subject == "Payment Status"
+    assert orjson.loads(mail.text or "") == payment
 
 
 async def test_appointment_numbers_come_from_one_counter(
@@ -77,7 +89,7 @@ async def test_appointment_numbers_come_from_one_counter(
 
 
 async def test_payments_failing_for_a_while_settle_every_reservation_exactly_once_in_order(
-    running: tuple[Runtime, aiohttp.ClientSession], backend: Backend
+    running: tuple[Runtime, aiohttp.ClientSession], backend: Backend, mailbox: DevMailbox
 ) -> None:
     runtime, healthcare = running
     backend.payments_down = True
@@ -100,6 +112,11 @@ async def test_payments_failing_for_a_while_settle_every_reservation_exactly_onc
     assert len(set(keys)) == 4
     await until(lambda: runtime.processor_state("PaymentRequestProcessor").delivered == 4)
     assert await store.size() == 0
+    # One e-mail per reservation: the retries before the back-end recovered sent none.
+    async with asyncio.timeout(5):
+        received = await mailbox.wait_for_messages(4)
+    mails = [orjson.loads(mail.text or "") for mail in received]
+    assert sorted(mails, key=lambda mail: int(mail["appointmentNo"])) == payments
 
 
 async def until(condition: Callable[[], bool]) -> None:

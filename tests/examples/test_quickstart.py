@@ -1,5 +1,5 @@
 """The quickstart as a user runs it: `interlace run examples/healthcare --profile dev` in its own process,
-which also starts the sample hospital back-end on port 9090."""
+which also starts the sample hospital back-end on port 9090 and the development mailbox on 9025."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import sys
 
 import aiohttp
 
+from interlace.samples.mailbox import fetch_messages
 from tests.examples.conftest import EXAMPLE, unused_port
 
 
@@ -43,6 +44,16 @@ async def test_the_dev_profile_serves_the_example_with_its_back_end_and_stops_cl
             async with client.post(url, json=body) as r:
                 assert r.status == 200
                 assert (await r.json())["message"].startswith("Payment request successfully submitted.")
+            # The payment is settled in the background and the patient told through the mailbox.
+            async with asyncio.timeout(15):
+                while True:
+                    mails = await fetch_messages("http://127.0.0.1:9025", session=client)
+                    if any(mail["subject"] == "Payment Status" for mail in mails):
+                        break
+                    await asyncio.sleep(0.1)
+            mail = next(mail for mail in mails if mail["subject"] == "Payment Status")
+            assert mail["to"] == ["john.doe@example.com"]
+            assert json.loads(mail["text"])["status"] == "Settled"
     finally:
         if process.returncode is None:
             process.send_signal(signal.SIGINT)
