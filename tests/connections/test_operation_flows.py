@@ -151,3 +151,26 @@ def test_check_uses_the_installed_connectors(tmp_path: Path) -> None:
     root = write(tmp_path, {"sequences/s.yaml": "sequence: S\nflow:\n  - nosuch.op: {connection: x}\n"})
     messages = [problem.message for problem in check_project(load_project(root, env={}))]
     assert messages == ["no connector 'nosuch' is installed"]
+
+
+async def test_an_edited_connection_takes_effect_on_redeploy_and_the_old_one_is_closed(
+    tmp_path: Path,
+) -> None:
+    root = write(
+        tmp_path,
+        {
+            "connections/cache.yaml": "connection: cache\nconnector: kv\nnamespace: old\n",
+            "sequences/s.yaml": "sequence: S\nflow:\n  - kv.put: {connection: cache, key: k, value: 1}\n",
+        },
+    )
+    async with Runtime(root, env={}, connectors=REGISTRY) as runtime:
+        await runtime.artifacts.sequences["S"].mediate(MessageContext())
+        old = runtime.artifacts.connections["cache"]
+        (root / "connections" / "cache.yaml").write_text("connection: cache\nconnector: kv\nnamespace: new\n")
+        await runtime.redeploy()
+        new = runtime.artifacts.connections["cache"]
+        assert old.state == "closed"
+        assert new.config.namespace == "new"  # type: ignore[attr-defined]
+        assert new.state == "idle"  # opened on first use only
+        await runtime.artifacts.sequences["S"].mediate(MessageContext())
+        assert new.state == "open"

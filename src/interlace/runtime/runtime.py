@@ -16,11 +16,11 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from interlace.compiler.compile import Artifacts, compile_project
+from interlace.compiler.compile import Artifacts, compile_project, installed_connectors
 from interlace.compiler.stores import StoreFactory
 from interlace.connections import ConnectionPool
 from interlace.endpoints import HttpClient
-from interlace.errors import InterlaceError
+from interlace.errors import ConfigError, InterlaceError
 from interlace.model.load import Project, load_project
 from interlace.model.store import StoreDefinition
 from interlace.processors import (
@@ -31,7 +31,7 @@ from interlace.processors import (
 )
 from interlace.runtime.companions import Companion, start_companion
 from interlace.runtime.token_store import STATE_DIR, LazyTokenStore
-from interlace.sdk import ConnectorRegistry
+from interlace.sdk import ConnectorRegistry, RegistryError
 from interlace.stores import MessageStore, StoredMessage
 
 __all__ = ["Runtime", "UnknownConnectionError"]
@@ -129,7 +129,7 @@ class Runtime:
         deployment no longer has (or has changed) are closed after the swap.
         """
         project = load_project(self.root, self.profile, self.env)
-        artifacts = self._compile(project)
+        artifacts = self._compile(project, rescan=True)
         opened = await self._open_stores(project, artifacts)
         await self._supervisor.aclose()
         previous, self._open = self._open, opened
@@ -225,8 +225,17 @@ class Runtime:
         if self._owns_client:
             await self.client.aclose()
 
-    def _compile(self, project: Project) -> Artifacts:
-        artifacts = compile_project(project, self.client, self._stores_for(project), self._connectors)
+    def _compile(self, project: Project, *, rescan: bool = False) -> Artifacts:
+        connectors = self._connectors
+        if connectors is None and rescan:
+            # Connectors added or removed since the last deployment are found again.
+            try:
+                installed_connectors().refresh()
+            except RegistryError as exc:
+                raise ConfigError(
+                    f"the installed connectors cannot be loaded: {exc.message}", detail=exc.detail
+                ) from exc
+        artifacts = compile_project(project, self.client, self._stores_for(project), connectors)
         for pool in artifacts.connections.values():
             pool.token_store = self._token_store
         return artifacts

@@ -136,6 +136,8 @@ class ImapClient:
         except (aioimaplib.AioImapException, OSError, TimeoutError) as exc:
             # The library's messages may repeat a command's arguments, so only the kind is shown.
             raise _SessionLostError(f"{command}: {type(exc).__name__}") from exc
+        if response is None:  # the library's CAPABILITY keeps what it read and returns nothing
+            return _Reply([], "")
         lines = [bytes(line) for line in response.lines]
         text = lines[-1].decode("utf-8", errors="replace") if lines else ""
         if response.result != "OK":
@@ -211,57 +213,61 @@ class ImapSession:
     async def folder(self, name: str) -> AsyncIterator[ImapClient]:
         """The session, logged in, with folder ``name`` selected (``InvalidInput`` if there is none)."""
         async with self._lock:
-            client = await self._selected(name)
+            client = await self._ready(lambda client: self._select(client, name))
             try:
                 yield client
             except _SessionLostError as exc:
-                await self._drop()
+                self._drop()
                 raise self._lost_error(exc) from exc
+            except ImapRefused as exc:
+                raise FatalError(
+                    f"{self._settings.where} refused {exc.command} in folder {name!r}: {exc.text}"
+                ) from exc
 
     async def noop(self) -> None:
         """Check the session with NOOP, opening it if needed."""
         async with self._lock:
-            reopened = self._client is None
-            client = await self._open()
-            try:
-                await client.noop()
-            except _SessionLostError as exc:
-                await self._drop()
-                if reopened:
-                    raise self._lost_error(exc) from exc
-                await (await self._open()).noop()
+            await self._ready(lambda client: client.noop())
 
     async def aclose(self) -> None:
         """Log out, if a session is open; never raises."""
         async with self._lock:
-            await self._drop()
+            client, self._client = self._client, None
+            if client is not None:
+                await client._logout()
 
-    async def _selected(self, name: str) -> ImapClient:
+    async def _ready(self, first: Callable[[ImapClient], Awaitable[None]]) -> ImapClient:
+        """The session after ``first`` ran on it; a reused session found lost is opened again, once."""
         reused = self._client is not None
         for attempt in (1, 2):
             client = await self._open()
             try:
-                await client.select(name)
+                await first(client)
                 return client
-            except ImapRefused as exc:
-                raise InvalidInput(
-                    f"folder {name!r} cannot be opened on {self._settings.where}: {exc.text}"
-                ) from exc
             except _SessionLostError as exc:
-                await self._drop()
+                self._drop()
                 if not reused or attempt == 2:
                     raise self._lost_error(exc) from exc
         raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _select(self, client: ImapClient, name: str) -> None:
+        try:
+            await client.select(name)
+        except ImapRefused as exc:
+            raise InvalidInput(
+                f"folder {name!r} cannot be opened on {self._settings.where}: {exc.text}"
+            ) from exc
 
     async def _open(self) -> ImapClient:
         if self._client is None:
             self._client = await _connect(self._settings)
         return self._client
 
-    async def _drop(self) -> None:
+    def _drop(self) -> None:
+        # A lost or timed-out session is not logged out politely: it would only wait again.
         client, self._client = self._client, None
         if client is not None:
-            await client._logout()
+            client._abort()
 
     def _lost_error(self, exc: _SessionLostError) -> RetryableError:
         return RetryableError(f"the session with {self._settings.where} was lost ({exc}); try again")
@@ -287,7 +293,7 @@ async def _connect(settings: ImapSettings) -> ImapClient:
     except ConnectorError:
         client._abort()
         raise
-    except Exception as exc:
+    except (aioimaplib.AioImapException, ImapRefused, _SessionLostError, OSError, TimeoutError) as exc:
         client._abort()
         raise _connect_failure(exc, settings) from exc
     except BaseException:

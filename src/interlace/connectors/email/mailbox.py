@@ -33,7 +33,7 @@ async def list_messages(
     folder: Annotated[str, Param("The folder to list.", example="INBOX"), Field(min_length=1)] = "INBOX",
     *,
     unseen: Annotated[bool, Param("Only messages not yet seen.")] = False,
-    sender: Annotated[str | None, Param("Only messages whose From contains this text.")] = None,
+    sender: Annotated[str | None, Param("Only messages whose From contains this text.", key="from")] = None,
     subject: Annotated[str | None, Param("Only messages whose Subject contains this text.")] = None,
     since: Annotated[
         date | None, Param("Only messages received on or after this day (YYYY-MM-DD).", example="2024-01-31")

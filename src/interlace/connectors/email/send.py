@@ -37,6 +37,7 @@ async def send(
         Param(
             "The From address, such as `Clinic <clinic@example.com>`; by default the connection's"
             " `sender` (or its `username`, when that is an address).",
+            key="from",
         ),
     ] = None,
     replyTo: Annotated[Recipients, Param("Where replies should go, when not to the sender.")] = "",
@@ -69,7 +70,7 @@ async def send(
     from_address = sender or conn.config.default_sender()
     if from_address is None:
         raise FatalError(
-            f"connection {conn.name} does not say who sends: give sender, or set the connection's sender"
+            f"connection {conn.name} does not say who sends: give from, or set the connection's sender"
         )
     composed = compose(
         sender=from_address,
