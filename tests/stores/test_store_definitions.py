@@ -68,7 +68,7 @@ def test_two_kinds_are_an_error_at_the_second() -> None:
     error = problem("store: Payments\nmemory: {}\nredis: {}\n")
 
     assert str(error) == (
-        "store 'Payments' must have at most one of memory, sqlite, postgres, rabbitmq, redis "
+        "store 'Payments' must have at most one of memory, sqlite, postgres, rabbitmq or redis "
         "(got memory and redis) at stores/payments.yaml:3"
     )
 

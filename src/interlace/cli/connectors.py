@@ -1,4 +1,5 @@
-"""``interlace connector list|info|search|add|remove``: find, inspect, install and remove connectors."""
+"""``interlace connector list|info|search|add|remove|new``: find, inspect, install, remove and create
+connectors."""
 
 from __future__ import annotations
 
@@ -18,7 +19,9 @@ from interlace.sdk import ConnectorRegistry, RegistryError, UnknownConnectorErro
 
 __all__ = ["catalog_entries", "connector_app", "search_connectors"]
 
-connector_app = typer.Typer(help="Find, inspect, install and remove connectors.", no_args_is_help=True)
+connector_app = typer.Typer(
+    help="Find, inspect, install, remove and create connectors.", no_args_is_help=True
+)
 _out = Console(highlight=False, soft_wrap=True)
 _err = Console(stderr=True, highlight=False, soft_wrap=True)
 
@@ -145,11 +148,22 @@ def _pip(*args: str) -> None:
 @connector_app.command()
 def add(
     source: Annotated[str, typer.Argument(help="A package name, a wheel file or a project folder.")],
+    no_build_isolation: Annotated[
+        bool,
+        typer.Option(
+            "--no-build-isolation",
+            help="Build a project folder with the build tools installed in Interlace's environment"
+            " (setuptools >= 70.1, or an older setuptools with wheel) instead of fetching them from"
+            " the package index: for machines without access to it.",
+        ),
+    ] = False,
 ) -> None:
-    """Install a connector package into Interlace's environment. A running server uses it from its next
-    deployment (a redeploy looks for connectors again)."""
+    """Install a connector package into Interlace's environment with pip; a running server uses it from
+    its next deployment (a redeploy looks for connectors again). pip builds a project folder in an
+    isolated environment, with the build tools fetched from the package index: pass --no-build-isolation
+    where the index cannot be reached."""
     before = set(_registry().names())
-    _pip("install", source)
+    _pip("install", *(["--no-build-isolation"] if no_build_isolation else []), source)
     added = sorted(set(_registry().names()) - before)
     if added:
         _out.print(f"added connector{'s' if len(added) > 1 else ''}: {', '.join(added)}", markup=False)
@@ -171,3 +185,40 @@ def remove(name: Annotated[str, typer.Argument(help="The connector's name.")]) -
         raise typer.Exit(1)
     _pip("uninstall", "--yes", entry.distribution)
     _out.print(f"removed connector {name} (package {entry.distribution})", markup=False)
+
+
+@connector_app.command()
+def new(
+    name: Annotated[
+        str, typer.Argument(help="The connector's name in flows: a lowercase identifier (redis, my_crm).")
+    ],
+    parent: Annotated[
+        Path, typer.Option("--dir", help="The folder to create the package folder interlace-NAME in.")
+    ] = Path(),
+) -> None:
+    """Create a connector package to publish: a working connector (an HTTP API of JSON items) to adapt,
+    its packaging with the entry point, a README and tests that pass as they are."""
+    from interlace.cli.connector_scaffold import connector_folder, scaffold_connector
+
+    try:
+        installed = ConnectorRegistry().entry(name)
+    except (UnknownConnectorError, RegistryError):
+        installed = None
+    if installed is not None:
+        _err.print(
+            f"a connector named {name!r} is installed already (package {installed.distribution});"
+            " choose another name",
+            style="bold red",
+            markup=False,
+        )
+        raise typer.Exit(1)
+    try:
+        files = scaffold_connector(name, parent)
+    except (ValueError, FileExistsError) as exc:
+        _err.print(str(exc), style="bold red", markup=False)
+        raise typer.Exit(1) from None
+    for path in files:
+        _out.print(f"created {path}", markup=False)
+    folder = connector_folder(name, parent)
+    _out.print(f"test it:    cd {folder} && python -m pytest", markup=False)
+    _out.print(f"install it: interlace connector add {folder}", markup=False)

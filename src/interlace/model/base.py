@@ -7,7 +7,8 @@ are errors. Validate with :func:`validate_definition`, which turns pydantic's er
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 import pydantic
@@ -17,7 +18,18 @@ from pydantic_core import ErrorDetails
 from interlace.errors import ConfigError, SourceLocation
 from interlace.model.yamlsource import LineDict, line_of
 
-__all__ = ["Definition", "DefinitionT", "format_validation_error", "validate_definition"]
+__all__ = [
+    "ARTIFACT_NAME",
+    "Definition",
+    "DefinitionT",
+    "check_artifact_name",
+    "check_one_kind",
+    "format_validation_error",
+    "validate_definition",
+]
+
+ARTIFACT_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
+"""What an artifact's name may be: it is used in references, file names, URLs and logs."""
 
 DefinitionT = TypeVar("DefinitionT", bound="Definition")
 
@@ -121,3 +133,37 @@ def validate_definition(model: type[DefinitionT], tree: Any, file: str) -> Defin
         first = problems[0]
         first.detail = problems
         raise first from exc
+
+
+def check_artifact_name(name: str) -> str:
+    """A field validator's body for artifact names (``endpoint: X``, ``store: X`` ...)."""
+    if not ARTIFACT_NAME.match(name):
+        raise ValueError("must start with a letter or _ and hold only letters, digits, _ . -")
+    return name
+
+
+def check_one_kind(
+    data: Any, info: pydantic.ValidationInfo, *, kinds: Sequence[str], artifact: str, required: bool = True
+) -> list[str]:
+    """For a ``mode="before"`` model validator: the kinds (option blocks) that ``data`` names; raises
+    :class:`ConfigError` unless it names exactly one (at most one when not ``required``).
+
+    Raised as ConfigError at the offending key's line rather than as a ValueError, which pydantic would
+    report over the whole mapping, at the line of the document.
+    """
+    if not isinstance(data, dict):
+        return []
+    given = [kind for kind in kinds if kind in data or kind.replace("-", "_") in data]
+    if len(given) == 1 or (not required and not given):
+        return given
+    file = str((info.context or {}).get("file", "<memory>"))
+    key_lines: dict[str, int] = getattr(data, "key_lines", {})
+    line = key_lines.get(given[-1], 0) if given else 0
+    name = data.get(artifact)
+    which = f"{artifact} {name!r}" if isinstance(name, str) else f"a {artifact}"
+    got = " and ".join(given) if given else "none of them"
+    choices = ", ".join(kinds[:-1]) + f" or {kinds[-1]}" if len(kinds) > 1 else kinds[0]
+    raise ConfigError(
+        f"{which} must have {'exactly' if required else 'at most'} one of {choices} (got {got})",
+        location=SourceLocation(file, line or getattr(data, "line", 0) or 1),
+    )

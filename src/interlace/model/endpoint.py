@@ -14,7 +14,7 @@ import pydantic
 from pydantic import AfterValidator, BeforeValidator, Field, field_validator, model_validator
 
 from interlace.errors import ConfigError, SourceLocation
-from interlace.model.base import Definition
+from interlace.model.base import Definition, check_artifact_name, check_one_kind
 from interlace.model.durations import NonNegativeDuration, PositiveDuration, format_duration
 
 __all__ = [
@@ -30,7 +30,6 @@ __all__ = [
 
 HTTP_METHODS: Final = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 _KINDS: Final = ("http", "load-balance", "failover")
-_NAME: Final = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
 _HEADER_NAME: Final = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
 
 EndpointKind = Literal["http", "load-balance", "failover"]
@@ -224,27 +223,10 @@ class EndpointDefinition(Definition):
     @field_validator("endpoint")
     @classmethod
     def _valid_name(cls, name: str) -> str:
-        if not _NAME.match(name):
-            raise ValueError("must start with a letter or _ and hold only letters, digits, _ . -")
-        return name
+        return check_artifact_name(name)
 
     @model_validator(mode="before")
     @classmethod
     def _exactly_one_kind(cls, data: Any, info: pydantic.ValidationInfo) -> Any:
-        # Raised as ConfigError directly: a ValueError here would be shown with the whole mapping as
-        # its input, and the line of the offending key is more useful than the line of the document.
-        if not isinstance(data, dict):
-            return data
-        given = [kind for kind in _KINDS if kind in data or kind.replace("-", "_") in data]
-        if len(given) == 1:
-            return data
-        file = str((info.context or {}).get("file", "<memory>"))
-        key_lines: dict[str, int] = getattr(data, "key_lines", {})
-        line = key_lines.get(given[-1], 0) if given else 0
-        name = data.get("endpoint")
-        which = f"endpoint {name!r}" if isinstance(name, str) else "an endpoint"
-        got = " and ".join(given) if given else "none of them"
-        raise ConfigError(
-            f"{which} must have exactly one of http, load-balance or failover (got {got})",
-            location=SourceLocation(file, line or getattr(data, "line", 0) or 1),
-        )
+        check_one_kind(data, info, kinds=_KINDS, artifact="endpoint")
+        return data

@@ -27,8 +27,7 @@ from typing import Annotated, Any, Final, Literal
 import pydantic
 from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 
-from interlace.errors import ConfigError, SourceLocation
-from interlace.model.base import Definition
+from interlace.model.base import Definition, check_one_kind
 from interlace.model.durations import PositiveDuration, format_duration
 
 __all__ = [
@@ -232,19 +231,5 @@ class ProcessorDefinition(Definition):
     @model_validator(mode="before")
     @classmethod
     def _exactly_one_kind(cls, data: Any, info: pydantic.ValidationInfo) -> Any:
-        # A ConfigError at the offending key's line says more than a ValueError over the whole mapping.
-        if not isinstance(data, dict):
-            return data
-        given = [kind for kind in _KINDS if kind in data]
-        if len(given) == 1:
-            return data
-        file = str((info.context or {}).get("file", "<memory>"))
-        key_lines: dict[str, int] = getattr(data, "key_lines", {})
-        line = key_lines.get(given[-1], 0) if given else 0
-        name = data.get("processor")
-        which = f"processor {name!r}" if isinstance(name, str) else "a processor"
-        got = " and ".join(given) if given else "none of them"
-        raise ConfigError(
-            f"{which} must have exactly one of forwarding or sampling (got {got})",
-            location=SourceLocation(file, line or getattr(data, "line", 0) or 1),
-        )
+        check_one_kind(data, info, kinds=_KINDS, artifact="processor")
+        return data

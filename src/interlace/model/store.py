@@ -14,7 +14,7 @@ import pydantic
 from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from interlace.errors import ConfigError, SourceLocation
-from interlace.model.base import Definition
+from interlace.model.base import Definition, check_artifact_name, check_one_kind
 from interlace.model.durations import NonNegativeDuration, PositiveDuration
 
 __all__ = [
@@ -32,7 +32,6 @@ __all__ = [
 StoreKind = Literal["memory", "sqlite", "postgres", "rabbitmq", "redis"]
 STORE_KINDS: Final[tuple[StoreKind, ...]] = ("memory", "sqlite", "postgres", "rabbitmq", "redis")
 
-_NAME: Final = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
 _SQL_TABLE: Final = re.compile(r"^[a-z_][a-z0-9_]{0,49}$")
 _QUEUE: Final = re.compile(r"^[A-Za-z0-9_.:-]{1,200}$")
 
@@ -174,9 +173,7 @@ class StoreDefinition(Definition):
     @field_validator("store")
     @classmethod
     def _valid_name(cls, name: str) -> str:
-        if not _NAME.match(name):
-            raise ValueError("must start with a letter or _ and hold only letters, digits, _ . -")
-        return name
+        return check_artifact_name(name)
 
     @model_validator(mode="before")
     @classmethod
@@ -185,17 +182,11 @@ class StoreDefinition(Definition):
         # the whole mapping as its input.
         if not isinstance(data, dict):
             return data
-        given = [kind for kind in STORE_KINDS if kind in data]
+        given = check_one_kind(data, info, kinds=STORE_KINDS, artifact="store", required=False)
         file = str((info.context or {}).get("file", "<memory>"))
         key_lines: dict[str, int] = getattr(data, "key_lines", {})
         name = data.get("store")
         which = f"store {name!r}" if isinstance(name, str) else "a store"
-        if len(given) > 1:
-            line = key_lines.get(given[-1], 0) or getattr(data, "line", 0) or 1
-            raise ConfigError(
-                f"{which} must have at most one of {', '.join(STORE_KINDS)} (got {' and '.join(given)})",
-                location=SourceLocation(file, line),
-            )
         dedupe = "dedupe-window" if "dedupe-window" in data else "dedupe_window"
         if given == ["rabbitmq"] and data.get(dedupe) is not None:
             line = key_lines.get(dedupe, 0) or getattr(data, "line", 0) or 1

@@ -60,6 +60,35 @@ class ProcessorCounters:
     in_flight: int = 0
     last_error: str | None = None
 
+    def snapshot(
+        self, name: str, kind: ProcessorKind, store: str, target: DeliveryTargetLike
+    ) -> ProcessorState:
+        """The figures as a :class:`ProcessorState` of processor ``name``."""
+        return ProcessorState(
+            name,
+            kind,
+            self.status,
+            store,
+            target.kind,
+            target.name,
+            self.delivered,
+            self.failed_attempts,
+            self.dead_lettered,
+            self.dropped,
+            self.in_flight,
+            self.last_error,
+        )
+
+
+class DeliveryTargetLike(Protocol):
+    """What a state snapshot needs of a delivery target."""
+
+    @property
+    def kind(self) -> TargetKind: ...
+
+    @property
+    def name(self) -> str: ...
+
 
 class MessageProcessor(Protocol):
     """A background consumer of a message store (see the module docstring for the contract)."""

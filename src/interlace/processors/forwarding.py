@@ -92,21 +92,7 @@ class ForwardingProcessor:
         return self._starts_active
 
     def state(self) -> ProcessorState:
-        c = self._counters
-        return ProcessorState(
-            self._name,
-            "forwarding",
-            c.status,
-            self._store.name,
-            self._target.kind,
-            self._target.name,
-            c.delivered,
-            c.failed_attempts,
-            c.dead_lettered,
-            c.dropped,
-            c.in_flight,
-            c.last_error,
-        )
+        return self._counters.snapshot(self._name, "forwarding", self._store.name, self._target)
 
     async def run(self, stop: asyncio.Event) -> None:
         self._counters.status = "active"

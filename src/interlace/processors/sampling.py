@@ -52,21 +52,7 @@ class SamplingProcessor:
         return self._starts_active
 
     def state(self) -> ProcessorState:
-        c = self._counters
-        return ProcessorState(
-            self._name,
-            "sampling",
-            c.status,
-            self._store.name,
-            self._target.kind,
-            self._target.name,
-            c.delivered,
-            c.failed_attempts,
-            c.dead_lettered,
-            c.dropped,
-            c.in_flight,
-            c.last_error,
-        )
+        return self._counters.snapshot(self._name, "sampling", self._store.name, self._target)
 
     async def run(self, stop: asyncio.Event) -> None:
         counters = self._counters
