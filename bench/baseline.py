@@ -4,7 +4,8 @@
 ``--workload routing``: parse the JSON body (orjson, as Interlace does), switch on ``hospital``, build the
 reservation document, POST it to ``<backend>/<hospital id>/reserve``, answer with the back-end's answer.
 
-It runs on uvloop when present, as ``interlace run`` does, and pins itself to ``--core``.
+It runs on the standard asyncio loop (a bare aiohttp server: the reference the targets are stated
+against) or, with ``--loop uvloop``, on uvloop as ``interlace run`` does; it pins itself to ``--core``.
 
 Run: ``python bench/baseline.py --workload passthrough --port 8400 --backend http://127.0.0.1:9700``
 """
@@ -89,16 +90,22 @@ def _main() -> None:
     parser.add_argument("--port", type=int, default=8400)
     parser.add_argument("--backend", default="http://127.0.0.1:9700")
     parser.add_argument("--core", type=int, default=None, help="pin this process to one CPU core")
+    parser.add_argument(
+        "--loop",
+        choices=("asyncio", "uvloop"),
+        default="asyncio",
+        help="event loop: asyncio (a bare aiohttp server, the reference) or uvloop",
+    )
     args = parser.parse_args()
     if args.core is not None:
         os.sched_setaffinity(0, {args.core})
     app = make_app(args.workload, args.backend)
-    try:
+    if args.loop == "uvloop":
         import uvloop
-    except ImportError:
-        asyncio.run(_serve(app, args.host, args.port))
-    else:
+
         uvloop.run(_serve(app, args.host, args.port))
+    else:
+        asyncio.run(_serve(app, args.host, args.port))
 
 
 if __name__ == "__main__":
