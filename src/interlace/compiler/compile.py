@@ -30,7 +30,7 @@ from interlace.model.store import StoreDefinition
 from interlace.processors import MessageProcessor
 from interlace.routing import ApiRoutes, ResourceRoute, RouteConflict, RouteTable, TemplateError
 from interlace.sdk import ConnectorRegistry
-from interlace.stores import MessageStore
+from interlace.stores import MessageStore, StoreBell
 
 __all__ = ["ApiArtifact", "Artifacts", "ResourceArtifact", "check_project", "compile_project"]
 
@@ -165,9 +165,10 @@ def compile_project(
     sequences = References[SequenceMediator]("sequence", invalid=project.invalid.get("sequence", set()))
     endpoints.known.update(build_endpoints(project.endpoints, scope, client or HttpClient(), diagnostics))
     built_stores = build_stores(project.stores, stores or _default_store_factory(project), diagnostics)
+    bells = {name: StoreBell() for name in built_stores}
     sinks = References[MessageSink](
         "store",
-        {name: StoreSink(store) for name, store in built_stores.items()},
+        {name: StoreSink(store, bells[name]) for name, store in built_stores.items()},
         project.invalid.get("store", set()),
     )
     registry = connectors if connectors is not None else installed_connectors()
@@ -197,7 +198,7 @@ def compile_project(
     apis = [_compile_api(api, fb) for api in project.apis]
     routes = _route_table(apis, diagnostics)
     processors = build_processors(
-        project.processors, built_stores, endpoints.known, sequences.known, diagnostics
+        project.processors, built_stores, endpoints.known, sequences.known, diagnostics, bells
     )
     diagnostics.raise_if_any()
     return Artifacts(

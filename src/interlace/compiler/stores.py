@@ -31,7 +31,7 @@ from interlace.processors import (
     SequenceTarget,
     StoreTarget,
 )
-from interlace.stores import MessageStore, StoredMessage
+from interlace.stores import MessageStore, StoreBell, StoredMessage
 
 __all__ = ["StoreFactory", "StoreSink", "build_processors", "build_stores"]
 
@@ -42,10 +42,11 @@ StoreFactory = Callable[[StoreDefinition], MessageStore]
 class StoreSink:
     """A message store as the store mediator sees it: the context kept as a new StoredMessage."""
 
-    __slots__ = ("store",)
+    __slots__ = ("bell", "store")
 
-    def __init__(self, store: MessageStore) -> None:
+    def __init__(self, store: MessageStore, bell: StoreBell | None = None) -> None:
         self.store = store
+        self.bell = bell
 
     @property
     def name(self) -> str:
@@ -54,6 +55,8 @@ class StoreSink:
     async def keep(self, ctx: MessageContext, *, origin: str | None = None) -> str:
         message = StoredMessage.from_context(ctx, origin=origin or self.store.name)
         await self.store.put(message)
+        if self.bell is not None:
+            self.bell.ring()
         return message.id
 
 
@@ -123,6 +126,7 @@ def _build_processor(
     stores: References[MessageStore],
     endpoints: References[Endpoint],
     sequences: References[SequenceMediator],
+    bells: Mapping[str, StoreBell],
     diagnostics: Diagnostics,
 ) -> MessageProcessor | None:
     body = definition.body
@@ -147,6 +151,7 @@ def _build_processor(
         exhausted=exhausted,
         concurrency=body.concurrency,
         starts_active=body.active,
+        bell=bells.get(body.store),
     )
 
 
@@ -156,9 +161,11 @@ def build_processors(
     endpoints: Mapping[str, Endpoint],
     sequences: Mapping[str, SequenceMediator],
     diagnostics: Diagnostics,
+    bells: Mapping[str, StoreBell] | None = None,
 ) -> dict[str, MessageProcessor]:
     """Every processor by name; unknown stores, endpoints and sequences are recorded as problems, and so
-    is a store consumed by two forwarding processors (each would take the other's messages)."""
+    is a store consumed by two forwarding processors (each would take the other's messages). A
+    forwarding processor listens to its store's bell, if ``bells`` has one."""
     store_refs = References[MessageStore]("store", dict(stores))
     endpoint_refs = References[Endpoint]("endpoint", dict(endpoints))
     sequence_refs = References[SequenceMediator]("sequence", dict(sequences))
@@ -177,7 +184,9 @@ def build_processors(
                 )
                 continue
             consumers[body.store] = definition.location
-        processor = _build_processor(definition, store_refs, endpoint_refs, sequence_refs, diagnostics)
+        processor = _build_processor(
+            definition, store_refs, endpoint_refs, sequence_refs, bells or {}, diagnostics
+        )
         if processor is not None:
             built[definition.name] = processor
     return built

@@ -19,7 +19,7 @@ from interlace.mediators.base import Mediator
 from interlace.processors.base import ProcessorCounters, ProcessorState
 from interlace.processors.delivery import DeliveryOutcome, DeliveryTarget, delivery_context
 from interlace.processors.schedule import Schedule, Wait, wait_or_stop
-from interlace.stores import MessageStore, StoredMessage
+from interlace.stores import MessageStore, StoreBell, StoredMessage
 
 __all__ = ["Backoff", "ExhaustedPolicy", "ForwardingProcessor"]
 
@@ -68,6 +68,7 @@ class ForwardingProcessor:
         concurrency: int = 1,
         starts_active: bool = True,
         wait: Wait = wait_or_stop,
+        bell: StoreBell | None = None,
     ) -> None:
         if exhausted is not None and exhausted.action == "dead-letter" and exhausted.dead_letter is None:
             raise ValueError("the dead-letter action needs a dead-letter store")
@@ -81,6 +82,8 @@ class ForwardingProcessor:
         self._concurrency = concurrency
         self._starts_active = starts_active
         self._wait = wait
+        # Rung when this runtime stores a message: an idle processor looks at once, not at its next poll.
+        self._idle_wait: Wait = bell.wait if bell is not None else wait
         self._counters = ProcessorCounters()
 
     @property
@@ -131,7 +134,7 @@ class ForwardingProcessor:
                     return
                 continue
             if not batch:
-                if await self._wait(stop, self._schedule.next_delay()):
+                if await self._idle_wait(stop, self._schedule.next_delay()):
                     return
                 continue
             message = batch[0]

@@ -10,6 +10,7 @@ import importlib
 from typing import TYPE_CHECKING
 
 from interlace.stores.base import MessageStore
+from interlace.stores.bell import StoreBell
 from interlace.stores.factory import build_store
 from interlace.stores.memory import MemoryStore
 from interlace.stores.message import StoredMessage, StoreError, decode_message, encode_message
@@ -27,6 +28,7 @@ __all__ = [
     "RabbitMqStore",
     "RedisStore",
     "SqliteStore",
+    "StoreBell",
     "StoreError",
     "StoredMessage",
     "build_store",

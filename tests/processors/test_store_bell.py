@@ -1,0 +1,42 @@
+"""A message stored by this runtime is forwarded at once, not at the processor's next poll."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from interlace.message import MessageContext, Payload
+from interlace.runtime import Runtime
+from interlace.stores import StoreBell
+
+FILES = {
+    "interlace.toml": '[project]\nname = "bell"\n',
+    "stores/inbox.yaml": "store: Inbox\nmemory: {}\n",
+    "sequences/keep.yaml": "sequence: Keep\nflow:\n  - store: Inbox\n",
+    "sequences/handle.yaml": "sequence: Handle\nflow:\n  - log: handled ${payload.n}\n",
+    "processors/inbox.yaml": "processor: InboxProcessor\nforwarding:\n  store: Inbox\n  sequence: Handle\n  interval: 1h\n",
+}
+
+
+async def test_a_processor_polling_hourly_delivers_a_message_stored_here_at_once(tmp_path: Path) -> None:
+    for relative, text in FILES.items():
+        path = tmp_path / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    async with Runtime(tmp_path, env={}) as runtime:
+        await asyncio.sleep(0.05)  # the processor has looked once and now waits for an hour
+        for n in range(3):
+            await runtime.artifacts.sequences["Keep"].mediate(MessageContext(Payload.of_json({"n": n})))
+        async with asyncio.timeout(2):
+            while runtime.processor_state("InboxProcessor").delivered < 3:  # noqa: ASYNC110
+                await asyncio.sleep(0.01)
+
+
+async def test_a_ring_between_two_waits_is_not_lost() -> None:
+    bell, stop = StoreBell(), asyncio.Event()
+    bell.ring()
+    assert await asyncio.wait_for(bell.wait(stop, 3600), 1) is False
+    waiting = asyncio.ensure_future(bell.wait(stop, 3600))
+    await asyncio.sleep(0)
+    stop.set()
+    assert await asyncio.wait_for(waiting, 1) is True
