@@ -2,8 +2,9 @@
 
 Order matters only for references: endpoints and message stores first, then empty sequences for every
 named sequence (so flows may call sequences defined in any file, or recursively), then the bodies of
-sequences and the APIs' resources, then the route table that dispatches requests to resources, and
-last the message processors (which refer to stores, endpoints and sequences).
+sequences and the APIs' resources, then the route table that dispatches requests to resources, then
+the message processors (which refer to stores, endpoints and sequences), and last the scheduled tasks
+and inbound endpoints (which refer to sequences, connections and APIs).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 from interlace.compiler.diagnostics import Diagnostics
 from interlace.compiler.endpoints import build_endpoints
 from interlace.compiler.flows import FlowBuilder
+from interlace.compiler.inbound import InboundContext, build_inbound, build_tasks
 from interlace.compiler.operations import build_connections
 from interlace.compiler.references import References
 from interlace.compiler.stores import StoreFactory, StoreSink, build_processors, build_stores
@@ -22,6 +24,7 @@ from interlace.connections import ConnectionPool
 from interlace.endpoints import Endpoint, HttpClient
 from interlace.errors import ConfigError, SourceLocation
 from interlace.expressions import CompileScope
+from interlace.inbound import HttpDispatch, Inbound, ScheduledTask
 from interlace.mediators.sequence import SequenceMediator
 from interlace.mediators.store import MessageSink
 from interlace.model.api import ApiDefinition
@@ -79,6 +82,10 @@ class Artifacts:
     processors: Mapping[str, MessageProcessor] = field(default_factory=dict)
     connections: Mapping[str, ConnectionPool] = field(default_factory=dict)
     """Named connections and the ones written inline (``init``); opened lazily, closed by the runtime."""
+    tasks: Mapping[str, ScheduledTask] = field(default_factory=dict)
+    """Scheduled tasks, not started: the runtime runs them."""
+    inbound: Mapping[str, Inbound] = field(default_factory=dict)
+    """Inbound endpoints, not started: the runtime runs them."""
 
 
 def _compile_api(api: ApiDefinition, fb: FlowBuilder) -> ApiArtifact:
@@ -152,12 +159,13 @@ def compile_project(
     client: HttpClient | None = None,
     stores: StoreFactory | None = None,
     connectors: ConnectorRegistry | None = None,
+    http_dispatch: HttpDispatch | None = None,
 ) -> Artifacts:
     """Compile ``project``; raise ConfigError listing every problem (``detail`` holds them one by one).
 
     ``stores`` makes each message store (default: a new store of the definition's kind); the stores
     are returned unopened. ``connectors`` is where connector operations are found (default: the
-    installed connectors).
+    installed connectors). ``http_dispatch`` makes the request handlers of inbound HTTP listeners.
     """
     diagnostics = Diagnostics(project.problems)
     scope = CompileScope(configs=project.configs, env=project.env)
@@ -200,6 +208,9 @@ def compile_project(
     processors = build_processors(
         project.processors, built_stores, endpoints.known, sequences.known, diagnostics, bells
     )
+    inbound_context = InboundContext(fb, project.name, project.root, project.server, http_dispatch)
+    tasks = build_tasks(project.tasks, inbound_context)
+    inbound = build_inbound(project.inbound, inbound_context, {api.name: api for api in apis})
     diagnostics.raise_if_any()
     return Artifacts(
         project.name,
@@ -212,6 +223,8 @@ def compile_project(
         built_stores,
         processors,
         {**connections.known, **{pool.name: pool for pool in fb.inline_connections}},
+        tasks,
+        inbound,
     )
 
 

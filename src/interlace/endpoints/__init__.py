@@ -4,7 +4,14 @@ The compiler builds endpoints from :mod:`interlace.model.endpoint` definitions (
 compiled as templates); the call mediator and message processors use them through :class:`Endpoint`.
 """
 
-from interlace.endpoints.base import Endpoint, EndpointResponse, EndpointState, StateName, TextTemplate
+from interlace.endpoints.base import (
+    Endpoint,
+    EndpointResponse,
+    EndpointState,
+    StateName,
+    SwitchableEndpoint,
+    TextTemplate,
+)
 from interlace.endpoints.client import HttpClient
 from interlace.endpoints.groups import FailoverEndpoint, LoadBalanceEndpoint
 from interlace.endpoints.headers import HOP_BY_HOP_HEADERS, redact_url
@@ -34,6 +41,7 @@ __all__ = [
     "Sleep",
     "StateName",
     "SuspendPolicy",
+    "SwitchableEndpoint",
     "TextTemplate",
     "redact_url",
 ]

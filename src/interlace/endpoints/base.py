@@ -7,13 +7,20 @@ calls one URL; ``LoadBalanceEndpoint`` and ``FailoverEndpoint`` are groups of ot
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Literal, Protocol, runtime_checkable
 
 from multidict import CIMultiDict
 
 from interlace.message import MessageContext, Payload
 
-__all__ = ["Endpoint", "EndpointResponse", "EndpointState", "StateName", "TextTemplate"]
+__all__ = [
+    "Endpoint",
+    "EndpointResponse",
+    "EndpointState",
+    "StateName",
+    "SwitchableEndpoint",
+    "TextTemplate",
+]
 
 StateName = Literal["active", "suspended", "half-open"]
 """``active``: calls go through. ``suspended``: calls are refused until the suspension ends.
@@ -45,8 +52,10 @@ class EndpointState:
     """A snapshot of an endpoint for management: what it is and whether it takes calls now.
 
     ``resumes_in`` is the number of seconds until a suspended endpoint takes a trial call (``None``
-    unless suspended). ``url`` is the configured URL with any user and password removed. A group's
-    ``state`` is ``suspended`` only when all of its ``members`` are.
+    unless suspended by its circuit breaker). ``url`` is the configured URL with any user and password
+    removed. A group's ``state`` is ``suspended`` only when all of its ``members`` are, or when the
+    group itself was deactivated. ``deactivated``: an operator switched the endpoint off (its ``state``
+    is then ``suspended`` until it is activated again).
     """
 
     name: str
@@ -56,6 +65,7 @@ class EndpointState:
     resumes_in: float | None = None
     url: str = ""
     members: tuple[EndpointState, ...] = ()
+    deactivated: bool = False
 
 
 class Endpoint(Protocol):
@@ -90,3 +100,20 @@ class Endpoint(Protocol):
     def state(self) -> EndpointState:
         """A snapshot for management; cheap, and safe to call at any time."""
         ...
+
+
+@runtime_checkable
+class SwitchableEndpoint(Endpoint, Protocol):
+    """An endpoint an operator can switch off and on at run time (the management API does).
+
+    ``deactivate``: every later ``send`` fails at once with
+    :class:`~interlace.errors.EndpointSuspendedError` (``detail["deactivated"]`` is true and
+    ``detail["resumes_in"]`` is ``None``: only ``activate`` ends it), whatever the circuit breaker says;
+    calls in flight finish. ``activate``: calls go through again and any suspension by the circuit
+    breaker ends now (its failure count is reset). Both are idempotent, never await, and last until the
+    deployment is replaced (a redeploy builds new endpoints).
+    """
+
+    def activate(self) -> None: ...
+
+    def deactivate(self) -> None: ...

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from interlace.endpoints.base import Endpoint, EndpointResponse, EndpointState, StateName
+from interlace.endpoints.switch import deactivated_error
 from interlace.errors import EndpointError, EndpointSuspendedError
 from interlace.message import MessageContext
 from interlace.model.durations import format_duration
@@ -33,7 +34,7 @@ class LoadBalanceEndpoint:
     every member is suspended the call fails at once with :class:`EndpointSuspendedError`.
     """
 
-    __slots__ = ("_members", "_name", "_next")
+    __slots__ = ("_deactivated", "_members", "_name", "_next")
 
     def __init__(self, name: str, members: Sequence[Endpoint]) -> None:
         if not members:
@@ -41,6 +42,7 @@ class LoadBalanceEndpoint:
         self._name = name
         self._members = tuple(members)
         self._next = 0
+        self._deactivated = False
 
     @property
     def name(self) -> str:
@@ -50,11 +52,24 @@ class LoadBalanceEndpoint:
     def members(self) -> tuple[Endpoint, ...]:
         return self._members
 
+    def activate(self) -> None:
+        """Take calls again; the members' own states are left as they are."""
+        self._deactivated = False
+
+    def deactivate(self) -> None:
+        """Refuse every call until :meth:`activate`; the members stay usable by other flows and groups."""
+        self._deactivated = True
+
     def state(self) -> EndpointState:
         members = tuple(member.state() for member in self._members)
-        return EndpointState(self._name, "load-balance", _group_state(members), members=members)
+        state = "suspended" if self._deactivated else _group_state(members)
+        return EndpointState(
+            self._name, "load-balance", state, members=members, deactivated=self._deactivated
+        )
 
     async def send(self, ctx: MessageContext) -> EndpointResponse:
+        if self._deactivated:
+            raise deactivated_error(self._name)
         count = len(self._members)
         start = self._next
         # Advanced before awaiting, so concurrent calls spread over the members too.
@@ -83,13 +98,14 @@ class FailoverEndpoint:
     :class:`EndpointError` naming each member's failure (``detail["failures"]``).
     """
 
-    __slots__ = ("_members", "_name")
+    __slots__ = ("_deactivated", "_members", "_name")
 
     def __init__(self, name: str, members: Sequence[Endpoint]) -> None:
         if not members:
             raise ValueError(f"failover endpoint {name!r} needs at least one member")
         self._name = name
         self._members = tuple(members)
+        self._deactivated = False
 
     @property
     def name(self) -> str:
@@ -99,11 +115,22 @@ class FailoverEndpoint:
     def members(self) -> tuple[Endpoint, ...]:
         return self._members
 
+    def activate(self) -> None:
+        """Take calls again; the members' own states are left as they are."""
+        self._deactivated = False
+
+    def deactivate(self) -> None:
+        """Refuse every call until :meth:`activate`; the members stay usable by other flows and groups."""
+        self._deactivated = True
+
     def state(self) -> EndpointState:
         members = tuple(member.state() for member in self._members)
-        return EndpointState(self._name, "failover", _group_state(members), members=members)
+        state = "suspended" if self._deactivated else _group_state(members)
+        return EndpointState(self._name, "failover", state, members=members, deactivated=self._deactivated)
 
     async def send(self, ctx: MessageContext) -> EndpointResponse:
+        if self._deactivated:
+            raise deactivated_error(self._name)
         failures: list[tuple[str, EndpointError]] = []
         for member in self._members:
             try:

@@ -17,6 +17,7 @@ from interlace.endpoints.client import HttpClient
 from interlace.endpoints.failures import AttemptFailure, failure_of
 from interlace.endpoints.headers import redact_url, request_headers, response_headers
 from interlace.endpoints.policy import CircuitBreaker, Clock, RetryPolicy, Sleep, SuspendPolicy
+from interlace.endpoints.switch import deactivated_error
 from interlace.errors import EndpointError, EndpointSuspendedError, EndpointTimeoutError
 from interlace.message import CORRELATION_HEADER, MessageContext, Payload
 from interlace.model.durations import format_duration
@@ -47,6 +48,7 @@ class HttpEndpoint:
         "_breaker",
         "_client",
         "_client_timeout",
+        "_deactivated",
         "_follow_redirects",
         "_headers",
         "_last_url",
@@ -85,6 +87,7 @@ class HttpEndpoint:
         self._retry = retry or RetryPolicy()
         self._breaker = CircuitBreaker(suspend, clock) if suspend is not None else None
         self._follow_redirects = follow_redirects
+        self._deactivated = False
 
     @classmethod
     def from_definition(
@@ -123,7 +126,19 @@ class HttpEndpoint:
     def breaker(self) -> CircuitBreaker | None:
         return self._breaker
 
+    def activate(self) -> None:
+        """Take calls again (see :class:`interlace.endpoints.SwitchableEndpoint`)."""
+        self._deactivated = False
+        if self._breaker is not None:
+            self._breaker.record_success()
+
+    def deactivate(self) -> None:
+        """Refuse every call until :meth:`activate` (see :class:`interlace.endpoints.SwitchableEndpoint`)."""
+        self._deactivated = True
+
     def state(self) -> EndpointState:
+        if self._deactivated:
+            return EndpointState(self._name, "http", "suspended", url=self._url_text, deactivated=True)
         breaker = self._breaker
         if breaker is None:
             return EndpointState(self._name, "http", "active", url=self._url_text)
@@ -141,6 +156,8 @@ class HttpEndpoint:
         method = self._method or (ctx.method.upper() if ctx.method else "GET")
         headers = self._render_headers(ctx, method)
         body = self._body(ctx, method)
+        if self._deactivated:
+            raise deactivated_error(self._name, _shown(url))
         session = self._client.session()
         breaker = self._breaker
         if breaker is not None and not breaker.admit():

@@ -1,7 +1,7 @@
 """Load a project folder into validated definitions, collecting every problem instead of stopping.
 
 A project is ``interlace.toml`` plus YAML artifacts in ``apis/``, ``sequences/``, ``endpoints/``,
-``stores/``, ``processors/`` and ``connections/``.
+``stores/``, ``processors/``, ``connections/``, ``tasks/`` and ``inbound/``.
 :func:`load_project` never raises for a problem in the files: it returns what it could load and the
 list of :class:`ConfigError` problems, each with file:line, so ``interlace check`` can show them all.
 """
@@ -24,10 +24,17 @@ from interlace.model.api import ApiDefinition
 from interlace.model.base import Definition, format_validation_error
 from interlace.model.connection import ConnectionDefinition
 from interlace.model.endpoint import EndpointDefinition
+from interlace.model.inbound import InboundDefinition
 from interlace.model.processor import ProcessorDefinition
-from interlace.model.project import CompanionDefinition, ProjectDefinition, ServerDefinition
+from interlace.model.project import (
+    CompanionDefinition,
+    CoordinationDefinition,
+    ProjectDefinition,
+    ServerDefinition,
+)
 from interlace.model.sequence import SequenceDefinition
 from interlace.model.store import StoreDefinition
+from interlace.model.task import TaskDefinition
 from interlace.model.yamlsource import LineDict, load_yaml
 
 __all__ = ["PROJECT_FILE", "ArtifactKind", "Project", "load_project", "suggest"]
@@ -53,6 +60,8 @@ ARTIFACT_KINDS = (
     ArtifactKind("stores", "store", StoreDefinition),
     ArtifactKind("processors", "processor", ProcessorDefinition),
     ArtifactKind("connections", "connection", ConnectionDefinition),
+    ArtifactKind("tasks", "task", TaskDefinition),
+    ArtifactKind("inbound", "inbound", InboundDefinition),
 )
 
 
@@ -75,6 +84,10 @@ class Project:
     stores: list[StoreDefinition] = field(default_factory=list)
     processors: list[ProcessorDefinition] = field(default_factory=list)
     connections: list[ConnectionDefinition] = field(default_factory=list)
+    tasks: list[TaskDefinition] = field(default_factory=list)
+    inbound: list[InboundDefinition] = field(default_factory=list)
+    coordination: CoordinationDefinition | None = None
+    """The coordination database under the active profile (``${env.X}`` resolved), or None: off."""
     problems: list[ConfigError] = field(default_factory=list)
     invalid: dict[str, set[str]] = field(default_factory=dict)
     """Names of artifacts (by kind: "sequence", "endpoint", ...) whose definitions have problems, so
@@ -295,4 +308,24 @@ def load_project(
     project.connections = _load_artifacts(
         root, ARTIFACT_KINDS[5], ConnectionDefinition, problems, invalid.setdefault("connection", set())
     )
+    project.tasks = _load_artifacts(root, ARTIFACT_KINDS[6], TaskDefinition, problems)
+    project.inbound = _load_artifacts(root, ARTIFACT_KINDS[7], InboundDefinition, problems)
+    project.coordination = _coordination(definition, profile, env, text, problems)
     return project
+
+
+def _coordination(
+    definition: ProjectDefinition | None,
+    profile: str | None,
+    env: Mapping[str, str],
+    text: str,
+    problems: list[ConfigError],
+) -> CoordinationDefinition | None:
+    if definition is None:
+        return None
+    chosen = definition.profiles.get(profile) if profile is not None else None
+    coordination = (chosen.coordination if chosen else None) or definition.coordination
+    if coordination is None:
+        return None
+    where = SourceLocation(PROJECT_FILE, _toml_line(text, "coordination"))
+    return coordination.model_copy(update={"dsn": _resolve_env(coordination.dsn, env, where, problems)})

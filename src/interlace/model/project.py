@@ -11,12 +11,20 @@ port = 8290
 [configs]                         # ${configs.backend} in flows
 backend = "http://localhost:9090"
 
+[management]                      # the management API (defaults shown)
+host = "127.0.0.1"
+port = 9164
+users-file = ".interlace/users.json"
+
 [profiles.dev.configs]            # `interlace run DIR --profile dev` overrides configs (and server)
 backend = "http://127.0.0.1:9090"
 
 [profiles.dev.companions.hospital]  # in-process services started with the profile (development only)
 start = "interlace.samples.hospital:start_hospital_backend"
 port = 9090
+
+[coordination]                    # nodes sharing this database run coordinated tasks and inbound once
+dsn = "postgresql://interlace@db.example.com:5432/interlace"
 ```
 """
 
@@ -25,12 +33,15 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from interlace.model.base import Definition
+from interlace.model.durations import PositiveDuration
 
 __all__ = [
     "CompanionDefinition",
+    "CoordinationDefinition",
+    "ManagementDefinition",
     "ProfileDefinition",
     "ProjectDefinition",
     "ProjectInfo",
@@ -76,6 +87,23 @@ class ServerDefinition(Definition):
         return parse_size(value)
 
 
+class ManagementDefinition(Definition):
+    """The ``[management]`` table: the management API's own address, its users and its tokens.
+
+    Only loopback by default: expose it (``host = "0.0.0.0"``) only behind TLS and a firewall. The users
+    file is created on first start with one ``admin`` user (see the management reference); the admin's
+    first password comes from ``INTERLACE_ADMIN_PASSWORD`` or is generated and printed once.
+    """
+
+    enabled: bool = True
+    host: str = "127.0.0.1"
+    port: Annotated[int, Field(ge=0, le=65535)] = 9164
+    users_file: Annotated[str, Field(min_length=1)] = ".interlace/users.json"
+    """Relative to the project folder (or absolute)."""
+    token_lifetime: PositiveDuration = 3600.0
+    """How long a login token is valid: ``1h``, ``15m``, ... (a number is seconds)."""
+
+
 class CompanionDefinition(Definition):
     """A development service started in-process with a profile, unless its port is already taken.
 
@@ -87,12 +115,34 @@ class CompanionDefinition(Definition):
     port: Annotated[int, Field(ge=1, le=65535)]
 
 
+class CoordinationDefinition(Definition):
+    """The ``[coordination]`` table: the PostgreSQL database where nodes hold leases, so that a task or
+    inbound endpoint marked ``coordination: true`` runs on exactly one of them."""
+
+    dsn: Annotated[str, Field(pattern=r"^(postgres(ql)?://|\$\{env\.)")]
+    """``postgresql://USER[:PASSWORD]@HOST:5432/DB``; ``${env.X}`` takes it from the environment."""
+    lease: PositiveDuration = 15.0
+    """How long a lease lasts without renewal: a node that dies is replaced after at most this long."""
+    renew: PositiveDuration = 5.0
+    """How often the holder renews its leases (well below ``lease``)."""
+    node: str | None = None
+    """This node's name in the lease table (default: host name and process id)."""
+
+    @model_validator(mode="after")
+    def _renew_within_lease(self) -> CoordinationDefinition:
+        if self.renew >= self.lease:
+            raise ValueError(f"renew must be shorter than lease ({self.lease:g}s) (got {self.renew:g}s)")
+        return self
+
+
 class ProfileDefinition(Definition):
     """A named profile: configuration and server values that override the defaults."""
 
     configs: dict[str, Any] = Field(default_factory=dict)
     server: dict[str, Any] = Field(default_factory=dict)
     companions: dict[str, CompanionDefinition] = Field(default_factory=dict)
+    coordination: CoordinationDefinition | None = None
+    """Overrides the project's ``[coordination]`` table."""
     secrets: dict[str, str] = Field(default_factory=dict)
     """Values for ``${secret.NAME}`` when neither the environment nor the secrets folder has NAME: for
     development credentials only (a local test service's), never for real ones."""
@@ -103,5 +153,8 @@ class ProjectDefinition(Definition):
 
     project: ProjectInfo
     server: ServerDefinition = Field(default_factory=ServerDefinition)
+    management: ManagementDefinition = Field(default_factory=ManagementDefinition)
     configs: dict[str, Any] = Field(default_factory=dict)
     profiles: dict[str, ProfileDefinition] = Field(default_factory=dict)
+    coordination: CoordinationDefinition | None = None
+    """Off (every node runs everything) unless given."""

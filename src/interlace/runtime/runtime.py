@@ -1,10 +1,12 @@
 """Runtime: owns what a running project needs (the pooled HTTP client, companions, the open message
-stores, the processors' tasks, the active deployment) and swaps deployments atomically.
+stores, the processors' tasks, the scheduled tasks and inbound endpoints, the active deployment) and
+swaps deployments atomically.
 
 Requests read ``runtime.artifacts`` once when they start, so a redeploy never changes the flow under a
 request in flight: old requests finish on the old artifacts, new ones get the new. A store whose
 definition did not change stays open across a redeploy (its messages and its claims stay too);
-processors are stopped gracefully and started again from the new deployment.
+processors are stopped gracefully and started again from the new deployment. Tasks and inbound
+endpoints start after the processors and stop before them (their messages in flight finish first).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from interlace.compiler.stores import StoreFactory
 from interlace.connections import ConnectionPool
 from interlace.endpoints import HttpClient
 from interlace.errors import ConfigError, InterlaceError
+from interlace.inbound import HttpDispatch, InboundRunner
 from interlace.model.load import Project, load_project
 from interlace.model.store import StoreDefinition
 from interlace.processors import (
@@ -28,6 +31,7 @@ from interlace.processors import (
     ProcessorSupervisor,
     UnknownStoreError,
     replay_message,
+    wait_or_stop,
 )
 from interlace.runtime.companions import Companion, start_companion
 from interlace.runtime.token_store import STATE_DIR, LazyTokenStore
@@ -68,7 +72,8 @@ class Runtime:
 
     ``env`` replaces the process environment for ``${env.X}`` (tests and embedding pass their own);
     ``stores`` makes message stores from their definitions (default: the store kind the definition
-    names); ``connectors`` is where connector operations are found (default: the installed ones).
+    names); ``connectors`` is where connector operations are found (default: the installed ones);
+    ``http_dispatch`` makes the request handlers of inbound HTTP listeners (the HTTP transport's).
     Connections are opened on first use and closed when their deployment is replaced or stopped;
     rotated OAuth2 refresh tokens are kept encrypted in the project's ``.interlace/`` folder.
     """
@@ -81,6 +86,7 @@ class Runtime:
         env: Mapping[str, str] | None = None,
         stores: StoreFactory | None = None,
         connectors: ConnectorRegistry | None = None,
+        http_dispatch: HttpDispatch | None = None,
     ) -> None:
         self.root = Path(root)
         self._connectors = connectors
@@ -95,6 +101,9 @@ class Runtime:
         self._open: dict[str, _OpenStore] = {}
         self._supervisor = ProcessorSupervisor({})
         self._deactivated: set[str] = set()
+        self._http_dispatch = http_dispatch
+        self.inbound = InboundRunner(wait_or_stop)
+        """The deployment's tasks and inbound endpoints: their states, activation and ``trigger_task``."""
         self.project: Project | None = None
 
     @property
@@ -120,6 +129,7 @@ class Runtime:
             await self.aclose()
             raise
         self._start_processors(project, artifacts)
+        await self._start_inbound(project, artifacts)
         _log.info("deployed %s %s (%d APIs)", project.name, project.version, len(artifacts.apis))
 
     async def redeploy(self) -> Artifacts:
@@ -131,11 +141,13 @@ class Runtime:
         project = load_project(self.root, self.profile, self.env)
         artifacts = self._compile(project, rescan=True)
         opened = await self._open_stores(project, artifacts)
+        await self.inbound.stop()
         await self._supervisor.aclose()
         previous, self._open = self._open, opened
         previous_artifacts = self._artifacts
         self._artifacts, self.project = artifacts, project
         self._start_processors(project, artifacts)
+        await self._start_inbound(project, artifacts)
         kept = {id(entry.store) for entry in opened.values()}
         await self._close_stores([entry.store for entry in previous.values() if id(entry.store) not in kept])
         if previous_artifacts is not None:
@@ -210,7 +222,9 @@ class Runtime:
     # lifecycle -----------------------------------------------------------------------------------
     async def aclose(self) -> None:
         """Stop processors (in-flight messages finish or go back), close stores, stop companions and
-        close the HTTP client; safe to call twice."""
+        close the HTTP client; safe to call twice. Inbound endpoints and tasks stop first (releasing their
+        leases), so no new message starts while the rest shuts down."""
+        await self.inbound.aclose()
         await self._supervisor.aclose()
         stores, self._open = self._open, {}
         await self._close_stores([entry.store for entry in stores.values()])
@@ -235,7 +249,9 @@ class Runtime:
                 raise ConfigError(
                     f"the installed connectors cannot be loaded: {exc.message}", detail=exc.detail
                 ) from exc
-        artifacts = compile_project(project, self.client, self._stores_for(project), connectors)
+        artifacts = compile_project(
+            project, self.client, self._stores_for(project), connectors, self._http_dispatch
+        )
         for pool in artifacts.connections.values():
             pool.token_store = self._token_store
         return artifacts
@@ -274,6 +290,12 @@ class Runtime:
         timeout = project.server.graceful_timeout
         self._supervisor = ProcessorSupervisor(artifacts.processors, graceful_timeout=timeout)
         self._supervisor.start(keep_inactive=self._deactivated)
+
+    async def _start_inbound(self, project: Project, artifacts: Artifacts) -> None:
+        timeout = project.server.graceful_timeout
+        await self.inbound.deploy(
+            project.name, artifacts.tasks, artifacts.inbound, project.coordination, timeout
+        )
 
     @staticmethod
     async def _close_stores(stores: list[MessageStore]) -> None:

@@ -1,0 +1,398 @@
+"""Scheduled tasks and inbound endpoints: names resolved (with hints), trigger parameters checked against
+the trigger's spec at their lines, templates compiled, and the runnable objects built (not started).
+
+An inbound endpoint's flow is its sequence, called from an anonymous flow that carries the endpoint's
+own ``on-error``; a task's flow is its sequence.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from interlace.compiler.flows import FlowBuilder
+from interlace.compiler.references import near_miss
+from interlace.connections import ConnectionPool
+from interlace.connectors.db import DbConnection
+from interlace.connectors.db.config import DbConfig, engine_url
+from interlace.errors import ExpressionError, SourceLocation
+from interlace.expressions import ValueTemplate, compile_value
+from interlace.inbound import (
+    ConnectorTriggerSource,
+    CursorStore,
+    DbPollSource,
+    EventSource,
+    FileAction,
+    FileCursorStore,
+    FileSource,
+    HttpDispatch,
+    HttpListener,
+    Inbound,
+    InboundEndpoint,
+    OnceSchedule,
+    PostgresNotifySource,
+    Schedule,
+    ScheduledTask,
+    TableCursorStore,
+    Wait,
+)
+from interlace.mediators.base import Mediator
+from interlace.mediators.sequence import SequenceCallMediator, SequenceMediator
+from interlace.message import MessageContext, Payload
+from interlace.model.inbound import FileActionDefinition, InboundDefinition
+from interlace.model.project import ServerDefinition
+from interlace.model.task import TaskDefinition
+from interlace.model.yamlsource import line_of
+from interlace.processors import CronSchedule, IntervalSchedule, wait_or_stop
+from interlace.routing import ApiRoutes, ResourceRoute, RouteTable
+from interlace.sdk import RegistryError, TriggerSpec, UnknownConnectorError
+
+if TYPE_CHECKING:
+    from interlace.compiler.compile import ApiArtifact
+
+__all__ = ["InboundContext", "build_inbound", "build_tasks"]
+
+_STATE_DIR = ".interlace"  # the runtime's state folder in a project
+_NO_MESSAGE = MessageContext()
+_TEXT = "text/plain; charset=utf-8"
+
+
+class InboundContext:
+    """What building tasks and inbound endpoints needs of the compilation besides the definitions."""
+
+    def __init__(
+        self,
+        fb: FlowBuilder,
+        project_name: str,
+        root: Path,
+        server: ServerDefinition,
+        http_dispatch: HttpDispatch | None = None,
+        wait: Wait = wait_or_stop,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.fb = fb
+        self.project_name = project_name
+        self.root = root
+        self.server = server
+        self.http_dispatch = http_dispatch
+        self.wait = wait
+        self.clock = clock
+
+
+# tasks -------------------------------------------------------------------------------------------
+def _schedule(definition: TaskDefinition, clock: Callable[[], float]) -> Schedule:
+    if definition.interval is not None:
+        return IntervalSchedule(definition.interval)
+    if definition.cron is not None:
+        return CronSchedule(definition.cron, clock)
+    at = definition.once if not isinstance(definition.once, bool) else None
+    return OnceSchedule(at, clock)
+
+
+def _message_factory(definition: TaskDefinition, fb: FlowBuilder) -> Callable[[], MessageContext]:
+    file = definition.location.file
+    where = definition.location_of("text" if definition.text is not None else "payload")
+    payload: Callable[[MessageContext], Payload]
+    if definition.text is not None:
+        template = fb.template(definition.text, where)
+        content_type = definition.content_type or _TEXT
+        payload = lambda ctx: Payload.of_text(template.render_str(ctx), content_type)  # noqa: E731
+    elif "payload" in definition.model_fields_set:
+        value = fb.value(definition.payload, where)
+        payload = lambda ctx: Payload.of_json(value.render(ctx))  # noqa: E731
+    else:
+        payload = lambda ctx: Payload.empty()  # noqa: E731
+    variables: dict[str, ValueTemplate] = {
+        name: fb.value(value, SourceLocation(file, line_of(definition.variables, (name,), where.line)))
+        for name, value in definition.variables.items()
+    }
+    variables_line = definition.location_of("variables")
+    for name in definition.variables:
+        if not name.isidentifier():
+            fb.diagnostics.error(f"variable names are letters, digits and _ (got {name!r})", variables_line)
+
+    def message() -> MessageContext:
+        ctx = MessageContext()
+        ctx.payload = payload(ctx)
+        for name, template in variables.items():
+            ctx.variables[name] = template.render(ctx)
+        return ctx
+
+    return message
+
+
+def build_tasks(definitions: list[TaskDefinition], context: InboundContext) -> dict[str, ScheduledTask]:
+    """A task per definition whose sequence exists; problems are recorded in the diagnostics."""
+    fb = context.fb
+    tasks: dict[str, ScheduledTask] = {}
+    for definition in definitions:
+        sequence = fb.sequence(definition.sequence, definition.location_of("sequence"))
+        message = _message_factory(definition, fb)
+        if sequence is None:
+            continue
+        tasks[definition.task] = ScheduledTask(
+            definition.task,
+            _schedule(definition, context.clock),
+            sequence,
+            message,
+            target=definition.sequence,
+            wait=context.wait,
+            starts_active=definition.active,
+            coordinated=definition.coordination,
+            clock=context.clock,
+        )
+    return tasks
+
+
+# inbound endpoints -------------------------------------------------------------------------------
+def _flow(definition: InboundDefinition, fb: FlowBuilder) -> Mediator | None:
+    assert definition.sequence is not None
+    where = definition.location_of("sequence")
+    target = fb.sequence(definition.sequence, where)
+    on_error = fb.on_error(
+        definition.on_error,
+        definition.location.file,
+        f"inbound {definition.inbound} on-error",
+        definition.location_of("on-error"),
+    )
+    if target is None:
+        return None
+    if on_error is None:
+        return target
+    call = SequenceCallMediator(target, None, where)
+    return SequenceMediator(f"inbound {definition.inbound}", definition.location, (call,), on_error)
+
+
+def _constant(value: Any, where: SourceLocation, fb: FlowBuilder, what: str) -> Any:
+    try:
+        template = compile_value(value, location=where, scope=fb.scope)
+    except ExpressionError as exc:
+        fb.diagnostics.expression(exc, where)
+        return value
+    if not template.is_constant:
+        fb.diagnostics.error(f"{what} must be known at load time: use ${{configs.x}} or ${{env.X}}", where)
+        return value
+    return template.render(_NO_MESSAGE)
+
+
+def _connection(
+    name: str, where: SourceLocation, fb: FlowBuilder, connector: str, what: str
+) -> ConnectionPool | None:
+    pool = fb.connections.resolve(name, where, fb.diagnostics)
+    if pool is not None and pool.connector.name != connector:
+        fb.diagnostics.error(
+            f"{what} needs a {connector} connection, but {name!r} is a {pool.connector.name} connection",
+            where,
+        )
+        return None
+    return pool
+
+
+def _trigger_spec(qualified: str, where: SourceLocation, fb: FlowBuilder) -> TriggerSpec | None:
+    connector_name, _, trigger_name = qualified.partition(".")
+    try:
+        connector = fb.connectors.get(connector_name)
+    except UnknownConnectorError as exc:
+        fb.diagnostics.error(
+            exc.message, where, exc.hint or "`interlace connector list` shows the installed connectors"
+        )
+        return None
+    except RegistryError as exc:
+        fb.diagnostics.error(f"the installed connectors cannot be loaded: {exc.message}", where)
+        return None
+    try:
+        return connector.get_trigger(trigger_name)
+    except UnknownConnectorError as exc:
+        fb.diagnostics.error(
+            f"connector {connector_name} has no trigger {trigger_name!r}",
+            where,
+            exc.hint or near_miss(trigger_name, list(connector.triggers)),
+        )
+        return None
+
+
+def _trigger_source(definition: InboundDefinition, fb: FlowBuilder) -> EventSource | None:
+    file = definition.location.file
+    tree = definition.trigger
+    (qualified, raw), *_ = tree.items()
+    where = SourceLocation(file, line_of(tree, (qualified,), definition.location_of("trigger").line))
+    spec = _trigger_spec(str(qualified), where, fb)
+    if spec is None:
+        return None
+    options: Mapping[str, Any] = raw or {}
+    parameters = {key: value for key, value in options.items() if key != "connection"}
+    for problem in spec.validate_static(parameters):
+        line = line_of(options, (problem.key,), where.line) if problem.kind != "missing" else where.line
+        fb.diagnostics.error(problem.message, SourceLocation(file, line), problem.hint)
+    values = {
+        key: _constant(
+            value, SourceLocation(file, line_of(options, (key,), where.line)), fb, f"{qualified}.{key}"
+        )
+        for key, value in parameters.items()
+    }
+    connection = options.get("connection")
+    if not isinstance(connection, str) or not connection:
+        fb.diagnostics.error(
+            f"{qualified} needs a connection", where, "add connection: NAME (a file in connections/)"
+        )
+        return None
+    connection_where = SourceLocation(file, line_of(options, ("connection",), where.line))
+    pool = _connection(connection, connection_where, fb, spec.connector, str(qualified))
+    return None if pool is None else ConnectorTriggerSource(spec, pool, values)
+
+
+def _file_action(action: FileActionDefinition, folder: Path) -> FileAction:
+    return FileAction(action.action, folder / action.move_to if action.move_to is not None else None)
+
+
+def _file_source(definition: InboundDefinition, context: InboundContext) -> EventSource:
+    options = definition.file
+    assert options is not None
+    folder = context.root / options.folder
+    return FileSource(
+        folder,
+        pattern=options.pattern,
+        min_age=options.min_age,
+        sort=options.sort,
+        poll=options.poll,
+        on_success=_file_action(options.on_success, folder),
+        on_failure=_file_action(options.on_failure, folder),
+        lock=options.lock,
+        lock_timeout=options.lock_timeout,
+        content_type=options.content_type,
+        clock=context.clock,
+    )
+
+
+def _db_poll_source(definition: InboundDefinition, context: InboundContext) -> EventSource | None:
+    options = definition.db_poll
+    assert options is not None
+    where = options.location_of("connection")
+    pool = _connection(options.connection, where, context.fb, "db", "db-poll")
+    if pool is None:
+        return None
+    cursor_name = f"{context.project_name}/{definition.inbound}"
+    cursor: Callable[[DbConnection], CursorStore]
+    if options.cursor == "state":
+        path = context.root / _STATE_DIR / "cursors" / f"{definition.inbound}.json"
+        cursor = lambda _: FileCursorStore(path)  # noqa: E731
+    else:
+        cursor = lambda connection: TableCursorStore(connection, cursor_name)  # noqa: E731
+    return DbPollSource(
+        pool,
+        table=options.table,
+        key_column=options.key_column,
+        order_column=options.order_column,
+        poll=options.poll,
+        batch=options.batch,
+        start=options.start,
+        cursor=cursor,
+    )
+
+
+def _notify_source(definition: InboundDefinition, fb: FlowBuilder) -> EventSource | None:
+    options = definition.postgres_notify
+    assert options is not None
+    if options.dsn is not None:
+        dsn = _constant(options.dsn, options.location_of("dsn"), fb, "dsn")
+        return PostgresNotifySource(str(dsn), options.channel, shown=str(dsn).split("@")[-1])
+    assert options.connection is not None
+    where = options.location_of("connection")
+    pool = _connection(options.connection, where, fb, "db", "postgres-notify")
+    if pool is None:
+        return None
+    assert isinstance(pool.config, DbConfig)
+    url = engine_url(pool.config)
+    if url.get_backend_name() != "postgresql":
+        fb.diagnostics.error(
+            f"postgres-notify needs a PostgreSQL database, but connection {options.connection!r} is"
+            f" {url.get_backend_name()}",
+            where,
+        )
+        return None
+    dsn = url.set(drivername="postgresql").render_as_string(hide_password=False)
+    return PostgresNotifySource(dsn, options.channel, shown=f"connection {options.connection}")
+
+
+def _http_listener(
+    definition: InboundDefinition, context: InboundContext, apis: Mapping[str, ApiArtifact]
+) -> HttpListener | None:
+    options = definition.http
+    assert options is not None
+    chosen: list[ApiArtifact] = []
+    for name in options.apis:
+        api = apis.get(name)
+        if api is None:
+            where = options.location_of("apis")
+            hint = near_miss(name, dict(apis)) or f"define it in apis/{name}.yaml"
+            context.fb.diagnostics.error(f"unknown api {name!r}", where, hint)
+        else:
+            chosen.append(api)
+    if len(chosen) != len(options.apis):
+        return None
+    routes = RouteTable.build(
+        [
+            ApiRoutes(
+                api.name,
+                api.context,
+                api.version,
+                tuple(ResourceRoute(r.methods, r.uri_template, r) for r in api.resources),
+            )
+            for api in chosen
+        ]
+    )
+    return HttpListener(
+        definition.inbound,
+        host=options.host or context.server.host,
+        port=options.port,
+        apis=tuple(options.apis),
+        routes=routes,
+        max_body_size=context.server.max_body_size,
+        dispatch=context.http_dispatch,
+        max_in_flight=definition.max_in_flight,
+        starts_active=definition.active,
+        graceful_timeout=context.server.graceful_timeout,
+    )
+
+
+def build_inbound(
+    definitions: list[InboundDefinition], context: InboundContext, apis: Mapping[str, ApiArtifact]
+) -> dict[str, Inbound]:
+    """An inbound endpoint per definition whose names resolve and whose parameters are valid; problems
+    are recorded in the diagnostics. ``apis`` are the compiled APIs an HTTP listener may serve."""
+    built: dict[str, Inbound] = {}
+    for definition in definitions:
+        if definition.http is not None:
+            listener = _http_listener(definition, context, apis)
+            if listener is not None:
+                built[definition.inbound] = listener
+            continue
+        source: EventSource | None
+        if definition.trigger is not None:
+            source = _trigger_source(definition, context.fb)
+        elif definition.file is not None:
+            source = _file_source(definition, context)
+        elif definition.db_poll is not None:
+            source = _db_poll_source(definition, context)
+        else:
+            source = _notify_source(definition, context.fb)
+        flow = _flow(definition, context.fb)
+        if source is None or flow is None:
+            continue
+        requeue = definition.requeue
+        if definition.file is not None:
+            requeue = definition.file.on_failure.action == "retry"
+        built[definition.inbound] = InboundEndpoint(
+            definition.inbound,
+            source,
+            flow,
+            target=definition.sequence or "",
+            wait=context.wait,
+            max_in_flight=definition.max_in_flight,
+            requeue=True if requeue is None else requeue,
+            starts_active=definition.active,
+            coordinated=definition.coordination,
+        )
+    return built

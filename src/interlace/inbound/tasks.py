@@ -1,0 +1,174 @@
+"""ScheduledTask: a message injected into a flow on a schedule (every interval, at cron ticks, once).
+
+Each run builds a fresh message (the task's payload and variables, templates evaluated at that run) and
+runs the flow on it; a run that fails is recorded (``last_error``, ``failures``) and the schedule goes
+on. Runs never overlap: a tick that comes while a run is still going waits for it. ``trigger_now``
+runs the task at once, active or not, without changing its schedule.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from interlace.inbound.base import Schedule, Wait
+from interlace.inbound.endpoint import run_flow
+from interlace.mediators.base import Mediator
+from interlace.message import MessageContext
+
+__all__ = ["OnceSchedule", "ScheduledTask", "TaskState", "TaskStatus"]
+
+_log = logging.getLogger("interlace.inbound")
+
+TaskStatus = Literal["active", "inactive", "standby", "done"]
+"""``done``: a ``once`` task that ran (or whose time had passed when it was activated)."""
+
+
+class OnceSchedule:
+    """One run: at activation (``at`` None), or at the date-time ``at`` if it is still to come."""
+
+    __slots__ = ("at", "clock")
+
+    def __init__(self, at: datetime | None = None, clock: Callable[[], float] = time.time) -> None:
+        self.at = at
+        self.clock = clock
+
+    def first_delay(self) -> float | None:
+        if self.at is None:
+            return 0.0
+        delay = self.at.timestamp() - self.clock()
+        return delay if delay >= 0 else None
+
+    def next_delay(self) -> float | None:
+        return None
+
+    def describe(self) -> str:
+        return "once" if self.at is None else f"once at {self.at.isoformat()}"
+
+
+@dataclass(frozen=True, slots=True)
+class TaskState:
+    """A snapshot of a task for operators; times are seconds since the epoch."""
+
+    name: str
+    schedule: str
+    target: str
+    status: TaskStatus
+    coordinated: bool
+    runs: int = 0
+    failures: int = 0
+    running: bool = False
+    last_run: float | None = None
+    next_run: float | None = None
+    last_error: str | None = None
+
+
+class ScheduledTask:
+    """Runs ``flow`` on the message ``message()`` builds, on ``schedule``; a
+    :class:`~interlace.inbound.base.Supervised` object."""
+
+    def __init__(
+        self,
+        name: str,
+        schedule: Schedule,
+        flow: Mediator,
+        message: Callable[[], MessageContext],
+        *,
+        target: str,
+        wait: Wait,
+        starts_active: bool = True,
+        coordinated: bool = False,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._name = name
+        self.schedule = schedule
+        self._flow = flow
+        self._message = message
+        self._target = target
+        self._wait = wait
+        self._starts_active = starts_active
+        self._coordinated = coordinated
+        self._clock = clock
+        self._lock = asyncio.Lock()
+        self._status: TaskStatus = "inactive"
+        self._runs = 0
+        self._failures = 0
+        self._last_run: float | None = None
+        self._next_run: float | None = None
+        self._last_error: str | None = None
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def starts_active(self) -> bool:
+        return self._starts_active
+
+    @property
+    def coordinated(self) -> bool:
+        return self._coordinated
+
+    def state(self) -> TaskState:
+        return TaskState(
+            self._name,
+            self.schedule.describe(),
+            self._target,
+            self._status,
+            self._coordinated,
+            self._runs,
+            self._failures,
+            self._lock.locked(),
+            self._last_run,
+            self._next_run,
+            self._last_error,
+        )
+
+    def standby(self, waiting: bool) -> None:
+        if waiting:
+            self._status = "standby"
+        elif self._status == "standby":
+            self._status = "inactive"
+
+    async def run(self, stop: asyncio.Event) -> None:
+        self._status = "active"
+        _log.info("task %s runs %s (%s)", self._name, self._target, self.schedule.describe())
+        finished = False
+        try:
+            delay = self.schedule.first_delay()
+            while delay is not None:
+                self._next_run = self._clock() + delay
+                if await self._wait(stop, delay):
+                    return
+                self._next_run = None
+                await self._run_once()
+                delay = self.schedule.next_delay()
+            finished = True
+        finally:
+            self._next_run = None
+            self._status = "done" if finished else "inactive"
+
+    async def trigger_now(self) -> TaskState:
+        """Run the task once now (after a run in progress, if any); its schedule is unchanged."""
+        await self._run_once()
+        return self.state()
+
+    async def _run_once(self) -> None:
+        async with self._lock:
+            self._last_run = self._clock()
+            self._runs += 1
+            try:
+                ctx = self._message()
+            except Exception as exc:  # a template that fails on this run (a missing value, a bad function)
+                error: str | None = f"the task's message could not be built: {exc}"
+                _log.warning("task %s: %s", self._name, error)
+            else:
+                error = await run_flow(self._flow, ctx, f"task {self._name}")
+            if error is not None:
+                self._failures += 1
+                self._last_error = error

@@ -1,0 +1,73 @@
+"""ManagementContext: what the management API's handlers work with (the runtime and the server's own
+parts), and small helpers shared by the resources."""
+
+from __future__ import annotations
+
+import datetime
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from interlace.compiler.compile import Artifacts
+from interlace.management.errors import NotReadyError
+from interlace.management.logbuffer import RecentLogs
+from interlace.management.throttle import LoginThrottle
+from interlace.management.tokens import TokenIssuer
+from interlace.management.users import UserStore
+from interlace.runtime import Runtime
+from interlace.sdk import ConnectorRegistry
+
+__all__ = ["DeploymentClock", "ManagementContext", "iso_time"]
+
+Clock = Callable[[], float]
+
+
+def iso_time(timestamp: float) -> str:
+    """``2024-05-01T10:15:30.123Z``: a time of the API, in UTC."""
+    moment = datetime.datetime.fromtimestamp(timestamp, datetime.UTC)
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+class DeploymentClock:
+    """When the runtime's active deployment became active, as first seen by the management server.
+
+    The server looks at the deployment when it starts and on every request that shows deployments, so a
+    redeploy is dated within one request of it.
+    """
+
+    def __init__(self, clock: Clock = time.time) -> None:
+        self._clock = clock
+        self._seen: tuple[Artifacts, float] | None = None
+
+    def deployed_at(self, artifacts: Artifacts) -> float:
+        seen = self._seen
+        if seen is None or seen[0] is not artifacts:
+            seen = self._seen = (artifacts, self._clock())
+        return seen[1]
+
+
+@dataclass(slots=True)
+class ManagementContext:
+    """The runtime being managed and the server's users, tokens, login throttle and recent logs.
+
+    ``api_url`` is where the runtime's HTTP APIs are reached (``http://localhost:8290``), to show each
+    API's URL. ``clock`` gives wall-clock seconds (uptime, times shown).
+    """
+
+    runtime: Runtime
+    users: UserStore
+    tokens: TokenIssuer
+    throttle: LoginThrottle
+    logs: RecentLogs
+    connectors: ConnectorRegistry
+    api_url: str
+    clock: Clock = time.time
+    started_at: float = 0.0
+    deployments: DeploymentClock = field(default_factory=DeploymentClock)
+
+    def artifacts(self) -> Artifacts:
+        """The active deployment; NotReadyError while there is none."""
+        try:
+            return self.runtime.artifacts
+        except RuntimeError as exc:
+            raise NotReadyError("the runtime has no active deployment (it is starting or stopping)") from exc

@@ -1,0 +1,22 @@
+"""The management API's resources, one module each; ``ROUTES`` and ``SCHEMAS`` gather them."""
+
+from __future__ import annotations
+
+from interlace.management.resources import (
+    artifacts,
+    connectors,
+    endpoints,
+    loglevels,
+    processors,
+    server,
+    session,
+    stores,
+)
+from interlace.management.routes import Route, Schema
+
+__all__ = ["ROUTES", "SCHEMAS"]
+
+_MODULES = (session, server, artifacts, endpoints, connectors, stores, processors, loglevels)
+
+ROUTES: tuple[Route, ...] = tuple(route for module in _MODULES for route in module.ROUTES)
+SCHEMAS: dict[str, Schema] = {name: schema for module in _MODULES for name, schema in module.SCHEMAS.items()}

@@ -1,0 +1,141 @@
+"""The APIs (with their URLs and resources) and the sequences of the active deployment."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from interlace.compiler.compile import ApiArtifact
+from interlace.management.errors import NotFoundError
+from interlace.management.routes import Call, Route, Schema, items_of, ref
+from interlace.mediators.sequence import SequenceMediator
+
+__all__ = ["ROUTES", "SCHEMAS"]
+
+SCHEMAS: dict[str, Schema] = {
+    "Api": {
+        "type": "object",
+        "required": ["name", "context", "version", "path", "url", "location", "resources"],
+        "properties": {
+            "name": {"type": "string"},
+            "context": {"type": "string"},
+            "version": {"type": ["string", "null"]},
+            "path": {"type": "string", "description": "The context, then the version when there is one."},
+            "url": {"type": "string"},
+            "location": {"type": "string", "description": "file:line of its definition"},
+            "resources": {"type": "array", "items": ref("ApiResource")},
+        },
+    },
+    "ApiResource": {
+        "type": "object",
+        "required": ["methods", "uriTemplate", "url"],
+        "properties": {
+            "methods": {"type": "array", "items": {"type": "string"}},
+            "uriTemplate": {"type": "string"},
+            "url": {"type": "string"},
+            "location": {"type": "string"},
+        },
+    },
+    "Sequence": {
+        "type": "object",
+        "required": ["name", "mediators", "onError", "location"],
+        "properties": {
+            "name": {"type": "string"},
+            "mediators": {"type": "integer", "description": "How many mediators it runs."},
+            "onError": {"type": "boolean", "description": "Whether it has its own on-error flow."},
+            "location": {"type": "string"},
+        },
+    },
+}
+
+
+def _api_view(api: ApiArtifact, base_url: str) -> dict[str, Any]:
+    url = base_url.rstrip("/") + api.path
+    return {
+        "name": api.name,
+        "context": api.context,
+        "version": api.version,
+        "path": api.path,
+        "url": url,
+        "location": str(api.location),
+        "resources": [
+            {
+                "methods": sorted(resource.methods),
+                "uriTemplate": resource.uri_template,
+                "url": url.rstrip("/") + resource.uri_template,
+                "location": str(resource.location),
+            }
+            for resource in api.resources
+        ],
+    }
+
+
+def _sequence_view(sequence: SequenceMediator) -> dict[str, Any]:
+    return {
+        "name": sequence.name,
+        "mediators": len(sequence.mediators),
+        "onError": sequence.on_error is not None,
+        "location": str(sequence.location),
+    }
+
+
+async def _apis(call: Call) -> dict[str, Any]:
+    context = call.context
+    return {"items": [_api_view(api, context.api_url) for api in context.artifacts().apis]}
+
+
+async def _api(call: Call) -> dict[str, Any]:
+    context = call.context
+    apis = context.artifacts().apis
+    name = call.path["name"]
+    for api in apis:
+        if api.name == name:
+            return _api_view(api, context.api_url)
+    known = ", ".join(api.name for api in apis) or "none"
+    raise NotFoundError(f"no API named {name!r} (APIs: {known})")
+
+
+async def _sequences(call: Call) -> dict[str, Any]:
+    sequences = call.context.artifacts().sequences
+    return {"items": [_sequence_view(sequences[name]) for name in sorted(sequences)]}
+
+
+async def _sequence(call: Call) -> dict[str, Any]:
+    sequences = call.context.artifacts().sequences
+    name = call.path["name"]
+    sequence = sequences.get(name)
+    if sequence is None:
+        known = ", ".join(sorted(sequences)) or "none"
+        raise NotFoundError(f"no sequence named {name!r} (sequences: {known})")
+    return _sequence_view(sequence)
+
+
+ROUTES = (
+    Route(
+        "listApis",
+        "GET",
+        "/management/apis",
+        _apis,
+        "The APIs with their URLs and resources",
+        items_of(ref("Api")),
+        "apis",
+    ),
+    Route("getApi", "GET", "/management/apis/{name}", _api, "One API", ref("Api"), "apis"),
+    Route(
+        "listSequences",
+        "GET",
+        "/management/sequences",
+        _sequences,
+        "The named sequences",
+        items_of(ref("Sequence")),
+        "sequences",
+    ),
+    Route(
+        "getSequence",
+        "GET",
+        "/management/sequences/{name}",
+        _sequence,
+        "One sequence",
+        ref("Sequence"),
+        "sequences",
+    ),
+)

@@ -1,0 +1,135 @@
+"""Route: one operation of the management API as data, from which both the aiohttp route and its
+part of the OpenAPI document are made, so the two cannot drift apart.
+
+A resource module declares ``ROUTES`` (its routes) and ``SCHEMAS`` (the JSON Schemas they refer to
+with :func:`ref`). A handler takes a :class:`Call` (the request's checked path values, query values,
+JSON body and the caller's identity) and returns the JSON value of the answer, or raises an error of
+:mod:`interlace.management.errors` (or of the runtime) that the server turns into an error answer.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Final, Literal
+
+from aiohttp import web
+
+from interlace.management.errors import BadRequestError
+
+if TYPE_CHECKING:
+    from interlace.management.context import ManagementContext
+    from interlace.management.tokens import Identity
+
+__all__ = ["Access", "Call", "Handler", "QueryParam", "Route", "Schema", "items_of", "ref"]
+
+Schema = Mapping[str, Any]
+"""A JSON Schema (2020-12, as OpenAPI 3.1 uses it)."""
+Access = Literal["public", "user", "admin"]
+"""``public``: no token; ``user``: any logged-in user (admin or monitor); ``admin``: admins only."""
+
+_PATH_PARAM: Final = re.compile(r"\{(\w+)\}")
+
+
+def ref(name: str) -> Schema:
+    """A reference to the component schema ``name``."""
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def items_of(schema: Schema) -> Schema:
+    """The schema of a list answer: ``{"items": [...]}``."""
+    return {
+        "type": "object",
+        "required": ["items"],
+        "properties": {"items": {"type": "array", "items": schema}},
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class QueryParam:
+    """A query parameter; its schema's ``type`` is ``integer`` or ``string``, its ``default`` applies
+    when the parameter is absent."""
+
+    name: str
+    description: str
+    schema: Schema
+
+    def parse(self, raw: str) -> int | str:
+        if self.schema.get("type") != "integer":
+            return raw
+        try:
+            return int(raw)
+        except ValueError as exc:
+            raise BadRequestError(f"query parameter {self.name} must be an integer (got {raw!r})") from exc
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """One request to a route, checked against the route's schemas."""
+
+    request: web.Request
+    context: ManagementContext
+    identity: Identity | None
+    path: Mapping[str, str]
+    query: Mapping[str, Any]
+    body: Any
+
+    @property
+    def user(self) -> str:
+        return self.identity.user if self.identity is not None else "-"
+
+
+Handler = Callable[[Call], Awaitable[Any]]
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """An operation: method, path (``{name}`` for a path value), handler and its contract.
+
+    ``access`` defaults to ``user`` for GET (monitors may read) and ``admin`` for everything else.
+    ``errors`` lists error statuses beyond the ones the route implies (400 for input, 401/403 for
+    access, 404 for path values, 503 while there is no active deployment when ``needs_deployment``).
+    """
+
+    name: str
+    method: str
+    path: str
+    handler: Handler = field(repr=False, compare=False)
+    summary: str
+    response: Schema
+    tag: str
+    description: str = ""
+    status: int = 200
+    body: Schema | None = None
+    body_required: bool = True
+    query: tuple[QueryParam, ...] = ()
+    access: Access | None = None
+    errors: tuple[int, ...] = ()
+    needs_deployment: bool = True
+
+    @property
+    def required_access(self) -> Access:
+        if self.access is not None:
+            return self.access
+        return "user" if self.method == "GET" else "admin"
+
+    @property
+    def path_params(self) -> list[str]:
+        return _PATH_PARAM.findall(self.path)
+
+    def error_statuses(self) -> list[int]:
+        """Every error status the route may answer with."""
+        statuses = set(self.errors)
+        if self.query or self.body is not None:
+            statuses.add(400)
+        access = self.required_access
+        if access != "public":
+            statuses.add(401)
+        if access == "admin":
+            statuses.add(403)
+        if self.path_params:
+            statuses.add(404)
+        if self.needs_deployment:
+            statuses.add(503)
+        return sorted(statuses)

@@ -1,0 +1,154 @@
+"""ManagementServer: the management API on its own port, next to the runtime it manages."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from types import TracebackType
+
+from aiohttp import web
+from argon2 import PasswordHasher
+
+from interlace.compiler.compile import installed_connectors
+from interlace.management.app import create_app
+from interlace.management.context import Clock, DeploymentClock, ManagementContext
+from interlace.management.logbuffer import RecentLogs
+from interlace.management.throttle import LoginThrottle, ThrottlePolicy
+from interlace.management.tokens import TokenIssuer, signing_key
+from interlace.management.users import UserStore, open_user_store
+from interlace.model.project import ManagementDefinition
+from interlace.runtime import Runtime
+from interlace.sdk import ConnectorRegistry
+
+__all__ = ["ManagementServer", "default_throttle"]
+
+_log = logging.getLogger("interlace.management")
+
+
+def default_throttle(clock: Clock = time.monotonic) -> LoginThrottle:
+    """5 free failures per client address and 10 per user name, then 1s, 2s, 4s, ... up to 15 minutes."""
+    return LoginThrottle(
+        ThrottlePolicy(),
+        {"client": ThrottlePolicy(free_failures=5), "user": ThrottlePolicy(free_failures=10)},
+        clock,
+    )
+
+
+def _print_once(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+class ManagementServer:
+    """Serves the management API of ``runtime`` at host:port (port 0 picks a free one: see ``port``
+    after ``start()``). Start it after the runtime and stop it before; use ``async with`` or
+    ``start()`` / ``aclose()``.
+
+    ``users`` are the accounts; ``tokens`` issues and checks login tokens (default: a random key and a
+    one-hour lifetime); ``throttle`` slows password guessing (see :func:`default_throttle`); ``clock``
+    is wall-clock time for uptimes and shown times. While it runs, a :class:`RecentLogs` handler on the
+    root logger keeps the last ``log_lines`` records.
+    """
+
+    def __init__(
+        self,
+        runtime: Runtime,
+        users: UserStore,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 9164,
+        tokens: TokenIssuer | None = None,
+        throttle: LoginThrottle | None = None,
+        connectors: ConnectorRegistry | None = None,
+        api_url: str | None = None,
+        clock: Clock = time.time,
+        log_lines: int = 1000,
+    ) -> None:
+        self.runtime = runtime
+        self.host = host
+        self.port = port
+        self.logs = RecentLogs(log_lines)
+        self.context = ManagementContext(
+            runtime=runtime,
+            users=users,
+            tokens=tokens or TokenIssuer(signing_key({}), clock=clock),
+            throttle=throttle or default_throttle(),
+            logs=self.logs,
+            connectors=connectors or installed_connectors(),
+            api_url=api_url or _api_url(runtime),
+            clock=clock,
+            deployments=DeploymentClock(clock),
+        )
+        self._runner: web.AppRunner | None = None
+
+    @classmethod
+    def from_definition(
+        cls,
+        runtime: Runtime,
+        definition: ManagementDefinition,
+        *,
+        api_url: str | None = None,
+        env: Mapping[str, str] | None = None,
+        announce: Callable[[str], None] = _print_once,
+        hasher: PasswordHasher | None = None,
+    ) -> ManagementServer:
+        """The server a project's ``[management]`` table describes. Opens (on first start: creates) the
+        users file, announcing a generated admin password once; ConfigError when the file is broken or
+        ``INTERLACE_ADMIN_PASSWORD`` / ``INTERLACE_MANAGEMENT_KEY`` are too short."""
+        env = os.environ if env is None else env
+        users_file = Path(definition.users_file)
+        if not users_file.is_absolute():
+            users_file = runtime.root / users_file
+        users = open_user_store(users_file, env, announce, hasher)
+        tokens = TokenIssuer(signing_key(env), definition.token_lifetime)
+        return cls(runtime, users, host=definition.host, port=definition.port, tokens=tokens, api_url=api_url)
+
+    @property
+    def url(self) -> str:
+        """Where the management API answers (``http://127.0.0.1:9164``)."""
+        return f"http://{self.host}:{self.port}"
+
+    async def start(self) -> None:
+        context = self.context
+        context.started_at = context.clock()
+        context.deployments.deployed_at(self.runtime.artifacts)
+        runner = web.AppRunner(create_app(context), access_log=None, handle_signals=False)
+        await runner.setup()
+        try:
+            site = web.TCPSite(runner, self.host, self.port, reuse_address=True)
+            await site.start()
+        except BaseException:
+            await runner.cleanup()
+            raise
+        self._runner = runner
+        address = runner.addresses[0]
+        self.port = int(address[1])
+        logging.getLogger().addHandler(self.logs)
+        _log.info("management API listening on %s/management", self.url)
+
+    async def aclose(self) -> None:
+        """Stop answering; requests in flight finish first. Safe to call twice."""
+        runner, self._runner = self._runner, None
+        logging.getLogger().removeHandler(self.logs)
+        if runner is not None:
+            await runner.cleanup()
+
+    async def __aenter__(self) -> ManagementServer:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.aclose()
+
+
+def _api_url(runtime: Runtime) -> str:
+    server = runtime.project.server if runtime.project is not None else None
+    if server is None:
+        return "http://localhost:8290"
+    host = "localhost" if server.host in ("0.0.0.0", "::", "") else server.host
+    return f"http://{host}:{server.port}"

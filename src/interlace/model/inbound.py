@@ -1,0 +1,260 @@
+"""Inbound endpoint definitions: the files in ``inbound/`` (one ``inbound:`` per document).
+
+An inbound endpoint is exactly one source of messages bound to a sequence: a connector trigger
+(``trigger: {kv.changes: {connection: cache, prefix: "order:"}}``), a folder of files (``file``), new rows
+of a database table (``db-poll``), PostgreSQL notifications (``postgres-notify``), or an extra HTTP
+listener on its own port that dispatches to named APIs (``http``, which has no sequence of its own).
+
+```yaml
+inbound: IncomingOrders
+file: {folder: inbox, pattern: "*.json", on-success: {move-to: done}, on-failure: {move-to: failed}}
+sequence: ProcessOrder
+on-error: ReportBadOrder
+max-in-flight: 4
+```
+
+These classes only describe and validate; the compiler checks names and trigger parameters, and
+:mod:`interlace.inbound` runs them.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Final, Literal
+
+import pydantic
+from pydantic import Field, field_validator, model_validator
+
+from interlace.errors import ConfigError, SourceLocation
+from interlace.model.base import Definition
+from interlace.model.durations import NonNegativeDuration, PositiveDuration
+from interlace.model.flow import OnErrorSource
+from interlace.model.task import TaskName
+
+__all__ = [
+    "INBOUND_KINDS",
+    "DbPollDefinition",
+    "FileActionDefinition",
+    "FileDefinition",
+    "HttpListenerDefinition",
+    "InboundDefinition",
+    "InboundKind",
+    "PostgresNotifyDefinition",
+]
+
+InboundKind = Literal["trigger", "http", "file", "db-poll", "postgres-notify"]
+INBOUND_KINDS: Final[tuple[InboundKind, ...]] = ("trigger", "http", "file", "db-poll", "postgres-notify")
+
+_IDENTIFIER: Final = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$")
+
+
+def _identifier(value: str) -> str:
+    # Table and column names go into SQL text: only plain identifiers (optionally schema.table).
+    if not _IDENTIFIER.match(value):
+        raise ValueError("must be a plain SQL name: letters, digits and _ (schema.table allowed)")
+    return value
+
+
+SqlName = Annotated[str, pydantic.AfterValidator(_identifier)]
+
+
+class FileActionDefinition(Definition):
+    """What happens to a file after its flow: ``delete`` it, ``move-to`` a folder, or ``retry`` it (leave
+    it in place, to be taken again at the next poll)."""
+
+    action: Literal["delete", "move", "retry"] = "delete"
+    move_to: str | None = None
+    """The folder to move the file into, relative to the watched folder (created when missing)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, data: Any) -> Any:
+        if isinstance(data, str):
+            return {"action": data}
+        if isinstance(data, dict) and "move-to" in data and "action" not in data:
+            return {**data, "action": "move"}
+        return data
+
+    @model_validator(mode="after")
+    def _folder_for_move(self) -> FileActionDefinition:
+        if self.action == "move" and not self.move_to:
+            raise ValueError("moving needs a folder: {move-to: done}")
+        if self.action != "move" and self.move_to is not None:
+            raise ValueError(f"move-to is only for moving (got action {self.action})")
+        return self
+
+
+class FileDefinition(Definition):
+    """Files appearing in a folder, polled; each file is one message."""
+
+    folder: Annotated[str, Field(min_length=1)]
+    """The folder to watch, relative to the project."""
+    pattern: str = "*"
+    """Which file names to take (``*.json``, ``order-?.xml``)."""
+    min_age: NonNegativeDuration = 1.0
+    """Take a file only when it was last modified this long ago (so it is no longer being written)."""
+    sort: Literal["name", "modified"] = "name"
+    """The order files are taken in: by name, or oldest modification first."""
+    poll: PositiveDuration = 1.0
+    """How often to look at the folder."""
+    on_success: FileActionDefinition = Field(default_factory=FileActionDefinition)
+    """After the flow succeeded: ``delete`` (the default) or ``{move-to: FOLDER}``."""
+    on_failure: FileActionDefinition = Field(default_factory=lambda: FileActionDefinition(action="retry"))
+    """After the flow failed: ``retry`` (the default: take it again at the next poll), ``delete`` or
+    ``{move-to: FOLDER}``."""
+    lock: bool = True
+    """Claim each file (an atomic rename to ``NAME.processing``) before its flow, so that one node takes
+    it when several watch the same folder."""
+    lock_timeout: PositiveDuration = 600.0
+    """A claim older than this is taken for the claim of a node that died, and the file is offered
+    again."""
+    content_type: str | None = None
+    """The payload's content type; by default guessed from the file's extension."""
+
+    @model_validator(mode="after")
+    def _success_is_final(self) -> FileDefinition:
+        if self.on_success.action == "retry":
+            raise ValueError("on-success must delete or move the file (retry would take it again)")
+        return self
+
+
+class HttpListenerDefinition(Definition):
+    """An HTTP listener on a port of its own, dispatching requests to the named APIs as the main port does."""
+
+    port: Annotated[int, Field(ge=0, le=65535)]
+    """The port to listen on (0: any free port)."""
+    host: str | None = None
+    """The address to listen on; by default the server's (``[server] host``)."""
+    apis: Annotated[list[TaskName], Field(min_length=1)]
+    """The APIs served on this port."""
+
+
+class DbPollDefinition(Definition):
+    """New rows of a table, found by polling in the order of a key (or timestamp) column; a durable cursor
+    remembers the last row processed, so a restart goes on after it."""
+
+    connection: TaskName
+    """A connection of the ``db`` connector (PostgreSQL, MariaDB/MySQL or SQLite)."""
+    table: SqlName
+    key_column: SqlName
+    """A unique column that increases with each new row (an identity or sequence)."""
+    order_column: SqlName | None = None
+    """Poll in the order of this column (a timestamp updated on change) instead, the key breaking ties."""
+    poll: PositiveDuration = 1.0
+    """How often to look for new rows."""
+    batch: Annotated[int, Field(ge=1, le=100_000)] = 100
+    """Rows read per query."""
+    start: Literal["beginning", "end"] = "beginning"
+    """Without a cursor yet: take the rows already there (``beginning``) or only later ones (``end``)."""
+    cursor: Literal["database", "state"] = "database"
+    """Where the cursor is kept: in a table ``interlace_cursors`` of the polled database (``database``,
+    shared by every node polling it) or in the project's state folder ``.interlace/cursors/`` (``state``,
+    for one node, when the database must not be written to)."""
+
+
+class PostgresNotifyDefinition(Definition):
+    """Notifications of a PostgreSQL channel (``LISTEN``): each ``NOTIFY channel, 'payload'`` is a message.
+    Notifications sent while nothing listens are lost: PostgreSQL does not keep them."""
+
+    connection: TaskName | None = None
+    """A ``db`` connection to a PostgreSQL database."""
+    dsn: str | None = None
+    """Instead of ``connection``: ``postgresql://USER@HOST:5432/DB``."""
+    channel: Annotated[str, Field(min_length=1, max_length=63)]
+
+    @model_validator(mode="after")
+    def _one_database(self) -> PostgresNotifyDefinition:
+        if (self.connection is None) == (self.dsn is None):
+            raise ValueError("give connection or dsn (exactly one)")
+        return self
+
+
+class InboundDefinition(Definition):
+    """An inbound endpoint: the ``inbound:`` document of ``inbound/NAME.yaml`` (see the module docstring)."""
+
+    inbound: TaskName
+    description: str = ""
+    sequence: TaskName | None = None
+    """The sequence each message runs through (not for ``http``, which serves APIs)."""
+    on_error: OnErrorSource | None = None
+    """Runs when the sequence fails: a flow or a sequence's name. When it ends without an error itself the
+    message counts as handled (acknowledged); throw an error in it to hand the message back instead."""
+    max_in_flight: Annotated[int, Field(ge=1, le=10_000)] = 16
+    """How many messages are processed at once; the source is not read further until one finishes."""
+    requeue: bool | None = None
+    """Whether a message whose flow failed is handed back to its source for redelivery (the default), or
+    dropped (a broker then dead-letters it, if so configured). A file endpoint says it with on-failure."""
+    active: bool = True
+    """Start the endpoint with the runtime; ``false`` leaves it inactive until activated."""
+    coordination: bool = False
+    """Among several nodes sharing the coordination database, run this endpoint on exactly one (for
+    polling sources: files, database tables, mailboxes)."""
+    trigger: Any = None
+    """``{connector.trigger: {connection: NAME, ...parameters}}``: a connector's trigger."""
+    http: HttpListenerDefinition | None = None
+    file: FileDefinition | None = None
+    db_poll: DbPollDefinition | None = None
+    postgres_notify: PostgresNotifyDefinition | None = None
+
+    @property
+    def name(self) -> str:
+        return self.inbound
+
+    @property
+    def kind(self) -> InboundKind:
+        for kind in INBOUND_KINDS:
+            if getattr(self, kind.replace("-", "_")) is not None:
+                return kind
+        raise AssertionError("an inbound definition has one kind")  # checked by _exactly_one_kind
+
+    @field_validator("trigger")
+    @classmethod
+    def _one_trigger(cls, value: Any) -> Any:
+        if value is None:
+            return value
+        if not isinstance(value, dict) or len(value) != 1:
+            raise ValueError(
+                "trigger must be one mapping entry: {connector.trigger: {connection: NAME, ...}}"
+            )
+        (key, options), *_ = value.items()
+        if "." not in str(key):
+            raise ValueError(f"a trigger is written connector.trigger (got {key!r})")
+        if options is not None and not isinstance(options, dict):
+            raise ValueError(f"{key} takes a mapping of parameters (got {type(options).__name__})")
+        return value
+
+    @model_validator(mode="after")
+    def _sequence_for_sources(self) -> InboundDefinition:
+        if self.http is not None:
+            extra = [key for key in ("sequence", "on-error") if getattr(self, key.replace("-", "_"))]
+            if extra:
+                raise ValueError(f"an http listener dispatches to its APIs: it takes no {extra[0]}")
+            if self.coordination:
+                raise ValueError("an http listener runs on every node: coordination is for polling sources")
+        elif self.file is not None and self.requeue is not None:
+            raise ValueError(
+                "a file endpoint says what happens to a failed file with on-failure, not requeue"
+            )
+        elif self.sequence is None:
+            raise ValueError(f"a {self.kind} inbound endpoint needs a sequence to run each message through")
+        return self
+
+    @model_validator(mode="before")
+    @classmethod
+    def _exactly_one_kind(cls, data: Any, info: pydantic.ValidationInfo) -> Any:
+        # A ConfigError at the offending key's line says more than a ValueError over the whole mapping.
+        if not isinstance(data, dict):
+            return data
+        given = [kind for kind in INBOUND_KINDS if kind in data]
+        if len(given) == 1:
+            return data
+        file = str((info.context or {}).get("file", "<memory>"))
+        key_lines: dict[str, int] = getattr(data, "key_lines", {})
+        line = key_lines.get(given[-1], 0) if given else 0
+        name = data.get("inbound")
+        which = f"inbound endpoint {name!r}" if isinstance(name, str) else "an inbound endpoint"
+        got = " and ".join(given) if given else "none of them"
+        raise ConfigError(
+            f"{which} must have exactly one source: {', '.join(INBOUND_KINDS)} (got {got})",
+            location=SourceLocation(file, line or getattr(data, "line", 0) or 1),
+        )

@@ -1,0 +1,52 @@
+"""Helpers for tests against this machine's Mosquitto (127.0.0.1:1883): connections, a waiting
+session for a subscriber, and a plain publisher."""
+
+from __future__ import annotations
+
+import socket
+import uuid
+
+import aiomqtt
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
+
+from interlace.connectors.mqtt import MqttConfig, MqttConnection
+
+HOST, PORT = "127.0.0.1", 1883
+
+
+def mqtt_connection(**settings: object) -> MqttConnection:
+    """A connection named ``sensors`` to the local broker, with these settings."""
+    return MqttConnection(MqttConfig.model_validate({"host": HOST, "port": PORT, **settings}), name="sensors")
+
+
+def unused_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:10]}"
+
+
+async def open_session(client_id: str, topic: str) -> None:
+    """Make the broker keep a session with a QoS 1 subscription for ``client_id``, as a subscriber that
+    has run before would have left it, so messages published now wait for it."""
+    properties = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]
+    properties.SessionExpiryInterval = 300
+    async with aiomqtt.Client(
+        HOST,
+        PORT,
+        identifier=client_id,
+        protocol=aiomqtt.ProtocolVersion.V5,
+        clean_start=False,
+        properties=properties,
+    ) as client:
+        await client.subscribe(topic, qos=1)
+
+
+async def publish(topic: str, *payloads: bytes) -> None:
+    async with aiomqtt.Client(HOST, PORT, protocol=aiomqtt.ProtocolVersion.V5) as client:
+        for payload in payloads:
+            await client.publish(topic, payload, qos=1)

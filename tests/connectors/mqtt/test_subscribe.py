@@ -1,0 +1,121 @@
+"""mqtt.subscribe against the local Mosquitto: every message once, acknowledged (PUBACK) only when the
+test says, delivered again after a restart or a nack, dead-lettered when not to be retried, and no more
+in flight than ``inFlight``."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncGenerator
+
+import aiomqtt
+
+from interlace.connectors.mqtt import MqttConnection, connector
+from interlace.sdk import TriggerEvent
+
+from .broker import HOST, PORT, open_session, publish, unique
+
+SUBSCRIBE = connector.get_trigger("subscribe")
+
+
+async def take(events: AsyncGenerator[TriggerEvent, None], count: int) -> list[TriggerEvent]:
+    return [await asyncio.wait_for(anext(events), 10) for _ in range(count)]
+
+
+async def session(conn: MqttConnection) -> tuple[dict[str, object], str]:
+    """Trigger values for a fresh topic and client id whose session already waits on the broker."""
+    topic, client_id = unique("test/orders"), unique("subscriber")
+    await open_session(client_id, topic)
+    return {"topic": topic, "clientId": client_id}, topic
+
+
+async def test_n_messages_in_give_n_events_and_acked_ones_do_not_come_again(conn: MqttConnection) -> None:
+    values, topic = await session(conn)
+    await publish(topic, *[f"reading {n}".encode() for n in range(20)])
+    events = SUBSCRIBE.start(conn, {**values, "inFlight": 20})
+    try:
+        received = await take(events, 20)
+        assert sorted(event.payload.raw for event in received) == sorted(
+            f"reading {n}".encode() for n in range(20)
+        )
+        for event in received:
+            await event.ack()
+    finally:
+        await events.aclose()
+
+    again = SUBSCRIBE.start(conn, values)
+    try:
+        await publish(topic, b"marker")
+        (first,) = await take(again, 1)
+        assert first.payload.raw == b"marker"  # nothing acknowledged came back before it
+        await first.ack()
+    finally:
+        await again.aclose()
+
+
+async def test_unacknowledged_messages_come_again_when_the_trigger_restarts(conn: MqttConnection) -> None:
+    values, topic = await session(conn)
+    await publish(topic, b"a", b"b", b"c")
+    events = SUBSCRIBE.start(conn, values)
+    await take(events, 3)
+    await events.aclose()  # stopped with nothing acknowledged
+
+    again = SUBSCRIBE.start(conn, values)
+    try:
+        redelivered = await take(again, 3)
+        assert sorted(event.payload.raw for event in redelivered) == [b"a", b"b", b"c"]
+        for event in redelivered:
+            await event.ack()
+    finally:
+        await again.aclose()
+
+
+async def test_a_nacked_message_is_delivered_again(conn: MqttConnection) -> None:
+    values, topic = await session(conn)
+    await publish(topic, b"retry me")
+    events = SUBSCRIBE.start(conn, values)
+    try:
+        (failed,) = await take(events, 1)
+        await failed.nack(requeue=True)
+        (again,) = await take(events, 1)
+        assert again.payload.raw == b"retry me"
+        await again.ack()
+    finally:
+        await events.aclose()
+
+
+async def test_a_nack_without_requeue_goes_to_the_dead_letter_topic_and_not_again(
+    conn: MqttConnection,
+) -> None:
+    values, topic = await session(conn)
+    dead = unique("test/dead")
+    async with aiomqtt.Client(HOST, PORT, protocol=aiomqtt.ProtocolVersion.V5) as watcher:
+        await watcher.subscribe(dead, qos=1)
+        await publish(topic, b"poison")
+        events = SUBSCRIBE.start(conn, {**values, "deadLetterTopic": dead})
+        try:
+            (poison,) = await take(events, 1)
+            await poison.nack(requeue=False)
+            copy = await asyncio.wait_for(anext(aiter(watcher.messages)), 10)
+            assert copy.payload == b"poison"
+            await publish(topic, b"marker")
+            (next_event,) = await take(events, 1)
+            assert next_event.payload.raw == b"marker"
+            await next_event.ack()
+        finally:
+            await events.aclose()
+
+
+async def test_the_broker_sends_no_more_than_in_flight_unacknowledged_messages(conn: MqttConnection) -> None:
+    values, topic = await session(conn)
+    await publish(topic, *[str(n).encode() for n in range(5)])
+    events = SUBSCRIBE.start(conn, {**values, "inFlight": 2})
+    try:
+        held = await take(events, 2)
+        third = asyncio.ensure_future(anext(events))
+        await asyncio.sleep(0.3)  # a negative check: the broker must not send a third meanwhile
+        assert not third.done()
+        await held[0].ack()
+        event = await asyncio.wait_for(third, 10)
+        assert event.payload.raw == b"2"
+    finally:
+        await events.aclose()

@@ -1,0 +1,20 @@
+"""Helpers for tests against this machine's NATS with JetStream (127.0.0.1:4222)."""
+
+from __future__ import annotations
+
+import socket
+
+from interlace.connectors.nats import NatsConfig, NatsConnection
+
+URL = "nats://127.0.0.1:4222"
+
+
+def nats_connection(**settings: object) -> NatsConnection:
+    """A connection named ``events`` to the local server, with these settings."""
+    return NatsConnection(NatsConfig.model_validate({"servers": [URL], **settings}), name="events")
+
+
+def unused_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])

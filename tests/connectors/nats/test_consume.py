@@ -1,0 +1,174 @@
+"""nats.consume against the local JetStream: every message once, acknowledged only when the test says,
+nacked messages delivered again after the delay or terminated, and no more in flight than
+``maxAckPending``."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncGenerator
+
+import pytest
+
+from interlace.connectors.nats import NatsConnection, connector
+from interlace.sdk import FatalError, TriggerEvent
+
+from .conftest import Stream
+
+CONSUME = connector.get_trigger("consume")
+
+
+async def take(events: AsyncGenerator[TriggerEvent, None], count: int) -> list[TriggerEvent]:
+    return [await asyncio.wait_for(anext(events), 10) for _ in range(count)]
+
+
+async def put(stream: Stream, *bodies: bytes, subject: str = "orders") -> None:
+    for body in bodies:
+        await stream.js.publish(f"{stream.prefix}.{subject}", body)
+
+
+async def ack_pending(stream: Stream, durable: str) -> tuple[int, int]:
+    """(delivered and not acknowledged, not delivered yet) of the consumer."""
+    info = await stream.js.consumer_info(stream.name, durable)
+    return int(info.num_ack_pending or 0), int(info.num_pending or 0)
+
+
+async def settles_to(stream: Stream, durable: str, expected: tuple[int, int]) -> tuple[int, int]:
+    """The consumer's counts once they are ``expected`` (JetStream applies a ``term`` asynchronously), or
+    as they are after two seconds."""
+    for _ in range(200):
+        counts = await ack_pending(stream, durable)
+        if counts == expected:
+            break
+        await asyncio.sleep(0.01)
+    return counts
+
+
+async def test_n_messages_in_give_n_events_and_acked_ones_are_done(
+    conn: NatsConnection, stream: Stream
+) -> None:
+    await put(stream, *[f"order {n}".encode() for n in range(30)])
+    events = CONSUME.start(conn, {"stream": stream.name, "durable": "billing"})
+    try:
+        received = await take(events, 30)
+        assert [event.payload.raw for event in received] == [f"order {n}".encode() for n in range(30)]
+        assert [event.attributes["streamSequence"] for event in received] == list(range(1, 31))
+        assert await ack_pending(stream, "billing") == (30, 0)  # nothing acknowledged before the test says
+        for event in received:
+            await event.ack()
+    finally:
+        await events.aclose()
+    assert await ack_pending(stream, "billing") == (0, 0)
+
+
+async def test_unacknowledged_messages_come_again_after_the_ack_wait_when_the_consumer_restarts(
+    conn: NatsConnection, stream: Stream
+) -> None:
+    await put(stream, b"a", b"b", b"c")
+    values = {"stream": stream.name, "durable": "billing", "ackWait": 1}
+    events = CONSUME.start(conn, values)
+    await take(events, 3)
+    await events.aclose()  # stopped with nothing acknowledged
+
+    again = CONSUME.start(conn, values)
+    seen: set[bytes] = set()
+    try:
+        # At least once: a redelivery may also have gone to the stopped consumer's expiring pull, and
+        # comes once more after another ackWait.
+        while seen != {b"a", b"b", b"c"}:
+            (event,) = await take(again, 1)
+            seen.add(event.payload.raw)
+            await event.ack()
+    finally:
+        await again.aclose()
+
+
+async def test_a_nacked_message_is_delivered_again_after_the_delay(
+    conn: NatsConnection, stream: Stream
+) -> None:
+    await put(stream, b"retry me")
+    events = CONSUME.start(conn, {"stream": stream.name, "durable": "billing", "nakDelay": 0.5})
+    try:
+        (failed,) = await take(events, 1)
+        nacked_at = asyncio.get_running_loop().time()
+        await failed.nack(requeue=True)
+        (again,) = await take(events, 1)
+        assert asyncio.get_running_loop().time() - nacked_at >= 0.4
+        assert again.payload.raw == b"retry me"
+        assert again.attributes["deliveries"] == 2
+        await again.ack()
+    finally:
+        await events.aclose()
+
+
+async def test_a_nack_without_requeue_terminates_and_copies_to_the_dead_letter_subject(
+    conn: NatsConnection, stream: Stream
+) -> None:
+    await stream.js.publish(f"{stream.prefix}.orders", b"poison", headers={"Source": "clinic"})
+    dead = f"{stream.prefix}.dead"
+    events = CONSUME.start(
+        conn,
+        {
+            "stream": stream.name,
+            "durable": "billing",
+            "subject": f"{stream.prefix}.orders",
+            "deadLetterSubject": dead,
+        },
+    )
+    try:
+        (poison,) = await take(events, 1)
+        await poison.nack(requeue=False)
+    finally:
+        await events.aclose()
+    copy = await stream.js.get_last_msg(stream.name, dead)
+    assert copy.data == b"poison"
+    assert copy.headers is not None
+    assert copy.headers["Source"] == "clinic"
+    assert copy.headers["Nats-Source-Sequence"] == "1"
+    assert copy.headers["Nats-Source-Stream"] == stream.name
+    assert await settles_to(stream, "billing", (0, 0)) == (0, 0)  # terminated: never delivered again
+
+
+async def test_no_more_than_max_ack_pending_messages_are_in_flight(
+    conn: NatsConnection, stream: Stream
+) -> None:
+    await put(stream, *[str(n).encode() for n in range(5)])
+    events = CONSUME.start(conn, {"stream": stream.name, "durable": "billing", "maxAckPending": 2})
+    try:
+        held = await take(events, 2)
+        assert await ack_pending(stream, "billing") == (2, 3)
+        await held[0].ack()
+        (third,) = await take(events, 1)
+        assert third.payload.raw == b"2"
+        assert await ack_pending(stream, "billing") == (2, 2)
+    finally:
+        await events.aclose()
+
+
+async def test_an_event_carries_the_content_type_headers_and_subject(
+    conn: NatsConnection, stream: Stream
+) -> None:
+    subject = f"{stream.prefix}.orders.new"
+    await stream.js.publish(
+        subject, b'{"id": 3}', headers={"Content-Type": "application/json", "Source": "clinic"}
+    )
+    events = CONSUME.start(
+        conn, {"stream": stream.name, "durable": "billing", "subject": f"{stream.prefix}.orders.>"}
+    )
+    try:
+        (event,) = await take(events, 1)
+        assert event.payload.json() == {"id": 3}
+        assert event.headers["Source"] == "clinic"
+        assert event.attributes["subject"] == subject
+        assert event.attributes["redelivered"] is False
+        await event.ack()
+    finally:
+        await events.aclose()
+
+
+async def test_a_missing_stream_is_fatal(conn: NatsConnection) -> None:
+    events = CONSUME.start(conn, {"stream": "NO_SUCH_STREAM_4f1", "durable": "billing"})
+    with pytest.raises(
+        FatalError,
+        match="consuming stream 'NO_SUCH_STREAM_4f1' as durable 'billing' on connection events: not found",
+    ):
+        await anext(events)

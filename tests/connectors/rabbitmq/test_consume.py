@@ -1,0 +1,223 @@
+"""rabbitmq.consume against the local broker: every message once, acknowledged only when the test says,
+requeued or dead-lettered when nacked, and no more in flight than the prefetch."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncGenerator
+from typing import cast
+
+import aio_pika
+import orjson
+import pytest
+
+from interlace.connectors.rabbitmq import RabbitMqConnection, connector
+from interlace.sdk import FatalError, TriggerEvent
+
+from .broker import Names, rabbit
+
+CONSUME = connector.get_trigger("consume")
+
+
+async def put(
+    channel: aio_pika.abc.AbstractChannel, queue: str, *bodies: bytes, **properties: object
+) -> None:
+    for body in bodies:
+        await channel.default_exchange.publish(aio_pika.Message(body, **properties), routing_key=queue)  # type: ignore[arg-type]
+
+
+async def ready(channel: aio_pika.abc.AbstractChannel, queue: str) -> int:
+    """Messages waiting in the queue (not delivered to a consumer)."""
+    declared = await channel.declare_queue(queue, passive=True)
+    return int(declared.declaration_result.message_count or 0)
+
+
+async def take(events: AsyncGenerator[TriggerEvent, None], count: int) -> list[TriggerEvent]:
+    return [await asyncio.wait_for(anext(events), 10) for _ in range(count)]
+
+
+async def test_n_messages_in_give_n_events_and_acked_ones_leave_the_queue(
+    conn: RabbitMqConnection, admin: aio_pika.abc.AbstractChannel, names: Names
+) -> None:
+    queue = names.queue()
+    await admin.declare_queue(queue, durable=True)
+    await put(admin, queue, *[f"order {n}".encode() for n in range(20)])
+    events = CONSUME.start(conn, {"queue": queue, "prefetch": 50})
+    try:
+        received = await take(events, 20)
+        assert [event.payload.raw for event in received] == [f"order {n}".encode() for n in range(20)]
+        for event in received:
+            await event.ack()
+    finally:
+        await events.aclose()
+    assert await ready(admin, queue) == 0
+
+
+async def test_unacknowledged_events_come_again_after_the_consumer_stops(
+    conn: RabbitMqConnection, admin: aio_pika.abc.AbstractChannel, names: Names
+) -> None:
+    queue = names.queue()
+    await admin.declare_queue(queue, durable=True)
+    await put(admin, queue, b"a", b"b", b"c")
+    events = CONSUME.start(conn, {"queue": queue})
+    received = await take(events, 3)
+    assert [event.attributes["redelivered"] for event in received] == [False] * 3
+    await events.aclose()  # stopped with nothing acknowledged
+
+    again = CONSUME.start(conn, {"queue": queue})
+    try:
+        redelivered = await take(again, 3)
+        assert sorted(event.payload.raw for event in redelivered) == [b"a", b"b", b"c"]
+        assert all(event.attributes["redelivered"] for event in redelivered)
+        for event in redelivered:
+            await event.ack()
+    finally:
+        await again.aclose()
+    assert await ready(admin, queue) == 0
+
+
+async def test_a_nacked_event_is_requeued_and_delivered_again(
+    conn: RabbitMqConnection, admin: aio_pika.abc.AbstractChannel, names: Names
+) -> None:
+    queue = names.queue()
+    await admin.declare_queue(queue, durable=True)
+    await put(admin, queue, b"retry me")
+    events = CONSUME.start(conn, {"queue": queue})
+    try:
+        (failed,) = await take(events, 1)
+        await failed.nack(requeue=True)
+        (again,) = await take(events, 1)
+        assert again.payload.raw == b"retry me"
+        assert again.attributes["redelivered"] is True
+        await again.ack()
+    finally:
+        await events.aclose()
+
+
+async def test_a_nack_without_requeue_goes_to_the_dead_letter_exchange(
+    conn: RabbitMqConnection, admin: aio_pika.abc.AbstractChannel, names: Names
+) -> None:
+    queue, dead_letters, exchange = names.queue(), names.queue("dlq"), names.exchange("dlx")
+    dlx = await admin.declare_exchange(exchange, aio_pika.ExchangeType.FANOUT)
+    parked = await admin.declare_queue(dead_letters)
+    await parked.bind(dlx)
+    # Declared as the trigger declares it, so the message waits for it.
+    await admin.declare_queue(queue, durable=True, arguments={"x-dead-letter-exchange": exchange})
+    await put(admin, queue, b"poison")
+    events = CONSUME.start(conn, {"queue": queue, "deadLetterExchange": exchange})
+    try:
+        (poison,) = await take(events, 1)
+        await poison.nack(requeue=False)
+        async with parked.iterator() as arriving:  # the broker dead-letters after the nack, not with it
+            message = await asyncio.wait_for(anext(arriving), 10)
+            await message.ack()
+        assert message.body == b"poison"
+        death = cast("list[dict[str, object]]", message.headers["x-death"])
+        assert (death[0]["queue"], death[0]["reason"]) == (queue, "rejected")
+    finally:
+        await events.aclose()
+    assert await ready(admin, queue) == 0
+
+
+async def test_the_prefetch_bounds_the_messages_in_flight(
+    conn: RabbitMqConnection, admin: aio_pika.abc.AbstractChannel, names: Names
+) -> None:
+    queue = names.queue()
+    await admin.declare_queue(queue, durable=True)
+    await put(admin, queue, *[str(n).encode() for n in range(5)])
+    events = CONSUME.start(conn, {"queue": queue, "prefetch": 2})
+    try:
+        held = await take(events, 2)
+        assert await ready(admin, queue) == 3  # the broker keeps what is past the prefetch
+        await held[0].ack()
+        (third,) = await take(events, 1)
+        assert third.payload.raw == b"2"
+        assert await ready(admin, queue) == 2
+    finally:
+        await events.aclose()
+
+
+async def test_an_event_carries_the_messages_type_headers_and_properties(
+    conn: RabbitMqConnection, admin: aio_pika.abc.AbstractChannel, names: Names
+) -> None:
+    queue = names.queue()
+    await admin.declare_queue(queue, durable=True)
+    await put(
+        admin,
+        queue,
+        orjson.dumps({"patient": "p-1"}),
+        content_type="application/json",
+        headers={"x-source": "clinic", "x-attempt": 2},
+        message_id="m-1",
+        correlation_id="c-1",
+    )
+    events = CONSUME.start(conn, {"queue": queue})
+    try:
+        (event,) = await take(events, 1)
+        assert event.payload.json() == {"patient": "p-1"}
+        assert event.headers == {"x-source": "clinic", "x-attempt": "2"}
+        assert event.attributes["messageId"] == "m-1"
+        assert event.attributes["correlationId"] == "c-1"
+        assert event.attributes["routingKey"] == queue
+        await event.ack()
+    finally:
+        await events.aclose()
+
+
+async def test_a_message_without_a_content_type_takes_the_triggers(
+    conn: RabbitMqConnection, admin: aio_pika.abc.AbstractChannel, names: Names
+) -> None:
+    queue = names.queue()
+    await admin.declare_queue(queue, durable=True)
+    await put(admin, queue, b"plain words")
+    events = CONSUME.start(conn, {"queue": queue, "contentType": "text/plain"})
+    try:
+        (event,) = await take(events, 1)
+        assert event.payload.content_type == "text/plain"
+        assert event.payload.text() == "plain words"
+        await event.ack()
+    finally:
+        await events.aclose()
+
+
+async def test_consuming_a_missing_queue_without_declaring_it_is_fatal(
+    conn: RabbitMqConnection, names: Names
+) -> None:
+    queue = names.queue("missing")
+    events = CONSUME.start(conn, {"queue": queue, "declare": False})
+    with pytest.raises(FatalError, match=rf"consuming queue '{queue}' on connection orders .*not found"):
+        await anext(events)
+
+
+async def test_a_queue_declared_with_other_arguments_is_fatal(
+    conn: RabbitMqConnection, admin: aio_pika.abc.AbstractChannel, names: Names
+) -> None:
+    queue = names.queue()
+    await admin.declare_queue(queue, durable=True)
+    events = CONSUME.start(conn, {"queue": queue, "arguments": {"x-message-ttl": 1000}})
+    with pytest.raises(FatalError, match="definition differs"):
+        await anext(events)
+
+
+async def test_events_in_flight_when_the_connection_dies_come_again_on_a_new_one(
+    admin: aio_pika.abc.AbstractChannel, names: Names
+) -> None:
+    queue = names.queue()
+    await admin.declare_queue(queue, durable=True)
+    await put(admin, queue, b"x", b"y")
+    dying = rabbit()
+    await dying.open()
+    events = CONSUME.start(dying, {"queue": queue})
+    await take(events, 2)
+    await dying.aclose()  # as a runtime that is killed: nothing was acknowledged
+    await events.aclose()
+
+    async with rabbit() as fresh:
+        again = CONSUME.start(fresh, {"queue": queue})
+        try:
+            redelivered = await take(again, 2)
+            assert sorted(event.payload.raw for event in redelivered) == [b"x", b"y"]
+            for event in redelivered:
+                await event.ack()
+        finally:
+            await again.aclose()

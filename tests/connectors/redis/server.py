@@ -1,0 +1,26 @@
+"""Helpers for tests against this machine's Redis (127.0.0.1:6379): connections and unique key names."""
+
+from __future__ import annotations
+
+import uuid
+
+from interlace.connectors.redis import RedisConfig, RedisConnection
+
+URL = "redis://127.0.0.1:6379/0"
+
+
+def redis_connection(**settings: object) -> RedisConnection:
+    """A connection named ``cache`` to the local server, with these settings."""
+    return RedisConnection(RedisConfig.model_validate({"url": URL, **settings}), name="cache")
+
+
+class Keys:
+    """Unique key names, remembered for deletion."""
+
+    def __init__(self) -> None:
+        self.made: list[str] = []
+
+    def __call__(self, prefix: str = "k") -> str:
+        name = f"test:{prefix}:{uuid.uuid4().hex[:10]}"
+        self.made.append(name)
+        return name

@@ -1,0 +1,189 @@
+"""redis.stream against the local server: every entry once, acknowledged only when the test says, nacked
+entries delivered again or dead-lettered, idle entries of a lost consumer taken over, and no more in
+flight than ``count``."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncGenerator
+
+import pytest
+import redis.asyncio as aioredis
+
+from interlace.connectors.redis import RedisConnection, connector
+from interlace.sdk import FatalError, TriggerEvent
+
+from .server import Keys
+
+STREAM = connector.get_trigger("stream")
+
+
+async def take(events: AsyncGenerator[TriggerEvent, None], count: int) -> list[TriggerEvent]:
+    return [await asyncio.wait_for(anext(events), 10) for _ in range(count)]
+
+
+async def pending(plain: aioredis.Redis, stream: str, group: str) -> int:
+    summary = await plain.xpending(stream, group)
+    return int(summary["pending"])
+
+
+async def add(plain: aioredis.Redis, stream: str, *orders: str) -> list[bytes]:
+    return [await plain.xadd(stream, {"order": order}) for order in orders]
+
+
+async def test_n_entries_in_give_n_events_and_acked_ones_leave_the_pending_list(
+    conn: RedisConnection, plain: aioredis.Redis, keys: Keys
+) -> None:
+    stream = keys("orders")
+    await plain.xgroup_create(stream, "billing", "$", mkstream=True)
+    ids = await add(plain, stream, *[str(n) for n in range(25)])
+    events = STREAM.start(conn, {"stream": stream, "group": "billing", "count": 25, "block": 0.2})
+    try:
+        received = await take(events, 25)
+        assert [event.payload.json() for event in received] == [{"order": str(n)} for n in range(25)]
+        assert [event.attributes["id"] for event in received] == [entry.decode() for entry in ids]
+        assert await pending(plain, stream, "billing") == 25  # nothing acknowledged before the test says
+        for event in received:
+            await event.ack()
+    finally:
+        await events.aclose()
+    assert await pending(plain, stream, "billing") == 0
+
+
+async def test_a_created_group_can_start_at_the_first_entry_and_the_payload_can_be_one_field(
+    conn: RedisConnection, plain: aioredis.Redis, keys: Keys
+) -> None:
+    stream = keys("orders")
+    await plain.xadd(stream, {"payload": '{"id": 7}', "source": "clinic"})
+    values = {"stream": stream, "group": "billing", "startId": "0", "block": 0.2}
+    events = STREAM.start(conn, {**values, "payloadField": "payload", "contentType": "application/json"})
+    try:
+        (event,) = await take(events, 1)
+        assert event.payload.json() == {"id": 7}
+        assert event.headers == {"source": "clinic"}
+        assert event.attributes["redelivered"] is False
+        await event.ack()
+    finally:
+        await events.aclose()
+    assert await pending(plain, stream, "billing") == 0
+
+
+async def test_unacknowledged_entries_come_again_when_the_consumer_restarts(
+    conn: RedisConnection, plain: aioredis.Redis, keys: Keys
+) -> None:
+    stream = keys("orders")
+    await plain.xgroup_create(stream, "billing", "$", mkstream=True)
+    await add(plain, stream, "a", "b", "c")
+    values = {"stream": stream, "group": "billing", "consumer": "node-1", "block": 0.2}
+    events = STREAM.start(conn, values)
+    await take(events, 3)
+    await events.aclose()  # stopped with nothing acknowledged
+
+    again = STREAM.start(conn, values)
+    try:
+        redelivered = await take(again, 3)
+        assert [event.payload.json()["order"] for event in redelivered] == ["a", "b", "c"]
+        assert all(event.attributes["redelivered"] for event in redelivered)
+        for event in redelivered:
+            await event.ack()
+    finally:
+        await again.aclose()
+    assert await pending(plain, stream, "billing") == 0
+
+
+async def test_a_nacked_entry_is_delivered_again(
+    conn: RedisConnection, plain: aioredis.Redis, keys: Keys
+) -> None:
+    stream = keys("orders")
+    await plain.xgroup_create(stream, "billing", "$", mkstream=True)
+    await add(plain, stream, "retry me")
+    events = STREAM.start(conn, {"stream": stream, "group": "billing", "block": 0.2})
+    try:
+        (failed,) = await take(events, 1)
+        await failed.nack(requeue=True)
+        (again,) = await take(events, 1)
+        assert again.attributes["id"] == failed.attributes["id"]
+        assert again.attributes["redelivered"] is True
+        await again.ack()
+    finally:
+        await events.aclose()
+    assert await pending(plain, stream, "billing") == 0
+
+
+async def test_a_nack_without_requeue_moves_the_entry_to_the_dead_letter_stream(
+    conn: RedisConnection, plain: aioredis.Redis, keys: Keys
+) -> None:
+    stream, dead = keys("orders"), keys("dead")
+    await plain.xgroup_create(stream, "billing", "$", mkstream=True)
+    (entry_id,) = await add(plain, stream, "poison")
+    events = STREAM.start(
+        conn, {"stream": stream, "group": "billing", "block": 0.2, "deadLetterStream": dead}
+    )
+    try:
+        (poison,) = await take(events, 1)
+        await poison.nack(requeue=False)
+    finally:
+        await events.aclose()
+    assert await pending(plain, stream, "billing") == 0
+    ((_, fields),) = await plain.xrange(dead)
+    assert fields == {
+        b"order": b"poison",
+        b"x-source-stream": stream.encode(),
+        b"x-source-id": entry_id,
+        b"x-group": b"billing",
+    }
+
+
+async def test_entries_idle_with_a_lost_consumer_are_taken_over(
+    conn: RedisConnection, plain: aioredis.Redis, keys: Keys
+) -> None:
+    stream = keys("orders")
+    await plain.xgroup_create(stream, "billing", "$", mkstream=True)
+    await add(plain, stream, "x", "y")
+    lost = STREAM.start(conn, {"stream": stream, "group": "billing", "consumer": "node-1", "block": 0.2})
+    await take(lost, 2)
+    await lost.aclose()
+
+    other = STREAM.start(
+        conn, {"stream": stream, "group": "billing", "consumer": "node-2", "block": 0.2, "claimIdle": 0}
+    )
+    try:
+        taken = await take(other, 2)
+        assert [event.payload.json()["order"] for event in taken] == ["x", "y"]
+        assert all(event.attributes["consumer"] == "node-2" for event in taken)
+        for event in taken:
+            await event.ack()
+    finally:
+        await other.aclose()
+    assert await pending(plain, stream, "billing") == 0
+
+
+async def test_no_more_than_count_entries_are_in_flight(
+    conn: RedisConnection, plain: aioredis.Redis, keys: Keys
+) -> None:
+    stream = keys("orders")
+    await plain.xgroup_create(stream, "billing", "$", mkstream=True)
+    await add(plain, stream, *[str(n) for n in range(5)])
+    events = STREAM.start(conn, {"stream": stream, "group": "billing", "count": 2, "block": 0.2})
+    try:
+        held = await take(events, 2)
+        third = asyncio.ensure_future(anext(events))
+        await asyncio.sleep(0.3)  # longer than one blocking read: the trigger must not read while full
+        assert not third.done()
+        assert await pending(plain, stream, "billing") == 2
+        await held[0].ack()
+        event = await asyncio.wait_for(third, 10)
+        assert event.payload.json() == {"order": "2"}
+        assert await pending(plain, stream, "billing") == 2
+    finally:
+        await events.aclose()
+
+
+async def test_a_missing_group_without_creating_it_is_fatal(conn: RedisConnection, keys: Keys) -> None:
+    stream = keys("orders")
+    events = STREAM.start(conn, {"stream": stream, "group": "nobody", "createGroup": False, "block": 0.2})
+    with pytest.raises(
+        FatalError,
+        match=rf"reading stream '{stream}' .* on connection cache: the stream or the group does not exist",
+    ):
+        await anext(events)

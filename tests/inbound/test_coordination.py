@@ -1,0 +1,194 @@
+"""Coordination through this machine's PostgreSQL: of two runtimes sharing the coordination database, a
+coordinated task runs on one only; it moves to the other when the holder stops (releasing its lease at
+once) or dies (its lease expires); an uncoordinated task runs on both."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from interlace.inbound import LEASE_TABLE, Coordinator
+from interlace.processors import wait_or_stop
+from interlace.runtime import Runtime
+from tests.inbound.projects import REGISTRY, eventually, gate_of, write_project
+
+DSN = "postgresql://root@127.0.0.1:5432/test"
+REPOSITORY = Path(__file__).resolve().parents[2]
+
+
+class Beats:
+    """The table the task writes a row per run into (node, time), read back by the test."""
+
+    def __init__(self, connection: asyncpg.Connection, table: str) -> None:
+        self.connection = connection
+        self.table = table
+
+    async def nodes(self) -> list[str]:
+        rows = await self.connection.fetch(f"SELECT node FROM {self.table} ORDER BY id")
+        return [row["node"] for row in rows]
+
+    async def until(self, node: str, count: int = 2, within: float = 10.0) -> None:
+        async with asyncio.timeout(within):
+            while (await self.nodes()).count(node) < count:  # noqa: ASYNC110 - rows of other processes
+                await asyncio.sleep(0.05)
+
+
+@pytest.fixture
+async def beats() -> AsyncIterator[Beats]:
+    table = f"beats_{uuid.uuid4().hex[:10]}"
+    connection = await asyncpg.connect(DSN)
+    await connection.execute(f"CREATE TABLE {table} (id SERIAL PRIMARY KEY, node TEXT NOT NULL)")
+    try:
+        yield Beats(connection, table)
+    finally:
+        await connection.execute(f"DROP TABLE {table}")
+        await connection.execute(f"DELETE FROM {LEASE_TABLE} WHERE name LIKE $1", f"{table}/%")
+        await connection.close()
+
+
+def project(root: Path, beats: Beats, coordination: bool = True) -> Path:
+    return write_project(
+        root,
+        {
+            "connections/beats.yaml": f"connection: beats\nconnector: db\nurl: {DSN}\n",
+            "sequences/beat.yaml": f"""
+                sequence: Beat
+                flow:
+                  - db.insert:
+                      connection: beats
+                      query: "INSERT INTO {beats.table} (node) VALUES (:node)"
+                      parameters: {{node: "${{env.NODE}}"}}
+                """,
+            "tasks/beat.yaml": f"""
+                task: Beat
+                interval: 50ms
+                sequence: Beat
+                coordination: {str(coordination).lower()}
+                """,
+        },
+        f"""
+        [coordination]
+        dsn = "{DSN}"
+        lease = "1s"
+        renew = "200ms"
+        """,
+        name=beats.table,
+    )
+
+
+async def test_a_coordinated_task_runs_on_one_node_and_moves_when_it_stops(
+    beats: Beats, tmp_path: Path
+) -> None:
+    root = project(tmp_path, beats)
+    first = Runtime(root, env={"NODE": "a"}, connectors=REGISTRY)
+    second = Runtime(root, env={"NODE": "b"}, connectors=REGISTRY)
+    await first.start()
+    try:
+        await beats.until("a")
+        await second.start()
+        await eventually(lambda: second.inbound.task_state("Beat").status == "standby")
+        await asyncio.sleep(0.5)  # more than two renewals of the holder
+        assert set(await beats.nodes()) == {"a"}
+        assert first.inbound.task_state("Beat").status == "active"
+        await first.aclose()  # releases the lease: the other node takes over at its next try
+        handed_over = len(await beats.nodes())
+        await beats.until("b", within=2.0)
+        nodes = await beats.nodes()
+        assert set(nodes[:handed_over]) == {"a"} and set(nodes[handed_over:]) == {"b"}
+        assert second.inbound.task_state("Beat").status == "active"
+    finally:
+        await first.aclose()
+        await second.aclose()
+
+
+async def test_a_coordinated_task_moves_to_another_node_when_its_holder_dies(
+    beats: Beats, tmp_path: Path
+) -> None:
+    root = project(tmp_path, beats)
+    holder = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "tests.inbound.node",
+        str(root),
+        "a",
+        cwd=REPOSITORY,
+        stdout=asyncio.subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": f"{REPOSITORY / 'src'}:{REPOSITORY}"},
+    )
+    try:
+        await beats.until("a")
+        async with Runtime(root, env={"NODE": "b"}, connectors=REGISTRY) as survivor:
+            await eventually(lambda: survivor.inbound.task_state("Beat").status == "standby")
+            holder.send_signal(signal.SIGKILL)  # no lease released: it has to expire
+            await holder.wait()
+            died_after = len(await beats.nodes())
+            await beats.until("b", within=5.0)
+            nodes = await beats.nodes()
+            assert set(nodes[:died_after]) == {"a"} and set(nodes[died_after:]) == {"b"}
+    finally:
+        if holder.returncode is None:
+            holder.kill()
+            await holder.wait()
+
+
+async def test_an_uncoordinated_task_runs_on_every_node(beats: Beats, tmp_path: Path) -> None:
+    root = project(tmp_path, beats, coordination=False)
+    async with (
+        Runtime(root, env={"NODE": "a"}, connectors=REGISTRY),
+        Runtime(root, env={"NODE": "b"}, connectors=REGISTRY),
+    ):
+        await beats.until("a")
+        await beats.until("b")
+
+
+async def test_a_lease_is_held_by_one_node_until_it_expires(beats: Beats) -> None:
+    name = f"{beats.table}/lease"
+    one = Coordinator(DSN, node="one", lease=0.5, renew=0.1, wait=wait_or_stop)
+    two = Coordinator(DSN, node="two", lease=0.5, renew=0.1, wait=wait_or_stop)
+    try:
+        assert await one.acquire(name)
+        assert not await two.acquire(name)
+        assert await one.acquire(name)  # a renewal
+        assert await two.holder(name) == "one"
+        await asyncio.sleep(0.6)
+        assert await two.holder(name) is None
+        assert await two.acquire(name)
+        assert not await one.acquire(name)
+        await two.release(name)
+        assert await one.acquire(name)
+    finally:
+        await one.aclose()
+        await two.aclose()
+
+
+async def test_a_coordinated_inbound_endpoint_reads_its_source_on_one_node_only(
+    beats: Beats, tmp_path: Path
+) -> None:
+    root = project(tmp_path, beats)
+    (root / "connections/gate.yaml").write_text("connection: gate\nconnector: gate\n", encoding="utf-8")
+    (root / "sequences/note.yaml").write_text(
+        "sequence: Note\nflow: [{gate.pass: {connection: gate, key: '${payload}'}}]\n", encoding="utf-8"
+    )
+    (root / "inbound/feed.yaml").parent.mkdir()
+    (root / "inbound/feed.yaml").write_text(
+        "inbound: Feed\ntrigger: {gate.messages: {connection: gate}}\nsequence: Note\ncoordination: true\n",
+        encoding="utf-8",
+    )
+    async with Runtime(root, env={"NODE": "a"}, connectors=REGISTRY) as first:
+        await eventually(lambda: first.inbound.inbound_state("Feed").status == "active")
+        async with Runtime(root, env={"NODE": "b"}, connectors=REGISTRY) as second:
+            await eventually(lambda: second.inbound.inbound_state("Feed").status == "standby")
+            gates = [await gate_of(first), await gate_of(second)]
+            for gate in gates:
+                gate.send(("k", "hello"))
+            await gates[0].until(lambda: gates[0].passed == ["hello"])
+            await asyncio.sleep(0.3)  # a renewal later, the standby node has still not read its queue
+            assert gates[1].pulled == 0

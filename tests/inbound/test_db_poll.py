@@ -1,0 +1,160 @@
+"""The db-poll inbound endpoint against this machine's PostgreSQL and MariaDB (and SQLite): new rows run
+the flow in key order, the durable cursor lets a restarted runtime go on after the last processed row,
+a failed row is read again, and an order column with the key as tie-breaker works."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from interlace.connectors.db import DbConfig, DbConnection
+from interlace.inbound.cursor import CURSOR_TABLE
+from interlace.runtime import Runtime
+from interlace.sdk import ConnectorError
+from tests.connectors.db.conftest import reachable
+from tests.inbound.projects import REGISTRY, gate_of, write_project
+
+URLS = {
+    "postgresql": "postgresql+asyncpg://root@127.0.0.1:5432/test",
+    "mysql": "mysql+aiomysql://root@127.0.0.1:3306/test",
+}
+KEYS = {
+    "sqlite": "INTEGER PRIMARY KEY AUTOINCREMENT",
+    "postgresql": "SERIAL PRIMARY KEY",
+    "mysql": "INT AUTO_INCREMENT PRIMARY KEY",
+}
+
+
+@dataclass
+class Table:
+    kind: str
+    url: str
+    name: str
+    connection: DbConnection
+
+    async def execute(self, sql: str, rows: list[dict[str, Any]] | None = None) -> None:
+        await self.connection.run("test", lambda c: c.execute(text(sql), rows or {}))
+
+    async def until_cursor_saved(self) -> None:
+        async def saved(connection: AsyncConnection) -> bool:
+            found = await connection.execute(
+                text(f"SELECT COUNT(*) FROM {CURSOR_TABLE} WHERE name = :name"),
+                {"name": f"inbound-test/Poll_{self.name}"},
+            )
+            return bool(found.scalar())
+
+        async with asyncio.timeout(5):
+            while True:
+                with contextlib.suppress(ConnectorError):  # the table is created by the endpoint
+                    if await self.connection.run("test", saved):
+                        return
+                await asyncio.sleep(0.02)
+
+    async def insert(self, *names: str, changed: str = "2030-01-01T10:00:00") -> None:
+        rows = [{"name": name, "changed": datetime.fromisoformat(changed)} for name in names]
+        await self.execute(f"INSERT INTO {self.name} (name, changed) VALUES (:name, :changed)", rows)
+
+
+@pytest.fixture(params=["postgresql", "mysql", "sqlite"])
+async def table(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Table]:
+    kind: str = request.param
+    if kind == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path / 'rows.db'}"
+    else:
+        url = URLS[kind]
+        if not reachable(5432 if kind == "postgresql" else 3306):
+            pytest.fail(f"no {kind} server answers on 127.0.0.1: start it (.ci/services does)")
+    name = f"rows_{uuid.uuid4().hex[:10]}"
+    async with DbConnection(DbConfig(url=url), name="rows") as connection:
+        found = Table(kind, url, name, connection)
+        await found.execute(
+            f"CREATE TABLE {name} (id {KEYS[kind]}, name VARCHAR(40) NOT NULL, changed TIMESTAMP NOT NULL)"
+        )
+        yield found
+        await found.execute(f"DROP TABLE IF EXISTS {name}")
+        with contextlib.suppress(ConnectorError):  # no cursor table when no cursor was kept there
+            await found.execute(f"DELETE FROM {CURSOR_TABLE} WHERE name LIKE :end", [{"end": f"%{name}"}])
+
+
+def project(root: Path, table: Table, options: str = "", failures: int = 0) -> Path:
+    return write_project(
+        root,
+        {
+            "connections/rows.yaml": f"connection: rows\nconnector: db\nurl: {table.url}\n",
+            "connections/gate.yaml": "connection: gate\nconnector: gate\n",
+            "sequences/take.yaml": f"""
+                sequence: Take
+                flow:
+                  - gate.pass: {{connection: gate, key: "${{payload.id}}:${{payload.name}}", failures: {failures}}}
+                """,
+            "inbound/rows.yaml": f"""
+                inbound: Poll_{table.name}
+                db-poll: {{connection: rows, table: {table.name}, key-column: id, poll: 20ms, batch: 2{options}}}
+                sequence: Take
+                max-in-flight: 1
+                """,
+        },
+    )
+
+
+async def test_new_rows_run_in_order_and_a_restart_goes_on_after_the_last_one(
+    table: Table, tmp_path: Path
+) -> None:
+    root = project(tmp_path, table)
+    await table.insert("ada", "grace", "linus", "barbara", "ken")
+    async with Runtime(root, env={}, connectors=REGISTRY) as runtime:
+        gate = await gate_of(runtime)
+        await gate.until(lambda: len(gate.passed) == 5)
+        assert gate.passed == ["1:ada", "2:grace", "3:linus", "4:barbara", "5:ken"]
+        await table.insert("edsger")
+        await gate.until(lambda: len(gate.passed) == 6)
+    await table.insert("donald", "margaret")
+    async with Runtime(root, env={}, connectors=REGISTRY) as runtime:
+        gate = await gate_of(runtime)
+        await gate.until(lambda: len(gate.passed) == 2)
+        assert gate.passed == ["7:donald", "8:margaret"]
+
+
+async def test_a_failed_row_is_read_again_and_nothing_is_skipped(table: Table, tmp_path: Path) -> None:
+    root = project(tmp_path, table, failures=1)
+    await table.insert("ada", "grace", "linus")
+    async with Runtime(root, env={}, connectors=REGISTRY) as runtime:
+        gate = await gate_of(runtime)
+        await gate.until(lambda: len(gate.passed) == 3)
+        assert gate.passed == ["1:ada", "2:grace", "3:linus"]
+        assert gate.attempts == {"1:ada": 2, "2:grace": 2, "3:linus": 2}
+        state = runtime.inbound.inbound_state(f"Poll_{table.name}")
+        assert (state.processed, state.failed) == (3, 3)
+
+
+async def test_an_order_column_orders_rows_with_the_key_breaking_ties(table: Table, tmp_path: Path) -> None:
+    root = project(tmp_path, table, ", order-column: changed, start: end")
+    await table.insert("old", changed="2030-01-01T09:00:00")
+    async with Runtime(root, env={}, connectors=REGISTRY) as runtime:
+        gate = await gate_of(runtime)
+        await table.until_cursor_saved()  # the endpoint has noted where the table ends
+        await table.insert("b", "c", changed="2030-01-01T11:00:00")
+        await table.insert("a", changed="2030-01-01T10:30:00")
+        await gate.until(lambda: len(gate.passed) == 3)
+        assert gate.passed == ["4:a", "2:b", "3:c"]  # "old" was there before: start at the end
+
+
+@pytest.mark.parametrize("table", ["sqlite"], indirect=True)
+async def test_the_cursor_can_be_kept_in_the_project_state_folder(table: Table, tmp_path: Path) -> None:
+    root = project(tmp_path, table, ", cursor: state")
+    await table.insert("ada")
+    async with Runtime(root, env={}, connectors=REGISTRY) as runtime:
+        gate = await gate_of(runtime)
+        await gate.until(lambda: gate.passed == ["1:ada"])
+    cursor = root / ".interlace" / "cursors" / f"Poll_{table.name}.json"
+    assert cursor.read_text() == '{"key":1}'

@@ -1,0 +1,155 @@
+"""The file inbound endpoint: files matching a pattern, old enough, are taken in order, each one message;
+moved or deleted after success and after failure; claimed so that of two runtimes watching one folder
+only one takes each file."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from pathlib import Path
+
+from interlace.inbound import FileAction, FileSource
+from interlace.runtime import Runtime
+from interlace.sdk import TriggerEvent
+from tests.inbound.projects import REGISTRY, eventually, gate_of, write_project
+
+GATE = "connection: gate\nconnector: gate\n"
+SEQUENCE = """
+    sequence: Take
+    flow:
+      - variable: {name: id, value: "${payload.id}"}
+      - gate.pass: {connection: gate, key: "${props.fileName}:${vars.id}"}
+    """
+
+
+def files(file_options: str) -> dict[str, str]:
+    return {
+        "connections/gate.yaml": GATE,
+        "sequences/take.yaml": SEQUENCE,
+        "inbound/inbox.yaml": f"""
+            inbound: Inbox
+            file: {{folder: inbox, {file_options}}}
+            sequence: Take
+            """,
+    }
+
+
+def drop(folder: Path, name: str, text: str, age: float = 60.0) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    then = path.stat().st_mtime - age
+    os.utime(path, (then, then))
+    return path
+
+
+def names(folder: Path) -> list[str]:
+    return sorted(path.name for path in folder.iterdir()) if folder.exists() else []
+
+
+async def test_files_are_moved_after_success_and_after_failure(tmp_path: Path) -> None:
+    root = write_project(
+        tmp_path,
+        files('pattern: "*.json", poll: 20ms, on-success: {move-to: done}, on-failure: {move-to: failed}'),
+    )
+    inbox = root / "inbox"
+    drop(inbox, "b.json", '{"id": 2}')
+    drop(inbox, "a.json", '{"id": 1}')
+    drop(inbox, "bad.json", "{not json")
+    drop(inbox, "notes.txt", '{"id": 3}')
+    async with Runtime(root, env={}, connectors=REGISTRY) as runtime:
+        gate = await gate_of(runtime)
+        await eventually(
+            lambda: names(inbox / "done") == ["a.json", "b.json"] and names(inbox / "failed") == ["bad.json"]
+        )
+        assert gate.passed == ["a.json:1", "b.json:2"]  # in name order
+        assert names(inbox) == ["done", "failed", "notes.txt"]
+        state = runtime.inbound.inbound_state("Inbox")
+        assert (state.received, state.processed, state.failed) == (3, 2, 1)
+
+
+async def test_files_are_deleted_by_default_and_young_files_wait(tmp_path: Path) -> None:
+    root = write_project(tmp_path, files("poll: 20ms, min-age: 30s"))
+    inbox = root / "inbox"
+    drop(inbox, "old.json", '{"id": 1}')
+    drop(inbox, "young.json", '{"id": 2}', age=0)
+    async with Runtime(root, env={}, connectors=REGISTRY) as runtime:
+        gate = await gate_of(runtime)
+        await gate.until(lambda: gate.passed == ["old.json:1"])
+        await eventually(lambda: names(inbox) == ["young.json"])
+        await asyncio.sleep(0.1)  # several polls: the young file is still not taken
+        assert names(inbox) == ["young.json"] and gate.passed == ["old.json:1"]
+
+
+async def test_a_failed_file_is_retried_by_default_until_its_flow_succeeds(tmp_path: Path) -> None:
+    project = files("poll: 20ms")
+    project["sequences/take.yaml"] = """
+        sequence: Take
+        flow:
+          - gate.pass: {connection: gate, key: "${props.fileName}", failures: 2}
+        """
+    root = write_project(tmp_path, project)
+    inbox = root / "inbox"
+    drop(inbox, "x.json", "{}")
+    async with Runtime(root, env={}, connectors=REGISTRY) as runtime:
+        gate = await gate_of(runtime)
+        await gate.until(lambda: gate.passed == ["x.json"])
+        await eventually(lambda: names(inbox) == [])
+        assert gate.attempts == {"x.json": 3}
+
+
+async def test_two_runtimes_watching_one_folder_never_take_the_same_file(tmp_path: Path) -> None:
+    shared = tmp_path / "shared"
+    project = files(f"poll: 5ms, min-age: 0s, on-success: {{move-to: {shared / 'done'}}}")
+    project["inbound/inbox.yaml"] = project["inbound/inbox.yaml"].replace(
+        "folder: inbox", f"folder: {shared}"
+    )
+    first = write_project(tmp_path / "a", project)
+    second = write_project(tmp_path / "b", project)
+    async with (
+        Runtime(first, env={}, connectors=REGISTRY) as one,
+        Runtime(second, env={}, connectors=REGISTRY) as two,
+    ):
+        gates = [await gate_of(one), await gate_of(two)]
+        for n in range(60):
+            drop(shared, f"f{n:02}.json", f'{{"id": {n}}}', age=0)
+            if n % 10 == 0:
+                await asyncio.sleep(0.01)
+        await eventually(lambda: sum(len(gate.passed) for gate in gates) >= 60)
+        await eventually(lambda: len(names(shared / "done")) == 60)
+    taken = [set(gate.passed) for gate in gates]
+    assert taken[0].isdisjoint(taken[1])
+    assert len(taken[0] | taken[1]) == 60
+    assert sum(len(gate.passed) for gate in gates) == 60
+
+
+async def test_a_claim_of_a_node_that_died_is_released_after_the_lock_timeout(tmp_path: Path) -> None:
+    now = [time.time()]
+    source = FileSource(tmp_path, min_age=0, lock_timeout=30, poll=0.01, clock=lambda: now[0])
+    drop(tmp_path, "x.json", "{}")
+    events = source.events()
+    event: TriggerEvent = await anext(events)
+    await events.aclose()  # the node dies with the file claimed
+    assert [name.endswith(".processing") for name in names(tmp_path)] == [True]
+    assert source._ready() == []  # the claim is young: nothing to offer
+    now[0] = (tmp_path / names(tmp_path)[0]).stat().st_ctime + 31
+    source._ready()  # releases the stale claim
+    assert names(tmp_path) == ["x.json"]
+    assert [path.name for path in source._ready()] == ["x.json"]  # offered again
+    assert event.attributes["fileName"] == "x.json"
+
+
+async def test_without_a_lock_a_file_in_flight_is_not_offered_twice(tmp_path: Path) -> None:
+    source = FileSource(tmp_path, min_age=0, poll=0.01, lock=False, on_success=FileAction("delete"))
+    drop(tmp_path, "x.json", "{}")
+    events = source.events()
+    event = await anext(events)
+    second = asyncio.ensure_future(anext(events))
+    await asyncio.sleep(0.05)
+    assert not second.done()
+    await event.ack()
+    second.cancel()
+    await asyncio.gather(second, return_exceptions=True)
+    await events.aclose()
+    assert names(tmp_path) == []

@@ -1,0 +1,78 @@
+"""The HTTP listener inbound endpoint: the named APIs answered on a port of their own, with the same
+dispatching (and default answers) as the main port; other APIs are not served there."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import aiohttp
+
+from interlace.http.listener import dispatch_routes
+from interlace.inbound import HttpListener
+from interlace.runtime import Runtime
+from tests.inbound.projects import REGISTRY, eventually, write_project
+
+FILES = {
+    "apis/hello.yaml": """
+        api: Hello
+        context: /hello
+        resources:
+          - methods: [GET]
+            uri-template: /{name}
+            flow:
+              - respond: {json: {hello: "${params.pathParams.name}"}}
+        """,
+    "apis/admin.yaml": """
+        api: Admin
+        context: /admin
+        resources:
+          - flow: [{respond: {json: {secret: true}}}]
+        """,
+    "inbound/side.yaml": """
+        inbound: SidePort
+        http: {port: 0, host: 127.0.0.1, apis: [Hello]}
+        """,
+}
+
+
+async def test_the_listener_serves_its_apis_on_its_own_port(tmp_path: Path) -> None:
+    root = write_project(tmp_path, FILES)
+    async with Runtime(root, env={}, connectors=REGISTRY, http_dispatch=dispatch_routes) as runtime:
+        listener = runtime.inbound.endpoint("SidePort")
+        assert isinstance(listener, HttpListener)
+        await listener.listening.wait()
+        base = f"http://127.0.0.1:{listener.port}"
+        async with aiohttp.ClientSession() as session:
+            async with session.get(f"{base}/hello/ada") as response:
+                assert (response.status, await response.json()) == (200, {"hello": "ada"})
+            async with session.get(f"{base}/admin") as response:
+                body = await response.json()
+                assert response.status == 404 and body["error"]["code"] == "NOT_FOUND"
+        state = runtime.inbound.inbound_state("SidePort")
+        assert (state.kind, state.status, state.received, state.processed) == ("http", "active", 2, 2)
+        assert state.target == "Hello"
+        await runtime.inbound.deactivate_inbound("SidePort")
+        async with aiohttp.ClientSession() as session:
+            try:
+                await session.get(f"{base}/hello/ada")
+            except aiohttp.ClientConnectionError:
+                pass
+            else:
+                raise AssertionError("the listener still answers after deactivation")
+
+
+async def test_a_listener_without_the_http_transport_fails_visibly(tmp_path: Path) -> None:
+    root = write_project(tmp_path, FILES)
+    async with Runtime(root, env={}, connectors=REGISTRY) as runtime:
+        await eventually(lambda: runtime.inbound.inbound_state("SidePort").status != "inactive")
+        state = runtime.inbound.inbound_state("SidePort")
+        assert state.status == "failed"
+        assert state.last_error is not None and "http_dispatch" in state.last_error
+
+
+def test_an_unknown_api_is_reported_with_a_hint(tmp_path: Path) -> None:
+    from tests.inbound.test_tasks import problems
+
+    files = {**FILES, "inbound/side.yaml": "inbound: SidePort\nhttp: {port: 0, apis: [Helo]}\n"}
+    found = problems(write_project(tmp_path, files))
+    assert found == ["inbound/side.yaml:2: unknown api 'Helo'\n    hint: did you mean 'Hello'?"]

@@ -1,0 +1,57 @@
+"""The postgres-notify inbound endpoint against this machine's PostgreSQL: each NOTIFY on the channel
+runs the flow once, JSON payloads as JSON, others as text."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from pathlib import Path
+
+import asyncpg
+
+from interlace.runtime import Runtime
+from tests.inbound.gate import GateConnection
+from tests.inbound.projects import REGISTRY, gate_of, write_project
+
+DSN = "postgresql://root@127.0.0.1:5432/test"
+
+
+async def notify_until_heard(gate: GateConnection, channel: str, payloads: list[str]) -> None:
+    """Notifications sent before the endpoint listens are lost (PostgreSQL keeps none): send a probe until
+    one arrives, then the payloads."""
+    connection = await asyncpg.connect(DSN)
+    try:
+        async with asyncio.timeout(5):
+            while not gate.passed:
+                await connection.execute("SELECT pg_notify($1, $2)", channel, "probe")
+                await asyncio.sleep(0.05)
+        for payload in payloads:
+            await connection.execute("SELECT pg_notify($1, $2)", channel, payload)
+    finally:
+        await connection.close()
+
+
+async def test_each_notification_runs_the_flow(tmp_path: Path) -> None:
+    channel = f"orders_{uuid.uuid4().hex[:8]}"
+    root = write_project(
+        tmp_path,
+        {
+            "connections/gate.yaml": "connection: gate\nconnector: gate\n",
+            "connections/pg.yaml": "connection: pg\nconnector: db\nurl: postgresql://root@127.0.0.1:5432/test\n",
+            "sequences/take.yaml": """
+                sequence: Take
+                flow:
+                  - gate.pass: {connection: gate, key: "${props.channel}:${payload.id ?? payload}"}
+                """,
+            "inbound/notes.yaml": f"""
+                inbound: Notes
+                postgres-notify: {{connection: pg, channel: {channel}}}
+                sequence: Take
+                """,
+        },
+    )
+    async with Runtime(root, env={}, connectors=REGISTRY) as runtime:
+        gate = await gate_of(runtime)
+        await notify_until_heard(gate, channel, ['{"id": 7}', "plain"])
+        await gate.until(lambda: gate.passed[-2:] == [f"{channel}:7", f"{channel}:plain"])
+        assert set(gate.passed[:-2]) == {f"{channel}:probe"}
