@@ -23,6 +23,9 @@ from interlace.stores import MessageStore, StoreBell, StoredMessage
 
 __all__ = ["Backoff", "ExhaustedPolicy", "ForwardingProcessor"]
 
+_BATCH = 16
+"""Messages a single worker (concurrency 1) claims at once."""
+
 _log = logging.getLogger("interlace.processors")
 
 
@@ -123,11 +126,14 @@ class ForwardingProcessor:
                 self._counters.status = "inactive"
 
     async def _work(self, stop: asyncio.Event) -> None:
+        # One worker (concurrency 1) claims a batch at a time: one store round trip for many messages.
+        # It still delivers them one by one, in order, and gives back the untried ones when one fails.
+        batch_size = _BATCH if self._concurrency == 1 else 1
         if await self._wait(stop, self._schedule.first_delay()):
             return
         while not stop.is_set():
             try:
-                batch = await self._store.fetch(1)
+                batch = await self._store.fetch(batch_size)
             except Exception as exc:
                 self._record(f"cannot read message store {self._store.name}: {exc}")
                 if await self._wait(stop, self._backoff.initial):
@@ -137,30 +143,55 @@ class ForwardingProcessor:
                 if await self._idle_wait(stop, self._schedule.next_delay()):
                     return
                 continue
-            message = batch[0]
-            outcome = await self._attempt(message)
-            if outcome.delivered:
-                await self._settle(self._store.ack(message.id), message, "acknowledge")
-                self._counters.delivered += 1
-                continue
-            failed = message.failed(outcome.error or "delivery failed")
-            self._failed(failed.last_error)
-            _log.warning(
-                "processor %s: attempt %d of %d to deliver message %s failed: %s",
-                self._name,
-                failed.attempts,
-                self._max_attempts,
-                message.id,
-                failed.last_error,
-                extra={"correlation_id": message.correlation_id},
-            )
-            if not outcome.retry or failed.attempts >= self._max_attempts:
-                if await self._give_up(failed, stop):
-                    return
-                continue
-            await self._settle(self._store.release(failed), message, "give back")
-            if await self._wait(stop, self._backoff.delay(failed.attempts)):
+            if await self._deliver_batch(batch, stop):
                 return
+
+    async def _deliver_batch(self, batch: list[StoredMessage], stop: asyncio.Event) -> bool:
+        """Deliver ``batch`` in order; True when the processor stops."""
+        pending = list(batch)
+        try:
+            while pending:
+                if stop.is_set():
+                    await self._give_back(pending)
+                    return True
+                message = pending.pop(0)
+                outcome = await self._attempt(message)
+                if outcome.delivered:
+                    await self._settle(self._store.ack(message.id), message, "acknowledge")
+                    self._counters.delivered += 1
+                    continue
+                # The messages behind a failed one go back untried, keeping their places after it.
+                untried, pending = pending, []
+                await self._give_back(untried)
+                return await self._handle_failure(message, outcome, stop)
+        except asyncio.CancelledError:
+            await self._give_back(pending)
+            raise
+        return False
+
+    async def _give_back(self, messages: list[StoredMessage]) -> None:
+        for message in messages:
+            await self._settle(self._store.release(message), message, "give back")
+
+    async def _handle_failure(
+        self, message: StoredMessage, outcome: DeliveryOutcome, stop: asyncio.Event
+    ) -> bool:
+        """Record a failed attempt and give the message back (or give up on it); True when stopping."""
+        failed = message.failed(outcome.error or "delivery failed")
+        self._failed(failed.last_error)
+        _log.warning(
+            "processor %s: attempt %d of %d to deliver message %s failed: %s",
+            self._name,
+            failed.attempts,
+            self._max_attempts,
+            message.id,
+            failed.last_error,
+            extra={"correlation_id": message.correlation_id},
+        )
+        if not outcome.retry or failed.attempts >= self._max_attempts:
+            return await self._give_up(failed, stop)
+        await self._settle(self._store.release(failed), message, "give back")
+        return await self._wait(stop, self._backoff.delay(failed.attempts))
 
     async def _attempt(self, message: StoredMessage) -> DeliveryOutcome:
         self._counters.in_flight += 1
