@@ -12,9 +12,9 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Collection, Coroutine, Mapping
-from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from interlace.background import BackgroundWork
 from interlace.errors import InterlaceError
 from interlace.inbound.base import Supervised
 from interlace.inbound.coordination import Coordinator
@@ -31,12 +31,6 @@ class UnknownInboundError(InterlaceError):
 
     code = "NOT_FOUND"
     status = 404
-
-
-@dataclass(slots=True)
-class _Running:
-    task: asyncio.Task[None]
-    stop: asyncio.Event
 
 
 class Supervisor(Generic[T]):
@@ -60,7 +54,7 @@ class Supervisor(Generic[T]):
         self._graceful_timeout = graceful_timeout
         self._coordinator = coordinator
         self._lease_prefix = lease_prefix
-        self._running: dict[str, _Running] = {}
+        self._running: dict[str, BackgroundWork] = {}
 
     @property
     def items(self) -> Mapping[str, T]:
@@ -106,35 +100,14 @@ class Supervisor(Generic[T]):
         await asyncio.gather(*(self._stop(name, entry) for name, entry in running.items()))
 
     def _spawn(self, name: str, item: T) -> None:
-        stop = asyncio.Event()
-        body: Coroutine[Any, Any, None]
+        run: Callable[[asyncio.Event], Coroutine[Any, Any, None]] = item.run
         if item.coordinated and self._coordinator is not None:
-            work: Callable[[asyncio.Event], Coroutine[Any, Any, None]] = item.run
-            body = self._coordinator.run_exclusively(self._lease_prefix + name, work, stop, item.standby)
-        else:
-            body = item.run(stop)
-        task = asyncio.get_running_loop().create_task(body, name=f"{self.kind} {name}")
-        task.add_done_callback(_report_crash)
-        self._running[name] = _Running(task, stop)
+            coordinator, lease, standby = self._coordinator, self._lease_prefix + name, item.standby
 
-    async def _stop(self, name: str, running: _Running) -> None:
-        running.stop.set()
-        task = running.task
-        if task.done():
-            return
-        done, _ = await asyncio.wait({task}, timeout=self._graceful_timeout)
-        if task in done:
-            return
-        _log.warning(
-            "%s %s did not finish within %ss; its messages in flight go back to their source",
-            self.kind,
-            name,
-            self._graceful_timeout,
-        )
-        task.cancel()
-        await asyncio.wait({task})
+            def run(stop: asyncio.Event) -> Coroutine[Any, Any, None]:
+                return coordinator.run_exclusively(lease, item.run, stop, standby)
 
+        self._running[name] = BackgroundWork(f"{self.kind} {name}", run)
 
-def _report_crash(task: asyncio.Task[None]) -> None:
-    if not task.cancelled() and task.exception() is not None:
-        _log.error("%s stopped by an unexpected error", task.get_name(), exc_info=task.exception())
+    async def _stop(self, name: str, running: BackgroundWork) -> None:
+        await running.stop(self._graceful_timeout, _log, "its messages in flight go back to their source")

@@ -12,8 +12,8 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
 
+from interlace.background import BackgroundWork
 from interlace.errors import InterlaceError
 from interlace.processors.base import MessageProcessor, ProcessorState
 
@@ -29,12 +29,6 @@ class UnknownProcessorError(InterlaceError):
     status = 404
 
 
-@dataclass(slots=True)
-class _Running:
-    task: asyncio.Task[None]
-    stop: asyncio.Event
-
-
 class ProcessorSupervisor:
     """The processors of one deployment, by name. Methods are called from the runtime's event loop;
     ``activate`` and ``deactivate`` may be called at any time, also concurrently."""
@@ -42,7 +36,7 @@ class ProcessorSupervisor:
     def __init__(self, processors: Mapping[str, MessageProcessor], *, graceful_timeout: float = 10.0) -> None:
         self._processors = dict(processors)
         self._graceful_timeout = graceful_timeout
-        self._running: dict[str, _Running] = {}
+        self._running: dict[str, BackgroundWork] = {}
 
     @property
     def names(self) -> list[str]:
@@ -93,28 +87,7 @@ class ProcessorSupervisor:
         return processor
 
     def _spawn(self, name: str, processor: MessageProcessor) -> None:
-        stop = asyncio.Event()
-        task = asyncio.get_running_loop().create_task(processor.run(stop), name=f"processor {name}")
-        task.add_done_callback(self._report_crash)
-        self._running[name] = _Running(task, stop)
+        self._running[name] = BackgroundWork(f"processor {name}", processor.run)
 
-    async def _stop(self, name: str, running: _Running) -> None:
-        running.stop.set()
-        task = running.task
-        if task.done():
-            return
-        done, _ = await asyncio.wait({task}, timeout=self._graceful_timeout)
-        if task in done:
-            return
-        _log.warning(
-            "processor %s did not finish within %ss; its in-flight messages go back to the store",
-            name,
-            self._graceful_timeout,
-        )
-        task.cancel()
-        await asyncio.wait({task})
-
-    @staticmethod
-    def _report_crash(task: asyncio.Task[None]) -> None:
-        if not task.cancelled() and task.exception() is not None:
-            _log.error("%s stopped by an unexpected error", task.get_name(), exc_info=task.exception())
+    async def _stop(self, name: str, running: BackgroundWork) -> None:
+        await running.stop(self._graceful_timeout, _log, "its in-flight messages go back to the store")
