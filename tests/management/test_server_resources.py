@@ -33,7 +33,9 @@ async def test_the_active_deployment_is_listed_with_when_it_became_active(
             "profile": None,
             "deployedAt": "2023-11-14T22:13:20.000Z",
             "active": True,
-            "source": str(managed.runtime.root),
+            "bundle": False,
+            "created": None,
+            "source": str(managed.runtime.root.resolve()),
             "artifacts": {
                 "apis": 1,
                 "sequences": 1,
@@ -41,10 +43,13 @@ async def test_the_active_deployment_is_listed_with_when_it_became_active(
                 "stores": 2,
                 "processors": 1,
                 "connections": 2,
+                "tasks": 0,
+                "inbound": 0,
             },
         }
     ]
-    assert (await managed.call("GET", "/management/deployments/shop", token=admin)).json == listed[0]
+    named = (await managed.call("GET", "/management/deployments/shop", token=admin)).json
+    assert named == {"name": "shop", "active": "2.0.0", "versions": listed}
     missing = await managed.call("GET", "/management/deployments/other", token=admin)
     assert missing.status == 404
     assert missing.json["error"]["message"] == "no deployment named 'other' (deployments: shop)"

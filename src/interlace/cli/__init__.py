@@ -10,7 +10,9 @@ import typer
 from rich.console import Console
 
 from interlace import __version__
+from interlace.cli.bundles import register_bundle_commands
 from interlace.cli.connectors import connector_app
+from interlace.cli.operations import register_operations
 from interlace.errors import ConfigError
 
 __all__ = ["app", "main"]
@@ -124,6 +126,8 @@ app.add_typer(connection_app, name="connection")
 app.add_typer(connector_app, name="connector")
 mailbox_app = typer.Typer(help="The local development mailbox.", no_args_is_help=True)
 app.add_typer(mailbox_app, name="mailbox")
+register_operations(app)
+register_bundle_commands(app)
 
 
 @connection_app.command("test")

@@ -43,7 +43,7 @@ async def serve(
     for signum in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(signum, stop.set)
-    async with Runtime(root, profile, http_dispatch=dispatch_routes) as runtime:
+    async with Runtime(root, profile, http_dispatch=dispatch_routes, hot_deploy=True) as runtime:
         redeploys: set[asyncio.Task[None]] = set()
 
         def redeploy() -> None:

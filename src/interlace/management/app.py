@@ -111,6 +111,9 @@ def _handler(
             query[name] = param.parse(raw)
             check(query[name])
         body: Any = None
+        if route.uploads is not None and request.content_type not in route.uploads:
+            expected = " or ".join(route.uploads)
+            raise BadRequestError(f"the body must be {expected} (got {request.content_type or 'none'})")
         if body_check is not None:
             raw_body = await request.read()
             if raw_body.strip():

@@ -68,6 +68,9 @@ def _operation(route: Route) -> dict[str, Any]:
         operation["parameters"] = parameters
     if route.body is not None:
         operation["requestBody"] = {"required": route.body_required, "content": _json(route.body)}
+    if route.uploads is not None:
+        content = {media: {"schema": dict(schema)} for media, schema in route.uploads.items()}
+        operation["requestBody"] = {"required": True, "content": content}
     if access == "public":
         operation["security"] = []
     return operation

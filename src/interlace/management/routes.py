@@ -107,6 +107,9 @@ class Route:
     access: Access | None = None
     errors: tuple[int, ...] = ()
     needs_deployment: bool = True
+    uploads: Mapping[str, Schema] | None = None
+    """A body other than JSON: its media types and their schemas (``application/zip``). The handler
+    reads ``call.request`` itself; ``call.body`` is None."""
 
     @property
     def required_access(self) -> Access:
@@ -121,7 +124,7 @@ class Route:
     def error_statuses(self) -> list[int]:
         """Every error status the route may answer with."""
         statuses = set(self.errors)
-        if self.query or self.body is not None:
+        if self.query or self.body is not None or self.uploads is not None:
             statuses.add(400)
         access = self.required_access
         if access != "public":

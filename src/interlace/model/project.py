@@ -80,6 +80,9 @@ class ServerDefinition(Definition):
     port: Annotated[int, Field(ge=0, le=65535)] = 8290
     max_body_size: int = 10 * 1024 * 1024
     graceful_timeout: Annotated[float, Field(gt=0)] = 10.0
+    deploy_dir: Annotated[str, Field(min_length=1)] = ".interlace/hot-deploy"
+    """The hot deployment folder (relative to the project folder the server started with, or absolute):
+    a bundle dropped there is deployed while the server runs."""
 
     @field_validator("max_body_size", mode="before")
     @classmethod

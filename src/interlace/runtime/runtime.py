@@ -11,6 +11,7 @@ endpoints start after the processors and stop before them (their messages in fli
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -34,6 +35,8 @@ from interlace.processors import (
     wait_or_stop,
 )
 from interlace.runtime.companions import Companion, start_companion
+from interlace.runtime.deployments import Deployments
+from interlace.runtime.hotdeploy import HotDeployFolder
 from interlace.runtime.token_store import STATE_DIR, LazyTokenStore
 from interlace.sdk import ConnectorRegistry, RegistryError
 from interlace.stores import MessageStore, StoredMessage
@@ -62,6 +65,11 @@ class UnknownConnectionError(InterlaceError):
     status = 404
 
 
+def _report_watch_end(task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        _log.error("the hot deployment folder is no longer watched", exc_info=task.exception())
+
+
 async def _close_connections(artifacts: Artifacts) -> None:
     for pool in artifacts.connections.values():
         await pool.aclose()
@@ -73,7 +81,8 @@ class Runtime:
     ``env`` replaces the process environment for ``${env.X}`` (tests and embedding pass their own);
     ``stores`` makes message stores from their definitions (default: the store kind the definition
     names); ``connectors`` is where connector operations are found (default: the installed ones);
-    ``http_dispatch`` makes the request handlers of inbound HTTP listeners (the HTTP transport's).
+    ``http_dispatch`` makes the request handlers of inbound HTTP listeners (the HTTP transport's);
+    ``hot_deploy`` watches the ``[server] deploy-dir`` folder for bundles while it runs.
     Connections are opened on first use and closed when their deployment is replaced or stopped;
     rotated OAuth2 refresh tokens are kept encrypted in the project's ``.interlace/`` folder.
     """
@@ -87,10 +96,14 @@ class Runtime:
         stores: StoreFactory | None = None,
         connectors: ConnectorRegistry | None = None,
         http_dispatch: HttpDispatch | None = None,
+        hot_deploy: bool = False,
     ) -> None:
         self.root = Path(root)
+        """Where the active deployment was loaded from (a deployed bundle's folder after a deploy)."""
+        self.home = self.root
+        """The server's own folder, fixed: its ``.interlace/`` state and new stores' files live here."""
         self._connectors = connectors
-        self._token_store = LazyTokenStore(self.root / STATE_DIR, env)
+        self._token_store = LazyTokenStore(self.home / STATE_DIR, env)
         self.profile = profile
         self.env = env
         self.client = client or HttpClient()
@@ -105,6 +118,11 @@ class Runtime:
         self.inbound = InboundRunner(wait_or_stop)
         """The deployment's tasks and inbound endpoints: their states, activation and ``trigger_task``."""
         self.project: Project | None = None
+        self.deployments = Deployments(self, connectors=connectors)
+        """Deployed bundles: deploy, rollback, undeploy, versions."""
+        self._hot_deploy = hot_deploy
+        self._hot_deploy_stop = asyncio.Event()
+        self._hot_deploy_task: asyncio.Task[None] | None = None
 
     @property
     def artifacts(self) -> Artifacts:
@@ -130,15 +148,25 @@ class Runtime:
             raise
         self._start_processors(project, artifacts)
         await self._start_inbound(project, artifacts)
+        if self._hot_deploy:
+            self._watch_deploy_dir(project)
         _log.info("deployed %s %s (%d APIs)", project.name, project.version, len(artifacts.apis))
 
-    async def redeploy(self) -> Artifacts:
-        """Reload and recompile the project and make it active; on ConfigError the old one keeps running.
+    def _watch_deploy_dir(self, project: Project) -> None:
+        folder = Path(project.server.deploy_dir)
+        watcher = HotDeployFolder(self.deployments, folder if folder.is_absolute() else self.home / folder)
+        self._hot_deploy_stop.clear()
+        self._hot_deploy_task = asyncio.create_task(watcher.run(self._hot_deploy_stop), name="hot-deploy")
+        self._hot_deploy_task.add_done_callback(_report_watch_end)
+
+    async def redeploy(self, root: Path | None = None) -> Artifacts:
+        """Reload and recompile the project (or load the one at ``root``, which then becomes the runtime's
+        ``root``) and make it active; on ConfigError the old one keeps running.
 
         Processors stop gracefully before the swap and start again after it; stores that the new
         deployment no longer has (or has changed) are closed after the swap.
         """
-        project = load_project(self.root, self.profile, self.env)
+        project = load_project(self.root if root is None else root, self.profile, self.env)
         artifacts = self._compile(project, rescan=True)
         opened = await self._open_stores(project, artifacts)
         await self.inbound.stop()
@@ -146,6 +174,7 @@ class Runtime:
         previous, self._open = self._open, opened
         previous_artifacts = self._artifacts
         self._artifacts, self.project = artifacts, project
+        self.root = project.root
         self._start_processors(project, artifacts)
         await self._start_inbound(project, artifacts)
         kept = {id(entry.store) for entry in opened.values()}
@@ -224,6 +253,13 @@ class Runtime:
         """Stop processors (in-flight messages finish or go back), close stores, stop companions and
         close the HTTP client; safe to call twice. Inbound endpoints and tasks stop first (releasing their
         leases), so no new message starts while the rest shuts down."""
+        watching, self._hot_deploy_task = self._hot_deploy_task, None
+        if watching is not None:
+            self._hot_deploy_stop.set()
+            try:
+                await asyncio.wait_for(asyncio.shield(watching), 5.0)
+            except (TimeoutError, Exception):
+                watching.cancel()
         await self.inbound.aclose()
         await self._supervisor.aclose()
         stores, self._open = self._open, {}
@@ -264,7 +300,7 @@ class Runtime:
             current = self._open.get(definition.name)
             if current is not None and current.options == definition.model_dump():
                 return current.store
-            return make(definition) if make is not None else _new_store(definition, project.root)
+            return make(definition) if make is not None else _new_store(definition, self.home)
 
         return factory
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 from interlace.management.resources import (
     artifacts,
     connectors,
+    deployments,
     endpoints,
+    inbound,
     loglevels,
     processors,
     server,
@@ -16,7 +18,18 @@ from interlace.management.routes import Route, Schema
 
 __all__ = ["ROUTES", "SCHEMAS"]
 
-_MODULES = (session, server, artifacts, endpoints, connectors, stores, processors, loglevels)
+_MODULES = (
+    session,
+    server,
+    deployments,
+    artifacts,
+    endpoints,
+    connectors,
+    stores,
+    processors,
+    inbound,
+    loglevels,
+)
 
 ROUTES: tuple[Route, ...] = tuple(route for module in _MODULES for route in module.ROUTES)
 SCHEMAS: dict[str, Schema] = {name: schema for module in _MODULES for name, schema in module.SCHEMAS.items()}

@@ -1,5 +1,4 @@
-"""The server itself: what runs (project, version, profile, uptime), health, readiness, and the active
-deployment."""
+"""The server itself: what runs (project, version, profile, uptime), health and readiness."""
 
 from __future__ import annotations
 
@@ -7,9 +6,8 @@ import platform
 from typing import Any
 
 from interlace import __version__
-from interlace.management.context import ManagementContext, iso_time
-from interlace.management.errors import NotFoundError
-from interlace.management.routes import Call, Route, Schema, items_of, ref
+from interlace.management.context import iso_time
+from interlace.management.routes import Call, Route, Schema, ref
 
 __all__ = ["ROUTES", "SCHEMAS"]
 
@@ -29,23 +27,6 @@ SCHEMAS: dict[str, Schema] = {
         },
     },
     "Status": {"type": "object", "required": ["status"], "properties": {"status": {"type": "string"}}},
-    "Deployment": {
-        "type": "object",
-        "required": ["name", "version", "profile", "deployedAt", "active", "artifacts"],
-        "properties": {
-            "name": {"type": "string"},
-            "version": {"type": "string"},
-            "profile": {"type": ["string", "null"]},
-            "deployedAt": {"type": "string", "format": "date-time"},
-            "active": {"type": "boolean"},
-            "source": {"type": "string", "description": "The project folder it was loaded from."},
-            "artifacts": {
-                "type": "object",
-                "description": "How many artifacts of each kind it holds.",
-                "additionalProperties": {"type": "integer"},
-            },
-        },
-    },
 }
 
 
@@ -73,38 +54,6 @@ async def _health(call: Call) -> dict[str, Any]:
 async def _ready(call: Call) -> dict[str, Any]:
     call.context.artifacts()  # NotReadyError (503) while there is no active deployment
     return {"status": "ready"}
-
-
-def _deployment(context: ManagementContext) -> dict[str, Any]:
-    artifacts = context.artifacts()
-    project = context.runtime.project
-    return {
-        "name": artifacts.name,
-        "version": artifacts.version,
-        "profile": project.profile if project is not None else None,
-        "deployedAt": iso_time(context.deployments.deployed_at(artifacts)),
-        "active": True,
-        "source": str(context.runtime.root),
-        "artifacts": {
-            "apis": len(artifacts.apis),
-            "sequences": len(artifacts.sequences),
-            "endpoints": len(artifacts.endpoints),
-            "stores": len(artifacts.stores),
-            "processors": len(artifacts.processors),
-            "connections": len(artifacts.connections),
-        },
-    }
-
-
-async def _deployments(call: Call) -> dict[str, Any]:
-    return {"items": [_deployment(call.context)]}
-
-
-async def _deployment_named(call: Call) -> dict[str, Any]:
-    found = _deployment(call.context)
-    if found["name"] != call.path["name"]:
-        raise NotFoundError(f"no deployment named {call.path['name']!r} (deployments: {found['name']})")
-    return found
 
 
 ROUTES = (
@@ -139,23 +88,5 @@ ROUTES = (
         "server",
         access="public",
         description="Needs no token. 503 with `NOT_READY` while the runtime is starting or stopping.",
-    ),
-    Route(
-        "listDeployments",
-        "GET",
-        "/management/deployments",
-        _deployments,
-        "The deployments: the active one (bundles will add more)",
-        items_of(ref("Deployment")),
-        "deployments",
-    ),
-    Route(
-        "getDeployment",
-        "GET",
-        "/management/deployments/{name}",
-        _deployment_named,
-        "One deployment by its project name",
-        ref("Deployment"),
-        "deployments",
     ),
 )

@@ -1,0 +1,182 @@
+"""The ``sqs.receive`` trigger: a queue's messages, deleted only after their flow has finished.
+
+Failed messages take SQS's own path: ``nack(requeue=True)`` sets the message's visibility timeout to 0,
+so it is received again at once; ``nack(requeue=False)`` leaves it invisible until its timeout ends, and
+a queue with a redrive policy moves it to its dead-letter queue once it was received ``maxReceiveCount``
+times. At most ``maxInFlight`` messages are with flows: the trigger receives only when fewer are unsettled,
+so a slow flow leaves messages in the queue, not in memory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Mapping
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from pydantic import Field
+
+from interlace.connectors.sqs.connection import SQS_ERRORS, SqsConnection, sqs_failure
+from interlace.connectors.sqs.connector import connector
+from interlace.sdk import Param, Payload, RetryableError, TriggerEvent
+
+__all__ = ["receive"]
+
+CONTENT_TYPE = "content-type"
+"""The message attribute that carries a message's content type (``sqs.send`` sets it)."""
+
+
+@connector.trigger
+async def receive(
+    conn: SqsConnection,
+    queueUrl: Annotated[
+        str,
+        Param("The queue's URL.", example="https://sqs.eu-west-1.amazonaws.com/123456789012/orders"),
+    ],
+    *,
+    waitTime: Annotated[
+        int, Param("Seconds one receive waits for messages (long polling), 0 to 20."), Field(ge=0, le=20)
+    ] = 20,
+    maxMessages: Annotated[
+        int, Param("Messages one receive takes at most, 1 to 10."), Field(ge=1, le=10)
+    ] = 10,
+    visibilityTimeout: Annotated[
+        int | None,
+        Param(
+            "Seconds a received message stays hidden from other consumers; longer than the slowest flow,"
+            " or a message is processed twice. The queue's own setting if not given."
+        ),
+        Field(ge=0, le=43_200),
+    ] = None,
+    maxInFlight: Annotated[
+        int, Param("Messages in flight at most: received, not yet settled."), Field(gt=0, le=10_000)
+    ] = 10,
+    contentType: Annotated[
+        str | None,
+        Param(
+            "The payload's content type for messages without a `content-type` attribute;"
+            " `text/plain; charset=utf-8` if not given."
+        ),
+    ] = None,
+) -> AsyncIterator[TriggerEvent]:
+    """Each message of a queue, as it arrives.
+
+    The payload is the message's body, with the content type of its `content-type` attribute; headers are
+    the message's string and number attributes; attributes are `queueUrl`, `messageId`, `receiveCount`
+    (how many times it was received), `sentAt` (ISO 8601), `messageGroupId` and `sequenceNumber` (FIFO
+    queues). A message is deleted after its flow has finished; a failed one is made visible again at
+    once, or, when it is not to be retried, left to return after its visibility timeout so that the
+    queue's redrive policy moves it to the dead-letter queue after `maxReceiveCount` receives (without
+    a redrive policy it is received again). Messages not deleted when the trigger stops come back after
+    their visibility timeout.
+    """
+    doing = f"receiving from queue {queueUrl} on connection {conn.name}"
+    flight = _InFlight(maxInFlight)
+    request: dict[str, Any] = {
+        "QueueUrl": queueUrl,
+        "WaitTimeSeconds": waitTime,
+        "MessageAttributeNames": ["All"],
+        "MessageSystemAttributeNames": ["All"],
+    }
+    if visibilityTimeout is not None:
+        request["VisibilityTimeout"] = visibilityTimeout
+    while True:
+        await flight.wait_for_room()
+        try:
+            answer = await conn.client.receive_message(
+                **request, MaxNumberOfMessages=min(maxMessages, flight.room)
+            )
+        except SQS_ERRORS as exc:
+            raise sqs_failure(exc, doing) from exc
+        for message in answer.get("Messages", []):
+            flight.add()
+            yield _event(message, queueUrl, contentType, _SqsDelivery(conn, flight, queueUrl, message, doing))
+
+
+class _InFlight:
+    """How many messages are with flows, bounded."""
+
+    def __init__(self, limit: int) -> None:
+        self._limit = limit
+        self._count = 0
+        self._changed = asyncio.Event()
+
+    @property
+    def room(self) -> int:
+        return self._limit - self._count
+
+    def add(self) -> None:
+        self._count += 1
+
+    def settle(self) -> None:
+        self._count -= 1
+        self._changed.set()
+
+    async def wait_for_room(self) -> None:
+        while self.room <= 0:
+            self._changed.clear()
+            await self._changed.wait()
+
+
+class _SqsDelivery:
+    """Settles one message by its receipt handle: deleted when done, made visible again when failed."""
+
+    __slots__ = ("_conn", "_doing", "_flight", "_message_id", "_queue", "_receipt")
+
+    def __init__(
+        self, conn: SqsConnection, flight: _InFlight, queue: str, message: Mapping[str, Any], doing: str
+    ) -> None:
+        self._conn = conn
+        self._flight = flight
+        self._queue = queue
+        self._receipt = str(message["ReceiptHandle"])
+        self._message_id = str(message.get("MessageId", "?"))
+        self._doing = doing
+
+    async def ack(self) -> None:
+        try:
+            await self._conn.client.delete_message(QueueUrl=self._queue, ReceiptHandle=self._receipt)
+        except SQS_ERRORS as exc:
+            raise self._failure(exc, "deleting") from exc
+        finally:
+            self._flight.settle()
+
+    async def nack(self, *, requeue: bool) -> None:
+        try:
+            if requeue:
+                await self._conn.client.change_message_visibility(
+                    QueueUrl=self._queue, ReceiptHandle=self._receipt, VisibilityTimeout=0
+                )
+        except SQS_ERRORS as exc:
+            raise self._failure(exc, "making visible again") from exc
+        finally:
+            self._flight.settle()
+
+    def _failure(self, exc: BaseException, what: str) -> RetryableError:
+        cause = sqs_failure(exc, f"{self._doing}, {what} message {self._message_id}")
+        # However it failed, the message returns after its visibility timeout.
+        return RetryableError(f"{cause}; the queue will deliver the message again")
+
+
+def _event(
+    message: Mapping[str, Any], queue: str, content_type: str | None, delivery: _SqsDelivery
+) -> TriggerEvent:
+    attributes = message.get("MessageAttributes", {}) or {}
+    headers = {
+        name: str(value["StringValue"]) for name, value in attributes.items() if "StringValue" in value
+    }
+    found = next((value for name, value in headers.items() if name.lower() == CONTENT_TYPE), None)
+    system = message.get("Attributes", {}) or {}
+    sent = system.get("SentTimestamp")
+    payload = Payload(
+        str(message.get("Body", "")).encode("utf-8"), found or content_type or "text/plain; charset=utf-8"
+    )
+    facts: dict[str, Any] = {
+        "queueUrl": queue,
+        "messageId": message.get("MessageId"),
+        "receiveCount": int(system.get("ApproximateReceiveCount", 1)),
+        "sentAt": datetime.fromtimestamp(int(sent) / 1000, UTC).isoformat() if sent else None,
+        "messageGroupId": system.get("MessageGroupId"),
+        "sequenceNumber": system.get("SequenceNumber"),
+    }
+    return TriggerEvent(payload, headers=headers, attributes=facts, delivery=delivery)

@@ -1,0 +1,437 @@
+"""The operations commands against a live server: a runtime of a small shop project and the real
+management server, run in a thread of their own (the commands run their own event loop), driven as an
+operator drives them and checked on their tables and JSON."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import stat
+import threading
+from collections.abc import Coroutine, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+import yaml
+from typer.testing import CliRunner, Result
+
+from interlace.cli import app
+from interlace.management import ManagementServer, TokenIssuer, default_throttle
+from interlace.runtime import Runtime
+from interlace.stores import StoredMessage
+from tests.management.conftest import (
+    ADMIN_PASSWORD,
+    ENV,
+    MONITOR_PASSWORD,
+    PROJECT,
+    REGISTRY,
+    ManualClock,
+    make_users,
+    write_project,
+)
+
+# The shop project, with a task that runs only when triggered (its cron waits for the new year).
+FILES = {
+    **PROJECT,
+    "tasks/nightly.yaml": "task: Nightly\ncron: '0 3 1 1 *'\nactive: false\nsequence: Audit\ntext: tick\n",
+}
+
+_T = TypeVar("_T")
+
+
+class LiveServer:
+    """The management server of a running project, served from a background thread's event loop."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.wall = ManualClock(1_700_000_000.0)
+        self.url = ""
+        self.runtime: Runtime | None = None
+        self._loop = asyncio.new_event_loop()
+        self._ready = threading.Event()
+        self._stop: asyncio.Event | None = None
+        self._failure: BaseException | None = None
+        self._thread = threading.Thread(target=self._main, daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+        assert self._ready.wait(30), "the server did not start"
+        if self._failure is not None:
+            raise self._failure
+
+    def run(self, work: Coroutine[Any, Any, _T]) -> _T:
+        """Run ``work`` on the server's loop (to set up its stores) and return its result."""
+        return asyncio.run_coroutine_threadsafe(work, self._loop).result(30)
+
+    def stop(self) -> None:
+        if self._stop is not None:
+            self._loop.call_soon_threadsafe(self._stop.set)
+        self._thread.join(30)
+
+    def _main(self) -> None:
+        try:
+            self._loop.run_until_complete(self._serve())
+        except BaseException as exc:
+            self._failure = exc
+            self._ready.set()
+        finally:
+            self._loop.close()
+
+    async def _serve(self) -> None:
+        self._stop = asyncio.Event()
+        async with Runtime(self.root, env=ENV, connectors=REGISTRY) as runtime:
+            server = ManagementServer(
+                runtime,
+                make_users(),
+                port=0,
+                tokens=TokenIssuer(b"k" * 32, 3600.0, clock=self.wall),
+                throttle=default_throttle(ManualClock(1000.0)),
+                connectors=REGISTRY,
+                clock=self.wall,
+            )
+            async with server:
+                self.url, self.runtime = server.url, runtime
+                self._ready.set()
+                await self._stop.wait()
+
+
+@pytest.fixture
+def live(tmp_path: Path) -> Iterator[LiveServer]:
+    server = LiveServer(write_project(tmp_path / "shop", FILES))
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def config_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "config"
+    monkeypatch.setenv("INTERLACE_CONFIG_DIR", str(folder))
+    monkeypatch.delenv("INTERLACE_PASSWORD", raising=False)
+    monkeypatch.setenv("COLUMNS", "240")
+    return folder
+
+
+def cli(*args: str, input: str | None = None) -> Result:
+    return CliRunner().invoke(app, list(args), input=input, terminal_width=240)
+
+
+def ok(*args: str, input: str | None = None) -> Result:
+    result = cli(*args, input=input)
+    assert result.exit_code == 0, (args, result.stdout, result.stderr)
+    return result
+
+
+def rows(text: str, column: int = 0) -> dict[str, list[str]]:
+    """The rows of a rich table by their cell in ``column`` (the header row's included)."""
+    found = {}
+    for line in text.splitlines():
+        cells = [cell.strip() for cell in line.replace("┃", "│").split("│")[1:-1]]
+        if len(cells) > column and cells[column]:
+            found[cells[column]] = cells
+    return found
+
+
+@pytest.fixture
+def admin(live: LiveServer, config_dir: Path) -> LiveServer:
+    """Logged in as admin to the live server, which is the current remote ``shop``."""
+    ok("remote", "add", "shop", live.url)
+    ok("remote", "use", "shop")
+    ok("remote", "login", "--password", ADMIN_PASSWORD)
+    return live
+
+
+def fill(live: LiveServer, store: str, count: int) -> None:
+    async def put() -> None:
+        assert live.runtime is not None
+        for number in range(count):
+            await live.runtime.message_store(store).put(
+                StoredMessage(
+                    f"order-{number}",
+                    b'{"order": %d}' % number,
+                    "application/json",
+                    correlation_id=f"corr-{number}",
+                    created=1_700_000_000.0 + number,
+                    origin="Orders",
+                )
+            )
+
+    live.run(put())
+
+
+def test_the_local_remote_exists_and_is_current_before_anything_is_configured(config_dir: Path) -> None:
+    listed = json.loads(ok("remote", "list", "-o", "json").stdout)
+    assert listed == [
+        {
+            "name": "local",
+            "current": True,
+            "url": "http://127.0.0.1:9164",
+            "user": None,
+            "role": None,
+            "login": "logged out",
+        }
+    ]
+    assert not config_dir.exists()
+
+
+def test_login_keeps_a_token_in_an_owner_only_file_and_logout_revokes_it(
+    live: LiveServer, config_dir: Path
+) -> None:
+    assert "remote shop: " + live.url in ok("remote", "add", "shop", live.url).stdout
+    ok("remote", "use", "shop")
+    prompted = ok("remote", "login", "shop", input=ADMIN_PASSWORD + "\n")
+    assert "password of admin at " + live.url in prompted.stdout
+    assert f"logged in to shop ({live.url}) as admin (admin) until 2023-11-14T23:13:20" in prompted.stdout
+    path = config_dir / "remotes.json"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(config_dir.stat().st_mode) == 0o700
+    saved = json.loads(path.read_text())
+    token = saved["remotes"]["shop"]["token"]
+    assert saved["current"] == "shop"
+    table = rows(ok("remote", "list").stdout, column=1)
+    assert table["shop"][:5] == ["*", "shop", live.url, "admin", "admin"]
+    assert table["shop"][5].endswith(" 2023-11-14T23:13:20.000Z")  # expired by this machine's clock
+    assert table["local"] == ["", "local", "http://127.0.0.1:9164", "-", "-", "logged out"]
+    assert ADMIN_PASSWORD not in path.read_text()
+    assert "logged out of shop" in ok("remote", "logout").stdout
+    assert "token" not in json.loads(path.read_text())["remotes"]["shop"]
+    # The server refuses the old token from now on, not only this machine forgetting it.
+    from interlace.cli.client import ManagementClient, RemoteUnauthorizedError
+
+    with pytest.raises(RemoteUnauthorizedError, match="revoked"):
+        asyncio.run(ManagementClient(live.url, token).request("GET", "/apis"))
+    refused = cli("get", "apis")
+    assert refused.exit_code == 1
+    assert f"not logged in to remote shop ({live.url}): run `interlace remote login shop`" in refused.stderr
+
+
+def test_login_takes_user_and_password_as_mi_does_and_says_when_they_are_wrong(
+    live: LiveServer, config_dir: Path
+) -> None:
+    ok("remote", "add", "shop", live.url)
+    assert "as watcher (monitor)" in ok("remote", "login", "shop", "watcher", MONITOR_PASSWORD).stdout
+    wrong = cli("remote", "login", "shop", "admin", "not-the-password")
+    assert wrong.exit_code == 1
+    assert f"cannot log in to shop ({live.url}): wrong user name or password" in wrong.stderr
+
+
+def test_a_remotes_file_other_users_can_read_is_refused(admin: LiveServer, config_dir: Path) -> None:
+    path = config_dir / "remotes.json"
+    path.chmod(0o644)
+    refused = cli("get", "apis")
+    assert refused.exit_code == 1
+    assert f"{path} holds login tokens but other users may read or change it (mode 0644)" in refused.stderr
+    assert f"chmod 600 {path}" in refused.stderr
+
+
+def test_an_expired_token_says_to_log_in_again(admin: LiveServer) -> None:
+    admin.wall.advance(3601)
+    expired = cli("get", "apis")
+    assert expired.exit_code == 1
+    assert "remote shop: the token has expired: run `interlace remote login shop`" in expired.stderr
+
+
+def test_using_an_unknown_remote_names_the_known_ones(config_dir: Path) -> None:
+    refused = cli("remote", "use", "prod")
+    assert refused.exit_code == 1
+    assert (
+        "no remote named 'prod' (remotes: local); add it with `interlace remote add prod URL`"
+        in refused.stderr
+    )
+
+
+def test_an_unreachable_remote_is_said_so(config_dir: Path, unused_tcp_port: int) -> None:
+    ok("remote", "add", "gone", f"127.0.0.1:{unused_tcp_port}")
+    result = cli("get", "apis", "--remote", "gone")
+    assert result.exit_code == 1
+    assert f"remote gone: cannot reach http://127.0.0.1:{unused_tcp_port}" in result.stderr
+
+
+def test_get_shows_every_kind_as_a_table(admin: LiveServer) -> None:
+    apis = rows(ok("get", "apis").stdout)
+    assert apis["OrdersAPI"] == ["OrdersAPI", "http://localhost:8290/orders", "2"]
+    assert rows(ok("get", "sequences").stdout)["Audit"] == ["Audit", "2", "no"]
+    endpoints = rows(ok("get", "endpoints").stdout)
+    assert endpoints["Backend"][:5] == ["Backend", "http", "active", "no", "0"]
+    assert endpoints["Pair"][1] == "failover"
+    assert rows(ok("get", "connectors").stdout)["kv"][0] == "kv"
+    connections = rows(ok("get", "connections").stdout)
+    assert connections["cache"] == ["cache", "kv", "idle", "-"]
+    assert rows(ok("get", "stores").stdout)["Orders"] == ["Orders", "0"]
+    processors = rows(ok("get", "processors").stdout)
+    assert processors["ForwardOrders"][:5] == [
+        "ForwardOrders",
+        "forwarding",
+        "inactive",
+        "Orders",
+        "endpoint Backend",
+    ]
+    assert rows(ok("get", "deployments").stdout)["shop"][:4] == ["shop", "2.0.0", "yes", "no"]
+
+
+def test_get_one_shows_its_fields_and_json_and_yaml_are_the_servers_answer(admin: LiveServer) -> None:
+    detail = rows(ok("get", "api", "OrdersAPI").stdout)
+    assert detail["context"] == ["context", "/orders"]
+    assert detail["POST"] == ["POST", "/{id}", "http://localhost:8290/orders/{id}", "apis/orders.yaml:4"]
+    assert detail["METHODS"][:2] == ["METHODS", "URI TEMPLATE"]
+    listed = json.loads(ok("get", "stores", "-o", "json").stdout)
+    assert listed == [{"name": "DeadLetters", "size": 0}, {"name": "Orders", "size": 0}]
+    one = yaml.safe_load(ok("get", "processor", "ForwardOrders", "-o", "yaml").stdout)
+    assert (one["name"], one["status"], one["target"]) == ("ForwardOrders", "inactive", "Backend")
+    missing = cli("get", "endpoint", "Nope")
+    assert missing.exit_code == 1
+    assert "remote shop: no endpoint named 'Nope' (endpoints: Backend, Pair)" in missing.stderr
+    unknown = cli("get", "widgets")
+    assert unknown.exit_code == 1
+    assert "unknown kind 'widgets'; one of: apis, sequences" in unknown.stderr
+
+
+class _OlderServer(BaseHTTPRequestHandler):
+    """A management API from before inbound endpoints and tasks: every route is missing."""
+
+    def do_GET(self) -> None:
+        self._missing()
+
+    def do_POST(self) -> None:
+        self._missing()
+
+    def _missing(self) -> None:
+        body = json.dumps(
+            {"error": {"code": "NOT_FOUND", "message": f"no such route: {self.command} {self.path}"}}
+        )
+        self.send_response(404)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body.encode())
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def older_server() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _OlderServer)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    thread.join(10)
+
+
+def test_kinds_a_server_does_not_expose_are_said_so(older_server: str, config_dir: Path) -> None:
+    ok("remote", "add", "old", older_server)
+    for args, label in (
+        (("get", "inbound"), "inbound endpoints (no such route: GET /management/inbound)"),
+        (("get", "tasks", "Nightly"), "tasks (no such route: GET /management/tasks/Nightly)"),
+        (("trigger", "task", "Nightly"), "tasks (no such route: POST /management/tasks/Nightly/trigger)"),
+    ):
+        result = cli(*args, "--remote", "old")
+        assert result.exit_code == 1
+        assert result.stderr.strip() == f"remote old: this server does not expose {label}"
+
+
+def test_tasks_are_shown_triggered_and_switched(admin: LiveServer) -> None:
+    tasks = rows(ok("get", "tasks").stdout)
+    assert tasks["Nightly"][:5] == ["Nightly", "cron '0 3 1 1 *'", "inactive", "Audit", "0"]
+    triggered = ok("trigger", "task", "Nightly").stdout.strip()
+    assert triggered == "task Nightly: triggered (runs: 1, status: inactive)"
+    assert ok("activate", "task", "Nightly").stdout.strip() == "task Nightly: active"
+    assert json.loads(ok("get", "task", "Nightly", "-o", "json").stdout)["nextRun"] is not None
+    assert ok("deactivate", "task", "Nightly").stdout.strip() == "task Nightly: inactive"
+    assert "no inbound endpoints" in ok("get", "inbound").stdout
+    refused = cli("trigger", "endpoint", "Backend")
+    assert refused.exit_code == 1
+    assert "only tasks can be triggered (got 'endpoint'): interlace trigger task NAME" in refused.stderr
+
+
+def test_processors_and_endpoints_are_switched_off_and_on(admin: LiveServer) -> None:
+    assert ok("activate", "processor", "ForwardOrders").stdout.strip() == "processor ForwardOrders: active"
+    assert rows(ok("get", "processors").stdout)["ForwardOrders"][2] == "active"
+    assert (
+        ok("deactivate", "processor", "ForwardOrders").stdout.strip() == "processor ForwardOrders: inactive"
+    )
+    switched = json.loads(ok("deactivate", "endpoint", "Backend", "-o", "json").stdout)
+    assert (switched["name"], switched["deactivated"]) == ("Backend", True)
+    assert rows(ok("get", "endpoints").stdout)["Backend"][3] == "yes"
+    assert ok("activate", "endpoint", "Backend").stdout.strip() == "endpoint Backend: active"
+    refused = cli("activate", "store", "Orders")
+    assert refused.exit_code == 1
+    assert "unknown kind 'store'; one of: endpoint, processor, inbound, task" in refused.stderr
+
+
+def test_a_monitor_is_refused_a_change_with_the_reason(live: LiveServer, config_dir: Path) -> None:
+    ok("remote", "add", "shop", live.url)
+    ok("remote", "login", "shop", "--user", "watcher", "--password", MONITOR_PASSWORD)
+    assert rows(ok("get", "processors", "-r", "shop").stdout)["ForwardOrders"][2] == "inactive"
+    refused = cli("activate", "processor", "ForwardOrders", "-r", "shop")
+    assert refused.exit_code == 1
+    assert "remote shop: watcher is a monitor: only an admin may run the processor" in refused.stderr
+    assert rows(ok("get", "processors", "-r", "shop").stdout)["ForwardOrders"][2] == "inactive"
+
+
+def test_store_messages_are_browsed_shown_replayed_deleted_and_purged(
+    admin: LiveServer, tmp_path: Path
+) -> None:
+    fill(admin, "DeadLetters", 3)
+    browsed = ok("store", "browse", "DeadLetters", "--limit", "2").stdout
+    table = rows(browsed)
+    assert table["order-0"] == [
+        "order-0",
+        "2023-11-14T22:13:20+00:00",
+        "0",
+        "Orders",
+        "application/json",
+        "12",
+        "-",
+    ]
+    assert "order-2" not in table
+    assert "DeadLetters: messages 1-2 of 3" in browsed
+    shown = ok("store", "show", "DeadLetters", "order-1")
+    assert rows(shown.stdout)["correlationId"] == ["correlationId", "corr-1"]
+    assert shown.stdout.rstrip().endswith('{"order": 1}')
+    payload = tmp_path / "fixed.json"
+    payload.write_text('{"order": 10}')
+    replayed = ok("store", "replay", "DeadLetters", "order-1", "--payload-file", str(payload))
+    assert replayed.stdout.strip() == "replayed message order-1 into Orders"
+    moved = json.loads(ok("store", "show", "Orders", "order-1", "-o", "json").stdout)
+    assert moved["payload"] == '{"order": 10}'
+    assert (
+        ok("store", "delete", "DeadLetters", "order-0").stdout.strip()
+        == "deleted message order-0 of DeadLetters"
+    )
+    gone = cli("store", "show", "DeadLetters", "order-0")
+    assert gone.exit_code == 1
+    assert "message store DeadLetters holds no message 'order-0'" in gone.stderr
+    declined = cli("store", "purge", "DeadLetters", input="n\n")
+    assert declined.exit_code == 1
+    assert "nothing was purged" in declined.stderr
+    assert json.loads(ok("get", "store", "DeadLetters", "-o", "json").stdout)["size"] == 1
+    confirmed = ok("store", "purge", "DeadLetters", input="y\n")
+    assert "purged 1 messages of DeadLetters" in confirmed.stdout
+    assert json.loads(ok("store", "purge", "Orders", "--yes", "-o", "json").stdout) == {"purged": 1}
+    assert ok("store", "browse", "Orders").stdout.strip() == "Orders: no messages from 1 on (it holds 0)"
+
+
+def test_log_level_changes_a_logger_of_the_running_server(admin: LiveServer) -> None:
+    changed = ok("log-level", "interlace.cli.probe", "debug").stdout.strip()
+    assert changed == "logger interlace.cli.probe: DEBUG (effective DEBUG)"
+    assert json.loads(ok("log-level", "interlace.cli.probe", "-o", "json").stdout)["level"] == "DEBUG"
+    refused = cli("log-level", "interlace.cli.probe", "LOUD")
+    assert refused.exit_code == 1
+    assert "remote shop: body" in refused.stderr
+
+
+def test_api_show_prints_names_and_urls_as_mi_does(admin: LiveServer) -> None:
+    assert ok("api", "show").stdout == "NAME : OrdersAPI\nURL : http://localhost:8290/orders\n"
+    assert ok("api", "show", "OrdersAPI").stdout == "NAME : OrdersAPI\nURL : http://localhost:8290/orders\n"
+
+
+def test_connections_of_the_running_server_are_tested(admin: LiveServer) -> None:
+    assert ok("test", "connection", "cache").stdout.startswith("connection cache: ok (")
+    failed = cli("test", "connection", "locked")
+    assert failed.exit_code == 1
+    assert failed.stdout.startswith("connection locked: ")
+    assert rows(ok("get", "connection", "locked").stdout)["state"] == ["state", "failed"]

@@ -1,0 +1,197 @@
+"""kafka.consume against a Tansu broker: every record once, offsets committed only after the test acks and
+never past an unacked record, nacked records read again or dead-lettered, and no more in flight than
+``maxInFlight``."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncGenerator
+
+import pytest
+
+from interlace.connectors.kafka import KafkaConnection, connector
+from interlace.sdk import InvalidInput, TriggerEvent
+
+from .broker import unique
+from .conftest import Broker
+
+CONSUME = connector.get_trigger("consume")
+FAST = {"sessionTimeout": 2}  # a short session: the broker lets a group settle within it
+
+
+async def take(events: AsyncGenerator[TriggerEvent, None], count: int) -> list[TriggerEvent]:
+    return [await asyncio.wait_for(anext(events), 30) for _ in range(count)]
+
+
+async def test_n_records_in_give_n_events_committed_only_once_acked(
+    conn: KafkaConnection, broker: Broker
+) -> None:
+    topic, group = await broker.topic(), unique("billing")
+    await broker.put(topic, *[f"order {n}".encode() for n in range(25)])
+    events = CONSUME.start(conn, {"topics": topic, "group": group, **FAST})
+    try:
+        received = await take(events, 25)
+        assert [event.payload.raw for event in received] == [f"order {n}".encode() for n in range(25)]
+        assert [event.attributes["offset"] for event in received] == list(range(25))
+        assert await broker.committed(group, topic) is None  # nothing committed before the test says
+        for event in received:
+            await event.ack()
+        assert await broker.committed(group, topic) == 25
+    finally:
+        await events.aclose()
+
+
+async def test_an_ack_out_of_order_does_not_commit_past_an_earlier_unacked_record(
+    conn: KafkaConnection, broker: Broker
+) -> None:
+    topic, group = await broker.topic(), unique("billing")
+    await broker.put(topic, b"a", b"b", b"c")
+    events = CONSUME.start(conn, {"topics": topic, "group": group, **FAST})
+    try:
+        first, second, third = await take(events, 3)
+        await second.ack()
+        await third.ack()
+        assert await broker.committed(group, topic) is None
+        await first.ack()
+        assert await broker.committed(group, topic) == 3
+    finally:
+        await events.aclose()
+
+
+async def test_unacked_records_come_again_when_the_group_reconnects(
+    conn: KafkaConnection, broker: Broker
+) -> None:
+    topic, group = await broker.topic(), unique("billing")
+    await broker.put(topic, b"a", b"b", b"c", b"d")
+    values = {"topics": topic, "group": group, **FAST}
+    events = CONSUME.start(conn, values)
+    first, _second, third, _fourth = await take(events, 4)
+    await first.ack()
+    await third.ack()  # held back by the unacked second
+    await events.aclose()
+    assert await broker.committed(group, topic) == 1
+
+    again = CONSUME.start(conn, values)
+    try:
+        redelivered = await take(again, 3)
+        assert [event.payload.raw for event in redelivered] == [b"b", b"c", b"d"]
+        for event in redelivered:
+            await event.ack()
+        assert await broker.committed(group, topic) == 4
+    finally:
+        await again.aclose()
+
+
+async def test_a_nacked_record_is_read_again_and_later_ones_are_not_repeated(
+    conn: KafkaConnection, broker: Broker
+) -> None:
+    topic, group = await broker.topic(), unique("billing")
+    await broker.put(topic, b"retry me", b"fine", b"also fine")
+    events = CONSUME.start(conn, {"topics": topic, "group": group, **FAST})
+    try:
+        failed, fine, also = await take(events, 3)
+        await fine.ack()
+        await failed.nack(requeue=True)
+        (again,) = await take(events, 1)
+        assert (again.payload.raw, again.attributes["offset"]) == (b"retry me", 0)
+        assert await broker.committed(group, topic) is None
+        await again.ack()
+        assert await broker.committed(group, topic) == 2
+        await also.ack()
+        assert await broker.committed(group, topic) == 3
+        await broker.put(topic, b"next")
+        (following,) = await take(events, 1)  # not "fine" or "also fine" a second time
+        assert following.payload.raw == b"next"
+        await following.ack()
+    finally:
+        await events.aclose()
+
+
+async def test_a_nack_without_requeue_goes_to_the_dead_letter_topic_and_is_committed(
+    conn: KafkaConnection, broker: Broker
+) -> None:
+    topic, dead, group = await broker.topic(), await broker.topic("dead"), unique("billing")
+    await broker.put(topic, b"poison", key=b"p-1")
+    events = CONSUME.start(conn, {"topics": topic, "group": group, **FAST, "deadLetterTopic": dead})
+    try:
+        (poison,) = await take(events, 1)
+        await poison.nack(requeue=False)
+        assert await broker.committed(group, topic) == 1
+    finally:
+        await events.aclose()
+    (parked,) = await broker.read(dead, 1)
+    assert (parked.value, parked.key) == (b"poison", b"p-1")  # type: ignore[attr-defined]
+    assert dict(parked.headers) == {  # type: ignore[attr-defined]
+        "x-source-topic": topic.encode(),
+        "x-source-partition": b"0",
+        "x-source-offset": b"0",
+        "x-group": group.encode(),
+    }
+
+
+async def test_a_nack_without_requeue_or_dead_letter_topic_drops_the_record(
+    conn: KafkaConnection, broker: Broker
+) -> None:
+    topic, group = await broker.topic(), unique("billing")
+    await broker.put(topic, b"poison", b"next")
+    events = CONSUME.start(conn, {"topics": topic, "group": group, **FAST})
+    try:
+        poison, following = await take(events, 2)
+        await poison.nack(requeue=False)
+        assert await broker.committed(group, topic) == 1
+        await following.ack()
+        assert await broker.committed(group, topic) == 2
+    finally:
+        await events.aclose()
+
+
+async def test_no_more_than_max_in_flight_records_are_handed_out(
+    conn: KafkaConnection, broker: Broker
+) -> None:
+    topic, group = await broker.topic(), unique("billing")
+    await broker.put(topic, *[str(n).encode() for n in range(5)])
+    events = CONSUME.start(conn, {"topics": topic, "group": group, **FAST, "maxInFlight": 2})
+    try:
+        held = await take(events, 2)
+        third = asyncio.ensure_future(anext(events))
+        await asyncio.sleep(1.5)  # longer than a keep-alive poll: the trigger must not hand out more
+        assert not third.done()
+        await held[0].ack()
+        event = await asyncio.wait_for(third, 30)
+        assert event.payload.raw == b"2"
+        await held[1].ack()
+        await event.ack()
+        assert await broker.committed(group, topic) == 3
+    finally:
+        await events.aclose()
+
+
+async def test_records_of_several_topics_and_partitions_carry_their_facts(
+    conn: KafkaConnection, broker: Broker
+) -> None:
+    orders, refunds, group = await broker.topic(partitions=2), await broker.topic("refunds"), unique("b")
+    await broker.put(orders, b"o0", key=b"k0", partition=0)
+    await broker.put(orders, b"o1", partition=1)
+    await broker.put(refunds, b"r0")
+    events = CONSUME.start(conn, {"topics": f"{orders}, {refunds}", "group": group, **FAST})
+    try:
+        received = await take(events, 3)
+        facts = {
+            (event.attributes["topic"], event.attributes["partition"], event.attributes["key"])
+            for event in received
+        }
+        assert facts == {(orders, 0, "k0"), (orders, 1, None), (refunds, 0, None)}
+        assert all(event.attributes["group"] == group for event in received)
+        assert all(event.attributes["timestamp"] for event in received)
+        for event in received:
+            await event.ack()
+        assert [await broker.committed(group, orders, p) for p in (0, 1)] == [1, 1]
+        assert await broker.committed(group, refunds) == 1
+    finally:
+        await events.aclose()
+
+
+async def test_a_dead_letter_topic_that_is_consumed_is_invalid_input(conn: KafkaConnection) -> None:
+    events = CONSUME.start(conn, {"topics": "orders", "group": "g", "deadLetterTopic": "orders"})
+    with pytest.raises(InvalidInput, match="deadLetterTopic must not be a consumed topic"):
+        await anext(events)

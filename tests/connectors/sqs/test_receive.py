@@ -1,0 +1,128 @@
+"""sqs.receive against moto's server: every message once, deleted only when the test acks, made visible
+again or left to the redrive policy when nacked, and no more in flight than ``maxInFlight``."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncGenerator
+
+import pytest
+
+from interlace.connectors.sqs import SqsConnection, connector
+from interlace.sdk import FatalError, TriggerEvent
+
+from .conftest import Queues
+
+RECEIVE = connector.get_trigger("receive")
+
+
+async def take(events: AsyncGenerator[TriggerEvent, None], count: int) -> list[TriggerEvent]:
+    return [await asyncio.wait_for(anext(events), 20) for _ in range(count)]
+
+
+async def test_n_messages_in_give_n_events_deleted_only_once_acked(
+    conn: SqsConnection, queues: Queues
+) -> None:
+    queue = await queues.create()
+    await queues.put(queue, *[f"order {n}" for n in range(25)])
+    events = RECEIVE.start(conn, {"queueUrl": queue, "waitTime": 1, "maxInFlight": 25})
+    try:
+        received = await take(events, 25)
+        assert sorted(event.payload.text() for event in received) == sorted(f"order {n}" for n in range(25))
+        assert await queues.count(queue) == (0, 25)  # nothing deleted before the test says
+        for event in received:
+            await event.ack()
+    finally:
+        await events.aclose()
+    assert await queues.count(queue) == (0, 0)
+
+
+async def test_a_nacked_message_is_received_again_at_once(conn: SqsConnection, queues: Queues) -> None:
+    queue = await queues.create(VisibilityTimeout="300")
+    await queues.put(queue, "retry me")
+    events = RECEIVE.start(conn, {"queueUrl": queue, "waitTime": 1})
+    try:
+        (failed,) = await take(events, 1)
+        assert failed.attributes["receiveCount"] == 1
+        await failed.nack(requeue=True)
+        (again,) = await take(events, 1)  # well within the 300 s visibility timeout
+        assert again.attributes["messageId"] == failed.attributes["messageId"]
+        assert again.attributes["receiveCount"] == 2
+        await again.ack()
+    finally:
+        await events.aclose()
+    assert await queues.count(queue) == (0, 0)
+
+
+async def test_a_nack_without_requeue_leaves_the_message_to_the_redrive_policy(
+    conn: SqsConnection, queues: Queues
+) -> None:
+    queue, dead = await queues.with_dead_letters(max_receive_count=2)
+    await queues.put(queue, "poison")
+    events = RECEIVE.start(conn, {"queueUrl": queue, "waitTime": 1})
+    try:
+        for attempt in (1, 2):
+            (poison,) = await take(events, 1)
+            assert poison.attributes["receiveCount"] == attempt
+            await poison.nack(requeue=False)
+            assert await queues.count(queue) == (0, 1)  # hidden until its visibility timeout ends
+        # The third receive finds it past maxReceiveCount: the queue moves it to the dead-letter queue.
+        third = asyncio.ensure_future(anext(events))
+        (parked,) = await queues.take(dead, wait=10)
+        assert parked["Body"] == "poison"
+        assert not third.done()  # moved, not delivered a third time
+        third.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await third
+    finally:
+        await events.aclose()
+
+
+async def test_unacked_messages_come_again_after_the_visibility_timeout(
+    conn: SqsConnection, queues: Queues
+) -> None:
+    queue = await queues.create()
+    await queues.put(queue, "a", "b")
+    events = RECEIVE.start(conn, {"queueUrl": queue, "waitTime": 1, "visibilityTimeout": 1})
+    first = await take(events, 2)
+    await events.aclose()  # stopped with nothing deleted
+
+    again = RECEIVE.start(conn, {"queueUrl": queue, "waitTime": 2})
+    try:
+        redelivered = await take(again, 2)
+        assert sorted(event.payload.text() for event in redelivered) == ["a", "b"]
+        assert {event.attributes["messageId"] for event in redelivered} == {
+            event.attributes["messageId"] for event in first
+        }
+        for event in redelivered:
+            await event.ack()
+    finally:
+        await again.aclose()
+    assert await queues.count(queue) == (0, 0)
+
+
+async def test_no_more_than_max_in_flight_messages_are_received(conn: SqsConnection, queues: Queues) -> None:
+    queue = await queues.create()
+    await queues.put(queue, *[str(n) for n in range(5)])
+    events = RECEIVE.start(conn, {"queueUrl": queue, "waitTime": 1, "maxInFlight": 2})
+    try:
+        held = await take(events, 2)
+        third = asyncio.ensure_future(anext(events))
+        await asyncio.sleep(1.5)  # longer than one receive's wait: the trigger must not receive while full
+        assert not third.done()
+        assert await queues.count(queue) == (3, 2)
+        await held[0].ack()
+        await asyncio.wait_for(third, 20)
+        assert await queues.count(queue) == (2, 2)
+    finally:
+        await events.aclose()
+
+
+async def test_a_missing_queue_is_fatal(conn: SqsConnection, endpoint: str) -> None:
+    queue = f"{endpoint}/123456789012/missing-queue"
+    events = RECEIVE.start(conn, {"queueUrl": queue, "waitTime": 0})
+    with pytest.raises(
+        FatalError, match=r"receiving from queue .*missing-queue on connection jobs: the queue does not exist"
+    ):
+        await anext(events)
