@@ -28,6 +28,8 @@ async def test_the_dev_profile_serves_the_example_with_its_back_end_and_stops_cl
         str(port),
         "--host",
         "127.0.0.1",
+        "--management-port",
+        "0",
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
     )

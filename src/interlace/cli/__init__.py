@@ -51,6 +51,10 @@ def run(
     host: Annotated[str | None, typer.Option(envvar="INTERLACE_HTTP_HOST", help="Listen address.")] = None,
     port: Annotated[int | None, typer.Option(envvar="INTERLACE_HTTP_PORT", help="Listen port.")] = None,
     log_level: Annotated[str, typer.Option(envvar="INTERLACE_LOG_LEVEL", help="Log level.")] = "INFO",
+    management_port: Annotated[
+        int | None,
+        typer.Option(envvar="INTERLACE_MANAGEMENT_PORT", help="The management API's port (0: any free one)."),
+    ] = None,
 ) -> None:
     """Serve a project's APIs until interrupted."""
     from interlace.cli.serve import serve
@@ -58,7 +62,8 @@ def run(
 
     configure_logging(log_level)
     try:
-        _run_loop(serve(project, profile, host, port, lambda line: _out.print(line, markup=False)))
+        announce = lambda line: _out.print(line, markup=False)  # noqa: E731
+        _run_loop(serve(project, profile, host, port, announce, management_port=management_port))
     except ConfigError as exc:
         _print_problems(list(exc.detail) if isinstance(exc.detail, list) else [exc])
         raise typer.Exit(1) from None

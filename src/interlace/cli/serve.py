@@ -34,6 +34,8 @@ async def serve(
     port: int | None,
     announce: Callable[[str], None],
     stop: asyncio.Event | None = None,
+    *,
+    management_port: int | None = None,
 ) -> None:
     """Start the runtime, its HTTP server and (unless disabled) its management API, announce the URLs,
     and run until SIGINT/SIGTERM (or ``stop`` is set). Raises ConfigError, before anything listens,
@@ -64,6 +66,8 @@ async def serve(
             settings.graceful_timeout,
         )
         management = runtime.project.definition.management if runtime.project.definition else None
+        if management is not None and management_port is not None:
+            management = management.model_copy(update={"port": management_port})
         managed = (
             ManagementServer.from_definition(runtime, management, announce=announce)
             if management is not None and management.enabled

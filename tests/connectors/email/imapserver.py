@@ -3,7 +3,8 @@
 It speaks what the e-mail connector uses: CAPABILITY, NOOP, LOGOUT, STARTTLS, LOGIN (checking the
 password), SELECT, CLOSE, EXPUNGE, and UID SEARCH / FETCH / STORE / COPY / MOVE / EXPUNGE, with MOVE and
 UIDPLUS (RFC 6851, RFC 4315) announced unless switched off. Messages are delivered straight into folders
-by the test; ``commands`` records every command received, for assertions.
+by the test; ``commands`` records every command received, for assertions, and ``command_arrived`` is
+set on each.
 """
 
 from __future__ import annotations
@@ -57,6 +58,7 @@ class ImapTestServer:
             name: Folder(index + 1) for index, name in enumerate(["INBOX", "Trash"])
         }
         self.commands: list[str] = []
+        self.command_arrived = asyncio.Event()  # set on each command, for tests waiting for one
         self.logins = 0
         self._tls = tls
         self._starttls = starttls
@@ -145,6 +147,7 @@ class _Session:
                 return
             text = line.decode().rstrip("\r\n")
             self.server.commands.append(text)
+            self.server.command_arrived.set()
             tag, _, rest = text.partition(" ")
             name, _, arguments = rest.partition(" ")
             if not await self.dispatch(tag, name.upper(), _tokens(arguments)):

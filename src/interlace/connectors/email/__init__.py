@@ -1,4 +1,5 @@
-"""E-mail for Interlace: ``email.send`` over SMTP and the mailbox operations over IMAP."""
+"""E-mail for Interlace: ``email.send`` over SMTP, the mailbox operations and the ``newMail`` trigger over
+IMAP."""
 
 from __future__ import annotations
 
@@ -7,6 +8,6 @@ from . import send  # noqa: F401
 from .connector import connector
 
 # isort: split
-from . import mailbox  # noqa: F401
+from . import mailbox, newmail  # noqa: F401
 
 __all__ = ["connector"]

@@ -32,8 +32,8 @@ class Endpoint:
 
 class EmailConfig(ConnectionConfig):
     """Where and how to send mail (SMTP) and read it (IMAP). Configure the part you use: `host` for
-    `email.send`, `imap-host` for the mailbox operations (`list`, `read`, `move`, `delete`, `markSeen`),
-    or both; `username` and `password` log in to both.
+    `email.send`, `imap-host` for the mailbox operations (`list`, `read`, `move`, `delete`, `markSeen`)
+    and the `newMail` trigger, or both; `username` and `password` log in to both.
 
     `security` says how the connection is protected: `tls` (TLS from the first byte, the usual on ports
     465 and 993), `starttls` (a plain connection upgraded with STARTTLS before logging in, the usual on

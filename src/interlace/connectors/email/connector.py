@@ -12,6 +12,6 @@ connector = Connector(
     "email",
     version="1.0.0",
     connection=EmailConnection,
-    description="Send mail over SMTP (plain, STARTTLS or TLS; HTML, attachments, replies) and list, read,"
-    " move, delete and flag it over IMAP.",
+    description="Send mail over SMTP (plain, STARTTLS or TLS; HTML, attachments, replies); list, read,"
+    " move, delete and flag it over IMAP; and start flows from new mail (the `newMail` trigger).",
 )

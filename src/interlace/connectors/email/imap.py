@@ -103,6 +103,16 @@ class ImapClient:
         reply = await self._call("UID COPY", lambda: self._imap.uid("copy", str(uid), mailbox_name(folder)))
         return reply.lines, reply.text
 
+    async def relocate(self, uid: int, folder: str) -> tuple[list[bytes], str]:
+        """Move message ``uid`` to ``folder``: MOVE, or COPY, mark deleted and expunge where the server
+        lacks MOVE. Returns the response data and text (for the new UID)."""
+        if self.has("MOVE"):
+            return await self.move(uid, folder)
+        lines, text = await self.copy(uid, folder)
+        await self.store(uid, "+FLAGS.SILENT", "(\\Deleted)")
+        await self.expunge(uid)
+        return lines, text
+
     async def expunge(self, uid: int) -> None:
         """Remove the message ``uid`` if marked deleted; without UIDPLUS, every message so marked."""
         if self.has("UIDPLUS"):

@@ -106,12 +106,7 @@ async def move(
     async with conn.mailbox.folder(folder) as client:
         await _fetch_one(client, conn, uid, folder, "(UID)")
         try:
-            if client.has("MOVE"):
-                lines, text = await client.move(uid, toFolder)
-            else:
-                lines, text = await client.copy(uid, toFolder)
-                await client.store(uid, "+FLAGS.SILENT", "(\\Deleted)")
-                await client.expunge(uid)
+            lines, text = await client.relocate(uid, toFolder)
         except ImapRefused as exc:
             raise InvalidInput(
                 f"message {uid} cannot be moved from {folder!r} to {toFolder!r} on"
