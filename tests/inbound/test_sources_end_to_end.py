@@ -1,0 +1,183 @@
+"""Inbound endpoints on each message source of this machine (RabbitMQ, Redis streams, NATS JetStream,
+Mosquitto, Kafka through Tansu, SQS through moto), through a real runtime whose flow reports each
+message it processed to a receiver: N messages in are N flow runs, each message once; a flow that fails
+once and then succeeds loses nothing; a runtime killed while flows are in flight acknowledged none of
+them, so the next runtime on the project processes every message."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import sys
+from collections import Counter
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from moto.server import ThreadedMotoServer
+
+from interlace.runtime import Runtime
+from interlace.sdk import ConnectorRegistry
+from tests.connectors.kafka.broker import tansu, unused_port
+from tests.inbound.projects import eventually, write_project
+from tests.inbound.sources import (
+    SOURCES,
+    Receiver,
+    Source,
+    kafka_source,
+    mqtt_source,
+    nats_source,
+    rabbitmq_source,
+    receiving,
+    redis_source,
+    sqs_source,
+)
+
+REPOSITORY = Path(__file__).resolve().parents[2]
+REGISTRY = ConnectorRegistry()
+
+
+@pytest.fixture(scope="module")
+def kafka_bootstrap() -> Iterator[str]:
+    with tansu() as address:
+        yield address
+
+
+@pytest.fixture(scope="module")
+def sqs_endpoint() -> Iterator[str]:
+    port = unused_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.stop()
+
+
+@pytest.fixture(params=SOURCES)
+async def source(request: pytest.FixtureRequest) -> AsyncIterator[Source]:
+    name: str = request.param
+    if name == "kafka":
+        opened = kafka_source(request.getfixturevalue("kafka_bootstrap"))
+    elif name == "sqs":
+        opened = sqs_source(request.getfixturevalue("sqs_endpoint"))
+    else:
+        opened = {
+            "rabbitmq": rabbitmq_source,
+            "redis": redis_source,
+            "nats": nats_source,
+            "mqtt": mqtt_source,
+        }[name]()
+    async with opened as made:
+        yield made
+
+
+def project(root: Path, source: Source, receiver_url: str) -> Path:
+    """A project whose inbound endpoint reads ``source`` into a sequence that calls the receiver once per
+    message; a 500 answer fails the call, so the flow fails and the message is handed back."""
+    return write_project(
+        root,
+        {
+            "connections/source.yaml": source.connection_file(),
+            "endpoints/receiver.yaml": f"""
+                endpoint: Receiver
+                http:
+                  method: POST
+                  url: "{receiver_url}/seen/${{payload.id}}"
+                  headers: {{X-Node: "${{env.NODE}}"}}
+                  timeout: 2m
+                  retry: {{max-attempts: 1, on-status: [500]}}
+                """,
+            "sequences/record.yaml": """
+                sequence: Record
+                flow:
+                  - call: Receiver
+                """,
+            "inbound/source.yaml": f"""
+                inbound: Source
+                trigger: {source.trigger_yaml()}
+                sequence: Record
+                max-in-flight: 8
+                """,
+        },
+    )
+
+
+def ids(count: int) -> list[str]:
+    return [f"m{n:03d}" for n in range(count)]
+
+
+async def test_each_message_runs_the_flow_once(source: Source, tmp_path: Path) -> None:
+    receiver = Receiver()
+    expected = ids(20)
+    async with receiving(receiver) as url:
+        root = project(tmp_path, source, url)
+        await source.publish(REGISTRY, expected[:10])  # waiting before the runtime starts
+        async with Runtime(root, env={"NODE": "one"}, connectors=REGISTRY) as runtime:
+            await source.publish(REGISTRY, expected[10:])
+            await receiver.until(
+                lambda: set(receiver.processed()) == set(expected), 30, "every message processed"
+            )
+            await eventually(lambda: runtime.inbound.inbound_state("Source").processed == 20, within=5)
+            state = runtime.inbound.inbound_state("Source")
+            assert (state.status, state.received, state.failed) == ("active", 20, 0), state
+    assert Counter(receiver.processed()) == Counter(expected)
+
+
+async def test_a_flow_failing_once_then_succeeding_loses_nothing(source: Source, tmp_path: Path) -> None:
+    receiver = Receiver(fail_first=True)
+    expected = ids(10)
+    async with receiving(receiver) as url:
+        root = project(tmp_path, source, url)
+        async with Runtime(root, env={"NODE": "one"}, connectors=REGISTRY) as runtime:
+            await source.publish(REGISTRY, expected)
+            await receiver.until(
+                lambda: set(receiver.processed()) == set(expected), 30, "every message processed"
+            )
+            state = runtime.inbound.inbound_state("Source")
+            assert state.failed >= 10, state
+            assert state.last_error is not None and "500" in state.last_error, state.last_error
+    assert all(receiver.attempts[id_] >= 2 for id_ in expected), receiver.attempts
+
+
+async def test_a_runtime_killed_mid_flight_acknowledged_nothing_it_had_not_processed(
+    source: Source, tmp_path: Path
+) -> None:
+    receiver = Receiver(hold_node="first", answer_before_holding=3)
+    expected = ids(12)
+    async with receiving(receiver) as url:
+        root = project(tmp_path, source, url)
+        await source.publish(REGISTRY, expected)
+        with (tmp_path / "first.log").open("wb") as log:
+            first = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                "tests.inbound.node",
+                str(root),
+                "first",
+                cwd=REPOSITORY,
+                stdout=asyncio.subprocess.DEVNULL,
+                stderr=log,
+                env={
+                    **os.environ,
+                    "PYTHONPATH": os.pathsep.join(
+                        [str(REPOSITORY / "src"), str(REPOSITORY), os.environ.get("PYTHONPATH", "")]
+                    ),
+                },
+            )
+        try:
+            await receiver.until(lambda: len(receiver.held) >= 2, 30, "flows in flight in the first runtime")
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                first.send_signal(signal.SIGKILL)
+            await first.wait()
+        in_flight = set(receiver.held) - set(receiver.processed("first"))
+        assert len(receiver.processed("first")) == 3 and in_flight, receiver.seen()
+        receiver.release.set()
+        async with Runtime(root, env={"NODE": "second"}, connectors=REGISTRY):
+            await receiver.until(
+                lambda: set(receiver.processed()) == set(expected), 30, "every message processed"
+            )
+    assert in_flight <= set(receiver.processed("second"))
