@@ -327,3 +327,16 @@ async def test_every_request_during_a_hot_redeploy_gets_a_200_from_the_old_or_th
     assert set(versions) == {"1.0.0", "2.0.0"}
     # Once a client sees the new version it never sees the old one again.
     assert versions[-1] == "2.0.0"
+
+
+async def test_a_restarted_server_serves_the_version_deployed_last(tmp_path: Path) -> None:
+    home = write(tmp_path / "home", project_files("1.0.0"))
+    async with Runtime(home, env=ENV, connectors=REGISTRY, hot_deploy=True) as first:
+        await first.deployments.deploy(bundle_of(tmp_path, "2.0.0"))
+    async with Runtime(home, env=ENV, connectors=REGISTRY, hot_deploy=True) as restarted:
+        assert restarted.artifacts.version == "2.0.0"
+        assert restarted.root == home / ".interlace" / "deployments" / "greeter" / "2.0.0"
+        await restarted.deployments.rollback("greeter")
+    async with Runtime(home, env=ENV, connectors=REGISTRY, hot_deploy=True) as again:
+        assert again.artifacts.version == "1.0.0"
+        assert again.root == home

@@ -142,6 +142,18 @@ class Deployments:
                     found[key] = self._info(*key, source)
         return sorted(found.values(), key=lambda info: (info.name, info.deployed_at or 0.0, info.version))
 
+    def restorable(self, name: str) -> Path | None:
+        """The folder of the bundle last activated for project ``name``, when it is still there: what a
+        restarted server serves again (None when the started project folder itself was last active)."""
+        history = self._history if self._history is not None else self._load()
+        self._history = history
+        ours = [activation for activation in history if activation.name == name]
+        if not ours:
+            return None
+        source = Path(ours[-1].source)
+        inside = _same(source.parent.parent, self.folder)
+        return source if inside and source.is_dir() and (source / MANIFEST).is_file() else None
+
     def versions_of(self, name: str) -> list[DeploymentInfo]:
         """The versions of ``name``; UnknownDeploymentError when there is none."""
         versions = [info for info in self.versions() if info.name == name]

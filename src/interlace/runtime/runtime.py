@@ -136,6 +136,8 @@ class Runtime:
         stores, start the profile's companions, then the processors."""
         project = load_project(self.root, self.profile, self.env)
         artifacts = self._compile(project)
+        if self._hot_deploy:
+            project, artifacts = self._restore_deployment(project, artifacts)
         self._open = await self._open_stores(project, artifacts)
         self._artifacts, self.project = artifacts, project
         try:
@@ -151,6 +153,29 @@ class Runtime:
         if self._hot_deploy:
             self._watch_deploy_dir(project)
         _log.info("deployed %s %s (%d APIs)", project.name, project.version, len(artifacts.apis))
+
+    def _restore_deployment(self, project: Project, artifacts: Artifacts) -> tuple[Project, Artifacts]:
+        """After a restart, serve the bundle that was active before it (deployed over the started
+        folder), when there is one and it still compiles; otherwise the started folder."""
+        folder = self.deployments.restorable(project.name)
+        if folder is None or folder.resolve() == self.root.resolve():
+            return project, artifacts
+        try:
+            restored = load_project(folder, self.profile, self.env)
+            restored_artifacts = self._compile(restored)
+        except ConfigError as exc:
+            _log.warning(
+                "the last deployed version in %s no longer loads; serving %s: %s", folder, self.root, exc
+            )
+            return project, artifacts
+        _log.info(
+            "serving %s %s again, as deployed before the restart (%s)",
+            restored.name,
+            restored.version,
+            folder,
+        )
+        self.root = folder
+        return restored, restored_artifacts
 
     def _watch_deploy_dir(self, project: Project) -> None:
         folder = Path(project.server.deploy_dir)
