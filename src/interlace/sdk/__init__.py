@@ -19,6 +19,7 @@ from interlace.sdk.errors import (
     RetryableError,
     UnknownConnectorError,
 )
+from interlace.sdk.flow import InFlight
 from interlace.sdk.oauth2 import OAuth2Settings, OAuth2Tokens, TokenStore
 from interlace.sdk.operation import OperationResult, OperationSpec, ResultSpec
 from interlace.sdk.registry import (
@@ -45,6 +46,7 @@ __all__ = [
     "Delivery",
     "EntryPointLike",
     "FatalError",
+    "InFlight",
     "InvalidInput",
     "OAuth2Settings",
     "OAuth2Tokens",

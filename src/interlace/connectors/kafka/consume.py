@@ -25,8 +25,8 @@ from pydantic import Field
 
 from interlace.connectors.kafka.connection import KAFKA_ERRORS, KafkaConnection, kafka_failure
 from interlace.connectors.kafka.connector import connector
-from interlace.connectors.kafka.offsets import InFlight, PartitionLedger
-from interlace.sdk import InvalidInput, Param, Payload, RetryableError, TriggerEvent
+from interlace.connectors.kafka.offsets import PartitionLedger
+from interlace.sdk import InFlight, InvalidInput, Param, Payload, RetryableError, TriggerEvent
 
 __all__ = ["consume"]
 

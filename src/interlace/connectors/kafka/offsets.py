@@ -9,12 +9,10 @@ are skipped.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import enum
 from collections import deque
 
-__all__ = ["InFlight", "PartitionLedger"]
+__all__ = ["PartitionLedger"]
 
 
 class _State(enum.Enum):
@@ -78,32 +76,3 @@ class PartitionLedger:
         if self._done_up_to is None or (self.committed is not None and self._done_up_to <= self.committed):
             return None
         return self._done_up_to
-
-
-class InFlight:
-    """How many records are with flows, bounded; waiting for room is what holds the consumer back."""
-
-    def __init__(self, limit: int) -> None:
-        self._limit = limit
-        self._count = 0
-        self._changed = asyncio.Event()
-
-    @property
-    def room(self) -> int:
-        return self._limit - self._count
-
-    def add(self) -> None:
-        self._count += 1
-
-    def settle(self) -> None:
-        self._count -= 1
-        self._changed.set()
-
-    async def wait_for_room(self, seconds: float) -> bool:
-        """Wait up to ``seconds`` for room; whether there is room."""
-        if self.room > 0:
-            return True
-        self._changed.clear()
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._changed.wait(), seconds)
-        return self.room > 0

@@ -8,7 +8,6 @@ or crashed node's) are delivered again by JetStream.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from typing import Annotated, Any, Literal
@@ -20,7 +19,7 @@ from pydantic import Field
 
 from interlace.connectors.nats.connection import CLIENT_ERRORS, NatsConnection, nats_failure
 from interlace.connectors.nats.connector import connector
-from interlace.sdk import Param, Payload, RetryableError, TriggerEvent
+from interlace.sdk import InFlight, Param, Payload, RetryableError, TriggerEvent
 
 __all__ = ["consume"]
 
@@ -107,7 +106,7 @@ async def consume(
         subscription = await js.pull_subscribe_bind(durable=durable, stream=stream)
     except CLIENT_ERRORS as exc:
         raise nats_failure(exc, doing) from exc
-    flight = _InFlight(maxAckPending)
+    flight = InFlight(maxAckPending)
     try:
         while True:
             await flight.wait_for_room()
@@ -131,31 +130,6 @@ async def consume(
             await subscription.unsubscribe()
 
 
-class _InFlight:
-    """How many delivered messages are not settled yet, bounded."""
-
-    def __init__(self, limit: int) -> None:
-        self._limit = limit
-        self._count = 0
-        self._changed = asyncio.Event()
-
-    @property
-    def room(self) -> int:
-        return self._limit - self._count
-
-    def add(self) -> None:
-        self._count += 1
-
-    def settle(self) -> None:
-        self._count -= 1
-        self._changed.set()
-
-    async def wait_for_room(self) -> None:
-        while self.room <= 0:
-            self._changed.clear()
-            await self._changed.wait()
-
-
 class _JetStreamDelivery:
     """Settles one message: ``ack``; ``nak`` with the delay, or ``term`` after the dead-letter copy."""
 
@@ -165,7 +139,7 @@ class _JetStreamDelivery:
         self,
         conn: NatsConnection,
         message: Msg,
-        flight: _InFlight,
+        flight: InFlight,
         delay: float,
         dead_letters: str | None,
         doing: str,

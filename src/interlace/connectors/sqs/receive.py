@@ -9,7 +9,6 @@ so a slow flow leaves messages in the queue, not in memory.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Mapping
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -18,7 +17,7 @@ from pydantic import Field
 
 from interlace.connectors.sqs.connection import SQS_ERRORS, SqsConnection, sqs_failure
 from interlace.connectors.sqs.connector import connector
-from interlace.sdk import Param, Payload, RetryableError, TriggerEvent
+from interlace.sdk import InFlight, Param, Payload, RetryableError, TriggerEvent
 
 __all__ = ["receive"]
 
@@ -71,7 +70,7 @@ async def receive(
     their visibility timeout.
     """
     doing = f"receiving from queue {queueUrl} on connection {conn.name}"
-    flight = _InFlight(maxInFlight)
+    flight = InFlight(maxInFlight)
     request: dict[str, Any] = {
         "QueueUrl": queueUrl,
         "WaitTimeSeconds": waitTime,
@@ -93,38 +92,13 @@ async def receive(
             yield _event(message, queueUrl, contentType, _SqsDelivery(conn, flight, queueUrl, message, doing))
 
 
-class _InFlight:
-    """How many messages are with flows, bounded."""
-
-    def __init__(self, limit: int) -> None:
-        self._limit = limit
-        self._count = 0
-        self._changed = asyncio.Event()
-
-    @property
-    def room(self) -> int:
-        return self._limit - self._count
-
-    def add(self) -> None:
-        self._count += 1
-
-    def settle(self) -> None:
-        self._count -= 1
-        self._changed.set()
-
-    async def wait_for_room(self) -> None:
-        while self.room <= 0:
-            self._changed.clear()
-            await self._changed.wait()
-
-
 class _SqsDelivery:
     """Settles one message by its receipt handle: deleted when done, made visible again when failed."""
 
     __slots__ = ("_conn", "_doing", "_flight", "_message_id", "_queue", "_receipt")
 
     def __init__(
-        self, conn: SqsConnection, flight: _InFlight, queue: str, message: Mapping[str, Any], doing: str
+        self, conn: SqsConnection, flight: InFlight, queue: str, message: Mapping[str, Any], doing: str
     ) -> None:
         self._conn = conn
         self._flight = flight

@@ -1,0 +1,26 @@
+"""InFlight: the bound on a trigger's unsettled events."""
+
+from __future__ import annotations
+
+import asyncio
+
+from interlace.sdk import InFlight
+
+
+async def test_waiting_for_room_ends_when_an_event_is_settled() -> None:
+    flight = InFlight(2)
+    flight.add()
+    flight.add()
+    assert flight.room == 0
+    waiting = asyncio.ensure_future(flight.wait_for_room())
+    await asyncio.sleep(0)
+    assert not waiting.done()
+    flight.settle()
+    assert await asyncio.wait_for(waiting, 1) is True
+    assert flight.room == 1
+
+
+async def test_waiting_for_room_gives_up_after_the_time_given() -> None:
+    flight = InFlight(1)
+    flight.add()
+    assert await flight.wait_for_room(0.01) is False
