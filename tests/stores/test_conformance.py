@@ -9,7 +9,13 @@ import pytest
 
 from interlace.stores import StoredMessage, StoreError
 
-from .conftest import Backend
+from .conftest import KINDS, Backend
+
+# Some guarantees only some kinds can give; the others are not asked (their docs say why).
+SHARED = pytest.mark.parametrize("backend", [k for k in KINDS if k != "memory"], indirect=True)
+"""Kinds whose store is shared by several store instances (and survives closing them)."""
+LOOKS_UP_IDS = pytest.mark.parametrize("backend", [k for k in KINDS if k != "rabbitmq"], indirect=True)
+"""Kinds that can tell whether a message id is stored (RabbitMQ cannot look into a queue)."""
 
 
 def message(number: int, **fields: object) -> StoredMessage:
@@ -60,9 +66,8 @@ async def test_a_message_round_trips_with_binary_payload_and_metadata(backend: B
     assert await store.fetch() == [original]
 
 
+@SHARED
 async def test_two_consumers_never_claim_the_same_message(backend: Backend) -> None:
-    if not backend.shared:
-        pytest.skip("a memory store is not shared between instances")
     first, second = await backend.store(), await backend.store()
     await put_all(first, 40)
 
@@ -108,9 +113,8 @@ async def test_release_puts_a_message_back_in_its_place_with_its_attempts(backen
     assert (again[1].attempts, again[1].last_error) == (0, None)
 
 
+@SHARED
 async def test_the_claims_of_a_closed_consumer_return_in_order(backend: Backend) -> None:
-    if not backend.shared:
-        pytest.skip("a memory store is not shared between instances")
     consumer = await backend.store()
     await put_all(consumer, 4)
     assert ids(await consumer.fetch(2)) == ["m0", "m1"]
@@ -174,9 +178,8 @@ async def test_purge_removes_every_message_claimed_or_not(backend: Backend) -> N
     assert ids(await store.fetch(5)) == ["m9"]
 
 
+@LOOKS_UP_IDS
 async def test_a_put_of_an_id_the_store_holds_is_ignored(backend: Backend) -> None:
-    if backend.kind == "rabbitmq":
-        pytest.skip("RabbitMQ cannot look up whether a message id is queued")
     store = await backend.store()
     await store.put(message(1))
 
@@ -186,9 +189,8 @@ async def test_a_put_of_an_id_the_store_holds_is_ignored(backend: Backend) -> No
     assert [(m.id, m.attempts) for m in await store.fetch(5)] == [("m1", 0)]
 
 
+@LOOKS_UP_IDS
 async def test_the_dedupe_window_ignores_an_id_stored_within_it(backend: Backend) -> None:
-    if backend.kind == "rabbitmq":
-        pytest.skip("refused for rabbitmq when the store is defined (see the definition tests)")
     store = await backend.store(dedupe_window=0.5)
     await store.put(message(1))
     [first] = await store.fetch()
@@ -202,9 +204,8 @@ async def test_the_dedupe_window_ignores_an_id_stored_within_it(backend: Backend
     assert ids(await store.fetch()) == ["m1"]
 
 
+@SHARED
 async def test_messages_survive_reopening_the_store(backend: Backend) -> None:
-    if backend.kind == "memory":
-        pytest.skip("a memory store is lost when closed")
     store = await backend.store()
     await put_all(store, 3)
     await store.aclose()
