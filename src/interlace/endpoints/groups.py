@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import ClassVar, Literal
 
 from interlace.endpoints.base import Endpoint, EndpointResponse, EndpointState, StateName
 from interlace.endpoints.switch import deactivated_error
@@ -26,22 +27,17 @@ def _soonest_resume(members: Sequence[Endpoint]) -> float:
     return min(waits, default=0.0)
 
 
-class LoadBalanceEndpoint:
-    """Sends each message to the next member in turn (round robin), skipping suspended members.
+class _Group:
+    """What load-balance and failover groups share: members, a manual switch, a state over the members."""
 
-    A member that is suspended, or that turns out to be when called, is passed over for the next one;
-    any other error of the chosen member is the call's error (the message is not sent twice). When
-    every member is suspended the call fails at once with :class:`EndpointSuspendedError`.
-    """
-
-    __slots__ = ("_deactivated", "_members", "_name", "_next")
+    __slots__ = ("_deactivated", "_members", "_name")
+    kind: ClassVar[Literal["load-balance", "failover"]]
 
     def __init__(self, name: str, members: Sequence[Endpoint]) -> None:
         if not members:
-            raise ValueError(f"load-balance endpoint {name!r} needs at least one member")
+            raise ValueError(f"{self.kind} endpoint {name!r} needs at least one member")
         self._name = name
         self._members = tuple(members)
-        self._next = 0
         self._deactivated = False
 
     @property
@@ -63,9 +59,23 @@ class LoadBalanceEndpoint:
     def state(self) -> EndpointState:
         members = tuple(member.state() for member in self._members)
         state = "suspended" if self._deactivated else _group_state(members)
-        return EndpointState(
-            self._name, "load-balance", state, members=members, deactivated=self._deactivated
-        )
+        return EndpointState(self._name, self.kind, state, members=members, deactivated=self._deactivated)
+
+
+class LoadBalanceEndpoint(_Group):
+    """Sends each message to the next member in turn (round robin), skipping suspended members.
+
+    A member that is suspended, or that turns out to be when called, is passed over for the next one;
+    any other error of the chosen member is the call's error (the message is not sent twice). When
+    every member is suspended the call fails at once with :class:`EndpointSuspendedError`.
+    """
+
+    __slots__ = ("_next",)
+    kind: ClassVar[Literal["load-balance", "failover"]] = "load-balance"
+
+    def __init__(self, name: str, members: Sequence[Endpoint]) -> None:
+        super().__init__(name, members)
+        self._next = 0
 
     async def send(self, ctx: MessageContext) -> EndpointResponse:
         if self._deactivated:
@@ -90,7 +100,7 @@ class LoadBalanceEndpoint:
         )
 
 
-class FailoverEndpoint:
+class FailoverEndpoint(_Group):
     """Sends each message to the first member; when it fails with an :class:`EndpointError` (connection
     error, timeout, failure status, suspension), to the next one, and so on.
 
@@ -98,35 +108,8 @@ class FailoverEndpoint:
     :class:`EndpointError` naming each member's failure (``detail["failures"]``).
     """
 
-    __slots__ = ("_deactivated", "_members", "_name")
-
-    def __init__(self, name: str, members: Sequence[Endpoint]) -> None:
-        if not members:
-            raise ValueError(f"failover endpoint {name!r} needs at least one member")
-        self._name = name
-        self._members = tuple(members)
-        self._deactivated = False
-
-    @property
-    def name(self) -> str:
-        return self._name
-
-    @property
-    def members(self) -> tuple[Endpoint, ...]:
-        return self._members
-
-    def activate(self) -> None:
-        """Take calls again; the members' own states are left as they are."""
-        self._deactivated = False
-
-    def deactivate(self) -> None:
-        """Refuse every call until :meth:`activate`; the members stay usable by other flows and groups."""
-        self._deactivated = True
-
-    def state(self) -> EndpointState:
-        members = tuple(member.state() for member in self._members)
-        state = "suspended" if self._deactivated else _group_state(members)
-        return EndpointState(self._name, "failover", state, members=members, deactivated=self._deactivated)
+    __slots__ = ()
+    kind: ClassVar[Literal["load-balance", "failover"]] = "failover"
 
     async def send(self, ctx: MessageContext) -> EndpointResponse:
         if self._deactivated:
