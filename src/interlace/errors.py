@@ -18,6 +18,7 @@ endpoints/hospital.yaml:7``. Errors are always raised ``from`` their cause.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,6 +52,9 @@ class InterlaceError(Exception):
 
     ``code`` names the kind of failure for on-error sequences (``${error.code}``) and clients;
     ``status`` is the HTTP status of the default error answer; ``detail`` is extra, safe-to-show data.
+    ``public`` is what a client is told when ``message`` holds what only operators may read (an internal
+    address, a user name, a back-end's own words): the message goes to the log, ``public`` to the client.
+    ``headers`` go with the default error answer (``Retry-After`` when the client should come back later).
     """
 
     code: str = "INTERNAL_ERROR"
@@ -64,6 +68,8 @@ class InterlaceError(Exception):
         status: int | None = None,
         detail: Any = None,
         location: SourceLocation | None = None,
+        public: str | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -73,6 +79,13 @@ class InterlaceError(Exception):
             self.status = status
         self.detail = detail
         self.location = location
+        self.public = public
+        self.headers: dict[str, str] = dict(headers or {})
+
+    @property
+    def public_message(self) -> str:
+        """What a client may be shown: ``public`` when given, else the message."""
+        return self.message if self.public is None else self.public
 
     def __str__(self) -> str:
         if self.location is not None and str(self.location) not in self.message:

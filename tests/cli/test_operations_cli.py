@@ -259,7 +259,13 @@ def test_get_shows_every_kind_as_a_table(admin: LiveServer) -> None:
     assert rows(ok("get", "connectors").stdout)["kv"][0] == "kv"
     connections = rows(ok("get", "connections").stdout)
     assert connections["cache"] == ["cache", "kv", "idle", "-"]
-    assert rows(ok("get", "stores").stdout)["Orders"] == ["Orders", "0"]
+    assert rows(ok("get", "stores").stdout)["Orders"] == [
+        "Orders",
+        "0 / 10000",
+        "0 / 104857600",
+        "refuse",
+        "-",
+    ]
     processors = rows(ok("get", "processors").stdout)
     assert processors["ForwardOrders"][:5] == [
         "ForwardOrders",
@@ -277,7 +283,10 @@ def test_get_one_shows_its_fields_and_json_and_yaml_are_the_servers_answer(admin
     assert detail["POST"] == ["POST", "/{id}", "http://localhost:8290/orders/{id}", "apis/orders.yaml:4"]
     assert detail["METHODS"][:2] == ["METHODS", "URI TEMPLATE"]
     listed = json.loads(ok("get", "stores", "-o", "json").stdout)
-    assert listed == [{"name": "DeadLetters", "size": 0}, {"name": "Orders", "size": 0}]
+    assert [(item["name"], item["size"], item["maxMessages"]) for item in listed] == [
+        ("DeadLetters", 0, 10_000),
+        ("Orders", 0, 10_000),
+    ]
     one = yaml.safe_load(ok("get", "processor", "ForwardOrders", "-o", "yaml").stdout)
     assert (one["name"], one["status"], one["target"]) == ("ForwardOrders", "inactive", "Backend")
     missing = cli("get", "endpoint", "Nope")
@@ -389,6 +398,9 @@ def test_store_messages_are_browsed_shown_replayed_deleted_and_purged(
     ]
     assert "order-2" not in table
     assert "DeadLetters: messages 1-2 of 3" in browsed
+    listed = rows(ok("store", "list").stdout)
+    assert listed["DeadLetters"][:2] == ["DeadLetters", "3 / 10000"]
+    assert listed["DeadLetters"][3] == "refuse"
     shown = ok("store", "show", "DeadLetters", "order-1")
     assert rows(shown.stdout)["correlationId"] == ["correlationId", "corr-1"]
     assert shown.stdout.rstrip().endswith('{"order": 1}')

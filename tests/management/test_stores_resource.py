@@ -7,7 +7,7 @@ import base64
 
 import pytest
 
-from interlace.stores import StoredMessage
+from interlace.stores import StoredMessage, encode_message
 from tests.management.conftest import Managed
 
 ORDERS = "/management/stores/Orders"
@@ -30,11 +30,14 @@ async def fill(managed: Managed, count: int = 3) -> None:
         )
 
 
-async def test_stores_are_listed_with_their_sizes(managed: Managed, monitor: str) -> None:
+async def test_stores_are_listed_with_their_depth_and_bound(managed: Managed, monitor: str) -> None:
     await fill(managed, 2)
     listed = (await managed.call("GET", "/management/stores", token=monitor)).json
-    assert listed == {"items": [{"name": "DeadLetters", "size": 0}, {"name": "Orders", "size": 2}]}
-    assert (await managed.call("GET", ORDERS, token=monitor)).json == {"name": "Orders", "size": 2}
+    bound = {"maxMessages": 10_000, "maxBytes": 100 * 1024 * 1024, "whenFull": "refuse"}
+    orders_bytes = sum(len(encode_message(m)) for m in await managed.runtime.message_store("Orders").browse())
+    orders = {"name": "Orders", "size": 2, "bytes": orders_bytes, **bound}
+    assert listed == {"items": [{"name": "DeadLetters", "size": 0, "bytes": 0, **bound}, orders]}
+    assert (await managed.call("GET", ORDERS, token=monitor)).json == orders
     missing = await managed.call("GET", "/management/stores/Nope", token=monitor)
     assert missing.status == 404
     assert missing.json["error"]["message"] == "no message store named 'Nope' (stores: DeadLetters, Orders)"

@@ -44,14 +44,24 @@ class Backend:
         """browse, get and delete work (RabbitMQ cannot read a queue without consuming it)."""
         return self.kind != "rabbitmq"
 
-    def definition(self, *, dedupe_window: float | None = None, **options: Any) -> StoreDefinition:
-        document: dict[str, Any] = {"store": self.name, self.kind: {**self.options, **options}}
+    def definition(
+        self, *, dedupe_window: float | None = None, bounds: dict[str, Any] | None = None, **options: Any
+    ) -> StoreDefinition:
+        """``bounds``: the store's max-messages, max-bytes, when-full, ... (keys as written in a file)."""
+        document: dict[str, Any] = {
+            "store": self.name,
+            self.kind: {**self.options, **options},
+            **(bounds or {}),
+        }
         if dedupe_window is not None:
             document["dedupe-window"] = dedupe_window
         return StoreDefinition.model_validate(document)
 
-    async def store(self, *, dedupe_window: float | None = None, **options: Any) -> MessageStore:
-        store = build_store(self.definition(dedupe_window=dedupe_window, **options), project_root=self.root)
+    async def store(
+        self, *, dedupe_window: float | None = None, bounds: dict[str, Any] | None = None, **options: Any
+    ) -> MessageStore:
+        definition = self.definition(dedupe_window=dedupe_window, bounds=bounds, **options)
+        store = build_store(definition, project_root=self.root)
         await store.open()
         self.opened.append(store)
         return store

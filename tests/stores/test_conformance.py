@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from interlace.stores import StoredMessage, StoreError
+from interlace.stores import StoredMessage, StoreError, StoreFullError, encode_message
 
 from .conftest import KINDS, Backend
 
@@ -16,6 +16,8 @@ SHARED = pytest.mark.parametrize("backend", [k for k in KINDS if k != "memory"],
 """Kinds whose store is shared by several store instances (and survives closing them)."""
 LOOKS_UP_IDS = pytest.mark.parametrize("backend", [k for k in KINDS if k != "rabbitmq"], indirect=True)
 """Kinds that can tell whether a message id is stored (RabbitMQ cannot look into a queue)."""
+COUNTS_BYTES = LOOKS_UP_IDS
+"""Kinds that know how many bytes they hold (RabbitMQ does not tell a queue's bytes)."""
 
 
 def message(number: int, **fields: object) -> StoredMessage:
@@ -261,3 +263,103 @@ async def test_an_unreachable_server_is_a_store_error_naming_the_store(kind: str
     assert str(port) in text
     assert "secret" not in text
     assert time.monotonic() - started < 4
+
+
+# -- bounds: every kind holds at most max-messages (and max-bytes where it counts bytes) ----------------
+
+
+async def test_a_put_into_a_full_store_is_refused_with_503_and_retry_after(backend: Backend) -> None:
+    store = await backend.store(bounds={"max-messages": 3, "retry-after": "7s"})
+    await put_all(store, 3)
+
+    with pytest.raises(StoreFullError) as refused:
+        await store.put(message(3))
+
+    error = refused.value
+    assert (error.status, error.code, error.headers) == (503, "STORE_FULL", {"Retry-After": "7"})
+    assert f"message store {backend.name} is full: it holds 3 messages" in error.message
+    assert error.public_message == f"message store {backend.name} is full: try again in 7s"
+    assert await store.size() == 3
+    [first] = await store.fetch()
+    await store.ack(first.id)
+    await store.put(message(3))  # room again
+    assert (await store.usage()).messages == 3
+
+
+@COUNTS_BYTES
+async def test_max_bytes_bounds_the_stored_bytes(backend: Backend) -> None:
+    each = len(encode_message(message(1)))
+    store = await backend.store(bounds={"max-bytes": 2 * each + each // 2})
+    await put_all(store, 2)
+
+    with pytest.raises(StoreFullError, match="holds 2 messages"):
+        await store.put(message(2))
+
+    usage = await store.usage()
+    assert (usage.messages, usage.bytes) == (2, 2 * each)
+    assert store.bounds.max_bytes == 2 * each + each // 2
+
+
+async def test_usage_and_bounds_show_depth_and_limit(backend: Backend) -> None:
+    store = await backend.store(bounds={"max-messages": 50})
+    await put_all(store, 3)
+    await store.fetch(1)
+
+    usage = await store.usage()
+
+    assert usage.messages == 3
+    assert store.bounds.max_messages == 50
+    if backend.kind == "rabbitmq":
+        assert (usage.bytes, store.bounds.max_bytes) == (None, None)
+    else:
+        assert usage.bytes == sum(len(encode_message(message(n))) for n in range(3))
+        assert store.bounds.max_bytes == 100 * 1024 * 1024  # the default
+
+
+@LOOKS_UP_IDS
+async def test_a_put_of_a_held_id_is_ignored_even_when_the_store_is_full(backend: Backend) -> None:
+    store = await backend.store(bounds={"max-messages": 2})
+    await put_all(store, 2)
+
+    await store.put(message(1))  # an idempotent producer sending again is not refused
+
+    assert await store.size() == 2
+
+
+@SHARED
+async def test_the_bound_holds_for_every_instance_of_a_shared_store(backend: Backend) -> None:
+    first = await backend.store(bounds={"max-messages": 2})
+    await put_all(first, 2)
+    second = await backend.store(bounds={"max-messages": 2})
+
+    with pytest.raises(StoreFullError):
+        await second.put(message(5))
+
+    assert await second.size() == 2
+
+
+async def test_a_waiting_put_gives_up_after_full_wait(backend: Backend) -> None:
+    store = await backend.store(bounds={"max-messages": 1, "when-full": "wait", "full-wait": "400ms"})
+    await store.put(message(0))
+    started = time.monotonic()
+
+    with pytest.raises(StoreFullError, match=r"waited 400ms for room"):
+        await store.put(message(1))
+
+    assert time.monotonic() - started >= 0.4
+    assert ids(await store.fetch(5)) == ["m0"]
+
+
+async def test_a_waiting_put_is_stored_once_a_message_is_acknowledged(backend: Backend) -> None:
+    store = await backend.store(bounds={"max-messages": 2, "when-full": "wait", "full-wait": "20s"})
+    await put_all(store, 2)
+    waiting = [asyncio.create_task(store.put(message(n))) for n in (2, 3)]
+    first, second = await store.fetch(2)
+
+    await store.ack(first.id)
+    done, _ = await asyncio.wait(waiting, timeout=15, return_when=asyncio.FIRST_COMPLETED)
+    await store.ack(second.id)
+    await asyncio.wait_for(asyncio.gather(*waiting), 15)
+
+    assert len(done) >= 1
+    assert sorted(ids(await store.fetch(5))) == ["m2", "m3"]

@@ -10,7 +10,7 @@ from interlace.errors import ConfigError
 from interlace.model.base import validate_definition
 from interlace.model.store import StoreDefinition
 from interlace.model.yamlsource import load_yaml
-from interlace.stores import MemoryStore, SqliteStore, build_store
+from interlace.stores import MemoryStore, SqliteStore, StoreBounds, build_store, store_bounds
 from interlace.stores.postgres import PostgresStore
 from interlace.stores.rabbitmq import RabbitMqStore
 from interlace.stores.redis import RedisStore
@@ -76,8 +76,21 @@ def test_two_kinds_are_an_error_at_the_second() -> None:
 def test_a_dedupe_window_on_rabbitmq_is_refused() -> None:
     error = problem("store: Payments\nrabbitmq: {}\ndedupe-window: 10m\n")
 
-    assert "cannot have a dedupe-window: RabbitMQ cannot look up" in str(error)
+    assert "cannot have dedupe-window: RabbitMQ cannot look up" in str(error)
     assert str(error.location) == "stores/payments.yaml:3"
+
+
+def test_max_bytes_on_rabbitmq_is_refused_and_a_bound_is_read_with_units() -> None:
+    error = problem("store: Payments\nrabbitmq: {}\nmax-messages: 50\nmax-bytes: 1MiB\n")
+
+    assert "cannot have max-bytes: RabbitMQ does not tell how many bytes a queue holds" in str(error)
+    assert str(error.location) == "stores/payments.yaml:4"
+    bounded = StoreDefinition.model_validate(
+        {"store": "P", "max-messages": 50, "max-bytes": "2MiB", "when-full": "wait", "full-wait": "2s"}
+    )
+    assert store_bounds(bounded) == StoreBounds(50, 2 * 1024 * 1024, "wait", 2.0, 5.0)
+    rabbit = StoreDefinition.model_validate({"store": "P", "rabbitmq": {}})
+    assert (store_bounds(rabbit).max_messages, store_bounds(rabbit).max_bytes) == (10_000, None)
 
 
 @pytest.mark.parametrize(

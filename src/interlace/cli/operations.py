@@ -26,7 +26,7 @@ from interlace.cli.output import (
     show_answer,
 )
 from interlace.cli.remote import fail
-from interlace.cli.store_commands import store_app
+from interlace.cli.store_commands import STORE_COLUMNS, store_app
 
 __all__ = ["KINDS", "register_operations", "show_answer"]
 
@@ -98,7 +98,7 @@ KINDS: dict[str, Kind] = {
             ("LAST ERROR", _key("lastError")),
         ),
     ),
-    "stores": Kind("/stores", "message stores", (("NAME", _key("name")), ("SIZE", _key("size")))),
+    "stores": Kind("/stores", "message stores", STORE_COLUMNS),
     "processors": Kind(
         "/processors",
         "message processors",

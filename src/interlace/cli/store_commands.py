@@ -1,8 +1,9 @@
-"""`interlace store browse|show|replay|delete|purge`: the message stores of a running server."""
+"""`interlace store list|browse|show|replay|delete|purge`: the message stores of a running server."""
 
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -22,7 +23,7 @@ from interlace.cli.output import (
 )
 from interlace.cli.remote import fail, remote_client
 
-__all__ = ["store_app"]
+__all__ = ["STORE_COLUMNS", "store_app"]
 
 
 store_app = typer.Typer(
@@ -31,6 +32,43 @@ store_app = typer.Typer(
 StoreArgument = Annotated[str, typer.Argument(help="The message store.")]
 MessageArgument = Annotated[str, typer.Argument(help="The message's id (see `interlace store browse`).")]
 _STORES = "message stores"
+
+
+def _bound(count: str, limit: str) -> Callable[[dict[str, Any]], str]:
+    def cell(item: dict[str, Any]) -> str:
+        held, most = item.get(count), item.get(limit)
+        shown = "?" if held is None else str(held)
+        return shown if most is None else f"{shown} / {most}"
+
+    return cell
+
+
+STORE_COLUMNS: tuple[tuple[str, Callable[[dict[str, Any]], Any]], ...] = (
+    ("NAME", lambda item: item.get("name")),
+    ("MESSAGES", _bound("size", "maxMessages")),
+    ("BYTES", _bound("bytes", "maxBytes")),
+    ("WHEN FULL", lambda item: item.get("whenFull")),
+    ("ERROR", lambda item: item.get("error")),
+)
+"""The columns of a table of stores: depth against bound (``held / most``), what a full store does."""
+
+
+@store_app.command("list")
+def store_list(output: OutputOption = "table", remote: RemoteOption = None) -> None:
+    """The message stores: messages and bytes held, against their bound."""
+    check_output(output)
+    items: list[dict[str, Any]] = request(remote, _STORES, "GET", "/stores").get("items", [])
+
+    def render() -> None:
+        if not items:
+            console().print("no message stores", markup=False)
+            return
+        table = Table(*(header for header, _ in STORE_COLUMNS))
+        for item in items:
+            table.add_row(*(cell_text(cell(item)) for _, cell in STORE_COLUMNS))
+        console().print(table)
+
+    show_answer(items, output, render)
 
 
 @store_app.command("browse")

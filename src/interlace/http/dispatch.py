@@ -7,7 +7,10 @@ flow, and turn its reply (or its error) into a response. Outcomes:
 - the flow ended without responding → the current message, with its status (or 200);
 - the flow dropped the message → 202 Accepted, no body;
 - the flow failed → the default error answer: JSON ``{"error": {code, message, correlationId}}`` with
-  the error's status; an unexpected failure answers 500 with no internal detail and is logged.
+  the error's status and headers (``Retry-After``) and the message a client may see (the full one is
+  logged); an unexpected failure answers 500 with no internal detail and is logged;
+- an on-error flow answered with the error's own status → its answer, with the error's headers unless
+  it set them itself (a 503 keeps its ``Retry-After``).
 """
 
 from __future__ import annotations
@@ -77,7 +80,7 @@ class Dispatcher:
                     exc,
                     extra={"correlation_id": ctx.correlation_id},
                 )
-            return error_response(exc.status, exc.code, str(exc), ctx.correlation_id)
+            return error_response(exc.status, exc.code, exc.public_message, ctx.correlation_id, exc.headers)
         except Exception:
             _log.exception(
                 "%s %s failed unexpectedly",
@@ -89,10 +92,13 @@ class Dispatcher:
                 500, "INTERNAL_ERROR", "the request could not be processed", ctx.correlation_id
             )
         if ctx.reply is not None:
+            if ctx.error is not None and ctx.error.headers and ctx.reply.status == ctx.error.status:
+                for name, value in ctx.error.headers.items():
+                    ctx.reply.headers.setdefault(name, value)
             return response_from_reply(ctx.reply, ctx.correlation_id)
         if ctx.error is not None:
             error = ctx.error
-            return error_response(error.status, error.code, error.message, ctx.correlation_id)
+            return error_response(error.status, error.code, error.message, ctx.correlation_id, error.headers)
         return web.Response(status=202, headers={CORRELATION_HEADER: ctx.correlation_id})
 
     def _too_large(self, request: web.BaseRequest, length: int | None) -> web.Response:

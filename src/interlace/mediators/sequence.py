@@ -21,9 +21,12 @@ _log = logging.getLogger("interlace.flow")
 
 
 def error_info(exc: InterlaceError) -> ErrorInfo:
-    """What an on-error flow sees of an error. The message leaves out the project file and line (they
-    are for operators, in the log), since on-error flows often show the message to clients."""
-    return ErrorInfo(code=exc.code, message=exc.message, detail=exc.detail, status=exc.status)
+    """What an on-error flow sees of an error. The message is the one a client may be shown (no project
+    file and line, no internal address: those are for operators, in the log), since on-error flows often
+    show it to clients."""
+    return ErrorInfo(
+        code=exc.code, message=exc.public_message, detail=exc.detail, status=exc.status, headers=exc.headers
+    )
 
 
 class SequenceMediator:

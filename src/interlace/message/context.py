@@ -41,6 +41,8 @@ class ErrorInfo:
     message: str
     detail: Any = None
     status: int = 500
+    headers: dict[str, str] = field(default_factory=dict)
+    """Headers an answer with this error's status carries (``Retry-After``)."""
 
     def as_dict(self) -> dict[str, Any]:
         return {"code": self.code, "message": self.message, "detail": self.detail, "status": self.status}

@@ -1,8 +1,9 @@
 """Message store definitions: the files in ``stores/`` (one ``store:`` per document).
 
 A store is at most one of ``memory``, ``sqlite``, ``postgres``, ``rabbitmq`` or ``redis``; a store that
-names none is an SQLite store with its defaults. These classes only describe and validate;
-:mod:`interlace.stores` runs them.
+names none is an SQLite store with its defaults. Every store is bounded (``max-messages``, and
+``max-bytes`` for the kinds that can count bytes) and says what a put does when it is full
+(``when-full``). These classes only describe and validate; :mod:`interlace.stores` runs them.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pydantic import AfterValidator, Field, field_validator, model_validator
 from interlace.errors import ConfigError, SourceLocation
 from interlace.model.base import Definition, check_artifact_name, check_one_kind
 from interlace.model.durations import NonNegativeDuration, PositiveDuration
+from interlace.model.project import parse_size
 
 __all__ = [
     "STORE_KINDS",
@@ -63,7 +65,12 @@ def _at_least_one(count: int) -> int:
     return count
 
 
+def _size(value: object) -> object:
+    return parse_size(value) if isinstance(value, int | str) and not isinstance(value, bool) else value
+
+
 QueueName = Annotated[str | None, AfterValidator(_queue_name)]
+ByteSize = Annotated[int, pydantic.BeforeValidator(_size)]
 
 
 class MemoryStoreDefinition(Definition):
@@ -149,6 +156,19 @@ class StoreDefinition(Definition):
     redis: RedisStoreDefinition | None = None
     dedupe_window: NonNegativeDuration | None = None
     """A put whose message id was stored within this window is ignored (for idempotent producers)."""
+    max_messages: Annotated[int, AfterValidator(_at_least_one)] = 10_000
+    """The most messages the store holds (claimed ones included); a put beyond it is refused or waits
+    (``when-full``)."""
+    max_bytes: ByteSize | None = None
+    """The most bytes the stored messages take, as stored (``64MiB``; a number is bytes); by default
+    100MiB. RabbitMQ cannot count the bytes of a queue: a rabbitmq store has no byte bound."""
+    when_full: Literal["refuse", "wait"] = "refuse"
+    """``refuse``: a put into a full store fails at once (the flow fails with 503 and ``Retry-After``).
+    ``wait``: it waits up to ``full-wait`` for room, then fails the same way."""
+    full_wait: PositiveDuration = 5.0
+    """With ``when-full: wait``, the longest a put waits for room."""
+    retry_after: PositiveDuration = 5.0
+    """The ``Retry-After`` (seconds) that the answer to a refused put advises the client to wait."""
 
     @property
     def name(self) -> str:
@@ -187,12 +207,18 @@ class StoreDefinition(Definition):
         key_lines: dict[str, int] = getattr(data, "key_lines", {})
         name = data.get("store")
         which = f"store {name!r}" if isinstance(name, str) else "a store"
-        dedupe = "dedupe-window" if "dedupe-window" in data else "dedupe_window"
-        if given == ["rabbitmq"] and data.get(dedupe) is not None:
-            line = key_lines.get(dedupe, 0) or getattr(data, "line", 0) or 1
-            raise ConfigError(
-                f"{which} cannot have a dedupe-window: RabbitMQ cannot look up whether a message id was "
-                "stored (got dedupe-window with rabbitmq)",
-                location=SourceLocation(file, line),
-            )
+        if given != ["rabbitmq"]:
+            return data
+        refused = {
+            "dedupe-window": "RabbitMQ cannot look up whether a message id was stored",
+            "max-bytes": "RabbitMQ does not tell how many bytes a queue holds; bound it with max-messages",
+        }
+        for key, why in refused.items():
+            written = key if key in data else key.replace("-", "_")
+            if data.get(written) is not None:
+                line = key_lines.get(written, 0) or getattr(data, "line", 0) or 1
+                raise ConfigError(
+                    f"{which} cannot have {key}: {why} (got {key} with rabbitmq)",
+                    location=SourceLocation(file, line),
+                )
         return data

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING
 
 from interlace.stores.base import MessageStore
 from interlace.stores.bell import StoreBell
-from interlace.stores.factory import build_store
+from interlace.stores.bounds import StoreBounds, StoreFullError, StoreUsage
+from interlace.stores.factory import build_store, store_bounds
 from interlace.stores.memory import MemoryStore
 from interlace.stores.message import StoredMessage, StoreError, decode_message, encode_message
 from interlace.stores.sqlite import SqliteStore
@@ -29,11 +30,15 @@ __all__ = [
     "RedisStore",
     "SqliteStore",
     "StoreBell",
+    "StoreBounds",
     "StoreError",
+    "StoreFullError",
+    "StoreUsage",
     "StoredMessage",
     "build_store",
     "decode_message",
     "encode_message",
+    "store_bounds",
 ]
 
 _LAZY = {

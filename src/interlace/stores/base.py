@@ -11,8 +11,12 @@ Contract for every store kind (memory, sqlite, postgres, rabbitmq, redis, ...):
   (``ack``: gone for good) or given back (``release``: back at its place in the queue, with its updated
   attempts and last error). If the consumer dies, its claims return to the queue (a lease that expires,
   a broker channel that closes, a process that restarts). This gives at-least-once delivery.
-- ``size``, ``browse``, ``get``, ``delete`` and ``purge`` serve operators; ``browse`` and ``size`` include
-  claimed messages.
+- ``put`` keeps the store within its ``bounds`` (:mod:`interlace.stores.bounds`): a message that would
+  take it over ``max_messages`` or ``max_bytes`` is not stored, and ``put`` raises
+  :class:`~interlace.stores.bounds.StoreFullError` (503, with ``Retry-After``), at once or after waiting
+  for room, as the bounds say. A put of an id the store holds is ignored, full or not.
+- ``size``, ``usage``, ``browse``, ``get``, ``delete`` and ``purge`` serve operators; ``browse``, ``size``
+  and ``usage`` include claimed messages.
 - Every method is safe to call concurrently from tasks of one event loop. ``open`` before use, ``aclose``
   when done (idempotent). Calls after ``aclose`` raise StoreError.
 """
@@ -21,6 +25,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from interlace.stores.bounds import StoreBounds, StoreUsage
 from interlace.stores.message import StoredMessage
 
 __all__ = ["MessageStore"]
@@ -31,6 +36,9 @@ class MessageStore(Protocol):
 
     @property
     def name(self) -> str: ...
+
+    @property
+    def bounds(self) -> StoreBounds: ...
 
     async def open(self) -> None: ...
 
@@ -45,6 +53,8 @@ class MessageStore(Protocol):
     async def release(self, message: StoredMessage) -> None: ...
 
     async def size(self) -> int: ...
+
+    async def usage(self) -> StoreUsage: ...
 
     async def browse(self, offset: int = 0, limit: int = 50) -> list[StoredMessage]: ...
 

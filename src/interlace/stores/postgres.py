@@ -7,6 +7,11 @@ consumer's owner token and a lease (``claimed_until``, server time). A live stor
 closing store gives its claims back; the claims of a node that died return when their lease runs out.
 Many stores can share the table, one ``store`` value each; the de-duplication window keeps the ids it has
 seen in ``<table>_seen``.
+
+The bound is checked against the store's count and bytes as the server counted them at most a second
+before, plus this node's puts and removals since (:class:`~interlace.stores.bounds.UsageGauge`): a count
+per put would scan the store's rows, and a shared counter row would make every put wait for the one
+before it. Nodes putting at once may therefore go over the bound by what they store within a second.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from typing import Any, TypeVar
 import asyncpg
 
 from interlace.stores._common import LeaseRenewal, closed_error, encode_for, new_owner, safe_url, store_error
+from interlace.stores.bounds import Room, StoreBounds, StoreUsage, UsageGauge, put_within_bounds
 from interlace.stores.message import StoredMessage, decode_message
 
 __all__ = ["PostgresStore"]
@@ -46,8 +52,12 @@ class PostgresStore:
         lease: float = 30.0,
         timeout: float = 10.0,
         dedupe_window: float | None = None,
+        bounds: StoreBounds | None = None,
     ) -> None:
         self._name = name
+        self._bounds = bounds or StoreBounds()
+        self._room = Room()
+        self._gauge = UsageGauge(self._count_usage)
         self._dsn = dsn
         self._pool_size = pool_size
         self._lease = lease
@@ -102,7 +112,8 @@ class PostgresStore:
             )
             RETURNING seq, body
         """
-        self._delete = f"DELETE FROM {t} WHERE store = $1 AND id = $2"
+        self._delete = f"DELETE FROM {t} WHERE store = $1 AND id = $2 RETURNING length(body)"
+        self._holds = f"SELECT 1 FROM {t} WHERE store = $1 AND id = $2"
         self._release = (
             f"UPDATE {t} SET body = $3, owner = NULL, claimed_until = NULL "
             "WHERE store = $1 AND id = $2 AND owner = $4"
@@ -113,7 +124,7 @@ class PostgresStore:
         self._renew_sql = (
             f"UPDATE {t} SET claimed_until = now() + $3 * interval '1 second' WHERE store = $1 AND owner = $2"
         )
-        self._count = f"SELECT count(*) FROM {t} WHERE store = $1"
+        self._count = f"SELECT count(*), coalesce(sum(length(body)), 0) FROM {t} WHERE store = $1"
         self._page = f"SELECT body FROM {t} WHERE store = $1 ORDER BY seq LIMIT $2 OFFSET $3"
         self._one = f"SELECT body FROM {t} WHERE store = $1 AND id = $2"
         self._purge = f"DELETE FROM {t} WHERE store = $1"
@@ -121,6 +132,10 @@ class PostgresStore:
     @property
     def name(self) -> str:
         return self._name
+
+    @property
+    def bounds(self) -> StoreBounds:
+        return self._bounds
 
     async def open(self) -> None:
         if self._pool is not None:
@@ -171,11 +186,26 @@ class PostgresStore:
 
     async def put(self, message: StoredMessage) -> None:
         body = encode_for(self._name, message)
-        if self._dedupe_window is None:
-            await self._execute("store a message", self._insert, self._name, message.id, body)
-        else:
-            window = self._dedupe_window
-            await self._execute("store a message", self._insert_unseen, self._name, message.id, body, window)
+        args: tuple[object, ...] = (self._name, message.id, body)
+        sql = self._insert
+        if self._dedupe_window is not None:
+            sql, args = self._insert_unseen, (*args, self._dedupe_window)
+
+        async def try_put() -> StoreUsage | None:
+            full = await self._gauge.reserve(self._bounds, len(body))
+            if full is not None:
+                held = await self._with(lambda conn: conn.fetchval(self._holds, *args[:2]), "store a message")
+                return None if held else full
+            try:
+                inserted = _row_count(await self._execute("store a message", sql, *args))
+            except BaseException:
+                self._gauge.unreserve(len(body))
+                raise
+            if not inserted:
+                self._gauge.unreserve(len(body))
+            return None
+
+        await put_within_bounds(self._name, self._bounds, self._room, try_put)
 
     async def fetch(self, limit: int = 1) -> list[StoredMessage]:
         if limit < 1:
@@ -189,14 +219,30 @@ class PostgresStore:
         return [decode_message(row["body"]) for row in sorted(rows, key=lambda row: int(row["seq"]))]
 
     async def ack(self, message_id: str) -> None:
-        await self._execute("acknowledge a message", self._delete, self._name, message_id)
+        await self._remove(message_id, "acknowledge a message")
+
+    async def _remove(self, message_id: str, action: str) -> bool:
+        rows: list[Any] = await self._with(
+            lambda conn: conn.fetch(self._delete, self._name, message_id), action
+        )
+        for row in rows:
+            self._gauge.removed(1, int(row[0]))
+        self._room.freed(len(rows))
+        return bool(rows)
 
     async def release(self, message: StoredMessage) -> None:
         body = encode_for(self._name, message)
         await self._execute("release a message", self._release, self._name, message.id, body, self._owner)
 
     async def size(self) -> int:
-        return int(await self._with(lambda conn: conn.fetchval(self._count, self._name), "count messages"))
+        return (await self.usage()).messages
+
+    async def usage(self) -> StoreUsage:
+        return await self._gauge.recount()
+
+    async def _count_usage(self) -> StoreUsage:
+        row = await self._with(lambda conn: conn.fetchrow(self._count, self._name), "count messages")
+        return StoreUsage(int(row[0]), int(row[1]))
 
     async def browse(self, offset: int = 0, limit: int = 50) -> list[StoredMessage]:
         rows: list[Any] = await self._with(
@@ -211,11 +257,13 @@ class PostgresStore:
         return None if body is None else decode_message(body)
 
     async def delete(self, message_id: str) -> bool:
-        status = await self._execute("delete a message", self._delete, self._name, message_id)
-        return _row_count(status) > 0
+        return await self._remove(message_id, "delete a message")
 
     async def purge(self) -> int:
-        return _row_count(await self._execute("purge", self._purge, self._name))
+        purged = _row_count(await self._execute("purge", self._purge, self._name))
+        self._gauge.forget()
+        self._room.freed(self._room.waiting)
+        return purged
 
     async def _renew(self) -> None:
         await self._execute("renew its claims", self._renew_sql, self._name, self._owner, self._lease)

@@ -16,6 +16,9 @@ What RabbitMQ cannot do, and how this store answers:
   StoreError. ``size`` counts the ready messages plus those this store holds (claims of other nodes are
   not counted). ``purge`` drops the ready messages and those this store holds.
 - A de-duplication window is refused when the store is defined (the broker cannot look up an id).
+- The bound is in messages only (the broker does not tell a queue's bytes), checked against the ready
+  messages as the broker counted them at most a second before plus this store's claims and its puts and
+  acks since (:class:`~interlace.stores.bounds.UsageGauge`); the claims of other nodes are not counted.
 
 A connection that drops is opened again on the next call; claims made on the lost connection are gone
 (the broker has requeued their messages, which will be delivered again).
@@ -25,12 +28,14 @@ from __future__ import annotations
 
 import asyncio
 from collections import OrderedDict
+from dataclasses import replace
 
 import aio_pika
 import aio_pika.abc
 from aio_pika.exceptions import AMQPError, ChannelInvalidStateError
 
 from interlace.stores._common import closed_error, encode_for, safe_url, store_error
+from interlace.stores.bounds import Room, StoreBounds, StoreUsage, UsageGauge, put_within_bounds
 from interlace.stores.message import StoredMessage, StoreError, decode_message
 
 __all__ = ["RabbitMqStore"]
@@ -42,8 +47,20 @@ _REMEMBERED_RELEASES = 10_000  # released forms kept for messages another node m
 class RabbitMqStore:
     """A message store in a RabbitMQ queue (see the module docstring for what it can and cannot do)."""
 
-    def __init__(self, name: str, url: str, *, queue: str | None = None, timeout: float = 10.0) -> None:
+    def __init__(
+        self,
+        name: str,
+        url: str,
+        *,
+        queue: str | None = None,
+        timeout: float = 10.0,
+        bounds: StoreBounds | None = None,
+    ) -> None:
         self._name = name
+        # The broker cannot count bytes: only the message bound applies.
+        self._bounds = replace(bounds or StoreBounds(), max_bytes=None)
+        self._room = Room()
+        self._gauge = UsageGauge(self.usage)
         self._url = url
         self._queue_name = queue or name
         self._timeout = timeout
@@ -61,6 +78,10 @@ class RabbitMqStore:
     @property
     def name(self) -> str:
         return self._name
+
+    @property
+    def bounds(self) -> StoreBounds:
+        return self._bounds
 
     async def open(self) -> None:
         if self._open:
@@ -82,13 +103,22 @@ class RabbitMqStore:
             message_id=message.id,
             content_type="application/json",
         )
-        try:
-            publisher, _, _ = await self._channels()
-            await publisher.default_exchange.publish(
-                outgoing, routing_key=self._queue_name, mandatory=True, timeout=self._timeout
-            )
-        except _FAILURES as exc:
-            raise self._failed("store a message", exc) from exc
+
+        async def try_put() -> StoreUsage | None:
+            full = await self._gauge.reserve(self._bounds, len(body))
+            if full is not None:
+                return full
+            try:
+                publisher, _, _ = await self._channels()
+                await publisher.default_exchange.publish(
+                    outgoing, routing_key=self._queue_name, mandatory=True, timeout=self._timeout
+                )
+            except _FAILURES as exc:
+                self._gauge.unreserve(len(body))
+                raise self._failed("store a message", exc) from exc
+            return None
+
+        await put_within_bounds(self._name, self._bounds, self._room, try_put)
 
     async def fetch(self, limit: int = 1) -> list[StoredMessage]:
         claimed: list[StoredMessage] = []
@@ -128,6 +158,8 @@ class RabbitMqStore:
             await incoming.ack()
         except _FAILURES as exc:
             raise self._failed("acknowledge a message (it will be delivered again)", exc) from exc
+        self._gauge.removed()
+        self._room.freed()
 
     async def release(self, message: StoredMessage) -> None:
         incoming = self._claims.pop(message.id, None)
@@ -142,6 +174,12 @@ class RabbitMqStore:
             raise self._failed("release a message", exc) from exc
 
     async def size(self) -> int:
+        return (await self.usage()).messages
+
+    async def usage(self) -> StoreUsage:
+        return StoreUsage(await self._count(), None)
+
+    async def _count(self) -> int:
         try:
             connection = await self._live_connection()
             async with connection.channel(publisher_confirms=False) as channel:
@@ -170,6 +208,8 @@ class RabbitMqStore:
         except _FAILURES as exc:
             raise self._failed("purge", exc) from exc
         self._released.clear()
+        self._gauge.forget()
+        self._room.freed(self._room.waiting)
         return int(result.message_count or 0) + len(held)
 
     def _unsupported(self, what: str) -> StoreError:

@@ -8,7 +8,9 @@ the last snapshot survives. Put a store that must not lose messages on a server 
 Keys: the stream ``S`` holds the messages in order (entry fields ``id`` and ``body``); the hash ``S:ids``
 maps a message id to its entry, so ``ack``, ``get`` and ``delete`` find it; the hash ``S:state`` holds the
 current form of a released message (a stream entry cannot change: its attempts and last error live
-there); ``S:seen:ID`` keys (with the window as their expiry) implement the de-duplication window.
+there); ``S:seen:ID`` keys (with the window as their expiry) implement the de-duplication window; the
+hash ``S:usage`` holds the bytes of the stored messages (field ``bytes``), so a put checks the bound
+(the stream's length and those bytes) in the same script that adds the message: exact for every node.
 
 Claims: ``fetch`` first takes back entries whose claim is older than the lease (``XAUTOCLAIM``, which
 also finds released ones), then reads new entries (``XREADGROUP``). A live store renews its claims; a
@@ -26,6 +28,7 @@ from redis.commands.core import AsyncScript
 from redis.exceptions import RedisError, ResponseError
 
 from interlace.stores._common import LeaseRenewal, closed_error, encode_for, new_owner, safe_url, store_error
+from interlace.stores.bounds import Room, StoreBounds, StoreUsage, put_within_bounds
 from interlace.stores.message import StoredMessage, decode_message
 
 __all__ = ["RedisStore"]
@@ -34,23 +37,55 @@ _RELEASED = "interlace:released"
 _LONG_IDLE = 10**11  # ms: "idle" far past any lease, so a released entry is taken back at once
 _FAILURES: tuple[type[BaseException], ...] = (RedisError, OSError, TimeoutError)
 
+# KEYS: stream, ids, seen key, usage. ARGV: message id, body, window ms, max messages, max bytes (0: none).
+# Answers the entry when stored, nothing when ignored, {messages, bytes} when full.
 _PUT = """
 if redis.call('HEXISTS', KEYS[2], ARGV[1]) == 1 then return false end
-if tonumber(ARGV[3]) > 0 and not redis.call('SET', KEYS[3], '1', 'NX', 'PX', ARGV[3]) then return false end
+local window = tonumber(ARGV[3])
+if window > 0 and redis.call('EXISTS', KEYS[3]) == 1 then return false end
+local count = redis.call('XLEN', KEYS[1])
+local bytes = tonumber(redis.call('HGET', KEYS[4], 'bytes') or '0')
+local max_bytes = tonumber(ARGV[5])
+if count + 1 > tonumber(ARGV[4]) or (max_bytes > 0 and bytes + string.len(ARGV[2]) > max_bytes) then
+  return {count, bytes}
+end
+if window > 0 then redis.call('SET', KEYS[3], '1', 'PX', window) end
 local entry = redis.call('XADD', KEYS[1], '*', 'id', ARGV[1], 'body', ARGV[2])
 redis.call('HSET', KEYS[2], ARGV[1], entry)
+redis.call('HINCRBY', KEYS[4], 'bytes', string.len(ARGV[2]))
 return entry
 """
 
-# KEYS: stream, ids, state. ARGV: group, message id.
+# KEYS: stream, ids, state, usage. ARGV: group, message id.
 _REMOVE = """
 local entry = redis.call('HGET', KEYS[2], ARGV[2])
 if not entry then return 0 end
+local found = redis.call('XRANGE', KEYS[1], entry, entry)
+if found[1] then
+  local fields = found[1][2]
+  for i = 1, #fields, 2 do
+    if fields[i] == 'body' then redis.call('HINCRBY', KEYS[4], 'bytes', -string.len(fields[i + 1])) end
+  end
+end
 redis.call('XACK', KEYS[1], ARGV[1], entry)
 redis.call('XDEL', KEYS[1], entry)
 redis.call('HDEL', KEYS[2], ARGV[2])
 redis.call('HDEL', KEYS[3], ARGV[2])
 return 1
+"""
+
+# KEYS: stream, usage. Counts the bytes of a stream written before the usage hash existed.
+_COUNT_BYTES = """
+if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
+local total = 0
+for _, entry in ipairs(redis.call('XRANGE', KEYS[1], '-', '+')) do
+  local fields = entry[2]
+  for i = 1, #fields, 2 do
+    if fields[i] == 'body' then total = total + string.len(fields[i + 1]) end
+  end
+end
+redis.call('HSET', KEYS[2], 'bytes', total)
+return total
 """
 
 # KEYS: stream, ids, state. ARGV: group, consumer, message id, body, idle, placeholder consumer.
@@ -80,10 +115,10 @@ end
 return count
 """
 
-# KEYS: stream, ids, state. ARGV: group.
+# KEYS: stream, ids, state, usage. ARGV: group.
 _PURGE = """
 local count = redis.call('XLEN', KEYS[1])
-redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
+redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4])
 redis.call('XGROUP', 'CREATE', KEYS[1], ARGV[1], '0', 'MKSTREAM')
 return count
 """
@@ -102,11 +137,14 @@ class RedisStore:
         lease: float = 30.0,
         timeout: float = 10.0,
         dedupe_window: float | None = None,
+        bounds: StoreBounds | None = None,
     ) -> None:
         self._name = name
+        self._bounds = bounds or StoreBounds()
+        self._room = Room()
         self._url = url
         self._stream = stream or f"interlace:{name}"
-        self._keys = [self._stream, f"{self._stream}:ids", f"{self._stream}:state"]
+        self._keys = [self._stream, f"{self._stream}:ids", f"{self._stream}:state", f"{self._stream}:usage"]
         self._group = group
         self._lease_ms = max(1, round(lease * 1000))
         self._timeout = timeout
@@ -121,6 +159,10 @@ class RedisStore:
     def name(self) -> str:
         return self._name
 
+    @property
+    def bounds(self) -> StoreBounds:
+        return self._bounds
+
     async def open(self) -> None:
         if self._client is not None:
             return
@@ -130,6 +172,7 @@ class RedisStore:
         try:
             await self._create_group(client)
             await self._forget_idle_consumers(client)
+            await client.eval(_COUNT_BYTES, 2, self._stream, self._keys[3])
         except _FAILURES as exc:
             await client.aclose()
             raise store_error(self._name, self._where, "connect", exc) from exc
@@ -165,10 +208,21 @@ class RedisStore:
 
     async def put(self, message: StoredMessage) -> None:
         body = encode_for(self._name, message)
-        seen = f"{self._stream}:seen:{message.id}"
-        await self._call(
-            "store a message", _PUT, [*self._keys[:2], seen], [message.id, body, self._window_ms]
-        )
+        keys = [*self._keys[:2], f"{self._stream}:seen:{message.id}", self._keys[3]]
+        bounds = self._bounds
+        args: list[str | bytes | int] = [
+            message.id,
+            body,
+            self._window_ms,
+            bounds.max_messages,
+            bounds.max_bytes or 0,
+        ]
+
+        async def try_put() -> StoreUsage | None:
+            answer = await self._call("store a message", _PUT, keys, args)
+            return StoreUsage(int(answer[0]), int(answer[1])) if isinstance(answer, list) else None
+
+        await put_within_bounds(self._name, bounds, self._room, try_put)
 
     async def fetch(self, limit: int = 1) -> list[StoredMessage]:
         if limit < 1:
@@ -200,7 +254,13 @@ class RedisStore:
         return entries
 
     async def ack(self, message_id: str) -> None:
-        await self._call("acknowledge a message", _REMOVE, self._keys, [self._group, message_id])
+        await self._remove(message_id, "acknowledge a message")
+
+    async def _remove(self, message_id: str, action: str) -> bool:
+        removed = bool(await self._call(action, _REMOVE, self._keys, [self._group, message_id]))
+        if removed:
+            self._room.freed()
+        return removed
 
     async def release(self, message: StoredMessage) -> None:
         body = encode_for(self._name, message)
@@ -208,11 +268,18 @@ class RedisStore:
         await self._call("release a message", _RELEASE, self._keys, args)
 
     async def size(self) -> int:
+        return (await self.usage()).messages
+
+    async def usage(self) -> StoreUsage:
         client = self._open_client()
         try:
-            return int(await client.xlen(self._stream))
+            async with client.pipeline(transaction=True) as pipe:
+                pipe.xlen(self._stream)
+                pipe.hget(self._keys[3], "bytes")
+                count, size = await pipe.execute()
         except _FAILURES as exc:
             raise store_error(self._name, self._where, "count messages", exc) from exc
+        return StoreUsage(int(count), int(size or 0))
 
     async def browse(self, offset: int = 0, limit: int = 50) -> list[StoredMessage]:
         client = self._open_client()
@@ -238,10 +305,12 @@ class RedisStore:
             raise store_error(self._name, self._where, "read a message", exc) from exc
 
     async def delete(self, message_id: str) -> bool:
-        return bool(await self._call("delete a message", _REMOVE, self._keys, [self._group, message_id]))
+        return await self._remove(message_id, "delete a message")
 
     async def purge(self) -> int:
-        return int(await self._call("purge", _PURGE, self._keys, [self._group]))
+        purged = int(await self._call("purge", _PURGE, self._keys, [self._group]))
+        self._room.freed(self._room.waiting)
+        return purged
 
     async def _renew(self) -> None:
         args: list[str | bytes | int] = [self._group, self._consumer, self._consumer, 0]

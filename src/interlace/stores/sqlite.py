@@ -15,6 +15,11 @@ Claims are rows marked with the consumer's owner token and a lease; a live store
 closing store gives its claims back, and a store gives back the claims of processes of this host that
 are gone when it opens and at each renewal (every third of the lease), so after a crash and restart the
 claimed messages return at once, in their place.
+
+The bound is exact, for every process sharing the file: triggers keep each store's message count and
+bytes in ``interlace_usage`` within the transactions that change them, and a put checks them in its own
+transaction. The file (and its WAL and shared-memory files, which SQLite creates with the file's mode)
+holds message payloads: it is created readable by its owner only, and so is a folder created for it.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import os
 import sqlite3
 import time
 from collections.abc import Callable, Sequence
@@ -37,6 +43,7 @@ from interlace.stores._common import (
     owner_is_gone,
     store_error,
 )
+from interlace.stores.bounds import Room, StoreBounds, StoreUsage, put_within_bounds
 from interlace.stores.message import StoredMessage, StoreError, decode_message
 
 __all__ = ["SqliteStore"]
@@ -62,7 +69,30 @@ CREATE TABLE IF NOT EXISTS interlace_seen (
     PRIMARY KEY (store, id)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS interlace_seen_age ON interlace_seen (store, stored_at);
+CREATE TABLE IF NOT EXISTS interlace_usage (
+    store TEXT PRIMARY KEY,
+    messages INTEGER NOT NULL,
+    bytes INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TRIGGER IF NOT EXISTS interlace_usage_put AFTER INSERT ON interlace_messages BEGIN
+    INSERT INTO interlace_usage (store, messages, bytes) VALUES (NEW.store, 1, length(NEW.body))
+    ON CONFLICT (store) DO UPDATE SET messages = messages + 1, bytes = bytes + length(NEW.body);
+END;
+CREATE TRIGGER IF NOT EXISTS interlace_usage_take AFTER DELETE ON interlace_messages BEGIN
+    UPDATE interlace_usage SET messages = messages - 1, bytes = bytes - length(OLD.body)
+    WHERE store = OLD.store;
+END;
+CREATE TRIGGER IF NOT EXISTS interlace_usage_change AFTER UPDATE OF body ON interlace_messages BEGIN
+    UPDATE interlace_usage SET bytes = bytes - length(OLD.body) + length(NEW.body) WHERE store = NEW.store;
+END;
 """
+# Counted afresh when a store opens: the file may come from a version without the usage triggers.
+_RECOUNT = (
+    "INSERT OR REPLACE INTO interlace_usage (store, messages, bytes) "
+    "SELECT ?, count(*), coalesce(sum(length(body)), 0) FROM interlace_messages WHERE store = ?"
+)
+_USAGE = "SELECT messages, bytes FROM interlace_usage WHERE store = ?"
+_OWNER_ONLY = 0o600
 _RELEASE_OWNER = (
     "UPDATE interlace_messages SET owner = NULL, claimed_until = NULL WHERE store = ? AND owner = ?"
 )
@@ -79,9 +109,12 @@ class SqliteStore:
         synchronous: Literal["full", "normal"] = "full",
         lease: float = 30.0,
         dedupe_window: float | None = None,
+        bounds: StoreBounds | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._name = name
+        self._bounds = bounds or StoreBounds()
+        self._room = Room()
         self._path = path
         self._synchronous = synchronous
         self._lease = lease
@@ -99,6 +132,10 @@ class SqliteStore:
     @property
     def name(self) -> str:
         return self._name
+
+    @property
+    def bounds(self) -> StoreBounds:
+        return self._bounds
 
     async def open(self) -> None:
         if self._executor is not None:
@@ -127,7 +164,11 @@ class SqliteStore:
 
     async def put(self, message: StoredMessage) -> None:
         body = encode_for(self._name, message)
-        await self._write(lambda db: self._insert(db, message.id, body), "store a message")
+
+        async def try_put() -> StoreUsage | None:
+            return await self._write(lambda db: self._insert(db, message.id, body), "store a message")
+
+        await put_within_bounds(self._name, self._bounds, self._room, try_put)
 
     async def fetch(self, limit: int = 1) -> list[StoredMessage]:
         if limit < 1:
@@ -136,8 +177,7 @@ class SqliteStore:
         return [decode_message(body) for body in rows]
 
     async def ack(self, message_id: str) -> None:
-        sql = "DELETE FROM interlace_messages WHERE store = ? AND id = ?"
-        await self._write(lambda db: db.execute(sql, (self._name, message_id)), "acknowledge a message")
+        await self.delete(message_id)
 
     async def release(self, message: StoredMessage) -> None:
         body = encode_for(self._name, message)
@@ -149,9 +189,11 @@ class SqliteStore:
         await self._write(lambda db: db.execute(sql, params), "release a message")
 
     async def size(self) -> int:
-        sql = "SELECT count(*) FROM interlace_messages WHERE store = ?"
-        rows = await self._read(sql, (self._name,))
-        return int(rows[0][0])
+        return (await self.usage()).messages
+
+    async def usage(self) -> StoreUsage:
+        rows = await self._read(_USAGE, (self._name,))
+        return StoreUsage(int(rows[0][0]), int(rows[0][1])) if rows else StoreUsage(0, 0)
 
     async def browse(self, offset: int = 0, limit: int = 50) -> list[StoredMessage]:
         sql = "SELECT body FROM interlace_messages WHERE store = ? ORDER BY seq LIMIT ? OFFSET ?"
@@ -166,11 +208,14 @@ class SqliteStore:
     async def delete(self, message_id: str) -> bool:
         sql = "DELETE FROM interlace_messages WHERE store = ? AND id = ?"
         cursor = await self._write(lambda db: db.execute(sql, (self._name, message_id)), "delete a message")
+        if cursor.rowcount > 0:
+            self._room.freed(cursor.rowcount)
         return cursor.rowcount > 0
 
     async def purge(self) -> int:
         sql = "DELETE FROM interlace_messages WHERE store = ?"
         cursor = await self._write(lambda db: db.execute(sql, (self._name,)), "purge")
+        self._room.freed(self._room.waiting)
         return cursor.rowcount
 
     # -- writes: grouped into one transaction per turn of the worker thread --------------------------
@@ -216,9 +261,14 @@ class SqliteStore:
             raise
         return results
 
-    def _insert(self, db: sqlite3.Connection, message_id: str, body: bytes) -> None:
+    def _insert(self, db: sqlite3.Connection, message_id: str, body: bytes) -> StoreUsage | None:
+        """Store the message (None), ignore it (None: its id is held, or seen within the window), or
+        leave it out because the store is full (its usage)."""
+        held = "SELECT 1 FROM interlace_messages WHERE store = ? AND id = ?"
+        if db.execute(held, (self._name, message_id)).fetchone() is not None:
+            return None
+        now = self._clock()
         if self._dedupe_window is not None:
-            now = self._clock()
             if now - self._last_prune >= 1.0:
                 self._last_prune = now
                 db.execute(
@@ -229,15 +279,21 @@ class SqliteStore:
                 "SELECT stored_at FROM interlace_seen WHERE store = ? AND id = ?", (self._name, message_id)
             ).fetchone()
             if row is not None and now - float(row[0]) < self._dedupe_window:
-                return
+                return None
+        counted = db.execute(_USAGE, (self._name,)).fetchone()
+        usage = StoreUsage(int(counted[0]), int(counted[1])) if counted else StoreUsage(0, 0)
+        if self._bounds.refuses(usage.messages, usage.bytes, len(body)):
+            return usage
+        if self._dedupe_window is not None:
             db.execute(
                 "INSERT OR REPLACE INTO interlace_seen (store, id, stored_at) VALUES (?, ?, ?)",
                 (self._name, message_id, now),
             )
         db.execute(
-            "INSERT OR IGNORE INTO interlace_messages (store, id, body) VALUES (?, ?, ?)",
+            "INSERT INTO interlace_messages (store, id, body) VALUES (?, ?, ?)",
             (self._name, message_id, body),
         )
+        return None
 
     def _claim(self, db: sqlite3.Connection, limit: int) -> list[bytes]:
         now = self._clock()
@@ -293,12 +349,19 @@ class SqliteStore:
         return self._db
 
     def _connect(self) -> None:
-        self._path.parent.mkdir(parents=True, exist_ok=True)
+        _owner_only_file(self._path)
         db = sqlite3.connect(self._path, timeout=30.0, isolation_level=None, check_same_thread=False)
         try:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute(f"PRAGMA synchronous={'FULL' if self._synchronous == 'full' else 'NORMAL'}")
             db.executescript(_SCHEMA)
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                db.execute(_RECOUNT, (self._name, self._name))
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
             self._return_claims_of_gone_owners(db)
         except BaseException:
             db.close()
@@ -316,3 +379,17 @@ class SqliteStore:
             )
         finally:
             db.close()
+
+
+def _owner_only_file(path: Path) -> None:
+    """Create ``path`` (and the folders missing above it) readable by its owner only; an existing file of
+    this owner, and its WAL and shared-memory files, are made so too."""
+    missing = [folder for folder in (path.parent, *path.parent.parents) if not folder.exists()]
+    for folder in reversed(missing):
+        with contextlib.suppress(FileExistsError):
+            folder.mkdir(mode=0o700)
+    os.close(os.open(path, os.O_RDWR | os.O_CREAT, _OWNER_ONLY))
+    for each in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        with contextlib.suppress(OSError):
+            if each.stat().st_uid == os.getuid() and each.stat().st_mode & 0o077:
+                each.chmod(_OWNER_ONLY)

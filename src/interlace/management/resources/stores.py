@@ -25,10 +25,17 @@ _JSON_OBJECT: Schema = {"type": "object"}
 SCHEMAS: dict[str, Schema] = {
     "Store": {
         "type": "object",
-        "required": ["name", "size"],
+        "required": ["name", "size", "bytes", "maxMessages", "maxBytes", "whenFull"],
         "properties": {
             "name": {"type": "string"},
             "size": {"type": ["integer", "null"], "description": "Messages held, claimed ones included."},
+            "bytes": {
+                "type": ["integer", "null"],
+                "description": "Bytes the messages take as stored (null: unknown, or the kind cannot tell).",
+            },
+            "maxMessages": {"type": "integer", "description": "The most messages the store holds."},
+            "maxBytes": {"type": ["integer", "null"], "description": "The most bytes (null: no byte bound)."},
+            "whenFull": {"enum": ["refuse", "wait"], "description": "What a put into the full store does."},
             "error": {"type": "string", "description": "Why the size is unknown (the store failed)."},
         },
     },
@@ -113,20 +120,34 @@ async def _message(call: Call, store: MessageStore) -> StoredMessage:
     return message
 
 
+async def _store_view(store: MessageStore) -> dict[str, Any]:
+    """Depth and bound of ``store``; a store that cannot be counted shows why instead of its depth."""
+    bounds = store.bounds
+    view: dict[str, Any] = {
+        "name": store.name,
+        "size": None,
+        "bytes": None,
+        "maxMessages": bounds.max_messages,
+        "maxBytes": bounds.max_bytes,
+        "whenFull": bounds.when_full,
+    }
+    try:
+        usage = await store.usage()
+    except StoreError as exc:
+        view["error"] = exc.message
+    else:
+        view["size"], view["bytes"] = usage.messages, usage.bytes
+    return view
+
+
 async def _list(call: Call) -> dict[str, Any]:
     runtime = call.context.runtime
-    items: list[dict[str, Any]] = []
-    for name in sorted(call.context.artifacts().stores):
-        try:
-            items.append({"name": name, "size": await runtime.message_store(name).size()})
-        except StoreError as exc:
-            items.append({"name": name, "size": None, "error": exc.message})
-    return {"items": items}
+    names = sorted(call.context.artifacts().stores)
+    return {"items": [await _store_view(runtime.message_store(name)) for name in names]}
 
 
 async def _get(call: Call) -> dict[str, Any]:
-    store = _store(call)
-    return {"name": store.name, "size": await store.size()}
+    return await _store_view(_store(call))
 
 
 async def _browse(call: Call) -> dict[str, Any]:
@@ -212,7 +233,7 @@ ROUTES = (
         "GET",
         "/management/stores",
         _list,
-        "The message stores and their sizes",
+        "The message stores: depth (messages and bytes held) and bound",
         items_of(ref("Store")),
         "stores",
     ),
@@ -221,7 +242,7 @@ ROUTES = (
         "GET",
         "/management/stores/{name}",
         _get,
-        "One message store's size",
+        "One message store's depth and bound",
         ref("Store"),
         "stores",
     ),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import os
 import secrets
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
@@ -144,5 +145,6 @@ class Mailbox:
 
 
 def _append_line(path: Path, line: bytes) -> None:
-    with path.open("ab") as file:
+    # Received mail is private: the file is created readable by its owner only.
+    with os.fdopen(os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600), "ab") as file:
         file.write(line)
