@@ -259,7 +259,7 @@ async def measure(
     started = time.monotonic()
     seen, last_settled, deepest = Counter[int](), settled_before, 0
     under_load: list[float] = []
-    while (elapsed := time.monotonic() - started) < args.duration:
+    while time.monotonic() - started < args.duration:
         await asyncio.sleep(args.every)
         store, processor = await management.sample()
         interval = tally.statuses - seen
@@ -296,12 +296,10 @@ async def measure(
     print(
         f"answers          200: {accepted}  503: {refused}  other: {other or 0}  client errors: {tally.failures}"
     )
-    print(
-        f"API rate         {sum(tally.statuses.values()) / load_time:.0f} req/s ({accepted / load_time:.0f}/s accepted)"
-    )
-    print(
-        f"settling rate    {sum(under_load) / max(1, len(under_load)):.1f}/s under load; drained in {drained:.1f}s"
-    )
+    answered = sum(tally.statuses.values())
+    print(f"API rate         {answered / load_time:.0f} req/s ({accepted / load_time:.0f}/s accepted)")
+    pace = sum(under_load) / max(1, len(under_load))
+    print(f"settling rate    {pace:.1f}/s under load; drained in {drained:.1f}s")
     print(f"store depth      at most {deepest} (bound {args.max_messages})")
     print(f"settled          {settled_total}, dead-lettered {processor['deadLettered']}, lost {lost}")
     ok = deepest <= args.max_messages and lost == 0 and store["size"] == 0
