@@ -293,9 +293,7 @@ async def measure(
     lost = accepted - settled_total - processor["deadLettered"]
     other = {status: count for status, count in tally.statuses.items() if status not in (200, 503)}
     print()
-    print(
-        f"answers          200: {accepted}  503: {refused}  other: {other or 0}  client errors: {tally.failures}"
-    )
+    print(f"answers          200: {accepted}  503: {refused}  other: {other or 0}  failed: {tally.failures}")
     answered = sum(tally.statuses.values())
     print(f"API rate         {answered / load_time:.0f} req/s ({accepted / load_time:.0f}/s accepted)")
     pace = sum(under_load) / max(1, len(under_load))
