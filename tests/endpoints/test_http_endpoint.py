@@ -220,7 +220,8 @@ async def test_no_answer_within_timeout_is_an_endpoint_timeout(
 
     assert str(caught.value) == f"endpoint Slow: GET {url} did not answer within 100ms"
     assert caught.value.code == "ENDPOINT_TIMEOUT"
-    assert caught.value.detail == {"endpoint": "Slow", "url": url, "method": "GET", "attempts": 1}
+    assert caught.value.detail == {"endpoint": "Slow", "method": "GET", "attempts": 1}
+    assert caught.value.public_message == "endpoint Slow: GET did not answer within 100ms"
 
 
 async def test_connection_refused_names_endpoint_method_url_and_cause(
@@ -236,7 +237,11 @@ async def test_connection_refused_names_endpoint_method_url_and_cause(
     assert (error.code, error.status) == ("ENDPOINT_ERROR", 502)
     assert str(error) == f"endpoint HospitalReserveEP: POST {refused_url}/reserve failed: connection refused"
     assert isinstance(error.__cause__, OSError)
-    assert error.detail["url"] == f"{refused_url}/reserve"
+    # The log gets the URL; a client, the endpoint's name only.
+    assert (
+        error.public_message == "endpoint HospitalReserveEP: POST failed: the back-end could not be reached"
+    )
+    assert "url" not in error.detail
 
 
 async def test_credentials_in_the_url_are_never_shown(refused_url: str, client: HttpClient) -> None:

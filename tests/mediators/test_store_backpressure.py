@@ -10,8 +10,8 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from interlace.http.server import HttpServer
 from interlace.runtime import Runtime
+from tests.http.serving import serve_files
 
 PROJECT = {
     "interlace.toml": '[project]\nname = "bounded"\n',
@@ -55,17 +55,8 @@ full-wait: 20s
 
 @pytest.fixture
 async def served(tmp_path: Path) -> AsyncIterator[tuple[Runtime, aiohttp.ClientSession]]:
-    for relative, text in PROJECT.items():
-        path = tmp_path / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-    runtime = Runtime(tmp_path)
-    async with (
-        runtime,
-        HttpServer(runtime, "127.0.0.1", 0, 1024) as server,
-        aiohttp.ClientSession(f"http://127.0.0.1:{server.port}") as session,
-    ):
-        yield runtime, session
+    async with serve_files(tmp_path, PROJECT) as running:
+        yield running
 
 
 async def test_a_full_store_answers_503_with_retry_after_and_no_internal_detail(

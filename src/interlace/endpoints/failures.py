@@ -25,6 +25,13 @@ class AttemptFailure:
     status: int | None = None
     exc: BaseException | None = None
 
+    @property
+    def public_cause(self) -> str:
+        """The cause as a client may read it: no address and no words of the back-end's software."""
+        if self.status is not None or self.timeout:
+            return self.cause
+        return "failed: the back-end could not be reached" if not self.reached_server else "failed"
+
 
 def failure_of(exc: TimeoutError | aiohttp.ClientError, timeout: float) -> AttemptFailure:
     """The failure an exception of the HTTP client stands for; ``cause`` completes "GET url ..."."""

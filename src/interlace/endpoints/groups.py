@@ -123,14 +123,19 @@ class FailoverEndpoint(_Group):
         last = failures[-1][1]
         detail: dict[str, object] = {
             "endpoint": self._name,
-            "failures": {name: exc.message for name, exc in failures},
+            "failures": {name: exc.public_message for name, exc in failures},
         }
         listed = "; ".join(f"{name}: {exc.message}" for name, exc in failures)
+        shown = "; ".join(f"{name}: {exc.public_message}" for name, exc in failures)
         if all(isinstance(exc, EndpointSuspendedError) for _, exc in failures):
             detail["resumes_in"] = _soonest_resume(self._members)
             raise EndpointSuspendedError(
-                f"endpoint {self._name}: all {len(failures)} members are suspended ({listed})", detail=detail
+                f"endpoint {self._name}: all {len(failures)} members are suspended ({listed})",
+                detail=detail,
+                public=f"endpoint {self._name}: all {len(failures)} members are suspended ({shown})",
             ) from last
         raise EndpointError(
-            f"endpoint {self._name}: all {len(failures)} members failed ({listed})", detail=detail
+            f"endpoint {self._name}: all {len(failures)} members failed ({listed})",
+            detail=detail,
+            public=f"endpoint {self._name}: all {len(failures)} members failed ({shown})",
         ) from last

@@ -157,11 +157,11 @@ class HttpEndpoint:
         headers = self._render_headers(ctx, method)
         body = self._body(ctx, method)
         if self._deactivated:
-            raise deactivated_error(self._name, _shown(url))
+            raise deactivated_error(self._name)
         session = self._client.session()
         breaker = self._breaker
         if breaker is not None and not breaker.admit():
-            raise self._suspended(breaker, url)
+            raise self._suspended(breaker)
         try:
             response = await self._call(session, ctx, method, url, headers, body)
         except EndpointError:
@@ -270,7 +270,8 @@ class HttpEndpoint:
         shown = redact_url(text)
         return EndpointError(
             f"endpoint {self._name}: the URL must be an absolute http or https URL (got {shown!r})",
-            detail={"endpoint": self._name, "url": shown},
+            detail={"endpoint": self._name},
+            public=f"endpoint {self._name}: the URL is not an absolute http or https URL",
         )
 
     def _render_headers(self, ctx: MessageContext, method: str) -> CIMultiDict[str]:
@@ -283,6 +284,7 @@ class HttpEndpoint:
                 raise EndpointError(
                     f"endpoint {self._name}: header {name} must not contain line breaks (got {value!r})",
                     detail={"endpoint": self._name, "header": name},
+                    public=f"endpoint {self._name}: header {name} must not contain line breaks",
                 )
             headers[name] = value
         headers[CORRELATION_HEADER] = ctx.correlation_id
@@ -297,22 +299,18 @@ class HttpEndpoint:
         return ctx.payload.raw
 
     def _failed(self, failure: AttemptFailure, method: str, url: URL, attempts: int) -> EndpointError:
-        shown = _shown(url)
+        # The URL and the cause's addresses are for the log; a client is told the endpoint's name only.
         after = f" (after {attempts} attempts)" if attempts > 1 else ""
-        message = f"endpoint {self._name}: {method} {shown} {failure.cause}{after}"
-        detail: dict[str, object] = {
-            "endpoint": self._name,
-            "url": shown,
-            "method": method,
-            "attempts": attempts,
-        }
+        message = f"endpoint {self._name}: {method} {_shown(url)} {failure.cause}{after}"
+        public = f"endpoint {self._name}: {method} {failure.public_cause}{after}"
+        detail: dict[str, object] = {"endpoint": self._name, "method": method, "attempts": attempts}
         if failure.status is not None:
             detail["status"] = failure.status
         if failure.timeout:
-            return EndpointTimeoutError(message, detail=detail)
-        return EndpointError(message, detail=detail)
+            return EndpointTimeoutError(message, detail=detail, public=public)
+        return EndpointError(message, detail=detail, public=public)
 
-    def _suspended(self, breaker: CircuitBreaker, url: URL) -> EndpointSuspendedError:
+    def _suspended(self, breaker: CircuitBreaker) -> EndpointSuspendedError:
         resumes_in = breaker.resumes_in() or 0.0
         when = (
             "a trial call is under way"
@@ -322,7 +320,7 @@ class HttpEndpoint:
         return EndpointSuspendedError(
             f"endpoint {self._name} is suspended after {breaker.consecutive_failures} consecutive failures; "
             f"{when}",
-            detail={"endpoint": self._name, "url": _shown(url), "resumes_in": resumes_in},
+            detail={"endpoint": self._name, "resumes_in": resumes_in},
         )
 
 

@@ -7,12 +7,9 @@ from interlace.errors import EndpointSuspendedError
 __all__ = ["deactivated_error"]
 
 
-def deactivated_error(name: str, url: str = "") -> EndpointSuspendedError:
+def deactivated_error(name: str) -> EndpointSuspendedError:
     """What ``send`` raises, without a call, while endpoint ``name`` is deactivated."""
-    detail: dict[str, object] = {"endpoint": name, "resumes_in": None, "deactivated": True}
-    if url:
-        detail["url"] = url
     return EndpointSuspendedError(
         f"endpoint {name} is deactivated; it takes calls again when an operator activates it",
-        detail=detail,
+        detail={"endpoint": name, "resumes_in": None, "deactivated": True},
     )

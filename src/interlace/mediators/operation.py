@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from interlace.connections import ConnectionPool
-from interlace.errors import SourceLocation
+from interlace.errors import InterlaceError, SourceLocation
 from interlace.expressions import ValueTemplate
 from interlace.mediators.base import CONTINUE
 from interlace.message import MessageContext, Payload
@@ -45,8 +45,15 @@ class OperationMediator:
 
     async def mediate(self, ctx: MessageContext) -> bool:
         values = self.parameters.render(ctx)
-        async with self.pool.use() as connection:
-            result = await self.spec.invoke(connection, values)
+        try:
+            async with self.pool.use() as connection:
+                result = await self.spec.invoke(connection, values)
+        except InterlaceError as exc:
+            # A connector's words may hold its peer's address or user (a database URL): they go to the
+            # log; a client learns the operation and the connection only. Wrong input (4xx) is kept.
+            if exc.public is None and exc.status >= 500:
+                exc.public = f"{self.spec.qualified_name} on connection {self.pool.name} failed ({exc.code})"
+            raise
         if isinstance(result, OperationResult):
             payload, headers, attributes = result.payload, dict(result.headers), dict(result.attributes)
         else:

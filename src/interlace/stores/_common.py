@@ -42,11 +42,16 @@ def safe_url(url: str) -> str:
 
 
 def store_error(name: str, where: str, action: str, exc: BaseException) -> StoreError:
-    """``message store NAME (WHERE) could not ACTION: CAUSE`` (the caller raises it ``from exc``)."""
+    """``message store NAME (WHERE) could not ACTION: CAUSE`` (the caller raises it ``from exc``); a
+    client is told ``message store NAME could not ACTION`` only: where the store is, and its server's
+    words, are for the log."""
     cause = str(exc) or type(exc).__name__
     if isinstance(exc, TimeoutError) and not str(exc):
         cause = "no answer in time"
-    return StoreError(f"message store {name} ({where}) could not {action}: {cause}")
+    return StoreError(
+        f"message store {name} ({where}) could not {action}: {cause}",
+        public=f"message store {name} could not {action}",
+    )
 
 
 def closed_error(name: str) -> StoreError:
