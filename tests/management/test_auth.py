@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import aiohttp
 import jwt
 
 from tests.management.conftest import ADMIN_PASSWORD, Managed
@@ -141,6 +142,19 @@ async def test_repeated_failed_logins_lock_the_client_out_for_a_doubling_time(ma
     assert (await managed.login("admin", "guess")).headers["Retry-After"] == "1"
     managed.mono.advance(0.5)
     assert (await managed.login("admin", ADMIN_PASSWORD)).status == 200
+
+
+async def test_failed_logins_from_other_addresses_do_not_lock_the_admin_out(managed: Managed) -> None:
+    guess = {"user": "admin", "password": "guess"}
+    for host in range(2, 14):  # twelve guessing clients, each from its own loopback address
+        connector = aiohttp.TCPConnector(local_addr=(f"127.0.0.{host}", 0))
+        async with (
+            aiohttp.ClientSession(managed.server.url, connector=connector) as guesser,
+            guesser.post("/management/login", json=guess) as answer,
+        ):
+            assert answer.status == 401
+
+    assert (await managed.login("admin")).status == 200  # from 127.0.0.1
 
 
 async def test_a_successful_login_forgives_earlier_failures(managed: Managed) -> None:

@@ -3,17 +3,27 @@
 from __future__ import annotations
 
 from interlace.management import LoginThrottle, ThrottlePolicy, default_throttle
+from interlace.management.throttle import login_keys
 from tests.management.conftest import ManualClock
 
 
-def test_a_user_is_locked_after_its_failures_whatever_the_client_address() -> None:
+def test_failures_from_other_addresses_never_lock_a_user_out() -> None:
     clock = ManualClock(0.0)
     throttle = default_throttle(clock)
-    for attempt in range(10):
-        # A new address each time: the client keys never lock, the user key does.
-        assert throttle.begin(["user:admin", f"client:10.0.0.{attempt}"]) == 0
-    assert throttle.begin(["user:admin", "client:10.0.0.99"]) == 1.0
-    assert throttle.begin(["user:other", "client:10.0.0.99"]) == 0
+    for attempt in range(50):
+        throttle.begin(login_keys("admin", f"10.0.0.{attempt % 5}"))
+    assert throttle.retry_after(login_keys("admin", "10.0.0.1")) > 0  # the guessing addresses wait
+    assert throttle.begin(login_keys("admin", "192.0.2.7")) == 0  # the admin's own address does not
+
+
+def test_a_user_at_one_address_is_locked_even_when_another_user_logs_in_there() -> None:
+    clock = ManualClock(0.0)
+    throttle = default_throttle(clock)
+    for _ in range(10):
+        assert throttle.begin(login_keys("admin", "10.0.0.1")) == 0
+        assert throttle.begin(login_keys("watcher", "10.0.0.1")) == 0
+        throttle.forgive(login_keys("watcher", "10.0.0.1"))  # the watcher's own login succeeds
+    assert throttle.begin(login_keys("admin", "10.0.0.1")) == 1.0
 
 
 def test_the_lock_doubles_with_each_failure_up_to_the_cap() -> None:

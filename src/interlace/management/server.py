@@ -30,7 +30,8 @@ _log = logging.getLogger("interlace.management")
 
 
 def default_throttle(clock: Clock = time.monotonic) -> LoginThrottle:
-    """5 free failures per client address and 10 per user name, then 1s, 2s, 4s, ... up to 15 minutes."""
+    """5 free failures per client address and 10 per user name at one address, then 1s, 2s, 4s, ... up
+    to 15 minutes (see :func:`~interlace.management.throttle.login_keys`)."""
     return LoginThrottle(
         ThrottlePolicy(),
         {"client": ThrottlePolicy(free_failures=5), "user": ThrottlePolicy(free_failures=10)},

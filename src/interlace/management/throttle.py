@@ -1,4 +1,9 @@
-"""LoginThrottle: slows password guessing down, per user name and per client address.
+"""LoginThrottle: slows password guessing down, per client address and per user name from that address.
+
+A user is throttled per client address (:func:`login_keys`): failures from one address never lock the
+user out at another, so nobody can lock the real admin out by failing logins in their name. A client
+address is also throttled whatever names it tries; and since a successful login forgives its own keys
+only, logging in as one user does not forgive the failures of another user from the same address.
 
 Each login attempt counts as a failure when it starts (so parallel guesses count too) and is forgiven
 when it succeeds. After ``free_failures`` failures of one key, that key is locked for ``base_delay``
@@ -14,9 +19,15 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-__all__ = ["LoginThrottle", "ThrottlePolicy"]
+__all__ = ["LoginThrottle", "ThrottlePolicy", "login_keys"]
 
 Clock = Callable[[], float]
+
+
+def login_keys(user: str, address: str) -> tuple[str, str]:
+    """The keys a login attempt of ``user`` from ``address`` counts against: the client address, and the
+    user at that address (``client:ADDRESS``, ``user:NAME@ADDRESS``)."""
+    return (f"client:{address}", f"user:{user}@{address}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +54,7 @@ class _Record:
 
 
 class LoginThrottle:
-    """Failed logins by key (``user:NAME``, ``client:ADDRESS``); one event loop, no awaits inside.
+    """Failed logins by key (``client:ADDRESS``, ``user:NAME@ADDRESS``); one event loop, no awaits inside.
 
     ``policies`` maps a key's prefix (``user``, ``client``) to its policy; other keys use ``default``.
     """

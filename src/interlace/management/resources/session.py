@@ -8,6 +8,7 @@ from typing import Any
 from interlace.management.context import iso_time
 from interlace.management.errors import TooManyAttemptsError, UnauthorizedError
 from interlace.management.routes import Call, Route, Schema, ref
+from interlace.management.throttle import login_keys
 from interlace.model.durations import format_duration
 
 __all__ = ["ROUTES", "SCHEMAS"]
@@ -54,7 +55,7 @@ async def _login(call: Call) -> dict[str, Any]:
     context = call.context
     name: str = call.body["user"]
     address = call.request.remote or "unknown"
-    keys = (f"user:{name}", f"client:{address}")
+    keys = login_keys(name, address)
     # Names that are no user are not logged: they may be a password typed into the wrong field.
     shown = repr(name) if context.users.get(name) is not None else "an unknown user"
     wait = context.throttle.begin(keys)
@@ -100,8 +101,9 @@ ROUTES = (
         "Log in: a token for a user name and password",
         ref("Token"),
         "session",
-        description="Failed logins are slowed down per user and per client address: after a few, the "
-        "answer is 429 with `Retry-After` until the wait (doubling with each failure) has passed.",
+        description="Failed logins are slowed down per client address, and per user at that address (so "
+        "failures elsewhere never lock a user out): after a few, the answer is 429 with `Retry-After` until "
+        "the wait (doubling with each failure) has passed.",
         body=ref("Credentials"),
         access="public",
         errors=(401, 429),
