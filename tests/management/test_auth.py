@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import aiohttp
 import jwt
+import pytest
 
 from tests.management.conftest import ADMIN_PASSWORD, Managed
 
@@ -69,6 +70,28 @@ async def test_an_unsigned_token_is_refused(managed: Managed) -> None:
         algorithm="none",
     )
     assert (await managed.call("GET", "/management/apis", token=unsigned)).status == 401
+
+
+@pytest.mark.parametrize(
+    ("issued", "expires"),
+    [
+        (1_700_000_000, 1_700_000_000 + 10 * 365 * 86400),  # signed for ten years
+        (None, 1_700_000_600),  # no issue time
+        (1_700_000_300, 1_700_000_600),  # issued in the future
+    ],
+)
+async def test_a_well_signed_token_that_outlives_the_lifetime_is_refused(
+    managed: Managed, issued: int | None, expires: int
+) -> None:
+    claims: dict[str, object] = {"sub": "admin", "role": "admin", "jti": "minted", "exp": expires}
+    claims |= {"iss": "interlace-management"} | ({} if issued is None else {"iat": issued})
+    minted = jwt.encode(claims, b"k" * 32, algorithm="HS256")  # the server's own key
+
+    answer = await managed.call("GET", "/management/apis", token=minted)
+
+    assert answer.status == 401
+    assert answer.json["error"]["message"].startswith("the token is not valid")
+    assert (await managed.call("GET", "/management/apis", token=await managed.token())).status == 200
 
 
 async def test_an_expired_token_is_refused(managed: Managed, admin: str) -> None:

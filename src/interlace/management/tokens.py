@@ -3,6 +3,10 @@
 The signing key is random per server unless ``INTERLACE_MANAGEMENT_KEY`` gives one (at least 32
 characters; the same key on every node lets one token work on all of them). With a random key every
 token ends when the server stops. Revoked tokens are remembered until they would have expired anyway.
+
+A token lives at most the configured lifetime: one whose expiry lies further from its issue time than
+that, or whose issue time is missing or in the future, is refused even when its signature is good (a
+token minted with the key by hand, or by a server configured with a longer lifetime).
 """
 
 from __future__ import annotations
@@ -26,6 +30,8 @@ KEY_ENV: Final = "INTERLACE_MANAGEMENT_KEY"
 _ALGORITHM: Final = "HS256"
 _ISSUER: Final = "interlace-management"
 _REQUIRED: Final = ["exp", "iat", "sub", "jti", "role", "iss"]
+_LEEWAY: Final = 5.0
+"""Seconds of clock difference between nodes sharing a key that an issue time may be ahead by."""
 
 Clock = Callable[[], float]
 """Seconds since the epoch (``time.time``): token expiries are absolute times."""
@@ -104,10 +110,18 @@ class TokenIssuer:
             )
         except jwt.PyJWTError as exc:
             raise UnauthorizedError("the token is not valid: log in again") from exc
-        expires_at, role = claims["exp"], claims["role"]
-        if not isinstance(expires_at, int | float) or role not in ROLES:
+        expires_at, issued_at, role = claims["exp"], claims["iat"], claims["role"]
+        if (
+            not isinstance(expires_at, int | float)
+            or not isinstance(issued_at, int | float)
+            or role not in ROLES
+        ):
             raise UnauthorizedError("the token is not valid: log in again")
-        if expires_at <= self._clock():
+        now = self._clock()
+        # Issue and expiry times are whole seconds: the lifetime may round up by one.
+        if issued_at > now + _LEEWAY or expires_at - issued_at > self._lifetime + 1:
+            raise UnauthorizedError("the token is not valid: it outlives the allowed lifetime; log in again")
+        if expires_at <= now:
             raise UnauthorizedError("the token has expired: log in again")
         token_id = str(claims["jti"])
         if token_id in self._revoked:
