@@ -110,6 +110,15 @@ def test_groups_list_their_members() -> None:
             f"http.retry.max-backoff: must be >= backoff (5s) (got '1s') at {FILE}:6",
         ),
         (
+            "endpoint: E\nhttp:\n  url: http://x\n  retry:\n    deadline: 0\n",
+            f"http.retry.deadline: must be > 0 (got 0) at {FILE}:5",
+        ),
+        (
+            "endpoint: E\nhttp:\n  url: http://x\n  timeout: 10s\n  retry:\n    deadline: 5s\n",
+            "http: retry.deadline must be >= timeout (10s): the deadline bounds the whole call, so a shorter "
+            f"one would cut even the first attempt short; lower timeout instead (got 5s) at {FILE}:2",
+        ),
+        (
             "endpoint: E\nhttp:\n  url: http://x\n  suspend:\n    after-failures: 0\n",
             f"http.suspend.after-failures: must be >= 1 (got 0) at {FILE}:5",
         ),

@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+import asyncio
+
 import pytest
+from aiohttp import web
+from pytest_aiohttp import AiohttpServer
 
 from interlace.endpoints import HttpClient, HttpEndpoint, RetryPolicy
-from interlace.errors import EndpointError
+from interlace.errors import EndpointError, EndpointTimeoutError
 from interlace.message import MessageContext
 from interlace.model.base import validate_definition
 from interlace.model.endpoint import EndpointDefinition
@@ -162,3 +166,51 @@ def test_from_definition_refuses_a_group() -> None:
     definition = EndpointDefinition.model_validate({"endpoint": "G", "failover": {"members": ["A"]}})
     with pytest.raises(ValueError, match="'G' is a failover endpoint, not http"):
         HttpEndpoint.from_definition(definition, url=Text("http://x"), headers={}, client=HttpClient())
+
+
+class Stalled:
+    """A back-end that never answers, counting the requests it got."""
+
+    def __init__(self) -> None:
+        self.requests = 0
+        self.release = asyncio.Event()
+
+    async def handle(self, request: web.Request) -> web.Response:
+        self.requests += 1
+        await self.release.wait()
+        return web.Response()
+
+
+def deadline_endpoint(url: str, client: HttpClient, retry: str) -> HttpEndpoint:
+    text = f"endpoint: Slow\nhttp:\n  url: {url}\n  timeout: 300ms\n  retry: {retry}\n"
+    definition = validate_definition(
+        EndpointDefinition, load_yaml(text, "endpoints/s.yaml"), "endpoints/s.yaml"
+    )
+    assert definition.http is not None
+    return HttpEndpoint.from_definition(definition, url=Text(url), headers={}, client=client)
+
+
+async def test_a_timed_out_attempt_is_not_repeated_past_the_calls_deadline(
+    aiohttp_server: AiohttpServer, client: HttpClient
+) -> None:
+    stalled = Stalled()
+    app = web.Application()
+    app.router.add_get("/slow", stalled.handle)
+    url = str((await aiohttp_server(app)).make_url("/slow"))
+    by_default = deadline_endpoint(url, client, "{max-attempts: 3, backoff: 100ms}")
+    longer = deadline_endpoint(url, client, "{max-attempts: 5, backoff: 100ms, deadline: 1s}")
+
+    try:
+        with pytest.raises(EndpointTimeoutError) as once:
+            await by_default.send(MessageContext(method="GET"))
+        assert stalled.requests == 1  # the deadline is the timeout: no second wait of 300ms
+        with pytest.raises(EndpointTimeoutError) as twice:
+            await longer.send(MessageContext(method="GET"))
+    finally:
+        stalled.release.set()
+
+    assert "(1 attempt; no time left for another in the call's 300ms deadline)" in str(once.value)
+    # 300ms + 100ms + 300ms + 200ms, then a third attempt with the 100ms left: 3 of the 5 allowed
+    # (2 on a machine slow enough to have used up the deadline sooner).
+    assert 1 + 2 <= stalled.requests <= 1 + 3
+    assert "deadline" in str(twice.value)

@@ -48,6 +48,7 @@ class HttpEndpoint:
         "_breaker",
         "_client",
         "_client_timeout",
+        "_clock",
         "_deactivated",
         "_follow_redirects",
         "_headers",
@@ -86,6 +87,7 @@ class HttpEndpoint:
         self._last_url: tuple[str, URL] | None = None
         self._retry = retry or RetryPolicy()
         self._breaker = CircuitBreaker(suspend, clock) if suspend is not None else None
+        self._clock = clock
         self._follow_redirects = follow_redirects
         self._deactivated = False
 
@@ -111,7 +113,7 @@ class HttpEndpoint:
             method=http.method,
             headers=headers,
             timeout=http.timeout,
-            retry=RetryPolicy.from_definition(http.retry, sleep=sleep),
+            retry=RetryPolicy.from_definition(http.retry, timeout=http.timeout, sleep=sleep),
             suspend=SuspendPolicy.from_definition(http.suspend) if http.suspend is not None else None,
             clock=clock,
             follow_redirects=http.follow_redirects,
@@ -186,9 +188,11 @@ class HttpEndpoint:
         body: bytes | None,
     ) -> EndpointResponse:
         policy = self._retry
+        ends = self._clock() + policy.deadline if policy.deadline is not None else None
         attempt = 1
         while True:
-            outcome = await self._attempt(session, method, url, headers, body)
+            seconds = self._timeout if ends is None else max(0.001, min(self._timeout, ends - self._clock()))
+            outcome = await self._attempt(session, method, url, headers, body, seconds)
             if isinstance(outcome, EndpointResponse):
                 if not self._is_failure(outcome.status):
                     return outcome
@@ -205,6 +209,8 @@ class HttpEndpoint:
             ):
                 raise self._failed(outcome, method, url, attempt) from outcome.exc
             delay = policy.delay_after(attempt)
+            if ends is not None and self._clock() + delay >= ends:
+                raise self._failed(outcome, method, url, attempt, policy.deadline) from outcome.exc
             _log.warning(
                 "endpoint %s: attempt %d of %d %s; next in %s",
                 self._name,
@@ -224,14 +230,18 @@ class HttpEndpoint:
         url: URL,
         headers: CIMultiDict[str],
         body: bytes | None,
+        seconds: float,
     ) -> EndpointResponse | AttemptFailure:
+        client_timeout = self._client_timeout
+        if seconds != self._timeout:
+            client_timeout = aiohttp.ClientTimeout(total=seconds)  # the rest of the call's deadline
         try:
             async with session.request(
                 method,
                 url,
                 headers=headers,
                 data=body,
-                timeout=self._client_timeout,
+                timeout=client_timeout,
                 allow_redirects=self._follow_redirects,
                 # None, not (): any other value sends aiohttp down a slower path that copies headers.
                 skip_auto_headers=_SKIP_CONTENT_TYPE if not body else None,
@@ -245,7 +255,7 @@ class HttpEndpoint:
                     answer.reason or "",
                 )
         except (TimeoutError, aiohttp.ClientError) as exc:
-            return failure_of(exc, self._timeout)
+            return failure_of(exc, seconds)
 
     def _is_failure(self, status: int) -> bool:
         breaker = self._breaker
@@ -298,9 +308,14 @@ class HttpEndpoint:
             return b"" if method in _BODY_EVEN_IF_EMPTY else None
         return ctx.payload.raw
 
-    def _failed(self, failure: AttemptFailure, method: str, url: URL, attempts: int) -> EndpointError:
+    def _failed(
+        self, failure: AttemptFailure, method: str, url: URL, attempts: int, deadline: float | None = None
+    ) -> EndpointError:
         # The URL and the cause's addresses are for the log; a client is told the endpoint's name only.
         after = f" (after {attempts} attempts)" if attempts > 1 else ""
+        if deadline is not None:
+            tried = f"{attempts} attempts" if attempts > 1 else "1 attempt"
+            after = f" ({tried}; no time left for another in the call's {format_duration(deadline)} deadline)"
         message = f"endpoint {self._name}: {method} {_shown(url)} {failure.cause}{after}"
         public = f"endpoint {self._name}: {method} {failure.public_cause}{after}"
         detail: dict[str, object] = {"endpoint": self._name, "method": method, "attempts": attempts}

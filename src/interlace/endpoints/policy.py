@@ -1,7 +1,8 @@
 """How an endpoint reacts to failures: the retry policy and the circuit breaker (suspension).
 
-A *call* is one ``send``: up to ``max_attempts`` *attempts* spaced by a doubling backoff. The circuit
-breaker counts calls, not attempts: a call that failed after all its retries is one failure.
+A *call* is one ``send``: up to ``max_attempts`` *attempts* spaced by a doubling backoff, all within
+the call's ``deadline`` (by default the endpoint's timeout, so retries never multiply the wait). The
+circuit breaker counts calls, not attempts: a call that failed after all its retries is one failure.
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ class RetryPolicy:
     A connection that could not be opened is retried for every method: nothing reached the server.
     Timeouts, dropped connections and ``on_status`` answers are retried only for idempotent methods,
     unless ``retry_non_idempotent``, because a POST that timed out may have been carried out.
+    ``deadline`` (seconds, None: none) bounds the whole call: an attempt gets what is left of it at most,
+    and no attempt starts when the backoff before it would end past it.
     """
 
     max_attempts: int = 1
@@ -46,21 +49,24 @@ class RetryPolicy:
     max_backoff: float = 5.0
     on_status: frozenset[int] = frozenset()
     retry_non_idempotent: bool = False
+    deadline: float | None = None
     sleep: Sleep = field(default=asyncio.sleep, compare=False)
 
     @classmethod
     def from_definition(
-        cls, definition: RetryDefinition | None, *, sleep: Sleep = asyncio.sleep
+        cls, definition: RetryDefinition | None, *, timeout: float | None = None, sleep: Sleep = asyncio.sleep
     ) -> RetryPolicy:
-        """The policy a ``retry:`` block describes; no block means a single attempt."""
+        """The policy a ``retry:`` block describes; no block means a single attempt. Without a
+        ``deadline`` of its own, a call lasts at most ``timeout`` (the endpoint's)."""
         if definition is None:
-            return cls(sleep=sleep)
+            return cls(deadline=timeout, sleep=sleep)
         return cls(
             max_attempts=definition.max_attempts,
             backoff=definition.backoff,
             max_backoff=definition.max_backoff,
             on_status=frozenset(definition.on_status),
             retry_non_idempotent=definition.retry_non_idempotent,
+            deadline=definition.deadline if definition.deadline is not None else timeout,
             sleep=sleep,
         )
 

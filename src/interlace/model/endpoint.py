@@ -85,6 +85,10 @@ class RetryDefinition(Definition):
     """Answers that count as a failed attempt (besides connection errors and timeouts)."""
     retry_non_idempotent: bool = False
     """Also repeat POST and PATCH after a timeout or a failing answer (they may then run twice)."""
+    deadline: PositiveDuration | None = None
+    """The longest one call lasts, every attempt and wait included; by default the endpoint's
+    ``timeout``. An attempt gets the rest of the deadline at most, and no attempt starts after it. Set it
+    above ``timeout`` to leave room for a retry after an attempt that timed out."""
 
     @field_validator("on_status")
     @classmethod
@@ -139,6 +143,17 @@ class HttpEndpointDefinition(Definition):
     follow_redirects: bool = False
     retry: RetryDefinition | None = None
     suspend: SuspendDefinition | None = None
+
+    @model_validator(mode="after")
+    def _deadline_fits(self) -> HttpEndpointDefinition:
+        deadline = self.retry.deadline if self.retry is not None else None
+        if deadline is not None and deadline < self.timeout:
+            raise ValueError(
+                f"retry.deadline must be >= timeout ({format_duration(self.timeout)}): the deadline bounds "
+                "the whole call, so a shorter one would cut even the first attempt short; lower timeout "
+                f"instead (got {format_duration(deadline)})"
+            )
+        return self
 
     @field_validator("method")
     @classmethod
