@@ -111,11 +111,25 @@ class CompanionDefinition(Definition):
     """A development service started in-process with a profile, unless its port is already taken.
 
     ``start`` names an async factory ``module:function(host, port)`` returning an object with ``aclose()``.
+    A companion that listens on more ports declares each as ``NAME-port = N`` (``smtp-port = 2525``): the
+    factory gets it as ``NAME_port``, and it binds no port that is not declared.
     """
 
     start: Annotated[str, Field(pattern=r"^[\w.]+:\w+$")]
     host: str = "127.0.0.1"
     port: Annotated[int, Field(ge=1, le=65535)]
+    ports: dict[str, Annotated[int, Field(ge=1, le=65535)]] = Field(default_factory=dict)
+    """The other ports, by their keys (``smtp-port``); gathered from the table's ``NAME-port`` keys."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _gather_ports(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        named = {key: value for key, value in data.items() if key.endswith("-port") and key != "port"}
+        if not named:
+            return data
+        return {**{key: value for key, value in data.items() if key not in named}, "ports": named}
 
 
 class CoordinationDefinition(Definition):

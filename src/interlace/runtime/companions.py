@@ -36,10 +36,23 @@ async def port_in_use(host: str, port: int) -> bool:
 
 
 async def start_companion(name: str, definition: CompanionDefinition) -> Companion | None:
-    """Start ``definition`` unless its port is taken (then the running service is used, and None returned)."""
-    if await port_in_use(definition.host, definition.port):
-        _log.info("companion %s: %s:%d already answers; using it", name, definition.host, definition.port)
+    """Start ``definition`` unless its port is taken (then the running service is used, and None returned).
+
+    Its other declared ports (``smtp-port``) must then be free: one that is taken is a ConfigError naming
+    it, since the companion would fail to bind it (or another program would get its traffic).
+    """
+    host = definition.host
+    if await port_in_use(host, definition.port):
+        _log.info("companion %s: %s:%d already answers; using it", name, host, definition.port)
         return None
+    for key, port in definition.ports.items():
+        if await port_in_use(host, port):
+            raise ConfigError(
+                f"companion {name}: {key} {port} must be free on {host} (another program listens there, "
+                f"while port {definition.port} is free, so it is not this companion): stop that program or "
+                f"set another {key} in the companion's table",
+                location=SourceLocation("interlace.toml", definition.location.line),
+            )
     module_name, _, function_name = definition.start.partition(":")
     try:
         factory = getattr(importlib.import_module(module_name), function_name)
@@ -48,6 +61,14 @@ async def start_companion(name: str, definition: CompanionDefinition) -> Compani
             f"companion {name}: cannot import {definition.start}: {exc}",
             location=SourceLocation("interlace.toml", definition.location.line),
         ) from exc
-    companion: Companion = await factory(host=definition.host, port=definition.port)
-    _log.info("companion %s started on %s:%d", name, definition.host, definition.port)
+    ports = {key.replace("-", "_"): port for key, port in definition.ports.items()}
+    try:
+        companion: Companion = await factory(host=host, port=definition.port, **ports)
+    except OSError as exc:  # a port taken between the look and the bind
+        raise ConfigError(
+            f"companion {name} could not listen on {host}: {exc.strerror or exc}",
+            location=SourceLocation("interlace.toml", definition.location.line),
+        ) from exc
+    shown = "".join(f", {key} {port}" for key, port in definition.ports.items())
+    _log.info("companion %s started on %s:%d%s", name, host, definition.port, shown)
     return companion

@@ -108,7 +108,7 @@ async def start_dev_mailbox(
     host: str = "127.0.0.1",
     port: int = 9025,
     *,
-    smtp_port: int | None = 2525,
+    smtp_port: int | None = None,
     address: str = DEFAULT_ADDRESS,
     clients: Mapping[str, str] | None = None,
     refresh_tokens: Iterable[str] = (DEFAULT_REFRESH_TOKEN,),
@@ -118,7 +118,8 @@ async def start_dev_mailbox(
     store: str | Path | None = None,
     clock: Callable[[], datetime] = utc_now,
 ) -> DevMailbox:
-    """Start an empty mailbox: HTTP on *host*:*port*, SMTP on *host*:*smtp_port* (``None``: no SMTP).
+    """Start an empty mailbox: HTTP on *host*:*port*, and SMTP on *host*:*smtp_port* when one is given
+    (a profile's companion declares it as ``smtp-port``; by default no SMTP port is bound).
 
     Port 0 picks a free port; the bound ports are on the result. *clients* (id → secret, default
     ``interlace-dev`` / ``dev-secret``) and *refresh_tokens* configure the token endpoint, which answers
