@@ -9,6 +9,8 @@ from pathlib import Path
 
 import aiohttp
 import pytest
+from aiohttp import web
+from pytest_aiohttp import AiohttpServer
 
 from interlace.runtime import Runtime
 from tests.http.serving import serve_files
@@ -32,10 +34,20 @@ resources:
     on-error:
       - respond: {status: "${error.status}", json: {error: "${error.message}"}}
   - methods: [POST]
+    uri-template: /calling
+    flow:
+      - call: Audit
+      - store: Orders
+      - respond: {json: {stored: true}}
+  - methods: [POST]
     uri-template: /patient
     flow:
       - store: Patient
       - respond: {json: {stored: true}}
+""",
+    "endpoints/audit.yaml": """\
+endpoint: Audit
+http: {url: "${env.UPSTREAM}/audit", method: POST}
 """,
     "stores/orders.yaml": """\
 store: Orders
@@ -54,8 +66,25 @@ full-wait: 20s
 
 
 @pytest.fixture
-async def served(tmp_path: Path) -> AsyncIterator[tuple[Runtime, aiohttp.ClientSession]]:
-    async with serve_files(tmp_path, PROJECT) as running:
+async def audit_calls(aiohttp_server: AiohttpServer) -> tuple[str, list[bytes]]:
+    """The back-end the /calling resource calls before storing: its URL, and the bodies it received."""
+    calls: list[bytes] = []
+
+    async def audit(request: web.Request) -> web.Response:
+        calls.append(await request.read())
+        return web.json_response({"audited": True})
+
+    app = web.Application()
+    app.router.add_post("/audit", audit)
+    server = await aiohttp_server(app)
+    return str(server.make_url("")).rstrip("/"), calls
+
+
+@pytest.fixture
+async def served(
+    tmp_path: Path, audit_calls: tuple[str, list[bytes]]
+) -> AsyncIterator[tuple[Runtime, aiohttp.ClientSession]]:
+    async with serve_files(tmp_path, PROJECT, env={"UPSTREAM": audit_calls[0]}) as running:
         yield running
 
 
@@ -92,9 +121,41 @@ async def test_an_on_error_flow_answering_the_errors_status_keeps_retry_after(
 
     [first] = await store.fetch()
     await store.ack(first.id)
-    async with client.post("/orders/handled", json={"n": 3}) as answer:
-        assert answer.status == 200
-        assert "Retry-After" not in answer.headers
+    assert await post_until_stored(client, "/orders/handled", {"n": 3}) == 200
+
+
+async def post_until_stored(client: aiohttp.ClientSession, path: str, body: object) -> int:
+    """POST until the answer is not 503 (room is noticed within a tenth of a second), for 10s at most."""
+    deadline = asyncio.get_running_loop().time() + 10
+    while True:
+        async with client.post(path, json=body) as answer:
+            if answer.status != 503 or asyncio.get_running_loop().time() > deadline:
+                assert "Retry-After" not in answer.headers or answer.status == 503
+                return answer.status
+        await asyncio.sleep(0.05)
+
+
+async def test_while_the_store_is_full_requests_are_refused_before_the_flow_calls_anything(
+    served: tuple[Runtime, aiohttp.ClientSession], audit_calls: tuple[str, list[bytes]]
+) -> None:
+    runtime, client = served
+    calls = audit_calls[1]
+    store = runtime.message_store("Orders")
+    for number in range(2):
+        async with client.post("/orders/calling", json={"n": number}) as answer:
+            assert answer.status == 200
+    async with client.post("/orders/calling", json={"n": 2}) as answer:  # runs the flow, refused at the store
+        assert answer.status == 503
+    calls_before = len(calls)
+
+    for number in range(5):
+        async with client.post("/orders/calling", json={"n": 3 + number}) as answer:
+            assert (answer.status, answer.headers["Retry-After"]) == (503, "3")
+
+    assert len(calls) == calls_before == 3  # refused at the gate: the back-end was not called again
+    [first] = await store.fetch()
+    await store.ack(first.id)
+    assert await post_until_stored(client, "/orders/calling", {"n": 9}) == 200
 
 
 async def test_with_when_full_wait_the_request_is_answered_once_there_is_room(

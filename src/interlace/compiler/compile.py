@@ -19,7 +19,13 @@ from interlace.compiler.flows import FlowBuilder
 from interlace.compiler.inbound import InboundContext, build_inbound, build_tasks
 from interlace.compiler.operations import build_connections
 from interlace.compiler.references import References
-from interlace.compiler.stores import StoreFactory, StoreSink, build_processors, build_stores
+from interlace.compiler.stores import (
+    StoreFactory,
+    StoreSink,
+    build_processors,
+    build_stores,
+    gate_full_stores,
+)
 from interlace.connections import ConnectionPool
 from interlace.endpoints import Endpoint, HttpClient
 from interlace.errors import ConfigError, SourceLocation
@@ -100,6 +106,7 @@ def _compile_api(api: ApiDefinition, fb: FlowBuilder) -> ApiArtifact:
             resource.location_of("on-error") if resource.on_error is not None else api.location_of("on-error")
         )
         flow.on_error = fb.on_error(on_error_tree, file, f"{label} on-error", where)
+        gate_full_stores(flow)
         methods = frozenset(resource.methods)
         resources.append(ResourceArtifact(api.api, methods, resource.uri_template, flow, resource.location))
     return ApiArtifact(api.api, api.context, api.version, tuple(resources), api.location)

@@ -7,6 +7,7 @@ definition. Processors are built over the built stores, endpoints and sequences.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping, Sequence
 
 from interlace.compiler.diagnostics import Diagnostics
@@ -14,6 +15,7 @@ from interlace.compiler.references import References
 from interlace.endpoints import Endpoint
 from interlace.errors import InterlaceError, SourceLocation
 from interlace.mediators.sequence import SequenceMediator
+from interlace.mediators.store import FullStoreGate, MessageSink, StoreMediator
 from interlace.message import MessageContext
 from interlace.model.processor import ForwardingDefinition, ProcessorDefinition
 from interlace.model.store import StoreDefinition
@@ -31,22 +33,32 @@ from interlace.processors import (
     SequenceTarget,
     StoreTarget,
 )
-from interlace.stores import MessageStore, StoreBell, StoredMessage
+from interlace.stores import MessageStore, StoreBell, StoredMessage, StoreError, StoreFullError, StoreUsage
 
-__all__ = ["StoreFactory", "StoreSink", "build_processors", "build_stores"]
+__all__ = ["StoreFactory", "StoreSink", "build_processors", "build_stores", "gate_full_stores"]
 
 StoreFactory = Callable[[StoreDefinition], MessageStore]
 """Makes the (unopened) store a definition describes; raises ConfigError or ValueError when it cannot."""
 
 
-class StoreSink:
-    """A message store as the store mediator sees it: the context kept as a new StoredMessage."""
+_RECHECK = 0.1
+"""Seconds a store found full is taken to be full without counting it again (see StoreSink.admit)."""
 
-    __slots__ = ("bell", "store")
+
+class StoreSink:
+    """A message store as the store mediator sees it: the context kept as a new StoredMessage.
+
+    A put refused because the store is full is remembered: until a put succeeds, or a count (taken at most
+    every ``_RECHECK`` seconds) shows room, :meth:`admit` refuses at once.
+    """
+
+    __slots__ = ("_checked", "_full", "bell", "store")
 
     def __init__(self, store: MessageStore, bell: StoreBell | None = None) -> None:
         self.store = store
         self.bell = bell
+        self._full: StoreUsage | None = None
+        self._checked = 0.0
 
     @property
     def name(self) -> str:
@@ -54,10 +66,47 @@ class StoreSink:
 
     async def keep(self, ctx: MessageContext, *, origin: str | None = None) -> str:
         message = StoredMessage.from_context(ctx, origin=origin or self.store.name)
-        await self.store.put(message)
+        try:
+            await self.store.put(message)
+        except StoreFullError as exc:
+            self._full, self._checked = exc.usage, time.monotonic()
+            raise
+        self._full = None
         if self.bell is not None:
             self.bell.ring()
         return message.id
+
+    async def admit(self) -> None:
+        full = self._full
+        if full is None:
+            return
+        now = time.monotonic()
+        if now - self._checked >= _RECHECK:
+            self._checked = now
+            try:
+                usage = await self.store.usage()
+            except StoreError:
+                usage = full  # cannot tell: the put will find out
+            bounds = self.store.bounds
+            if not bounds.refuses(usage.messages, usage.bytes, 0):
+                self._full = None
+                return
+            full = self._full = usage
+        raise StoreFullError(self.store.name, self.store.bounds, full)
+
+
+def gate_full_stores(flow: SequenceMediator) -> None:
+    """Start ``flow`` (a resource's) with a :class:`FullStoreGate` for each store it always stores into
+    that refuses when full (a store step of the flow itself, without a failover store): while such a store
+    is full, requests are refused before the flow calls anything."""
+    gated: dict[str, MessageSink] = {}
+    for mediator in flow.mediators:
+        if isinstance(mediator, StoreMediator) and mediator.failover is None:
+            sink = mediator.store
+            if isinstance(sink, StoreSink) and sink.store.bounds.when_full == "refuse":
+                gated.setdefault(sink.name, sink)
+    if gated:
+        flow.mediators = (*(FullStoreGate(sink, flow.location) for sink in gated.values()), *flow.mediators)
 
 
 def build_stores(

@@ -9,7 +9,7 @@ from interlace.errors import InterlaceError, SourceLocation
 from interlace.mediators.base import CONTINUE
 from interlace.message import MessageContext
 
-__all__ = ["STORED_MESSAGE_PROPERTY", "MessageSink", "StoreMediator"]
+__all__ = ["STORED_MESSAGE_PROPERTY", "FullStoreGate", "MessageSink", "StoreMediator"]
 
 STORED_MESSAGE_PROPERTY = "storedMessageId"
 """The message property (``${props.storedMessageId}``) holding the id a store mediator kept the message as."""
@@ -31,6 +31,11 @@ class MessageSink(Protocol):
     def name(self) -> str: ...
 
     async def keep(self, ctx: MessageContext, *, origin: str | None = None) -> str: ...
+
+    async def admit(self) -> None:
+        """Raise the store's full error (503, ``Retry-After``) at once while the store is known to be
+        full and refuses puts; return otherwise. Awaited by :class:`FullStoreGate` once per request."""
+        ...
 
 
 class StoreMediator:
@@ -66,4 +71,21 @@ class StoreMediator:
                 )
                 raise failover_exc from exc
         ctx.properties[STORED_MESSAGE_PROPERTY] = message_id
+        return CONTINUE
+
+
+class FullStoreGate:
+    """The first step of a resource whose flow stores into ``store`` (a store that refuses when full):
+    while that store is full, the request fails at once with the store's error (503, ``Retry-After``)
+    instead of running its flow up to the store, calling back-ends on the way, only to be refused there.
+    A full API then costs the server little, and the store's processor keeps its share of the loop."""
+
+    __slots__ = ("location", "store")
+
+    def __init__(self, store: MessageSink, location: SourceLocation) -> None:
+        self.store = store
+        self.location = location
+
+    async def mediate(self, ctx: MessageContext) -> bool:
+        await self.store.admit()
         return CONTINUE

@@ -147,8 +147,14 @@ class ForwardingProcessor:
                 return
 
     async def _deliver_batch(self, batch: list[StoredMessage], stop: asyncio.Event) -> bool:
-        """Deliver ``batch`` in order; True when the processor stops."""
+        """Deliver ``batch`` in order; True when the processor stops.
+
+        A delivered message is acknowledged while the next one is delivered: the store's commit (a disk
+        sync, for sqlite) overlaps the next delivery instead of delaying it, and acknowledgements that
+        meet in the store share one commit. Every acknowledgement is awaited before the batch ends.
+        """
         pending = list(batch)
+        acks: list[asyncio.Future[None]] = []
         try:
             while pending:
                 if stop.is_set():
@@ -157,8 +163,7 @@ class ForwardingProcessor:
                 message = pending.pop(0)
                 outcome = await self._attempt(message)
                 if outcome.delivered:
-                    await self._settle(self._store.ack(message.id), message, "acknowledge")
-                    self._counters.delivered += 1
+                    acks.append(asyncio.ensure_future(self._acknowledge(message)))
                     continue
                 # The messages behind a failed one go back untried, keeping their places after it.
                 untried, pending = pending, []
@@ -167,7 +172,14 @@ class ForwardingProcessor:
         except asyncio.CancelledError:
             await self._give_back(pending)
             raise
+        finally:
+            if acks:
+                await asyncio.gather(*acks)
         return False
+
+    async def _acknowledge(self, message: StoredMessage) -> None:
+        await self._settle(self._store.ack(message.id), message, "acknowledge")
+        self._counters.delivered += 1
 
     async def _give_back(self, messages: list[StoredMessage]) -> None:
         for message in messages:
