@@ -16,6 +16,7 @@ looking again every ``_RECHECK`` seconds.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
@@ -98,37 +99,49 @@ class StoreFullError(StoreError):
 
 
 class Room:
-    """The puts waiting for room in one store instance, oldest first; one event loop, no lock."""
+    """The puts waiting for room in one store instance, in line, oldest first; one event loop, no lock.
 
-    __slots__ = ("_waiters", "clock")
+    A waiting put keeps its place until it is stored or gives up. The first in line also looks again
+    every ``_RECHECK`` seconds (room made by other nodes is not announced); when it leaves, the next one
+    takes over.
+    """
+
+    __slots__ = ("_line", "clock")
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
-        self._waiters: deque[asyncio.Future[None]] = deque()
+        self._line: deque[asyncio.Event] = deque()
         self.clock = clock
 
     @property
     def waiting(self) -> int:
-        return len(self._waiters)
+        return len(self._line)
 
     def freed(self, count: int = 1) -> None:
         """``count`` messages left the store: wake as many waiting puts, oldest first."""
-        for future in list(self._waiters)[:count]:
-            if not future.done():
-                future.set_result(None)
+        for turn in list(self._line)[:count]:
+            turn.set()
 
-    async def wait(self, seconds: float) -> None:
-        """Wait until woken by :meth:`freed`, for ``seconds`` at most; the first in line looks again
-        after ``_RECHECK`` seconds at the latest."""
-        future = asyncio.get_running_loop().create_future()
-        self._waiters.append(future)
+    async def wait_for_room(
+        self, try_put: Callable[[], Awaitable[StoreUsage | None]], full: StoreUsage, until: float
+    ) -> StoreUsage | None:
+        """Try ``try_put`` again each time this put is woken, until it is stored (None) or ``until``
+        (the usage that left no room)."""
+        turn = asyncio.Event()
+        self._line.append(turn)
+        usage: StoreUsage | None = full
         try:
-            first = self._waiters[0] is future
-            async with asyncio.timeout(min(seconds, _RECHECK) if first else seconds):
-                await future
-        except TimeoutError:
-            pass
+            while usage is not None and (left := until - self.clock()) > 0:
+                first = self._line[0] is turn
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(min(left, _RECHECK) if first else left):
+                        await turn.wait()
+                turn.clear()
+                usage = await try_put()
         finally:
-            self._waiters.remove(future)
+            self._line.remove(turn)
+            if self._line:
+                self._line[0].set()  # the next in line looks (there may be room) and takes over the looks
+        return usage
 
 
 async def put_within_bounds(
@@ -140,16 +153,8 @@ async def put_within_bounds(
     """Store with ``try_put`` (None: stored or ignored; a usage: no room for it) under ``bounds``' policy:
     refuse at once, or wait in line for room; StoreFullError when the message was not stored."""
     usage = await try_put()
-    if usage is None:
-        return
-    if bounds.when_full == "wait":
-        clock = room.clock
-        until = clock() + bounds.full_wait
-        while usage is not None and (left := until - clock()) > 0:
-            await room.wait(left)
-            usage = await try_put()
-        if usage is None and room.waiting:
-            room.freed()  # room for one may be room for the next
+    if usage is not None and bounds.when_full == "wait":
+        usage = await room.wait_for_room(try_put, usage, room.clock() + bounds.full_wait)
     if usage is not None:
         raise StoreFullError(name, bounds, usage)
 
