@@ -105,6 +105,10 @@ def test_max_bytes_on_rabbitmq_is_refused_and_a_bound_is_read_with_units() -> No
         ("rabbitmq: {queue: 'a b'}", "rabbitmq.queue: must be 1 to 200 letters"),
         ("sqlite: {wal: true}", "unknown key 'wal'"),
         ("dedupe-window: soon", "dedupe-window: must be a duration like 30s or 250ms"),
+        ("max-messages: 0", "max-messages: must be >= 1 (got 0)"),
+        ("max-bytes: 10 apples", "max-bytes: size must be a positive number of bytes like 1048576 or 10MiB"),
+        ("when-full: block", "when-full: Input should be 'refuse' or 'wait'"),
+        ("full-wait: 0s", "full-wait: must be > 0"),
     ],
 )
 def test_wrong_options_are_reported_at_their_line(text: str, expected: str) -> None:
