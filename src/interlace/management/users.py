@@ -129,7 +129,7 @@ class UserStore:
             for user in sorted(self._users.values(), key=lambda user: user.name)
         ]
         data = orjson.dumps({"users": entries}, option=orjson.OPT_INDENT_2) + b"\n"
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # a new state folder: owner only
         temporary = path.with_name(path.name + ".tmp")
         descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(descriptor, "wb") as handle:
