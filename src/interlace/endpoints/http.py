@@ -188,10 +188,13 @@ class HttpEndpoint:
         body: bytes | None,
     ) -> EndpointResponse:
         policy = self._retry
-        ends = self._clock() + policy.deadline if policy.deadline is not None else None
+        deadline = policy.deadline
+        ends = self._clock() + deadline if deadline is not None else None
+        # The first attempt gets the whole timeout (a deadline is at least that long); later ones what
+        # is left of the deadline, at most the timeout.
+        seconds = self._timeout if deadline is None else min(self._timeout, deadline)
         attempt = 1
         while True:
-            seconds = self._timeout if ends is None else max(0.001, min(self._timeout, ends - self._clock()))
             outcome = await self._attempt(session, method, url, headers, body, seconds)
             if isinstance(outcome, EndpointResponse):
                 if not self._is_failure(outcome.status):
@@ -222,6 +225,8 @@ class HttpEndpoint:
             )
             await policy.sleep(delay)
             attempt += 1
+            if ends is not None:
+                seconds = max(0.001, min(self._timeout, ends - self._clock()))
 
     async def _attempt(
         self,
