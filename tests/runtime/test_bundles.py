@@ -175,7 +175,10 @@ async def test_a_bundle_is_deployed_over_the_running_version_and_rolled_back(
     info = await deployments.deploy(bundle_of(tmp_path, "2.0.0"))
     assert (info.name, info.version, info.active, info.bundle) == ("greeter", "2.0.0", True, True)
     assert runtime.artifacts.version == "2.0.0"
-    assert runtime.root == runtime.home / ".interlace" / "deployments" / "greeter" / "2.0.0"
+    assert (
+        runtime.deployments.active("greeter").root
+        == runtime.home / ".interlace" / "deployments" / "greeter" / "2.0.0"
+    )
     listed = [(i.version, i.active, i.bundle) for i in deployments.versions()]
     assert listed == [("1.0.0", False, False), ("2.0.0", True, True)]
 
@@ -185,17 +188,17 @@ async def test_a_bundle_is_deployed_over_the_running_version_and_rolled_back(
     with pytest.raises(DeploymentConflictError, match="no earlier version"):
         await deployments.rollback("greeter")
 
-    await deployments.undeploy("greeter", "2.0.0")
+    await deployments.remove_version("greeter", "2.0.0")
     assert [i.version for i in deployments.versions()] == ["1.0.0"]
     assert not (runtime.home / ".interlace" / "deployments" / "greeter" / "2.0.0").exists()
 
 
-async def test_the_active_version_cannot_be_undeployed(runtime: Runtime, tmp_path: Path) -> None:
+async def test_the_active_version_cannot_be_removed(runtime: Runtime, tmp_path: Path) -> None:
     await runtime.deployments.deploy(bundle_of(tmp_path, "2.0.0"))
     with pytest.raises(DeploymentConflictError, match="is active"):
-        await runtime.deployments.undeploy("greeter", "2.0.0")
+        await runtime.deployments.remove_version("greeter", "2.0.0")
     with pytest.raises(UnknownDeploymentError):
-        await runtime.deployments.undeploy("greeter", "9.9.9")
+        await runtime.deployments.remove_version("greeter", "9.9.9")
 
 
 async def test_a_broken_bundle_is_refused_with_its_problems_and_the_old_version_keeps_serving(
@@ -335,8 +338,11 @@ async def test_a_restarted_server_serves_the_version_deployed_last(tmp_path: Pat
         await first.deployments.deploy(bundle_of(tmp_path, "2.0.0"))
     async with Runtime(home, env=ENV, connectors=REGISTRY, hot_deploy=True) as restarted:
         assert restarted.artifacts.version == "2.0.0"
-        assert restarted.root == home / ".interlace" / "deployments" / "greeter" / "2.0.0"
+        assert (
+            restarted.deployments.active("greeter").root
+            == home / ".interlace" / "deployments" / "greeter" / "2.0.0"
+        )
         await restarted.deployments.rollback("greeter")
     async with Runtime(home, env=ENV, connectors=REGISTRY, hot_deploy=True) as again:
         assert again.artifacts.version == "1.0.0"
-        assert again.root == home
+        assert again.deployments.active("greeter").root == home

@@ -1,5 +1,5 @@
-"""The runtime: a project running under a profile, with hot redeploy."""
+"""The runtime: projects running side by side as deployments, swapped whole, with hot deployment."""
 
-from interlace.runtime.runtime import Runtime
+from interlace.runtime.runtime import ListenerPort, Runtime
 
-__all__ = ["Runtime"]
+__all__ = ["ListenerPort", "Runtime"]

@@ -1,14 +1,17 @@
-"""Deployments: bundles deployed into a running runtime, their versions, rollback and undeploy.
+"""Deployments: the projects a server runs side by side, and every change of what runs.
 
-A bundle is verified (:func:`~interlace.runtime.bundles.read_bundle`), unpacked into
-``.interlace/deployments/NAME/VERSION/`` under the runtime's home, then loaded, compiled and swapped in
-with :meth:`Runtime.redeploy`: requests in flight finish on the old version, new ones get the new. A
-bundle whose project has problems is refused with them (its folder is removed) and the running version
-keeps serving. Earlier versions stay unpacked for :meth:`Deployments.rollback` until undeployed.
+The server runs one :class:`~interlace.runtime.deployment.Deployment` per project name. Deploying a
+bundle, redeploying a folder, rolling back and undeploying change one project and never touch another;
+one lock serializes every change (the management API, the hot deployment folder and SIGHUP all come
+here). A change builds the new deployment whole, checks that it claims nothing another project holds
+(:mod:`~interlace.runtime.claims`) and that its APIs fit in the server's route table, then swaps it in
+(stopping the old version's services first) and lets the old version drain and close.
 
-The activation history (``history.json`` beside the versions) records which version became active when;
-rolling back steps back along it. The project folder the server started with appears in it too, so a
-rollback can return to it; only bundles can be undeployed. One deployment change runs at a time.
+A bundle is verified (:func:`~interlace.runtime.bundles.read_bundle`) and unpacked into
+``.interlace/deployments/NAME/VERSION/`` under the server's home; a bundle whose project has problems is
+refused with them (its folder removed) and the running version keeps serving. Earlier versions stay
+unpacked for :meth:`Deployments.rollback` until removed. The activation history
+(:mod:`~interlace.runtime.history`) records which version became active when.
 """
 
 from __future__ import annotations
@@ -17,23 +20,26 @@ import asyncio
 import logging
 import os
 import shutil
-import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import Final
 
 import orjson
 
-from interlace.compiler.compile import installed_connectors
+from interlace.compiler.compile import Artifacts, installed_connectors
 from interlace.compiler.diagnostics import format_problem
 from interlace.errors import ConfigError, InterlaceError
+from interlace.routing import ApiRoutes, RouteConflict
 from interlace.runtime.bundles import MANIFEST, Bundle, Manifest, read_bundle
+from interlace.runtime.claims import conflicts
+from interlace.runtime.deployment import Deployment, build_deployment
+from interlace.runtime.history import Activation, History
+from interlace.runtime.served import serve_together
+from interlace.runtime.services import Held
+from interlace.runtime.shared import Shared
 from interlace.runtime.token_store import STATE_DIR
-from interlace.sdk import ConnectorRegistry, RegistryError, UnknownConnectorError
-
-if TYPE_CHECKING:
-    from interlace.runtime.runtime import Runtime
+from interlace.sdk import RegistryError, UnknownConnectorError
 
 __all__ = [
     "DEPLOYMENTS_DIR",
@@ -46,13 +52,12 @@ __all__ = [
 
 DEPLOYMENTS_DIR: Final = "deployments"
 """Under the home's ``.interlace/``: ``NAME/VERSION/`` per deployed bundle, and ``history.json``."""
-_HISTORY: Final = "history.json"
 _log = logging.getLogger("interlace.runtime")
 
 
 class DeploymentRefusedError(InterlaceError):
-    """The bundle's project has problems (listed in the message and in ``detail``): fix and rebuild it.
-    Nothing changed: the running version keeps serving."""
+    """The project has problems (listed in the message and in ``detail``): fix and rebuild it. Nothing
+    changed: the running version keeps serving."""
 
     code = "DEPLOYMENT_REFUSED"
     status = 422
@@ -66,8 +71,8 @@ class UnknownDeploymentError(InterlaceError):
 
 
 class DeploymentConflictError(InterlaceError):
-    """The change does not apply now (undeploying the active version, a version deployed with other
-    content, no earlier version to roll back to)."""
+    """The change does not apply now: the project claims what another project holds, the version is
+    deployed with other content or is active, or there is no earlier version to roll back to."""
 
     code = "CONFLICT"
     status = 409
@@ -75,8 +80,9 @@ class DeploymentConflictError(InterlaceError):
 
 @dataclass(frozen=True, slots=True)
 class DeploymentInfo:
-    """A deployed version. ``bundle`` is False for the project folder the server started with;
-    ``deployed_at`` is when it last became active (seconds since the epoch; None: never here)."""
+    """A version of a project. ``bundle`` is False for a project folder (such as the one the server
+    started with); ``deployed_at`` is when it last became active (seconds since the epoch; None: never
+    here); ``notes`` say what the change found worth knowing (connectors upgraded, or not)."""
 
     name: str
     version: str
@@ -85,55 +91,72 @@ class DeploymentInfo:
     source: Path
     created: str | None
     deployed_at: float | None
+    notes: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class _Activation:
-    name: str
-    version: str
-    source: str
-    at: float
-
-
-def _refused(bundle: Bundle, exc: ConfigError) -> DeploymentRefusedError:
+def _problems_of(exc: ConfigError) -> list[str]:
     problems = list(exc.detail) if isinstance(exc.detail, list) else [exc]
-    lines = "\n".join(format_problem(problem) for problem in problems)
+    return [format_problem(problem) for problem in problems]
+
+
+def _refused(name: str, version: str, exc: ConfigError, notes: list[str]) -> DeploymentRefusedError:
+    problems = _problems_of(exc)
     count = len(problems)
+    lines = "\n".join([*problems, *notes])
     return DeploymentRefusedError(
-        f"{bundle.name} {bundle.version} was refused ({count} problem{'s' if count != 1 else ''}); "
+        f"{name} {version} was refused ({count} problem{'s' if count != 1 else ''}); "
         f"the running version keeps serving:\n{lines}",
-        detail=[format_problem(problem) for problem in problems],
+        detail=[*problems, *notes],
     )
 
 
 class Deployments:
-    """The deployments of ``runtime`` (see the module docstring). Every method runs on the runtime's
-    event loop; changes are serialized, reads are snapshots. ``clock`` gives wall-clock seconds."""
+    """The deployments of one server by project name (see the module docstring). Every method runs on
+    the runtime's event loop; changes are serialized, reads are snapshots."""
 
-    def __init__(
-        self,
-        runtime: Runtime,
-        clock: Callable[[], float] = time.time,
-        connectors: ConnectorRegistry | None = None,
-    ) -> None:
-        self._runtime = runtime
-        self._connectors = connectors
-        self._clock = clock
+    def __init__(self, shared: Shared) -> None:
+        self._shared = shared
         self._lock = asyncio.Lock()
-        self.folder = runtime.home / STATE_DIR / DEPLOYMENTS_DIR
-        self._history: list[_Activation] | None = None
+        self.folder = shared.home / STATE_DIR / DEPLOYMENTS_DIR
+        self.history = History(self.folder, shared.clock)
+        self._running: dict[str, Deployment] = {}
+        self._held: dict[str, Held] = {}
+        self._served: Artifacts | None = None
+        self.home: str | None = None
+        """The name of the project the server started with; it names the served view."""
 
     # reading ------------------------------------------------------------------------------------
+    @property
+    def running(self) -> Mapping[str, Deployment]:
+        """The running deployments by project name, in the order they were first deployed."""
+        return dict(self._running)
+
+    @property
+    def served(self) -> Artifacts | None:
+        """Every running deployment's artifacts in one view, with the combined route table (None before
+        the first deployment); replaced whole on every change."""
+        return self._served
+
+    def active(self, name: str) -> Deployment:
+        """The running deployment of project ``name``; UnknownDeploymentError when none runs."""
+        deployment = self._running.get(name)
+        if deployment is None:
+            known = ", ".join(self._running) or "none"
+            raise UnknownDeploymentError(f"no deployment named {name!r} (deployments: {known})")
+        return deployment
+
     def versions(self) -> list[DeploymentInfo]:
-        """Every deployed version (and the started project folder), by name, oldest activation first."""
-        history = self._noted()
+        """Every known version of every project (running or kept for rollback), by name, oldest
+        activation first."""
         found: dict[tuple[str, str], DeploymentInfo] = {}
-        for activation in history:
+        for activation in self.history.entries:
             source = Path(activation.source)
             if source.is_dir():
-                found[(activation.name, activation.version)] = self._info(
-                    activation.name, activation.version, source
-                )
+                key = (activation.name, activation.version)
+                found[key] = self._info(*key, source)
+        for deployment in self._running.values():
+            key = (deployment.name, deployment.version)
+            found[key] = self._info(*key, deployment.root)
         if self.folder.is_dir():
             for manifest in sorted(self.folder.glob(f"*/*/{MANIFEST}")):
                 source = manifest.parent
@@ -141,18 +164,6 @@ class Deployments:
                 if key not in found:
                     found[key] = self._info(*key, source)
         return sorted(found.values(), key=lambda info: (info.name, info.deployed_at or 0.0, info.version))
-
-    def restorable(self, name: str) -> Path | None:
-        """The folder of the bundle last activated for project ``name``, when it is still there: what a
-        restarted server serves again (None when the started project folder itself was last active)."""
-        history = self._history if self._history is not None else self._load()
-        self._history = history
-        ours = [activation for activation in history if activation.name == name]
-        if not ours:
-            return None
-        source = Path(ours[-1].source)
-        inside = _same(source.parent.parent, self.folder)
-        return source if inside and source.is_dir() and (source / MANIFEST).is_file() else None
 
     def versions_of(self, name: str) -> list[DeploymentInfo]:
         """The versions of ``name``; UnknownDeploymentError when there is none."""
@@ -162,156 +173,265 @@ class Deployments:
             raise UnknownDeploymentError(f"no deployment named {name!r} (deployments: {known})")
         return versions
 
+    def info(self, deployment: Deployment) -> DeploymentInfo:
+        """What :meth:`versions` says of a running deployment."""
+        return self._info(deployment.name, deployment.version, deployment.root)
+
+    def restorable(self) -> list[Path]:
+        """The bundle folders a restarted server serves again: the version each project had last, when
+        it was a deployed bundle that is still there."""
+        folders: list[Path] = []
+        for name in dict.fromkeys(activation.name for activation in self.history.entries):
+            last = self.history.last(name)
+            assert last is not None
+            source = Path(last.source)
+            if self._is_bundle(source):
+                folders.append(source)
+        return folders
+
     # changing -----------------------------------------------------------------------------------
     async def deploy(self, data: bytes) -> DeploymentInfo:
         """Verify, unpack and activate the bundle in ``data``. BundleError when the bundle is not what
-        its manifest says, DeploymentRefusedError when its project has problems, DeploymentConflictError
-        when that version is already deployed with other content; in each case the running version
-        keeps serving."""
+        its manifest says, DeploymentRefusedError when its project has problems,
+        DeploymentConflictError when that version is already deployed with other content or the project
+        claims what another one holds; in each case nothing changes."""
         bundle = await asyncio.to_thread(read_bundle, data)
         async with self._lock:
-            self._noted()
             target = self.folder / bundle.name / bundle.version
             created = await asyncio.to_thread(self._unpack, bundle, target)
-            self._check_connectors(bundle.manifest)
             try:
-                await self._runtime.redeploy(target)
-            except BaseException as exc:
+                deployment, notes = self._build(target, rescan=True, manifest=bundle.manifest)
+                if deployment.name != bundle.name:
+                    raise DeploymentConflictError(
+                        f"the bundle {bundle.name} {bundle.version} holds project {deployment.name}: "
+                        "rebuild it with interlace build"
+                    )
+                await self._activate(deployment)
+            except BaseException:
                 if created:
                     await asyncio.to_thread(shutil.rmtree, target, True)
-                if isinstance(exc, ConfigError):
-                    raise _refused(bundle, exc) from exc
                 raise
-            self._record(bundle.name, bundle.version, target)
             _log.info("deployed bundle %s %s", bundle.name, bundle.version)
-            return self._info(bundle.name, bundle.version, target)
+            return self._noted(deployment, notes)
+
+    async def deploy_folder(self, folder: Path, *, rescan: bool = True) -> DeploymentInfo:
+        """Load the project in ``folder`` and make it its project's active version (a new project runs
+        beside the others). ConfigError with every problem, DeploymentConflictError as :meth:`deploy`;
+        the running version keeps serving then. ``rescan`` looks for installed connectors again."""
+        async with self._lock:
+            deployment, notes = self._build(folder, rescan=rescan)
+            await self._activate(deployment)
+            return self._noted(deployment, notes)
+
+    async def redeploy(self, name: str) -> DeploymentInfo:
+        """Load project ``name`` again from where it runs (connectors are looked for again); ConfigError
+        when it has problems now (it keeps serving), UnknownDeploymentError when it does not run."""
+        async with self._lock:
+            deployment, notes = self._build(self.active(name).root, rescan=True)
+            await self._activate(deployment)
+            _log.info("redeployed %s %s", deployment.name, deployment.version)
+            return self._noted(deployment, notes)
 
     async def rollback(self, name: str) -> DeploymentInfo:
-        """Activate the version of ``name`` that was active before the current one.
-        UnknownDeploymentError when ``name`` was never deployed here; DeploymentConflictError when it is
-        not the active project or has no earlier version left."""
+        """Activate the version of ``name`` that was active before the current one. UnknownDeploymentError
+        when ``name`` does not run here; DeploymentConflictError when it has no earlier version left."""
         async with self._lock:
-            history = self._noted()
-            self.versions_of(name)
-            active = self._runtime.project
-            if active is None or active.name != name:
-                raise DeploymentConflictError(
-                    f"{name} is not the active deployment (active: {active.name if active else 'none'}): "
-                    "only the active project can be rolled back"
-                )
-            ours = [i for i, a in enumerate(history) if a.name == name]
-            current = history[ours[-1]]
+            current = self.active(name)
+            ours = self.history.of(name)
             earlier = [
-                i for i in ours[:-1] if history[i].version != current.version and _exists(history[i].source)
+                entry for entry in ours[:-1] if entry.version != current.version and _exists(entry.source)
             ]
             if not earlier:
                 raise DeploymentConflictError(f"{name} has no earlier version to roll back to")
-            chosen = earlier[-1]
-            previous = history[chosen]
-            await self._runtime.redeploy(Path(previous.source))
-            # Step back along the history: what came after the version restored leaves it.
-            history[:] = [a for i, a in enumerate(history) if i < chosen or a.name != name]
-            self._record(previous.name, previous.version, Path(previous.source))
-            _log.info("rolled %s back to %s", name, previous.version)
-            return self._info(previous.name, previous.version, Path(previous.source))
+            chosen: Activation = earlier[-1]
+            deployment, notes = self._build(
+                Path(chosen.source), rescan=True, manifest=_manifest(Path(chosen.source))
+            )
+            await self._activate(deployment, record=False)
+            self.history.step_back(name, chosen)
+            _log.info("rolled %s back to %s", name, chosen.version)
+            return self._noted(deployment, notes)
 
-    async def undeploy(self, name: str, version: str) -> DeploymentInfo:
-        """Remove deployed version ``version`` of ``name``; UnknownDeploymentError when there is none,
-        DeploymentConflictError when it is active (roll back or deploy another version first) or is the
-        project folder the server started with."""
+    async def undeploy(self, name: str) -> DeploymentInfo:
+        """Stop project ``name`` and remove it: its deployed bundles and its history go, the other
+        projects keep running. UnknownDeploymentError when it does not run here."""
         async with self._lock:
-            history = self._noted()
+            deployment = self.active(name)
+            info = self.info(deployment)
+            others = {key: d for key, d in self._running.items() if key != name}
+            self._served = self._serve(others)
+            self._running = others
+            await deployment.stop()
+            await deployment.close()
+            self._held.pop(name, None)
+            await asyncio.to_thread(shutil.rmtree, self.folder / name, True)
+            self.history.forget(name)
+            _log.info("undeployed %s %s", name, deployment.version)
+            return replace(info, active=False)
+
+    async def remove_version(self, name: str, version: str) -> DeploymentInfo:
+        """Remove deployed version ``version`` of ``name``; UnknownDeploymentError when there is none,
+        DeploymentConflictError when it is active (roll back or deploy another version first) or is a
+        project folder rather than a deployed bundle."""
+        async with self._lock:
             versions = {info.version: info for info in self.versions_of(name)}
             info = versions.get(version)
             if info is None:
-                known = ", ".join(versions)
-                raise UnknownDeploymentError(f"{name} has no version {version!r} (versions: {known})")
+                raise UnknownDeploymentError(
+                    f"{name} has no version {version!r} (versions: {', '.join(versions)})"
+                )
             if info.active:
                 raise DeploymentConflictError(
-                    f"{name} {version} is active: roll back or deploy another version before undeploying it"
+                    f"{name} {version} is active: roll back or deploy another version before removing it"
                 )
             if not info.bundle:
                 raise DeploymentConflictError(f"{name} {version} is a project folder, not a deployed bundle")
             await asyncio.to_thread(shutil.rmtree, info.source, True)
-            history[:] = [a for a in history if (a.name, a.version) != (name, version)]
-            self._save()
-            _log.info("undeployed bundle %s %s", name, version)
+            self.history.forget(name, version)
+            _log.info("removed %s %s", name, version)
             return info
 
+    async def start(self, deployments: list[Deployment]) -> None:
+        """Open and start deployments built beforehand (a server starting); after the first, one that
+        claims what an earlier one holds, or fails to open, is logged and left out."""
+        async with self._lock:
+            for position, deployment in enumerate(deployments):
+                try:
+                    await self._activate(deployment)
+                except Exception as exc:
+                    if position == 0:
+                        raise
+                    _log.error("%s %s is not served: %s", deployment.name, deployment.version, exc)
+
+    def build(self, folder: Path) -> Deployment:
+        """Load and compile ``folder`` against what runs now, nothing opened (see :meth:`start`)."""
+        deployment, _ = self._build(folder, rescan=False)
+        return deployment
+
+    async def aclose(self) -> None:
+        """Stop every deployment (services first, in reverse order) and close them; safe to call twice."""
+        async with self._lock:
+            running, self._running = self._running, {}
+            self._served = None
+            for deployment in reversed(list(running.values())):
+                await deployment.stop()
+            for deployment in reversed(list(running.values())):
+                await deployment.close()
+
     # helpers ------------------------------------------------------------------------------------
+    def _build(
+        self, folder: Path, *, rescan: bool, manifest: Manifest | None = None
+    ) -> tuple[Deployment, list[str]]:
+        """The deployment of ``folder`` and the notes for its answer; ConfigError (for a bundle:
+        DeploymentRefusedError) with every problem."""
+        upgrades = self._shared.refresh_connectors() if rescan else []
+        notes = [*self._version_notes(manifest), *(upgrade.message for upgrade in upgrades)]
+        try:
+            deployment = build_deployment(folder, self._shared, self._running.get)
+        except ConfigError as exc:
+            stuck = [upgrade.message for upgrade in upgrades if upgrade.stuck]
+            if manifest is not None:
+                raise _refused(manifest.name, manifest.version, exc, [*notes]) from exc
+            if stuck:
+                raise ConfigError(f"{exc.message}\n" + "\n".join(stuck), detail=exc.detail) from exc
+            raise
+        self._shared.note_connectors()
+        return deployment, notes
+
+    async def _activate(self, candidate: Deployment, *, record: bool = True) -> None:
+        name = candidate.name
+        previous = self._running.get(name)
+        others = [d for key, d in self._running.items() if key != name]
+        clashes = conflicts(candidate.project, [d.project for d in others])
+        if clashes:
+            raise DeploymentConflictError(
+                f"{name} {candidate.version} was refused; the running projects keep serving:\n"
+                + "\n".join(clashes),
+                detail=clashes,
+            )
+        if self.home is None:
+            self.home = name
+        lineup = dict(self._running)
+        lineup[name] = candidate
+        served = self._serve(lineup)
+        await candidate.open(previous)
+        if previous is not None:
+            await previous.stop()
+        self._running, self._served = lineup, served
+        candidate.start(self._held.setdefault(name, Held()))
+        if previous is not None:
+            await previous.close(candidate)
+        if record:
+            self.history.record(name, candidate.version, candidate.root)
+        _log.info("%s %s is active (%d APIs)", name, candidate.version, len(candidate.artifacts.apis))
+
+    def _serve(self, lineup: Mapping[str, Deployment]) -> Artifacts:
+        home = lineup.get(self.home or "")
+        version = home.version if home is not None else ""
+        try:
+            return serve_together(self.home or "", version, [d.artifacts for d in lineup.values()])
+        except RouteConflict as exc:
+            owners = {api.name: d.name for d in lineup.values() for api in d.artifacts.apis}
+            first, second = exc.first, exc.second
+            assert isinstance(first, ApiRoutes) and isinstance(second, ApiRoutes)
+            path = "/".join(part for part in (first.context.rstrip("/"), first.version or "") if part)
+            raise DeploymentConflictError(
+                f"API {second.name!r} of {owners.get(second.name)} and API {first.name!r} of "
+                f"{owners.get(first.name)} are both served at {path or '/'}: give one of them another "
+                "context or version"
+            ) from exc
+
+    def _noted(self, deployment: Deployment, notes: list[str]) -> DeploymentInfo:
+        for note in notes:
+            _log.warning("%s %s: %s", deployment.name, deployment.version, note)
+        return replace(self.info(deployment), notes=tuple(notes))
+
     def _info(self, name: str, version: str, source: Path) -> DeploymentInfo:
-        runtime = self._runtime
-        project = runtime.project
-        active = project is not None and (project.name, project.version) == (name, version)
-        active = active and _same(runtime.root, source)
-        created = None
-        manifest = source / MANIFEST
-        bundle = _same(source.parent.parent, self.folder) and manifest.is_file()
-        if bundle:
-            try:
-                created = Manifest.from_json(orjson.loads(manifest.read_bytes())).created
-            except (OSError, orjson.JSONDecodeError, InterlaceError):
-                created = None
-        moments = [a.at for a in self._history or [] if (a.name, a.version) == (name, version)]
+        running = self._running.get(name)
+        active = running is not None and running.version == version and _same(running.root, source)
+        manifest = _manifest(source) if self._is_bundle(source) else None
         return DeploymentInfo(
-            name, version, active, bundle, source, created, moments[-1] if moments else None
+            name,
+            version,
+            active,
+            manifest is not None,
+            source,
+            manifest.created if manifest is not None else None,
+            self.history.at(name, version),
         )
 
-    def _noted(self) -> list[_Activation]:
-        """The history, loaded, with the running project added when it is not its last entry."""
-        if self._history is None:
-            self._history = self._load()
-        project = self._runtime.project
-        if project is not None:
-            last = self._history[-1] if self._history else None
-            root = self._runtime.root
-            if (
-                last is None
-                or (last.name, last.version) != (project.name, project.version)
-                or not _same(Path(last.source), root)
-            ):
-                self._record(project.name, project.version, root)
-        return self._history
+    def _is_bundle(self, source: Path) -> bool:
+        return _same(source.parent.parent, self.folder) and (source / MANIFEST).is_file()
 
-    def _record(self, name: str, version: str, source: Path) -> None:
-        assert self._history is not None
-        self._history.append(_Activation(name, version, str(source.resolve()), self._clock()))
-        self._save()
-
-    def _load(self) -> list[_Activation]:
-        try:
-            raw: Any = orjson.loads((self.folder / _HISTORY).read_bytes())
-            return [
-                _Activation(str(a["name"]), str(a["version"]), str(a["source"]), float(a["at"])) for a in raw
-            ]
-        except FileNotFoundError:
+    def _version_notes(self, manifest: Manifest | None) -> list[str]:
+        """Connectors installed here in another version than the bundle was built with (a missing one is
+        a problem the compiler reports)."""
+        if manifest is None:
             return []
-        except (OSError, orjson.JSONDecodeError, KeyError, TypeError, ValueError):
-            _log.warning("the deployment history in %s cannot be read; starting a new one", self.folder)
-            return []
-
-    def _save(self) -> None:
-        assert self._history is not None
-        self.folder.mkdir(parents=True, exist_ok=True)
-        data = [{"name": a.name, "version": a.version, "source": a.source, "at": a.at} for a in self._history]
-        partial = self.folder / f".{_HISTORY}.partial"
-        partial.write_bytes(orjson.dumps(data, option=orjson.OPT_INDENT_2))
-        partial.replace(self.folder / _HISTORY)
+        registry = self._shared.connectors or installed_connectors()
+        notes = []
+        for needed in manifest.connectors:
+            try:
+                installed = registry.get(needed.name).version
+            except (UnknownConnectorError, RegistryError):
+                continue
+            if needed.version and installed != needed.version:
+                notes.append(
+                    f"{manifest.name} {manifest.version} was built with connector {needed.name} "
+                    f"{needed.version}; {installed} is installed here"
+                )
+        return notes
 
     @staticmethod
     def _unpack(bundle: Bundle, target: Path) -> bool:
         """Unpack into ``target``; False when the same content is there already (deployed before)."""
-        manifest = target / MANIFEST
         if target.exists():
-            try:
-                existing = Manifest.from_json(orjson.loads(manifest.read_bytes()))
-            except (OSError, orjson.JSONDecodeError, InterlaceError):
-                existing = None
+            existing = _manifest(target)
             if existing is not None and existing.files == bundle.manifest.files:
                 return False
             raise DeploymentConflictError(
                 f"{bundle.name} {bundle.version} is already deployed with other content: give the bundle a "
-                "new version (or undeploy that one first)"
+                "new version (or remove that one first)"
             )
         partial = target.with_name(f".{target.name}.partial-{os.getpid()}")
         shutil.rmtree(partial, ignore_errors=True)
@@ -319,27 +439,12 @@ class Deployments:
         partial.replace(target)
         return True
 
-    def _check_connectors(self, manifest: Manifest) -> None:
-        """Warn about connectors installed in another version than the bundle was built with (a missing
-        one is a problem the compiler reports)."""
-        try:
-            registry = self._connectors or installed_connectors()
-            for needed in manifest.connectors:
-                try:
-                    installed = registry.get(needed.name).version
-                except UnknownConnectorError:
-                    continue
-                if needed.version and installed != needed.version:
-                    _log.warning(
-                        "bundle %s %s was built with connector %s %s; %s is installed here",
-                        manifest.name,
-                        manifest.version,
-                        needed.name,
-                        needed.version,
-                        installed,
-                    )
-        except RegistryError:
-            return
+
+def _manifest(folder: Path) -> Manifest | None:
+    try:
+        return Manifest.from_json(orjson.loads((folder / MANIFEST).read_bytes()))
+    except (OSError, orjson.JSONDecodeError, InterlaceError):
+        return None
 
 
 def _exists(folder: str) -> bool:
