@@ -176,7 +176,7 @@ class Managed:
 async def managed(tmp_path: Path) -> AsyncIterator[Managed]:
     root = write_project(tmp_path / "shop")
     wall, mono = ManualClock(1_700_000_000.0), ManualClock(1000.0)
-    async with Runtime(root, env=ENV, connectors=REGISTRY) as runtime:
+    async with Runtime(root, env=ENV, connectors=REGISTRY, clock=wall) as runtime:
         server = ManagementServer(
             runtime,
             make_users(),

@@ -42,7 +42,7 @@ async def test_an_admin_deploys_a_bundle_and_the_versions_are_listed(
     )
     assert managed.runtime.artifacts.version == "2.1.0"
     listed = (await managed.call("GET", "/management/deployments", token=monitor)).json["items"]
-    assert [(item["version"], item["active"]) for item in listed] == [("2.0.0", False), ("2.1.0", True)]
+    assert [(item["name"], item["version"], item["active"]) for item in listed] == [("shop", "2.1.0", True)]
     named = (await managed.call("GET", "/management/deployments/shop", token=monitor)).json
     assert named["active"] == "2.1.0"
     assert [item["version"] for item in named["versions"]] == ["2.0.0", "2.1.0"]
@@ -57,7 +57,7 @@ async def test_a_bundle_may_come_as_a_form(managed: Managed, admin: str, tmp_pat
     assert managed.runtime.artifacts.version == "2.2.0"
 
 
-async def test_rollback_restores_the_previous_version_and_undeploy_removes_an_inactive_one(
+async def test_rollback_restores_the_previous_version_and_an_inactive_version_can_be_removed(
     managed: Managed, admin: str, tmp_path: Path
 ) -> None:
     await upload(managed, shop_bundle(tmp_path, "2.1.0").read_bytes(), admin)

@@ -64,7 +64,7 @@ async def test_a_redeploy_is_dated_when_it_is_first_seen(managed: Managed, admin
 
 async def test_apis_are_listed_with_their_urls_and_resources(managed: Managed, admin: str) -> None:
     [api] = (await managed.call("GET", "/management/apis", token=admin)).json["items"]
-    assert api["name"] == "OrdersAPI"
+    assert (api["name"], api["project"]) == ("OrdersAPI", "shop")
     assert api["url"] == "http://localhost:8290/orders"
     assert api["location"] == "apis/orders.yaml:1"
     assert [(r["methods"], r["uriTemplate"], r["url"]) for r in api["resources"]] == [
@@ -80,7 +80,13 @@ async def test_apis_are_listed_with_their_urls_and_resources(managed: Managed, a
 
 
 async def test_sequences_are_listed_and_shown(managed: Managed, admin: str) -> None:
-    audit = {"name": "Audit", "mediators": 2, "onError": False, "location": "sequences/audit.yaml:1"}
+    audit = {
+        "name": "Audit",
+        "project": "shop",
+        "mediators": 2,
+        "onError": False,
+        "location": "sequences/audit.yaml:1",
+    }
     assert (await managed.call("GET", "/management/sequences", token=admin)).json == {"items": [audit]}
     assert (await managed.call("GET", "/management/sequences/Audit", token=admin)).json == audit
     assert (await managed.call("GET", "/management/sequences/Nope", token=admin)).status == 404

@@ -13,7 +13,7 @@ from interlace import __version__
 from interlace.cli.bundles import register_bundle_commands
 from interlace.cli.connectors import connector_app
 from interlace.cli.operations import register_operations
-from interlace.errors import ConfigError
+from interlace.errors import ConfigError, InterlaceError
 
 __all__ = ["app", "main"]
 
@@ -67,7 +67,7 @@ def run(
     except ConfigError as exc:
         _print_problems(list(exc.detail) if isinstance(exc.detail, list) else [exc])
         raise typer.Exit(1) from None
-    except OSError as exc:
+    except (OSError, InterlaceError) as exc:
         _err.print(f"cannot start: {exc}", style="bold red", markup=False)
         raise typer.Exit(1) from None
 

@@ -1,5 +1,6 @@
-"""``interlace build``, ``deploy`` and ``rollback``: make a bundle of a project, upload it to a server's
-management API, and restore a project's previous version there.
+"""``interlace build``, ``deploy``, ``rollback`` and ``undeploy``: make a bundle of a project, upload it to a
+server's management API (where it runs beside the other projects), restore a project's previous version
+there, and remove a project from it.
 
 A server is named by ``--url`` and ``--token``, or by a remote saved with ``interlace remote login``
 (``--remote NAME``, default: the current one; see :mod:`interlace.cli.remote`).
@@ -118,29 +119,48 @@ def deploy(
         raise typer.Exit(1) from None
     info = _answer(status, body)
     _out.print(f"deployed {info['name']} {info['version']} to {base}", markup=False)
+    for note in info.get("notes", []):
+        _err.print(f"note: {note}", style="yellow", markup=False)
 
 
-def rollback(
-    name: Annotated[str, typer.Argument(help="The project (deployment) name.")],
-    remote: RemoteOption = None,
-    url: UrlOption = None,
-    token: TokenOption = None,
-) -> None:
-    """Make the version of a project that was active before the current one active again."""
+def _change(
+    method: str, path: str, remote: str | None, url: str | None, token: str | None
+) -> tuple[str, Any]:
+    """Ask the server for a change of a deployment: its base address and the answer's JSON (or the
+    server's message printed and exit 1)."""
     try:
         base, secret = _server(remote, url, token)
-        status, body = asyncio.run(
-            _call(base, secret, "POST", f"/management/deployments/{quote(name, safe='')}/rollback")
-        )
+        status, body = asyncio.run(_call(base, secret, method, path))
     except InterlaceError as exc:
         _err.print(exc.message, style="bold red", markup=False)
         raise typer.Exit(1) from None
-    info = _answer(status, body)
+    return base, _answer(status, body)
+
+
+ProjectName = Annotated[str, typer.Argument(help="The project (deployment) name.")]
+
+
+def rollback(
+    name: ProjectName, remote: RemoteOption = None, url: UrlOption = None, token: TokenOption = None
+) -> None:
+    """Make the version of a project that was active before the current one active again (the other
+    projects are not touched)."""
+    path = f"/management/deployments/{quote(name, safe='')}/rollback"
+    base, info = _change("POST", path, remote, url, token)
     _out.print(f"rolled {info['name']} back to {info['version']} on {base}", markup=False)
 
 
+def undeploy(
+    name: ProjectName, remote: RemoteOption = None, url: UrlOption = None, token: TokenOption = None
+) -> None:
+    """Stop a project on a server and remove it (its deployed bundles too); the others keep running."""
+    base, info = _change("DELETE", f"/management/deployments/{quote(name, safe='')}", remote, url, token)
+    _out.print(f"undeployed {info['name']} {info['version']} from {base}", markup=False)
+
+
 def register_bundle_commands(app: typer.Typer) -> None:
-    """Add ``build``, ``deploy`` and ``rollback`` to the ``interlace`` command."""
+    """Add ``build``, ``deploy``, ``rollback`` and ``undeploy`` to the ``interlace`` command."""
     app.command("build")(build)
     app.command("deploy")(deploy)
     app.command("rollback")(rollback)
+    app.command("undeploy")(undeploy)

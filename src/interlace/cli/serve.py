@@ -1,4 +1,11 @@
-"""``interlace run``: serve a project until interrupted."""
+"""``interlace run``: serve a project (and the projects deployed beside it) until interrupted.
+
+Start-up happens in an order that leaves nothing behind when the server cannot serve: load and compile
+what will run (a problem stops here), reserve every port it will listen on (the HTTP APIs, the
+management API, the inbound HTTP listeners: a busy one stops here, naming it), then start the runtime
+(companions, stores, services), the HTTP server and the management API (whose first start writes the
+users file).
+"""
 
 from __future__ import annotations
 
@@ -9,22 +16,58 @@ import signal
 from collections.abc import Callable
 from pathlib import Path
 
-from interlace.errors import ConfigError
 from interlace.http.listener import dispatch_routes
 from interlace.http.server import HttpServer
 from interlace.management import ManagementServer
+from interlace.model.project import ManagementDefinition
 from interlace.runtime import Runtime
+from interlace.runtime.deployments import DeploymentInfo
+from interlace.runtime.ports import PortClaim, PortReservation
 
 __all__ = ["serve"]
 
 
-async def _redeploy(runtime: Runtime, announce: Callable[[str], None]) -> None:
-    try:
-        artifacts = await runtime.redeploy()
-    except ConfigError as exc:
-        announce(f"redeploy refused; the running deployment keeps serving:\n{exc}")
-        return
-    announce(f"redeployed {artifacts.name} {artifacts.version}")
+async def _reload(runtime: Runtime, announce: Callable[[str], None]) -> None:
+    for outcome in await runtime.reload():
+        if isinstance(outcome, DeploymentInfo):
+            announce(f"redeployed {outcome.name} {outcome.version}")
+            for note in outcome.notes:
+                announce(f"  note: {note}")
+        else:
+            announce(f"redeploy refused; the running deployment keeps serving:\n{outcome}")
+
+
+def _claims(
+    runtime: Runtime, host: str, port: int, management: ManagementDefinition | None
+) -> list[PortClaim]:
+    claims = [
+        PortClaim(
+            host,
+            port,
+            "the HTTP APIs",
+            "--port, INTERLACE_HTTP_PORT, or port in the [server] table of interlace.toml",
+        )
+    ]
+    if management is not None and management.enabled:
+        claims.append(
+            PortClaim(
+                management.host,
+                management.port,
+                "the management API",
+                "--management-port, INTERLACE_MANAGEMENT_PORT, or port in the [management] table of "
+                "interlace.toml",
+            )
+        )
+    claims.extend(
+        PortClaim(
+            listener.host,
+            listener.port,
+            f"inbound endpoint {listener.inbound} of {listener.project}",
+            f"port of its http table ({listener.location})",
+        )
+        for listener in runtime.listener_ports()
+    )
+    return claims
 
 
 async def serve(
@@ -38,58 +81,60 @@ async def serve(
     management_port: int | None = None,
 ) -> None:
     """Start the runtime, its HTTP server and (unless disabled) its management API, announce the URLs,
-    and run until SIGINT/SIGTERM (or ``stop`` is set). Raises ConfigError, before anything listens,
-    when the project is wrong."""
+    and run until SIGINT/SIGTERM (or ``stop`` is set); SIGHUP loads every project again. Raises
+    ConfigError when the project is wrong and PortBusyError when a port is taken, in both cases before
+    anything started."""
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(signum, stop.set)
-    async with Runtime(root, profile, http_dispatch=dispatch_routes, hot_deploy=True) as runtime:
-        redeploys: set[asyncio.Task[None]] = set()
+    runtime = Runtime(root, profile, http_dispatch=dispatch_routes, hot_deploy=True)
+    home = runtime.prepare()[0].project
+    settings = home.server
+    host = host or settings.host
+    port = settings.port if port is None else port
+    management = home.definition.management if home.definition else None
+    if management is not None and management_port is not None:
+        management = management.model_copy(update={"port": management_port})
+    with PortReservation(_claims(runtime, host, port, management)) as reserved:
+        async with runtime:
+            reloads: set[asyncio.Task[None]] = set()
 
-        def redeploy() -> None:
-            # SIGHUP: read the project again (and look for connectors installed since) without a restart.
-            task = asyncio.ensure_future(_redeploy(runtime, announce))
-            redeploys.add(task)
-            task.add_done_callback(redeploys.discard)
+            def reload() -> None:
+                # SIGHUP: read the projects again (and look for connectors installed since), no restart.
+                task = asyncio.ensure_future(_reload(runtime, announce))
+                reloads.add(task)
+                task.add_done_callback(reloads.discard)
 
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(signal.SIGHUP, redeploy)
-        assert runtime.project is not None
-        settings = runtime.project.server
-        server = HttpServer(
-            runtime,
-            host or settings.host,
-            settings.port if port is None else port,
-            settings.max_body_size,
-            settings.graceful_timeout,
-        )
-        management = runtime.project.definition.management if runtime.project.definition else None
-        if management is not None and management_port is not None:
-            management = management.model_copy(update={"port": management_port})
-        managed = (
-            ManagementServer.from_definition(runtime, management, announce=announce)
-            if management is not None and management.enabled
-            else None
-        )
-        # Exits run in reverse: the management API stops before the HTTP server.
-        async with server, contextlib.AsyncExitStack() as started:
-            # Everything loaded so far (libraries, the compiled deployment) lives as long as the server:
-            # move it out of the collector's sight, so a full collection does not stall requests.
-            gc.collect()
-            gc.freeze()
-            shown_host = "localhost" if server.host in ("0.0.0.0", "::") else server.host
-            if managed is not None:
-                managed.context.api_url = f"http://{shown_host}:{server.port}"
-                await started.enter_async_context(managed)
-            announce(
-                f"{runtime.project.name} {runtime.project.version} is running"
-                + (f" (profile {profile})" if profile else "")
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.add_signal_handler(signal.SIGHUP, reload)
+            server = HttpServer(runtime, host, port, settings.max_body_size, settings.graceful_timeout)
+            managed = (
+                ManagementServer.from_definition(runtime, management, announce=announce)
+                if management is not None and management.enabled
+                else None
             )
-            for api in runtime.artifacts.apis:
-                announce(f"  {api.name}: http://{shown_host}:{server.port}{api.path}")
-            if managed is not None:
-                announce(f"  management API: {managed.url}/management")
-            await stop.wait()
-            announce("stopping: finishing requests in flight")
+            # Exits run in reverse: the management API stops before the HTTP server.
+            async with server, contextlib.AsyncExitStack() as started:
+                shown_host = "localhost" if server.host in ("0.0.0.0", "::") else server.host
+                if managed is not None:
+                    managed.context.api_url = f"http://{shown_host}:{server.port}"
+                    await started.enter_async_context(managed)
+                reserved.release()
+                # Everything loaded so far (libraries, the compiled deployments) lives as long as the
+                # server: move it out of the collector's sight, so a full collection does not stall
+                # requests.
+                gc.collect()
+                gc.freeze()
+                for deployment in runtime.deployments.running.values():
+                    announce(
+                        f"{deployment.name} {deployment.version} is running"
+                        + (f" (profile {profile})" if profile else "")
+                    )
+                for api in runtime.artifacts.apis:
+                    announce(f"  {api.name}: http://{shown_host}:{server.port}{api.path}")
+                if managed is not None:
+                    announce(f"  management API: {managed.url}/management")
+                await stop.wait()
+                announce("stopping: finishing requests in flight")

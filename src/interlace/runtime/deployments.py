@@ -17,6 +17,7 @@ unpacked for :meth:`Deployments.rollback` until removed. The activation history
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import shutil
@@ -156,7 +157,7 @@ class Deployments:
                 found[key] = self._info(*key, source)
         for deployment in self._running.values():
             key = (deployment.name, deployment.version)
-            found[key] = self._info(*key, deployment.root)
+            found[key] = self.info(deployment)
         if self.folder.is_dir():
             for manifest in sorted(self.folder.glob(f"*/*/{MANIFEST}")):
                 source = manifest.parent
@@ -175,7 +176,7 @@ class Deployments:
 
     def info(self, deployment: Deployment) -> DeploymentInfo:
         """What :meth:`versions` says of a running deployment."""
-        return self._info(deployment.name, deployment.version, deployment.root)
+        return self._info(deployment.name, deployment.version, deployment.root.resolve())
 
     def restorable(self) -> list[Path]:
         """The bundle folders a restarted server serves again: the version each project had last, when
@@ -209,7 +210,7 @@ class Deployments:
                 await self._activate(deployment)
             except BaseException:
                 if created:
-                    await asyncio.to_thread(shutil.rmtree, target, True)
+                    await asyncio.to_thread(_remove_version_folder, target)
                 raise
             _log.info("deployed bundle %s %s", bundle.name, bundle.version)
             return self._noted(deployment, notes)
@@ -397,7 +398,7 @@ class Deployments:
             manifest is not None,
             source,
             manifest.created if manifest is not None else None,
-            self.history.at(name, version),
+            running.activated_at if active and running is not None else self.history.at(name, version),
         )
 
     def _is_bundle(self, source: Path) -> bool:
@@ -445,6 +446,13 @@ def _manifest(folder: Path) -> Manifest | None:
         return Manifest.from_json(orjson.loads((folder / MANIFEST).read_bytes()))
     except (OSError, orjson.JSONDecodeError, InterlaceError):
         return None
+
+
+def _remove_version_folder(target: Path) -> None:
+    """Remove a version's folder, and its project's folder when no other version is left in it."""
+    shutil.rmtree(target, ignore_errors=True)
+    with contextlib.suppress(OSError):
+        target.parent.rmdir()
 
 
 def _exists(folder: str) -> bool:

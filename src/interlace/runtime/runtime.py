@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -75,7 +76,7 @@ class Runtime:
     deployment); ``http_dispatch`` makes the request handlers of inbound HTTP listeners (the HTTP
     transport's); ``hot_deploy`` watches the ``[server] deploy-dir`` folder for bundles while it runs and
     serves again, after a restart, the versions that were active before it; ``services`` makes each
-    deployment's background services.
+    deployment's background services; ``clock`` gives wall-clock seconds (when a version became active).
     """
 
     def __init__(
@@ -89,6 +90,7 @@ class Runtime:
         http_dispatch: HttpDispatch | None = None,
         hot_deploy: bool = False,
         services: ServicesFactory = SupervisedServices,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.home = Path(root)
         """The server's own folder, fixed: the project it started with, its ``.interlace/`` state."""
@@ -106,6 +108,7 @@ class Runtime:
             stores,
             http_dispatch,
             services,
+            clock=clock,
         )
         self.deployments = Deployments(self._shared)
         """The running deployments by project name, and every change of what runs."""

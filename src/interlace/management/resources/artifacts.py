@@ -1,10 +1,11 @@
-"""The APIs (with their URLs and resources) and the sequences of the active deployment."""
+"""The APIs (with their URLs and resources) and the sequences of every deployment, each with its project."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from interlace.compiler.compile import ApiArtifact
+from interlace.management.context import ManagementContext
 from interlace.management.errors import NotFoundError
 from interlace.management.routes import Call, Route, Schema, items_of, ref
 from interlace.mediators.sequence import SequenceMediator
@@ -14,9 +15,10 @@ __all__ = ["ROUTES", "SCHEMAS"]
 SCHEMAS: dict[str, Schema] = {
     "Api": {
         "type": "object",
-        "required": ["name", "context", "version", "path", "url", "location", "resources"],
+        "required": ["name", "project", "context", "version", "path", "url", "location", "resources"],
         "properties": {
             "name": {"type": "string"},
+            "project": {"type": "string", "description": "The project (deployment) it belongs to."},
             "context": {"type": "string"},
             "version": {"type": ["string", "null"]},
             "path": {"type": "string", "description": "The context, then the version when there is one."},
@@ -37,9 +39,10 @@ SCHEMAS: dict[str, Schema] = {
     },
     "Sequence": {
         "type": "object",
-        "required": ["name", "mediators", "onError", "location"],
+        "required": ["name", "project", "mediators", "onError", "location"],
         "properties": {
             "name": {"type": "string"},
+            "project": {"type": "string", "description": "The project (deployment) it belongs to."},
             "mediators": {"type": "integer", "description": "How many mediators it runs."},
             "onError": {"type": "boolean", "description": "Whether it has its own on-error flow."},
             "location": {"type": "string"},
@@ -48,10 +51,23 @@ SCHEMAS: dict[str, Schema] = {
 }
 
 
-def _api_view(api: ApiArtifact, base_url: str) -> dict[str, Any]:
+def _projects(context: ManagementContext, kind: str) -> dict[str, str]:
+    """The project of each API (``kind`` "apis") or sequence ("sequences") by name."""
+    found: dict[str, str] = {}
+    for name, deployment in context.runtime.deployments.running.items():
+        artifacts = deployment.artifacts
+        found.update(
+            (item, name)
+            for item in ([api.name for api in artifacts.apis] if kind == "apis" else artifacts.sequences)
+        )
+    return found
+
+
+def _api_view(api: ApiArtifact, base_url: str, project: str) -> dict[str, Any]:
     url = base_url.rstrip("/") + api.path
     return {
         "name": api.name,
+        "project": project,
         "context": api.context,
         "version": api.version,
         "path": api.path,
@@ -69,9 +85,10 @@ def _api_view(api: ApiArtifact, base_url: str) -> dict[str, Any]:
     }
 
 
-def _sequence_view(sequence: SequenceMediator) -> dict[str, Any]:
+def _sequence_view(sequence: SequenceMediator, project: str) -> dict[str, Any]:
     return {
         "name": sequence.name,
+        "project": project,
         "mediators": len(sequence.mediators),
         "onError": sequence.on_error is not None,
         "location": str(sequence.location),
@@ -80,7 +97,10 @@ def _sequence_view(sequence: SequenceMediator) -> dict[str, Any]:
 
 async def _apis(call: Call) -> dict[str, Any]:
     context = call.context
-    return {"items": [_api_view(api, context.api_url) for api in context.artifacts().apis]}
+    projects = _projects(context, "apis")
+    return {
+        "items": [_api_view(api, context.api_url, projects[api.name]) for api in context.artifacts().apis]
+    }
 
 
 async def _api(call: Call) -> dict[str, Any]:
@@ -89,14 +109,15 @@ async def _api(call: Call) -> dict[str, Any]:
     name = call.path["name"]
     for api in apis:
         if api.name == name:
-            return _api_view(api, context.api_url)
+            return _api_view(api, context.api_url, _projects(context, "apis")[name])
     known = ", ".join(api.name for api in apis) or "none"
     raise NotFoundError(f"no API named {name!r} (APIs: {known})")
 
 
 async def _sequences(call: Call) -> dict[str, Any]:
     sequences = call.context.artifacts().sequences
-    return {"items": [_sequence_view(sequences[name]) for name in sorted(sequences)]}
+    projects = _projects(call.context, "sequences")
+    return {"items": [_sequence_view(sequences[name], projects[name]) for name in sorted(sequences)]}
 
 
 async def _sequence(call: Call) -> dict[str, Any]:
@@ -106,7 +127,7 @@ async def _sequence(call: Call) -> dict[str, Any]:
     if sequence is None:
         known = ", ".join(sorted(sequences)) or "none"
         raise NotFoundError(f"no sequence named {name!r} (sequences: {known})")
-    return _sequence_view(sequence)
+    return _sequence_view(sequence, _projects(call.context, "sequences")[name])
 
 
 ROUTES = (

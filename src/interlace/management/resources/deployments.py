@@ -23,12 +23,12 @@ SCHEMAS: dict[str, Schema] = {
         "type": "object",
         "required": ["name", "version", "active", "bundle", "deployedAt"],
         "properties": {
-            "name": {"type": "string"},
+            "name": {"type": "string", "description": "The project's name."},
             "version": {"type": "string"},
-            "active": {"type": "boolean"},
+            "active": {"type": "boolean", "description": "Whether this version is the one running."},
             "bundle": {
                 "type": "boolean",
-                "description": "False for the project folder the server started with.",
+                "description": "False for a project folder (such as the one the server started with).",
             },
             "source": {"type": "string", "description": "The folder it is loaded from."},
             "created": {"type": ["string", "null"], "description": "When the bundle's content last changed."},
@@ -42,6 +42,12 @@ SCHEMAS: dict[str, Schema] = {
                 "type": "object",
                 "description": "How many artifacts of each kind the active version holds.",
                 "additionalProperties": {"type": "integer"},
+            },
+            "notes": {
+                "type": "array",
+                "items": {"type": "string"},
+                "description": "What the change found worth knowing: connectors used in a new version, or "
+                "an upgrade that needs a restart.",
             },
         },
     },
@@ -63,7 +69,6 @@ class _TooLargeError(ManagementError):
 
 
 def _view(context: ManagementContext, info: DeploymentInfo) -> dict[str, Any]:
-    deployed_at = info.deployed_at
     view: dict[str, Any] = {
         "name": info.name,
         "version": info.version,
@@ -71,12 +76,12 @@ def _view(context: ManagementContext, info: DeploymentInfo) -> dict[str, Any]:
         "bundle": info.bundle,
         "source": str(info.source),
         "created": info.created,
+        "deployedAt": iso_time(info.deployed_at) if info.deployed_at is not None else None,
     }
-    if info.active:
-        artifacts = context.artifacts()
-        project = context.runtime.project
-        deployed_at = context.deployments.deployed_at(artifacts)
-        view["profile"] = project.profile if project is not None else None
+    running = context.runtime.deployments.running.get(info.name)
+    if info.active and running is not None:
+        artifacts = running.artifacts
+        view["profile"] = running.project.profile
         view["artifacts"] = {
             "apis": len(artifacts.apis),
             "sequences": len(artifacts.sequences),
@@ -87,14 +92,17 @@ def _view(context: ManagementContext, info: DeploymentInfo) -> dict[str, Any]:
             "tasks": len(artifacts.tasks),
             "inbound": len(artifacts.inbound),
         }
-    view["deployedAt"] = iso_time(deployed_at) if deployed_at is not None else None
+    if info.notes:
+        view["notes"] = list(info.notes)
     return view
 
 
 async def _list(call: Call) -> dict[str, Any]:
     context = call.context
     context.artifacts()
-    return {"items": [_view(context, info) for info in context.runtime.deployments.versions()]}
+    deployments = context.runtime.deployments
+    running = deployments.running
+    return {"items": [_view(context, deployments.info(running[name])) for name in sorted(running)]}
 
 
 async def _versions(call: Call) -> dict[str, Any]:
@@ -157,8 +165,16 @@ async def _rollback(call: Call) -> dict[str, Any]:
 async def _undeploy(call: Call) -> dict[str, Any]:
     context = call.context
     context.artifacts()
-    info = await context.runtime.deployments.undeploy(call.path["name"], call.path["version"])
+    info = await context.runtime.deployments.undeploy(call.path["name"])
     _log.info("management: %s undeployed %s %s", call.user, info.name, info.version)
+    return _view(context, info)
+
+
+async def _remove_version(call: Call) -> dict[str, Any]:
+    context = call.context
+    context.artifacts()
+    info = await context.runtime.deployments.remove_version(call.path["name"], call.path["version"])
+    _log.info("management: %s removed %s %s", call.user, info.name, info.version)
     return _view(context, info)
 
 
@@ -177,7 +193,7 @@ ROUTES = (
         "GET",
         "/management/deployments",
         _list,
-        "The deployed versions, and which one is active",
+        "The projects the server runs, each with its active version",
         items_of(ref("Deployment")),
         "deployments",
     ),
@@ -186,7 +202,7 @@ ROUTES = (
         "GET",
         "/management/deployments/{name}",
         _versions,
-        "The versions of one deployment by its project name",
+        "The versions of one project, and which one is active",
         ref("DeploymentVersions"),
         "deployments",
     ),
@@ -203,30 +219,44 @@ ROUTES = (
         errors=(409, 413, 422),
         description="The body is the bundle (`application/zip`) or a form whose `bundle` part is. It is "
         "verified against its manifest (400 `INVALID_BUNDLE`), loaded and compiled (422 "
-        "`DEPLOYMENT_REFUSED` with the problems), then made active: requests in flight finish on the "
-        "old version. A refused bundle changes nothing.",
+        "`DEPLOYMENT_REFUSED` with the problems), then becomes its project's active version beside the "
+        "other projects, which are not touched: requests in flight finish on the old version. 409 "
+        "`CONFLICT` when the project claims an API path, a port or an artifact name another project "
+        "holds (the message names both), or the version is deployed with other content. A refused "
+        "bundle changes nothing.",
     ),
     Route(
         "rollbackDeployment",
         "POST",
         "/management/deployments/{name}/rollback",
         _rollback,
-        "Make the version active before the current one active again",
+        "Make the version of a project active before the current one active again",
         ref("Deployment"),
         "deployments",
         errors=(409,),
-        description="409 when the project is not the active one or has no earlier version.",
+        description="Other projects are not touched. 409 when the project has no earlier version.",
     ),
     Route(
-        "undeployVersion",
+        "undeployDeployment",
+        "DELETE",
+        "/management/deployments/{name}",
+        _undeploy,
+        "Stop a project and remove it from the server",
+        ref("Deployment"),
+        "deployments",
+        description="Its services stop, its APIs leave the route table and its deployed bundles and "
+        "history are removed; the other projects keep running. The answer is the version that ran.",
+    ),
+    Route(
+        "removeDeploymentVersion",
         "DELETE",
         "/management/deployments/{name}/{version}",
-        _undeploy,
-        "Remove a deployed version that is not active",
+        _remove_version,
+        "Remove a deployed version of a project that is not active",
         ref("Deployment"),
         "deployments",
         errors=(409,),
-        description="409 for the active version (roll back or deploy another first) and for the project "
-        "folder the server started with.",
+        description="409 for the active version (roll back or deploy another first) and for a project "
+        "folder.",
     ),
 )
