@@ -14,6 +14,7 @@ import importlib.machinery
 import importlib.metadata
 import re
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from interlace.sdk import ConnectorRegistry
@@ -92,10 +93,12 @@ def _compiled(module_name: str) -> bool:
 
 class ConnectorCode:
     """The installed version of each connector package as this process loaded it. Used by one runtime
-    from its event loop, before it compiles a deployment."""
+    from its event loop, before it compiles a deployment. ``compiled`` tells whether an imported module
+    (by name) is a compiled extension, which Python cannot unload."""
 
-    def __init__(self) -> None:
+    def __init__(self, compiled: Callable[[str], bool] = _compiled) -> None:
         self._loaded: dict[str, str] = {}
+        self._is_compiled = compiled
 
     def note(self, registry: ConnectorRegistry) -> None:
         """Remember the versions of the packages ``registry`` has loaded (those not remembered yet)."""
@@ -116,7 +119,7 @@ class ConnectorCode:
             if distribution == _BUILT_IN or loaded is None or installed is None or installed == loaded:
                 continue
             modules = _imported(_top_level(distribution))
-            stuck = tuple(name for name in modules if _compiled(name))
+            stuck = tuple(name for name in modules if self._is_compiled(name))
             if not stuck:
                 for name in modules:
                     del sys.modules[name]
