@@ -4,6 +4,7 @@ change is refused while the running deployment keeps serving."""
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 import socket
 import sys
@@ -58,6 +59,61 @@ async def test_sighup_redeploys_the_project(tmp_path: Path) -> None:
             await read_until(process.stdout, "redeploy refused")
             async with client.get(url) as r:
                 assert await r.json() == {"say": "again"}
+    finally:
+        if process.returncode is None:
+            process.send_signal(signal.SIGINT)
+        await asyncio.wait_for(process.wait(), 30)
+
+
+async def test_sighup_reloads_every_project_through_the_deployment_lock(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from interlace.cli import app
+    from interlace.runtime.bundles import build_bundle
+    from tests.management.conftest import write_project
+
+    management = free_port()
+    root = write_project(
+        tmp_path / "home",
+        {
+            "interlace.toml": f'[project]\nname = "reload"\n\n[management]\nport = {management}\n',
+            "apis/hello.yaml": API.format(word="hello"),
+        },
+    )
+    other = write_project(
+        tmp_path / "other",
+        {
+            "interlace.toml": '[project]\nname = "other"\nversion = "0.4.0"\n',
+            "apis/other.yaml": API.format(word="other").replace("Hello", "Other").replace("/hello", "/other"),
+        },
+    )
+    bundle = build_bundle(other, tmp_path / "dist")
+    port = free_port()
+    env = {**os.environ, "INTERLACE_ADMIN_PASSWORD": "a-long-enough-admin-password"}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "interlace", "run", str(root), "--host", "127.0.0.1", "--port", str(port),
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT, env=env,
+    )  # fmt: skip
+    assert process.stdout is not None
+    base = f"http://127.0.0.1:{management}"
+    try:
+        await read_until(process.stdout, "management API: http://")
+        async with aiohttp.ClientSession() as client:
+            login = {"user": "admin", "password": "a-long-enough-admin-password"}
+            async with client.post(f"{base}/management/login", json=login) as r:
+                token = (await r.json())["token"]
+            deployed = await asyncio.to_thread(
+                CliRunner().invoke, app, ["deploy", str(bundle), "--url", base, "--token", token]
+            )
+            assert deployed.exit_code == 0, deployed.output
+            process.send_signal(signal.SIGHUP)
+            seen = ""
+            for expected in ("redeployed reload 0.1.0", "redeployed other 0.4.0"):
+                if expected not in seen:
+                    seen += await read_until(process.stdout, expected)
+            for path, word in (("/hello", "hello"), ("/other", "other")):
+                async with client.get(f"http://127.0.0.1:{port}{path}") as r:
+                    assert await r.json() == {"say": word}
     finally:
         if process.returncode is None:
             process.send_signal(signal.SIGINT)

@@ -158,17 +158,55 @@ def add(
         ),
     ] = False,
 ) -> None:
-    """Install a connector package into Interlace's environment with pip; a running server uses it from
-    its next deployment (a redeploy looks for connectors again). pip builds a project folder in an
-    isolated environment, with the build tools fetched from the package index: pass --no-build-isolation
-    where the index cannot be reached."""
-    before = set(_registry().names())
+    """Install (or upgrade) a connector package into Interlace's environment with pip; a running server
+    uses it from its next deployment (a redeploy looks for connectors again). pip builds a project folder
+    in an isolated environment, with the build tools fetched from the package index: pass
+    --no-build-isolation where the index cannot be reached."""
+    before = _installed_versions()
     _pip("install", *(["--no-build-isolation"] if no_build_isolation else []), source)
-    added = sorted(set(_registry().names()) - before)
+    for line in install_report(before, _installed_versions()):
+        _out.print(line, markup=False)
+
+
+def _installed_versions() -> dict[str, tuple[str, str | None]]:
+    """Each installed connector's package and the package's version installed now (read from disk)."""
+    from interlace.runtime.connector_code import installed_version
+
+    return {
+        entry.connector.name: (entry.distribution, installed_version(entry.distribution))
+        for entry in _registry().entries()
+    }
+
+
+def install_report(
+    before: dict[str, tuple[str, str | None]], after: dict[str, tuple[str, str | None]]
+) -> list[str]:
+    """What an install changed: connectors added, connectors upgraded (and whether a running server can
+    use the new version from its next deployment or must restart), or nothing."""
+    from interlace.runtime.connector_code import compiled_files
+
+    lines = []
+    added = sorted(set(after) - set(before))
     if added:
-        _out.print(f"added connector{'s' if len(added) > 1 else ''}: {', '.join(added)}", markup=False)
-    else:
-        _out.print("installed; no new connector appeared (was it installed already?)", markup=False)
+        lines.append(f"added connector{'s' if len(added) > 1 else ''}: {', '.join(added)}")
+    for name in sorted(set(after) & set(before)):
+        (package, old), (_, new) = before[name], after[name]
+        if old == new:
+            continue
+        lines.append(f"upgraded connector {name} ({package}) from {old} to {new}")
+        compiled = compiled_files(package)
+        if compiled:
+            lines.append(
+                f"  a running server that has loaded {name} keeps running {old}: Python cannot unload the "
+                f"compiled modules of {package} ({', '.join(compiled)}); restart it to use {new}"
+            )
+        else:
+            lines.append(
+                f"  a running server uses {new} from its next deployment (interlace deploy, or SIGHUP)"
+            )
+    if not lines:
+        lines.append("installed; no connector was added or changed version (it was installed already)")
+    return lines
 
 
 @connector_app.command()
