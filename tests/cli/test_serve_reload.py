@@ -56,7 +56,7 @@ async def test_sighup_redeploys_the_project(tmp_path: Path) -> None:
                 assert await r.json() == {"say": "again"}
             api.write_text("api: Hello\ncontext: /hello\nresources: []\n")
             process.send_signal(signal.SIGHUP)
-            await read_until(process.stdout, "redeploy refused")
+            await read_until(process.stdout, "redeploy of reload refused")
             async with client.get(url) as r:
                 assert await r.json() == {"say": "again"}
     finally:

@@ -66,10 +66,10 @@ async def test_a_reload_waits_for_a_deploy_in_progress_and_then_reloads_what_it_
         reloading = asyncio.create_task(runtime.reload())
         gate.opened.set()
         await deploying
-        [reloaded] = await reloading
+        [(name, reloaded)] = await reloading
         gate.events.append("closing")
     assert not isinstance(reloaded, Exception)
-    assert (reloaded.name, reloaded.version) == ("greeter", "2.0.0")
+    assert (name, reloaded.name, reloaded.version) == ("greeter", "greeter", "2.0.0")
     # One change at a time: each version's services stop before the next version's start.
     assert gate.events == [
         "start 1.0.0",

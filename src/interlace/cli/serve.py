@@ -28,13 +28,13 @@ __all__ = ["serve"]
 
 
 async def _reload(runtime: Runtime, announce: Callable[[str], None]) -> None:
-    for outcome in await runtime.reload():
+    for name, outcome in await runtime.reload():
         if isinstance(outcome, DeploymentInfo):
             announce(f"redeployed {outcome.name} {outcome.version}")
             for note in outcome.notes:
                 announce(f"  note: {note}")
         else:
-            announce(f"redeploy refused; the running deployment keeps serving:\n{outcome}")
+            announce(f"redeploy of {name} refused; its running version keeps serving:\n{outcome}")
 
 
 def _claims(

@@ -214,15 +214,15 @@ class Runtime:
             return await self.deployments.deploy_folder(root)
         return await self.deployments.redeploy(self.deployments.home or "")
 
-    async def reload(self) -> list[DeploymentInfo | InterlaceError]:
-        """Load every running project again (as SIGHUP asks): for each, its new info or why it was
-        refused (it keeps serving then)."""
-        outcomes: list[DeploymentInfo | InterlaceError] = []
+    async def reload(self) -> list[tuple[str, DeploymentInfo | InterlaceError]]:
+        """Load every running project again (as SIGHUP asks): for each project, its new info or why it
+        was refused (it keeps serving then)."""
+        outcomes: list[tuple[str, DeploymentInfo | InterlaceError]] = []
         for name in self.deployments.running:
             try:
-                outcomes.append(await self.deployments.redeploy(name))
+                outcomes.append((name, await self.deployments.redeploy(name)))
             except InterlaceError as exc:
-                outcomes.append(exc)
+                outcomes.append((name, exc))
         return outcomes
 
     # processors ----------------------------------------------------------------------------------
