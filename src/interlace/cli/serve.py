@@ -21,8 +21,8 @@ from interlace.http.server import HttpServer
 from interlace.management import ManagementServer
 from interlace.model.project import ManagementDefinition
 from interlace.runtime import Runtime
-from interlace.runtime.deployments import DeploymentInfo
 from interlace.runtime.ports import PortClaim, PortReservation
+from interlace.runtime.versions import DeploymentInfo
 
 __all__ = ["serve"]
 

@@ -17,29 +17,27 @@ unpacked for :meth:`Deployments.rollback` until removed. The activation history
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-import os
 import shutil
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Final
 
-import orjson
-
 from interlace.compiler.compile import Artifacts, installed_connectors
 from interlace.compiler.diagnostics import format_problem
-from interlace.errors import ConfigError, InterlaceError
+from interlace.errors import ConfigError
 from interlace.routing import ApiRoutes, RouteConflict
-from interlace.runtime.bundles import MANIFEST, Bundle, Manifest, read_bundle
+from interlace.runtime.bundles import Manifest, read_bundle
 from interlace.runtime.claims import conflicts
 from interlace.runtime.deployment import Deployment, build_deployment
-from interlace.runtime.history import Activation, History
+from interlace.runtime.errors import DeploymentConflictError, DeploymentRefusedError, UnknownDeploymentError
+from interlace.runtime.history import History
 from interlace.runtime.served import serve_together
 from interlace.runtime.services import Held
 from interlace.runtime.shared import Shared
 from interlace.runtime.token_store import STATE_DIR
+from interlace.runtime.versions import DeploymentInfo, Versions, manifest_of, remove_version_folder, unpack
 from interlace.sdk import RegistryError, UnknownConnectorError
 
 __all__ = [
@@ -54,45 +52,6 @@ __all__ = [
 DEPLOYMENTS_DIR: Final = "deployments"
 """Under the home's ``.interlace/``: ``NAME/VERSION/`` per deployed bundle, and ``history.json``."""
 _log = logging.getLogger("interlace.runtime")
-
-
-class DeploymentRefusedError(InterlaceError):
-    """The project has problems (listed in the message and in ``detail``): fix and rebuild it. Nothing
-    changed: the running version keeps serving."""
-
-    code = "DEPLOYMENT_REFUSED"
-    status = 422
-
-
-class UnknownDeploymentError(InterlaceError):
-    """No deployment of that name (or version)."""
-
-    code = "NOT_FOUND"
-    status = 404
-
-
-class DeploymentConflictError(InterlaceError):
-    """The change does not apply now: the project claims what another project holds, the version is
-    deployed with other content or is active, or there is no earlier version to roll back to."""
-
-    code = "CONFLICT"
-    status = 409
-
-
-@dataclass(frozen=True, slots=True)
-class DeploymentInfo:
-    """A version of a project. ``bundle`` is False for a project folder (such as the one the server
-    started with); ``deployed_at`` is when it last became active (seconds since the epoch; None: never
-    here); ``notes`` say what the change found worth knowing (connectors upgraded, or not)."""
-
-    name: str
-    version: str
-    active: bool
-    bundle: bool
-    source: Path
-    created: str | None
-    deployed_at: float | None
-    notes: tuple[str, ...] = ()
 
 
 def _problems_of(exc: ConfigError) -> list[str]:
@@ -120,6 +79,7 @@ class Deployments:
         self._lock = asyncio.Lock()
         self.folder = shared.home / STATE_DIR / DEPLOYMENTS_DIR
         self.history = History(self.folder, shared.clock)
+        self._versions = Versions(self.folder, self.history, lambda: self._running)
         self._running: dict[str, Deployment] = {}
         self._held: dict[str, Held] = {}
         self._served: Artifacts | None = None
@@ -149,46 +109,19 @@ class Deployments:
     def versions(self) -> list[DeploymentInfo]:
         """Every known version of every project (running or kept for rollback), by name, oldest
         activation first."""
-        found: dict[tuple[str, str], DeploymentInfo] = {}
-        for activation in self.history.entries:
-            source = Path(activation.source)
-            if source.is_dir():
-                key = (activation.name, activation.version)
-                found[key] = self._info(*key, source)
-        for deployment in self._running.values():
-            key = (deployment.name, deployment.version)
-            found[key] = self.info(deployment)
-        if self.folder.is_dir():
-            for manifest in sorted(self.folder.glob(f"*/*/{MANIFEST}")):
-                source = manifest.parent
-                key = (source.parent.name, source.name)
-                if key not in found:
-                    found[key] = self._info(*key, source)
-        return sorted(found.values(), key=lambda info: (info.name, info.deployed_at or 0.0, info.version))
+        return self._versions.all()
 
     def versions_of(self, name: str) -> list[DeploymentInfo]:
         """The versions of ``name``; UnknownDeploymentError when there is none."""
-        versions = [info for info in self.versions() if info.name == name]
-        if not versions:
-            known = ", ".join(sorted({info.name for info in self.versions()})) or "none"
-            raise UnknownDeploymentError(f"no deployment named {name!r} (deployments: {known})")
-        return versions
+        return self._versions.of(name)
 
     def info(self, deployment: Deployment) -> DeploymentInfo:
         """What :meth:`versions` says of a running deployment."""
-        return self._info(deployment.name, deployment.version, deployment.root.resolve())
+        return self._versions.info(deployment)
 
     def restorable(self) -> list[Path]:
-        """The bundle folders a restarted server serves again: the version each project had last, when
-        it was a deployed bundle that is still there."""
-        folders: list[Path] = []
-        for name in dict.fromkeys(activation.name for activation in self.history.entries):
-            last = self.history.last(name)
-            assert last is not None
-            source = Path(last.source)
-            if self._is_bundle(source):
-                folders.append(source)
-        return folders
+        """The bundle folders a restarted server serves again (see :meth:`Versions.restorable`)."""
+        return self._versions.restorable()
 
     # changing -----------------------------------------------------------------------------------
     async def deploy(self, data: bytes) -> DeploymentInfo:
@@ -199,7 +132,7 @@ class Deployments:
         bundle = await asyncio.to_thread(read_bundle, data)
         async with self._lock:
             target = self.folder / bundle.name / bundle.version
-            created = await asyncio.to_thread(self._unpack, bundle, target)
+            created = await asyncio.to_thread(unpack, bundle, target)
             try:
                 deployment, notes = self._build(target, rescan=True, manifest=bundle.manifest)
                 if deployment.name != bundle.name:
@@ -210,7 +143,7 @@ class Deployments:
                 await self._activate(deployment)
             except BaseException:
                 if created:
-                    await asyncio.to_thread(_remove_version_folder, target)
+                    await asyncio.to_thread(remove_version_folder, target)
                 raise
             _log.info("deployed bundle %s %s", bundle.name, bundle.version)
             return self._noted(deployment, notes)
@@ -238,15 +171,11 @@ class Deployments:
         when ``name`` does not run here; DeploymentConflictError when it has no earlier version left."""
         async with self._lock:
             current = self.active(name)
-            ours = self.history.of(name)
-            earlier = [
-                entry for entry in ours[:-1] if entry.version != current.version and _exists(entry.source)
-            ]
-            if not earlier:
+            chosen = self.history.before(name, current.version)
+            if chosen is None:
                 raise DeploymentConflictError(f"{name} has no earlier version to roll back to")
-            chosen: Activation = earlier[-1]
             deployment, notes = self._build(
-                Path(chosen.source), rescan=True, manifest=_manifest(Path(chosen.source))
+                Path(chosen.source), rescan=True, manifest=manifest_of(Path(chosen.source))
             )
             await self._activate(deployment, record=False)
             self.history.step_back(name, chosen)
@@ -287,7 +216,7 @@ class Deployments:
                 )
             if not info.bundle:
                 raise DeploymentConflictError(f"{name} {version} is a project folder, not a deployed bundle")
-            await asyncio.to_thread(shutil.rmtree, info.source, True)
+            await asyncio.to_thread(remove_version_folder, info.source)
             self.history.forget(name, version)
             _log.info("removed %s %s", name, version)
             return info
@@ -387,23 +316,6 @@ class Deployments:
             _log.warning("%s %s: %s", deployment.name, deployment.version, note)
         return replace(self.info(deployment), notes=tuple(notes))
 
-    def _info(self, name: str, version: str, source: Path) -> DeploymentInfo:
-        running = self._running.get(name)
-        active = running is not None and running.version == version and _same(running.root, source)
-        manifest = _manifest(source) if self._is_bundle(source) else None
-        return DeploymentInfo(
-            name,
-            version,
-            active,
-            manifest is not None,
-            source,
-            manifest.created if manifest is not None else None,
-            running.activated_at if active and running is not None else self.history.at(name, version),
-        )
-
-    def _is_bundle(self, source: Path) -> bool:
-        return _same(source.parent.parent, self.folder) and (source / MANIFEST).is_file()
-
     def _version_notes(self, manifest: Manifest | None) -> list[str]:
         """Connectors installed here in another version than the bundle was built with (a missing one is
         a problem the compiler reports)."""
@@ -422,45 +334,3 @@ class Deployments:
                     f"{needed.version}; {installed} is installed here"
                 )
         return notes
-
-    @staticmethod
-    def _unpack(bundle: Bundle, target: Path) -> bool:
-        """Unpack into ``target``; False when the same content is there already (deployed before)."""
-        if target.exists():
-            existing = _manifest(target)
-            if existing is not None and existing.files == bundle.manifest.files:
-                return False
-            raise DeploymentConflictError(
-                f"{bundle.name} {bundle.version} is already deployed with other content: give the bundle a "
-                "new version (or remove that one first)"
-            )
-        partial = target.with_name(f".{target.name}.partial-{os.getpid()}")
-        shutil.rmtree(partial, ignore_errors=True)
-        bundle.extract(partial)
-        partial.replace(target)
-        return True
-
-
-def _manifest(folder: Path) -> Manifest | None:
-    try:
-        return Manifest.from_json(orjson.loads((folder / MANIFEST).read_bytes()))
-    except (OSError, orjson.JSONDecodeError, InterlaceError):
-        return None
-
-
-def _remove_version_folder(target: Path) -> None:
-    """Remove a version's folder, and its project's folder when no other version is left in it."""
-    shutil.rmtree(target, ignore_errors=True)
-    with contextlib.suppress(OSError):
-        target.parent.rmdir()
-
-
-def _exists(folder: str) -> bool:
-    return Path(folder).is_dir()
-
-
-def _same(a: Path, b: Path) -> bool:
-    try:
-        return a.resolve() == b.resolve()
-    except OSError:
-        return False

@@ -56,6 +56,12 @@ class History:
         ours = self.of(name)
         return ours[-1] if ours else None
 
+    def before(self, name: str, version: str) -> Activation | None:
+        """The latest activation of project ``name`` before its last one, in another version than
+        ``version``, whose folder is still there: what a rollback returns to."""
+        earlier = [e for e in self.of(name)[:-1] if e.version != version and Path(e.source).is_dir()]
+        return earlier[-1] if earlier else None
+
     def record(self, name: str, version: str, source: Path) -> None:
         """Note that ``version`` of ``name`` from ``source`` became active, unless it already was."""
         last = self.last(name)

@@ -30,11 +30,12 @@ from interlace.processors import ProcessorState, UnknownStoreError, replay_messa
 from interlace.runtime.by_name import ServicesByName
 from interlace.runtime.companions import Companion, start_companion
 from interlace.runtime.deployment import Deployment
-from interlace.runtime.deployments import DeploymentInfo, Deployments
+from interlace.runtime.deployments import Deployments
 from interlace.runtime.hotdeploy import HotDeployFolder
 from interlace.runtime.services import ServicesFactory, SupervisedServices
 from interlace.runtime.shared import Shared
 from interlace.runtime.token_store import STATE_DIR, LazyTokenStore
+from interlace.runtime.versions import DeploymentInfo
 from interlace.sdk import ConnectorRegistry
 from interlace.stores import MessageStore, StoredMessage
 

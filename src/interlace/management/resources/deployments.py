@@ -11,7 +11,7 @@ from interlace.management.context import ManagementContext, iso_time
 from interlace.management.errors import BadRequestError, ManagementError
 from interlace.management.routes import Call, Route, Schema, items_of, ref
 from interlace.runtime.bundles import MAX_BUNDLE_SIZE
-from interlace.runtime.deployments import DeploymentInfo
+from interlace.runtime.versions import DeploymentInfo
 
 __all__ = ["ROUTES", "SCHEMAS"]
 
