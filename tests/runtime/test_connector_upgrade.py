@@ -94,6 +94,7 @@ def site(tmp_path: Path) -> Iterator[Path]:
 @pytest.fixture
 async def served(site: Path, tmp_path: Path) -> AsyncIterator[tuple[str, str, str]]:
     install(site, "1.0.0", "upper")
+    installed_connectors().refresh()  # as a server started after the install finds it
     home = write_project(tmp_path / "speaker", files("1.0.0"))
     async with (
         Runtime(home, env={}) as runtime,
