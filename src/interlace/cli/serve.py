@@ -37,9 +37,8 @@ async def _reload(runtime: Runtime, announce: Callable[[str], None]) -> None:
             announce(f"redeploy of {name} refused; its running version keeps serving:\n{outcome}")
 
 
-def _claims(
-    runtime: Runtime, host: str, port: int, management: ManagementDefinition | None
-) -> list[PortClaim]:
+def _server_claims(host: str, port: int, management: ManagementDefinition | None) -> list[PortClaim]:
+    """The ports of the server's own listeners: its HTTP APIs and (unless disabled) its management API."""
     claims = [
         PortClaim(
             host,
@@ -58,7 +57,12 @@ def _claims(
                 "interlace.toml",
             )
         )
-    claims.extend(
+    return claims
+
+
+def _listener_claims(runtime: Runtime) -> list[PortClaim]:
+    """The ports of the inbound HTTP listeners of the deployments about to start."""
+    return [
         PortClaim(
             listener.host,
             listener.port,
@@ -66,8 +70,7 @@ def _claims(
             f"port of its http table ({listener.location})",
         )
         for listener in runtime.listener_ports()
-    )
-    return claims
+    ]
 
 
 async def serve(
@@ -97,7 +100,9 @@ async def serve(
     management = home.definition.management if home.definition else None
     if management is not None and management_port is not None:
         management = management.model_copy(update={"port": management_port})
-    with PortReservation(_claims(runtime, host, port, management)) as reserved:
+    server_claims = _server_claims(host, port, management)
+    runtime.deployments.server_ports = {claim.port: claim.what for claim in server_claims if claim.port}
+    with PortReservation([*server_claims, *_listener_claims(runtime)]) as reserved:
         async with runtime:
             reloads: set[asyncio.Task[None]] = set()
 
@@ -122,6 +127,9 @@ async def serve(
                     managed.context.api_url = f"http://{shown_host}:{server.port}"
                     await started.enter_async_context(managed)
                 reserved.release()
+                runtime.deployments.server_ports = {server.port: "the HTTP APIs"} | (
+                    {managed.port: "the management API"} if managed is not None else {}
+                )
                 # Everything loaded so far (libraries, the compiled deployments) lives as long as the
                 # server: move it out of the collector's sight, so a full collection does not stall
                 # requests.

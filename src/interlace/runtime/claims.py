@@ -5,13 +5,13 @@ Several projects run side by side as long as they claim nothing in common:
 - artifact names, by kind: APIs, sequences, endpoints, message stores, processors, connections, tasks
   and inbound endpoints are addressed by name server-wide (the management API, the state folder where
   stores keep their files, the token store, coordination leases), so two of one kind cannot share one;
-- ports: two inbound HTTP listeners cannot listen on one port;
+- ports: two inbound HTTP listeners cannot listen on one port, nor on the server's own ports;
 - API paths (context and version): checked when the server's combined route table is built.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 
 from interlace.errors import SourceLocation
 from interlace.model.load import Project
@@ -38,10 +38,19 @@ def _ports(project: Project) -> Iterator[tuple[int, str, SourceLocation]]:
             yield definition.http.port, definition.name, definition.location_of("http")
 
 
-def conflicts(candidate: Project, others: Iterable[Project]) -> list[str]:
-    """What ``candidate`` claims that one of ``others`` (the other projects running) claims already, one
-    message per clash naming both projects and where each claims it; empty when nothing clashes."""
+def conflicts(
+    candidate: Project, others: Iterable[Project], server_ports: Mapping[int, str] | None = None
+) -> list[str]:
+    """What ``candidate`` claims that one of ``others`` (the other projects running) or the server itself
+    (``server_ports``: its own listeners' ports, by what listens there) claims already, one message per
+    clash naming both and where each claims it; empty when nothing clashes."""
     found: list[str] = []
+    for port, inbound, where in _ports(candidate):
+        if server_ports and port in server_ports:
+            found.append(
+                f"port {port} of inbound endpoint {inbound!r} of {candidate.name} ({where}) is where "
+                f"{server_ports[port]} of this server listen: give the inbound endpoint another port"
+            )
     others = list(others)
     taken = {(kind, name): (other, where) for other in others for kind, name, where in _names(other)}
     for kind, name, where in _names(candidate):

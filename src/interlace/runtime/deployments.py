@@ -85,6 +85,9 @@ class Deployments:
         self._served: Artifacts | None = None
         self.home: str | None = None
         """The name of the project the server started with; it names the served view."""
+        self.server_ports: dict[int, str] = {}
+        """The ports the server itself listens on (its HTTP APIs, its management API), by what listens
+        there: no project's inbound listener may take them."""
 
     # reading ------------------------------------------------------------------------------------
     @property
@@ -272,7 +275,7 @@ class Deployments:
         name = candidate.name
         previous = self._running.get(name)
         others = [d for key, d in self._running.items() if key != name]
-        clashes = conflicts(candidate.project, [d.project for d in others])
+        clashes = conflicts(candidate.project, [d.project for d in others], self.server_ports)
         if clashes:
             raise DeploymentConflictError(
                 f"{name} {candidate.version} was refused; the running projects keep serving:\n"
