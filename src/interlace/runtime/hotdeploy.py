@@ -2,9 +2,10 @@
 
 Every ``*.zip`` in the folder (not in its subfolders; names starting with ``.`` are ignored, so a copy
 written as ``.name.zip`` and renamed is picked up only when complete) is deployed through
-:class:`~interlace.runtime.deployments.Deployments`. A deployed bundle is moved to ``deployed/``; a
-refused one to ``failed/``, with its diagnostics beside it in ``NAME.zip.txt`` (and in the log), while the
-running version keeps serving. Files already there when the watch starts are deployed first.
+:class:`~interlace.runtime.deployments.Deployments`, as its own project (or a new version of the project
+it holds), beside the others. A deployed bundle is moved to ``deployed/``; a refused one to ``failed/``,
+with its diagnostics beside it in ``NAME.zip.txt`` (and in the log), while the running versions keep
+serving. Files already there when the watch starts are deployed first.
 """
 
 from __future__ import annotations
