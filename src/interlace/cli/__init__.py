@@ -12,6 +12,7 @@ from rich.console import Console
 from interlace import __version__
 from interlace.cli.bundles import register_bundle_commands
 from interlace.cli.connectors import connector_app
+from interlace.cli.importers import import_app
 from interlace.cli.operations import register_operations
 from interlace.errors import ConfigError, InterlaceError
 
@@ -129,6 +130,7 @@ def version() -> None:
 connection_app = typer.Typer(help="Work with a project's connections.", no_args_is_help=True)
 app.add_typer(connection_app, name="connection")
 app.add_typer(connector_app, name="connector")
+app.add_typer(import_app, name="import")
 mailbox_app = typer.Typer(help="The local development mailbox.", no_args_is_help=True)
 app.add_typer(mailbox_app, name="mailbox")
 register_operations(app)

@@ -1,0 +1,1 @@
+"""Importers: foreign integration formats turned into Interlace projects (see :mod:`.synapse`)."""

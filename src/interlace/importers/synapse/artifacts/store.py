@@ -1,0 +1,91 @@
+"""Message stores -> ``stores/NAME.yaml``: in-memory, JDBC (PostgreSQL; other databases become the
+embedded SQLite store) and RabbitMQ. Passwords become secrets (``${secret.NAME}``), never YAML text."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Final
+from urllib.parse import quote
+
+from lxml import etree
+
+from interlace.importers.synapse.conversion import Conversion
+from interlace.importers.synapse.registry import artifact
+from interlace.importers.synapse.xml import attribute, children, local_name, text_of
+
+__all__ = ["convert_message_store", "parameters"]
+
+_JDBC_POSTGRES: Final = re.compile(r"^jdbc:postgresql://([^/]+)/([^?]+)")
+_SECRET_NAME: Final = re.compile(r"[^A-Za-z0-9_]")
+
+
+def parameters(element: etree._Element) -> dict[str, tuple[str, etree._Element]]:
+    """The ``<parameter name="...">value</parameter>`` children: name -> (value, element)."""
+    return {
+        attribute(each, "name") or "": (text_of(each), each)
+        for each in children(element)
+        if local_name(each) == "parameter"
+    }
+
+
+def _secret(name: str, what: str) -> str:
+    return "${secret." + _SECRET_NAME.sub("_", f"{name}_{what}").upper() + "}"
+
+
+def _jdbc(name: str, params: dict[str, tuple[str, etree._Element]], conversion: Conversion, element: etree._Element) -> dict[str, Any]:
+    url = params.get("store.jdbc.connection.url", ("", element))[0]
+    match = _JDBC_POSTGRES.match(url)
+    table = params.get("store.jdbc.table", ("", element))[0].lower()
+    if match is None:
+        conversion.approximated(
+            element,
+            f"message store {name} (JDBC {url or 'datasource'})",
+            "kept in the embedded SQLite store (Interlace's SQL stores are SQLite and PostgreSQL); "
+            "messages are not shared between nodes",
+        )
+        return {"sqlite": {}}
+    user = params.get("store.jdbc.username", ("", element))[0]
+    credentials = f"{quote(user)}:{_secret(name, 'password')}@" if user else ""
+    postgres: dict[str, Any] = {"dsn": f"postgresql://{credentials}{match.group(1)}/{match.group(2)}"}
+    if table:
+        postgres["table"] = table
+    if user:
+        conversion.approximated(element, f"message store {name} password", f"read from the secret {_secret(name, 'password')}")
+    return {"postgres": postgres}
+
+
+def _rabbitmq(name: str, params: dict[str, tuple[str, etree._Element]], conversion: Conversion, element: etree._Element) -> dict[str, Any]:
+    def value(key: str, default: str) -> str:
+        return params.get(f"store.rabbitmq.{key}", (default, element))[0] or default
+
+    user = value("username", "guest")
+    password = "guest" if user == "guest" and "store.rabbitmq.password" not in params else _secret(name, "password")
+    vhost = value("virtual.host", "/")
+    url = f"amqp://{quote(user)}:{password}@{value('host.name', 'localhost')}:{value('host.port', '5672')}/{quote(vhost, safe='')}"
+    rabbitmq: dict[str, Any] = {"url": url, "queue": value("queue.name", name)}
+    for key in ("exchange.name", "route.key"):
+        if f"store.rabbitmq.{key}" in params:
+            conversion.approximated(params[f"store.rabbitmq.{key}"][1], f"RabbitMQ {key}", "the store reads and writes its queue directly")
+    return {"rabbitmq": rabbitmq}
+
+
+@artifact("messageStore")
+def convert_message_store(element: etree._Element, conversion: Conversion) -> None:
+    name = attribute(element, "name") or conversion.generated_name("Store")
+    kind = (attribute(element, "class") or "").rsplit(".", 1)[-1]
+    params = parameters(element)
+    options: dict[str, Any]
+    if kind in ("InMemoryStore", "InMemoryMessageStore", ""):
+        options = {"memory": {}}
+    elif kind == "JDBCMessageStore":
+        options = _jdbc(name, params, conversion, element)
+    elif kind == "RabbitMQStore":
+        options = _rabbitmq(name, params, conversion, element)
+    elif kind == "JmsStore":
+        conversion.approximated(element, f"message store {name} (JMS)", "kept in the embedded SQLite store")
+        options = {"sqlite": {}}
+    else:
+        conversion.unsupported(element, f"message store {name} of class {attribute(element, 'class')}")
+        return
+    conversion.add_document("stores", name, {"store": name, **options}, element)
+    conversion.converted(element, f"message store {name}")

@@ -1,0 +1,85 @@
+"""The state of one import: the project being built, the report, and the helpers converters share."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from lxml import etree
+
+from interlace.importers.synapse.expressions import Converted, convert_expression
+from interlace.importers.synapse.registry import MEDIATORS, FlowItem, FlowPart
+from interlace.importers.synapse.report import Origin, Report
+from interlace.importers.synapse.tree import Document, ProjectTree
+from interlace.importers.synapse.xml import children, local_name
+
+__all__ = ["Conversion"]
+
+_ORIGIN: Final = re.compile(r"^(https?)://([^/:?#]+)(?::(\d+))?")
+
+
+@dataclass(slots=True)
+class Conversion:
+    """One import in progress. Converters read the current ``file`` and add documents and findings."""
+
+    tree: ProjectTree
+    report: Report = field(default_factory=Report)
+    file: str = ""
+    _generated: int = 0
+
+    def at(self, element: etree._Element) -> Origin:
+        return Origin(self.file, int(element.sourceline or 0))
+
+    def converted(self, element: etree._Element, construct: str, note: str = "") -> None:
+        self.report.add("converted", self.at(element), construct, note)
+
+    def approximated(self, element: etree._Element, construct: str, how: str) -> None:
+        self.report.add("approximated", self.at(element), construct, how)
+
+    def unsupported(self, element: etree._Element, construct: str, why: str = "") -> None:
+        self.report.add("unsupported", self.at(element), construct, why)
+
+    def add_document(self, folder: str, name: str, data: dict[str, Any], element: etree._Element) -> str:
+        """Add an artifact's document, headed by where it came from."""
+        return self.tree.add(folder, name, Document(data, [f"Imported from {self.at(element)}"]))
+
+    def generated_name(self, owner: str) -> str:
+        """A name for an anonymous (inline) artifact of ``owner``."""
+        self._generated += 1
+        return f"{owner}_{self._generated}"
+
+    def expression(
+        self, element: etree._Element, text: str, construct: str, *, evaluator: str | None = None
+    ) -> str | None:
+        """``text`` (a Synapse expression) as an Interlace template ``${...}``, reported when it is
+        approximated; None (reported unsupported) when it has no Interlace equivalent."""
+        result: Converted = convert_expression(text, evaluator)
+        if result.template is None:
+            self.unsupported(element, f"{construct} expression {text!r}", result.note)
+        elif result.note:
+            self.approximated(element, f"{construct} expression {text!r}", result.note)
+        return result.template
+
+    def url(self, element: etree._Element, url: str) -> str:
+        """``url`` with its scheme, host and port moved into a config entry, so profiles can change it."""
+        match = _ORIGIN.match(url)
+        if match is None:
+            return url
+        scheme, host, port = match.groups()
+        key = re.sub(r"[^A-Za-z0-9_]", "_", f"{host}_{port or ('443' if scheme == 'https' else '80')}")
+        key = f"url_{key}"
+        self.tree.configs.setdefault(key, match.group(0))
+        return "${configs." + key + "}" + url[match.end() :]
+
+    def flow(self, parent: etree._Element, part: FlowPart) -> list[FlowItem]:
+        """The mediators under ``parent`` converted in order; those without a converter are reported."""
+        items: list[FlowItem] = []
+        for element in children(parent):
+            tag = local_name(element)
+            converter = MEDIATORS.get(tag)
+            if converter is None:
+                self.unsupported(element, f"mediator <{tag}>", "no Interlace conversion yet; port it by hand")
+                continue
+            items.extend(converter(element, self, part))
+        return items

@@ -1,0 +1,78 @@
+"""Finding the Synapse artifacts of a source: a synapse-config folder, an Integration Studio or MI
+VS Code project, or a CApp (``.car``, a zip with ``artifacts.xml`` and one folder per artifact).
+
+Every XML file is read and classified by its root element, not by its folder, so the three layouts
+share one path: a CApp's ``artifact.xml`` descriptors and Maven's ``pom.xml`` are the only files
+passed over. A ``synapse.xml`` (root ``definitions``) yields each artifact it holds.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+from lxml import etree
+
+from interlace.importers.synapse.xml import children, local_name, parse_xml
+
+__all__ = ["SourceArtifact", "project_name", "read_sources"]
+
+_DESCRIPTORS: Final = frozenset({"artifact.xml", "artifacts.xml", "pom.xml", ".project", ".classpath"})
+_SKIPPED_FOLDERS: Final = frozenset({"target", ".git", "node_modules", ".settings", "test", "resources"})
+_ROOTS: Final = (Path("src/main/wso2mi/artifacts"), Path("src/main/synapse-config"))
+
+
+@dataclass(frozen=True, slots=True)
+class SourceArtifact:
+    """One artifact element and the file it came from (a path relative to the source, or ``x.car!/y``)."""
+
+    file: str
+    element: etree._Element
+
+
+def _artifact_roots(folder: Path) -> list[Path]:
+    for root in _ROOTS:
+        if (folder / root).is_dir():
+            return [folder / root]
+    nested = sorted(p for p in folder.rglob("synapse-config") if p.is_dir() and "target" not in p.parts)
+    return nested or [folder]
+
+
+def _folder_files(folder: Path) -> Iterator[tuple[str, bytes]]:
+    for root in _artifact_roots(folder):
+        for path in sorted(root.rglob("*.xml")):
+            inside = path.relative_to(root).parts[:-1]
+            if path.name in _DESCRIPTORS or _SKIPPED_FOLDERS.intersection(inside):
+                continue
+            yield path.relative_to(folder).as_posix(), path.read_bytes()
+
+
+def _car_files(car: Path) -> Iterator[tuple[str, bytes]]:
+    with zipfile.ZipFile(car) as archive:
+        for name in sorted(archive.namelist()):
+            if name.endswith(".xml") and name.rsplit("/", 1)[-1] not in _DESCRIPTORS:
+                yield f"{car.name}!/{name}", archive.read(name)
+
+
+def read_sources(path: Path) -> Iterator[SourceArtifact]:
+    """The artifacts of ``path`` (folder or ``.car``), in a stable order."""
+    files = _car_files(path) if path.is_file() else _folder_files(path)
+    for file, data in files:
+        root = parse_xml(data, file)
+        if local_name(root) == "definitions":
+            for element in children(root):
+                yield SourceArtifact(file, element)
+        else:
+            yield SourceArtifact(file, root)
+
+
+def project_name(path: Path) -> str:
+    """The project's name: the CApp's or folder's name (``HealthCare_1.0.0.car`` -> ``HealthCare``)."""
+    stem = path.stem if path.is_file() else path.resolve().name
+    if stem == "synapse-config":
+        stem = path.resolve().parent.name or stem
+    name = stem.split("_", 1)[0] if path.is_file() else stem
+    return name or "imported"
