@@ -37,7 +37,7 @@ def import_synapse(
         raise typer.Exit(1) from None
     written = write_project(tree, output)
     table = Table("STATUS", "SOURCE", "CONSTRUCT", "HOW / WHY")
-    for finding in report.findings:
+    for finding in report.in_source_order():
         if finding.status != "converted" or show_converted:
             style = _STYLES[finding.status]
             table.add_row(f"[{style}]{finding.status}[/]", str(finding.origin), finding.construct, finding.note)

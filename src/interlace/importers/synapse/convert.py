@@ -30,7 +30,7 @@ def convert_synapse(path: Path) -> tuple[ProjectTree, Report]:
         tag = local_name(source.element)
         converter = ARTIFACTS.get(tag)
         if converter is None:
-            name = source.element.get("name") or ""
+            name = source.element.get("name") or source.element.get("key") or ""
             conversion.unsupported(source.element, f"artifact <{tag}> {name}".rstrip(), "not converted yet")
             continue
         converter(source.element, conversion)

@@ -51,6 +51,10 @@ class Report:
     def of(self, status: Status) -> list[Finding]:
         return [finding for finding in self.findings if finding.status == status]
 
+    def in_source_order(self) -> list[Finding]:
+        """The findings by file and line (those of one line in the order they were made)."""
+        return sorted(self.findings, key=lambda finding: (finding.origin.file, finding.origin.line))
+
     @property
     def complete(self) -> bool:
         """True when nothing was approximated or left out."""

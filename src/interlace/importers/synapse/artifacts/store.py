@@ -63,6 +63,8 @@ def _rabbitmq(name: str, params: dict[str, tuple[str, etree._Element]], conversi
     vhost = value("virtual.host", "/")
     url = f"amqp://{quote(user)}:{password}@{value('host.name', 'localhost')}:{value('host.port', '5672')}/{quote(vhost, safe='')}"
     rabbitmq: dict[str, Any] = {"url": url, "queue": value("queue.name", name)}
+    if password != "guest":
+        conversion.approximated(element, f"message store {name} password", f"read from the secret {password}")
     for key in ("exchange.name", "route.key"):
         if f"store.rabbitmq.{key}" in params:
             conversion.approximated(params[f"store.rabbitmq.{key}"][1], f"RabbitMQ {key}", "the store reads and writes its queue directly")

@@ -35,7 +35,9 @@ def convert_log(element: etree._Element, conversion: Conversion, part: FlowPart)
     message = text_of(child(element, "message"))
     pairs = _pairs(element, conversion)
     separator = attribute(element, "separator") or ", "
-    options["message"] = separator.join(([message] if message else []) + pairs)
+    text = separator.join(([message] if message else []) + pairs)
+    if text:
+        options["message"] = text
     level = _LEVELS.get((attribute(element, "category") or "INFO").upper(), "info")
     if level != "info":
         options["level"] = level
