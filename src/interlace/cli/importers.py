@@ -18,12 +18,16 @@ _out = Console(highlight=False, soft_wrap=True)
 _err = Console(stderr=True, highlight=False, soft_wrap=True)
 _STYLES = {"converted": "green", "approximated": "yellow", "unsupported": "red"}
 
-import_app = typer.Typer(help="Convert other products' configuration into Interlace projects.", no_args_is_help=True)
+import_app = typer.Typer(
+    help="Convert other products' configuration into Interlace projects.", no_args_is_help=True
+)
 
 
 @import_app.command("synapse")
 def import_synapse(
-    source: Annotated[Path, typer.Argument(help="A synapse-config folder, an MI / Integration Studio project or a .car.")],
+    source: Annotated[
+        Path, typer.Argument(help="A synapse-config folder, an MI / Integration Studio project or a .car.")
+    ],
     output: Annotated[Path, typer.Option("--output", "-o", help="The project folder to write.")],
     show_converted: Annotated[bool, typer.Option("--all", help="List the converted constructs too.")] = False,
 ) -> None:
@@ -40,7 +44,9 @@ def import_synapse(
     for finding in report.in_source_order():
         if finding.status != "converted" or show_converted:
             style = _STYLES[finding.status]
-            table.add_row(f"[{style}]{finding.status}[/]", str(finding.origin), finding.construct, finding.note)
+            table.add_row(
+                f"[{style}]{finding.status}[/]", str(finding.origin), finding.construct, finding.note
+            )
     if table.row_count:
         _out.print(table)
     counts = {status: len(report.of(status)) for status in _STYLES}  # type: ignore[arg-type]

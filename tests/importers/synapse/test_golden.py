@@ -26,9 +26,13 @@ CASES = sorted(path.stem for path in (HERE / "cases").glob("*.xml"))
 
 def _render(source: Path) -> tuple[str, bool]:
     tree, report = convert_synapse(source)
-    parts = [f"--- # {path}\n{render_document(document)}" for path, document in sorted(tree.documents.items())]
+    parts = [
+        f"--- # {path}\n{render_document(document)}" for path, document in sorted(tree.documents.items())
+    ]
     configs = f"configs: {yaml.safe_dump(tree.configs, sort_keys=True, default_flow_style=True)}"
-    lines = yaml.safe_dump([str(finding) for finding in report.in_source_order()], width=200, allow_unicode=True)
+    lines = yaml.safe_dump(
+        [str(finding) for finding in report.in_source_order()], width=200, allow_unicode=True
+    )
     parts.append(f"--- # interlace.toml and the report\n{configs}report:\n{lines}")
     return "".join(parts), not report.of("unsupported")
 

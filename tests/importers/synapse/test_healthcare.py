@@ -89,7 +89,9 @@ async def test_an_unknown_hospital_is_answered_400_with_the_tutorials_message(
         assert await answer.json() == {"error": "Invalid hospital - no such hospital"}
 
 
-async def test_query_doctor_answers_the_back_ends_list(imported: aiohttp.ClientSession, backend: Backend) -> None:
+async def test_query_doctor_answers_the_back_ends_list(
+    imported: aiohttp.ClientSession, backend: Backend
+) -> None:
     async with imported.get("/healthcare/querydoctor/surgery") as answer:
         assert answer.status == 200
         doctors = await answer.json()

@@ -29,7 +29,8 @@ class Conversion:
     _generated: int = 0
 
     def at(self, element: etree._Element) -> Origin:
-        return Origin(self.file, int(element.sourceline or 0))
+        line = element.sourceline
+        return Origin(self.file, line if isinstance(line, int) else 0)
 
     def converted(self, element: etree._Element, construct: str, note: str = "") -> None:
         self.report.add("converted", self.at(element), construct, note)

@@ -34,7 +34,11 @@ _JSON_EVAL: Final = re.compile(r"^json-eval\((.*)\)$", re.DOTALL)
 _GET_PROPERTY: Final = re.compile(r"""^get-property\(\s*(['"])([^'"]+)\1\s*(?:,\s*(['"])([^'"]+)\3\s*)?\)$""")
 _PREFIXED: Final = re.compile(r"^\$(ctx|trp|url|func|axis2):([A-Za-z0-9_.\-]+)$")
 _URI_VAR: Final = re.compile(r"\{uri\.var\.([A-Za-z0-9_]+)\}")
-_ERRORS: Final = {"ERROR_MESSAGE": "error.message", "ERROR_CODE": "error.code", "ERROR_DETAIL": "error.detail"}
+_ERRORS: Final = {
+    "ERROR_MESSAGE": "error.message",
+    "ERROR_CODE": "error.code",
+    "ERROR_DETAIL": "error.detail",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +99,9 @@ def convert_expression(text: str, evaluator: str | None = None) -> Converted:
     if evaluator == "json" or text.startswith(("$.", "$[")) or text == "$":
         return Converted("${" + _json_path(text) + "}")
     if match := _GET_PROPERTY.match(text):
-        scope, name = ("default", match.group(2)) if match.group(4) is None else (match.group(2), match.group(4))
+        scope, name = (
+            ("default", match.group(2)) if match.group(4) is None else (match.group(2), match.group(4))
+        )
         return _property(scope.lower(), name)
     if match := _PREFIXED.match(text):
         prefix, name = match.groups()
@@ -109,7 +115,9 @@ def convert_expression(text: str, evaluator: str | None = None) -> Converted:
             return Converted("${" + _member("params.functionParams", name) + "}")
         return Converted(None, "the axis2 scope has no Interlace equivalent")
     if "get-property" in text or "$ctx:" in text or "$trp:" in text or "$url:" in text:
-        return Converted(None, "XPath over Synapse properties has no Interlace equivalent; rewrite it as ${...}")
+        return Converted(
+            None, "XPath over Synapse properties has no Interlace equivalent; rewrite it as ${...}"
+        )
     path = text.replace("$body", "") if text.startswith("$body/") else text
     return Converted(
         "${xpath(" + json.dumps(path) + ")}",

@@ -15,7 +15,15 @@ if TYPE_CHECKING:
 
     from interlace.importers.synapse.conversion import Conversion
 
-__all__ = ["ARTIFACTS", "MEDIATORS", "ArtifactConverter", "FlowPart", "MediatorConverter", "artifact", "mediator"]
+__all__ = [
+    "ARTIFACTS",
+    "MEDIATORS",
+    "ArtifactConverter",
+    "FlowPart",
+    "MediatorConverter",
+    "artifact",
+    "mediator",
+]
 
 FlowPart = Literal["in", "out", "sequence"]
 """Where a flow runs: an API's inSequence (``in``), its outSequence (``out``), or anywhere else."""

@@ -1,9 +1,9 @@
 """Finding the Synapse artifacts of a source: a synapse-config folder, an Integration Studio or MI
 VS Code project, or a CApp (``.car``, a zip with ``artifacts.xml`` and one folder per artifact).
 
-Every XML file is read and classified by its root element, not by its folder, so the three layouts
-share one path: a CApp's ``artifact.xml`` descriptors and Maven's ``pom.xml`` are the only files
-passed over. A ``synapse.xml`` (root ``definitions``) yields each artifact it holds.
+Every XML file is read and classified by its root element, not by its folder, so the layouts share
+one path; Maven's ``pom.xml`` is passed over. In a CApp the descriptors say which files are Synapse
+artifacts. A ``synapse.xml`` (root ``definitions``) yields each artifact it holds.
 """
 
 from __future__ import annotations
@@ -16,11 +16,11 @@ from typing import Final
 
 from lxml import etree
 
-from interlace.importers.synapse.xml import children, local_name, parse_xml
+from interlace.importers.synapse.xml import children, local_name, parse_xml, text_of
 
 __all__ = ["SourceArtifact", "project_name", "read_sources"]
 
-_DESCRIPTORS: Final = frozenset({"artifact.xml", "artifacts.xml", "pom.xml", ".project", ".classpath"})
+_DESCRIPTORS: Final = frozenset({"artifact.xml", "artifacts.xml", "pom.xml"})
 _SKIPPED_FOLDERS: Final = frozenset({"target", ".git", "node_modules", ".settings", "test", "resources"})
 _ROOTS: Final = (Path("src/main/wso2mi/artifacts"), Path("src/main/synapse-config"))
 
@@ -51,10 +51,25 @@ def _folder_files(folder: Path) -> Iterator[tuple[str, bytes]]:
 
 
 def _car_files(car: Path) -> Iterator[tuple[str, bytes]]:
+    """Each artifact's descriptor (``artifact.xml``) names its type and file: a Synapse artifact yields
+    its file, any other (registry resources, libraries, data services) its descriptor, which the
+    ``artifact`` converter reports as not converted."""
     with zipfile.ZipFile(car) as archive:
-        for name in sorted(archive.namelist()):
-            if name.endswith(".xml") and name.rsplit("/", 1)[-1] not in _DESCRIPTORS:
-                yield f"{car.name}!/{name}", archive.read(name)
+        names = set(archive.namelist())
+        for name in sorted(names):
+            folder, _, base = name.rpartition("/")
+            if base != "artifact.xml":
+                continue
+            data = archive.read(name)
+            descriptor = parse_xml(data, f"{car.name}!/{name}")
+            files = [text_of(each) for each in children(descriptor) if local_name(each) == "file"]
+            prefix = f"{folder}/" if folder else ""
+            if (descriptor.get("type") or "").startswith("synapse/") and files:
+                for file in files:
+                    if f"{prefix}{file}" in names:
+                        yield f"{car.name}!/{prefix}{file}", archive.read(f"{prefix}{file}")
+            else:
+                yield f"{car.name}!/{name}", data
 
 
 def read_sources(path: Path) -> Iterator[SourceArtifact]:

@@ -9,7 +9,7 @@ from lxml import etree
 
 from interlace.errors import ConfigError, SourceLocation
 
-__all__ = ["attribute", "children", "child", "local_name", "parse_xml", "text_of"]
+__all__ = ["attribute", "child", "children", "local_name", "parse_xml", "text_of"]
 
 _PARSER: Final = etree.XMLParser(
     resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False, huge_tree=False
@@ -19,12 +19,18 @@ _PARSER: Final = etree.XMLParser(
 def parse_xml(data: bytes, file: str) -> etree._Element:
     """The root element of ``data``; a malformed file is a ConfigError at its line."""
     try:
-        return etree.fromstring(data, _PARSER)
+        root = etree.fromstring(data, _PARSER)
     except etree.XMLSyntaxError as exc:
         line = exc.lineno or 1
         raise ConfigError(
             f"must be well-formed XML ({exc.msg})", location=SourceLocation(file, line)
         ) from exc
+    if root.getroottree().docinfo.internalDTD is not None:
+        raise ConfigError(
+            "must have no DOCTYPE: Synapse configuration declares no entities, and none are expanded",
+            location=SourceLocation(file, 1),
+        )
+    return root
 
 
 def local_name(element: etree._Element) -> str:

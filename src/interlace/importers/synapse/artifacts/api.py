@@ -20,7 +20,9 @@ __all__ = ["convert_api"]
 _KNOWN = frozenset({"inSequence", "outSequence", "faultSequence"})
 
 
-def _part(resource: etree._Element, conversion: Conversion, tag: str, part: str) -> list[FlowItem] | str | None:
+def _part(
+    resource: etree._Element, conversion: Conversion, tag: str, part: str
+) -> list[FlowItem] | str | None:
     """A resource's sequence given inline (a flow) or by key (a name), None when absent."""
     key = attribute(resource, tag)
     if key:
@@ -71,13 +73,17 @@ def convert_api(element: etree._Element, conversion: Conversion) -> None:
     elif version and attribute(element, "version-type") == "url":
         data["version"] = version
     if attribute(element, "hostname") or attribute(element, "port"):
-        conversion.unsupported(element, f"api {name} hostname/port", "an API is served on every host and port")
+        conversion.unsupported(
+            element, f"api {name} hostname/port", "an API is served on every host and port"
+        )
     resources: list[dict[str, Any]] = []
     for each in children(element):
         if local_name(each) == "resource":
             resources.append(_resource(each, conversion))
         else:
-            conversion.unsupported(each, f"api <{local_name(each)}>", "handlers and policies are not converted")
+            conversion.unsupported(
+                each, f"api <{local_name(each)}>", "handlers and policies are not converted"
+            )
     data["resources"] = resources
     conversion.add_document("apis", name, data, element)
     conversion.converted(element, f"api {name}")

@@ -78,7 +78,9 @@ def _http(body: etree._Element, conversion: Conversion, name: str) -> dict[str, 
         if seconds is not None:
             http["timeout"] = _seconds(seconds)
         if text_of(child(timeout, "responseAction")) == "discard":
-            conversion.approximated(timeout, f"endpoint {name} responseAction discard", "a timeout fails the call")
+            conversion.approximated(
+                timeout, f"endpoint {name} responseAction discard", "a timeout fails the call"
+            )
     suspend = _suspend(body, conversion)
     if suspend is not None:
         http["suspend"] = suspend
@@ -91,12 +93,18 @@ def _http(body: etree._Element, conversion: Conversion, name: str) -> dict[str, 
 
 
 def _members(group: etree._Element, conversion: Conversion, owner: str) -> list[str]:
-    members = [endpoint_reference(each, conversion, owner) for each in children(group) if local_name(each) == "endpoint"]
+    members = [
+        endpoint_reference(each, conversion, owner)
+        for each in children(group)
+        if local_name(each) == "endpoint"
+    ]
     return [member for member in members if member is not None]
 
 
 def _definition(element: etree._Element, conversion: Conversion, name: str) -> dict[str, Any] | None:
-    body = next((each for each in children(element) if local_name(each) not in ("description", "property")), None)
+    body = next(
+        (each for each in children(element) if local_name(each) not in ("description", "property")), None
+    )
     for each in children(element):
         if local_name(each) == "property":
             conversion.unsupported(each, f"endpoint {name} property {attribute(each, 'name')!r}")

@@ -22,6 +22,8 @@ def convert_sequence(element: etree._Element, conversion: Conversion) -> None:
         data["on-error"] = on_error
     for ignored in ("trace", "statistics"):
         if attribute(element, ignored) == "enable":
-            conversion.approximated(element, f"sequence {name} {ignored}", "left to Interlace's observability")
+            conversion.approximated(
+                element, f"sequence {name} {ignored}", "left to Interlace's observability"
+            )
     conversion.add_document("sequences", name, data, element)
     conversion.converted(element, f"sequence {name}")

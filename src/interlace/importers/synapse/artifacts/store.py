@@ -13,29 +13,43 @@ from interlace.importers.synapse.conversion import Conversion
 from interlace.importers.synapse.registry import artifact
 from interlace.importers.synapse.xml import attribute, children, local_name, text_of
 
-__all__ = ["convert_message_store", "parameters"]
+__all__ = ["Parameters", "convert_message_store"]
 
 _JDBC_POSTGRES: Final = re.compile(r"^jdbc:postgresql://([^/]+)/([^?]+)")
 _SECRET_NAME: Final = re.compile(r"[^A-Za-z0-9_]")
 
 
-def parameters(element: etree._Element) -> dict[str, tuple[str, etree._Element]]:
-    """The ``<parameter name="...">value</parameter>`` children: name -> (value, element)."""
-    return {
-        attribute(each, "name") or "": (text_of(each), each)
-        for each in children(element)
-        if local_name(each) == "parameter"
-    }
+class Parameters:
+    """The ``<parameter name="...">value</parameter>`` children of a store or processor."""
+
+    def __init__(self, element: etree._Element) -> None:
+        self.owner = element
+        self.elements = {
+            attribute(each, "name") or "": each
+            for each in children(element)
+            if local_name(each) == "parameter"
+        }
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.elements
+
+    def value(self, name: str, default: str = "") -> str:
+        """The parameter's text, or ``default`` when it is missing or empty."""
+        return text_of(self.elements.get(name)) or default
+
+    def at(self, name: str) -> etree._Element:
+        """The parameter's element (the owner's when missing), to report at its line."""
+        return self.elements.get(name, self.owner)
 
 
 def _secret(name: str, what: str) -> str:
     return "${secret." + _SECRET_NAME.sub("_", f"{name}_{what}").upper() + "}"
 
 
-def _jdbc(name: str, params: dict[str, tuple[str, etree._Element]], conversion: Conversion, element: etree._Element) -> dict[str, Any]:
-    url = params.get("store.jdbc.connection.url", ("", element))[0]
+def _jdbc(name: str, params: Parameters, conversion: Conversion, element: etree._Element) -> dict[str, Any]:
+    url = params.value("store.jdbc.connection.url")
     match = _JDBC_POSTGRES.match(url)
-    table = params.get("store.jdbc.table", ("", element))[0].lower()
+    table = params.value("store.jdbc.table").lower()
     if match is None:
         conversion.approximated(
             element,
@@ -44,30 +58,42 @@ def _jdbc(name: str, params: dict[str, tuple[str, etree._Element]], conversion: 
             "messages are not shared between nodes",
         )
         return {"sqlite": {}}
-    user = params.get("store.jdbc.username", ("", element))[0]
+    user = params.value("store.jdbc.username")
     credentials = f"{quote(user)}:{_secret(name, 'password')}@" if user else ""
     postgres: dict[str, Any] = {"dsn": f"postgresql://{credentials}{match.group(1)}/{match.group(2)}"}
     if table:
         postgres["table"] = table
     if user:
-        conversion.approximated(element, f"message store {name} password", f"read from the secret {_secret(name, 'password')}")
+        conversion.approximated(
+            element, f"message store {name} password", f"read from the secret {_secret(name, 'password')}"
+        )
     return {"postgres": postgres}
 
 
-def _rabbitmq(name: str, params: dict[str, tuple[str, etree._Element]], conversion: Conversion, element: etree._Element) -> dict[str, Any]:
+def _rabbitmq(
+    name: str, params: Parameters, conversion: Conversion, element: etree._Element
+) -> dict[str, Any]:
     def value(key: str, default: str) -> str:
-        return params.get(f"store.rabbitmq.{key}", (default, element))[0] or default
+        return params.value(f"store.rabbitmq.{key}", default)
 
     user = value("username", "guest")
-    password = "guest" if user == "guest" and "store.rabbitmq.password" not in params else _secret(name, "password")
-    vhost = value("virtual.host", "/")
-    url = f"amqp://{quote(user)}:{password}@{value('host.name', 'localhost')}:{value('host.port', '5672')}/{quote(vhost, safe='')}"
-    rabbitmq: dict[str, Any] = {"url": url, "queue": value("queue.name", name)}
-    if password != "guest":
+    unchanged = user == "guest" and "store.rabbitmq.password" not in params
+    password = "guest" if unchanged else _secret(name, "password")
+    host, port = value("host.name", "localhost"), value("host.port", "5672")
+    vhost = quote(value("virtual.host", "/"), safe="")
+    rabbitmq: dict[str, Any] = {
+        "url": f"amqp://{quote(user)}:{password}@{host}:{port}/{vhost}",
+        "queue": value("queue.name", name),
+    }
+    if not unchanged:
         conversion.approximated(element, f"message store {name} password", f"read from the secret {password}")
     for key in ("exchange.name", "route.key"):
         if f"store.rabbitmq.{key}" in params:
-            conversion.approximated(params[f"store.rabbitmq.{key}"][1], f"RabbitMQ {key}", "the store reads and writes its queue directly")
+            conversion.approximated(
+                params.at(f"store.rabbitmq.{key}"),
+                f"RabbitMQ {key}",
+                "the store reads and writes its queue directly",
+            )
     return {"rabbitmq": rabbitmq}
 
 
@@ -75,7 +101,7 @@ def _rabbitmq(name: str, params: dict[str, tuple[str, etree._Element]], conversi
 def convert_message_store(element: etree._Element, conversion: Conversion) -> None:
     name = attribute(element, "name") or conversion.generated_name("Store")
     kind = (attribute(element, "class") or "").rsplit(".", 1)[-1]
-    params = parameters(element)
+    params = Parameters(element)
     options: dict[str, Any]
     if kind in ("InMemoryStore", "InMemoryMessageStore", ""):
         options = {"memory": {}}

@@ -1,5 +1,14 @@
 """The converters of Synapse mediators, one module per mediator; importing this package registers them."""
 
-from interlace.importers.synapse.mediators import call, control, filter, header, log, payload, property, switch
+from interlace.importers.synapse.mediators import (
+    call,
+    control,
+    filter,
+    header,
+    log,
+    payload,
+    property,
+    switch,
+)
 
 __all__ = ["call", "control", "filter", "header", "log", "payload", "property", "switch"]

@@ -21,14 +21,18 @@ __all__ = ["convert_call", "convert_send"]
 def _endpoint(element: etree._Element, conversion: Conversion, kind: str) -> list[FlowItem]:
     endpoint = child(element, "endpoint")
     if endpoint is None:
-        conversion.unsupported(element, f"{kind} without an endpoint", "the To header as address is not converted")
+        conversion.unsupported(
+            element, f"{kind} without an endpoint", "the To header as address is not converted"
+        )
         return []
     name = endpoint_reference(endpoint, conversion, "Endpoint")
     if name is None:
         return []
     for each in children(element):
         if local_name(each) != "endpoint":
-            conversion.unsupported(each, f"{kind} <{local_name(each)}>", "give the call's source and target by hand")
+            conversion.unsupported(
+                each, f"{kind} <{local_name(each)}>", "give the call's source and target by hand"
+            )
     return [{"call": name}]
 
 
@@ -49,7 +53,11 @@ def convert_send(element: etree._Element, conversion: Conversion, part: FlowPart
     if items and part == "in":
         conversion.converted(element, "send", "call, then the outSequence")
     elif items:
-        conversion.approximated(element, "send", "a call that waits for the answer; the flow goes on after it")
+        conversion.approximated(
+            element, "send", "a call that waits for the answer; the flow goes on after it"
+        )
     if attribute(element, "receive"):
-        conversion.unsupported(element, "send receive sequence", "call it with a sequence mediator after the send")
+        conversion.unsupported(
+            element, "send receive sequence", "call it with a sequence mediator after the send"
+        )
     return items

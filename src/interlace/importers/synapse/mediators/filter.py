@@ -15,7 +15,9 @@ from interlace.importers.synapse.xml import attribute, child
 __all__ = ["convert_filter"]
 
 
-def _branches(element: etree._Element, conversion: Conversion, part: FlowPart) -> tuple[list[FlowItem], list[FlowItem]]:
+def _branches(
+    element: etree._Element, conversion: Conversion, part: FlowPart
+) -> tuple[list[FlowItem], list[FlowItem]]:
     then, otherwise = child(element, "then"), child(element, "else")
     if then is None and otherwise is None:
         return conversion.flow(element, part), []
@@ -27,7 +29,11 @@ def _branches(element: etree._Element, conversion: Conversion, part: FlowPart) -
 
 @mediator("filter")
 def convert_filter(element: etree._Element, conversion: Conversion, part: FlowPart) -> list[FlowItem]:
-    source, regex, xpath = attribute(element, "source"), attribute(element, "regex"), attribute(element, "xpath")
+    source, regex, xpath = (
+        attribute(element, "source"),
+        attribute(element, "regex"),
+        attribute(element, "xpath"),
+    )
     if source is not None and regex is not None:
         on = conversion.expression(element, source, "filter source")
         if on is None:

@@ -13,7 +13,14 @@ from interlace.importers.synapse.xml import attribute, child, children, local_na
 
 __all__ = ["convert_log"]
 
-_LEVELS: Final = {"TRACE": "debug", "DEBUG": "debug", "INFO": "info", "WARN": "warning", "ERROR": "error", "FATAL": "error"}
+_LEVELS: Final = {
+    "TRACE": "debug",
+    "DEBUG": "debug",
+    "INFO": "info",
+    "WARN": "warning",
+    "ERROR": "error",
+    "FATAL": "error",
+}
 
 
 def _pairs(element: etree._Element, conversion: Conversion) -> list[str]:
@@ -21,7 +28,11 @@ def _pairs(element: etree._Element, conversion: Conversion) -> list[str]:
     for each in children(element):
         if local_name(each) != "property":
             continue
-        name, value, expression = attribute(each, "name"), attribute(each, "value"), attribute(each, "expression")
+        name, value, expression = (
+            attribute(each, "name"),
+            attribute(each, "value"),
+            attribute(each, "expression"),
+        )
         if expression is not None:
             value = conversion.expression(each, expression, f"log property {name}")
         if value is not None:
@@ -47,6 +58,8 @@ def convert_log(element: etree._Element, conversion: Conversion, part: FlowPart)
     elif kind == "headers" or attribute(element, "logMessageID") == "true":
         options["headers"] = True
     elif kind == "simple" and not message:
-        conversion.approximated(element, "log level simple", "logs the given properties, not To/From/WSAction/SOAPAction")
+        conversion.approximated(
+            element, "log level simple", "logs the given properties, not To/From/WSAction/SOAPAction"
+        )
     conversion.converted(element, "log")
     return [{"log": options}]

@@ -33,7 +33,9 @@ def _arguments(element: etree._Element, conversion: Conversion) -> list[str] | N
         if expression is None:
             values.append(attribute(arg, "value") or "")
             continue
-        template = conversion.expression(arg, expression, "payloadFactory arg", evaluator=attribute(arg, "evaluator"))
+        template = conversion.expression(
+            arg, expression, "payloadFactory arg", evaluator=attribute(arg, "evaluator")
+        )
         if template is None:
             return None
         values.append(template)
@@ -75,7 +77,9 @@ def _mark(text: str, args: list[str]) -> tuple[str, list[str]]:
         tokens.append(token if token.startswith("${") else args[int(token[1:]) - 1])
         alone = in_string and text[index - 1] == '"' and text[end : end + 1] == '"'
         marker = f"{_WHOLE}{len(tokens) - 1}{_WHOLE}"
-        out.append(marker if alone else f'"{marker}"' if not in_string else f"{_INLINE}{len(tokens) - 1}{_INLINE}")
+        out.append(
+            marker if alone else f'"{marker}"' if not in_string else f"{_INLINE}{len(tokens) - 1}{_INLINE}"
+        )
         index = end
     return "".join(out), tokens
 
@@ -104,7 +108,9 @@ def _xml(format_element: etree._Element, args: list[str]) -> str:
 
 
 @mediator("payloadFactory")
-def convert_payload_factory(element: etree._Element, conversion: Conversion, part: FlowPart) -> list[FlowItem]:
+def convert_payload_factory(
+    element: etree._Element, conversion: Conversion, part: FlowPart
+) -> list[FlowItem]:
     media = (attribute(element, "media-type") or "xml").lower()
     format_element = child(element, "format")
     if format_element is None or attribute(format_element, "key"):

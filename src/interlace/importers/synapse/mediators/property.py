@@ -53,6 +53,7 @@ def _typed(element: etree._Element, options: dict[str, Any], conversion: Convers
 @mediator("property")
 def convert_property(element: etree._Element, conversion: Conversion, part: FlowPart) -> list[FlowItem]:
     name = attribute(element, "name") or ""
+    options: dict[str, Any]
     scope = (attribute(element, "scope") or "default").lower()
     remove = attribute(element, "action") == "remove"
     construct = f"property {name} ({scope})"

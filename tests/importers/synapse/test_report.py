@@ -1,0 +1,68 @@
+"""The report names every construct the importer could not convert, at its file and line, and a project
+folder of each layout MI's tools write is found."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from interlace.errors import ConfigError
+from interlace.importers.synapse import convert_synapse
+
+CASES = Path(__file__).parent / "cases"
+HEALTHCARE = Path(__file__).parent / "fixtures" / "healthcare" / "synapse-config"
+
+
+def test_every_unsupported_construct_is_reported_at_its_line(tmp_path: Path) -> None:
+    shutil.copy(CASES / "unsupported.xml", tmp_path / "unsupported.xml")
+    _, report = convert_synapse(tmp_path)
+    assert [(f.origin.line, f.construct) for f in report.of("unsupported")] == [
+        (5, "mediator <enrich>"),
+        (9, "mediator <datamapper>"),
+        (10, "property os (default) expression \"get-property('system', 'os.name')\""),
+        (11, "sequence {get-property('next')}"),
+        (12, "call without an endpoint"),
+        (14, "artifact <proxy> LegacyProxy"),
+        (17, "artifact <localEntry> config"),
+    ]
+    assert {f.origin.file for f in report.findings} == {"unsupported.xml"}
+    assert not report.complete
+
+
+@pytest.mark.parametrize(
+    "layout", ["src/main/wso2mi/artifacts", "HealthcareConfigs/src/main/synapse-config", "synapse-config"]
+)
+def test_projects_of_mi_vscode_and_integration_studio_are_found(tmp_path: Path, layout: str) -> None:
+    shutil.copytree(HEALTHCARE, tmp_path / "Healthcare" / layout)
+    (tmp_path / "Healthcare" / "pom.xml").write_text("<project/>")
+    tree, report = convert_synapse(tmp_path / "Healthcare")
+    assert tree.name == "Healthcare"
+    assert "apis/HealthcareAPI.yaml" in tree.documents
+    assert report.complete
+    assert all(f.origin.file.startswith(f"{layout}/") for f in report.findings)
+
+
+def test_malformed_xml_is_a_config_error_at_its_line(tmp_path: Path) -> None:
+    (tmp_path / "broken.xml").write_text('<sequence name="x">\n  <log>\n</sequence>\n')
+    with pytest.raises(ConfigError) as raised:
+        convert_synapse(tmp_path)
+    assert raised.value.location is not None
+    assert (raised.value.location.file, raised.value.location.line) == ("broken.xml", 3)
+
+
+@pytest.mark.parametrize(
+    "use", ['<property name="p" value="&x;"/>', "<message>&x;</message>"], ids=["attribute", "text"]
+)
+def test_a_file_declaring_entities_is_refused_and_they_are_never_read(tmp_path: Path, use: str) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("do-not-read")
+    (tmp_path / "evil.xml").write_text(
+        f'<!DOCTYPE s [<!ENTITY x SYSTEM "file://{secret}">]>\n<sequence name="evil"><log>{use}</log></sequence>\n'
+    )
+    with pytest.raises(ConfigError) as raised:
+        convert_synapse(tmp_path)
+    assert "do-not-read" not in str(raised.value)
+    assert raised.value.location is not None
+    assert raised.value.location.file == "evil.xml"
