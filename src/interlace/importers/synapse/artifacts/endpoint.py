@@ -21,6 +21,7 @@ from interlace.importers.synapse.xml import attribute, child, children, local_na
 
 __all__ = ["convert_endpoint", "endpoint_reference"]
 
+_DEFAULT_MAX_SUSPENSION = 300.0  # Interlace's default suspend.max-duration, in seconds
 _POLICY = frozenset({"timeout", "suspendOnFailure", "markForSuspension", "enableAddressing", "enableSec"})
 
 
@@ -50,8 +51,8 @@ def _suspend(body: etree._Element, conversion: Conversion) -> dict[str, Any] | N
         factor = text_of(child(on_failure, "progressionFactor"))
         if initial is not None:
             suspend["initial-duration"] = _seconds(initial)
-        if maximum is not None:
-            suspend["max-duration"] = _seconds(max(maximum, initial or maximum))
+        if maximum is not None or (initial or 0) > _DEFAULT_MAX_SUSPENSION:
+            suspend["max-duration"] = _seconds(max(maximum or 0, initial or 0))
         if factor:
             suspend["factor"] = max(float(factor), 1.0)
     for part in (on_failure, marking):
@@ -68,6 +69,13 @@ def _suspend(body: etree._Element, conversion: Conversion) -> dict[str, Any] | N
 
 def _http(body: etree._Element, conversion: Conversion, name: str) -> dict[str, Any]:
     url = attribute(body, "uri") or attribute(body, "uri-template") or ""
+    if local_name(body) == "address":
+        conversion.approximated(
+            body,
+            f"address endpoint {name}",
+            "called at its URI as written; MI appends the request's path after the API context "
+            "(REST_URL_POSTFIX) unless a flow removes it",
+        )
     http: dict[str, Any] = {"url": conversion.url(body, uri_template(url))}
     method = attribute(body, "method")
     if method:

@@ -61,5 +61,8 @@ def convert_log(element: etree._Element, conversion: Conversion, part: FlowPart)
         conversion.approximated(
             element, "log level simple", "logs the given properties, not To/From/WSAction/SOAPAction"
         )
+    for each in children(element):
+        if local_name(each) not in ("property", "message"):
+            conversion.unsupported(each, f"log <{local_name(each)}>")
     conversion.converted(element, "log")
     return [{"log": options}]

@@ -57,6 +57,11 @@ def convert_property(element: etree._Element, conversion: Conversion, part: Flow
     scope = (attribute(element, "scope") or "default").lower()
     remove = attribute(element, "action") == "remove"
     construct = f"property {name} ({scope})"
+    if scope == "axis2" and name == "REST_URL_POSTFIX" and remove:
+        conversion.converted(
+            element, construct, "Interlace never appends the request's path to an endpoint's URL"
+        )
+        return []
     if scope == "axis2" and name == "HTTP_SC":
         kind, options = "property", {"name": "status", "scope": "transport"}
     elif scope == "transport":
