@@ -57,13 +57,15 @@ def run(
         typer.Option(envvar="INTERLACE_MANAGEMENT_PORT", help="The management API's port (0: any free one)."),
     ] = None,
 ) -> None:
-    """Serve a project's APIs until interrupted."""
+    """Serve a project's APIs until interrupted (a Synapse folder or .car is converted first)."""
+    from interlace.cli.importers import runnable_project
     from interlace.cli.serve import serve
     from interlace.observability import configure_logging
 
     configure_logging(log_level)
     try:
         announce = lambda line: _out.print(line, markup=False)  # noqa: E731
+        project = runnable_project(project)
         _run_loop(serve(project, profile, host, port, announce, management_port=management_port))
     except ConfigError as exc:
         _print_problems(list(exc.detail) if isinstance(exc.detail, list) else [exc])
