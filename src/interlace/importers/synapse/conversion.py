@@ -42,8 +42,21 @@ class Conversion:
         self.report.add("unsupported", self.at(element), construct, why)
 
     def add_document(self, folder: str, name: str, data: dict[str, Any], element: etree._Element) -> str:
-        """Add an artifact's document, headed by where it came from."""
-        return self.tree.add(folder, name, Document(data, [f"Imported from {self.at(element)}"]))
+        """Add an artifact's document, headed by where it came from and by what of it was approximated
+        or left out (the findings so far within the element's lines)."""
+        first = self.at(element).line
+        last = max(
+            (line for each in element.iter() if isinstance(line := each.sourceline, int)), default=first
+        )
+        comments = [f"Imported from {self.at(element)}"]
+        comments += [
+            f"line {finding.origin.line}: {finding.status} {finding.construct}: {finding.note}".rstrip(": ")
+            for finding in self.report.findings
+            if finding.status != "converted"
+            and finding.origin.file == self.file
+            and first <= finding.origin.line <= last
+        ]
+        return self.tree.add(folder, name, Document(data, comments))
 
     def generated_name(self, owner: str) -> str:
         """A name for an anonymous (inline) artifact of ``owner``."""
