@@ -12,7 +12,7 @@ from interlace.importers.synapse.expressions import Converted, convert_expressio
 from interlace.importers.synapse.registry import MEDIATORS, FlowItem, FlowPart
 from interlace.importers.synapse.report import Origin, Report
 from interlace.importers.synapse.tree import Document, ProjectTree
-from interlace.importers.synapse.xml import children, local_name
+from interlace.importers.synapse.xml import children, line_of, local_name
 
 __all__ = ["Conversion"]
 
@@ -29,8 +29,7 @@ class Conversion:
     _generated: int = 0
 
     def at(self, element: etree._Element) -> Origin:
-        line = element.sourceline
-        return Origin(self.file, line if isinstance(line, int) else 0)
+        return Origin(self.file, line_of(element))
 
     def converted(self, element: etree._Element, construct: str, note: str = "") -> None:
         self.report.add("converted", self.at(element), construct, note)
@@ -45,9 +44,7 @@ class Conversion:
         """Add an artifact's document, headed by where it came from and by what of it was approximated
         or left out (the findings so far within the element's lines)."""
         first = self.at(element).line
-        last = max(
-            (line for each in element.iter() if isinstance(line := each.sourceline, int)), default=first
-        )
+        last = max((line_of(each) for each in element.iter()), default=first)
         comments = [f"Imported from {self.at(element)}"]
         comments += [
             f"line {finding.origin.line}: {finding.status} {finding.construct}: {finding.note}".rstrip(": ")

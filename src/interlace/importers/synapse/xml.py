@@ -9,7 +9,7 @@ from lxml import etree
 
 from interlace.errors import ConfigError, SourceLocation
 
-__all__ = ["attribute", "child", "children", "local_name", "parse_xml", "text_of"]
+__all__ = ["attribute", "child", "children", "line_of", "local_name", "parse_xml", "text_of"]
 
 _PARSER: Final = etree.XMLParser(
     resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False, huge_tree=False
@@ -31,6 +31,12 @@ def parse_xml(data: bytes, file: str) -> etree._Element:
             location=SourceLocation(file, 1),
         )
     return root
+
+
+def line_of(element: etree._Element) -> int:
+    """The element's line in its file (0 when unknown)."""
+    line = element.sourceline
+    return line if isinstance(line, int) else 0
 
 
 def local_name(element: etree._Element) -> str:
