@@ -12,7 +12,7 @@ from typing import Any
 from lxml import etree
 
 from interlace.importers.synapse.conversion import Conversion
-from interlace.importers.synapse.registry import FlowItem, artifact
+from interlace.importers.synapse.registry import FlowItem, FlowPart, artifact
 from interlace.importers.synapse.xml import attribute, child, children, local_name
 
 __all__ = ["convert_api"]
@@ -21,7 +21,7 @@ _KNOWN = frozenset({"inSequence", "outSequence", "faultSequence"})
 
 
 def _part(
-    resource: etree._Element, conversion: Conversion, tag: str, part: str
+    resource: etree._Element, conversion: Conversion, tag: str, part: FlowPart
 ) -> list[FlowItem] | str | None:
     """A resource's sequence given inline (a flow) or by key (a name), None when absent."""
     key = attribute(resource, tag)
@@ -30,12 +30,13 @@ def _part(
     element = child(resource, tag)
     if element is None:
         return None
-    return conversion.flow(element, part)  # type: ignore[arg-type]
+    return conversion.flow(element, part)
 
 
 def _flow(resource: etree._Element, conversion: Conversion) -> list[FlowItem]:
     flow: list[FlowItem] = []
-    for tag, part in (("inSequence", "in"), ("outSequence", "out")):
+    parts: tuple[tuple[str, FlowPart], ...] = (("inSequence", "in"), ("outSequence", "out"))
+    for tag, part in parts:
         converted = _part(resource, conversion, tag, part)
         if isinstance(converted, str):
             flow.append({"sequence": converted})
