@@ -11,6 +11,7 @@ from rich.console import Console
 
 from interlace import __version__
 from interlace.cli.bundles import register_bundle_commands
+from interlace.cli.connection_commands import register_connection_commands
 from interlace.cli.connectors import connector_app
 from interlace.cli.importers import import_app
 from interlace.cli.operations import register_operations
@@ -131,6 +132,7 @@ def version() -> None:
 
 connection_app = typer.Typer(help="Work with a project's connections.", no_args_is_help=True)
 app.add_typer(connection_app, name="connection")
+register_connection_commands(connection_app)
 app.add_typer(connector_app, name="connector")
 app.add_typer(import_app, name="import")
 mailbox_app = typer.Typer(help="The local development mailbox.", no_args_is_help=True)

@@ -4,6 +4,9 @@ is never readable on disk.
 The key comes from ``INTERLACE_SECRET_KEY`` (one or more comma-separated Fernet keys; the first
 encrypts, all decrypt, so keys can be rotated) or, when unset, from a key file generated next to the
 tokens with owner-only permissions. Writes are atomic (temporary file, then rename).
+
+Beside the tokens, ``notes.json`` keeps each connection's last refresh (when, its outcome, the access
+token's expiry, the granted scopes): no secret, so it stays readable without the key.
 """
 
 from __future__ import annotations
@@ -11,14 +14,16 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import Mapping
+from datetime import datetime
 from pathlib import Path
 
 import orjson
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
 from interlace.errors import ConfigError
+from interlace.sdk import RefreshNote
 
-__all__ = ["KEY_ENV", "STATE_DIR", "EncryptedTokenStore", "LazyTokenStore", "load_fernet"]
+__all__ = ["KEY_ENV", "STATE_DIR", "EncryptedTokenStore", "LazyTokenStore", "load_fernet", "read_note"]
 
 KEY_ENV = "INTERLACE_SECRET_KEY"
 STATE_DIR = ".interlace"
@@ -88,6 +93,44 @@ class EncryptedTokenStore:
 
             await asyncio.to_thread(update)
 
+    async def note(self, key: str, note: RefreshNote) -> None:
+        async with self._lock:
+            await asyncio.to_thread(_save_note, self._path.with_name("notes.json"), key, note)
+
+
+def _read_notes(path: Path) -> dict[str, dict[str, object]]:
+    try:
+        notes = orjson.loads(path.read_bytes())
+    except (FileNotFoundError, orjson.JSONDecodeError):
+        return {}
+    return notes if isinstance(notes, dict) else {}
+
+
+def _save_note(path: Path, key: str, note: RefreshNote) -> None:
+    notes = _read_notes(path)
+    notes[key] = {
+        "at": note.at.isoformat(),
+        "outcome": note.outcome,
+        "expiresAt": note.expires_at.isoformat() if note.expires_at else None,
+        "scopes": list(note.scopes),
+    }
+    _write_private(path, orjson.dumps(notes, option=orjson.OPT_INDENT_2))
+
+
+def read_note(folder: Path, key: str) -> RefreshNote | None:
+    """The last refresh noted for connection ``key`` in a state ``folder``; ``None`` if none was."""
+    found = _read_notes(folder / "notes.json").get(key)
+    if not isinstance(found, dict):
+        return None
+    expires = found.get("expiresAt")
+    scopes = found.get("scopes")
+    return RefreshNote(
+        at=datetime.fromisoformat(str(found.get("at"))),
+        outcome=str(found.get("outcome", "")),
+        expires_at=datetime.fromisoformat(expires) if isinstance(expires, str) else None,
+        scopes=tuple(map(str, scopes)) if isinstance(scopes, list) else (),
+    )
+
 
 class LazyTokenStore:
     """An :class:`EncryptedTokenStore` in ``folder`` (``tokens`` and ``secret.key``), made on first use so
@@ -109,3 +152,6 @@ class LazyTokenStore:
 
     async def save(self, key: str, refresh_token: str) -> None:
         await self._open().save(key, refresh_token)
+
+    async def note(self, key: str, note: RefreshNote) -> None:
+        await self._open().note(key, note)

@@ -8,6 +8,13 @@ holds the conformance checks; docs/connectors/README.md tells how to write one.
 """
 
 from interlace.message import Payload
+from interlace.sdk.authorization import (
+    AuthorizationCodeGrant,
+    AuthorizationError,
+    GrantedTokens,
+    PendingAuthorization,
+    start_authorization,
+)
 from interlace.sdk.connection import Connection, ConnectionConfig
 from interlace.sdk.connector import Connector
 from interlace.sdk.docs import render_connector_reference
@@ -20,7 +27,7 @@ from interlace.sdk.errors import (
     UnknownConnectorError,
 )
 from interlace.sdk.flow import InFlight
-from interlace.sdk.oauth2 import OAuth2Settings, OAuth2Tokens, TokenStore
+from interlace.sdk.oauth2 import OAuth2Settings, OAuth2Tokens, RefreshNote, RefreshNotes, TokenStore
 from interlace.sdk.operation import OperationResult, OperationSpec, ResultSpec
 from interlace.sdk.registry import (
     ENTRY_POINT_GROUP,
@@ -38,6 +45,8 @@ __all__ = [
     "MASK",
     "NO_ACK",
     "RESERVED_NAMES",
+    "AuthorizationCodeGrant",
+    "AuthorizationError",
     "Connection",
     "ConnectionConfig",
     "Connector",
@@ -46,6 +55,7 @@ __all__ = [
     "Delivery",
     "EntryPointLike",
     "FatalError",
+    "GrantedTokens",
     "InFlight",
     "InvalidInput",
     "OAuth2Settings",
@@ -56,6 +66,9 @@ __all__ = [
     "ParamProblem",
     "ParameterSpec",
     "Payload",
+    "PendingAuthorization",
+    "RefreshNote",
+    "RefreshNotes",
     "RegisteredConnector",
     "RegistryError",
     "ResultSpec",
@@ -67,4 +80,5 @@ __all__ = [
     "UnknownConnectorError",
     "installed_entry_points",
     "render_connector_reference",
+    "start_authorization",
 ]

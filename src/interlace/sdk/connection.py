@@ -11,7 +11,7 @@ from typing import Any, ClassVar, Generic, Self, TypeVar, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict
 
-from interlace.sdk.oauth2 import TokenStore
+from interlace.sdk.oauth2 import OAuth2Settings, TokenStore
 
 __all__ = ["ConfigT", "Connection", "ConnectionConfig"]
 
@@ -102,6 +102,12 @@ class Connection(Generic[ConfigT]):
     def name(self) -> str:
         """The connection's name in the project (for messages: ``"SMTP login failed on patientMail"``)."""
         return self._name
+
+    def oauth2_settings(self) -> OAuth2Settings | None:
+        """The OAuth2 client of a connection that logs in with user grants (client id and secret, token
+        URL, maybe its own authorization URL), for authorizing an account; ``None`` (the default) when
+        the connection does not use OAuth2. Called without :meth:`open`."""
+        return None
 
     async def open(self) -> None:
         """Acquire what the connection needs (clients, sessions, a login); by default nothing."""

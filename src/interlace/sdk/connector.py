@@ -23,6 +23,7 @@ from pydantic import TypeAdapter
 from pydantic.json_schema import JsonSchemaMode
 
 from interlace.sdk._schema import object_schema
+from interlace.sdk.authorization import AuthorizationCodeGrant
 from interlace.sdk.connection import Connection, ConnectionConfig
 from interlace.sdk.errors import UnknownConnectorError
 from interlace.sdk.operation import OperationFunction, OperationSpec, build_operation_spec
@@ -43,6 +44,8 @@ class Connector:
     that the object is only read, and is safe to share. ``pool_size`` ``None`` means one
     :class:`~interlace.sdk.Connection` object serves all concurrent operations; a number means the runtime
     keeps up to that many and gives each to one operation at a time (see ``Connection``).
+    ``authorization`` declares the OAuth2 authorization code grant its users run to authorize an
+    account (``interlace connection authorize``); operations name the scopes they need.
     """
 
     def __init__(
@@ -53,6 +56,7 @@ class Connector:
         connection: type[Connection[Any]],
         description: str = "",
         pool_size: int | None = None,
+        authorization: AuthorizationCodeGrant | None = None,
     ) -> None:
         if not _NAME.match(name):
             raise TypeError(f"a connector name is lowercase letters, digits, '-' and '_' (got {name!r})")
@@ -72,6 +76,7 @@ class Connector:
         self.connection = connection
         self.description = description
         self.pool_size = pool_size
+        self.authorization = authorization
         self._operations: dict[str, OperationSpec] = {}
         self._triggers: dict[str, TriggerSpec] = {}
 
@@ -94,14 +99,26 @@ class Connector:
     def operation(self, function: _OperationT, /) -> _OperationT: ...
 
     @overload
-    def operation(self, function: None = None, /, *, name: str) -> Callable[[_OperationT], _OperationT]: ...
+    def operation(
+        self, function: None = None, /, *, name: str | None = None, scopes: tuple[str, ...] = ()
+    ) -> Callable[[_OperationT], _OperationT]: ...
 
-    def operation(self, function: OperationFunction | None = None, /, *, name: str | None = None) -> Any:
+    def operation(
+        self,
+        function: OperationFunction | None = None,
+        /,
+        *,
+        name: str | None = None,
+        scopes: tuple[str, ...] = (),
+    ) -> Any:
         """Register an operation: ``@connector.operation``, or ``@connector.operation(name="sendMail")``
-        to name it apart from the function. The function is returned unchanged, to be tested directly."""
+        to name it apart from the function; ``scopes`` are the OAuth2 scopes it needs (asked for when a
+        project using it is authorized). The function is returned unchanged, to be tested directly."""
 
         def register(target: OperationFunction) -> OperationFunction:
-            spec = build_operation_spec(target, connector=self.name, connection=self.connection, name=name)
+            spec = build_operation_spec(
+                target, connector=self.name, connection=self.connection, name=name, scopes=scopes
+            )
             self._check_free(spec.name)
             self._operations[spec.name] = spec
             return target

@@ -11,7 +11,11 @@ A connector whose API takes bearer tokens builds one :class:`OAuth2Tokens` per c
 - a revoked or expired grant (``invalid_grant``) is a :class:`~interlace.sdk.errors.FatalError` that
   names the connection; an unreachable token endpoint is a :class:`~interlace.sdk.errors.RetryableError`.
 
-Grants: ``refresh_token`` (client id, secret and a refresh token) and ``client_credentials``.
+Grants: ``refresh_token`` (client id, secret and a refresh token) and ``client_credentials``. The
+``authorization_code`` grant that yields the first refresh token is :mod:`interlace.sdk.authorization`.
+
+Each refresh is noted (when, its outcome, the access token's expiry and the granted scopes) through the
+store's optional ``note`` method (:class:`RefreshNotes`), never with a token in it, for status views.
 """
 
 from __future__ import annotations
@@ -20,13 +24,14 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Literal, Protocol, TypeVar
+from datetime import UTC, datetime, timedelta
+from typing import Literal, Protocol, TypeVar, runtime_checkable
 
 import aiohttp
 
 from interlace.sdk.errors import FatalError, RetryableError
 
-__all__ = ["OAuth2Settings", "OAuth2Tokens", "TokenStore"]
+__all__ = ["OAuth2Settings", "OAuth2Tokens", "RefreshNote", "RefreshNotes", "TokenStore"]
 
 R = TypeVar("R")
 Grant = Literal["refresh_token", "client_credentials"]
@@ -44,6 +49,24 @@ class TokenStore(Protocol):
 
 
 @dataclass(frozen=True, slots=True)
+class RefreshNote:
+    """What the last call of the token endpoint gave, without any token: ``outcome`` is ``ok`` or the
+    error's words; ``expires_at`` and ``scopes`` are those of the access token it issued."""
+
+    at: datetime
+    outcome: str
+    expires_at: datetime | None = None
+    scopes: tuple[str, ...] = ()
+
+
+@runtime_checkable
+class RefreshNotes(Protocol):
+    """A :class:`TokenStore` that also keeps each connection's last :class:`RefreshNote` (optional)."""
+
+    async def note(self, key: str, note: RefreshNote) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
 class OAuth2Settings:
     """How a connection gets its tokens. ``client_secret`` and ``refresh_token`` are the revealed values:
     keep them in :class:`~interlace.sdk.Secret` fields of the connection's config and reveal them here."""
@@ -56,6 +79,8 @@ class OAuth2Settings:
     scope: str | None = None
     skew: float = 60.0
     timeout: float = 30.0
+    authorization_url: str | None = None
+    """Where a user grants access (authorization code grant); the connector's declared one if ``None``."""
 
 
 @dataclass(slots=True)
@@ -113,8 +138,16 @@ class OAuth2Tokens:
             if not self._loaded and self._store is not None:
                 self._refresh_token = await self._store.load(self._connection) or self._refresh_token
                 self._loaded = True
-            self._token = await self._request_token()
+            try:
+                self._token = await self._request_token()
+            except (FatalError, RetryableError) as exc:
+                await self._note(RefreshNote(datetime.now(UTC), exc.message))
+                raise
             return self._token.value
+
+    async def _note(self, note: RefreshNote) -> None:
+        if isinstance(self._store, RefreshNotes):
+            await self._store.note(self._connection, note)
 
     async def _request_token(self) -> _Token:
         settings = self._settings
@@ -175,6 +208,9 @@ class OAuth2Tokens:
             self._refresh_token = rotated
             if self._store is not None:
                 await self._store.save(self._connection, rotated)
+        now = datetime.now(UTC)
+        scopes = tuple(str(body.get("scope") or "").split())
+        await self._note(RefreshNote(now, "ok", now + timedelta(seconds=lifetime), scopes))
         return _Token(access, self._clock() + lifetime)
 
     async def authorized(

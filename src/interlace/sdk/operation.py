@@ -67,6 +67,8 @@ class OperationSpec:
     parameters: tuple[ParameterSpec, ...]
     result: ResultSpec
     function: OperationFunction = field(repr=False, compare=False)
+    scopes: tuple[str, ...] = ()
+    """The OAuth2 scopes the operation needs; asked for when a project that uses it is authorized."""
 
     @property
     def qualified_name(self) -> str:
@@ -108,7 +110,12 @@ class OperationSpec:
 
 
 def build_operation_spec(
-    function: OperationFunction, *, connector: str, connection: type[Connection[Any]], name: str | None = None
+    function: OperationFunction,
+    *,
+    connector: str,
+    connection: type[Connection[Any]],
+    name: str | None = None,
+    scopes: tuple[str, ...] = (),
 ) -> OperationSpec:
     """Describe ``function`` as an operation of ``connector``; ``TypeError`` says what in the signature
     cannot be described (raised at import, where the connector is defined)."""
@@ -134,6 +141,7 @@ def build_operation_spec(
             description=docstring.returns,
         ),
         function=function,
+        scopes=tuple(scopes),
     )
 
 

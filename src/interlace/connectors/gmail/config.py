@@ -24,6 +24,9 @@ class GmailConfig(ConnectionConfig):
     token_url: str = "https://oauth2.googleapis.com/token"
     """Google's OAuth2 token endpoint, or another that follows its wire format."""
 
+    authorization_url: str = "https://accounts.google.com/o/oauth2/v2/auth"
+    """Where the account's owner grants access (``interlace connection authorize``)."""
+
     client_id: str = Field(examples=["1234567890-abc.apps.googleusercontent.com"])
     """The OAuth2 client id of the application."""
 

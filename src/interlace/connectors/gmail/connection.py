@@ -78,13 +78,13 @@ class GmailConnection(Connection[GmailConfig]):
     def _build_tokens(self) -> OAuth2Tokens:
         return OAuth2Tokens(
             self.name,
-            self._oauth2_settings(),
+            self.oauth2_settings(),
             self._open_session(),
             store=self._token_store,
             clock=self._clock,
         )
 
-    def _oauth2_settings(self) -> OAuth2Settings:
+    def oauth2_settings(self) -> OAuth2Settings:
         config = self.config
         return OAuth2Settings(
             token_url=config.token_url,
@@ -93,6 +93,7 @@ class GmailConnection(Connection[GmailConfig]):
             grant=config.grant,
             refresh_token=config.refresh_token.reveal() if config.refresh_token else None,
             timeout=config.timeout,
+            authorization_url=config.authorization_url,
         )
 
     def _open_session(self) -> aiohttp.ClientSession:

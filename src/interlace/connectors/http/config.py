@@ -98,6 +98,10 @@ class OAuth2Auth(_AuthSettings):
     scope: str | None = None
     """The scope to ask for, space-separated; the server's default if not given."""
 
+    authorization_url: str | None = None
+    """Where a user grants access (authorization code grant), to get the refresh token with
+    ``interlace connection authorize``."""
+
 
 HttpAuth = Annotated[NoAuth | BasicAuth | BearerAuth | ApiKeyAuth | OAuth2Auth, Field(discriminator="type")]
 """The ways an ``http`` connection logs in, told apart by their ``type`` key."""
@@ -114,8 +118,8 @@ class HttpConfig(ConnectionConfig):
     - `{type: api-key, name, value, in: header|query}`: the key as a header (the default) or a query
       parameter;
     - `{type: oauth2, token-url, client-id, client-secret, grant: client_credentials|refresh_token,
-      refresh-token, scope}`: OAuth2 bearer tokens, refreshed before they expire; after a 401 the token is
-      refreshed once and the request sent once more.
+      refresh-token, scope, authorization-url}`: OAuth2 bearer tokens, refreshed before they expire;
+      after a 401 the token is refreshed once and the request sent once more.
 
     Every credential is a secret: it is never shown in logs, errors or docs.
     """

@@ -52,18 +52,24 @@ class HttpConnection(Connection[HttpConfig]):
             auto_decompress=True,
             raise_for_status=False,
         )
-        auth = self.config.auth
-        if isinstance(auth, OAuth2Auth):
-            settings = OAuth2Settings(
-                token_url=auth.token_url,
-                client_id=auth.client_id,
-                client_secret=auth.client_secret.reveal(),
-                grant=auth.grant,
-                refresh_token=auth.refresh_token.reveal() if auth.refresh_token else None,
-                scope=auth.scope,
-                timeout=self.config.timeout,
-            )
+        settings = self.oauth2_settings()
+        if settings is not None:
             self._tokens = OAuth2Tokens(self.name, settings, self._session, store=self.token_store)
+
+    def oauth2_settings(self) -> OAuth2Settings | None:
+        auth = self.config.auth
+        if not isinstance(auth, OAuth2Auth):
+            return None
+        return OAuth2Settings(
+            token_url=auth.token_url,
+            client_id=auth.client_id,
+            client_secret=auth.client_secret.reveal(),
+            grant=auth.grant,
+            refresh_token=auth.refresh_token.reveal() if auth.refresh_token else None,
+            scope=auth.scope,
+            timeout=self.config.timeout,
+            authorization_url=auth.authorization_url,
+        )
 
     async def ping(self) -> None:
         """Send ``HEAD`` to the base URL (after getting a token, for OAuth2): any answer but 401, 403,

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from interlace.connectors.http.connection import HttpConnection
 from interlace.connectors.http.request import QueryValue
-from interlace.sdk import Connector, OperationResult, Param
+from interlace.sdk import AuthorizationCodeGrant, Connector, OperationResult, Param
 
 __all__ = ["connector", "delete", "get", "head", "patch", "post", "put"]
 
@@ -25,6 +25,7 @@ connector = Connector(
         " retry); every other answer, 4xx included, is returned: check `attributes.status` in the flow,"
         " e.g. with a `response-variable`."
     ),
+    authorization=AuthorizationCodeGrant(),
 )
 
 RelativePath = Annotated[

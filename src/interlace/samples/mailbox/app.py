@@ -1,4 +1,5 @@
-"""The development mailbox's HTTP application: Gmail API, OAuth2 token endpoint, web pages and JSON API.
+"""The development mailbox's HTTP application: Gmail API, OAuth2 token and consent endpoints, web pages
+and JSON API.
 
 One aiohttp application on one port serves all of them, so a connection's ``api_url`` and ``token_url``
 can both point at the same base URL (``token_url`` is ``<base>/token``).
@@ -9,6 +10,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from interlace.samples.mailbox.box import Mailbox
+from interlace.samples.mailbox.consent import add_consent_routes
 from interlace.samples.mailbox.gmail_api import add_gmail_routes
 from interlace.samples.mailbox.oauth import add_oauth_routes
 from interlace.samples.mailbox.state import AUTHORITY_KEY, MAILBOX_KEY
@@ -25,5 +27,6 @@ def create_app(mailbox: Mailbox, authority: TokenAuthority) -> web.Application:
     app[AUTHORITY_KEY] = authority
     add_gmail_routes(app.router)
     add_oauth_routes(app.router)
+    add_consent_routes(app.router)
     add_web_routes(app.router)
     return app

@@ -55,6 +55,11 @@ class DevMailbox:
         return f"{self.url}/token"
 
     @property
+    def authorization_url(self) -> str:
+        """The consent page (authorization endpoint) of the authorization code grant."""
+        return f"{self.url}/authorize"
+
+    @property
     def address(self) -> str:
         """The account's e-mail address (what ``users.getProfile`` answers)."""
         return self.mailbox.address

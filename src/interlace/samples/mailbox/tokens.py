@@ -4,7 +4,10 @@ It behaves like Google's token endpoint for the two grants a server-side connect
 
 - ``refresh_token`` (client id and secret, refresh token) for a user's mailbox;
 - ``client_credentials`` (client id and secret only), which Google does not offer but generic OAuth2
-  connections do, so the same connection code can be tried against it.
+  connections do, so the same connection code can be tried against it;
+- ``authorization_code`` with PKCE (RFC 7636, ``S256`` only): a code from :meth:`TokenAuthority.issue_code`
+  (the consent page's "Allow"), the same ``redirect_uri`` and the ``code_verifier`` whose hash the
+  consent request carried; a code works once and for ten minutes, and starts a new grant.
 
 Clients authenticate with form fields or HTTP Basic. Every request is recorded (``requests``) so a test
 can count refreshes. A grant is the family of one initial refresh token: rotation replaces the refresh
@@ -14,6 +17,8 @@ included, as Google does.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import itertools
 import secrets
 from collections.abc import Callable, Iterable, Mapping
@@ -86,6 +91,15 @@ class TokenRequest:
 
 
 @dataclass(frozen=True, slots=True)
+class _Code:
+    client_id: str
+    redirect_uri: str
+    challenge: str
+    scope: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class _AccessToken:
     grant: int
     expires_at: datetime
@@ -119,6 +133,7 @@ class TokenAuthority:
         self._grants = itertools.count(1)
         self._refresh_tokens: dict[str, int] = {}
         self._access_tokens: dict[str, _AccessToken] = {}
+        self._codes: dict[str, _Code] = {}
         self._requests: list[TokenRequest] = []
         for token in refresh_tokens:
             self.add_refresh_token(token)
@@ -136,6 +151,18 @@ class TokenAuthority:
     def add_refresh_token(self, token: str) -> None:
         """Make *token* a valid refresh token of a new grant."""
         self._refresh_tokens[token] = next(self._grants)
+
+    def knows_client(self, client_id: str) -> bool:
+        """Whether ``client_id`` is an accepted client (the consent page refuses others)."""
+        return client_id in self._clients
+
+    def issue_code(self, client_id: str, redirect_uri: str, challenge: str, scope: str) -> str:
+        """A new authorization code for a consent given, bound to the client, the redirect URI and the
+        PKCE ``challenge`` (``BASE64URL(SHA256(verifier))``)."""
+        code = "dev-code-" + secrets.token_urlsafe(18)
+        expires_at = self._clock() + timedelta(minutes=10)
+        self._codes[code] = _Code(client_id, redirect_uri, challenge, scope, expires_at)
+        return code
 
     def revoke(self, token: str) -> bool:
         """End the grant of a refresh or access token, all its tokens included; ``False`` if unknown."""
@@ -172,11 +199,13 @@ class TokenAuthority:
     def _grant(self, grant_type: str, form: Mapping[str, str], basic: tuple[str, str] | None) -> IssuedToken:
         if not grant_type:
             raise OAuthError(400, "invalid_request", "Required parameter is missing: grant_type")
-        if grant_type not in ("refresh_token", "client_credentials"):
+        if grant_type not in ("refresh_token", "client_credentials", "authorization_code"):
             raise OAuthError(400, "unsupported_grant_type", f"Invalid grant_type: {grant_type}")
         self._authenticate(form, basic)
         if grant_type == "client_credentials":
             return self._issue(next(self._grants), refresh_token=None)
+        if grant_type == "authorization_code":
+            return self._redeem(form, basic[0] if basic is not None else form.get("client_id", ""))
         refresh_token = form.get("refresh_token", "")
         if not refresh_token:
             raise OAuthError(400, "invalid_request", "Missing required parameter: refresh_token")
@@ -189,6 +218,25 @@ class TokenAuthority:
             rotated = "dev-rt-" + secrets.token_urlsafe(24)
             self._refresh_tokens[rotated] = grant
         return self._issue(grant, refresh_token=rotated)
+
+    def _redeem(self, form: Mapping[str, str], client_id: str) -> IssuedToken:
+        code = self._codes.pop(form.get("code", ""), None)  # used once, whatever the outcome
+        if code is None or self._clock() >= code.expires_at:
+            raise OAuthError(400, "invalid_grant", "Malformed auth code.")
+        if code.client_id != client_id:
+            raise OAuthError(400, "invalid_grant", "The code was issued to another client.")
+        if form.get("redirect_uri", "") != code.redirect_uri:
+            raise OAuthError(400, "redirect_uri_mismatch", "Bad Request")
+        verifier = form.get("code_verifier", "")
+        digest = hashlib.sha256(verifier.encode("ascii", "replace")).digest()
+        computed = base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+        if not verifier or not secrets.compare_digest(computed, code.challenge):
+            raise OAuthError(400, "invalid_grant", "Invalid code verifier.")
+        grant = next(self._grants)
+        refresh_token = "dev-rt-" + secrets.token_urlsafe(24)
+        self._refresh_tokens[refresh_token] = grant
+        issued = self._issue(grant, refresh_token=refresh_token)
+        return IssuedToken(issued.access_token, issued.expires_in, code.scope, refresh_token)
 
     def _authenticate(self, form: Mapping[str, str], basic: tuple[str, str] | None) -> None:
         client_id, secret = basic if basic is not None else (form.get("client_id"), form.get("client_secret"))
