@@ -14,6 +14,8 @@ import pytest
 
 # The secrets the suite hands to Interlace: development credentials, passwords and tokens of tests.
 SECRETS = ("dev-secret", "dev-refresh-token", "open-sesame", "hunter2-secret", "s3cret", "t0ken")
+# What the development mailbox issues: refresh and access tokens, authorization codes.
+SECRETS += ("dev-rt-", "dev-at-", "dev-code-")
 
 
 class SecretWatch(logging.Handler):

@@ -121,7 +121,9 @@ async def code_for(url: str) -> dict[str, str]:
     return {key: values[0] for key, values in parse_qs(urlsplit(visit.url).query).items()}
 
 
-async def test_the_server_refuses_a_code_with_another_pkce_verifier(tmp_path: Path, mailbox: DevMailbox) -> None:
+async def test_the_server_refuses_a_code_with_another_pkce_verifier(
+    tmp_path: Path, mailbox: DevMailbox
+) -> None:
     root = write_project(tmp_path, mailbox)
     mail = oauth2_connections(load_project(root, "dev"))["mail"]
     assert mail.connector.authorization is not None
