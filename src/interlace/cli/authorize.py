@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import html
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Final
+from typing import Final
 
 import aiohttp
 from aiohttp import web
@@ -29,6 +29,7 @@ from interlace.sdk import (
     GrantedTokens,
     OAuth2Settings,
     RefreshNote,
+    operation_scopes,
     start_authorization,
 )
 
@@ -61,29 +62,14 @@ def oauth2_connections(project: Project) -> dict[str, OAuth2Connection]:
     return found
 
 
-def _mappings(value: object) -> Iterator[Mapping[str, Any]]:
-    if isinstance(value, Mapping):
-        yield value
-        for item in value.values():
-            yield from _mappings(item)
-    elif isinstance(value, list | tuple):
-        for item in value:
-            yield from _mappings(item)
-
-
 def scopes_used(project: Project, connection: str, connector: Connector) -> tuple[str, ...]:
     """The scopes declared by the operations that the project's flows run on ``connection``."""
-    scopes: dict[str, None] = {}
-    prefix = f"{connector.name}."
-    for kind in _DEFINITION_KINDS:
-        for definition in getattr(project, kind):
-            for mapping in _mappings(definition.model_dump(by_alias=True)):
-                for key, options in mapping.items():
-                    name = key.removeprefix(prefix)
-                    used = isinstance(options, Mapping) and options.get("connection") == connection
-                    if key.startswith(prefix) and used and name in connector.operations:
-                        scopes.update(dict.fromkeys(connector.operations[name].scopes))
-    return tuple(scopes)
+    flows = [
+        definition.model_dump(by_alias=True)
+        for kind in _DEFINITION_KINDS
+        for definition in getattr(project, kind)
+    ]
+    return operation_scopes(flows, connection, connector)
 
 
 class _LoopbackRedirect:

@@ -13,6 +13,7 @@ from interlace.sdk.authorization import (
     AuthorizationError,
     GrantedTokens,
     PendingAuthorization,
+    operation_scopes,
     start_authorization,
 )
 from interlace.sdk.connection import Connection, ConnectionConfig
@@ -79,6 +80,7 @@ __all__ = [
     "TriggerSpec",
     "UnknownConnectorError",
     "installed_entry_points",
+    "operation_scopes",
     "render_connector_reference",
     "start_authorization",
 ]

@@ -24,8 +24,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import secrets
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 import aiohttp
@@ -33,12 +34,16 @@ import aiohttp
 from interlace.sdk.errors import FatalError
 from interlace.sdk.oauth2 import OAuth2Settings
 
+if TYPE_CHECKING:
+    from interlace.sdk.connector import Connector
+
 __all__ = [
     "AuthorizationCodeGrant",
     "AuthorizationError",
     "GrantedTokens",
     "PendingAuthorization",
     "explain_error",
+    "operation_scopes",
     "start_authorization",
 ]
 
@@ -171,8 +176,7 @@ class PendingAuthorization:
                     body = None
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise AuthorizationError(
-                f"connection {self.connection}: the token endpoint {settings.token_url} did not answer:"
-                f" {type(exc).__name__}",
+                f"connection {self.connection}: the token endpoint did not answer: {type(exc).__name__}",
                 error="temporarily_unavailable",
             ) from exc
         answer: dict[str, object] = body if isinstance(body, dict) else {}
@@ -229,3 +233,28 @@ def start_authorization(
         state=state,
         verifier=verifier,
     )
+
+
+def _mappings(value: object) -> Iterator[Mapping[str, Any]]:
+    if isinstance(value, Mapping):
+        yield value
+        for item in value.values():
+            yield from _mappings(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _mappings(item)
+
+
+def operation_scopes(flows: object, connection: str, connector: Connector) -> tuple[str, ...]:
+    """The scopes declared by the operations that ``flows`` (a project's definitions as plain data: lists
+    and mappings, mediators as ``{"gmail.sendMail": {"connection": ..., ...}}``) run on ``connection``,
+    in the order first met."""
+    scopes: dict[str, None] = {}
+    prefix = f"{connector.name}."
+    for mapping in _mappings(flows):
+        for key, options in mapping.items():
+            name = key.removeprefix(prefix) if isinstance(key, str) else ""
+            used = isinstance(options, Mapping) and options.get("connection") == connection
+            if key != name and used and name in connector.operations:
+                scopes.update(dict.fromkeys(connector.operations[name].scopes))
+    return tuple(scopes)

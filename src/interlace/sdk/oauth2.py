@@ -135,7 +135,8 @@ class OAuth2Tokens:
             # Another task refreshed while this one waited: use its token.
             if current is not None and current.value != stale and self._fresh(current):
                 return current.value
-            if not self._loaded and self._store is not None:
+            # Looked up again while none is held: an authorization may have stored one since.
+            if self._store is not None and (not self._loaded or not self._refresh_token):
                 self._refresh_token = await self._store.load(self._connection) or self._refresh_token
                 self._loaded = True
             try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from interlace.management.resources import (
     artifacts,
+    authorizations,
     connectors,
     deployments,
     endpoints,
@@ -25,6 +26,7 @@ _MODULES = (
     artifacts,
     endpoints,
     connectors,
+    authorizations,
     stores,
     processors,
     inbound,
