@@ -32,6 +32,8 @@ def render_connector_reference(connector: Connector) -> str:
         f" operation as `- {connector.name}.OPERATION: {{connection: NAME, ...}}`.\n"
     )
     parts.append(_connection_section(connector))
+    if connector.authorization is not None:
+        parts.append(_authorization_section(connector))
     if connector.operations:
         parts.append("## Operations\n")
         parts.extend(_operation_section(spec) for spec in connector.operations.values())
@@ -63,10 +65,30 @@ def _connection_section(connector: Connector) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _authorization_section(connector: Connector) -> str:
+    grant = connector.authorization
+    assert grant is not None
+    where = f"at `{grant.authorization_url}`" if grant.authorization_url else "at the connection's URL"
+    lines = [
+        "## Authorization\n",
+        f"An account is authorized with the OAuth2 authorization code grant (PKCE) {where}:"
+        f" `interlace connection authorize PROJECT CONNECTION` asks for the scopes of the operations the"
+        " project runs on the connection and keeps the refresh token in the project's token store.\n",
+    ]
+    if grant.scopes:
+        lines.append(f"Scopes always asked for: {', '.join(f'`{scope}`' for scope in grant.scopes)}.\n")
+    if grant.params:
+        shown = ", ".join(f"`{key}={value}`" for key, value in grant.params.items())
+        lines.append(f"The consent address also carries {shown}.\n")
+    return "\n".join(lines)
+
+
 def _operation_section(spec: OperationSpec) -> str:
     lines = [f"### `{spec.qualified_name}`\n"]
     if spec.description:
         lines.append(f"{spec.description}\n")
+    if spec.scopes:
+        lines.append(f"**Scopes**: {', '.join(f'`{scope}`' for scope in spec.scopes)}.\n")
     lines.append(_parameter_table(spec.parameters))
     result = f"**Result**: {spec.result.type_name}"
     lines.append(f"{result}. {spec.result.description}\n" if spec.result.description else f"{result}.\n")
