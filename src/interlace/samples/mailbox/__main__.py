@@ -24,6 +24,7 @@ async def _serve(args: argparse.Namespace) -> None:
         print(f"  web page and JSON API  {mailbox.url}/", flush=True)
         print(f"  Gmail API              {mailbox.url}/gmail/v1", flush=True)
         print(f"  OAuth2 token endpoint  {mailbox.token_url}", flush=True)
+        print(f"  OAuth2 consent page    {mailbox.authorization_url}", flush=True)
         if mailbox.smtp_port is not None:
             print(f"  SMTP                   {mailbox.host}:{mailbox.smtp_port}", flush=True)
         print(f"  client id {DEFAULT_CLIENT_ID}, refresh token {DEFAULT_REFRESH_TOKEN}", flush=True)

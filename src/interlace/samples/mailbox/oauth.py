@@ -1,7 +1,8 @@
 """The HTTP face of the development mailbox's OAuth2 server, shaped like Google's endpoints.
 
 - ``POST /token`` (``application/x-www-form-urlencoded``; client credentials in the form or as HTTP
-  Basic): 200 ``{"access_token", "expires_in", "scope", "token_type": "Bearer"}`` (plus
+  Basic; grants ``refresh_token``, ``client_credentials`` and ``authorization_code`` with PKCE):
+  200 ``{"access_token", "expires_in", "scope", "token_type": "Bearer"}`` (plus
   ``refresh_token`` when rotation is on); refusals as RFC 6749 §5.2 ``{"error", "error_description"}``:
   400 ``invalid_request`` / ``unsupported_grant_type`` / ``invalid_grant``, 401 ``invalid_client``.
 - ``POST /revoke`` (``token`` in the form or the query): 200 ``{}``, or 400 ``{"error": "invalid_token"}``.
