@@ -14,6 +14,7 @@ import aiohttp
 import pytest
 
 from interlace.cli.authorize import authorize_connection, oauth2_connections, scopes_used
+from interlace.cli.grant_status import grant_statuses
 from interlace.connectors.gmail.connector import SEND
 from interlace.message import MessageContext
 from interlace.model import load_project
@@ -92,6 +93,44 @@ async def test_authorizing_stores_a_refresh_token_that_the_next_deployment_sends
     assert [message.subject for message in mailbox.messages] == ["Hello"]
     outcomes = [(r.grant_type, r.outcome) for r in mailbox.token_requests]
     assert outcomes == [("authorization_code", "issued"), ("refresh_token", "issued")]
+
+
+async def test_the_runtime_notes_each_refresh_for_the_status_view_without_the_token(
+    tmp_path: Path, mailbox: DevMailbox
+) -> None:
+    root = write_project(tmp_path, mailbox)
+    await authorize_connection(
+        load_project(root, "dev"), "mail", show=lambda _: None, open_browser=Browser("allow"), timeout=60
+    )
+    async with Runtime(root, profile="dev") as runtime:
+        await runtime.artifacts.sequences["Notify"].mediate(MessageContext())
+    (row,) = await grant_statuses(load_project(root, "dev"))
+    assert row["refreshToken"] == "stored" and row["lastRefresh"].endswith(" ok")
+    assert row["scopes"] == [SEND]  # as the refresh answered: the scopes consented to
+    notes = (root / ".interlace" / "notes.json").read_text()
+    assert not any(prefix in notes for prefix in TOKEN_PREFIXES)
+
+
+async def test_an_http_connection_with_oauth2_is_authorized_with_the_scopes_asked_for(
+    tmp_path: Path, mailbox: DevMailbox
+) -> None:
+    root = write_project(tmp_path, mailbox)
+    (root / "connections/api.yaml").write_text(
+        f"connection: api\nconnector: http\nbase-url: {mailbox.url}\nauth:\n  type: oauth2\n"
+        f"  grant: refresh_token\n  token-url: {mailbox.token_url}\n  client-id: interlace-dev\n"
+        f"  client-secret: ${{secret.CLIENT_SECRET}}\n  authorization-url: {mailbox.authorization_url}\n"
+    )
+    granted = await authorize_connection(
+        load_project(root, "dev"),
+        "api",
+        extra_scopes=("orders.read",),
+        show=lambda _: None,
+        open_browser=Browser("allow"),
+        timeout=60,
+    )
+    assert granted.scopes == ("orders.read",)
+    rows = {row["name"]: row for row in await grant_statuses(load_project(root, "dev"))}
+    assert rows["api"]["refreshToken"] == "stored" and rows["mail"]["refreshToken"] == "none"
 
 
 async def test_denied_consent_is_reported_with_what_to_do(tmp_path: Path, mailbox: DevMailbox) -> None:

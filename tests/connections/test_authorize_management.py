@@ -18,6 +18,7 @@ from interlace.management.resources.authorizations import CALLBACK
 from interlace.message import MessageContext
 from interlace.runtime import Runtime
 from interlace.samples.mailbox import DevMailbox, start_dev_mailbox
+from interlace.sdk import FatalError
 from tests.connections.consent_browser import consent
 from tests.connections.test_authorize_flow import TOKEN_PREFIXES, write_project
 from tests.management.conftest import ADMIN_PASSWORD, MONITOR_PASSWORD, assert_documented, make_users
@@ -68,6 +69,19 @@ async def test_an_admin_authorizes_a_connection_and_it_sends_mail_with_the_grant
 
     await server.runtime.artifacts.sequences["Notify"].mediate(MessageContext())
     assert [message.subject for message in server.mailbox.messages] == ["Hello"]
+
+
+async def test_a_connection_that_failed_for_want_of_a_grant_works_once_authorized_without_a_restart(
+    server: Server,
+) -> None:
+    notify = server.runtime.artifacts.sequences["Notify"]
+    with pytest.raises(FatalError, match="no refresh token is configured or stored"):
+        await notify.mediate(MessageContext())
+    admin = await server.token()
+    _, started = await server.call("POST", "/management/connections/mail/authorization", admin)
+    assert (await consent(started["consentUrl"], "allow")).status == 200
+    await notify.mediate(MessageContext())
+    assert len(server.mailbox.messages) == 1
 
 
 async def test_a_denied_consent_answers_400_with_what_to_do_and_the_state_works_once(server: Server) -> None:

@@ -134,6 +134,7 @@ class TokenAuthority:
         self._refresh_tokens: dict[str, int] = {}
         self._access_tokens: dict[str, _AccessToken] = {}
         self._codes: dict[str, _Code] = {}
+        self._consented: dict[int, str] = {}  # grants of a consent: the scopes given, answered on refresh
         self._requests: list[TokenRequest] = []
         for token in refresh_tokens:
             self.add_refresh_token(token)
@@ -233,10 +234,10 @@ class TokenAuthority:
         if not verifier or not secrets.compare_digest(computed, code.challenge):
             raise OAuthError(400, "invalid_grant", "Invalid code verifier.")
         grant = next(self._grants)
+        self._consented[grant] = code.scope
         refresh_token = "dev-rt-" + secrets.token_urlsafe(24)
         self._refresh_tokens[refresh_token] = grant
-        issued = self._issue(grant, refresh_token=refresh_token)
-        return IssuedToken(issued.access_token, issued.expires_in, code.scope, refresh_token)
+        return self._issue(grant, refresh_token=refresh_token)
 
     def _authenticate(self, form: Mapping[str, str], basic: tuple[str, str] | None) -> None:
         client_id, secret = basic if basic is not None else (form.get("client_id"), form.get("client_secret"))
@@ -252,7 +253,8 @@ class TokenAuthority:
         access_token = "dev-at-" + secrets.token_urlsafe(24)
         expires_at = self._clock() + timedelta(seconds=self.token_lifetime)
         self._access_tokens[access_token] = _AccessToken(grant=grant, expires_at=expires_at)
-        return IssuedToken(access_token, self.token_lifetime, self.scope, refresh_token)
+        scope = self._consented.get(grant, self.scope)
+        return IssuedToken(access_token, self.token_lifetime, scope, refresh_token)
 
     def _record(self, grant_type: str, client_id: str | None, outcome: str) -> None:
         self._requests.append(TokenRequest(grant_type, client_id, outcome, self._clock()))
