@@ -100,11 +100,17 @@ async def _start(call: Call) -> dict[str, Any]:
     settings = pool.connector.connection(pool.config, name=name).oauth2_settings()
     if grant is None or settings is None:
         raise ConflictError(f"connection {name} does not log in with an OAuth2 authorization code grant")
-    project = call.context.runtime.project
+    # Connection names are unique across deployments: the one holding it says which flows use it.
+    owners = [
+        deployment.project
+        for deployment in call.context.runtime.deployments.running.values()
+        if name in deployment.artifacts.connections
+    ]
     flows = [
         definition.model_dump(by_alias=True)
+        for project in owners
         for kind in _FLOW_KINDS
-        for definition in (getattr(project, kind) if project is not None else [])
+        for definition in getattr(project, kind)
     ]
     extra = tuple((call.body or {}).get("scopes", ()))
     scopes = (*operation_scopes(flows, name, pool.connector), *extra)
