@@ -18,7 +18,8 @@ endpoints/hospital.yaml:7``. Errors are always raised ``from`` their cause.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import difflib
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +34,7 @@ __all__ = [
     "PayloadError",
     "SourceLocation",
     "ValidationError",
+    "did_you_mean",
 ]
 
 
@@ -111,6 +113,13 @@ class ConfigError(InterlaceError):
     ) -> None:
         super().__init__(message, location=location, detail=detail)
         self.hint = hint
+
+
+def did_you_mean(name: str, choices: Iterable[object]) -> str | None:
+    """``"did you mean 'log'?"`` when one of ``choices`` is a near miss of ``name``, else None: the one
+    spelling of this hint for names, keys, functions and parameters alike."""
+    close = difflib.get_close_matches(name, [str(choice) for choice in choices], n=1, cutoff=0.6)
+    return f"did you mean {close[0]!r}?" if close else None
 
 
 class ExpressionError(InterlaceError):

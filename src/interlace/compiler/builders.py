@@ -15,7 +15,6 @@ from xml.sax.saxutils import escape
 
 import jsonschema
 import orjson
-import pydantic
 import yaml
 
 from interlace.compiler.flows import FlowBuilder
@@ -40,7 +39,7 @@ from interlace.mediators.target import Target, parse_target
 from interlace.mediators.throw import ThrowErrorMediator
 from interlace.mediators.validate import ValidateMediator
 from interlace.mediators.variable import VariableMediator
-from interlace.model.base import Definition, format_validation_error
+from interlace.model.base import Definition, validate_leniently
 from interlace.model.mediators import (
     CallDefinition,
     DropDefinition,
@@ -331,11 +330,10 @@ def build_mediator(item: Any, file: str, where: SourceLocation, fb: FlowBuilder)
             f"unknown mediator {kind!r}", location=where, hint=fb.hint_for_mediator(kind, list(MEDIATORS))
         )
     options = _options(kind, raw, spec.shorthand, where)
-    try:
-        definition = spec.definition.model_validate(options, context={"file": file, "line": where.line})
-    except pydantic.ValidationError as exc:
-        for problem in format_validation_error(exc, options, file):
-            problem.message = f"{kind}: {problem.message}"
-            fb.diagnostics.problems.append(problem)
-        return None
-    return spec.build(definition, fb)
+    definition, problems = validate_leniently(spec.definition, options, file, context={"line": where.line})
+    for problem in problems:
+        problem.message = f"{kind}: {problem.message}"
+        fb.diagnostics.problems.append(problem)
+    # With problems, what remains valid is still built, for the problems of its expressions and nested
+    # flows; the flow it belongs to never runs.
+    return spec.build(definition, fb) if definition is not None else None

@@ -175,22 +175,26 @@ def compile_project(
     installed connectors). ``http_dispatch`` makes the request handlers of inbound HTTP listeners.
     """
     diagnostics = Diagnostics(project.problems)
-    scope = CompileScope(configs=project.configs, env=project.env)
-    endpoints = References[Endpoint]("endpoint", invalid=project.invalid.get("endpoint", set()))
+    scope = CompileScope(configs=project.configs, env=project.env, configs_known=project.configs_known)
+    # A name whose definition has problems (at load or here) is not reported again where it is used.
+    built_endpoints = build_endpoints(project.endpoints, scope, client or HttpClient(), diagnostics)
+    endpoints = References[Endpoint](
+        "endpoint", built_endpoints, _failed(project, "endpoint", project.endpoints, built_endpoints)
+    )
     sequences = References[SequenceMediator]("sequence", invalid=project.invalid.get("sequence", set()))
-    endpoints.known.update(build_endpoints(project.endpoints, scope, client or HttpClient(), diagnostics))
     built_stores = build_stores(project.stores, stores or _default_store_factory(project), diagnostics)
     bells = {name: StoreBell() for name in built_stores}
     sinks = References[MessageSink](
         "store",
         {name: StoreSink(store, bells[name]) for name, store in built_stores.items()},
-        project.invalid.get("store", set()),
+        _failed(project, "store", project.stores, built_stores),
     )
     registry = connectors if connectors is not None else installed_connectors()
+    built_connections = build_connections(project.connections, registry, scope, project.secrets, diagnostics)
     connections = References[ConnectionPool](
         "connection",
-        build_connections(project.connections, registry, scope, project.secrets, diagnostics),
-        project.invalid.get("connection", set()),
+        built_connections,
+        _failed(project, "connection", project.connections, built_connections),
     )
     for definition in project.sequences:
         sequences.known[definition.sequence] = SequenceMediator(definition.sequence, definition.location)
@@ -233,6 +237,12 @@ def compile_project(
         tasks,
         inbound,
     )
+
+
+def _failed(project: Project, kind: str, definitions: list[Any], built: Mapping[str, object]) -> set[str]:
+    """Names of ``kind`` defined with problems: found at load time, or not built."""
+    names = {str(getattr(definition, kind)) for definition in definitions}
+    return project.invalid.get(kind, set()) | (names - built.keys())
 
 
 def check_project(project: Project) -> list[ConfigError]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from interlace.errors import ConfigError, ExpressionError, SourceLocation
@@ -47,6 +48,15 @@ class Diagnostics:
             raise ConfigError(summary, detail=ordered)
 
 
+_UNPRINTABLE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def _printable(text: str) -> str:
+    """``text`` with control characters and lone surrogates (from a hostile file) escaped, so that any
+    terminal or log shows it."""
+    return _UNPRINTABLE.sub(lambda match: repr(match.group())[1:-1], text)
+
+
 def format_problem(problem: ConfigError) -> str:
     """``apis/x.yaml:7: unknown mediator 'lgo'`` and, when there is one, an indented hint line."""
     where = f"{problem.location}: " if problem.location else ""
@@ -56,4 +66,4 @@ def format_problem(problem: ConfigError) -> str:
     text = f"{where}{message}"
     if problem.hint:
         text += f"\n    hint: {problem.hint}"
-    return text
+    return _printable(text)

@@ -6,9 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from interlace.compiler.diagnostics import Diagnostics
-from interlace.compiler.references import near_miss
 from interlace.endpoints import Endpoint, FailoverEndpoint, HttpClient, HttpEndpoint, LoadBalanceEndpoint
-from interlace.errors import ExpressionError
+from interlace.errors import ExpressionError, did_you_mean
 from interlace.expressions import CompileScope, Template, compile_template
 from interlace.model.endpoint import EndpointDefinition
 
@@ -76,7 +75,7 @@ def build_endpoints(
                 )
                 continue
             if member not in known:
-                hint = near_miss(member, sorted(known)) or f"define it in endpoints/{member}.yaml"
+                hint = did_you_mean(member, sorted(known)) or f"define it in endpoints/{member}.yaml"
                 diagnostics.error(
                     f"endpoint {name}: unknown member endpoint {member!r}", definition.location_of(key), hint
                 )

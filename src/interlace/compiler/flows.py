@@ -11,10 +11,10 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from interlace.compiler.diagnostics import Diagnostics
-from interlace.compiler.references import References, near_miss
+from interlace.compiler.references import References
 from interlace.connections import ConnectionPool
 from interlace.endpoints import Endpoint
-from interlace.errors import ConfigError, ExpressionError, SourceLocation
+from interlace.errors import ConfigError, ExpressionError, SourceLocation, did_you_mean
 from interlace.expressions import (
     CompileScope,
     Expression,
@@ -134,4 +134,4 @@ class FlowBuilder:
         return self.flow(tree, file, name, location)
 
     def hint_for_mediator(self, kind: str, known: list[str]) -> str:
-        return near_miss(kind, known) or f"known mediators: {', '.join(sorted(known))}"
+        return did_you_mean(kind, known) or f"known mediators: {', '.join(sorted(known))}"

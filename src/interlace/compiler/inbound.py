@@ -13,11 +13,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from interlace.compiler.flows import FlowBuilder
-from interlace.compiler.references import near_miss
 from interlace.connections import ConnectionPool
 from interlace.connectors.db import DbConnection
 from interlace.connectors.db.config import DbConfig, engine_url
-from interlace.errors import ExpressionError, SourceLocation
+from interlace.errors import ExpressionError, SourceLocation, did_you_mean
 from interlace.expressions import ValueTemplate, compile_value
 from interlace.inbound import (
     ConnectorTriggerSource,
@@ -208,7 +207,7 @@ def _trigger_spec(qualified: str, where: SourceLocation, fb: FlowBuilder) -> Tri
         fb.diagnostics.error(
             f"connector {connector_name} has no trigger {trigger_name!r}",
             where,
-            exc.hint or near_miss(trigger_name, list(connector.triggers)),
+            exc.hint or did_you_mean(trigger_name, list(connector.triggers)),
         )
         return None
 
@@ -326,7 +325,7 @@ def _http_listener(
         api = apis.get(name)
         if api is None:
             where = options.location_of("apis")
-            hint = near_miss(name, dict(apis)) or f"define it in apis/{name}.yaml"
+            hint = did_you_mean(name, dict(apis)) or f"define it in apis/{name}.yaml"
             context.fb.diagnostics.error(f"unknown api {name!r}", where, hint)
         else:
             chosen.append(api)

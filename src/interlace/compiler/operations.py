@@ -17,9 +17,8 @@ import pydantic
 
 from interlace.compiler.diagnostics import Diagnostics
 from interlace.compiler.flows import FlowBuilder
-from interlace.compiler.references import near_miss
 from interlace.connections import ConnectionPool
-from interlace.errors import ConfigError, ExpressionError, SourceLocation
+from interlace.errors import ConfigError, ExpressionError, SourceLocation, did_you_mean
 from interlace.expressions import CompileScope, compile_template
 from interlace.mediators.base import Mediator
 from interlace.mediators.operation import OperationMediator
@@ -135,13 +134,14 @@ def build_connections(
     diagnostics: Diagnostics,
 ) -> dict[str, ConnectionPool]:
     """A pool per connection whose connector is installed and whose settings are valid; ``secrets``
-    are the profile's fallback values for ``${secret.NAME}``."""
+    are the profile's fallback values for ``${secret.NAME}``. Settings are not checked when the
+    configuration could not be read (``scope.configs_known``): they would all seem wrong."""
     pools: dict[str, ConnectionPool] = {}
     for definition in definitions:
         connector = _connector(
             registry, definition.connector, definition.location_of("connector"), diagnostics
         )
-        if connector is None:
+        if connector is None or not scope.configs_known:
             continue
         settings = definition.settings
         tree = LineDict(definition.location.line)
@@ -171,7 +171,7 @@ def _operation(kind: str, fb: FlowBuilder, where: SourceLocation) -> OperationSp
     try:
         return connector.get_operation(operation_name)
     except UnknownConnectorError as exc:
-        hint = exc.hint or near_miss(operation_name, list(connector.operations))
+        hint = exc.hint or did_you_mean(operation_name, list(connector.operations))
         fb.diagnostics.error(f"connector {connector_name} has no operation {operation_name!r}", where, hint)
         return None
 

@@ -2,23 +2,15 @@
 
 from __future__ import annotations
 
-import difflib
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 from interlace.compiler.diagnostics import Diagnostics
-from interlace.errors import SourceLocation
+from interlace.errors import SourceLocation, did_you_mean
 
-__all__ = ["References", "near_miss"]
+__all__ = ["References"]
 
 T = TypeVar("T")
-
-
-def near_miss(name: str, choices: Mapping[str, object] | list[str]) -> str | None:
-    """``did you mean 'X'?`` for the closest known name, if any is close."""
-    close = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.6)
-    return f"did you mean {close[0]!r}?" if close else None
 
 
 @dataclass(slots=True)
@@ -36,6 +28,6 @@ class References(Generic[T]):
         found = self.known.get(name)
         if found is None and name not in self.invalid:
             folder = f"{self.kind}s"
-            hint = near_miss(name, self.known) or f"define it in {folder}/{name}.yaml"
+            hint = did_you_mean(name, self.known) or f"define it in {folder}/{name}.yaml"
             diagnostics.error(f"unknown {self.kind} {name!r}", location, hint)
         return found

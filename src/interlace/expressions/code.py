@@ -21,11 +21,13 @@ class CompileScope:
 
     ``configs`` is the active profile's configuration (``${configs.x}``, nested mappings allowed);
     ``env`` the environment (``${env.X}``). A reference to a missing key is a load-time error unless it
-    is the argument of ``exists()`` or the left side of ``??``.
+    is the argument of ``exists()`` or the left side of ``??``, or ``configs_known`` is False (the
+    configuration could not be read, which is reported once, where it is).
     """
 
     configs: Mapping[str, Any] = field(default_factory=dict)
     env: Mapping[str, str] = field(default_factory=dict)
+    configs_known: bool = True
 
 
 @dataclass(slots=True)

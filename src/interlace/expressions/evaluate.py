@@ -7,18 +7,17 @@ A plain path such as ``payload.hospital`` compiles to a couple of dictionary loo
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from interlace.errors import ExpressionError, PayloadError, SourceLocation
+from interlace.errors import ExpressionError, PayloadError, SourceLocation, did_you_mean
 from interlace.expressions import ast
 from interlace.expressions.code import Code, CompileScope, constant_code
 from interlace.expressions.functions import FUNCTIONS
 from interlace.expressions.operators import BINARY, negate, not_
 from interlace.expressions.paths import Evaluator
 from interlace.expressions.segments import SegmentCompiler
-from interlace.expressions.syntax import parse
+from interlace.expressions.syntax import parse, quoted_source
 from interlace.expressions.values import is_truthy
 from interlace.expressions.xml_functions import compile_xpath, run_xpath
 from interlace.message import MessageContext
@@ -94,7 +93,9 @@ class _Compiler:
         self.segments = SegmentCompiler(self)
 
     def fail(self, message: str, column: int) -> ExpressionError:
-        return ExpressionError(f"{message} at column {column} in ${{{self.source}}}", location=self.location)
+        return ExpressionError(
+            f"{message} at column {column} in {quoted_source(self.source)}", location=self.location
+        )
 
     def fold(self, code: Code, column: int) -> Code:
         """Evaluate a node whose inputs are all constant, once, at load time."""
@@ -168,8 +169,8 @@ class _Compiler:
     def _call(self, node: ast.Call, depth: int) -> Code:
         spec = FUNCTIONS.get(node.name)
         if spec is None:
-            close = difflib.get_close_matches(node.name, list(FUNCTIONS), n=1)
-            hint = f" (did you mean '{close[0]}'?)" if close else " (see the list of expression functions)"
+            close = did_you_mean(node.name, FUNCTIONS)
+            hint = f" ({close})" if close else " (see the list of expression functions)"
             raise self.fail(f"unknown function '{node.name}'{hint}", node.column)
         if not spec.min_args <= len(node.args) <= spec.max_args:
             expected = (

@@ -8,11 +8,10 @@ their first key at load time. Paths made only of ``.name`` steps get a dedicated
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Mapping
 from typing import Any, Final, Protocol
 
-from interlace.errors import ExpressionError
+from interlace.errors import ExpressionError, did_you_mean
 from interlace.expressions import ast
 from interlace.expressions.code import Code, CompileScope, constant_code
 from interlace.expressions.paths import (
@@ -157,7 +156,7 @@ class SegmentCompiler:
                 value = value[field.name]
                 path = f"{path}.{field.name}"
                 continue
-            if lenient:
+            if lenient or (root.name == "configs" and not scope.configs_known):
                 return constant_code(None), []
             raise self._compiler.fail(self._missing(root.name, path, field.name, value), field.column)
         return constant_code(value), segments
@@ -165,8 +164,8 @@ class SegmentCompiler:
     @staticmethod
     def _missing(root: str, path: str, name: str, value: Any) -> str:
         known = [str(key) for key in value] if isinstance(value, Mapping) else []
-        close = difflib.get_close_matches(name, known, n=1)
-        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        close = did_you_mean(name, known)
+        hint = f" ({close})" if close else ""
         if root == "env":
             default = f"${{env.{name} ?? '...'}}"
             return f"environment variable '{name}' is not set{hint}; give a default with {default}"

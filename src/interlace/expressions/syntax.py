@@ -7,18 +7,22 @@ Errors are :class:`ExpressionError` naming what was expected, the 1-based column
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass
 from typing import Final
 
-from interlace.errors import ExpressionError, SourceLocation
+from interlace.errors import ExpressionError, SourceLocation, did_you_mean
 from interlace.expressions import ast
 
-__all__ = ["MAX_DEPTH", "parse"]
+__all__ = ["MAX_DEPTH", "MAX_DIGITS", "parse", "quoted_source"]
 
 MAX_DEPTH: Final = 64
 """How deeply parentheses, calls and unary operators may nest; deeper input is rejected, not recursed."""
+MAX_DIGITS: Final = 1000
+"""How many characters a number literal may have."""
+_SHOWN: Final = 200
+"""How much of an expression an error message repeats."""
+_SURROGATES: Final = re.compile("[\ud800-\udfff]")
 
 _NUMBER: Final = re.compile(r"\d+(\.\d+)?([eE][+-]?\d+)?")
 _NAME: Final = re.compile(r"[^\W\d]\w*")
@@ -57,6 +61,13 @@ class _Token:
         return f"'{self.text}'"
 
 
+def quoted_source(source: str) -> str:
+    """``${source}`` as an error message repeats it: unprintable characters escaped, at most _SHOWN
+    characters of it."""
+    shown = "".join(char if char.isprintable() else repr(char)[1:-1] for char in source[:_SHOWN])
+    return f"${{{shown}{'...' if len(source) > _SHOWN else ''}}}"
+
+
 def parse(source: str, location: SourceLocation | None = None) -> ast.Node:
     """Parse the text inside ``${...}``; raise :class:`ExpressionError` when it is not a valid expression."""
     return _Parser(source, location).parse()
@@ -73,13 +84,16 @@ class _Parser:
 
     def fail(self, message: str, column: int) -> ExpressionError:
         return ExpressionError(
-            f"{message} at column {column} in ${{{self._source}}}", location=self._location
+            f"{message} at column {column} in {quoted_source(self._source)}", location=self._location
         )
 
     # -- tokens ---------------------------------------------------------------------------------------
 
     def _tokenize(self) -> list[_Token]:
         text, tokens, i = self._source, [], 0
+        if surrogate := _SURROGATES.search(text):
+            shown = repr(surrogate.group())[1:-1]
+            raise self.fail(f"{shown} is a lone surrogate, not a character", surrogate.start() + 1)
         while i < len(text):
             char = text[i]
             if char.isspace():
@@ -92,6 +106,8 @@ class _Parser:
                 continue
             if match := _NUMBER.match(text, i):
                 literal = match.group()
+                if len(literal) > MAX_DIGITS:
+                    raise self.fail(f"a number may have at most {MAX_DIGITS} digits", i + 1)
                 number = float(literal) if match.group(1) or match.group(2) else int(literal)
                 tokens.append(_Token("num", literal, number, i + 1))
                 i = match.end()
@@ -126,6 +142,8 @@ class _Parser:
                     continue
                 digits = text[i + 2 : i + 6]
                 if escape == "u" and len(digits) == 4 and all(c in "0123456789abcdefABCDEF" for c in digits):
+                    if 0xD800 <= int(digits, 16) <= 0xDFFF:
+                        raise self.fail(f"\\u{digits} is a lone surrogate, not a character", i + 1)
                     chars.append(chr(int(digits, 16)))
                     i += 6
                     continue
@@ -303,8 +321,8 @@ class _Parser:
 
     def _unknown_name(self, name: str) -> str:
         known = sorted(ast.ROOT_NAMES - {"$", "@"})
-        close = difflib.get_close_matches(name, known, n=1)
-        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        close = did_you_mean(name, known)
+        hint = f" ({close})" if close else ""
         return (
             f"unknown name '{name}'{hint}: a path starts with one of {', '.join(known)}; "
             f"write text in quotes ('{name}')"

@@ -32,6 +32,11 @@ def compile_xpath(expression: str) -> etree.XPath:
         raise ExpressionError(
             f"xpath() needs a valid XPath 1.0 expression (got {expression!r}: {exc})"
         ) from exc
+    except ValueError as exc:  # NUL, control characters or lone surrogates, which XML cannot hold
+        raise ExpressionError(
+            f"xpath() needs an XPath of XML characters: no NUL, control characters or lone surrogates "
+            f"(got {expression!r})"
+        ) from exc
 
 
 def _document(ctx: MessageContext, variable: str | None) -> etree._Element:

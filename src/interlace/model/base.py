@@ -1,22 +1,24 @@
 """The base of every definition: strict pydantic models that remember their file and line.
 
 Keys are kebab-case in YAML (``uri-template``) and snake_case in Python (``uri_template``). Unknown keys
-are errors. Validate with :func:`validate_definition`, which turns pydantic's errors into
-:class:`ConfigError` diagnostics at the offending key's line.
+are errors. Validate with :func:`validate_definition` or :func:`validate_leniently`, which turn pydantic's
+errors into :class:`ConfigError` diagnostics at the offending key's line (an unknown key with a
+did-you-mean hint among the keys allowed there).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+import types
+from collections.abc import Callable, Mapping, Sequence
+from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 
 import pydantic
 from pydantic import BaseModel, ConfigDict, PrivateAttr, model_validator
 from pydantic_core import ErrorDetails
 
-from interlace.errors import ConfigError, SourceLocation
-from interlace.model.yamlsource import LineDict, line_of
+from interlace.errors import ConfigError, SourceLocation, did_you_mean
+from interlace.model.yamlsource import LineDict, LineList, line_of
 
 __all__ = [
     "ARTIFACT_NAME",
@@ -26,6 +28,7 @@ __all__ = [
     "check_one_kind",
     "format_validation_error",
     "validate_definition",
+    "validate_leniently",
 ]
 
 ARTIFACT_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
@@ -101,6 +104,53 @@ def _describe(error: ErrorDetails, show_input: bool = True) -> str:
     return f"{where}: {message}" if where else message
 
 
+def _inner(annotation: Any, step: int | str) -> Any:
+    """The type of the value at ``step`` (a key or an index) inside a value of type ``annotation``."""
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        return _inner(get_args(annotation)[0], step)
+    if origin is Union or origin is types.UnionType:
+        found = [_inner(arg, step) for arg in get_args(annotation) if arg is not type(None)]
+        return next((each for each in found if each is not None), None)
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        if not isinstance(step, str):
+            return None
+        for name, field in annotation.model_fields.items():
+            if step in (name, field.alias):
+                return field.annotation
+        return None
+    args = get_args(annotation)
+    if isinstance(step, int) and origin in (list, tuple, Sequence) and args:
+        return args[0]
+    if isinstance(step, str) and origin in (dict, Mapping) and len(args) == 2:
+        return args[1]
+    return None
+
+
+def _keys_of(annotation: Any) -> list[str]:
+    """The keys a mapping of type ``annotation`` may have (a definition's fields, as written in YAML)."""
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        return _keys_of(get_args(annotation)[0])
+    if origin is Union or origin is types.UnionType:
+        return [key for arg in get_args(annotation) for key in _keys_of(arg)]
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [field.alias or name for name, field in annotation.model_fields.items()]
+    return []
+
+
+def unknown_key_hint(model: type[BaseModel], path: Sequence[int | str]) -> str | None:
+    """For an unknown key at ``path`` (ending with the key) in a ``model``: ``did you mean 'flow'?``, or
+    the keys allowed there."""
+    annotation: Any = model
+    for step in path[:-1]:
+        annotation = _inner(annotation, step)
+    allowed = _keys_of(annotation)
+    if not allowed or not path:
+        return None
+    return did_you_mean(str(path[-1]), allowed) or f"the keys allowed here: {', '.join(allowed)}"
+
+
 def format_validation_error(
     exc: pydantic.ValidationError,
     tree: Any,
@@ -108,19 +158,108 @@ def format_validation_error(
     line_for: Callable[[tuple[int | str, ...]], int] | None = None,
     *,
     show_input: bool = True,
+    model: type[BaseModel] | None = None,
 ) -> list[ConfigError]:
     """One :class:`ConfigError` per pydantic error, located at the line of the offending key (found in
     the loaded YAML ``tree``, or by ``line_for`` for sources without lines). ``show_input=False`` leaves
-    the offending values out, for settings that may hold secrets."""
+    the offending values out, for settings that may hold secrets. Given the ``model`` validated, an
+    unknown key gets a hint: the allowed key it is a near miss of, or the allowed keys."""
     errors: list[ConfigError] = []
     for error in exc.errors():
-        path = tuple(part for part in error["loc"] if not str(part).startswith("function-"))
+        path = _path(error)
         if line_for is not None:
             line = line_for(path)
         else:
             line = line_of(tree, path, default=getattr(tree, "line", 1) or 1)
-        errors.append(ConfigError(_describe(error, show_input), location=SourceLocation(file, line)))
+        hint = None
+        if model is not None and error["type"] == "extra_forbidden":
+            hint = unknown_key_hint(model, path)
+        errors.append(
+            ConfigError(_describe(error, show_input), location=SourceLocation(file, line), hint=hint)
+        )
     return errors
+
+
+def _path(error: ErrorDetails) -> tuple[int | str, ...]:
+    return tuple(part for part in error["loc"] if not str(part).startswith("function-"))
+
+
+def _without(tree: Any, path: tuple[int | str, ...]) -> Any:
+    """A copy of ``tree`` (copied only along ``path``) without the key at ``path``'s last key, which holds
+    the offending value; ``tree`` itself when ``path`` names no key of it."""
+    keys = [index for index, step in enumerate(path) if isinstance(step, str)]
+    if not keys:
+        return tree
+    cut = keys[-1]
+
+    def copy(node: Any, depth: int) -> Any:
+        step = path[depth]
+        if isinstance(node, dict) and isinstance(step, str) and step in node:
+            result: dict[str, Any] = LineDict(node.line) if isinstance(node, LineDict) else {}
+            if isinstance(node, LineDict) and isinstance(result, LineDict):
+                result.key_lines = dict(node.key_lines)
+            result.update(node)
+            if depth == cut:
+                del result[step]
+            else:
+                result[step] = copy(node[step], depth + 1)
+            return result
+        if isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node):
+            items: list[Any] = LineList(node.line) if isinstance(node, LineList) else []
+            if isinstance(node, LineList) and isinstance(items, LineList):
+                items.item_lines = list(node.item_lines)
+            items.extend(node)
+            items[step] = copy(node[step], depth + 1)
+            return items
+        return node
+
+    return copy(tree, 0)
+
+
+_ATTEMPTS = 4
+"""How many times a definition with problems is validated again without the offending keys."""
+
+
+def validate_leniently(
+    model: type[DefinitionT],
+    tree: Any,
+    file: str,
+    *,
+    context: Mapping[str, Any] | None = None,
+    line_for: Callable[[tuple[int | str, ...]], int] | None = None,
+    show_input: bool = True,
+) -> tuple[DefinitionT | None, list[ConfigError]]:
+    """Validate ``tree`` as ``model``: the definition and no problems, or the problems and what remains
+    valid once the keys holding them are left out (None when nothing does, as when a required key is
+    wrong). What remains is for checking the rest of the file (its flows, its references) so that one
+    misspelt key does not hide the other problems; it is never run, since its problems stop the project.
+    A :class:`ConfigError` raised by a model's own validator is a problem with no definition."""
+    full_context = {"file": file, **(context or {})}
+    try:
+        return model.model_validate(tree, context=full_context), []
+    except ConfigError as exc:
+        return None, [exc]
+    except pydantic.ValidationError as exc:
+        problems = format_validation_error(exc, tree, file, line_for, show_input=show_input, model=model)
+        failed = exc
+    remaining = tree
+    for _ in range(_ATTEMPTS):
+        errors = failed.errors()
+        if any(error["type"] == "missing" for error in errors):
+            return None, problems
+        pruned = remaining
+        for error in errors:
+            pruned = _without(pruned, _path(error))
+        if pruned is remaining:
+            return None, problems
+        remaining = pruned
+        try:
+            return model.model_validate(remaining, context=full_context), problems
+        except ConfigError:
+            return None, problems
+        except pydantic.ValidationError as again:
+            failed = again
+    return None, problems
 
 
 def validate_definition(model: type[DefinitionT], tree: Any, file: str) -> DefinitionT:
@@ -129,7 +268,7 @@ def validate_definition(model: type[DefinitionT], tree: Any, file: str) -> Defin
     try:
         return model.model_validate(tree, context={"file": file})
     except pydantic.ValidationError as exc:
-        problems = format_validation_error(exc, tree, file)
+        problems = format_validation_error(exc, tree, file, model=model)
         first = problems[0]
         first.detail = problems
         raise first from exc
@@ -159,6 +298,11 @@ def check_one_kind(
     file = str((info.context or {}).get("file", "<memory>"))
     key_lines: dict[str, int] = getattr(data, "key_lines", {})
     line = key_lines.get(given[-1], 0) if given else 0
+    hint = None
+    if not given:  # a misspelt kind: name the key it is a near miss of
+        misspelt = ((key, did_you_mean(str(key), kinds)) for key in data)
+        key, hint = next(((key, hint) for key, hint in misspelt if hint), (None, None))
+        line = key_lines.get(str(key), 0)
     name = data.get(artifact)
     which = f"{artifact} {name!r}" if isinstance(name, str) else f"a {artifact}"
     got = " and ".join(given) if given else "none of them"
@@ -166,4 +310,5 @@ def check_one_kind(
     raise ConfigError(
         f"{which} must have {'exactly' if required else 'at most'} one of {choices} (got {got})",
         location=SourceLocation(file, line or getattr(data, "line", 0) or 1),
+        hint=hint,
     )

@@ -8,7 +8,6 @@ list of :class:`ConfigError` problems, each with file:line, so ``interlace check
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 import tomllib
@@ -17,11 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-import pydantic
-
-from interlace.errors import ConfigError, SourceLocation
+from interlace.errors import ConfigError, SourceLocation, did_you_mean
 from interlace.model.api import ApiDefinition
-from interlace.model.base import Definition, format_validation_error
+from interlace.model.base import Definition, validate_leniently
 from interlace.model.connection import ConnectionDefinition
 from interlace.model.endpoint import EndpointDefinition
 from interlace.model.inbound import InboundDefinition
@@ -35,9 +32,9 @@ from interlace.model.project import (
 from interlace.model.sequence import SequenceDefinition
 from interlace.model.store import StoreDefinition
 from interlace.model.task import TaskDefinition
-from interlace.model.yamlsource import LineDict, load_yaml
+from interlace.model.yamlsource import LineDict, decode_source, load_yaml
 
-__all__ = ["PROJECT_FILE", "ArtifactKind", "Project", "load_project", "suggest"]
+__all__ = ["PROJECT_FILE", "ArtifactKind", "Project", "load_project"]
 
 PROJECT_FILE = "interlace.toml"
 
@@ -92,6 +89,9 @@ class Project:
     invalid: dict[str, set[str]] = field(default_factory=dict)
     """Names of artifacts (by kind: "sequence", "endpoint", ...) whose definitions have problems, so
     that references to them are not reported as unknown names as well."""
+    configs_known: bool = True
+    """False when interlace.toml or the profile asked for could not be read: ``${configs.x}`` is then
+    not checked, rather than reported as unknown everywhere."""
 
     @property
     def name(self) -> str:
@@ -100,12 +100,6 @@ class Project:
     @property
     def version(self) -> str:
         return self.definition.project.version if self.definition else "0.0.0"
-
-
-def suggest(name: str, choices: list[str] | tuple[str, ...] | Mapping[str, Any]) -> str | None:
-    """``"did you mean 'log'?"`` for a near miss, or None."""
-    close = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.6)
-    return f"did you mean {close[0]!r}?" if close else None
 
 
 def _toml_line(text: str, key: str) -> int:
@@ -135,11 +129,55 @@ def _toml_path_line(text: str, path: tuple[int | str, ...]) -> int:
     return _toml_line(text, keys[-1]) if keys else 1
 
 
+def _read_source(path: Path, file: str) -> str:
+    """The text of a project file; ConfigError when it cannot be read or is not UTF-8."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot read the file: {exc.strerror or exc}", location=SourceLocation(file, 1)
+        ) from exc
+    return decode_source(data, file)
+
+
+_TOML_DEPTH = 50
+"""How deeply arrays and inline tables may nest in interlace.toml before it is refused unread."""
+
+
+def _parse_toml(text: str) -> dict[str, Any]:
+    """interlace.toml as data; ConfigError with the line of what is wrong."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line = int(m.group(1)) if (m := re.search(r"line (\d+)", str(exc))) else 1
+        message = re.sub(r" \(at (line \d+, column \d+|end of document)\)$", "", str(exc))
+        column = f" at column {m.group(1)}" if (m := re.search(r"column (\d+)", str(exc))) else ""
+        raise ConfigError(
+            f"invalid TOML: {message}{column}", location=SourceLocation(PROJECT_FILE, line)
+        ) from exc
+    except RecursionError as exc:
+        raise ConfigError(
+            f"invalid TOML: arrays or inline tables nest more than {_TOML_DEPTH} levels deep",
+            location=SourceLocation(PROJECT_FILE, _deepest_line(text)),
+        ) from exc
+    except ValueError as exc:  # an integer too long to convert
+        long_number = re.search(r"\d{1000,}", text)
+        line = text.count("\n", 0, long_number.start()) + 1 if long_number else 1
+        raise ConfigError(f"invalid TOML: {exc}", location=SourceLocation(PROJECT_FILE, line)) from exc
+
+
+def _deepest_line(text: str) -> int:
+    depth = 0
+    for position, character in enumerate(text):
+        depth += (character in "[{") - (character in "]}")
+        if depth > _TOML_DEPTH:
+            return text.count("\n", 0, position) + 1
+    return 1
+
+
 def _load_project_file(root: Path, problems: list[ConfigError]) -> tuple[ProjectDefinition | None, str]:
     path = root / PROJECT_FILE
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+    if not path.exists():
         problems.append(
             ConfigError(
                 f"{root} is not an Interlace project: {PROJECT_FILE} is missing",
@@ -149,18 +187,16 @@ def _load_project_file(root: Path, problems: list[ConfigError]) -> tuple[Project
         )
         return None, ""
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        line = int(m.group(1)) if (m := re.search(r"line (\d+)", str(exc))) else 1
-        problems.append(ConfigError(f"invalid TOML: {exc}", location=SourceLocation(PROJECT_FILE, line)))
-        return None, text
-    try:
-        return ProjectDefinition.model_validate(data, context={"file": PROJECT_FILE}), text
-    except pydantic.ValidationError as exc:
-        problems.extend(
-            format_validation_error(exc, data, PROJECT_FILE, lambda path: _toml_path_line(text, path))
-        )
-        return None, text
+        text = _read_source(path, PROJECT_FILE)
+        data = _parse_toml(text)
+    except ConfigError as exc:
+        problems.append(exc)
+        return None, ""
+    definition, found = validate_leniently(
+        ProjectDefinition, data, PROJECT_FILE, line_for=lambda path: _toml_path_line(text, path)
+    )
+    problems.extend(found)
+    return definition, text
 
 
 def _resolve_env(
@@ -207,7 +243,7 @@ def _load_artifacts(
     for path in sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")]):
         file = path.relative_to(root).as_posix()
         try:
-            tree = load_yaml(path.read_text(encoding="utf-8"), file)
+            tree = load_yaml(_read_source(path, file), file)
         except ConfigError as exc:
             problems.append(exc)
             continue
@@ -219,13 +255,9 @@ def _load_artifacts(
                 )
             )
             continue
-        try:
-            definition = model.model_validate(tree, context={"file": file})
-        except (pydantic.ValidationError, ConfigError) as exc:
-            if isinstance(exc, ConfigError):  # raised by a model that locates the problem itself
-                problems.append(exc)
-            else:
-                problems.extend(format_validation_error(exc, tree, file))
+        definition, found = validate_leniently(model, tree, file)
+        problems.extend(found)
+        if definition is None:
             if invalid is not None and isinstance(tree[kind.key], str):
                 invalid.add(tree[kind.key])
             continue
@@ -263,7 +295,7 @@ def load_project(
                 ConfigError(
                     f"unknown profile {profile!r} (profiles: {known})",
                     location=SourceLocation(PROJECT_FILE, _toml_line(text, "profiles")),
-                    hint=suggest(profile, list(definition.profiles)),
+                    hint=did_you_mean(profile, definition.profiles),
                 )
             )
         else:
@@ -271,17 +303,14 @@ def load_project(
             companions = dict(chosen.companions)
             secrets = dict(chosen.secrets)
             if chosen.server:
-                try:
-                    server = ServerDefinition.model_validate({**server.model_dump(), **chosen.server})
-                except pydantic.ValidationError as exc:
-                    problems.extend(
-                        format_validation_error(
-                            exc,
-                            chosen.server,
-                            PROJECT_FILE,
-                            lambda path: _toml_path_line(text, ("server", *path)),
-                        )
-                    )
+                merged, found = validate_leniently(
+                    ServerDefinition,
+                    {**server.model_dump(), **chosen.server},
+                    PROJECT_FILE,
+                    line_for=lambda path: _toml_path_line(text, ("server", *path)),
+                )
+                problems.extend(found)
+                server = merged or server
     tables = {key: "configs" for key in configs}
     if definition is not None and profile is not None and profile in definition.profiles:
         tables.update({key: f"profiles.{profile}.configs" for key in definition.profiles[profile].configs})
@@ -292,6 +321,7 @@ def load_project(
         for key, value in configs.items()
     }
     project = Project(root, definition, profile, server, configs, env, companions, problems=problems)
+    project.configs_known = definition is not None and (profile is None or profile in definition.profiles)
     project.secrets = secrets
     project.apis = _load_artifacts(root, ARTIFACT_KINDS[0], ApiDefinition, problems)
     invalid = project.invalid

@@ -13,7 +13,6 @@ The package exposes the object through the entry point group ``interlace.connect
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
@@ -22,6 +21,7 @@ from typing import Any, TypeVar, overload
 from pydantic import TypeAdapter
 from pydantic.json_schema import JsonSchemaMode
 
+from interlace.errors import did_you_mean
 from interlace.sdk._schema import object_schema
 from interlace.sdk.authorization import AuthorizationCodeGrant
 from interlace.sdk.connection import Connection, ConnectionConfig
@@ -211,7 +211,7 @@ class Connector:
 
 
 def _hint(name: str, choices: Mapping[str, object]) -> str | None:
-    close = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.6)
+    close = did_you_mean(name, choices)
     if close:
-        return f"did you mean {close[0]!r}?"
+        return close
     return f"it has: {', '.join(choices)}" if choices else None

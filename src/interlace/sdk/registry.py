@@ -11,7 +11,6 @@ injected, so tests (and embedders) pass their own.
 
 from __future__ import annotations
 
-import difflib
 import importlib
 import importlib.metadata
 from collections.abc import Callable, Iterable, Mapping
@@ -19,6 +18,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Final, Protocol
 
+from interlace.errors import did_you_mean
 from interlace.sdk.connector import Connector
 from interlace.sdk.errors import RegistryError, UnknownConnectorError
 from interlace.sdk.operation import OperationSpec
@@ -136,10 +136,8 @@ class ConnectorRegistry:
         table = self._loaded()
         if name in table:
             return table[name]
-        close = difflib.get_close_matches(name, list(table), n=1, cutoff=0.6)
-        if close:
-            hint = f"did you mean {close[0]!r}?"
-        else:
+        hint = did_you_mean(name, table)
+        if hint is None:
             hint = f"installed: {', '.join(table)}" if table else "no connector is installed"
         raise UnknownConnectorError(f"no connector {name!r} is installed", hint=hint)
 

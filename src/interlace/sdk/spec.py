@@ -8,7 +8,6 @@ renders JSON Schema and docs. The YAML key is the Python name, as users write it
 
 from __future__ import annotations
 
-import difflib
 import inspect
 import types
 import typing
@@ -19,6 +18,7 @@ from typing import Annotated, Any, Final, Literal
 import pydantic
 from pydantic import BaseModel, ConfigDict, TypeAdapter
 
+from interlace.errors import did_you_mean
 from interlace.sdk._docstring import Docstring, parse_docstring
 from interlace.sdk._schema import described
 from interlace.sdk.errors import InvalidInput
@@ -277,9 +277,9 @@ def coerce_values(
 
 
 def _hint(key: str, by_name: Mapping[str, ParameterSpec]) -> str | None:
-    close = difflib.get_close_matches(key, list(by_name), n=1, cutoff=0.6)
+    close = did_you_mean(key, by_name)
     if close:
-        return f"did you mean {close[0]!r}?"
+        return close
     return f"known parameters: {', '.join(by_name)}" if by_name else "it takes no parameters"
 
 
