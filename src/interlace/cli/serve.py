@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import logging
 import signal
 from collections.abc import Callable
 from pathlib import Path
@@ -26,9 +27,17 @@ from interlace.runtime.versions import DeploymentInfo
 
 __all__ = ["serve"]
 
+_log = logging.getLogger("interlace.runtime")
+
 
 async def _reload(runtime: Runtime, announce: Callable[[str], None]) -> None:
-    for name, outcome in await runtime.reload():
+    try:
+        outcomes = await runtime.reload()
+    except Exception:  # a reload runs on a signal: nobody else would ever see what went wrong
+        _log.exception("reload failed; the running deployments keep serving")
+        announce("reload failed; the running deployments keep serving (the log says why)")
+        return
+    for name, outcome in outcomes:
         if isinstance(outcome, DeploymentInfo):
             announce(f"redeployed {outcome.name} {outcome.version}")
             for note in outcome.notes:
@@ -138,7 +147,7 @@ async def serve(
                 for deployment in runtime.deployments.running.values():
                     announce(
                         f"{deployment.name} {deployment.version} is running"
-                        + (f" (profile {profile})" if profile else "")
+                        + (f" (profile {deployment.project.profile})" if deployment.project.profile else "")
                     )
                 for api in runtime.artifacts.apis:
                     announce(f"  {api.name}: http://{shown_host}:{server.port}{api.path}")

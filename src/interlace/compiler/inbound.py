@@ -45,7 +45,7 @@ from interlace.model.project import ServerDefinition
 from interlace.model.task import TaskDefinition
 from interlace.model.yamlsource import line_of
 from interlace.processors import CronSchedule, IntervalSchedule, wait_or_stop
-from interlace.routing import ApiRoutes, ResourceRoute, RouteTable
+from interlace.routing import ApiRoutes, ResourceRoute, RouteConflict, RouteTable, TemplateError
 from interlace.sdk import RegistryError, TriggerSpec, UnknownConnectorError
 
 if TYPE_CHECKING:
@@ -331,17 +331,20 @@ def _http_listener(
             chosen.append(api)
     if len(chosen) != len(options.apis):
         return None
-    routes = RouteTable.build(
-        [
-            ApiRoutes(
-                api.name,
-                api.context,
-                api.version,
-                tuple(ResourceRoute(r.methods, r.uri_template, r) for r in api.resources),
-            )
-            for api in chosen
-        ]
-    )
+    try:
+        routes = RouteTable.build(
+            [
+                ApiRoutes(
+                    api.name,
+                    api.context,
+                    api.version,
+                    tuple(ResourceRoute(r.methods, r.uri_template, r) for r in api.resources),
+                )
+                for api in chosen
+            ]
+        )
+    except (TemplateError, RouteConflict):
+        return None  # reported where the project's route table, which holds these APIs, is built
     return HttpListener(
         definition.inbound,
         host=options.host or context.server.host,

@@ -294,6 +294,9 @@ def check_one_kind(
         return []
     given = [kind for kind in kinds if kind in data or kind.replace("-", "_") in data]
     if len(given) == 1 or (not required and not given):
+        for kind in given:  # `memory:` with nothing after it is that kind with its defaults
+            if data.get(kind, True) is None:
+                data[kind] = {}
         return given
     file = str((info.context or {}).get("file", "<memory>"))
     key_lines: dict[str, int] = getattr(data, "key_lines", {})

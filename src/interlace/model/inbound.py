@@ -247,6 +247,8 @@ class InboundDefinition(Definition):
             return data
         given = [kind for kind in INBOUND_KINDS if kind in data]
         if len(given) == 1:
+            if data[given[0]] is None:  # `file:` with nothing after it: its required keys are missing
+                data[given[0]] = {}
             return data
         file = str((info.context or {}).get("file", "<memory>"))
         key_lines: dict[str, int] = getattr(data, "key_lines", {})

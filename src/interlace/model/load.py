@@ -246,6 +246,8 @@ def _load_artifacts(
             tree = load_yaml(_read_source(path, file), file)
         except ConfigError as exc:
             problems.append(exc)
+            if invalid is not None:  # what the file seems to name is not reported as unknown elsewhere
+                invalid.update(_declared_names(path, kind.key))
             continue
         if not isinstance(tree, LineDict) or kind.key not in tree:
             problems.append(
@@ -275,6 +277,16 @@ def _load_artifacts(
     return loaded
 
 
+def _declared_names(path: Path, key: str) -> set[str]:
+    """The names a file that cannot be parsed seems to give (``sequence: Name`` at the start of a line)."""
+    try:
+        text = path.read_bytes().decode("utf-8", "replace")
+    except OSError:
+        return set()
+    pattern = rf"^{re.escape(key)}[ \t]*:[ \t]*[\"']?([A-Za-z_][A-Za-z0-9_.-]*)"
+    return set(re.findall(pattern, text, re.MULTILINE))
+
+
 def load_project(
     root: Path | str, profile: str | None = None, env: Mapping[str, str] | None = None
 ) -> Project:
@@ -287,14 +299,20 @@ def load_project(
     configs: dict[str, Any] = dict(definition.configs) if definition else {}
     companions: dict[str, CompanionDefinition] = {}
     secrets: dict[str, str] = {}
+    asked = profile
+    if definition is not None and profile is None:
+        profile = definition.project.default_profile
     if definition is not None and profile is not None:
         chosen = definition.profiles.get(profile)
         if chosen is None:
             known = ", ".join(sorted(definition.profiles)) or "none defined"
+            what, key = (
+                ("unknown profile", "profiles") if asked else ("unknown default-profile", "default-profile")
+            )
             problems.append(
                 ConfigError(
-                    f"unknown profile {profile!r} (profiles: {known})",
-                    location=SourceLocation(PROJECT_FILE, _toml_line(text, "profiles")),
+                    f"{what} {profile!r} (profiles: {known})",
+                    location=SourceLocation(PROJECT_FILE, _toml_line(text, key)),
                     hint=did_you_mean(profile, definition.profiles),
                 )
             )

@@ -4,6 +4,7 @@
 [project]
 name = "healthcare"
 version = "1.0.0"
+default-profile = "dev"           # the profile used without --profile (or INTERLACE_PROFILE)
 
 [server]
 port = 8290
@@ -71,6 +72,10 @@ class ProjectInfo(Definition):
     name: Annotated[str, Field(min_length=1)]
     version: str = "0.1.0"
     description: str = ""
+    default_profile: Annotated[str, Field(min_length=1)] | None = None
+    """The profile used when none is asked for (``--profile`` or ``INTERLACE_PROFILE``): a project whose
+    development setup should run as it is names its ``dev`` profile here; production then asks for its
+    own (``--profile prod``). Without it, no profile applies unless one is asked for."""
 
 
 class ServerDefinition(Definition):
