@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,12 +25,14 @@ from interlace.model.processor import ProcessorDefinition
 from interlace.model.project import (
     CompanionDefinition,
     CoordinationDefinition,
+    ProfileDefinition,
     ProjectDefinition,
     ServerDefinition,
 )
 from interlace.model.sequence import SequenceDefinition
 from interlace.model.store import StoreDefinition
 from interlace.model.task import TaskDefinition
+from interlace.model.tomlsource import parse_toml, toml_line
 from interlace.model.yamlsource import LineDict, decode_source, load_yaml
 
 __all__ = ["PROJECT_FILE", "ArtifactKind", "Project", "load_project"]
@@ -102,31 +103,9 @@ class Project:
         return self.definition.project.version if self.definition else "0.0.0"
 
 
-def _toml_line(text: str, key: str) -> int:
-    pattern = re.compile(
-        rf"^[ \t]*(\[[^\]]*\b{re.escape(key)}\b[^\]]*\]|\"?{re.escape(key)}\"?[ \t]*=)", re.MULTILINE
-    )
-    match = pattern.search(text)
-    return text.count("\n", 0, match.start()) + 1 if match else 1
-
-
-def _config_line(text: str, key: str, table: str) -> int:
-    """The line of ``key = ...`` in the TOML ``[table]`` (``configs``, ``profiles.dev.configs``), or of
-    the table's header, or of the first ``configs`` table."""
-    header = re.compile(rf"^[ \t]*\[[ \t]*{re.escape(table)}[ \t]*\][ \t]*(#.*)?$", re.MULTILINE).search(text)
-    if header is None:
-        return _toml_line(text, "configs")
-    next_header = re.compile(r"^[ \t]*\[", re.MULTILINE).search(text, header.end())
-    end = next_header.start() if next_header else len(text)
-    entry_pattern = re.compile(rf"^[ \t]*[\"']?{re.escape(key)}[\"']?[ \t]*=", re.MULTILINE)
-    entry = entry_pattern.search(text, header.end(), end)
-    position = entry.start() if entry else header.start()
-    return text.count("\n", 0, position) + 1
-
-
-def _toml_path_line(text: str, path: tuple[int | str, ...]) -> int:
-    keys = [part for part in path if isinstance(part, str)]
-    return _toml_line(text, keys[-1]) if keys else 1
+def _config_location(text: str, table: str, key: str) -> SourceLocation:
+    """Where ``key`` of the dotted TOML ``table`` is written in interlace.toml."""
+    return SourceLocation(PROJECT_FILE, toml_line(text, (*table.split("."), key)))
 
 
 def _read_source(path: Path, file: str) -> str:
@@ -140,42 +119,25 @@ def _read_source(path: Path, file: str) -> str:
     return decode_source(data, file)
 
 
-_TOML_DEPTH = 50
-"""How deeply arrays and inline tables may nest in interlace.toml before it is refused unread."""
+def _keys(model: type[Definition]) -> set[str]:
+    return {field.alias or name for name, field in model.model_fields.items()}
 
 
-def _parse_toml(text: str) -> dict[str, Any]:
-    """interlace.toml as data; ConfigError with the line of what is wrong."""
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        line = int(m.group(1)) if (m := re.search(r"line (\d+)", str(exc))) else 1
-        message = re.sub(r" \(at (line \d+, column \d+|end of document)\)$", "", str(exc))
-        column = f" at column {m.group(1)}" if (m := re.search(r"column (\d+)", str(exc))) else ""
-        raise ConfigError(
-            f"invalid TOML: {message}{column}", location=SourceLocation(PROJECT_FILE, line)
-        ) from exc
-    except RecursionError as exc:
-        raise ConfigError(
-            f"invalid TOML: arrays or inline tables nest more than {_TOML_DEPTH} levels deep",
-            location=SourceLocation(PROJECT_FILE, _deepest_line(text)),
-        ) from exc
-    except ValueError as exc:  # an integer too long to convert
-        long_number = re.search(r"\d{1000,}", text)
-        line = text.count("\n", 0, long_number.start()) + 1 if long_number else 1
-        raise ConfigError(f"invalid TOML: {exc}", location=SourceLocation(PROJECT_FILE, line)) from exc
+def _configs_complete(data: dict[str, Any]) -> bool:
+    """Whether every table of interlace.toml that may hold configuration was read: no unknown table
+    (``[config]``, ``[profiles.dev.config]``) where configuration may be, misspelt, and no configs that
+    are not a table."""
+    profiles = data.get("profiles", {})
+    tables = [data, *profiles.values()] if isinstance(profiles, dict) else [data, None]
+    allowed = [_keys(ProjectDefinition), *[_keys(ProfileDefinition)] * (len(tables) - 1)]
+    return all(
+        isinstance(table, dict) and set(table) <= keys and isinstance(table.get("configs", {}), dict)
+        for table, keys in zip(tables, allowed, strict=True)
+    )
 
 
-def _deepest_line(text: str) -> int:
-    depth = 0
-    for position, character in enumerate(text):
-        depth += (character in "[{") - (character in "]}")
-        if depth > _TOML_DEPTH:
-            return text.count("\n", 0, position) + 1
-    return 1
-
-
-def _load_project_file(root: Path, problems: list[ConfigError]) -> tuple[ProjectDefinition | None, str]:
+def _load_project_file(root: Path, problems: list[ConfigError]) -> tuple[ProjectDefinition | None, str, bool]:
+    """The project definition (what is valid of it), its text, and whether its configs are complete."""
     path = root / PROJECT_FILE
     if not path.exists():
         problems.append(
@@ -185,18 +147,18 @@ def _load_project_file(root: Path, problems: list[ConfigError]) -> tuple[Project
                 hint="create one with `interlace new DIR`",
             )
         )
-        return None, ""
+        return None, "", False
     try:
         text = _read_source(path, PROJECT_FILE)
-        data = _parse_toml(text)
+        data = parse_toml(text, PROJECT_FILE)
     except ConfigError as exc:
         problems.append(exc)
-        return None, ""
+        return None, "", False
     definition, found = validate_leniently(
-        ProjectDefinition, data, PROJECT_FILE, line_for=lambda path: _toml_path_line(text, path)
+        ProjectDefinition, data, PROJECT_FILE, line_for=lambda path: toml_line(text, path)
     )
     problems.extend(found)
-    return definition, text
+    return definition, text, definition is not None and _configs_complete(data)
 
 
 def _resolve_env(
@@ -294,7 +256,7 @@ def load_project(
     root = Path(root)
     env = os.environ if env is None else env
     problems: list[ConfigError] = []
-    definition, text = _load_project_file(root, problems)
+    definition, text, configs_complete = _load_project_file(root, problems)
     server = definition.server if definition else ServerDefinition()
     configs: dict[str, Any] = dict(definition.configs) if definition else {}
     companions: dict[str, CompanionDefinition] = {}
@@ -306,13 +268,15 @@ def load_project(
         chosen = definition.profiles.get(profile)
         if chosen is None:
             known = ", ".join(sorted(definition.profiles)) or "none defined"
-            what, key = (
-                ("unknown profile", "profiles") if asked else ("unknown default-profile", "default-profile")
+            what, key_path = (
+                ("unknown profile", ("profiles",))
+                if asked
+                else ("unknown default-profile", ("project", "default-profile"))
             )
             problems.append(
                 ConfigError(
                     f"{what} {profile!r} (profiles: {known})",
-                    location=SourceLocation(PROJECT_FILE, _toml_line(text, key)),
+                    location=SourceLocation(PROJECT_FILE, toml_line(text, key_path)),
                     hint=did_you_mean(profile, definition.profiles),
                 )
             )
@@ -325,7 +289,7 @@ def load_project(
                     ServerDefinition,
                     {**server.model_dump(), **chosen.server},
                     PROJECT_FILE,
-                    line_for=lambda path: _toml_path_line(text, ("server", *path)),
+                    line_for=lambda path: toml_line(text, ("profiles", str(profile), "server", *path)),
                 )
                 problems.extend(found)
                 server = merged or server
@@ -333,13 +297,13 @@ def load_project(
     if definition is not None and profile is not None and profile in definition.profiles:
         tables.update({key: f"profiles.{profile}.configs" for key in definition.profiles[profile].configs})
     configs = {
-        key: _resolve_env(
-            value, env, SourceLocation(PROJECT_FILE, _config_line(text, key, tables[key])), problems
-        )
+        key: _resolve_env(value, env, _config_location(text, tables[key], key), problems)
         for key, value in configs.items()
     }
     project = Project(root, definition, profile, server, configs, env, companions, problems=problems)
-    project.configs_known = definition is not None and (profile is None or profile in definition.profiles)
+    project.configs_known = configs_complete and (
+        definition is not None and (profile is None or profile in definition.profiles)
+    )
     project.secrets = secrets
     project.apis = _load_artifacts(root, ARTIFACT_KINDS[0], ApiDefinition, problems)
     invalid = project.invalid
@@ -375,5 +339,6 @@ def _coordination(
     coordination = (chosen.coordination if chosen else None) or definition.coordination
     if coordination is None:
         return None
-    where = SourceLocation(PROJECT_FILE, _toml_line(text, "coordination"))
+    table = f"profiles.{profile}.coordination" if chosen and chosen.coordination else "coordination"
+    where = _config_location(text, table, "dsn")
     return coordination.model_copy(update={"dsn": _resolve_env(coordination.dsn, env, where, problems)})
