@@ -78,11 +78,23 @@ def test_check_reports_an_unknown_profile(runner: CliRunner) -> None:
     ), lines
 
 
-def test_check_passes_the_healthcare_example_in_its_dev_profile(
-    runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+# A fresh machine: none of the production profile's variables or secrets.
+FRESH = {
+    "HOSPITAL_BACKEND_URL": None,
+    "GMAIL_CLIENT_ID": None,
+    "GMAIL_CLIENT_SECRET": None,
+    "GMAIL_REFRESH_TOKEN": None,
+    "INTERLACE_PROFILE": None,
+    "INTERLACE_SECRETS_DIR": str(HEALTHCARE / "no-such-folder"),
+}
+
+
+@pytest.mark.parametrize("profile", [[], ["--profile", "dev"]], ids=["default profile", "dev profile"])
+def test_check_passes_the_healthcare_example_on_a_fresh_machine(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch, profile: list[str]
 ) -> None:
     monkeypatch.chdir(REPOSITORY)
-    result = runner.invoke(app, ["check", "examples/healthcare", "--profile", "dev"])
+    result = runner.invoke(app, ["check", "examples/healthcare", *profile], env=FRESH)
     assert result.exit_code == 0, result.stderr
     assert result.stdout == "examples/healthcare: no problems found\n"
 

@@ -8,6 +8,9 @@ import os
 import signal
 import socket
 import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import aiohttp
@@ -32,37 +35,64 @@ async def read_until(stream: asyncio.StreamReader, text: str) -> str:
     return seen
 
 
-async def test_sighup_redeploys_the_project(tmp_path: Path) -> None:
-    (tmp_path / "apis").mkdir()
-    (tmp_path / "interlace.toml").write_text('[project]\nname = "reload"\n\n[management]\nenabled = false\n')
-    api = tmp_path / "apis" / "hello.yaml"
-    api.write_text(API.format(word="hello"))
+@dataclass
+class Served:
+    """`interlace run` of a project in its own process: its output so far and its API's URL."""
+
+    process: asyncio.subprocess.Process
+    url: str
+    output: str = ""
+
+    async def read_until(self, text: str) -> None:
+        assert self.process.stdout is not None
+        self.output += await read_until(self.process.stdout, text)
+
+
+@asynccontextmanager
+async def served(root: Path) -> AsyncIterator[Served]:
+    """The project at ``root`` (serving /hello) run until its APIs are announced; stopped with SIGINT."""
     port = free_port()
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "interlace", "run", str(tmp_path), "--host", "127.0.0.1", "--port", str(port),
+        sys.executable, "-m", "interlace", "run", str(root), "--host", "127.0.0.1", "--port", str(port),
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
     )  # fmt: skip
-    assert process.stdout is not None
-    url = f"http://127.0.0.1:{port}/hello"
+    running = Served(process, f"http://127.0.0.1:{port}/hello")
     try:
-        await read_until(process.stdout, "Hello: http://")
-        async with aiohttp.ClientSession() as client:
-            async with client.get(url) as r:
-                assert await r.json() == {"say": "hello"}
-            api.write_text(API.format(word="again"))
-            process.send_signal(signal.SIGHUP)
-            await read_until(process.stdout, "redeployed reload")
-            async with client.get(url) as r:
-                assert await r.json() == {"say": "again"}
-            api.write_text("api: Hello\ncontext: /hello\nresources: []\n")
-            process.send_signal(signal.SIGHUP)
-            await read_until(process.stdout, "redeploy of reload refused")
-            async with client.get(url) as r:
-                assert await r.json() == {"say": "again"}
+        await running.read_until("Hello: http://")
+        yield running
     finally:
         if process.returncode is None:
             process.send_signal(signal.SIGINT)
+        assert process.stdout is not None
+        running.output += (await asyncio.wait_for(process.stdout.read(), 30)).decode()
         await asyncio.wait_for(process.wait(), 30)
+
+
+def reload_project(root: Path) -> tuple[Path, Path]:
+    """A project with one API saying hello: its interlace.toml and the API's file."""
+    (root / "apis").mkdir()
+    toml = root / "interlace.toml"
+    toml.write_text('[project]\nname = "reload"\n\n[management]\nenabled = false\n')
+    api = root / "apis" / "hello.yaml"
+    api.write_text(API.format(word="hello"))
+    return toml, api
+
+
+async def test_sighup_redeploys_the_project(tmp_path: Path) -> None:
+    _, api = reload_project(tmp_path)
+    async with served(tmp_path) as running, aiohttp.ClientSession() as client:
+        async with client.get(running.url) as r:
+            assert await r.json() == {"say": "hello"}
+        api.write_text(API.format(word="again"))
+        running.process.send_signal(signal.SIGHUP)
+        await running.read_until("redeployed reload")
+        async with client.get(running.url) as r:
+            assert await r.json() == {"say": "again"}
+        api.write_text("api: Hello\ncontext: /hello\nresources: []\n")
+        running.process.send_signal(signal.SIGHUP)
+        await running.read_until("redeploy of reload refused")
+        async with client.get(running.url) as r:
+            assert await r.json() == {"say": "again"}
 
 
 async def test_sighup_reloads_every_project_through_the_deployment_lock(tmp_path: Path) -> None:
@@ -118,3 +148,44 @@ async def test_sighup_reloads_every_project_through_the_deployment_lock(tmp_path
         if process.returncode is None:
             process.send_signal(signal.SIGINT)
         await asyncio.wait_for(process.wait(), 30)
+
+
+async def test_sighup_with_hostile_files_reports_their_problems_and_keeps_serving(tmp_path: Path) -> None:
+    toml, api = reload_project(tmp_path)
+    hostile = [
+        (
+            api,
+            b"api: Hello\ncontext: /hello\nresources: \x00\n",
+            "apis/hello.yaml:3: invalid YAML: the character NUL",
+        ),
+        (
+            api,
+            b"api: Hello\nresources: " + b"[" * 2000 + b"]" * 2000,
+            "apis/hello.yaml:2: mappings and lists nest",
+        ),
+        (api, b"api: Hello\ncontext: !!set {a}\n", "apis/hello.yaml:2: the YAML tag !!set is not supported"),
+        (
+            toml,
+            b'[project]\nname = "re\xffload"\n',
+            "interlace.toml:2: the file must be UTF-8 text: byte 0xff",
+        ),
+    ]
+    async with served(tmp_path) as running, aiohttp.ClientSession() as client:
+        for path, content, problem in hostile:
+            good = path.read_bytes()
+            path.write_bytes(content)
+            running.process.send_signal(signal.SIGHUP)
+            await running.read_until(problem)
+            async with client.get(running.url) as r:
+                assert await r.json() == {"say": "hello"}
+            path.write_bytes(good)
+        api.write_text(API.format(word="again"))
+        running.process.send_signal(signal.SIGHUP)
+        await running.read_until("redeployed reload")
+        async with client.get(running.url) as r:
+            assert await r.json() == {"say": "again"}
+    assert running.output.count("redeploy of reload refused; its running version keeps serving") == len(
+        hostile
+    )
+    assert "Traceback" not in running.output
+    assert "Task exception was never retrieved" not in running.output

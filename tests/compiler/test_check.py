@@ -10,7 +10,7 @@ from interlace.compiler import check_project
 from interlace.compiler.compile import installed_connectors
 from interlace.model.load import load_project
 
-from .conftest import Check, Problem, sequence
+from .conftest import Check, Problem, sequence, write_files
 
 _INSTALLED = sorted(installed_connectors().names())
 INSTALLED_HINT = f"installed: {', '.join(_INSTALLED)}" if _INSTALLED else "no connector is installed"
@@ -429,4 +429,140 @@ def test_every_problem_of_a_project_is_reported_sorted_by_file_and_line(check: C
         "respond: unknown key 'statuss'",
         "unknown key 'timeot'",
         "server.port: Input should be greater than or equal to 0 (got -1)",
+    ]
+
+
+# a misspelt key hides nothing, and is answered with the key it is a near miss of ---------------------
+
+MISSPELT_API = """\
+api: A
+context: /a
+descripton: typos everywhere
+resources:
+  - methods: [GET]
+    uri-templat: /x
+    flow:
+      - lgo: hi
+      - call: NoSuchEP
+      - variable: {name: v, value: "${payload.(}"}
+      - filter:
+          condition: "${configs.nope}"
+          thn: []
+          else:
+            - sequence: Missing
+      - respond: {statu: 200, json: "${vars.(}"}
+"""
+
+
+def test_a_misspelt_key_does_not_hide_the_other_problems_of_its_file(check: Check) -> None:
+    assert check({"apis/a.yaml": MISSPELT_API}) == [
+        ("apis/a.yaml:3", "unknown key 'descripton'", "did you mean 'description'?"),
+        ("apis/a.yaml:6", "unknown key 'uri-templat'", "did you mean 'uri-template'?"),
+        ("apis/a.yaml:8", "unknown mediator 'lgo'", "did you mean 'log'?"),
+        ("apis/a.yaml:9", "unknown endpoint 'NoSuchEP'", "define it in endpoints/NoSuchEP.yaml"),
+        ("apis/a.yaml:10", "expected a name after '.', found '(' at column 9 in ${payload.(}", None),
+        ("apis/a.yaml:12", "unknown configuration key 'configs.nope' at column 8 in ${configs.nope}", None),
+        ("apis/a.yaml:13", "filter: unknown key 'thn'", "did you mean 'then'?"),
+        ("apis/a.yaml:15", "unknown sequence 'Missing'", "define it in sequences/Missing.yaml"),
+        ("apis/a.yaml:16", "respond: unknown key 'statu'", "did you mean 'status'?"),
+        ("apis/a.yaml:16", "expected a name after '.', found '(' at column 6 in ${vars.(}", None),
+    ]
+
+
+def test_an_unknown_key_far_from_any_allowed_one_lists_the_allowed_keys(check: Check) -> None:
+    assert check({"sequences/a.yaml": sequence("- log: {message: x, source: y}")}) == [
+        (
+            "sequences/a.yaml:3",
+            "log: unknown key 'source'",
+            "the keys allowed here: message, level, category, headers, full",
+        )
+    ]
+
+
+def test_a_misspelt_kind_of_endpoint_is_answered_with_the_kind(check: Check) -> None:
+    assert check({"endpoints/e.yaml": "endpoint: E\nhtp:\n  url: http://x\n"}) == [
+        (
+            "endpoints/e.yaml:2",
+            "endpoint 'E' must have exactly one of http, load-balance or failover (got none of them)",
+            "did you mean 'http'?",
+        )
+    ]
+
+
+def test_a_wrong_value_does_not_hide_the_flow_beside_it(check: Check) -> None:
+    files = {"sequences/a.yaml": "sequence: A\nparameters: 5\nflow:\n  - call: Nope\n"}
+    assert check(files) == [
+        ("sequences/a.yaml:2", "parameters: Input should be a valid list (got 5)", None),
+        ("sequences/a.yaml:4", "unknown endpoint 'Nope'", "define it in endpoints/Nope.yaml"),
+    ]
+
+
+USES_CONFIGS = {"sequences/a.yaml": sequence("- log: '${configs.backend}'")}
+
+
+def test_a_misspelt_configs_table_is_reported_once_not_at_every_use(check: Check) -> None:
+    toml = '[project]\nname = "t"\n\n[config]\nbackend = "http://x"\n'
+    assert check({"interlace.toml": toml, **USES_CONFIGS}) == [
+        ("interlace.toml:4", "unknown key 'config'", "did you mean 'configs'?")
+    ]
+    profile = '[project]\nname = "t"\n\n[profiles.dev.config]\nbackend = "http://x"\n'
+    assert check({"interlace.toml": profile, **USES_CONFIGS}, profile="dev") == [
+        ("interlace.toml:4", "unknown key 'config'", "did you mean 'configs'?")
+    ]
+
+
+def test_an_unreadable_interlace_toml_is_reported_once_not_at_every_use_of_configs(check: Check) -> None:
+    toml = '[project]\nname = "t"\n\n[configs]\nbackend = \n'
+    assert check({"interlace.toml": toml, **USES_CONFIGS}) == [
+        ("interlace.toml:5", "invalid TOML: Invalid value at column 11", None)
+    ]
+
+
+def test_an_unknown_profile_is_reported_once_not_at_every_use_of_its_configs(check: Check) -> None:
+    toml = '[project]\nname = "t"\n\n[profiles.dev.configs]\nbackend = "http://x"\n'
+    assert check({"interlace.toml": toml, **USES_CONFIGS}, profile="deve") == [
+        ("interlace.toml:4", "unknown profile 'deve' (profiles: dev)", "did you mean 'dev'?")
+    ]
+
+
+def test_a_real_unknown_configuration_key_is_still_reported_beside_other_toml_problems(check: Check) -> None:
+    toml = '[project]\nname = "t"\n\n[server]\nport = -1\n\n[configs]\nother = 1\n'
+    assert check({"interlace.toml": toml, **USES_CONFIGS}) == [
+        ("interlace.toml:5", "server.port: Input should be greater than or equal to 0 (got -1)", None),
+        (
+            "sequences/a.yaml:3",
+            "unknown configuration key 'configs.backend' at column 8 in ${configs.backend}",
+            None,
+        ),
+    ]
+
+
+# the default profile -----------------------------------------------------------------------------------
+
+DEFAULT_PROFILE = """\
+[project]
+name = "t"
+default-profile = "dev"
+
+[configs]
+backend = "${env.BACKEND_URL}"
+
+[profiles.dev.configs]
+backend = "http://127.0.0.1:9090"
+"""
+
+
+def test_the_default_profile_applies_when_none_is_asked_for(tmp_path: Path) -> None:
+    root = write_files(tmp_path / "p", {"interlace.toml": DEFAULT_PROFILE, **USES_CONFIGS})
+    project = load_project(root, env={})
+    assert (project.profile, project.configs["backend"]) == ("dev", "http://127.0.0.1:9090")
+    assert check_project(project) == []
+    asked = load_project(root, "prod", env={})
+    assert asked.profile == "prod"
+
+
+def test_an_unknown_default_profile_is_reported_at_its_line(check: Check) -> None:
+    toml = DEFAULT_PROFILE.replace('default-profile = "dev"', 'default-profile = "deb"')
+    assert check({"interlace.toml": toml, **USES_CONFIGS}) == [
+        ("interlace.toml:3", "unknown default-profile 'deb' (profiles: dev)", "did you mean 'dev'?")
     ]

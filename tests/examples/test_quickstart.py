@@ -1,10 +1,12 @@
-"""The quickstart as a user runs it: `interlace run examples/healthcare --profile dev` in its own process,
-which also starts the sample hospital back-end on port 9090 and the development mailbox on 9025."""
+"""The quickstart as a user runs it: `interlace run examples/healthcare` in its own process, with no
+profile named and none of production's settings: the example's default profile (dev) also starts the
+sample hospital back-end on port 9090 and the development mailbox on 9025."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import os
 import signal
 import sys
 
@@ -13,17 +15,19 @@ import aiohttp
 from interlace.samples.mailbox import fetch_messages
 from tests.examples.conftest import EXAMPLE, unused_port
 
+PRODUCTION = ("HOSPITAL_BACKEND_URL", "GMAIL_CLIENT_ID", "GMAIL_CLIENT_SECRET", "GMAIL_REFRESH_TOKEN")
 
-async def test_the_dev_profile_serves_the_example_with_its_back_end_and_stops_cleanly() -> None:
+
+async def test_the_example_serves_in_its_default_dev_profile_with_its_back_end_and_stops_cleanly() -> None:
     port = unused_port()
+    fresh = {key: value for key, value in os.environ.items() if key not in PRODUCTION}
+    fresh.pop("INTERLACE_PROFILE", None)
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
         "interlace",
         "run",
         str(EXAMPLE),
-        "--profile",
-        "dev",
         "--port",
         str(port),
         "--host",
@@ -32,6 +36,7 @@ async def test_the_dev_profile_serves_the_example_with_its_back_end_and_stops_cl
         "0",
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
+        env=fresh,
     )
     assert process.stdout is not None
     try:
@@ -40,6 +45,7 @@ async def test_the_dev_profile_serves_the_example_with_its_back_end_and_stops_cl
             line = (await asyncio.wait_for(process.stdout.readline(), 30)).decode()
             assert line, "the server exited early:\n" + "".join(lines)
             lines.append(line)
+        assert "healthcare 1.0.0 is running (profile dev)\n" in lines
         body = json.loads((EXAMPLE / "request.json").read_text())
         async with aiohttp.ClientSession() as client:
             url = f"http://127.0.0.1:{port}/healthcare/categories/surgery/reserve"

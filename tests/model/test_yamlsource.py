@@ -72,3 +72,31 @@ def test_a_problem_inside_the_text_is_reported_at_its_own_line() -> None:
         load_yaml("a: 1\nb: c: d\ne: 2\n", "f.yaml")
     assert str(caught.value.location) == "f.yaml:2"
     assert caught.value.message == "invalid YAML: mapping values are not allowed here"
+
+
+def test_a_merged_mapping_is_overridden_by_the_keys_written_beside_it() -> None:
+    tree = load_yaml("base: &b {a: 1, b: 2}\nc:\n  <<: *b\n  b: 3\n", "f.yaml")
+    assert tree["c"] == {"a": 1, "b": 3}
+    assert tree["c"].key_lines["b"] == 4
+    with pytest.raises(ConfigError, match=r"duplicate key 'b' \(first at line 4\)"):
+        load_yaml("base: &b {a: 1}\nc:\n  <<: *b\n  b: 3\n  b: 4\n", "f.yaml")
+
+
+def test_dates_and_times_stay_text() -> None:
+    assert load_yaml("day: 2001-12-14\nat: 2001-12-14T21:59:43Z\n", "f.yaml") == {
+        "day": "2001-12-14",
+        "at": "2001-12-14T21:59:43Z",
+    }
+
+
+@pytest.mark.parametrize(
+    "text", ["a: !!set {x}\n", "a: !!binary aGk=\n", "a: !x y\n", "a: !!python/none ''\n"]
+)
+def test_tags_other_than_the_plain_ones_are_refused_at_their_line(text: str) -> None:
+    with pytest.raises(ConfigError, match="is not supported") as caught:
+        load_yaml("ok: 1\n" + text, "f.yaml")
+    assert str(caught.value.location) == "f.yaml:2"
+
+
+def test_explicit_plain_tags_are_accepted() -> None:
+    assert load_yaml("a: !!str 12\nb: !!int '7'\nc: !!float 1\n", "f.yaml") == {"a": "12", "b": 7, "c": 1.0}

@@ -296,14 +296,15 @@ def load_project(
     tables = {key: "configs" for key in configs}
     if definition is not None and profile is not None and profile in definition.profiles:
         tables.update({key: f"profiles.{profile}.configs" for key in definition.profiles[profile].configs})
+    profile_known = definition is None or profile is None or profile in definition.profiles
+    # Under an unknown profile the configuration is not the one meant: its missing variables are not news.
+    env_problems = problems if profile_known else []
     configs = {
-        key: _resolve_env(value, env, _config_location(text, tables[key], key), problems)
+        key: _resolve_env(value, env, _config_location(text, tables[key], key), env_problems)
         for key, value in configs.items()
     }
     project = Project(root, definition, profile, server, configs, env, companions, problems=problems)
-    project.configs_known = configs_complete and (
-        definition is not None and (profile is None or profile in definition.profiles)
-    )
+    project.configs_known = configs_complete and profile_known
     project.secrets = secrets
     project.apis = _load_artifacts(root, ARTIFACT_KINDS[0], ApiDefinition, problems)
     invalid = project.invalid

@@ -121,7 +121,12 @@ class _Loader(yaml.SafeLoader):
                 "not a Unicode character)",
                 node,
             )
-        return super().construct_object(node, deep)
+        if not isinstance(node, ScalarNode):
+            return super().construct_object(node, deep)
+        try:
+            return super().construct_object(node, deep)
+        except (ValueError, KeyError) as exc:  # an explicit !!int, !!float or !!bool of something else
+            raise self._problem(f"{node.value!r} is not a valid {_tag_text(node.tag)}", node) from exc
 
     def construct_yaml_int(self, node: Node) -> int:
         assert isinstance(node, ScalarNode)
@@ -132,18 +137,23 @@ class _Loader(yaml.SafeLoader):
 
     def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Any, Any]:
         mapping = LineDict(node.start_mark.line + 1)
+        own = sum(key_node.tag != _CORE + "merge" for key_node, _ in node.value)
         self.flatten_mapping(node)
-        for key_node, value_node in node.value:
+        merged = len(node.value) - own  # `<<: *base` pairs come first; the mapping's own keys override them
+        written: set[str] = set()
+        for index, (key_node, value_node) in enumerate(node.value):
             key = self.construct_object(key_node, deep=True)
             if not isinstance(key, str):
                 key = _key_text(key)
-            if key in mapping:
+            if index >= merged and key in written:
                 raise ConfigError(
                     f"duplicate key {key!r} (first at line {mapping.key_lines[key]})",
                     location=SourceLocation(self.name, key_node.start_mark.line + 1),
                 )
             mapping[key] = self.construct_object(value_node, deep=True)
             mapping.key_lines[key] = key_node.start_mark.line + 1
+            if index >= merged:
+                written.add(key)
         return mapping
 
     def construct_sequence(self, node: SequenceNode, deep: bool = False) -> list[Any]:
