@@ -566,3 +566,13 @@ def test_an_unknown_default_profile_is_reported_at_its_line(check: Check) -> Non
     assert check({"interlace.toml": toml, **USES_CONFIGS}) == [
         ("interlace.toml:3", "unknown default-profile 'deb' (profiles: dev)", "did you mean 'dev'?")
     ]
+
+
+def test_a_misspelt_connection_setting_is_answered_with_the_setting(check: Check) -> None:
+    files = {"connections/mail.yaml": "connection: mail\nconnector: gmail\ntokn-url: http://x\n"}
+    problems = check(files)
+    assert (
+        "connections/mail.yaml:3",
+        "connection mail (gmail): unknown key 'tokn-url'",
+        "did you mean 'token-url'?",
+    ) in problems

@@ -106,7 +106,9 @@ def _settings(
     try:
         return connector.config_class.model_validate(values)
     except pydantic.ValidationError as exc:
-        for problem in format_validation_error(exc, tree, file, show_input=False):
+        for problem in format_validation_error(
+            exc, tree, file, show_input=False, model=connector.config_class
+        ):
             problem.message = f"connection {name} ({connector.name}): {problem.message}"
             diagnostics.problems.append(problem)
         return None

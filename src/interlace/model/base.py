@@ -185,33 +185,35 @@ def _path(error: ErrorDetails) -> tuple[int | str, ...]:
 
 
 def _without(tree: Any, path: tuple[int | str, ...]) -> Any:
-    """A copy of ``tree`` (copied only along ``path``) without the key at ``path``'s last key, which holds
-    the offending value; ``tree`` itself when ``path`` names no key of it."""
-    keys = [index for index, step in enumerate(path) if isinstance(step, str)]
-    if not keys:
+    """A copy of ``tree`` (copied only along ``path``) without the deepest key of ``path`` that it holds:
+    the key whose value has the problem. ``tree`` itself when ``path`` names no key of it."""
+    cut, node = None, tree
+    for depth, step in enumerate(path):
+        if isinstance(node, dict) and isinstance(step, str) and step in node:
+            cut, node = depth, node[step]
+        elif isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node):
+            node = node[step]
+        else:
+            break
+    if cut is None:
         return tree
-    cut = keys[-1]
 
     def copy(node: Any, depth: int) -> Any:
         step = path[depth]
-        if isinstance(node, dict) and isinstance(step, str) and step in node:
-            result: dict[str, Any] = LineDict(node.line) if isinstance(node, LineDict) else {}
-            if isinstance(node, LineDict) and isinstance(result, LineDict):
-                result.key_lines = dict(node.key_lines)
-            result.update(node)
+        if isinstance(node, dict):
+            mapping = LineDict(getattr(node, "line", 0))
+            mapping.key_lines = dict(getattr(node, "key_lines", {}))
+            mapping.update(node)
             if depth == cut:
-                del result[step]
+                del mapping[str(step)]
             else:
-                result[step] = copy(node[step], depth + 1)
-            return result
-        if isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node):
-            items: list[Any] = LineList(node.line) if isinstance(node, LineList) else []
-            if isinstance(node, LineList) and isinstance(items, LineList):
-                items.item_lines = list(node.item_lines)
-            items.extend(node)
-            items[step] = copy(node[step], depth + 1)
-            return items
-        return node
+                mapping[str(step)] = copy(node[step], depth + 1)
+            return mapping
+        items = LineList(getattr(node, "line", 0))
+        items.item_lines = list(getattr(node, "item_lines", []))
+        items.extend(node)
+        items[int(step)] = copy(node[step], depth + 1)
+        return items
 
     return copy(tree, 0)
 

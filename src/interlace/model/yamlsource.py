@@ -121,11 +121,12 @@ class _Loader(yaml.SafeLoader):
                 "not a Unicode character)",
                 node,
             )
-        if not isinstance(node, ScalarNode):
-            return super().construct_object(node, deep)
         try:
             return super().construct_object(node, deep)
-        except (ValueError, KeyError) as exc:  # an explicit !!int, !!float or !!bool of something else
+        except (ValueError, KeyError) as exc:
+            if not isinstance(node, ScalarNode):
+                raise
+            # an explicit !!int, !!float or !!bool of something else
             raise self._problem(f"{node.value!r} is not a valid {_tag_text(node.tag)}", node) from exc
 
     def construct_yaml_int(self, node: Node) -> int:
