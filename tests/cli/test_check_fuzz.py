@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 from interlace.cli import app
 from tests.cli.seed_project import SEED, write_seed
 
-FUZZ = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 SNIPPETS = [
     # YAML: tags, anchors and aliases, nesting, documents, block scalars
@@ -85,6 +85,16 @@ SNIPPETS = [
         b"/{a}/{a}",
         b"/{",
         b"*/0 * * * *",
+    ),
+    # TOML: arrays of tables, inline tables, dates, special floats, escapes
+    *(
+        b"[[profiles]]\n",
+        b"[profiles.x]\n",
+        b"{a = {b = 1}}",
+        b"1979-05-27T07:32:00Z",
+        b"inf",
+        b"nan",
+        b'"\\u0000"',
     ),
     # expressions
     *(b"${", b"}", b"${}", b"${((((}", b"${" + b"(" * 200 + b"1" + b")" * 200 + b"}", b"${payload[?(@.a"),

@@ -91,7 +91,16 @@ def check(project: ProjectDir, profile: ProfileOption = None) -> None:
     from interlace.compiler.compile import check_project
     from interlace.model.load import load_project
 
-    problems = check_project(load_project(project, profile))
+    try:
+        problems = check_project(load_project(project, profile))
+    except Exception as exc:  # a defect of the checker, not of the project: say so, without a traceback
+        _err.print(
+            f"interlace check stopped on an internal error ({exc!r}); "
+            "please report it with the project files that caused it",
+            style="bold red",
+            markup=False,
+        )
+        raise typer.Exit(2) from None
     if problems:
         _print_problems(problems)
         raise typer.Exit(1)
