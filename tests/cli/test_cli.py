@@ -96,7 +96,7 @@ def test_check_passes_the_healthcare_example_on_a_fresh_machine(
     monkeypatch.chdir(REPOSITORY)
     result = runner.invoke(app, ["check", "examples/healthcare", *profile], env=FRESH)
     assert result.exit_code == 0, result.stderr
-    assert result.stdout == "examples/healthcare: no problems found\n"
+    assert result.stdout == "examples/healthcare: no problems found (profile dev)\n"
 
 
 def test_check_of_the_prod_profile_needs_its_environment_variable(runner: CliRunner) -> None:
@@ -150,7 +150,8 @@ def test_a_new_project_passes_check(
     for profile in ([], ["--profile", "dev"]):
         checked = runner.invoke(app, ["check", str(target), *profile])
         assert checked.exit_code == 0, checked.output
-        assert checked.stdout == f"{target}: no problems found\n"
+        shown = " (profile dev)" if profile else ""
+        assert checked.stdout == f"{target}: no problems found{shown}\n"
 
 
 def test_new_refuses_a_folder_that_is_not_empty(

@@ -92,7 +92,8 @@ def check(project: ProjectDir, profile: ProfileOption = None) -> None:
     from interlace.model.load import load_project
 
     try:
-        problems = check_project(load_project(project, profile))
+        loaded = load_project(project, profile)
+        problems = check_project(loaded)
     except Exception as exc:  # a defect of the checker, not of the project: say so, without a traceback
         _err.print(
             f"interlace check stopped on an internal error ({exc!r}); "
@@ -104,7 +105,7 @@ def check(project: ProjectDir, profile: ProfileOption = None) -> None:
     if problems:
         _print_problems(problems)
         raise typer.Exit(1)
-    _out.print(f"{project}: no problems found")
+    _out.print(f"{project}: no problems found" + (f" (profile {loaded.profile})" if loaded.profile else ""))
 
 
 @app.command()
