@@ -126,6 +126,8 @@ def mutated_file(draw: st.DrawFn) -> tuple[str, bytes]:
         else:  # the value of a random key
             lines = data.split(b"\n")
             keyed = [index for index, line in enumerate(lines) if re.search(rb"(: |= )", line)]
+            if not keyed:  # earlier mutations left no key
+                continue
             index = draw(st.sampled_from(keyed))
             key = re.match(rb"^(.*?(?:: |= ))", lines[index])
             assert key is not None
