@@ -34,6 +34,7 @@ __all__ = [
     "PayloadError",
     "SourceLocation",
     "ValidationError",
+    "closest_name",
     "did_you_mean",
 ]
 
@@ -115,11 +116,17 @@ class ConfigError(InterlaceError):
         self.hint = hint
 
 
+def closest_name(name: str, choices: Iterable[object]) -> str | None:
+    """The one of ``choices`` that ``name`` is a near miss of (a typo away), or None."""
+    close = difflib.get_close_matches(name, [str(choice) for choice in choices], n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
 def did_you_mean(name: str, choices: Iterable[object]) -> str | None:
     """``"did you mean 'log'?"`` when one of ``choices`` is a near miss of ``name``, else None: the one
     spelling of this hint for names, keys, functions and parameters alike."""
-    close = difflib.get_close_matches(name, [str(choice) for choice in choices], n=1, cutoff=0.6)
-    return f"did you mean {close[0]!r}?" if close else None
+    close = closest_name(name, choices)
+    return f"did you mean {close!r}?" if close else None
 
 
 class ExpressionError(InterlaceError):

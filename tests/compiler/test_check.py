@@ -187,7 +187,6 @@ CASES: dict[str, tuple[dict[str, str], list[Problem]]] = {
         },
         [
             ("sequences/a.yaml:6", "unknown mediator 'lgo'", "did you mean 'log'?"),
-            ("sequences/a.yaml:8", "variable: missing required key 'name'", None),
             ("sequences/a.yaml:8", "variable: unknown key 'nme'", "did you mean 'name'?"),
             ("sequences/a.yaml:12", "unknown endpoint 'Nope'", "define it in endpoints/Nope.yaml"),
         ],
@@ -576,3 +575,25 @@ def test_a_misspelt_connection_setting_is_answered_with_the_setting(check: Check
         "connection mail (gmail): unknown key 'tokn-url'",
         "did you mean 'token-url'?",
     ) in problems
+
+
+def test_a_misspelt_required_key_is_one_problem_and_what_it_holds_is_still_checked(check: Check) -> None:
+    api = """\
+api: A
+context: /a
+resorces:
+  - methods: [GET]
+    flwo:
+      - lgo: hi
+      - filter:
+          condtion: "${payload.(}"
+          then: [{call: Nope}]
+"""
+    assert check({"apis/a.yaml": api}) == [
+        ("apis/a.yaml:3", "unknown key 'resorces'", "did you mean 'resources'?"),
+        ("apis/a.yaml:5", "unknown key 'flwo'", "did you mean 'flow'?"),
+        ("apis/a.yaml:6", "unknown mediator 'lgo'", "did you mean 'log'?"),
+        ("apis/a.yaml:8", "filter: unknown key 'condtion'", "did you mean 'condition'?"),
+        ("apis/a.yaml:8", "expected a name after '.', found '(' at column 9 in ${payload.(}", None),
+        ("apis/a.yaml:9", "unknown endpoint 'Nope'", "define it in endpoints/Nope.yaml"),
+    ]

@@ -17,7 +17,7 @@ import pydantic
 from pydantic import BaseModel, ConfigDict, PrivateAttr, model_validator
 from pydantic_core import ErrorDetails
 
-from interlace.errors import ConfigError, SourceLocation, did_you_mean
+from interlace.errors import ConfigError, SourceLocation, closest_name, did_you_mean
 from interlace.model.yamlsource import LineDict, LineList, line_of
 
 __all__ = [
@@ -159,14 +159,21 @@ def format_validation_error(
     *,
     show_input: bool = True,
     model: type[BaseModel] | None = None,
+    keep: Callable[[ErrorDetails], bool] | None = None,
 ) -> list[ConfigError]:
-    """One :class:`ConfigError` per pydantic error, located at the line of the offending key (found in
-    the loaded YAML ``tree``, or by ``line_for`` for sources without lines). ``show_input=False`` leaves
-    the offending values out, for settings that may hold secrets. Given the ``model`` validated, an
-    unknown key gets a hint: the allowed key it is a near miss of, or the allowed keys."""
+    """One :class:`ConfigError` per pydantic error (that ``keep`` keeps), located at the line of the
+    offending key (found in the loaded YAML ``tree``, or by ``line_for`` for sources without lines).
+    ``show_input=False`` leaves the offending values out, for settings that may hold secrets. Given the
+    ``model`` validated, an unknown key gets a hint: the allowed key it is a near miss of, or the allowed
+    keys."""
     errors: list[ConfigError] = []
-    for error in exc.errors():
+    found = exc.errors()
+    for error in found:
         path = _path(error)
+        if error["type"] == "missing" and path and _misspelt(found, path) is not None:
+            continue  # said once, as the unknown key that is a near miss of it
+        if keep is not None and not keep(error):
+            continue
         if line_for is not None:
             line = line_for(path)
         else:
@@ -184,9 +191,20 @@ def _path(error: ErrorDetails) -> tuple[int | str, ...]:
     return tuple(part for part in error["loc"] if not str(part).startswith("function-"))
 
 
-def _without(tree: Any, path: tuple[int | str, ...]) -> Any:
+def _misspelt(errors: list[ErrorDetails], missing: tuple[int | str, ...]) -> tuple[int | str, ...] | None:
+    """The path of the unknown key beside the required key at ``missing`` that is a near miss of it."""
+    for error in errors:
+        path = _path(error)
+        beside = error["type"] == "extra_forbidden" and path and path[:-1] == missing[:-1]
+        if beside and closest_name(str(path[-1]), [missing[-1]]) is not None:
+            return path
+    return None
+
+
+def _without(tree: Any, path: tuple[int | str, ...], rename: str | None = None) -> Any:
     """A copy of ``tree`` (copied only along ``path``) without the deepest key of ``path`` that it holds:
-    the key whose value has the problem. ``tree`` itself when ``path`` names no key of it."""
+    the key whose value has the problem, or with that key spelt ``rename``. ``tree`` itself when ``path``
+    names no key of it."""
     cut, node = None, tree
     for depth, step in enumerate(path):
         if isinstance(node, dict) and isinstance(step, str) and step in node:
@@ -205,7 +223,10 @@ def _without(tree: Any, path: tuple[int | str, ...]) -> Any:
             mapping.key_lines = dict(getattr(node, "key_lines", {}))
             mapping.update(node)
             if depth == cut:
-                del mapping[str(step)]
+                value = mapping.pop(str(step))
+                if rename is not None:
+                    mapping[rename] = value
+                    mapping.key_lines[rename] = mapping.key_lines.get(str(step), mapping.line)
             else:
                 mapping[str(step)] = copy(node[step], depth + 1)
             return mapping
@@ -245,13 +266,37 @@ def validate_leniently(
         problems = format_validation_error(exc, tree, file, line_for, show_input=show_input, model=model)
         failed = exc
     remaining = tree
+    renamed: list[tuple[int | str, ...]] = []
+    left_out: set[tuple[int | str, ...]] = set()
+
+    def unseen(error: ErrorDetails) -> bool:
+        # Under a key now read with its right spelling, pydantic sees what it could not see before.
+        path = _path(error)
+        inside = any(path[: len(key)] == key for key in renamed)
+        return inside and not (error["type"] == "missing" and path in left_out)
+
     for _ in range(_ATTEMPTS):
         errors = failed.errors()
-        if any(error["type"] == "missing" for error in errors):
-            return None, problems
         pruned = remaining
+        # A misspelt required key (`resorces:`) is read as the key it misses, so what it holds is
+        # checked too; any other offending key is left out.
+        misspelt: dict[tuple[int | str, ...], str] = {}
         for error in errors:
-            pruned = _without(pruned, _path(error))
+            path = _path(error)
+            if error["type"] == "missing":
+                typo = _misspelt(errors, path) if path else None
+                if typo is None:
+                    return None, problems
+                misspelt[typo] = str(path[-1])
+        for error in errors:
+            path = _path(error)
+            if error["type"] != "missing" and path:
+                meant = misspelt.get(path)
+                pruned = _without(pruned, path, rename=meant)
+                if meant is None:
+                    left_out.add(path)
+                else:
+                    renamed.append((*path[:-1], meant))
         if pruned is remaining:
             return None, problems
         remaining = pruned
@@ -261,6 +306,9 @@ def validate_leniently(
             return None, problems
         except pydantic.ValidationError as again:
             failed = again
+            problems += format_validation_error(
+                again, remaining, file, line_for, show_input=show_input, model=model, keep=unseen
+            )
     return None, problems
 
 
