@@ -110,7 +110,7 @@ def mutated_file(draw: st.DrawFn) -> tuple[str, bytes]:
     data = SEED[path].encode()
     for _ in range(draw(st.integers(1, 3))):
         at = draw(st.integers(0, len(data)))
-        how = draw(st.sampled_from(["insert", "remove", "flip", "snippet", "value", "text"]))
+        how = draw(st.sampled_from(["insert", "remove", "flip", "snippet", "value", "text", "typo"]))
         if how == "insert":
             data = data[:at] + draw(st.binary(min_size=1, max_size=8)) + data[at:]
         elif how == "remove":
@@ -123,15 +123,30 @@ def mutated_file(draw: st.DrawFn) -> tuple[str, bytes]:
             data = (
                 data[:at] + draw(st.text(min_size=1, max_size=6)).encode("utf-8", "surrogatepass") + data[at:]
             )
-        else:  # the value of a random key
+        else:  # the value of a random key, or a typo in the key
             lines = data.split(b"\n")
-            keyed = [index for index, line in enumerate(lines) if re.search(rb"(: |= )", line)]
+            keyed = [index for index, line in enumerate(lines) if re.search(rb"\w(: |:$| = )", line)]
             if not keyed:  # earlier mutations left no key
                 continue
             index = draw(st.sampled_from(keyed))
-            key = re.match(rb"^(.*?(?:: |= ))", lines[index])
+            key = re.match(rb"^([ \t-]*)(.*?)((?:: |:$| = ).*)$", lines[index])
             assert key is not None
-            lines[index] = key.group(1) + draw(st.sampled_from(SNIPPETS))
+            indent, name, rest = key.groups()
+            if how == "typo" and name:
+                at = draw(st.integers(0, len(name) - 1))
+                name = (
+                    name[:at]
+                    + draw(st.sampled_from([b"", b"x", b"_", b"-", name[at : at + 1] * 2]))
+                    + name[at + 1 :]
+                )
+                lines[index] = indent + name + rest
+            else:
+                lines[index] = (
+                    indent
+                    + name
+                    + rest[: 2 if rest.startswith(b": ") else 3]
+                    + draw(st.sampled_from(SNIPPETS))
+                )
             data = b"\n".join(lines)
     return path, data
 
