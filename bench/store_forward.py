@@ -341,7 +341,7 @@ async def _forwarded(
     store.reset()
 
     async def run() -> str:
-        await runtime.activate_processor(processor)
+        await runtime.services.activate("processor", processor)
         if not backlog:
             await _produce(
                 runtime,
@@ -358,8 +358,8 @@ async def _forwarded(
     try:
         figure = await _measure(count, run)
     finally:
-        await runtime.deactivate_processor(processor)
-        state = runtime.processor_state(processor)
+        await runtime.services.deactivate("processor", processor)
+        state = runtime.services.state("processor", processor)
         if state.failed_attempts:
             print(f"  {processor}: {state.failed_attempts} failed attempts, last: {state.last_error}")
     per_message = 1000 / count

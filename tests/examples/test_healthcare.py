@@ -110,7 +110,7 @@ async def test_payments_failing_for_a_while_settle_every_reservation_exactly_onc
     assert backend.service.payment_count == 4  # the repeated requests settled nothing new
     keys = [headers["Idempotency-Key"] for headers in backend.payment_requests]
     assert len(set(keys)) == 4
-    await until(lambda: runtime.processor_state("PaymentRequestProcessor").delivered == 4)
+    await until(lambda: runtime.services.state("processor", "PaymentRequestProcessor").delivered == 4)
     assert await store.size() == 0
     # One e-mail per reservation: the retries before the back-end recovered sent none.
     async with asyncio.timeout(5):
@@ -147,7 +147,7 @@ async def test_a_refused_payment_request_ends_in_the_dead_letter_store(
     message = StoredMessage("refused-1", json.dumps(body).encode(), "application/json")
     await runtime.message_store("PaymentRequestMessageStore").put(message)
     dead_letters = runtime.message_store("PaymentDeadLetterStore")
-    await until(lambda: runtime.processor_state("PaymentRequestProcessor").dead_lettered == 1)
+    await until(lambda: runtime.services.state("processor", "PaymentRequestProcessor").dead_lettered == 1)
     [dead] = await dead_letters.browse()
     assert (dead.id, dead.attempts, dead.origin) == ("refused-1", 1, "PaymentRequestMessageStore")
     assert "the back-end refused the payment: Error.Could not Find the Requested appointment ID" in (

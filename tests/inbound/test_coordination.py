@@ -15,9 +15,8 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from interlace.inbound import LEASE_TABLE, Coordinator
-from interlace.processors import wait_or_stop
 from interlace.runtime import Runtime
+from interlace.services import LEASE_TABLE, Coordinator, wait_or_stop
 from tests.inbound.projects import REGISTRY, eventually, gate_of, write_project
 
 DSN = "postgresql://root@127.0.0.1:5432/test"
@@ -94,16 +93,16 @@ async def test_a_coordinated_task_runs_on_one_node_and_moves_when_it_stops(
     try:
         await beats.until("a")
         await second.start()
-        await eventually(lambda: second.inbound.task_state("Beat").status == "standby")
+        await eventually(lambda: second.services.state("task", "Beat").status == "standby")
         await asyncio.sleep(0.5)  # more than two renewals of the holder
         assert set(await beats.nodes()) == {"a"}
-        assert first.inbound.task_state("Beat").status == "active"
+        assert first.services.state("task", "Beat").status == "active"
         await first.aclose()  # releases the lease: the other node takes over at its next try
         handed_over = len(await beats.nodes())
         await beats.until("b", within=2.0)
         nodes = await beats.nodes()
         assert set(nodes[:handed_over]) == {"a"} and set(nodes[handed_over:]) == {"b"}
-        assert second.inbound.task_state("Beat").status == "active"
+        assert second.services.state("task", "Beat").status == "active"
     finally:
         await first.aclose()
         await second.aclose()
@@ -116,7 +115,7 @@ async def test_a_coordinated_task_moves_to_another_node_when_its_holder_dies(
     holder = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "tests.inbound.node",
+        "tests.node",
         str(root),
         "a",
         cwd=REPOSITORY,
@@ -126,7 +125,7 @@ async def test_a_coordinated_task_moves_to_another_node_when_its_holder_dies(
     try:
         await beats.until("a")
         async with Runtime(root, env={"NODE": "b"}, connectors=REGISTRY) as survivor:
-            await eventually(lambda: survivor.inbound.task_state("Beat").status == "standby")
+            await eventually(lambda: survivor.services.state("task", "Beat").status == "standby")
             holder.send_signal(signal.SIGKILL)  # no lease released: it has to expire
             await holder.wait()
             died_after = len(await beats.nodes())
@@ -183,9 +182,9 @@ async def test_a_coordinated_inbound_endpoint_reads_its_source_on_one_node_only(
         encoding="utf-8",
     )
     async with Runtime(root, env={"NODE": "a"}, connectors=REGISTRY) as first:
-        await eventually(lambda: first.inbound.inbound_state("Feed").status == "active")
+        await eventually(lambda: first.services.state("inbound", "Feed").status == "active")
         async with Runtime(root, env={"NODE": "b"}, connectors=REGISTRY) as second:
-            await eventually(lambda: second.inbound.inbound_state("Feed").status == "standby")
+            await eventually(lambda: second.services.state("inbound", "Feed").status == "standby")
             gates = [await gate_of(first), await gate_of(second)]
             for gate in gates:
                 gate.send(("k", "hello"))

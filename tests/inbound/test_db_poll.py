@@ -133,7 +133,7 @@ async def test_a_failed_row_is_read_again_and_nothing_is_skipped(table: Table, t
         await gate.until(lambda: len(gate.passed) == 3)
         assert gate.passed == ["1:ada", "2:grace", "3:linus"]
         assert gate.attempts == {"1:ada": 2, "2:grace": 2, "3:linus": 2}
-        state = runtime.inbound.inbound_state(f"Poll_{table.name}")
+        state = runtime.services.state("inbound", f"Poll_{table.name}")
         assert (state.processed, state.failed) == (3, 3)
 
 

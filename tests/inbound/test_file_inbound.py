@@ -65,7 +65,7 @@ async def test_files_are_moved_after_success_and_after_failure(tmp_path: Path) -
         )
         assert gate.passed == ["a.json:1", "b.json:2"]  # in name order
         assert names(inbox) == ["done", "failed", "notes.txt"]
-        state = runtime.inbound.inbound_state("Inbox")
+        state = runtime.services.state("inbound", "Inbox")
         assert (state.received, state.processed, state.failed) == (3, 2, 1)
 
 

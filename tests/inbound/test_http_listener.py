@@ -38,7 +38,7 @@ FILES = {
 async def test_the_listener_serves_its_apis_on_its_own_port(tmp_path: Path) -> None:
     root = write_project(tmp_path, FILES)
     async with Runtime(root, env={}, connectors=REGISTRY, http_dispatch=dispatch_routes) as runtime:
-        listener = runtime.inbound.endpoint("SidePort")
+        listener = runtime.services.service("inbound", "SidePort")
         assert isinstance(listener, HttpListener)
         await listener.listening.wait()
         base = f"http://127.0.0.1:{listener.port}"
@@ -48,10 +48,10 @@ async def test_the_listener_serves_its_apis_on_its_own_port(tmp_path: Path) -> N
             async with session.get(f"{base}/admin") as response:
                 body = await response.json()
                 assert response.status == 404 and body["error"]["code"] == "NOT_FOUND"
-        state = runtime.inbound.inbound_state("SidePort")
+        state = runtime.services.state("inbound", "SidePort")
         assert (state.kind, state.status, state.received, state.processed) == ("http", "active", 2, 2)
         assert state.target == "Hello"
-        await runtime.inbound.deactivate_inbound("SidePort")
+        await runtime.services.deactivate("inbound", "SidePort")
         async with aiohttp.ClientSession() as session:
             try:
                 await session.get(f"{base}/hello/ada")
@@ -64,8 +64,8 @@ async def test_the_listener_serves_its_apis_on_its_own_port(tmp_path: Path) -> N
 async def test_a_listener_without_the_http_transport_fails_visibly(tmp_path: Path) -> None:
     root = write_project(tmp_path, FILES)
     async with Runtime(root, env={}, connectors=REGISTRY) as runtime:
-        await eventually(lambda: runtime.inbound.inbound_state("SidePort").status != "inactive")
-        state = runtime.inbound.inbound_state("SidePort")
+        await eventually(lambda: runtime.services.state("inbound", "SidePort").status != "inactive")
+        state = runtime.services.state("inbound", "SidePort")
         assert state.status == "failed"
         assert state.last_error is not None and "http_dispatch" in state.last_error
 

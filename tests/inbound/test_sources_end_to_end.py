@@ -120,8 +120,8 @@ async def test_each_message_runs_the_flow_once(source: Source, tmp_path: Path) -
             await receiver.until(
                 lambda: set(receiver.processed()) == set(expected), 30, "every message processed"
             )
-            await eventually(lambda: runtime.inbound.inbound_state("Source").processed == 20, within=5)
-            state = runtime.inbound.inbound_state("Source")
+            await eventually(lambda: runtime.services.state("inbound", "Source").processed == 20, within=5)
+            state = runtime.services.state("inbound", "Source")
             assert (state.status, state.received, state.failed) == ("active", 20, 0), state
     assert Counter(receiver.processed()) == Counter(expected)
 
@@ -136,7 +136,7 @@ async def test_a_flow_failing_once_then_succeeding_loses_nothing(source: Source,
             await receiver.until(
                 lambda: set(receiver.processed()) == set(expected), 30, "every message processed"
             )
-            state = runtime.inbound.inbound_state("Source")
+            state = runtime.services.state("inbound", "Source")
             assert state.failed >= 10, state
             assert state.last_error is not None and "500" in state.last_error, state.last_error
     assert all(receiver.attempts[id_] >= 2 for id_ in expected), receiver.attempts
@@ -154,7 +154,7 @@ async def test_a_runtime_killed_mid_flight_acknowledged_nothing_it_had_not_proce
             first = await asyncio.create_subprocess_exec(
                 sys.executable,
                 "-m",
-                "tests.inbound.node",
+                "tests.node",
                 str(root),
                 "first",
                 cwd=REPOSITORY,

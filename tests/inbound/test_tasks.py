@@ -11,11 +11,11 @@ from interlace.compiler import compile_project
 from interlace.compiler.diagnostics import format_problem
 from interlace.endpoints import HttpClient
 from interlace.errors import MediationError, SourceLocation
-from interlace.inbound import OnceSchedule, Schedule, ScheduledTask
+from interlace.inbound import ScheduledTask
 from interlace.message import MessageContext
 from interlace.model import load_project
-from interlace.processors import CronSchedule, IntervalSchedule
 from interlace.runtime import Runtime
+from interlace.services import CronSchedule, IntervalSchedule, OnceSchedule, Schedule
 from tests.inbound.projects import REGISTRY, gate_of, write_project
 
 
@@ -126,7 +126,7 @@ async def test_a_task_injects_its_payload_and_variables_into_the_sequence(tmp_pa
         gate = await gate_of(runtime)
         await gate.until(lambda: len(gate.passed) >= 3)
         assert set(gate.passed) == {"tick/n1/eu"}
-        state = runtime.inbound.task_state("Ticker")
+        state = runtime.services.state("task", "Ticker")
         assert state.status == "active" and state.runs >= 3 and state.next_run is not None
 
 
@@ -150,15 +150,15 @@ async def test_trigger_now_runs_an_inactive_task_and_activation_schedules_it(tmp
     root = write_project(tmp_path, files)
     async with Runtime(root, env={}, connectors=REGISTRY) as runtime:
         gate = await gate_of(runtime)
-        assert runtime.inbound.task_state("Ticker").status == "inactive"
-        state = await runtime.inbound.trigger_task("Ticker")
+        assert runtime.services.state("task", "Ticker").status == "inactive"
+        state = await runtime.services.service("task", "Ticker").trigger_now()  # type: ignore[attr-defined]
         assert (state.runs, state.status, gate.passed) == (1, "inactive", ["not json|x"])
-        state = await runtime.inbound.activate_task("Ticker")
+        state = await runtime.services.activate("task", "Ticker")
         assert state.status == "active" and state.next_run is not None
-        state = await runtime.inbound.deactivate_task("Ticker")
+        state = await runtime.services.deactivate("task", "Ticker")
         assert state.status == "inactive" and state.next_run is None
         await runtime.redeploy()
-        assert runtime.inbound.task_state("Ticker").status == "inactive"
+        assert runtime.services.state("task", "Ticker").status == "inactive"
 
 
 def problems(root: Path) -> list[str]:

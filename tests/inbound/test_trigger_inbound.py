@@ -13,6 +13,7 @@ from interlace.compiler.diagnostics import format_problem
 from interlace.endpoints import HttpClient
 from interlace.model import load_project
 from interlace.runtime import Runtime
+from interlace.sdk import DEAD_LETTER_REASON
 from tests.inbound.projects import REGISTRY, eventually, gate_of, write_project
 
 GATE = "connection: gate\nconnector: gate\n"
@@ -48,7 +49,7 @@ async def test_each_event_runs_the_flow_once_and_is_acknowledged_after_it(tmp_pa
         await gate.until(lambda: len(gate.settled) == 20)
         assert sorted(gate.passed) == sorted(f"k{i}" for i in range(20))
         assert sorted(gate.settled) == sorted(f"ack k{i}" for i in range(20))
-        state = runtime.inbound.inbound_state("Orders")
+        state = runtime.services.state("inbound", "Orders")
         assert (state.status, state.received, state.processed, state.failed) == ("active", 20, 20, 0)
         assert state.source == "gate.messages on connection gate"
     assert gate.settled[-1] == "stopped"
@@ -64,7 +65,7 @@ async def test_a_flow_failing_once_then_succeeding_loses_nothing(tmp_path: Path)
         assert sorted(gate.passed) == sorted(f"k{i}" for i in range(10))
         nacks = [note for note in gate.settled if note.startswith("nack")]
         assert sorted(nacks) == sorted(f"nack k{i} requeue=True" for i in range(10))
-        state = runtime.inbound.inbound_state("Orders")
+        state = runtime.services.state("inbound", "Orders")
         assert (state.received, state.processed, state.failed) == (20, 10, 10)
         assert state.last_error is not None and "fails on attempt 1" in state.last_error
 
@@ -78,7 +79,7 @@ async def test_no_more_than_max_in_flight_events_are_taken_from_the_source(tmp_p
         await gate.until(lambda: gate.inside == 3)
         await eventually(lambda: gate.pulled >= 3)
         assert gate.pulled == 3  # the source is not read while three flows are running
-        assert runtime.inbound.inbound_state("Orders").in_flight == 3
+        assert runtime.services.state("inbound", "Orders").in_flight == 3
         gate.open_gate.set()
         await gate.until(lambda: len(gate.passed) == 12)
         assert gate.most_inside == 3
@@ -94,13 +95,16 @@ async def test_an_on_error_flow_that_handles_the_failure_acknowledges_the_event(
         assert gate.passed == []
 
 
-async def test_requeue_false_drops_a_failed_event(tmp_path: Path) -> None:
+async def test_requeue_false_dead_letters_a_failed_event_at_once(tmp_path: Path) -> None:
     root = write_project(tmp_path, endpoint("requeue: false", flow_failures=1))
     async with Runtime(root, env={}, connectors=REGISTRY) as runtime:
         gate = await gate_of(runtime)
         gate.send(("k1", 1))
-        await gate.until(lambda: "nack k1 requeue=False" in gate.settled)
+        await gate.until(lambda: "ack k1" in gate.settled)
         assert gate.passed == []
+        [dead] = await runtime.message_store("dead-letters").browse()
+        assert (dead.attempts, dead.origin) == (1, "inbound Orders")
+        assert "k1 fails on attempt 1" in dict(dead.headers)[DEAD_LETTER_REASON]
 
 
 async def test_stopping_hands_back_the_events_in_flight(tmp_path: Path) -> None:
@@ -124,11 +128,11 @@ async def test_deactivated_endpoint_stops_reading_until_activated(tmp_path: Path
     root = write_project(tmp_path, endpoint())
     async with Runtime(root, env={}, connectors=REGISTRY) as runtime:
         gate = await gate_of(runtime)
-        state = await runtime.inbound.deactivate_inbound("Orders")
+        state = await runtime.services.deactivate("inbound", "Orders")
         assert state.status == "inactive"
         gate.send(("k1", 1))
         assert gate.pulled == 0
-        state = await runtime.inbound.activate_inbound("Orders")
+        state = await runtime.services.activate("inbound", "Orders")
         assert state.status == "active"
         await gate.until(lambda: gate.passed == ["k1"])
 

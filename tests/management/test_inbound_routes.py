@@ -54,10 +54,10 @@ async def test_an_inbound_endpoint_is_activated_and_deactivated(feeds: Managed) 
     admin = await feeds.token()
     activated = await feeds.call("POST", "/management/inbound/Inbox/activate", token=admin)
     assert activated.json["status"] == "active"
-    assert feeds.runtime.inbound.inbound_state("Inbox").status == "active"
+    assert feeds.runtime.services.state("inbound", "Inbox").status == "active"
     deactivated = await feeds.call("POST", "/management/inbound/Inbox/deactivate", token=admin)
     assert deactivated.json["status"] == "inactive"
-    assert feeds.runtime.inbound.inbound_state("Inbox").status == "inactive"
+    assert feeds.runtime.services.state("inbound", "Inbox").status == "inactive"
 
 
 async def test_tasks_are_listed_activated_deactivated_and_triggered(feeds: Managed) -> None:
@@ -90,8 +90,8 @@ async def test_a_monitor_may_not_change_inbound_endpoints_or_tasks(feeds: Manage
     monitor = await feeds.token("watcher")
     assert (await feeds.call("POST", path, token=monitor)).status == 403
     assert (await feeds.call("POST", path)).status == 401
-    assert feeds.runtime.inbound.task_state("Nightly").runs == 0
-    assert feeds.runtime.inbound.inbound_state("Inbox").status == "inactive"
+    assert feeds.runtime.services.state("task", "Nightly").runs == 0
+    assert feeds.runtime.services.state("inbound", "Inbox").status == "inactive"
 
 
 @pytest.mark.parametrize(

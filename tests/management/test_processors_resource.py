@@ -15,6 +15,8 @@ async def test_processors_are_listed_with_their_state_and_counts(managed: Manage
         "name": "ForwardOrders",
         "kind": "forwarding",
         "status": "inactive",
+        "coordinated": False,
+        "restarts": 0,
         "store": "Orders",
         "targetKind": "endpoint",
         "target": "Backend",
@@ -31,10 +33,10 @@ async def test_processors_are_listed_with_their_state_and_counts(managed: Manage
 async def test_a_processor_is_activated_and_deactivated(managed: Managed, admin: str) -> None:
     activated = await managed.call("POST", f"{PROCESSOR}/activate", token=admin)
     assert activated.json["status"] == "active"
-    assert managed.runtime.processor_state("ForwardOrders").status == "active"
+    assert managed.runtime.services.state("processor", "ForwardOrders").status == "active"
     deactivated = await managed.call("POST", f"{PROCESSOR}/deactivate", token=admin)
     assert deactivated.json["status"] == "inactive"
-    assert managed.runtime.processor_state("ForwardOrders").status == "inactive"
+    assert managed.runtime.services.state("processor", "ForwardOrders").status == "inactive"
 
 
 @pytest.mark.parametrize(("method", "action"), [("GET", ""), ("POST", "/activate"), ("POST", "/deactivate")])

@@ -10,14 +10,8 @@ import pytest
 
 from interlace.endpoints import HttpClient, HttpEndpoint
 from interlace.expressions import compile_template
-from interlace.processors import (
-    Backoff,
-    EndpointTarget,
-    ExhaustedPolicy,
-    ForwardingProcessor,
-    IntervalSchedule,
-    ProcessorSupervisor,
-)
+from interlace.processors import EndpointTarget, ExhaustedPolicy, ForwardingProcessor
+from interlace.services import Backoff, IntervalSchedule, Supervisor
 from interlace.stores import MemoryStore
 
 from .receiver import Receiver
@@ -81,15 +75,15 @@ def forwarder(receiver: Receiver, client: HttpClient, orders: MemoryStore) -> Ma
 
 
 @pytest.fixture
-async def supervise() -> AsyncIterator[Callable[..., ProcessorSupervisor]]:
+async def supervise() -> AsyncIterator[Callable[..., Supervisor]]:
     """``supervise(processor, graceful_timeout=...)``: a started supervisor, stopped after the test."""
-    started: list[ProcessorSupervisor] = []
+    started: list[Supervisor] = []
 
-    def start(*processors: Any, graceful_timeout: float = 5.0) -> ProcessorSupervisor:
-        supervisor = ProcessorSupervisor({p.name: p for p in processors}, graceful_timeout=graceful_timeout)
+    def start(*processors: Any, graceful_timeout: float = 5.0) -> Supervisor:
+        supervisor = Supervisor(processors, graceful_timeout=graceful_timeout)
         supervisor.start()
         started.append(supervisor)
         return supervisor
 
     yield start
-    await asyncio.gather(*(supervisor.aclose() for supervisor in started))
+    await asyncio.gather(*(supervisor.stop() for supervisor in started))

@@ -7,13 +7,14 @@ from collections.abc import Callable
 
 import orjson
 
-from interlace.processors import ExhaustedPolicy, ProcessorSupervisor
+from interlace.processors import ExhaustedPolicy
+from interlace.services import Supervisor
 from interlace.stores import MemoryStore
 
 from .conftest import MakeForwarder
 from .receiver import Receiver, eventually, message
 
-Supervise = Callable[..., ProcessorSupervisor]
+Supervise = Callable[..., Supervisor]
 
 
 async def fill(store: MemoryStore, count: int) -> None:
@@ -27,7 +28,7 @@ async def test_forwarding_delivers_every_message_in_order_and_acks_it(
     await fill(orders, 20)
     supervisor = supervise(forwarder())
     assert await receiver.wait_for(20) == [{"n": n} for n in range(1, 21)]
-    await eventually(lambda: supervisor.state("Forwarder").delivered == 20)
+    await eventually(lambda: supervisor.state("processor", "Forwarder").delivered == 20)
     assert await orders.size() == 0
 
 
@@ -56,12 +57,12 @@ async def test_back_end_down_for_a_while_then_up_gets_every_message_in_order(
     await receiver.stop()
     await fill(orders, 10)
     supervisor = supervise(forwarder(max_attempts=1000))
-    await eventually(lambda: supervisor.state("Forwarder").failed_attempts >= 3)
-    assert "connection refused" in (supervisor.state("Forwarder").last_error or "")
+    await eventually(lambda: supervisor.state("processor", "Forwarder").failed_attempts >= 3)
+    assert "connection refused" in (supervisor.state("processor", "Forwarder").last_error or "")
     assert (await orders.get("m001")).attempts >= 3  # type: ignore[union-attr]
     await receiver.start()
     assert await receiver.wait_for(10) == [{"n": n} for n in range(1, 11)]
-    await eventually(lambda: supervisor.state("Forwarder").delivered == 10)
+    await eventually(lambda: supervisor.state("processor", "Forwarder").delivered == 10)
     assert await orders.size() == 0
 
 
@@ -76,14 +77,14 @@ async def test_forwarding_moves_a_poison_message_to_the_dead_letter_store_after_
     await fill(orders, 6)
     supervisor = supervise(forwarder(max_attempts=4, exhausted=ExhaustedPolicy("dead-letter", dead_letters)))
     assert await receiver.wait_for(5) == [{"n": n} for n in (1, 2, 4, 5, 6)]
-    await eventually(lambda: supervisor.state("Forwarder").delivered == 5)
+    await eventually(lambda: supervisor.state("processor", "Forwarder").delivered == 5)
     [dead] = await dead_letters.browse()
     assert dead.id == "m003"
     assert orjson.loads(dead.payload) == {"n": 3}
     assert dead.attempts == 4
     assert dead.origin == "orders"
     assert "answered 500" in (dead.last_error or "")
-    state = supervisor.state("Forwarder")
+    state = supervisor.state("processor", "Forwarder")
     assert (state.dead_lettered, state.failed_attempts, state.status) == (1, 4, "active")
     assert await orders.size() == 0
 
@@ -111,8 +112,8 @@ async def test_the_drop_action_deletes_the_exhausted_message_and_goes_on(
     await fill(orders, 2)
     supervisor = supervise(forwarder(max_attempts=2, exhausted=ExhaustedPolicy("drop")))
     assert await receiver.wait_for(1) == [{"n": 2}]
-    await eventually(lambda: supervisor.state("Forwarder").delivered == 1)
-    assert supervisor.state("Forwarder").dropped == 1
+    await eventually(lambda: supervisor.state("processor", "Forwarder").delivered == 1)
+    assert supervisor.state("processor", "Forwarder").dropped == 1
     assert await orders.size() == 0
 
 
@@ -122,14 +123,14 @@ async def test_the_deactivate_action_stops_the_processor_and_keeps_the_message_f
     receiver.rule = lambda r: 503
     await fill(orders, 2)
     supervisor = supervise(forwarder(max_attempts=3, exhausted=ExhaustedPolicy("deactivate")))
-    await eventually(lambda: supervisor.state("Forwarder").status == "deactivated-by-failure")
-    assert not supervisor.is_running("Forwarder")
+    await eventually(lambda: supervisor.state("processor", "Forwarder").status == "failed")
+    assert not supervisor.is_running("processor", "Forwarder")
     first, second = await orders.browse()
     assert (first.id, first.attempts, second.attempts) == ("m001", 3, 0)
-    assert "503" in (supervisor.state("Forwarder").last_error or "")
+    assert "503" in (supervisor.state("processor", "Forwarder").last_error or "")
 
     receiver.rule = lambda r: 200
-    assert (await supervisor.activate("Forwarder")).status == "active"
+    assert (await supervisor.activate("processor", "Forwarder")).status == "active"
     assert await receiver.wait_for(2) == [{"n": 1}, {"n": 2}]
 
 
@@ -149,7 +150,7 @@ async def test_the_exhausted_sequence_runs_on_the_message(
     await orders.put(message(1))
     policy = ExhaustedPolicy("drop", sequence=Alert(), sequence_name="Alert")  # type: ignore[arg-type]
     supervisor = supervise(forwarder(max_attempts=1, exhausted=policy))
-    await eventually(lambda: supervisor.state("Forwarder").dropped == 1)
+    await eventually(lambda: supervisor.state("processor", "Forwarder").dropped == 1)
     assert seen == ["m001"]
 
 
@@ -166,17 +167,17 @@ async def test_graceful_shutdown_finishes_the_message_in_flight(
 ) -> None:
     receiver.hold = asyncio.Event()
     await fill(orders, 2)
-    supervisor = ProcessorSupervisor({"Forwarder": forwarder()}, graceful_timeout=5.0)
+    supervisor = Supervisor([forwarder()], graceful_timeout=5.0)
     supervisor.start()
-    await eventually(lambda: supervisor.state("Forwarder").in_flight == 1)
-    closing = asyncio.create_task(supervisor.aclose())
+    await eventually(lambda: supervisor.state("processor", "Forwarder").in_flight == 1)
+    closing = asyncio.create_task(supervisor.stop())
     await asyncio.sleep(0.05)
     assert not closing.done()  # it waits for the delivery under way
     receiver.hold.set()
     await closing
     assert receiver.bodies == [{"n": 1}]
     assert [m.id for m in await orders.browse()] == ["m002"]
-    assert supervisor.state("Forwarder").status == "inactive"
+    assert supervisor.state("processor", "Forwarder").status == "inactive"
 
 
 async def test_shutdown_out_of_patience_gives_the_in_flight_message_back_unchanged(
@@ -184,10 +185,10 @@ async def test_shutdown_out_of_patience_gives_the_in_flight_message_back_unchang
 ) -> None:
     receiver.hold = asyncio.Event()
     await fill(orders, 1)
-    supervisor = ProcessorSupervisor({"Forwarder": forwarder()}, graceful_timeout=0.05)
+    supervisor = Supervisor([forwarder()], graceful_timeout=0.05)
     supervisor.start()
-    await eventually(lambda: supervisor.state("Forwarder").in_flight == 1)
-    await supervisor.aclose()
+    await eventually(lambda: supervisor.state("processor", "Forwarder").in_flight == 1)
+    await supervisor.stop()
     receiver.hold.set()
     [returned] = await orders.fetch(1)  # claimable again: it was given back
     assert (returned.id, returned.attempts) == ("m001", 0)

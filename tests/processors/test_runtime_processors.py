@@ -11,8 +11,9 @@ import orjson
 import pytest
 
 from interlace.http.server import HttpServer
-from interlace.processors import UnknownProcessorError, UnknownStoreError
+from interlace.processors import UnknownStoreError
 from interlace.runtime import Runtime
+from interlace.services import UnknownServiceError
 
 from .projects import write_project
 from .receiver import Receiver, eventually
@@ -89,8 +90,8 @@ async def test_a_stored_request_is_answered_at_once_and_forwarded_through_a_sequ
         stored = await post(client, {"n": 1})
         assert await receiver.wait_for(1) == [{"n": 1}]
         assert receiver.received[0].headers["Idempotency-Key"] == stored["stored"]
-        await eventually(lambda: runtime.processor_state("OrderForwarder").delivered == 1)
-        state = runtime.processor_state("OrderForwarder")
+        await eventually(lambda: runtime.services.state("processor", "OrderForwarder").delivered == 1)
+        state = runtime.services.state("processor", "OrderForwarder")
         assert (state.kind, state.status, state.store, state.target_kind, state.target) == (
             "forwarding",
             "active",
@@ -102,15 +103,15 @@ async def test_a_stored_request_is_answered_at_once_and_forwarded_through_a_sequ
 
 async def test_the_runtime_deactivates_and_activates_a_processor(project: Path, receiver: Receiver) -> None:
     async with running(project) as (runtime, client):
-        assert (await runtime.deactivate_processor("OrderForwarder")).status == "inactive"
+        assert (await runtime.services.deactivate("processor", "OrderForwarder")).status == "inactive"
         await post(client, {"n": 1})
         assert await runtime.message_store("Orders").size() == 1
-        assert (await runtime.activate_processor("OrderForwarder")).status == "active"
+        assert (await runtime.services.activate("processor", "OrderForwarder")).status == "active"
         assert await receiver.wait_for(1) == [{"n": 1}]
         with pytest.raises(
-            UnknownProcessorError, match=r"no processor named 'Nope' \(processors: Failback, OrderForwarder\)"
+            UnknownServiceError, match=r"no processor named 'Nope' \(processors: Failback, OrderForwarder\)"
         ):
-            await runtime.activate_processor("Nope")
+            await runtime.services.activate("processor", "Nope")
 
 
 async def test_a_dead_letter_message_is_replayed_into_its_origin_with_an_edited_payload(
@@ -120,7 +121,7 @@ async def test_a_dead_letter_message_is_replayed_into_its_origin_with_an_edited_
     async with running(project) as (runtime, client):
         stored = await post(client, {"n": 1})
         dead_letters = runtime.message_store("DeadOrders")
-        await eventually(lambda: runtime.processor_state("OrderForwarder").dead_lettered == 1)
+        await eventually(lambda: runtime.services.state("processor", "OrderForwarder").dead_lettered == 1)
         [dead] = await dead_letters.browse()
         assert (dead.id, dead.attempts, dead.origin) == (stored["stored"], 2, "Orders")
         assert "ReceiverEP" in (dead.last_error or "")
@@ -135,14 +136,16 @@ async def test_a_dead_letter_message_is_replayed_into_its_origin_with_an_edited_
 
 async def test_redeploy_keeps_an_unchanged_store_and_its_messages(project: Path, receiver: Receiver) -> None:
     async with running(project) as (runtime, client):
-        await runtime.deactivate_processor("OrderForwarder")
+        await runtime.services.deactivate("processor", "OrderForwarder")
         await post(client, {"n": 1})
         store = runtime.message_store("Orders")
         await runtime.redeploy()
         assert runtime.message_store("Orders") is store
-        assert runtime.processor_state("OrderForwarder").status == "inactive"  # the operator's choice stays
+        assert (
+            runtime.services.state("processor", "OrderForwarder").status == "inactive"
+        )  # the operator's choice stays
         assert await store.size() == 1
-        await runtime.activate_processor("OrderForwarder")
+        await runtime.services.activate("processor", "OrderForwarder")
         assert await receiver.wait_for(1) == [{"n": 1}]
 
 
@@ -151,14 +154,14 @@ async def test_the_failover_store_takes_messages_while_the_primary_is_unreachabl
 ) -> None:
     async with running(project) as (runtime, client):
         primary = runtime.message_store("Orders")
-        await runtime.deactivate_processor("Failback")
+        await runtime.services.deactivate("processor", "Failback")
         await primary.aclose()  # unreachable: every call raises StoreError
         stored = await post(client, {"n": 1})
         [kept] = await runtime.message_store("OrdersFailover").browse()
         assert (kept.id, kept.origin) == (stored["stored"], "Orders")
 
         await primary.open()
-        await runtime.activate_processor("Failback")
+        await runtime.services.activate("processor", "Failback")
         assert await receiver.wait_for(1) == [{"n": 1}]
         assert receiver.received[0].headers["Idempotency-Key"] == stored["stored"]
 

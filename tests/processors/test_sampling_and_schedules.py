@@ -7,20 +7,14 @@ from collections.abc import Callable
 from datetime import datetime
 
 from interlace.endpoints import HttpClient
-from interlace.processors import (
-    CronSchedule,
-    EndpointTarget,
-    ForwardingProcessor,
-    IntervalSchedule,
-    ProcessorSupervisor,
-    SamplingProcessor,
-)
+from interlace.processors import EndpointTarget, ForwardingProcessor, SamplingProcessor
+from interlace.services import CronSchedule, IntervalSchedule, Supervisor
 from interlace.stores import MemoryStore
 
 from .conftest import endpoint_to
 from .receiver import Receiver, eventually, message
 
-Supervise = Callable[..., ProcessorSupervisor]
+Supervise = Callable[..., Supervisor]
 TWO_XX = frozenset(range(200, 300))
 
 
@@ -66,8 +60,8 @@ async def test_sampling_acks_before_delivering_so_a_failed_message_is_lost(
     await orders.put(message(2))
     supervisor = supervise(sampler(orders, receiver, client, schedule=IntervalSchedule(0.01)))
     assert await receiver.wait_for(1) == [{"n": 2}]
-    await eventually(lambda: supervisor.state("Sampler").delivered == 1)
-    state = supervisor.state("Sampler")
+    await eventually(lambda: supervisor.state("processor", "Sampler").delivered == 1)
+    state = supervisor.state("processor", "Sampler")
     assert (state.kind, state.delivered, state.failed_attempts) == ("sampling", 1, 1)
     assert "500" in (state.last_error or "")
     assert await orders.size() == 0
@@ -117,9 +111,9 @@ async def test_stopping_interrupts_a_long_interval(
 ) -> None:
     target = EndpointTarget(endpoint_to(receiver.url, client), TWO_XX, frozenset())
     processor = ForwardingProcessor("Forwarder", orders, target, schedule=IntervalSchedule(3600))
-    supervisor = ProcessorSupervisor({"Forwarder": processor}, graceful_timeout=5.0)
+    supervisor = Supervisor([processor], graceful_timeout=5.0)
     supervisor.start()
     await eventually(lambda: processor.state().status == "active")
     async with asyncio.timeout(1):
-        await supervisor.aclose()
+        await supervisor.stop()
     assert processor.state().status == "inactive"

@@ -28,7 +28,7 @@ async def test_a_processor_polling_hourly_delivers_a_message_stored_here_at_once
         for n in range(3):
             await runtime.artifacts.sequences["Keep"].mediate(MessageContext(Payload.of_json({"n": n})))
         async with asyncio.timeout(2):
-            while runtime.processor_state("InboxProcessor").delivered < 3:  # noqa: ASYNC110
+            while runtime.services.state("processor", "InboxProcessor").delivered < 3:  # noqa: ASYNC110
                 await asyncio.sleep(0.01)
 
 

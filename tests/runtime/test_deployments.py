@@ -8,10 +8,10 @@ import asyncio
 from pathlib import Path
 
 from interlace.compiler.compile import Artifacts
-from interlace.inbound import Coordinator
 from interlace.runtime import Runtime
 from interlace.runtime.hotdeploy import HotDeployFolder
-from interlace.runtime.services import Held, SupervisedServices
+from interlace.runtime.services import SupervisedServices
+from interlace.services import Coordinator, HeldServices
 from tests.runtime.test_bundles import ENV, REGISTRY, bundle_of, eventually, project_files, write
 
 
@@ -36,7 +36,12 @@ class Gate:
         self.events: list[str] = []
 
     def __call__(
-        self, project: str, artifacts: Artifacts, timeout: float, coordinator: Coordinator | None, held: Held
+        self,
+        project: str,
+        artifacts: Artifacts,
+        timeout: float,
+        coordinator: Coordinator | None,
+        held: HeldServices,
     ) -> SupervisedServices:
         gate = self
 
@@ -96,7 +101,7 @@ async def test_a_restarted_server_serves_every_project_it_ran_and_not_an_undeplo
     async with Runtime(home, env=ENV, connectors=REGISTRY, hot_deploy=True) as restarted:
         running = restarted.deployments.running
         assert {name: d.version for name, d in running.items()} == {"greeter": "2.0.0", "billing": "3.0.0"}
-        await eventually(lambda: restarted.processor_state("billingForwarder").status == "active")
+        await eventually(lambda: restarted.services.state("processor", "billingForwarder").status == "active")
         await restarted.deployments.undeploy("billing")
     async with Runtime(home, env=ENV, connectors=REGISTRY, hot_deploy=True) as again:
         assert list(again.deployments.running) == ["greeter"]
@@ -131,7 +136,7 @@ async def test_an_operator_s_deactivation_stays_with_its_project_across_its_vers
     )
     async with Runtime(home, env=ENV, connectors=REGISTRY) as runtime:
         await runtime.deployments.deploy(shipping.read_bytes())
-        await runtime.deactivate_processor("billingForwarder")
+        await runtime.services.deactivate("processor", "billingForwarder")
         await runtime.deployments.deploy(billing.read_bytes())
-        assert runtime.processor_state("billingForwarder").status == "inactive"
-        await eventually(lambda: runtime.processor_state("shippingForwarder").status == "active")
+        assert runtime.services.state("processor", "billingForwarder").status == "inactive"
+        await eventually(lambda: runtime.services.state("processor", "shippingForwarder").status == "active")

@@ -219,7 +219,9 @@ def compile_project(
     processors = build_processors(
         project.processors, built_stores, endpoints.known, sequences.known, diagnostics, bells
     )
-    inbound_context = InboundContext(fb, project.name, project.root, project.server, http_dispatch)
+    inbound_context = InboundContext(
+        fb, project.name, project.root, project.server, http_dispatch, stores=built_stores
+    )
     tasks = build_tasks(project.tasks, inbound_context)
     inbound = build_inbound(project.inbound, inbound_context, {api.name: api for api in apis})
     diagnostics.raise_if_any()

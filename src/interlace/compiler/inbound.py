@@ -30,23 +30,31 @@ from interlace.inbound import (
     HttpListener,
     Inbound,
     InboundEndpoint,
-    OnceSchedule,
     PostgresNotifySource,
-    Schedule,
+    Redelivery,
     ScheduledTask,
+    StoreDeadLetters,
     TableCursorStore,
-    Wait,
 )
 from interlace.mediators.base import Mediator
 from interlace.mediators.sequence import SequenceCallMediator, SequenceMediator
 from interlace.message import MessageContext, Payload
-from interlace.model.inbound import FileActionDefinition, InboundDefinition
+from interlace.model.inbound import DEFAULT_DEAD_LETTER_STORE, FileActionDefinition, InboundDefinition
 from interlace.model.project import ServerDefinition
 from interlace.model.task import TaskDefinition
 from interlace.model.yamlsource import line_of
-from interlace.processors import CronSchedule, IntervalSchedule, wait_or_stop
 from interlace.routing import ApiRoutes, ResourceRoute, RouteConflict, RouteTable, TemplateError
 from interlace.sdk import RegistryError, TriggerSpec, UnknownConnectorError
+from interlace.services import (
+    Backoff,
+    CronSchedule,
+    IntervalSchedule,
+    OnceSchedule,
+    Schedule,
+    Wait,
+    wait_or_stop,
+)
+from interlace.stores import MessageStore
 
 if TYPE_CHECKING:
     from interlace.compiler.compile import ApiArtifact
@@ -70,8 +78,10 @@ class InboundContext:
         http_dispatch: HttpDispatch | None = None,
         wait: Wait = wait_or_stop,
         clock: Callable[[], float] = time.time,
+        stores: Mapping[str, MessageStore] | None = None,
     ) -> None:
         self.fb = fb
+        self.stores = stores or {}
         self.project_name = project_name
         self.root = root
         self.server = server
@@ -359,6 +369,17 @@ def _http_listener(
     )
 
 
+def _dead_letters(definition: InboundDefinition, context: InboundContext) -> StoreDeadLetters | None:
+    name = definition.dead_letter_store or DEFAULT_DEAD_LETTER_STORE
+    store = context.stores.get(name)
+    if store is None:
+        where = definition.location_of("dead-letter-store")
+        hint = near_miss(name, dict(context.stores)) or f"define it in stores/{name}.yaml"
+        context.fb.diagnostics.error(f"unknown dead-letter store {name!r}", where, hint)
+        return None
+    return StoreDeadLetters(store)
+
+
 def build_inbound(
     definitions: list[InboundDefinition], context: InboundContext, apis: Mapping[str, ApiArtifact]
 ) -> dict[str, Inbound]:
@@ -386,6 +407,8 @@ def build_inbound(
         requeue = definition.requeue
         if definition.file is not None:
             requeue = definition.file.on_failure.action == "retry"
+        dead_letters = _dead_letters(definition, context)
+        redelivery = definition.redelivery
         built[definition.inbound] = InboundEndpoint(
             definition.inbound,
             source,
@@ -394,6 +417,11 @@ def build_inbound(
             wait=context.wait,
             max_in_flight=definition.max_in_flight,
             requeue=True if requeue is None else requeue,
+            redelivery=Redelivery(
+                redelivery.max_attempts,
+                Backoff(initial=redelivery.backoff, factor=2.0, maximum=redelivery.max_backoff),
+            ),
+            dead_letters=dead_letters,
             starts_active=definition.active,
             coordinated=definition.coordination,
         )

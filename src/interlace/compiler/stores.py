@@ -20,19 +20,16 @@ from interlace.message import MessageContext
 from interlace.model.processor import ForwardingDefinition, ProcessorDefinition
 from interlace.model.store import StoreDefinition
 from interlace.processors import (
-    Backoff,
-    CronSchedule,
     DeliveryTarget,
     EndpointTarget,
     ExhaustedPolicy,
     ForwardingProcessor,
-    IntervalSchedule,
     MessageProcessor,
     SamplingProcessor,
-    Schedule,
     SequenceTarget,
     StoreTarget,
 )
+from interlace.services import Backoff, CronSchedule, IntervalSchedule, Schedule
 from interlace.stores import MessageStore, StoreBell, StoredMessage, StoreError, StoreFullError, StoreUsage
 
 __all__ = ["StoreFactory", "StoreSink", "build_processors", "build_stores", "gate_full_stores"]

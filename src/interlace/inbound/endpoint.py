@@ -1,12 +1,14 @@
-"""InboundEndpoint: runs one event source into a flow, with bounded concurrency and acknowledgement
-after processing.
+"""InboundEndpoint: runs one event source into a flow, with bounded concurrency, acknowledgement after
+processing and bounded redelivery.
 
 Per event: a fresh message (the event's payload and headers; its attributes become message properties)
 runs through the flow; when the flow finishes (also when its on-error flow handled a failure) the event
-is acknowledged, when an error escapes the flow it is handed back (``nack``, ``requeue`` as configured).
-At most ``max_in_flight`` events are being processed at once: the source is not asked for another one
-until one finishes, which is the backpressure. On stop, the source is closed first, then the events in
-flight finish; if the supervisor cancels them (graceful timeout), each is handed back with requeue.
+is acknowledged. When an error escapes the flow, the event is handed back for another delivery after a
+backoff, until its attempts ran out; then it is dead-lettered (:mod:`interlace.inbound.redelivery`).
+At most ``max_in_flight`` events are being processed (or waiting out their backoff) at once: the source
+is not asked for another one until one is settled, which is the backpressure. On stop, the source is
+closed first, then the events in flight finish; if the supervisor cancels them (graceful timeout), each
+is handed back with requeue. A source that fails is started again by the supervisor, after a backoff.
 """
 
 from __future__ import annotations
@@ -18,10 +20,12 @@ from collections.abc import AsyncGenerator, Awaitable
 from multidict import CIMultiDict
 
 from interlace.errors import InterlaceError
-from interlace.inbound.base import EventSource, InboundCounters, InboundState, Wait
+from interlace.inbound.base import EventSource, InboundCounters, InboundState
+from interlace.inbound.redelivery import AttemptCounter, DeadLetters, Redelivery
 from interlace.mediators.base import Mediator
 from interlace.message import MessageContext
-from interlace.sdk import FatalError, TriggerEvent
+from interlace.sdk import DeadLettering, FatalError, RetryableError, TriggerEvent
+from interlace.services import ServiceFailedError, ServiceKind, ServiceRecord, Wait
 
 __all__ = ["InboundEndpoint", "message_of", "run_flow"]
 
@@ -50,8 +54,15 @@ def message_of(event: TriggerEvent) -> MessageContext:
 
 
 class InboundEndpoint:
-    """An event source bound to a flow (see the module docstring); a
-    :class:`~interlace.inbound.base.Supervised` object."""
+    """An event source bound to a flow (see the module docstring); an
+    :class:`~interlace.inbound.base.Inbound` service.
+
+    ``requeue`` False dead-letters a failed message at once; ``dead_letters`` takes messages whose
+    attempts ran out when their source has no dead-letter place of its own (None: they are rejected,
+    ``nack(requeue=False)``).
+    """
+
+    kind: ServiceKind = "inbound"
 
     def __init__(
         self,
@@ -63,10 +74,10 @@ class InboundEndpoint:
         wait: Wait,
         max_in_flight: int = 16,
         requeue: bool = True,
+        redelivery: Redelivery | None = None,
+        dead_letters: DeadLetters | None = None,
         starts_active: bool = True,
         coordinated: bool = False,
-        retry_delay: float = 1.0,
-        max_retry_delay: float = 30.0,
     ) -> None:
         self._name = name
         self.source = source
@@ -75,12 +86,13 @@ class InboundEndpoint:
         self._wait = wait
         self.max_in_flight = max_in_flight
         self._requeue = requeue
+        self.redelivery = redelivery or Redelivery()
+        self.dead_letters = dead_letters
         self._starts_active = starts_active
         self._coordinated = coordinated
-        self._retry_delay = retry_delay
-        self._max_retry_delay = max_retry_delay
         self._counters = InboundCounters()
-        self._failures_in_a_row = 0
+        self._attempts = AttemptCounter()
+        self.record = ServiceRecord()
 
     @property
     def name(self) -> str:
@@ -94,47 +106,24 @@ class InboundEndpoint:
     def coordinated(self) -> bool:
         return self._coordinated
 
-    @property
-    def kind(self) -> str:
-        return self.source.kind
-
     def state(self) -> InboundState:
         return self._counters.snapshot(
-            self._name, self.source.kind, self.source.describe(), self._target, self._coordinated
+            self._name,
+            self.source.kind,
+            self.source.describe(),
+            self._target,
+            self._coordinated,
+            self.record,
         )
 
-    def standby(self, waiting: bool) -> None:
-        if waiting:
-            self._counters.status = "standby"
-        elif self._counters.status == "standby":
-            self._counters.status = "inactive"
-
     async def run(self, stop: asyncio.Event) -> None:
-        counters = self._counters
-        counters.status = "active"
         _log.info("inbound endpoint %s: %s into %s", self._name, self.source.describe(), self._target)
         try:
-            while not stop.is_set():
-                try:
-                    await self._consume(stop)
-                except FatalError as exc:
-                    counters.last_error = str(exc)
-                    counters.status = "failed"
-                    _log.error("inbound endpoint %s stopped: %s", self._name, exc)
-                    return
-                except Exception as exc:  # retryable, or unexpected: start the source again after a pause
-                    counters.last_error = str(exc) if isinstance(exc, InterlaceError) else repr(exc)
-                    _log.warning("inbound endpoint %s: source failed: %s", self._name, counters.last_error)
-                if stop.is_set():
-                    break
-                counters.restarts += 1
-                self._failures_in_a_row += 1
-                delay = min(self._retry_delay * 2 ** (self._failures_in_a_row - 1), self._max_retry_delay)
-                if await self._wait(stop, delay):
-                    break
-        finally:
-            if counters.status == "active":
-                counters.status = "inactive"
+            await self._consume(stop)
+        except FatalError as exc:
+            raise ServiceFailedError(exc.message) from exc
+        if not stop.is_set():
+            raise RetryableError(f"{self.source.describe()} ended")
 
     async def _consume(self, stop: asyncio.Event) -> None:
         """Take events until ``stop`` or until the source ends or fails; return once the events in flight
@@ -143,7 +132,7 @@ class InboundEndpoint:
         slots = asyncio.Semaphore(self.max_in_flight)
         try:
             async with asyncio.TaskGroup() as handlers:
-                puller = asyncio.create_task(self._pull(events, slots, handlers))
+                puller = asyncio.create_task(self._pull(events, slots, handlers, stop))
                 stopped = asyncio.create_task(stop.wait())
                 try:
                     await asyncio.wait({puller, stopped}, return_when=asyncio.FIRST_COMPLETED)
@@ -166,6 +155,7 @@ class InboundEndpoint:
         events: AsyncGenerator[TriggerEvent, None],
         slots: asyncio.Semaphore,
         handlers: asyncio.TaskGroup,
+        stop: asyncio.Event,
     ) -> None:
         while True:
             await slots.acquire()
@@ -177,37 +167,94 @@ class InboundEndpoint:
             except BaseException:
                 slots.release()
                 raise
-            self._failures_in_a_row = 0
             self._counters.received += 1
-            task = handlers.create_task(self._handle(event), name=f"inbound {self._name} event")
+            task = handlers.create_task(self._handle(event, stop), name=f"inbound {self._name} event")
             task.add_done_callback(lambda _: slots.release())
 
-    async def _handle(self, event: TriggerEvent) -> None:
+    async def _handle(self, event: TriggerEvent, stop: asyncio.Event) -> None:
         counters = self._counters
         ctx = message_of(event)
         counters.in_flight += 1
         try:
             error = await run_flow(self._flow, ctx, f"inbound endpoint {self._name}")
+            if error is None:
+                counters.processed += 1
+                if event.attempt is None:
+                    self._attempts.forget(AttemptCounter.key_of(event))
+                await self._settle(ctx, "acknowledging", event.ack())
+            else:
+                await self._failed(event, ctx, error, stop)
         except asyncio.CancelledError:
             # Stopped before the flow finished: the source delivers the event again.
             await self._settle(ctx, "handing back", event.nack(requeue=True))
             raise
         finally:
             counters.in_flight -= 1
-        if error is None:
-            counters.processed += 1
-            await self._settle(ctx, "acknowledging", event.ack())
+
+    async def _failed(
+        self, event: TriggerEvent, ctx: MessageContext, error: str, stop: asyncio.Event
+    ) -> None:
+        """Hand a failed event back after the backoff, or dead-letter it after its last attempt."""
+        self._counters.failed += 1
+        self.record.last_error = error
+        if event.attempt is not None:
+            attempts = event.attempt
         else:
-            counters.failed += 1
-            counters.last_error = error
-            await self._settle(ctx, "handing back", event.nack(requeue=self._requeue))
+            attempts = self._attempts.failed(AttemptCounter.key_of(event))
+        limit = self.redelivery.max_attempts if self._requeue else 1
+        if attempts < limit:
+            # Waiting holds the event's slot: a message that keeps failing is not read again at once.
+            await self._wait(stop, self.redelivery.backoff.delay(attempts))
+            await self._settle(ctx, "handing back", event.nack(requeue=True))
+            return
+        reason = f"failed {attempts} of {limit} attempts; last error: {error}"
+        if await self._dead_letter(event, ctx, reason, attempts):
+            if event.attempt is None:
+                self._attempts.forget(AttemptCounter.key_of(event))
+            self._counters.dead_lettered += 1
+
+    async def _dead_letter(
+        self, event: TriggerEvent, ctx: MessageContext, reason: str, attempts: int
+    ) -> bool:
+        """Move the event to its dead-letter place; whether it went there."""
+        where = "its source's dead-letter place"
+        try:
+            if isinstance(event.delivery, DeadLettering):
+                await event.delivery.dead_letter(reason)
+            elif self.dead_letters is not None:
+                where = f"dead-letter store {self.dead_letters.name}"
+                await self.dead_letters.keep(event, reason, attempts, f"inbound {self._name}")
+                await self._settle(ctx, "acknowledging", event.ack())
+            else:
+                where = "its source (rejected)"
+                await event.nack(requeue=False)
+        except Exception as exc:
+            text = exc.message if isinstance(exc, InterlaceError) else repr(exc)
+            self.record.last_error = f"dead-lettering a message failed: {text}"
+            _log.error(
+                "inbound endpoint %s: moving a message to %s failed (%s); it is handed back",
+                self._name,
+                where,
+                text,
+                extra={"correlation_id": ctx.correlation_id},
+            )
+            await self._settle(ctx, "handing back", event.nack(requeue=True))
+            return False
+        _log.error(
+            "inbound endpoint %s: message moved to %s: %s",
+            self._name,
+            where,
+            reason,
+            extra={"correlation_id": ctx.correlation_id},
+        )
+        return True
 
     async def _settle(self, ctx: MessageContext, what: str, settle: Awaitable[None]) -> None:
         try:
             await settle
         except Exception as exc:
             text = str(exc) if isinstance(exc, InterlaceError) else repr(exc)
-            self._counters.last_error = f"{what} an event failed: {text}"
+            self.record.last_error = f"{what} an event failed: {text}"
             _log.warning(
                 "inbound endpoint %s: %s an event failed: %s",
                 self._name,

@@ -7,7 +7,9 @@ claim) is deleted or moved (``on_success``), and on failure deleted, moved, or r
 again (``on_failure`` ``retry``; a flow interrupted by a stop is always retried, since the endpoint
 hands it back with ``requeue``). A claim older than ``lock_timeout`` is the claim of a node that died
 mid-flow: its file is renamed back and offered again. The file is acknowledged only after its flow,
-so a crash never loses one (it may run twice: at least once).
+so a crash never loses one (it may run twice: at least once). A file whose attempts ran out is
+dead-lettered by its ``on_failure`` action, or, when that is ``retry``, moved into the folder
+``dead-letter`` of the watched folder with the reason written beside it (``NAME.reason.txt``).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ __all__ = ["FileAction", "FileSource"]
 _log = logging.getLogger("interlace.inbound")
 _CLAIM = re.compile(r"^(?P<name>.+)\.[0-9a-f]{12}\.processing$")
 _SUFFIX = ".processing"
+DEAD_LETTER_FOLDER = "dead-letter"
 _TYPES = {".json": "application/json", ".xml": "application/xml", ".txt": "text/plain; charset=utf-8"}
 
 
@@ -194,19 +197,30 @@ class FileSource:
             except OSError as exc:
                 _log.warning("inbound file %s cannot be renamed back: %s", path, exc)
 
-    def settle(self, path: Path, claimed: Path, action: FileAction) -> None:
-        """Apply ``action`` to a file whose flow is over (blocking: call it in a worker thread)."""
+    def settle(self, path: Path, claimed: Path, action: FileAction, reason: str | None = None) -> None:
+        """Apply ``action`` to a file whose flow is over, writing ``reason`` beside a moved file
+        (blocking: call it in a worker thread)."""
         try:
             if action.action == "delete":
                 claimed.unlink(missing_ok=True)
             elif action.action == "move":
                 assert action.folder is not None
                 action.folder.mkdir(parents=True, exist_ok=True)
-                claimed.rename(_free_name(action.folder, path.name))
+                moved = _free_name(action.folder, path.name)
+                claimed.rename(moved)
+                if reason is not None:
+                    moved.with_name(moved.name + ".reason.txt").write_text(reason + "\n", "utf-8")
             else:
                 self._unclaim(path, claimed)
         finally:
             self._taken.discard(str(path))
+
+    @property
+    def dead_letter_action(self) -> FileAction:
+        """What happens to a file whose attempts ran out."""
+        if self.on_failure.action != "retry":
+            return self.on_failure
+        return FileAction("move", self.folder / DEAD_LETTER_FOLDER)
 
 
 class _FileDelivery:
@@ -224,3 +238,9 @@ class _FileDelivery:
         # requeue: the flow was interrupted (or on-failure is retry): the file is offered again.
         action = FileAction("retry") if requeue else self._source.on_failure
         await asyncio.to_thread(self._source.settle, self._path, self._claimed, action)
+
+    async def dead_letter(self, reason: str) -> None:
+        action = self._source.dead_letter_action
+        # A failure folder of the user's own stays as configured; the default one says why.
+        written = reason if action is not self._source.on_failure else None
+        await asyncio.to_thread(self._source.settle, self._path, self._claimed, action, written)

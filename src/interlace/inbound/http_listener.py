@@ -23,6 +23,7 @@ from aiohttp.web_protocol import RequestHandler as _Protocol
 
 from interlace.inbound.base import InboundCounters, InboundState
 from interlace.routing import RouteTable
+from interlace.services import ServiceFailedError, ServiceKind, ServiceRecord
 
 __all__ = ["HttpDispatch", "HttpListener", "RequestHandler"]
 
@@ -35,9 +36,12 @@ HttpDispatch = Callable[[RouteTable[Any], int], RequestHandler]
 
 class HttpListener:
     """Serves the APIs ``apis`` (compiled into ``routes``) at host:port; a
-    :class:`~interlace.inbound.base.Supervised` object. ``port`` is the bound port once it listens."""
+    :class:`~interlace.inbound.base.Inbound` service, never coordinated (every node listens).
+    ``port`` is the bound port once it listens."""
 
-    kind = "http"
+    kind: ServiceKind = "inbound"
+    source_kind = "http"
+    coordinated = False
 
     def __init__(
         self,
@@ -65,6 +69,7 @@ class HttpListener:
         self._starts_active = starts_active
         self._graceful_timeout = graceful_timeout
         self._counters = InboundCounters()
+        self.record = ServiceRecord()
         self.listening = asyncio.Event()
 
     @property
@@ -75,16 +80,11 @@ class HttpListener:
     def starts_active(self) -> bool:
         return self._starts_active
 
-    @property
-    def coordinated(self) -> bool:
-        return False
-
-    def standby(self, waiting: bool) -> None:
-        """Never coordinated: every node listens."""
-
     def state(self) -> InboundState:
         source = f"http://{self.host}:{self.port}"
-        return self._counters.snapshot(self._name, self.kind, source, ", ".join(self.apis), False)
+        return self._counters.snapshot(
+            self._name, self.source_kind, source, ", ".join(self.apis), False, self.record
+        )
 
     def _make_request(
         self,
@@ -120,14 +120,10 @@ class HttpListener:
         return handle
 
     async def run(self, stop: asyncio.Event) -> None:
-        counters = self._counters
         if self._dispatch is None:
-            counters.status = "failed"
-            counters.last_error = (
+            raise ServiceFailedError(
                 "no HTTP transport to dispatch with: the runtime was started without http_dispatch"
             )
-            _log.error("inbound endpoint %s: %s", self._name, counters.last_error)
-            return
         handler = self._counted(self._dispatch(self.routes, self.max_body_size))
         server = web.Server(handler, request_factory=self._make_request, access_log=None)
         loop = asyncio.get_running_loop()
@@ -136,12 +132,8 @@ class HttpListener:
                 server, self.host, self._configured_port, reuse_address=True, family=socket.AF_INET
             )
         except OSError as exc:
-            counters.status = "failed"
-            counters.last_error = f"cannot listen on {self.host}:{self._configured_port}: {exc}"
-            _log.error("inbound endpoint %s: %s", self._name, counters.last_error)
-            return
+            raise ServiceFailedError(f"cannot listen on {self.host}:{self._configured_port}: {exc}") from exc
         self.port = listener.sockets[0].getsockname()[1]
-        counters.status = "active"
         self.listening.set()
         _log.info("inbound endpoint %s: APIs %s on http://%s:%d", self._name, self.apis, self.host, self.port)
         try:
@@ -151,5 +143,3 @@ class HttpListener:
             listener.close()
             await server.shutdown(self._graceful_timeout)
             await listener.wait_closed()
-            if counters.status == "active":
-                counters.status = "inactive"

@@ -12,65 +12,35 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Literal
 
-from interlace.inbound.base import Schedule, Wait
 from interlace.inbound.endpoint import run_flow
 from interlace.mediators.base import Mediator
 from interlace.message import MessageContext
+from interlace.services import EpochTime, Schedule, ServiceKind, ServiceRecord, ServiceState, Wait
 
-__all__ = ["OnceSchedule", "ScheduledTask", "TaskState", "TaskStatus"]
+__all__ = ["ScheduledTask", "TaskState"]
 
 _log = logging.getLogger("interlace.inbound")
 
-TaskStatus = Literal["active", "inactive", "standby", "done"]
-"""``done``: a ``once`` task that ran (or whose time had passed when it was activated)."""
 
+class TaskState(ServiceState):
+    """A snapshot of a task for operators (status ``done``: a ``once`` task that ran, or whose time had
+    passed when it was activated)."""
 
-class OnceSchedule:
-    """One run: at activation (``at`` None), or at the date-time ``at`` if it is still to come."""
-
-    __slots__ = ("at", "clock")
-
-    def __init__(self, at: datetime | None = None, clock: Callable[[], float] = time.time) -> None:
-        self.at = at
-        self.clock = clock
-
-    def first_delay(self) -> float | None:
-        if self.at is None:
-            return 0.0
-        delay = self.at.timestamp() - self.clock()
-        return delay if delay >= 0 else None
-
-    def next_delay(self) -> float | None:
-        return None
-
-    def describe(self) -> str:
-        return "once" if self.at is None else f"once at {self.at.isoformat()}"
-
-
-@dataclass(frozen=True, slots=True)
-class TaskState:
-    """A snapshot of a task for operators; times are seconds since the epoch."""
-
-    name: str
     schedule: str
     target: str
-    status: TaskStatus
-    coordinated: bool
     runs: int = 0
     failures: int = 0
     running: bool = False
-    last_run: float | None = None
-    next_run: float | None = None
-    last_error: str | None = None
+    last_run: EpochTime | None = None
+    next_run: EpochTime | None = None
 
 
 class ScheduledTask:
     """Runs ``flow`` on the message ``message()`` builds, on ``schedule``; a
-    :class:`~interlace.inbound.base.Supervised` object."""
+    :class:`~interlace.services.Service` of kind ``task``."""
+
+    kind: ServiceKind = "task"
 
     def __init__(
         self,
@@ -95,12 +65,11 @@ class ScheduledTask:
         self._coordinated = coordinated
         self._clock = clock
         self._lock = asyncio.Lock()
-        self._status: TaskStatus = "inactive"
+        self.record = ServiceRecord()
         self._runs = 0
         self._failures = 0
         self._last_run: float | None = None
         self._next_run: float | None = None
-        self._last_error: str | None = None
 
     @property
     def name(self) -> str:
@@ -116,29 +85,20 @@ class ScheduledTask:
 
     def state(self) -> TaskState:
         return TaskState(
-            self._name,
-            self.schedule.describe(),
-            self._target,
-            self._status,
-            self._coordinated,
-            self._runs,
-            self._failures,
-            self._lock.locked(),
-            self._last_run,
-            self._next_run,
-            self._last_error,
+            name=self._name,
+            schedule=self.schedule.describe(),
+            target=self._target,
+            coordinated=self._coordinated,
+            runs=self._runs,
+            failures=self._failures,
+            running=self._lock.locked(),
+            last_run=self._last_run,
+            next_run=self._next_run,
+            **self.record.fields(),
         )
 
-    def standby(self, waiting: bool) -> None:
-        if waiting:
-            self._status = "standby"
-        elif self._status == "standby":
-            self._status = "inactive"
-
     async def run(self, stop: asyncio.Event) -> None:
-        self._status = "active"
         _log.info("task %s runs %s (%s)", self._name, self._target, self.schedule.describe())
-        finished = False
         try:
             delay = self.schedule.first_delay()
             while delay is not None:
@@ -148,10 +108,9 @@ class ScheduledTask:
                 self._next_run = None
                 await self._run_once()
                 delay = self.schedule.next_delay()
-            finished = True
+            self.record.status = "done"
         finally:
             self._next_run = None
-            self._status = "done" if finished else "inactive"
 
     async def trigger_now(self) -> TaskState:
         """Run the task once now (after a run in progress, if any); its schedule is unchanged."""
@@ -171,4 +130,4 @@ class ScheduledTask:
                 error = await run_flow(self._flow, ctx, f"task {self._name}")
             if error is not None:
                 self._failures += 1
-                self._last_error = error
+                self.record.last_error = error

@@ -29,9 +29,11 @@ from interlace.errors import ConfigError, SourceLocation
 from interlace.model.base import Definition
 from interlace.model.durations import NonNegativeDuration, PositiveDuration
 from interlace.model.flow import OnErrorSource
+from interlace.model.store import StoreDefinition
 from interlace.model.task import TaskName
 
 __all__ = [
+    "DEFAULT_DEAD_LETTER_STORE",
     "INBOUND_KINDS",
     "DbPollDefinition",
     "FileActionDefinition",
@@ -40,10 +42,17 @@ __all__ = [
     "InboundDefinition",
     "InboundKind",
     "PostgresNotifyDefinition",
+    "RedeliveryDefinition",
+    "implied_stores",
 ]
 
 InboundKind = Literal["trigger", "http", "file", "db-poll", "postgres-notify"]
 INBOUND_KINDS: Final[tuple[InboundKind, ...]] = ("trigger", "http", "file", "db-poll", "postgres-notify")
+
+DEFAULT_DEAD_LETTER_STORE: Final = "dead-letters"
+"""The message store that takes an inbound message whose attempts ran out, when its source has no
+dead-letter place of its own and the endpoint names no other; an SQLite store made when the project
+does not define one."""
 
 _IDENTIFIER: Final = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$")
 
@@ -169,6 +178,17 @@ class PostgresNotifyDefinition(Definition):
         return self
 
 
+class RedeliveryDefinition(Definition):
+    """How often a message whose flow failed is tried, and the wait between tries."""
+
+    max_attempts: Annotated[int, Field(ge=1, le=1000)] = 5
+    """Deliveries per message at most; after the last one fails, the message is dead-lettered."""
+    backoff: PositiveDuration = 1.0
+    """The wait before handing a failed message back; doubled after each further failure."""
+    max_backoff: PositiveDuration = 30.0
+    """The longest wait between two attempts."""
+
+
 class InboundDefinition(Definition):
     """An inbound endpoint: the ``inbound:`` document of ``inbound/NAME.yaml`` (see the module docstring)."""
 
@@ -182,8 +202,16 @@ class InboundDefinition(Definition):
     max_in_flight: Annotated[int, Field(ge=1, le=10_000)] = 16
     """How many messages are processed at once; the source is not read further until one finishes."""
     requeue: bool | None = None
-    """Whether a message whose flow failed is handed back to its source for redelivery (the default), or
-    dropped (a broker then dead-letters it, if so configured). A file endpoint says it with on-failure."""
+    """Whether a message whose flow failed is handed back to its source for redelivery (the default, up
+    to ``redelivery.max-attempts``), or dead-lettered at once. A file endpoint says it with on-failure."""
+    redelivery: RedeliveryDefinition = Field(default_factory=RedeliveryDefinition)
+    """Attempts per message and the backoff between them (``{max-attempts: 5, backoff: 1s}``)."""
+    dead_letter_store: TaskName | None = None
+    """The message store that takes messages whose attempts ran out, when the source has no dead-letter
+    place of its own (MQTT, database polling, PostgreSQL notifications, files); by default
+    ``dead-letters``, an SQLite store made when the project defines none of that name. Brokers with a
+    dead-letter place use it: a dead-letter exchange (RabbitMQ), queue (SQS), subject (NATS), stream
+    (Redis) or topic (Kafka), as their triggers' ``deadLetter*`` parameters say."""
     active: bool = True
     """Start the endpoint with the runtime; ``false`` leaves it inactive until activated."""
     coordination: bool = False
@@ -260,3 +288,13 @@ class InboundDefinition(Definition):
             f"{which} must have exactly one source: {', '.join(INBOUND_KINDS)} (got {got})",
             location=SourceLocation(file, line or getattr(data, "line", 0) or 1),
         )
+
+
+def implied_stores(inbound: list[InboundDefinition], stores: list[StoreDefinition]) -> list[StoreDefinition]:
+    """The stores the project does not define but its inbound endpoints need: the default dead-letter
+    store, when an endpoint with a sequence relies on it."""
+    defined = {store.name for store in stores}
+    needed = any(item.http is None and item.dead_letter_store is None for item in inbound)
+    if not needed or DEFAULT_DEAD_LETTER_STORE in defined:
+        return []
+    return [StoreDefinition(store=DEFAULT_DEAD_LETTER_STORE, description="Inbound messages out of attempts.")]

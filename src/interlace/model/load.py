@@ -20,7 +20,7 @@ from interlace.model.api import ApiDefinition
 from interlace.model.base import Definition, validate_leniently
 from interlace.model.connection import ConnectionDefinition
 from interlace.model.endpoint import EndpointDefinition
-from interlace.model.inbound import InboundDefinition
+from interlace.model.inbound import InboundDefinition, implied_stores
 from interlace.model.processor import ProcessorDefinition
 from interlace.model.project import (
     CompanionDefinition,
@@ -323,6 +323,7 @@ def load_project(
     )
     project.tasks = _load_artifacts(root, ARTIFACT_KINDS[6], TaskDefinition, problems)
     project.inbound = _load_artifacts(root, ARTIFACT_KINDS[7], InboundDefinition, problems)
+    project.stores.extend(implied_stores(project.inbound, project.stores))
     project.coordination = _coordination(definition, profile, env, text, problems)
     return project
 

@@ -18,7 +18,15 @@ from typing import Literal
 from interlace.mediators.base import Mediator
 from interlace.processors.base import ProcessorCounters, ProcessorState
 from interlace.processors.delivery import DeliveryOutcome, DeliveryTarget, delivery_context
-from interlace.processors.schedule import Schedule, Wait, wait_or_stop
+from interlace.services import (
+    Backoff,
+    Schedule,
+    ServiceFailedError,
+    ServiceKind,
+    ServiceRecord,
+    Wait,
+    wait_or_stop,
+)
 from interlace.stores import MessageStore, StoreBell, StoredMessage
 
 __all__ = ["Backoff", "ExhaustedPolicy", "ForwardingProcessor"]
@@ -27,20 +35,6 @@ _BATCH = 16
 """Messages a single worker (concurrency 1) claims at once."""
 
 _log = logging.getLogger("interlace.processors")
-
-
-@dataclass(frozen=True, slots=True)
-class Backoff:
-    """Seconds to wait after a failed attempt: ``initial`` times ``factor`` per earlier failure, at most
-    ``maximum``."""
-
-    initial: float = 1.0
-    factor: float = 2.0
-    maximum: float = 60.0
-
-    def delay(self, attempts: int) -> float:
-        """The wait after the ``attempts``-th failed attempt (1-based)."""
-        return float(min(self.initial * self.factor ** max(0, attempts - 1), self.maximum))
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +51,9 @@ class ExhaustedPolicy:
 class ForwardingProcessor:
     """Forwards the messages of ``store`` to ``target`` (see the module docstring); a
     :class:`~interlace.processors.base.MessageProcessor`."""
+
+    kind: ServiceKind = "processor"
+    coordinated = False
 
     def __init__(
         self,
@@ -88,6 +85,7 @@ class ForwardingProcessor:
         # Rung when this runtime stores a message: an idle processor looks at once, not at its next poll.
         self._idle_wait: Wait = bell.wait if bell is not None else wait
         self._counters = ProcessorCounters()
+        self.record = ServiceRecord()
 
     @property
     def name(self) -> str:
@@ -98,10 +96,9 @@ class ForwardingProcessor:
         return self._starts_active
 
     def state(self) -> ProcessorState:
-        return self._counters.snapshot(self._name, "forwarding", self._store.name, self._target)
+        return self._counters.snapshot(self._name, "forwarding", self.record, self._store.name, self._target)
 
     async def run(self, stop: asyncio.Event) -> None:
-        self._counters.status = "active"
         _log.info(
             "processor %s forwards %s to %s %s (%s)",
             self._name,
@@ -110,26 +107,24 @@ class ForwardingProcessor:
             self._target.name,
             self._schedule.describe(),
         )
-        try:
-            if self._concurrency == 1:
-                await self._work(stop)
-            else:
-                async with asyncio.TaskGroup() as group:
-                    for index in range(self._concurrency):
-                        group.create_task(self._work(stop), name=f"processor {self._name} #{index + 1}")
-        except Exception as exc:  # a bug, not a delivery failure: stop rather than spin
-            _log.exception("processor %s failed", self._name)
-            self._counters.last_error = f"internal error: {exc!r}"
-            self._counters.status = "deactivated-by-failure"
-        finally:
-            if self._counters.status == "active":
-                self._counters.status = "inactive"
+        exhausted: list[ServiceFailedError] = []
+        if self._concurrency == 1:
+            await self._work(stop, exhausted)
+        else:
+            async with asyncio.TaskGroup() as group:
+                for index in range(self._concurrency):
+                    group.create_task(
+                        self._work(stop, exhausted), name=f"processor {self._name} #{index + 1}"
+                    )
+        if exhausted:
+            raise exhausted[0]
 
-    async def _work(self, stop: asyncio.Event) -> None:
+    async def _work(self, stop: asyncio.Event, exhausted: list[ServiceFailedError]) -> None:
         # One worker (concurrency 1) claims a batch at a time: one store round trip for many messages.
         # It still delivers them one by one, in order, and gives back the untried ones when one fails.
         batch_size = _BATCH if self._concurrency == 1 else 1
-        if await self._wait(stop, self._schedule.first_delay()):
+        first = self._schedule.first_delay()
+        if first is None or await self._wait(stop, first):
             return
         while not stop.is_set():
             try:
@@ -140,13 +135,16 @@ class ForwardingProcessor:
                     return
                 continue
             if not batch:
-                if await self._idle_wait(stop, self._schedule.next_delay()):
+                delay = self._schedule.next_delay()
+                if delay is None or await self._idle_wait(stop, delay):
                     return
                 continue
-            if await self._deliver_batch(batch, stop):
+            if await self._deliver_batch(batch, stop, exhausted):
                 return
 
-    async def _deliver_batch(self, batch: list[StoredMessage], stop: asyncio.Event) -> bool:
+    async def _deliver_batch(
+        self, batch: list[StoredMessage], stop: asyncio.Event, exhausted: list[ServiceFailedError]
+    ) -> bool:
         """Deliver ``batch`` in order; True when the processor stops.
 
         A delivered message is acknowledged while the next one is delivered: the store's commit (a disk
@@ -168,7 +166,7 @@ class ForwardingProcessor:
                 # The messages behind a failed one go back untried, keeping their places after it.
                 untried, pending = pending, []
                 await self._give_back(untried)
-                return await self._handle_failure(message, outcome, stop)
+                return await self._handle_failure(message, outcome, stop, exhausted)
         except asyncio.CancelledError:
             await self._give_back(pending)
             raise
@@ -186,7 +184,11 @@ class ForwardingProcessor:
             await self._settle(self._store.release(message), message, "give back")
 
     async def _handle_failure(
-        self, message: StoredMessage, outcome: DeliveryOutcome, stop: asyncio.Event
+        self,
+        message: StoredMessage,
+        outcome: DeliveryOutcome,
+        stop: asyncio.Event,
+        exhausted: list[ServiceFailedError],
     ) -> bool:
         """Record a failed attempt and give the message back (or give up on it); True when stopping."""
         failed = message.failed(outcome.error or "delivery failed")
@@ -201,7 +203,7 @@ class ForwardingProcessor:
             extra={"correlation_id": message.correlation_id},
         )
         if not outcome.retry or failed.attempts >= self._max_attempts:
-            return await self._give_up(failed, stop)
+            return await self._give_up(failed, stop, exhausted)
         await self._settle(self._store.release(failed), message, "give back")
         return await self._wait(stop, self._backoff.delay(failed.attempts))
 
@@ -216,7 +218,9 @@ class ForwardingProcessor:
         finally:
             self._counters.in_flight -= 1
 
-    async def _give_up(self, message: StoredMessage, stop: asyncio.Event) -> bool:
+    async def _give_up(
+        self, message: StoredMessage, stop: asyncio.Event, exhausted: list[ServiceFailedError]
+    ) -> bool:
         """Apply the exhausted action to ``message``; True when the processor stops."""
         policy = self._exhausted
         if policy.action == "dead-letter":
@@ -262,7 +266,11 @@ class ForwardingProcessor:
             )
         await self._run_exhausted_sequence(message)
         if policy.action == "deactivate":
-            self._counters.status = "deactivated-by-failure"
+            exhausted.append(
+                ServiceFailedError(
+                    f"message {message.id} failed {message.attempts} attempts: {message.last_error}"
+                )
+            )
             stop.set()
             return True
         return False
@@ -294,7 +302,7 @@ class ForwardingProcessor:
 
     def _failed(self, error: str | None) -> None:
         self._counters.failed_attempts += 1
-        self._counters.last_error = error
+        self.record.last_error = error
 
     def _record(self, error: str) -> None:
-        self._counters.last_error = error
+        self.record.last_error = error

@@ -13,7 +13,7 @@ import logging
 
 from interlace.processors.base import ProcessorCounters, ProcessorState
 from interlace.processors.delivery import DeliveryTarget
-from interlace.processors.schedule import Schedule, Wait, wait_or_stop
+from interlace.services import Schedule, ServiceKind, ServiceRecord, Wait, wait_or_stop
 from interlace.stores import MessageStore
 
 __all__ = ["SamplingProcessor"]
@@ -24,6 +24,9 @@ _log = logging.getLogger("interlace.processors")
 class SamplingProcessor:
     """Takes one message of ``store`` per tick of ``schedule`` and delivers it to ``target`` once; a
     :class:`~interlace.processors.base.MessageProcessor`."""
+
+    kind: ServiceKind = "processor"
+    coordinated = False
 
     def __init__(
         self,
@@ -42,6 +45,7 @@ class SamplingProcessor:
         self._starts_active = starts_active
         self._wait = wait
         self._counters = ProcessorCounters()
+        self.record = ServiceRecord()
 
     @property
     def name(self) -> str:
@@ -52,11 +56,9 @@ class SamplingProcessor:
         return self._starts_active
 
     def state(self) -> ProcessorState:
-        return self._counters.snapshot(self._name, "sampling", self._store.name, self._target)
+        return self._counters.snapshot(self._name, "sampling", self.record, self._store.name, self._target)
 
     async def run(self, stop: asyncio.Event) -> None:
-        counters = self._counters
-        counters.status = "active"
         _log.info(
             "processor %s samples %s into %s %s (%s, at most once)",
             self._name,
@@ -65,18 +67,10 @@ class SamplingProcessor:
             self._target.name,
             self._schedule.describe(),
         )
-        try:
-            delay = self._schedule.first_delay()
-            while not await self._wait(stop, delay):
-                delay = self._schedule.next_delay()
-                await self._take_one()
-        except Exception as exc:  # a bug, not a delivery failure: stop rather than spin
-            _log.exception("processor %s failed", self._name)
-            counters.last_error = f"internal error: {exc!r}"
-            counters.status = "deactivated-by-failure"
-        finally:
-            if counters.status == "active":
-                counters.status = "inactive"
+        delay = self._schedule.first_delay()
+        while delay is not None and not await self._wait(stop, delay):
+            delay = self._schedule.next_delay()
+            await self._take_one()
 
     async def _take_one(self) -> None:
         counters = self._counters
@@ -104,7 +98,7 @@ class SamplingProcessor:
             counters.delivered += 1
             return
         counters.failed_attempts += 1
-        counters.last_error = outcome.error
+        self.record.last_error = outcome.error
         _log.error(
             "processor %s lost message %s (sampling delivers at most once): %s",
             self._name,
@@ -114,5 +108,5 @@ class SamplingProcessor:
         )
 
     def _record(self, error: str) -> None:
-        self._counters.last_error = error
+        self.record.last_error = error
         _log.warning("processor %s: %s", self._name, error)

@@ -2,15 +2,14 @@
 
 A project that names a coordination database (``[coordination]``) runs its coordinated tasks and
 inbound endpoints under leases there. Deployments naming the same database share one
-:class:`~interlace.inbound.Coordinator` (one pool of connections, one node name), which outlives
+:class:`~interlace.services.Coordinator` (one pool of connections, one node name), which outlives
 redeploys: a new version takes the leases its predecessor released, under the same node name.
 """
 
 from __future__ import annotations
 
-from interlace.inbound import Coordinator, default_node_name
 from interlace.model.project import CoordinationDefinition
-from interlace.processors import wait_or_stop
+from interlace.services import Coordinator, default_node_name
 
 __all__ = ["Coordinators"]
 
@@ -36,7 +35,6 @@ class Coordinators:
             node=coordination.node or self.node,
             lease=coordination.lease,
             renew=coordination.renew,
-            wait=wait_or_stop,
         )
         self._by_dsn[coordination.dsn] = made
         return made

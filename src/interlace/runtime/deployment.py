@@ -28,8 +28,9 @@ from interlace.compiler.stores import StoreFactory
 from interlace.model.load import Project, load_project
 from interlace.model.store import StoreDefinition
 from interlace.processors import UnknownStoreError
-from interlace.runtime.services import DeploymentServices, Held
+from interlace.runtime.services import DeploymentServices
 from interlace.runtime.shared import Shared
+from interlace.services import HeldServices
 from interlace.stores import MessageStore
 
 __all__ = ["Deployment", "build_deployment"]
@@ -110,7 +111,7 @@ class Deployment:
             self._stores = {}
             raise
 
-    def start(self, held: Held) -> None:
+    def start(self, held: HeldServices) -> None:
         """Start its services (those an operator deactivated in ``held`` stay off) and note the time."""
         shared = self._shared
         server = self.project.server

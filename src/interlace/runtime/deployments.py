@@ -34,11 +34,11 @@ from interlace.runtime.deployment import Deployment, build_deployment
 from interlace.runtime.errors import DeploymentConflictError, DeploymentRefusedError, UnknownDeploymentError
 from interlace.runtime.history import History
 from interlace.runtime.served import serve_together
-from interlace.runtime.services import Held
 from interlace.runtime.shared import Shared
 from interlace.runtime.token_store import STATE_DIR
 from interlace.runtime.versions import DeploymentInfo, Versions, manifest_of, remove_version_folder, unpack
 from interlace.sdk import RegistryError, UnknownConnectorError
+from interlace.services import HeldServices
 
 __all__ = [
     "DEPLOYMENTS_DIR",
@@ -81,7 +81,7 @@ class Deployments:
         self.history = History(self.folder, shared.clock)
         self._versions = Versions(self.folder, self.history, lambda: self._running)
         self._running: dict[str, Deployment] = {}
-        self._held: dict[str, Held] = {}
+        self._held: dict[str, HeldServices] = {}
         self._served: Artifacts | None = None
         self.home: str | None = None
         """The name of the project the server started with; it names the served view."""
@@ -291,7 +291,9 @@ class Deployments:
         if previous is not None:
             await previous.stop()
         self._running, self._served = lineup, served
-        candidate.start(self._held.setdefault(name, Held()))
+        if name not in self._held:  # read once per project, kept from one version to the next
+            self._held[name] = HeldServices.of_project(self._shared.home / STATE_DIR, name)
+        candidate.start(self._held[name])
         if previous is not None:
             await previous.close(candidate)
         if record:

@@ -26,7 +26,7 @@ from interlace.endpoints import HttpClient
 from interlace.errors import ConfigError, InterlaceError, SourceLocation
 from interlace.inbound import HttpDispatch
 from interlace.model.load import Project
-from interlace.processors import ProcessorState, UnknownStoreError, replay_message
+from interlace.processors import UnknownStoreError, replay_message
 from interlace.runtime.by_name import ServicesByName
 from interlace.runtime.companions import Companion, start_companion
 from interlace.runtime.deployment import Deployment
@@ -113,8 +113,8 @@ class Runtime:
         )
         self.deployments = Deployments(self._shared)
         """The running deployments by project name, and every change of what runs."""
-        self.inbound = ServicesByName(lambda: self.deployments.running)
-        """The services of every deployment by name: tasks, inbound endpoints (and processors)."""
+        self.services = ServicesByName(lambda: self.deployments.running)
+        """The services of every deployment by kind and name: processors, tasks, inbound endpoints."""
         self._companions: list[Companion] = []
         self._prepared: list[Deployment] | None = None
         self._hot_deploy = hot_deploy
@@ -225,23 +225,6 @@ class Runtime:
             except InterlaceError as exc:
                 outcomes.append((name, exc))
         return outcomes
-
-    # processors ----------------------------------------------------------------------------------
-    def processor_states(self) -> list[ProcessorState]:
-        """Every processor of every deployment: status, counts and last error."""
-        return self.inbound.processor_states()
-
-    def processor_state(self, name: str) -> ProcessorState:
-        """One processor's state; UnknownProcessorError when there is none of that name."""
-        return self.inbound.processor_state(name)
-
-    async def activate_processor(self, name: str) -> ProcessorState:
-        """Run processor ``name`` (also after a failure deactivated it); it stays active across redeploys."""
-        return await self.inbound.activate_processor(name)
-
-    async def deactivate_processor(self, name: str) -> ProcessorState:
-        """Stop processor ``name`` gracefully; it stays inactive across redeploys until activated."""
-        return await self.inbound.deactivate_processor(name)
 
     # connections ---------------------------------------------------------------------------------
     async def test_connection(self, name: str) -> ConnectionPool:

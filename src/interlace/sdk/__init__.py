@@ -39,9 +39,17 @@ from interlace.sdk.registry import (
 )
 from interlace.sdk.secret import MASK, Secret
 from interlace.sdk.spec import RESERVED_NAMES, Param, ParameterSpec, ParamProblem
-from interlace.sdk.trigger import NO_ACK, Delivery, TriggerEvent, TriggerSpec
+from interlace.sdk.trigger import (
+    DEAD_LETTER_REASON,
+    NO_ACK,
+    DeadLettering,
+    Delivery,
+    TriggerEvent,
+    TriggerSpec,
+)
 
 __all__ = [
+    "DEAD_LETTER_REASON",
     "ENTRY_POINT_GROUP",
     "MASK",
     "NO_ACK",
@@ -53,6 +61,7 @@ __all__ = [
     "Connector",
     "ConnectorError",
     "ConnectorRegistry",
+    "DeadLettering",
     "Delivery",
     "EntryPointLike",
     "FatalError",

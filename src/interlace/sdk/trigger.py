@@ -22,6 +22,16 @@ Contract:
   whether the source should deliver it again). The runtime may ask for the next event before it has
   settled the previous one; a source that must not deliver more until then waits for the settlement
   itself. Events of sources with nothing to acknowledge use the default no-op :data:`NO_ACK`.
+- **Redelivery.** The runtime bounds the attempts per message (the inbound endpoint's ``redelivery``
+  settings): a failed event is handed back (``nack(requeue=True)``) after a backoff, and after its last
+  attempt dead-lettered. A source that knows how often it delivered a message gives it as
+  :attr:`TriggerEvent.attempt` (RabbitMQ's ``x-delivery-count``, JetStream's ``num_delivered``, SQS's
+  ``ApproximateReceiveCount``, a Redis stream's pending count); otherwise the runtime counts failures
+  itself, by :attr:`TriggerEvent.key` (a message id or offset). A source with a dead-letter place of its
+  own (a dead-letter exchange, queue, stream or subject) gives its deliveries a ``dead_letter(reason)``
+  method (:class:`DeadLettering`): it moves the message there, body and headers kept, the reason added,
+  and settles it; the runtime otherwise keeps the message in a message store of the project and
+  acknowledges it. Nothing is dropped.
 - **Errors.** A :class:`~interlace.sdk.RetryableError` from the generator makes the runtime start the
   trigger again after a backoff; a :class:`~interlace.sdk.FatalError` stops the inbound endpoint and is
   reported. Events not yet acknowledged when a trigger fails are redelivered by the source, if it can.
@@ -33,7 +43,7 @@ import inspect
 import re
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Final, Protocol, cast
+from typing import Any, Final, Protocol, cast, runtime_checkable
 
 from interlace.message import Payload
 from interlace.sdk._schema import parameters_schema
@@ -46,7 +56,18 @@ from interlace.sdk.spec import (
     read_parameters,
 )
 
-__all__ = ["NO_ACK", "Delivery", "TriggerEvent", "TriggerSpec", "build_trigger_spec"]
+__all__ = [
+    "DEAD_LETTER_REASON",
+    "NO_ACK",
+    "DeadLettering",
+    "Delivery",
+    "TriggerEvent",
+    "TriggerSpec",
+    "build_trigger_spec",
+]
+
+DEAD_LETTER_REASON: Final = "x-interlace-dead-letter-reason"
+"""The header a dead-lettered message carries: why it was dead-lettered (its last error, its attempts)."""
 
 TriggerFunction = Callable[..., AsyncIterator[Any]]
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
@@ -60,6 +81,16 @@ class Delivery(Protocol):
 
     async def nack(self, *, requeue: bool) -> None:
         """The event's message failed: the source delivers it again if ``requeue``, or drops it."""
+
+
+@runtime_checkable
+class DeadLettering(Delivery, Protocol):
+    """A delivery whose source has a dead-letter place of its own (see the module's contract)."""
+
+    async def dead_letter(self, reason: str) -> None:
+        """Move the event's message to the source's dead-letter place with ``reason`` (in the header
+        :data:`DEAD_LETTER_REASON`, body and other headers as they were), then settle it; raise a
+        :class:`~interlace.sdk.RetryableError` when it could not be moved (the message stays)."""
 
 
 class _NoAck:
@@ -81,12 +112,18 @@ NO_ACK: Final[Delivery] = _NoAck()
 class TriggerEvent:
     """One inbound event: the payload (``Payload(raw, content_type)`` or ``Payload.of_json(value)``),
     headers (become the message's headers), attributes (source facts such as a mail uid or a queue's
-    delivery tag; become message properties) and the delivery handle that acknowledges it."""
+    delivery tag; become message properties) and the delivery handle that acknowledges it.
+
+    ``attempt`` is how many times the source delivered this message, this delivery included (None when
+    the source does not know); ``key`` names the message across redeliveries (a message id, an offset),
+    for the runtime to count its attempts when the source does not."""
 
     payload: Payload
     headers: Mapping[str, str] = field(default_factory=dict)
     attributes: Mapping[str, Any] = field(default_factory=dict)
     delivery: Delivery = NO_ACK
+    attempt: int | None = None
+    key: str | None = None
 
     async def ack(self) -> None:
         """Settle the event as done (see the module's contract)."""

@@ -21,11 +21,11 @@ from typing import Any
 
 import asyncpg
 
-from interlace.inbound.base import Wait
+from interlace.services.schedule import Wait, wait_or_stop
 
 __all__ = ["LEASE_TABLE", "Coordinator", "default_node_name"]
 
-_log = logging.getLogger("interlace.inbound")
+_log = logging.getLogger("interlace.services")
 
 LEASE_TABLE = "interlace_leases"
 
@@ -56,7 +56,7 @@ def default_node_name() -> str:
 class Coordinator:
     """The leases of one node in the coordination database at ``dsn``.
 
-    Connects lazily (a small pool), and again after losing the database. Used by the supervisors from
+    Connects lazily (a small pool), and again after losing the database. Used by the supervisor from
     the runtime's event loop; ``aclose`` after they stopped (their leases are released by then).
     """
 
@@ -67,7 +67,7 @@ class Coordinator:
         node: str | None = None,
         lease: float = 15.0,
         renew: float = 5.0,
-        wait: Wait,
+        wait: Wait = wait_or_stop,
     ) -> None:
         if renew >= lease:
             raise ValueError(f"renew must be shorter than lease ({lease:g}s) (got {renew:g}s)")

@@ -1,5 +1,10 @@
-"""When a processor looks at its store: every ``interval``, or at the ticks of a cron expression; and the
-one way processors wait (interruptible by their stop event, replaceable in tests)."""
+"""When a service does its next piece of work, and the one way services wait.
+
+A schedule gives the seconds to wait: ``first_delay`` after activation, ``next_delay`` after each run
+(a processor's look at its store, a task's run); None when there is no further run (a ``once`` task).
+:func:`wait_or_stop` is how every service waits: interruptible by its stop event, and replaceable in
+tests (services take a :data:`Wait`).
+"""
 
 from __future__ import annotations
 
@@ -11,7 +16,7 @@ from typing import Protocol
 
 from croniter import croniter
 
-__all__ = ["CronSchedule", "IntervalSchedule", "Schedule", "Wait", "wait_or_stop"]
+__all__ = ["CronSchedule", "IntervalSchedule", "OnceSchedule", "Schedule", "Wait", "wait_or_stop"]
 
 Wait = Callable[[asyncio.Event, float], Awaitable[bool]]
 """Waits the given seconds unless ``stop`` is set first; True when stopped."""
@@ -32,21 +37,17 @@ async def wait_or_stop(stop: asyncio.Event, seconds: float) -> bool:
 
 
 class Schedule(Protocol):
-    """Seconds to wait before a processor looks at its store.
+    """Seconds to wait before the next run (see the module docstring)."""
 
-    ``first_delay`` before the first look after activation; ``next_delay`` after a look that found
-    nothing (forwarding) or after each message (sampling).
-    """
+    def first_delay(self) -> float | None: ...
 
-    def first_delay(self) -> float: ...
-
-    def next_delay(self) -> float: ...
+    def next_delay(self) -> float | None: ...
 
     def describe(self) -> str: ...
 
 
 class IntervalSchedule:
-    """Look at once, then every ``interval`` seconds."""
+    """Run at once, then every ``interval`` seconds."""
 
     __slots__ = ("interval",)
 
@@ -64,7 +65,7 @@ class IntervalSchedule:
 
 
 class CronSchedule:
-    """Look at each tick of a five-field cron ``expression`` in local time; ``clock`` gives the current
+    """Run at each tick of a five-field cron ``expression`` in local time; ``clock`` gives the current
     time in seconds since the epoch."""
 
     __slots__ = ("clock", "expression")
@@ -86,3 +87,25 @@ class CronSchedule:
 
     def describe(self) -> str:
         return f"cron {self.expression!r}"
+
+
+class OnceSchedule:
+    """One run: at activation (``at`` None), or at the date-time ``at`` if it is still to come."""
+
+    __slots__ = ("at", "clock")
+
+    def __init__(self, at: datetime | None = None, clock: Callable[[], float] = time.time) -> None:
+        self.at = at
+        self.clock = clock
+
+    def first_delay(self) -> float | None:
+        if self.at is None:
+            return 0.0
+        delay = self.at.timestamp() - self.clock()
+        return delay if delay >= 0 else None
+
+    def next_delay(self) -> float | None:
+        return None
+
+    def describe(self) -> str:
+        return "once" if self.at is None else f"once at {self.at.isoformat()}"
