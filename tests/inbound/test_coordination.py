@@ -115,7 +115,7 @@ async def test_a_coordinated_task_moves_to_another_node_when_its_holder_dies(
     holder = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "tests.node",
+        "tests.inbound.node",
         str(root),
         "a",
         cwd=REPOSITORY,

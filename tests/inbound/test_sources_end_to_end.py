@@ -154,7 +154,7 @@ async def test_a_runtime_killed_mid_flight_acknowledged_nothing_it_had_not_proce
             first = await asyncio.create_subprocess_exec(
                 sys.executable,
                 "-m",
-                "tests.node",
+                "tests.inbound.node",
                 str(root),
                 "first",
                 cwd=REPOSITORY,

@@ -219,8 +219,8 @@ class InboundEndpoint:
         """Move the event to its dead-letter place; whether it went there."""
         where = "its source's dead-letter place"
         try:
-            if isinstance(event.delivery, DeadLettering):
-                await event.delivery.dead_letter(reason)
+            if isinstance(event.delivery, DeadLettering) and await event.delivery.dead_letter(reason):
+                pass
             elif self.dead_letters is not None:
                 where = f"dead-letter store {self.dead_letters.name}"
                 await self.dead_letters.keep(event, reason, attempts, f"inbound {self._name}")

@@ -239,8 +239,9 @@ class _FileDelivery:
         action = FileAction("retry") if requeue else self._source.on_failure
         await asyncio.to_thread(self._source.settle, self._path, self._claimed, action)
 
-    async def dead_letter(self, reason: str) -> None:
+    async def dead_letter(self, reason: str) -> bool:
         action = self._source.dead_letter_action
         # A failure folder of the user's own stays as configured; the default one says why.
         written = reason if action is not self._source.on_failure else None
         await asyncio.to_thread(self._source.settle, self._path, self._claimed, action, written)
+        return True

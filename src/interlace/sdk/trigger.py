@@ -27,11 +27,12 @@ Contract:
   attempt dead-lettered. A source that knows how often it delivered a message gives it as
   :attr:`TriggerEvent.attempt` (RabbitMQ's ``x-delivery-count``, JetStream's ``num_delivered``, SQS's
   ``ApproximateReceiveCount``, a Redis stream's pending count); otherwise the runtime counts failures
-  itself, by :attr:`TriggerEvent.key` (a message id or offset). A source with a dead-letter place of its
-  own (a dead-letter exchange, queue, stream or subject) gives its deliveries a ``dead_letter(reason)``
-  method (:class:`DeadLettering`): it moves the message there, body and headers kept, the reason added,
-  and settles it; the runtime otherwise keeps the message in a message store of the project and
-  acknowledges it. Nothing is dropped.
+  itself, by :attr:`TriggerEvent.key` (a message id or offset). A source that can have a dead-letter
+  place of its own (a dead-letter exchange, queue, stream, subject or topic) gives its deliveries a
+  ``dead_letter(reason)`` method (:class:`DeadLettering`): when that place is configured it moves the
+  message there, body and headers kept, the reason added, settles it and returns True; otherwise it
+  returns False, and the runtime keeps the message in a message store of the project and acknowledges
+  it. Nothing is dropped.
 - **Errors.** A :class:`~interlace.sdk.RetryableError` from the generator makes the runtime start the
   trigger again after a backoff; a :class:`~interlace.sdk.FatalError` stops the inbound endpoint and is
   reported. Events not yet acknowledged when a trigger fails are redelivered by the source, if it can.
@@ -87,9 +88,10 @@ class Delivery(Protocol):
 class DeadLettering(Delivery, Protocol):
     """A delivery whose source has a dead-letter place of its own (see the module's contract)."""
 
-    async def dead_letter(self, reason: str) -> None:
+    async def dead_letter(self, reason: str) -> bool:
         """Move the event's message to the source's dead-letter place with ``reason`` (in the header
-        :data:`DEAD_LETTER_REASON`, body and other headers as they were), then settle it; raise a
+        :data:`DEAD_LETTER_REASON`, body and other headers as they were), then settle it, and return
+        True; return False, settling nothing, when no dead-letter place is configured. Raise a
         :class:`~interlace.sdk.RetryableError` when it could not be moved (the message stays)."""
 
 

@@ -2,9 +2,10 @@
 
 Offsets are committed per partition, only past records whose flows have all finished (see
 :mod:`~interlace.connectors.kafka.offsets`). A nack with requeue sends the consumer back to the record,
-so Kafka delivers it again; without requeue the record goes to the dead-letter topic, if one is given, and
-counts as done. At most ``maxInFlight`` records are with flows: while that many are unsettled the
-consumer's partitions are paused (it keeps polling, so the group does not think it dead).
+so Kafka delivers it again (the runtime counts the attempts per topic, partition and offset); after its
+last attempt the record goes to the dead-letter topic, if one is given, and counts as done. At most
+``maxInFlight`` records are with flows: while that many are unsettled the consumer's partitions are
+paused (it keeps polling, so the group does not think it dead).
 """
 
 from __future__ import annotations
@@ -26,7 +27,15 @@ from pydantic import Field
 from interlace.connectors.kafka.connection import KAFKA_ERRORS, KafkaConnection, kafka_failure
 from interlace.connectors.kafka.connector import connector
 from interlace.connectors.kafka.offsets import PartitionLedger
-from interlace.sdk import InFlight, InvalidInput, Param, Payload, RetryableError, TriggerEvent
+from interlace.sdk import (
+    DEAD_LETTER_REASON,
+    InFlight,
+    InvalidInput,
+    Param,
+    Payload,
+    RetryableError,
+    TriggerEvent,
+)
 
 __all__ = ["consume"]
 
@@ -64,9 +73,10 @@ async def consume(
     deadLetterTopic: Annotated[
         str | None,
         Param(
-            "A topic that takes records whose flow failed and that are not to be retried, with their key,"
-            " value and headers and the headers `x-source-topic`, `x-source-partition`, `x-source-offset`"
-            " and `x-group` added; they are dropped if not given.",
+            "A topic that takes records whose attempts ran out, with their key, value and headers and the"
+            " headers `x-source-topic`, `x-source-partition`, `x-source-offset`, `x-group` and"
+            " `x-interlace-dead-letter-reason` added; if not given, the inbound endpoint's dead-letter"
+            " store takes them.",
             example="orders.dead",
         ),
     ] = None,
@@ -85,8 +95,8 @@ async def consume(
     `timestamp` (ISO 8601) and `group`. A record's offset is committed when its flow has finished and the
     flows of all earlier records of its partition have too, so records not committed when the trigger
     stops or the connection is lost are delivered again (as are those in flight when the group hands
-    their partition to another consumer). A failed record is read again from the broker, or, when it is
-    not to be retried, sent to `deadLetterTopic` (or dropped) and committed.
+    their partition to another consumer). A failed record is read again from the broker, and after its
+    last attempt sent to `deadLetterTopic` and committed.
     """
     names = _topic_names(topics)
     doing = f"consuming topics {', '.join(names)} in group {group!r} on connection {conn.name} ({conn.where})"
@@ -192,9 +202,10 @@ class _Source:
         with contextlib.suppress(*KAFKA_ERRORS):  # the partition just went elsewhere: read again there
             self.consumer.seek(tp, to)
 
-    async def dead_letter(self, record: ConsumerRecord[Any, Any], target: str) -> None:
+    async def dead_letter(self, record: ConsumerRecord[Any, Any], target: str, reason: str | None) -> None:
         headers = [
             *(record.headers or ()),
+            *([(DEAD_LETTER_REASON, reason.encode())] if reason is not None else []),
             ("x-source-topic", record.topic.encode()),
             ("x-source-partition", str(record.partition).encode()),
             ("x-source-offset", str(record.offset).encode()),
@@ -239,15 +250,30 @@ class _KafkaDelivery:
                 self._source.seek(self._tp, self._ledger, self._record.offset)
                 return
             if target is not None:
-                try:
-                    await self._source.dead_letter(self._record, target)
-                except RetryableError:
-                    self._source.seek(self._tp, self._ledger, self._record.offset)
-                    raise
+                await self._dead_letter(target, None)
             self._ledger.finish(self._record.offset)
             await self._source.commit(self._tp, self._ledger)
         finally:
             self._flight.settle()
+
+    async def dead_letter(self, reason: str) -> bool:
+        target = self._source.dead_letters
+        if target is None:
+            return False
+        try:
+            await self._dead_letter(target, reason)
+            self._ledger.finish(self._record.offset)
+            await self._source.commit(self._tp, self._ledger)
+        finally:
+            self._flight.settle()
+        return True
+
+    async def _dead_letter(self, target: str, reason: str | None) -> None:
+        try:
+            await self._source.dead_letter(self._record, target, reason)
+        except RetryableError:
+            self._source.seek(self._tp, self._ledger, self._record.offset)
+            raise
 
 
 async def _wait_for_room(consumer: AIOKafkaConsumer, flight: InFlight, doing: str) -> None:
@@ -289,7 +315,8 @@ def _event(
         "group": group,
     }
     payload = Payload(value, found or content_type or "application/octet-stream")
-    return TriggerEvent(payload, headers=headers, attributes=attributes, delivery=delivery)
+    key = f"{record.topic}/{record.partition}/{record.offset}"
+    return TriggerEvent(payload, headers=headers, attributes=attributes, delivery=delivery, key=key)
 
 
 def _text(value: bytes | str) -> str:

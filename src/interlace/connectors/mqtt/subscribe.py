@@ -12,16 +12,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import copy
 import hashlib
 from collections.abc import AsyncIterator
 from typing import Annotated, Any, Literal
 
 import aiomqtt
+from paho.mqtt.properties import Properties
 from pydantic import Field
 
 from interlace.connectors.mqtt.connection import CLIENT_ERRORS, MqttConnection, mqtt_failure
 from interlace.connectors.mqtt.connector import connector
-from interlace.sdk import Param, Payload, RetryableError, TriggerEvent
+from interlace.sdk import DEAD_LETTER_REASON, Param, Payload, RetryableError, TriggerEvent
 
 __all__ = ["subscribe"]
 
@@ -56,8 +58,10 @@ async def subscribe(
     deadLetterTopic: Annotated[
         str | None,
         Param(
-            "A topic that takes each message whose flow failed and that is not to be retried (published"
-            " with QoS 1 before the message is acknowledged); such messages are dropped if not given.",
+            "A topic that takes each message whose attempts ran out (published with QoS 1 before the"
+            " message is acknowledged; with MQTT 5 the user property `x-interlace-dead-letter-reason`"
+            " says why); if not given, or with MQTT 3.1.1, the inbound endpoint's dead-letter store"
+            " takes them.",
             example="clinic/dead",
         ),
     ] = None,
@@ -73,8 +77,8 @@ async def subscribe(
 
     The payload is the message's payload, with its MQTT 5 content type; headers are its MQTT 5 user
     properties; attributes are `topic`, `qos`, `retain` and `mid`. A message is acknowledged after its
-    flow has finished. A failed one is delivered again, or, when it is not to be retried, published to
-    `deadLetterTopic` (or dropped) and acknowledged.
+    flow has finished. A failed one is delivered again, and after its last attempt published to
+    `deadLetterTopic` and acknowledged.
     """
     identifier = clientId or _client_id(conn.name, topic)
     doing = f"subscribing to {topic!r} as {identifier!r} on connection {conn.name} ({conn.where})"
@@ -176,16 +180,32 @@ class _MqttDelivery:
             return
         try:
             if self._dead_letters is not None:
-                message = self._message
-                try:
-                    await self._client.publish(
-                        self._dead_letters, message.payload, qos=1, properties=message.properties
-                    )
-                except CLIENT_ERRORS as exc:
-                    raise mqtt_failure(exc, f"{self._doing}, publishing to {self._dead_letters!r}") from exc
+                await self._publish(self._dead_letters, self._message.properties)
             self._puback()
         finally:
             self._flight.settle()
+
+    async def dead_letter(self, reason: str) -> bool:
+        properties = self._message.properties  # MQTT 5 only: user properties carry the reason
+        if self._dead_letters is None or properties is None:
+            return False
+        marked = copy.copy(properties)
+        marked.UserProperty = [
+            *(getattr(properties, "UserProperty", None) or []),
+            (DEAD_LETTER_REASON, reason),
+        ]
+        try:
+            await self._publish(self._dead_letters, marked)
+            self._puback()
+        finally:
+            self._flight.settle()
+        return True
+
+    async def _publish(self, topic: str, properties: Properties | None) -> None:
+        try:
+            await self._client.publish(topic, self._message.payload, qos=1, properties=properties)
+        except CLIENT_ERRORS as exc:
+            raise mqtt_failure(exc, f"{self._doing}, publishing to {topic!r}") from exc
 
     def _puback(self) -> None:
         code = self._client._client.ack(self._message.mid, self._message.qos)

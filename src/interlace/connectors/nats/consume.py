@@ -19,7 +19,7 @@ from pydantic import Field
 
 from interlace.connectors.nats.connection import CLIENT_ERRORS, NatsConnection, nats_failure
 from interlace.connectors.nats.connector import connector
-from interlace.sdk import InFlight, Param, Payload, RetryableError, TriggerEvent
+from interlace.sdk import DEAD_LETTER_REASON, InFlight, Param, Payload, RetryableError, TriggerEvent
 
 __all__ = ["consume"]
 
@@ -67,9 +67,11 @@ async def consume(
     deadLetterSubject: Annotated[
         str | None,
         Param(
-            "A subject that takes a copy of each message that failed and is not to be retried (published"
-            " with JetStream, so a stream must capture it), with the headers `Nats-Source-Stream`,"
-            " `Nats-Source-Sequence` and `Nats-Source-Subject` added.",
+            "A subject that takes a copy of each message whose attempts ran out (published with"
+            " JetStream, so a stream must capture it), with the headers `Nats-Source-Stream`,"
+            " `Nats-Source-Sequence`, `Nats-Source-Subject` and `x-interlace-dead-letter-reason` added;"
+            " the original is then terminated. If not given, the inbound endpoint's dead-letter store"
+            " takes them.",
             example="orders.dead",
         ),
     ] = None,
@@ -87,7 +89,8 @@ async def consume(
     with its `Content-Type` header; headers are the message's headers; attributes are `subject`,
     `stream`, `consumer`, `streamSequence`, `consumerSequence`, `deliveries`, `redelivered`, `pending`
     and `timestamp` (ISO 8601). A message is acknowledged after its flow has finished; a failed one is
-    delivered again after `nakDelay`, or terminated (`term`) when it is not to be retried.
+    delivered again after `nakDelay` (the inbound endpoint's backoff comes first), and after its last
+    attempt (JetStream's delivery count) copied to `deadLetterSubject` and terminated (`term`).
     """
     doing = f"consuming stream {stream!r} as durable {durable!r} on connection {conn.name}"
     settings = ConsumerConfig(
@@ -160,14 +163,24 @@ class _JetStreamDelivery:
             await self._settle("rejecting", self._message.nak(delay=self._delay or None))
             return
         if self._dead_letters is not None:
-            try:
-                await self._dead_letter(self._dead_letters)
-            except BaseException:
-                self._flight.settle()  # JetStream delivers it again after ackWait
-                raise
+            await self._copy(self._dead_letters, None)
         await self._settle("terminating", self._message.term())
 
-    async def _dead_letter(self, subject: str) -> None:
+    async def dead_letter(self, reason: str) -> bool:
+        if self._dead_letters is None:
+            return False
+        await self._copy(self._dead_letters, reason)
+        await self._settle("terminating", self._message.term())
+        return True
+
+    async def _copy(self, subject: str, reason: str | None) -> None:
+        try:
+            await self._dead_letter(subject, reason)
+        except BaseException:
+            self._flight.settle()  # JetStream delivers it again after ackWait
+            raise
+
+    async def _dead_letter(self, subject: str, reason: str | None) -> None:
         sequence = self._message.metadata.sequence
         headers = {
             **(self._message.headers or {}),
@@ -175,6 +188,8 @@ class _JetStreamDelivery:
             "Nats-Source-Sequence": str(sequence.stream),
             "Nats-Source-Subject": self._message.subject,
         }
+        if reason is not None:
+            headers[DEAD_LETTER_REASON] = reason
         try:
             await self._conn.jetstream.publish(subject, self._message.data, headers=headers)
         except CLIENT_ERRORS as exc:
@@ -210,5 +225,9 @@ def _event(message: Msg, content_type: str | None, delivery: _JetStreamDelivery)
     }
     media = headers.get("Content-Type") or content_type or "application/octet-stream"
     return TriggerEvent(
-        Payload(message.data, media), headers=headers, attributes=attributes, delivery=delivery
+        Payload(message.data, media),
+        headers=headers,
+        attributes=attributes,
+        delivery=delivery,
+        attempt=metadata.num_delivered,
     )

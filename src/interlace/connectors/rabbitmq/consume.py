@@ -2,7 +2,9 @@
 
 Failed messages take RabbitMQ's own path: ``nack(requeue=True)`` puts one back in the queue,
 ``nack(requeue=False)`` rejects it, and a queue with a dead-letter exchange (``x-dead-letter-exchange``)
-hands it there. The channel's prefetch is the backpressure: the broker delivers at most that many
+hands it there. The runtime counts the attempts (a quorum queue's ``x-delivery-count``, else per message
+id); after the last one a copy with the reason goes to the dead-letter exchange, confirmed before the
+message is acknowledged. The channel's prefetch is the backpressure: the broker delivers at most that many
 messages the consumer has not settled, and keeps the rest.
 """
 
@@ -14,12 +16,12 @@ from datetime import datetime
 from typing import Annotated, Any
 
 import aio_pika
-from aio_pika.abc import AbstractIncomingMessage, FieldValue
+from aio_pika.abc import AbstractChannel, AbstractIncomingMessage, FieldValue
 from pydantic import Field
 
 from interlace.connectors.rabbitmq.connection import BROKER_ERRORS, RabbitMqConnection, broker_failure
 from interlace.connectors.rabbitmq.connector import connector
-from interlace.sdk import Param, Payload, RetryableError, TriggerEvent
+from interlace.sdk import DEAD_LETTER_REASON, Param, Payload, RetryableError, TriggerEvent
 
 __all__ = ["consume"]
 
@@ -56,15 +58,17 @@ async def consume(
     deadLetterExchange: Annotated[
         str | None,
         Param(
-            "When declaring: the exchange that takes messages rejected without requeue"
-            ' (the argument `x-dead-letter-exchange`; `""` is the default exchange).',
+            "The exchange that takes messages whose attempts ran out, with the header"
+            " `x-interlace-dead-letter-reason` added; when declaring, also the queue's argument"
+            ' `x-dead-letter-exchange` (`""` is the default exchange). If not given, the inbound'
+            " endpoint's dead-letter store takes them.",
             example="orders.dlx",
         ),
     ] = None,
     deadLetterRoutingKey: Annotated[
         str | None,
         Param(
-            "When declaring: the routing key dead-lettered messages get (`x-dead-letter-routing-key`);"
+            "The routing key dead-lettered messages get (when declaring, also `x-dead-letter-routing-key`);"
             " their own routing key if not given."
         ),
     ] = None,
@@ -96,6 +100,9 @@ async def consume(
     doing = f"consuming queue {queue!r} on connection {conn.name} ({conn.where})"
     queue_arguments = _queue_arguments(arguments, deadLetterExchange, deadLetterRoutingKey)
     channel = await conn.channel(doing)
+    dead_letters = None
+    if deadLetterExchange is not None:
+        dead_letters = _DeadLetters(channel, deadLetterExchange, deadLetterRoutingKey)
     try:
         try:
             await channel.set_qos(prefetch_count=prefetch)
@@ -113,7 +120,7 @@ async def consume(
                     raise RetryableError(f"{doing}: the broker cancelled the consumer") from None
                 except BROKER_ERRORS as exc:
                     raise broker_failure(exc, doing) from exc
-                yield _event(message, contentType, doing)
+                yield _event(message, contentType, _AmqpDelivery(message, doing, dead_letters))
     finally:
         # A channel already gone is fine: the broker requeues what it had delivered on it.
         with contextlib.suppress(*BROKER_ERRORS):
@@ -123,11 +130,14 @@ async def consume(
 class _AmqpDelivery:
     """Settles one delivered message on the channel it came on."""
 
-    __slots__ = ("_doing", "_message")
+    __slots__ = ("_dead_letters", "_doing", "_message")
 
-    def __init__(self, message: AbstractIncomingMessage, doing: str) -> None:
+    def __init__(
+        self, message: AbstractIncomingMessage, doing: str, dead_letters: _DeadLetters | None
+    ) -> None:
         self._message = message
         self._doing = doing
+        self._dead_letters = dead_letters
 
     async def ack(self) -> None:
         try:
@@ -147,8 +157,56 @@ class _AmqpDelivery:
                 " the broker will deliver the message again"
             ) from exc
 
+    async def dead_letter(self, reason: str) -> bool:
+        if self._dead_letters is None:
+            return False
+        message = self._message
+        copy = aio_pika.Message(
+            message.body,
+            headers={**message.headers, DEAD_LETTER_REASON: reason},
+            content_type=message.content_type,
+            content_encoding=message.content_encoding,
+            delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+            message_id=message.message_id,
+            correlation_id=message.correlation_id,
+            timestamp=message.timestamp,
+            type=message.type,
+            app_id=message.app_id,
+        )
+        try:
+            await self._dead_letters.publish(copy, message.routing_key or "")
+        except BROKER_ERRORS as exc:
+            raise RetryableError(
+                f"{self._doing}: copying delivery {message.delivery_tag} to dead-letter exchange"
+                f" {self._dead_letters.exchange!r} failed ({exc}); the broker will deliver the message again"
+            ) from exc
+        await self.ack()
+        return True
 
-def _event(message: AbstractIncomingMessage, content_type: str | None, doing: str) -> TriggerEvent:
+
+class _DeadLetters:
+    """The dead-letter exchange, published to on the consuming channel (confirmed by the broker)."""
+
+    __slots__ = ("channel", "exchange", "routing_key")
+
+    def __init__(self, channel: AbstractChannel, exchange: str, routing_key: str | None) -> None:
+        self.channel = channel
+        self.exchange = exchange
+        self.routing_key = routing_key
+
+    async def publish(self, message: aio_pika.Message, routing_key: str) -> None:
+        channel = self.channel
+        target = (
+            channel.default_exchange
+            if not self.exchange
+            else await channel.get_exchange(self.exchange, ensure=False)
+        )
+        await target.publish(message, self.routing_key if self.routing_key is not None else routing_key)
+
+
+def _event(
+    message: AbstractIncomingMessage, content_type: str | None, delivery: _AmqpDelivery
+) -> TriggerEvent:
     payload = Payload(message.body, message.content_type or content_type or "application/octet-stream")
     timestamp = message.timestamp
     attributes: dict[str, Any] = {
@@ -164,11 +222,14 @@ def _event(message: AbstractIncomingMessage, content_type: str | None, doing: st
         "priority": message.priority,
         "timestamp": timestamp.isoformat() if isinstance(timestamp, datetime) else None,
     }
+    count = message.headers.get("x-delivery-count")  # quorum queues: earlier deliveries
     return TriggerEvent(
         payload,
         headers=_text_headers(message.headers),
         attributes=attributes,
-        delivery=_AmqpDelivery(message, doing),
+        delivery=delivery,
+        attempt=count + 1 if isinstance(count, int) else None,
+        key=message.message_id,
     )
 
 

@@ -20,7 +20,7 @@ from pydantic import Field
 
 from interlace.connectors.redis.connection import RedisConnection, redis_failure
 from interlace.connectors.redis.connector import connector
-from interlace.sdk import ConnectorError, FatalError, Param, Payload, TriggerEvent
+from interlace.sdk import DEAD_LETTER_REASON, ConnectorError, FatalError, Param, Payload, TriggerEvent
 
 __all__ = ["consume_stream"]
 
@@ -76,8 +76,9 @@ async def consume_stream(
     deadLetterStream: Annotated[
         str | None,
         Param(
-            "A stream that takes entries whose flow failed and that are not to be retried, with the fields"
-            " `x-source-stream`, `x-source-id` and `x-group` added; they are dropped if not given.",
+            "A stream that takes entries whose attempts ran out, with the fields `x-source-stream`,"
+            " `x-source-id`, `x-group` and `x-interlace-dead-letter-reason` added; if not given, the"
+            " inbound endpoint's dead-letter store takes them.",
             example="orders:dead",
         ),
     ] = None,
@@ -86,8 +87,8 @@ async def consume_stream(
 
     The payload is the entry's fields as a JSON object, or the value of `payloadField`. Attributes are
     `stream`, `id`, `group`, `consumer` and `redelivered` (whether the entry was delivered before). An
-    entry is acknowledged (`XACK`) after its flow has finished; a failed one is delivered again, or, when
-    it is not to be retried, moved to `deadLetterStream` (or dropped) and acknowledged. Entries not
+    entry is acknowledged (`XACK`) after its flow has finished; a failed one is delivered again, and after
+    its last attempt moved to `deadLetterStream` and acknowledged. Entries not
     acknowledged when the trigger stops stay pending in the group and are delivered again.
     """
     doing = f"reading stream {stream!r} as {consumer!r} of group {group!r} on connection {conn.name}"
@@ -289,6 +290,16 @@ class _StreamDelivery:
         finally:
             self._flight.settle(self._id)
 
+    async def dead_letter(self, reason: str) -> bool:
+        if self._dead_letters is None:
+            return False
+        fields = {**self._fields, DEAD_LETTER_REASON.encode(): reason.encode()}
+        try:
+            await self._source.dead_letter(self._id, fields, self._dead_letters)
+        finally:
+            self._flight.settle(self._id)
+        return True
+
 
 class _Shape:
     """How an entry's fields become an event's payload and headers."""
@@ -300,11 +311,14 @@ class _Shape:
     def event(
         self, fields: dict[bytes, bytes], delivery: _StreamDelivery, attributes: dict[str, Any]
     ) -> TriggerEvent:
+        # Redeliveries of an entry are counted by the runtime under its stream and id.
+        key = f"{attributes['stream']}/{attributes['id']}"
         if self._field is None:
-            return TriggerEvent(Payload.of_json(_texts(fields)), attributes=attributes, delivery=delivery)
+            payload = Payload.of_json(_texts(fields))
+            return TriggerEvent(payload, attributes=attributes, delivery=delivery, key=key)
         rest = {name: value for name, value in fields.items() if name != self._field}
         payload = Payload(fields.get(self._field, b""), self._content_type)
-        return TriggerEvent(payload, headers=_texts(rest), attributes=attributes, delivery=delivery)
+        return TriggerEvent(payload, headers=_texts(rest), attributes=attributes, delivery=delivery, key=key)
 
 
 def _texts(fields: Mapping[bytes, bytes]) -> dict[str, str]:

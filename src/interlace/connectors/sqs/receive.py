@@ -1,10 +1,12 @@
 """The ``sqs.receive`` trigger: a queue's messages, deleted only after their flow has finished.
 
 Failed messages take SQS's own path: ``nack(requeue=True)`` sets the message's visibility timeout to 0,
-so it is received again at once; ``nack(requeue=False)`` leaves it invisible until its timeout ends, and
-a queue with a redrive policy moves it to its dead-letter queue once it was received ``maxReceiveCount``
-times. At most ``maxInFlight`` messages are with flows: the trigger receives only when fewer are unsettled,
-so a slow flow leaves messages in the queue, not in memory.
+so it is received again (its ``ApproximateReceiveCount`` is the attempt the runtime counts);
+``nack(requeue=False)`` leaves it invisible until its timeout ends, and a queue with a redrive policy
+moves it to its dead-letter queue once it was received ``maxReceiveCount`` times. After its last attempt
+a message is sent to ``deadLetterQueueUrl`` with the reason and deleted. At most ``maxInFlight``
+messages are with flows: the trigger receives only when fewer are unsettled, so a slow flow leaves
+messages in the queue, not in memory.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from pydantic import Field
 
 from interlace.connectors.sqs.connection import SQS_ERRORS, SqsConnection, sqs_failure
 from interlace.connectors.sqs.connector import connector
-from interlace.sdk import InFlight, Param, Payload, RetryableError, TriggerEvent
+from interlace.sdk import DEAD_LETTER_REASON, InFlight, Param, Payload, RetryableError, TriggerEvent
 
 __all__ = ["receive"]
 
@@ -50,6 +52,15 @@ async def receive(
     maxInFlight: Annotated[
         int, Param("Messages in flight at most: received, not yet settled."), Field(gt=0, le=10_000)
     ] = 10,
+    deadLetterQueueUrl: Annotated[
+        str | None,
+        Param(
+            "A queue that takes each message whose attempts ran out: its body and attributes, with the"
+            " attribute `x-interlace-dead-letter-reason` added; the original is then deleted. If not"
+            " given, the queue's redrive policy or the inbound endpoint's dead-letter store takes them.",
+            example="https://sqs.eu-west-1.amazonaws.com/123456789012/orders-dead",
+        ),
+    ] = None,
     contentType: Annotated[
         str | None,
         Param(
@@ -89,18 +100,36 @@ async def receive(
             raise sqs_failure(exc, doing) from exc
         for message in answer.get("Messages", []):
             flight.add()
-            yield _event(message, queueUrl, contentType, _SqsDelivery(conn, flight, queueUrl, message, doing))
+            delivery = _SqsDelivery(conn, flight, queueUrl, message, deadLetterQueueUrl, doing)
+            yield _event(message, queueUrl, contentType, delivery)
 
 
 class _SqsDelivery:
     """Settles one message by its receipt handle: deleted when done, made visible again when failed."""
 
-    __slots__ = ("_conn", "_doing", "_flight", "_message_id", "_queue", "_receipt")
+    __slots__ = (
+        "_conn",
+        "_dead_letters",
+        "_doing",
+        "_flight",
+        "_message",
+        "_message_id",
+        "_queue",
+        "_receipt",
+    )
 
     def __init__(
-        self, conn: SqsConnection, flight: InFlight, queue: str, message: Mapping[str, Any], doing: str
+        self,
+        conn: SqsConnection,
+        flight: InFlight,
+        queue: str,
+        message: Mapping[str, Any],
+        dead_letters: str | None,
+        doing: str,
     ) -> None:
         self._conn = conn
+        self._message = message
+        self._dead_letters = dead_letters
         self._flight = flight
         self._queue = queue
         self._receipt = str(message["ReceiptHandle"])
@@ -125,6 +154,25 @@ class _SqsDelivery:
             raise self._failure(exc, "making visible again") from exc
         finally:
             self._flight.settle()
+
+    async def dead_letter(self, reason: str) -> bool:
+        if self._dead_letters is None:
+            return False
+        attributes = {
+            **(self._message.get("MessageAttributes", {}) or {}),
+            DEAD_LETTER_REASON: {"DataType": "String", "StringValue": reason},
+        }
+        try:
+            await self._conn.client.send_message(
+                QueueUrl=self._dead_letters,
+                MessageBody=str(self._message.get("Body", "")),
+                MessageAttributes=attributes,
+            )
+        except SQS_ERRORS as exc:
+            self._flight.settle()
+            raise self._failure(exc, f"sending to {self._dead_letters}") from exc
+        await self.ack()
+        return True
 
     def _failure(self, exc: BaseException, what: str) -> RetryableError:
         cause = sqs_failure(exc, f"{self._doing}, {what} message {self._message_id}")
@@ -153,4 +201,6 @@ def _event(
         "messageGroupId": system.get("MessageGroupId"),
         "sequenceNumber": system.get("SequenceNumber"),
     }
-    return TriggerEvent(payload, headers=headers, attributes=facts, delivery=delivery)
+    return TriggerEvent(
+        payload, headers=headers, attributes=facts, delivery=delivery, attempt=facts["receiveCount"]
+    )
