@@ -216,9 +216,11 @@ async def sqs_source(endpoint: str) -> AsyncIterator[Source]:
 class Receiver:
     """What the tests' flows call once per message (``POST /seen/ID``, header ``X-Node``): it records
     each attempt and each message processed, and can fail a message's first attempt (500) or hold the
-    calls of one node after a number of them were answered (their flows stay in flight)."""
+    calls of one node after a number of them were answered (their flows stay in flight), and fail every
+    attempt of the ids in ``failing``."""
 
     fail_first: bool = False
+    failing: set[str] = field(default_factory=set)
     hold_node: str | None = None
     answer_before_holding: int = 0
     attempts: Counter[str] = field(default_factory=Counter)
@@ -251,8 +253,8 @@ class Receiver:
         id_, node = request.match_info["id"], request.headers.get("X-Node", "")
         self.attempts[id_] += 1
         self.changed.set()
-        if self.fail_first and self.attempts[id_] == 1:
-            return web.Response(status=500, text="first attempts fail")
+        if (self.fail_first and self.attempts[id_] == 1) or id_ in self.failing:
+            return web.Response(status=500, text="this attempt fails")
         if node == self.hold_node and len(self.processed(node)) >= self.answer_before_holding:
             self.held.append(id_)
             self.changed.set()

@@ -2,7 +2,8 @@
 Mosquitto, Kafka through Tansu, SQS through moto), through a real runtime whose flow reports each
 message it processed to a receiver: N messages in are N flow runs, each message once; a flow that fails
 once and then succeeds loses nothing; a runtime killed while flows are in flight acknowledged none of
-them, so the next runtime on the project processes every message."""
+them, so the next runtime on the project processes every message; a message whose flow always fails is
+tried a bounded number of times and then kept in the dead-letter store, body, headers and reason."""
 
 from __future__ import annotations
 
@@ -15,11 +16,12 @@ from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
+import orjson
 import pytest
 from moto.server import ThreadedMotoServer
 
 from interlace.runtime import Runtime
-from interlace.sdk import ConnectorRegistry
+from interlace.sdk import DEAD_LETTER_REASON, ConnectorRegistry
 from tests.connectors.kafka.broker import tansu, unused_port
 from tests.inbound.projects import eventually, write_project
 from tests.inbound.sources import (
@@ -74,7 +76,7 @@ async def source(request: pytest.FixtureRequest) -> AsyncIterator[Source]:
         yield made
 
 
-def project(root: Path, source: Source, receiver_url: str) -> Path:
+def project(root: Path, source: Source, receiver_url: str, settings: str = "") -> Path:
     """A project whose inbound endpoint reads ``source`` into a sequence that calls the receiver once per
     message; a 500 answer fails the call, so the flow fails and the message is handed back."""
     return write_project(
@@ -100,7 +102,8 @@ def project(root: Path, source: Source, receiver_url: str) -> Path:
                 trigger: {source.trigger_yaml()}
                 sequence: Record
                 max-in-flight: 8
-                """,
+                """
+            + settings,
         },
     )
 
@@ -181,3 +184,29 @@ async def test_a_runtime_killed_mid_flight_acknowledged_nothing_it_had_not_proce
                 lambda: set(receiver.processed()) == set(expected), 30, "every message processed"
             )
     assert in_flight <= set(receiver.processed("second"))
+
+
+async def test_a_message_whose_flow_always_fails_is_tried_a_bounded_number_of_times_then_dead_lettered(
+    source: Source, tmp_path: Path
+) -> None:
+    receiver = Receiver(failing={"poison"})
+    settings = "redelivery: {max-attempts: 3, backoff: 20ms, max-backoff: 50ms}\n"
+    async with receiving(receiver) as url:
+        root = project(tmp_path, source, url, settings)
+        async with Runtime(root, env={"NODE": "one"}, connectors=REGISTRY) as runtime:
+            await source.publish(REGISTRY, ["poison"])
+            dead_letters = runtime.message_store("dead-letters")
+            async with asyncio.timeout(30):
+                while await dead_letters.size() == 0:  # noqa: ASYNC110 - the store has no signal
+                    await asyncio.sleep(0.05)
+            # A message published after it is processed: the poison message is not being tried again.
+            await source.publish(REGISTRY, ["after"])
+            await receiver.until(lambda: "after" in receiver.processed(), 30, "the next message processed")
+            state = runtime.services.state("inbound", "Source")
+            [dead] = await dead_letters.browse()
+    assert receiver.attempts["poison"] == 3
+    assert (state.dead_lettered, state.status) == (1, "active"), state
+    assert orjson.loads(dead.payload) == {"id": "poison"}
+    assert (dead.attempts, dead.origin) == (3, "inbound Source")
+    reason = dict(dead.headers)[DEAD_LETTER_REASON]
+    assert "failed 3 of 3 attempts" in reason and "500" in reason, reason
