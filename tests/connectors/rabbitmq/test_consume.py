@@ -12,7 +12,7 @@ import orjson
 import pytest
 
 from interlace.connectors.rabbitmq import RabbitMqConnection, connector
-from interlace.sdk import FatalError, TriggerEvent
+from interlace.sdk import DEAD_LETTER_REASON, DeadLettering, FatalError, TriggerEvent
 
 from .broker import Names, rabbit
 
@@ -117,6 +117,68 @@ async def test_a_nack_without_requeue_goes_to_the_dead_letter_exchange(
     finally:
         await events.aclose()
     assert await ready(admin, queue) == 0
+
+
+async def test_dead_lettering_copies_the_message_with_its_reason_to_the_dead_letter_exchange(
+    conn: RabbitMqConnection, admin: aio_pika.abc.AbstractChannel, names: Names
+) -> None:
+    queue, dead_letters, exchange = names.queue(), names.queue("dlq"), names.exchange("dlx")
+    dlx = await admin.declare_exchange(exchange, aio_pika.ExchangeType.FANOUT)
+    parked = await admin.declare_queue(dead_letters)
+    await parked.bind(dlx)
+    await admin.declare_queue(queue, durable=True, arguments={"x-dead-letter-exchange": exchange})
+    await put(admin, queue, b"{not json", headers={"x-clinic": "north"}, content_type="application/json")
+    events = CONSUME.start(conn, {"queue": queue, "deadLetterExchange": exchange})
+    try:
+        (poison,) = await take(events, 1)
+        assert isinstance(poison.delivery, DeadLettering)
+        assert await poison.delivery.dead_letter("failed 5 of 5 attempts; last error: not JSON")
+        async with parked.iterator() as arriving:
+            message = await asyncio.wait_for(anext(arriving), 10)
+            await message.ack()
+    finally:
+        await events.aclose()
+    assert (message.body, message.content_type) == (b"{not json", "application/json")
+    assert message.headers["x-clinic"] == "north"
+    assert message.headers[DEAD_LETTER_REASON] == "failed 5 of 5 attempts; last error: not JSON"
+    assert await ready(admin, queue) == 0
+
+
+async def test_without_a_dead_letter_exchange_the_message_is_left_to_the_runtime(
+    conn: RabbitMqConnection, admin: aio_pika.abc.AbstractChannel, names: Names
+) -> None:
+    queue = names.queue()
+    await admin.declare_queue(queue, durable=True)
+    await put(admin, queue, b"poison")
+    events = CONSUME.start(conn, {"queue": queue})
+    try:
+        (poison,) = await take(events, 1)
+        assert isinstance(poison.delivery, DeadLettering)
+        assert not await poison.delivery.dead_letter("out of attempts")
+        await poison.ack()
+    finally:
+        await events.aclose()
+
+
+async def test_a_quorum_queue_gives_each_redelivery_its_attempt_number(
+    conn: RabbitMqConnection, admin: aio_pika.abc.AbstractChannel, names: Names
+) -> None:
+    queue = names.queue()
+    arguments = {"x-queue-type": "quorum"}
+    await admin.declare_queue(queue, durable=True, arguments=arguments)  # type: ignore[arg-type]
+    await put(admin, queue, b"again")
+    events = CONSUME.start(conn, {"queue": queue, "arguments": arguments})
+    try:
+        attempts = []
+        for _ in range(3):
+            (event,) = await take(events, 1)
+            attempts.append(event.attempt or 1)
+            await event.nack(requeue=True)
+        (last,) = await take(events, 1)
+        await last.ack()
+    finally:
+        await events.aclose()
+    assert attempts == [1, 2, 3]
 
 
 async def test_the_prefetch_bounds_the_messages_in_flight(
