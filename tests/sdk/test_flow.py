@@ -24,3 +24,14 @@ async def test_waiting_for_room_gives_up_after_the_time_given() -> None:
     flight = InFlight(1)
     flight.add()
     assert await flight.wait_for_room(0.01) is False
+
+
+async def test_keyed_events_take_room_once_and_free_it_when_settled() -> None:
+    flight = InFlight(2)
+    flight.add(b"1-0")
+    flight.add(b"1-0")  # the same entry handed out again (a refreshed claim) takes no more room
+    flight.add()
+    assert (flight.room, b"1-0" in flight, b"2-0" in flight) == (0, True, False)
+    flight.settle(b"1-0")
+    assert (flight.room, b"1-0" in flight) == (1, False)
+    assert await flight.wait_for_room(0.01)

@@ -74,3 +74,26 @@ def test_a_trigger_can_be_named_apart_from_its_function() -> None:
 
     assert fresh.trigger(name="newMail")(new_mail) is new_mail
     assert fresh.get_trigger("newMail").parameters[0].name == "folder"
+
+
+def test_a_connector_declares_its_operations_and_triggers_in_lists() -> None:
+    async def put(conn: KvConnection, key: Annotated[str, Param("The key.")]) -> None:
+        """Store a key."""
+
+    async def fetch_value(conn: KvConnection, key: Annotated[str, Param("The key.")]) -> str:
+        """Read a key."""
+        return key
+
+    async def watch(conn: KvConnection) -> AsyncIterator[TriggerEvent]:
+        """Each change."""
+        yield TriggerEvent(Payload.empty())
+
+    declared = Connector(
+        "listed",
+        version="1.0.0",
+        connection=KvConnection,
+        operations=[put, ("get", fetch_value)],
+        triggers=[("changes", watch)],
+    )
+    assert (list(declared.operations), list(declared.triggers)) == (["put", "get"], ["changes"])
+    assert declared.get_operation("get").qualified_name == "listed.get"

@@ -16,6 +16,7 @@ from interlace.sdk.authorization import (
     operation_scopes,
     start_authorization,
 )
+from interlace.sdk.body import encode_body
 from interlace.sdk.connection import Connection, ConnectionConfig
 from interlace.sdk.connector import Connector
 from interlace.sdk.docs import render_connector_reference
@@ -88,6 +89,7 @@ __all__ = [
     "TriggerEvent",
     "TriggerSpec",
     "UnknownConnectorError",
+    "encode_body",
     "installed_entry_points",
     "operation_scopes",
     "render_connector_reference",

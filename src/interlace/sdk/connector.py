@@ -2,11 +2,17 @@
 
 ::
 
-    connector = Connector("redis", version="1.0.0", connection=RedisConnection, description="...")
-
-    @connector.operation
     async def push(conn: RedisConnection, key: Annotated[str, Param("List to append to.")]) -> int:
         \"\"\"Append to a list; return its new length.\"\"\"
+
+    connector = Connector(
+        "redis", version="1.0.0", connection=RedisConnection, description="...",
+        operations=[push, ("set", set_value)], triggers=[("stream", consume_stream)],
+    )
+
+The lists name the operations and triggers explicitly, in the order the reference shows them (a
+``(name, function)`` pair names one apart from its function); the decorators ``@connector.operation``
+and ``@connector.trigger`` add more while a module is imported.
 
 The package exposes the object through the entry point group ``interlace.connectors``.
 """
@@ -14,7 +20,7 @@ The package exposes the object through the entry point group ``interlace.connect
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from types import MappingProxyType
 from typing import Any, TypeVar, overload
 
@@ -29,7 +35,10 @@ from interlace.sdk.errors import UnknownConnectorError
 from interlace.sdk.operation import OperationFunction, OperationSpec, build_operation_spec
 from interlace.sdk.trigger import TriggerFunction, TriggerSpec, build_trigger_spec
 
-__all__ = ["Connector"]
+__all__ = ["Connector", "Declared"]
+
+Declared = Callable[..., Any] | tuple[str, Callable[..., Any]]
+"""An operation or trigger function, or ``(name, function)`` to name it apart from its function."""
 
 _OperationT = TypeVar("_OperationT", bound=OperationFunction)
 _TriggerT = TypeVar("_TriggerT", bound=TriggerFunction)
@@ -57,6 +66,8 @@ class Connector:
         description: str = "",
         pool_size: int | None = None,
         authorization: AuthorizationCodeGrant | None = None,
+        operations: Iterable[Declared] = (),
+        triggers: Iterable[Declared] = (),
     ) -> None:
         if not _NAME.match(name):
             raise TypeError(f"a connector name is lowercase letters, digits, '-' and '_' (got {name!r})")
@@ -79,6 +90,10 @@ class Connector:
         self.authorization = authorization
         self._operations: dict[str, OperationSpec] = {}
         self._triggers: dict[str, TriggerSpec] = {}
+        for name, function in map(_named, operations):
+            self.operation(name=name)(function)
+        for name, function in map(_named, triggers):
+            self.trigger(name=name)(function)
 
     @property
     def config_class(self) -> type[ConnectionConfig]:
@@ -208,6 +223,10 @@ class Connector:
 
     def __repr__(self) -> str:
         return f"Connector({self.name!r}, version={self.version!r})"
+
+
+def _named(declared: Declared) -> tuple[str, Callable[..., Any]]:
+    return declared if isinstance(declared, tuple) else (declared.__name__, declared)
 
 
 def _hint(name: str, choices: Mapping[str, object]) -> str | None:

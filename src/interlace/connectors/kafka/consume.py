@@ -25,7 +25,6 @@ from aiokafka import (  # type: ignore[import-untyped]
 from pydantic import Field
 
 from interlace.connectors.kafka.connection import KAFKA_ERRORS, KafkaConnection, kafka_failure
-from interlace.connectors.kafka.connector import connector
 from interlace.connectors.kafka.offsets import PartitionLedger
 from interlace.sdk import (
     DEAD_LETTER_REASON,
@@ -43,7 +42,6 @@ _KEEP_ALIVE = 1.0  # seconds between polls while full: the group drops a member 
 _POLL = 1000  # milliseconds one poll waits for records
 
 
-@connector.trigger
 async def consume(
     conn: KafkaConnection,
     topics: Annotated[

@@ -4,17 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-import orjson
 from pydantic import Field
 
 from interlace.connectors.kafka.connection import KAFKA_ERRORS, KafkaConnection, kafka_failure
-from interlace.connectors.kafka.connector import connector
-from interlace.sdk import InvalidInput, OperationResult, Param
+from interlace.sdk import OperationResult, Param, encode_body
 
 __all__ = ["encode_value", "produce"]
 
 
-@connector.operation
 async def produce(
     conn: KafkaConnection,
     topic: Annotated[str, Param("The topic to produce to.", example="orders")],
@@ -82,17 +79,8 @@ async def produce(
 
 
 def encode_value(value: object, content_type: str | None, doing: str) -> tuple[bytes | None, str | None]:
-    """The value as bytes with its content type: bytes as they are, text as UTF-8, None as a tombstone,
-    other values as JSON."""
+    """The value as bytes with its content type (see :func:`~interlace.sdk.encode_body`); None is a
+    tombstone."""
     if value is None:
         return None, content_type
-    if isinstance(value, bytes | bytearray):
-        return bytes(value), content_type or "application/octet-stream"
-    if isinstance(value, str):
-        return value.encode("utf-8"), content_type or "text/plain; charset=utf-8"
-    try:
-        return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS), content_type or "application/json"
-    except TypeError as exc:
-        raise InvalidInput(
-            f"{doing}: value must be text, bytes or a JSON value (got {type(value).__name__})"
-        ) from exc
+    return encode_body(value, content_type, doing, "value")

@@ -1,8 +1,10 @@
-"""The ``mqtt`` connector object; its trigger and operation register on it from their modules."""
+"""The ``mqtt`` connector object, with its operations and triggers."""
 
 from __future__ import annotations
 
 from interlace.connectors.mqtt.connection import MqttConnection
+from interlace.connectors.mqtt.publish import publish
+from interlace.connectors.mqtt.subscribe import subscribe
 from interlace.sdk import Connector
 
 __all__ = ["connector"]
@@ -20,4 +22,6 @@ connector = Connector(
         " once no other message is in flight, so messages after it may come before it. With MQTT 5,"
         " `inFlight` bounds the messages the broker sends before they are acknowledged."
     ),
+    operations=[publish],
+    triggers=[subscribe],
 )

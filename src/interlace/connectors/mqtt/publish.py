@@ -4,18 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-import orjson
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
 from interlace.connectors.mqtt.connection import CLIENT_ERRORS, MqttConnection, mqtt_failure
-from interlace.connectors.mqtt.connector import connector
-from interlace.sdk import InvalidInput, OperationResult, Param
+from interlace.sdk import InvalidInput, OperationResult, Param, encode_body
 
 __all__ = ["publish"]
 
 
-@connector.operation
 async def publish(
     conn: MqttConnection,
     topic: Annotated[str, Param("The topic (no wildcards).", example="clinic/orders")],
@@ -46,7 +43,7 @@ async def publish(
         Nothing as payload; the attributes `topic` and `qos`.
     """
     doing = f"mqtt.publish to topic {topic!r} on connection {conn.name}"
-    data, media = _encode(message, contentType, doing)
+    data, media = encode_body(message, contentType, doing)
     properties = None
     if conn.v5:
         properties = Properties(PacketTypes.PUBLISH)  # type: ignore[no-untyped-call]
@@ -62,16 +59,3 @@ async def publish(
     except CLIENT_ERRORS as exc:
         raise mqtt_failure(exc, doing) from exc
     return OperationResult(None, attributes={"topic": topic, "qos": qos})
-
-
-def _encode(message: object, content_type: str | None, doing: str) -> tuple[bytes, str]:
-    if isinstance(message, bytes | bytearray):
-        return bytes(message), content_type or "application/octet-stream"
-    if isinstance(message, str):
-        return message.encode("utf-8"), content_type or "text/plain; charset=utf-8"
-    try:
-        return orjson.dumps(message, option=orjson.OPT_NON_STR_KEYS), content_type or "application/json"
-    except TypeError as exc:
-        raise InvalidInput(
-            f"{doing}: message must be text, bytes or a JSON value (got {type(message).__name__})"
-        ) from exc

@@ -22,13 +22,11 @@ from paho.mqtt.properties import Properties
 from pydantic import Field
 
 from interlace.connectors.mqtt.connection import CLIENT_ERRORS, MqttConnection, mqtt_failure
-from interlace.connectors.mqtt.connector import connector
 from interlace.sdk import DEAD_LETTER_REASON, Param, Payload, RetryableError, TriggerEvent
 
 __all__ = ["subscribe"]
 
 
-@connector.trigger
 async def subscribe(
     conn: MqttConnection,
     topic: Annotated[

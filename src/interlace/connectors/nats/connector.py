@@ -1,8 +1,10 @@
-"""The ``nats`` connector object; its trigger and operation register on it from their modules."""
+"""The ``nats`` connector object, with its operations and triggers."""
 
 from __future__ import annotations
 
 from interlace.connectors.nats.connection import NatsConnection
+from interlace.connectors.nats.consume import consume
+from interlace.connectors.nats.publish import publish
 from interlace.sdk import Connector
 
 __all__ = ["connector"]
@@ -14,8 +16,10 @@ connector = Connector(
     description=(
         "Consumes NATS JetStream streams through durable consumers and publishes to JetStream.\n\n"
         "The `consume` trigger acknowledges a message only when its flow has finished; a failed message is"
-        " negatively acknowledged with a delay (`nak`), so JetStream delivers it again later, or, when it is"
-        " not to be retried, terminated (optionally after a copy went to a dead-letter subject)."
+        " negatively acknowledged with a delay (`nak`), so JetStream delivers it again later, and after its"
+        " last attempt copied to the dead-letter subject and terminated."
         " `maxAckPending` bounds the messages in flight. `publish` waits for the stream's ack."
     ),
+    operations=[publish],
+    triggers=[consume],
 )

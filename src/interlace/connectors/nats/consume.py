@@ -18,7 +18,6 @@ from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from pydantic import Field
 
 from interlace.connectors.nats.connection import CLIENT_ERRORS, NatsConnection, nats_failure
-from interlace.connectors.nats.connector import connector
 from interlace.sdk import DEAD_LETTER_REASON, InFlight, Param, Payload, RetryableError, TriggerEvent
 
 __all__ = ["consume"]
@@ -26,7 +25,6 @@ __all__ = ["consume"]
 _POLICIES = {"all": DeliverPolicy.ALL, "new": DeliverPolicy.NEW, "last": DeliverPolicy.LAST}
 
 
-@connector.trigger
 async def consume(
     conn: NatsConnection,
     stream: Annotated[str, Param("The JetStream stream; it must exist.", example="ORDERS")],

@@ -6,16 +6,13 @@ from typing import Annotated
 
 import nats.errors
 import nats.js.errors
-import orjson
 
 from interlace.connectors.nats.connection import CLIENT_ERRORS, NatsConnection, nats_failure
-from interlace.connectors.nats.connector import connector
-from interlace.sdk import FatalError, InvalidInput, OperationResult, Param
+from interlace.sdk import FatalError, OperationResult, Param, encode_body
 
 __all__ = ["publish"]
 
 
-@connector.operation
 async def publish(
     conn: NatsConnection,
     subject: Annotated[str, Param("The subject; a stream must capture it.", example="orders.new")],
@@ -50,7 +47,7 @@ async def publish(
         transient.
     """
     doing = f"nats.publish to subject {subject!r} on connection {conn.name}"
-    data, media = _encode(message, contentType, doing)
+    data, media = encode_body(message, contentType, doing)
     all_headers = {**(headers or {}), "Content-Type": media}
     if messageId is not None:
         all_headers["Nats-Msg-Id"] = messageId
@@ -63,16 +60,3 @@ async def publish(
     return OperationResult(
         None, attributes={"stream": ack.stream, "sequence": ack.seq, "duplicate": bool(ack.duplicate)}
     )
-
-
-def _encode(message: object, content_type: str | None, doing: str) -> tuple[bytes, str]:
-    if isinstance(message, bytes | bytearray):
-        return bytes(message), content_type or "application/octet-stream"
-    if isinstance(message, str):
-        return message.encode("utf-8"), content_type or "text/plain; charset=utf-8"
-    try:
-        return orjson.dumps(message, option=orjson.OPT_NON_STR_KEYS), content_type or "application/json"
-    except TypeError as exc:
-        raise InvalidInput(
-            f"{doing}: message must be text, bytes or a JSON value (got {type(message).__name__})"
-        ) from exc

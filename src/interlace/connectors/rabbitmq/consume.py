@@ -20,7 +20,6 @@ from aio_pika.abc import AbstractChannel, AbstractIncomingMessage, FieldValue
 from pydantic import Field
 
 from interlace.connectors.rabbitmq.connection import BROKER_ERRORS, RabbitMqConnection, broker_failure
-from interlace.connectors.rabbitmq.connector import connector
 from interlace.sdk import DEAD_LETTER_REASON, Param, Payload, RetryableError, TriggerEvent
 
 __all__ = ["consume"]
@@ -28,7 +27,6 @@ __all__ = ["consume"]
 QueueArgument = str | int | float | bool
 
 
-@connector.trigger
 async def consume(
     conn: RabbitMqConnection,
     queue: Annotated[str, Param("The queue to consume.", example="orders")],

@@ -6,19 +6,16 @@ from typing import Annotated
 
 import aio_pika
 import aiormq.exceptions
-import orjson
 from pydantic import Field
 
 from interlace.connectors.rabbitmq.connection import BROKER_ERRORS, RabbitMqConnection, broker_failure
-from interlace.connectors.rabbitmq.connector import connector
-from interlace.sdk import FatalError, InvalidInput, OperationResult, Param, RetryableError
+from interlace.sdk import FatalError, OperationResult, Param, RetryableError, encode_body
 
-__all__ = ["encode_body", "publish"]
+__all__ = ["publish"]
 
 HeaderValue = str | int | float | bool
 
 
-@connector.operation
 async def publish(
     conn: RabbitMqConnection,
     message: Annotated[
@@ -95,17 +92,3 @@ async def publish(
     return OperationResult(
         None, attributes={"exchange": exchange, "routingKey": routingKey, "messageId": messageId}
     )
-
-
-def encode_body(body: object, content_type: str | None, doing: str) -> tuple[bytes, str]:
-    """The body as bytes with its content type: bytes as they are, text as UTF-8, other values as JSON."""
-    if isinstance(body, bytes | bytearray):
-        return bytes(body), content_type or "application/octet-stream"
-    if isinstance(body, str):
-        return body.encode("utf-8"), content_type or "text/plain; charset=utf-8"
-    try:
-        return orjson.dumps(body, option=orjson.OPT_NON_STR_KEYS), content_type or "application/json"
-    except TypeError as exc:
-        raise InvalidInput(
-            f"{doing}: message must be text, bytes or a JSON value (got {type(body).__name__})"
-        ) from exc

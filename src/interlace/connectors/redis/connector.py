@@ -1,8 +1,10 @@
-"""The ``redis`` connector object; its trigger and operations register on it from their modules."""
+"""The ``redis`` connector object, with its operations and triggers."""
 
 from __future__ import annotations
 
 from interlace.connectors.redis.connection import RedisConnection
+from interlace.connectors.redis.operations import get, publish, set_value, xadd
+from interlace.connectors.redis.stream import consume_stream
 from interlace.sdk import Connector
 
 __all__ = ["connector"]
@@ -19,4 +21,6 @@ connector = Connector(
         " comes back or to another after `claimIdle` seconds (`XAUTOCLAIM`). `count` bounds the entries in"
         " flight."
     ),
+    operations=[xadd, ("set", set_value), get, publish],
+    triggers=[("stream", consume_stream)],
 )

@@ -9,8 +9,7 @@ import redis.exceptions as rex
 from pydantic import Field
 
 from interlace.connectors.redis.connection import RedisConnection, redis_failure
-from interlace.connectors.redis.connector import connector
-from interlace.sdk import InvalidInput, OperationResult, Param
+from interlace.sdk import InvalidInput, OperationResult, Param, encode_body
 
 __all__ = ["get", "publish", "set_value", "xadd"]
 
@@ -23,7 +22,6 @@ Value = Annotated[
 ]
 
 
-@connector.operation
 async def xadd(
     conn: RedisConnection,
     stream: Annotated[str, Param("The stream's key.", example="orders")],
@@ -59,7 +57,6 @@ async def xadd(
     return entry_id.decode() if isinstance(entry_id, bytes) else str(entry_id)
 
 
-@connector.operation(name="set")
 async def set_value(
     conn: RedisConnection,
     key: Annotated[str, Param("The key.", example="patient:${payload.id}")],
@@ -88,7 +85,6 @@ async def set_value(
     return bool(answer)
 
 
-@connector.operation
 async def get(
     conn: RedisConnection,
     key: Annotated[str, Param("The key.", example="patient:${payload.id}")],
@@ -121,7 +117,6 @@ async def get(
         return OperationResult(raw, attributes={"found": True})
 
 
-@connector.operation
 async def publish(
     conn: RedisConnection,
     channel: Annotated[str, Param("The channel.", example="orders.new")],
@@ -140,13 +135,4 @@ async def publish(
 
 
 def _encode(value: object, doing: str) -> bytes:
-    if isinstance(value, bytes | bytearray):
-        return bytes(value)
-    if isinstance(value, str):
-        return value.encode("utf-8")
-    try:
-        return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS)
-    except TypeError as exc:
-        raise InvalidInput(
-            f"{doing}: the value must be text, bytes or a JSON value (got {type(value).__name__})"
-        ) from exc
+    return encode_body(value, None, doing, "the value")[0]

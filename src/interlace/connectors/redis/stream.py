@@ -9,7 +9,6 @@ reads again only when fewer are unsettled, so a slow flow leaves entries in Redi
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Mapping
@@ -19,8 +18,15 @@ import redis.exceptions as rex
 from pydantic import Field
 
 from interlace.connectors.redis.connection import RedisConnection, redis_failure
-from interlace.connectors.redis.connector import connector
-from interlace.sdk import DEAD_LETTER_REASON, ConnectorError, FatalError, Param, Payload, TriggerEvent
+from interlace.sdk import (
+    DEAD_LETTER_REASON,
+    ConnectorError,
+    FatalError,
+    InFlight,
+    Param,
+    Payload,
+    TriggerEvent,
+)
 
 __all__ = ["consume_stream"]
 
@@ -28,7 +34,6 @@ Entry = tuple[bytes, dict[bytes, bytes] | None]
 StreamId = int | bytes | str | memoryview
 
 
-@connector.trigger(name="stream")
 async def consume_stream(
     conn: RedisConnection,
     stream: Annotated[str, Param("The stream's key.", example="orders")],
@@ -95,7 +100,8 @@ async def consume_stream(
     source = _Source(conn, stream, group, consumer, doing)
     if createGroup:
         await source.create_group(startId)
-    flight = _InFlight(count)
+    flight = InFlight(count)
+    retries: deque[bytes] = deque()  # entries a nack asked to deliver again
     shape = _Shape(payloadField, contentType)
     backlog: bytes | None = b"0"
     claim_cursor = b"0-0"
@@ -104,10 +110,8 @@ async def consume_stream(
         await flight.wait_for_room()
         entries: list[Entry] = []
         redelivered = True
-        if flight.retries:
-            entries = await source.claim(
-                [flight.retries.popleft() for _ in range(min(flight.room, len(flight.retries)))]
-            )
+        if retries:
+            entries = await source.claim([retries.popleft() for _ in range(min(flight.room, len(retries)))])
         elif backlog is not None:
             entries = await source.read(backlog, flight.room, block=None)
             backlog = entries[-1][0] if entries else None
@@ -125,7 +129,7 @@ async def consume_stream(
                 await source.ack(entry_id)
                 continue
             flight.add(entry_id)
-            delivery = _StreamDelivery(source, flight, entry_id, fields, deadLetterStream)
+            delivery = _StreamDelivery(source, flight, retries, entry_id, fields, deadLetterStream)
             yield shape.event(
                 fields,
                 delivery,
@@ -222,52 +226,23 @@ class _Source:
         return redis_failure(exc, doing)
 
 
-class _InFlight:
-    """The entries read and not yet settled, bounded; and those a nack asked to deliver again."""
-
-    def __init__(self, limit: int) -> None:
-        self._limit = limit
-        self._ids: set[bytes] = set()
-        self._changed = asyncio.Event()
-        self.retries: deque[bytes] = deque()
-
-    @property
-    def room(self) -> int:
-        return self._limit - len(self._ids)
-
-    def __contains__(self, entry_id: object) -> bool:
-        return entry_id in self._ids
-
-    def add(self, entry_id: bytes) -> None:
-        self._ids.add(entry_id)
-
-    def settle(self, entry_id: bytes, *, again: bool = False) -> None:
-        self._ids.discard(entry_id)
-        if again:
-            self.retries.append(entry_id)
-        self._changed.set()
-
-    async def wait_for_room(self) -> None:
-        while self.room <= 0:
-            self._changed.clear()
-            await self._changed.wait()
-
-
 class _StreamDelivery:
     """Settles one entry: ``XACK``; a nack delivers it again or moves it to the dead-letter stream."""
 
-    __slots__ = ("_dead_letters", "_fields", "_flight", "_id", "_source")
+    __slots__ = ("_dead_letters", "_fields", "_flight", "_id", "_retries", "_source")
 
     def __init__(
         self,
         source: _Source,
-        flight: _InFlight,
+        flight: InFlight,
+        retries: deque[bytes],
         entry_id: bytes,
         fields: dict[bytes, bytes],
         dead_letters: str | None,
     ) -> None:
         self._source = source
         self._flight = flight
+        self._retries = retries
         self._id = entry_id
         self._fields = fields
         self._dead_letters = dead_letters
@@ -280,7 +255,8 @@ class _StreamDelivery:
 
     async def nack(self, *, requeue: bool) -> None:
         if requeue:
-            self._flight.settle(self._id, again=True)
+            self._retries.append(self._id)
+            self._flight.settle(self._id)
             return
         try:
             if self._dead_letters is not None:

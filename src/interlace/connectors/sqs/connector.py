@@ -1,8 +1,10 @@
-"""The ``sqs`` connector object; its trigger and operation register on it from their modules."""
+"""The ``sqs`` connector object, with its operations and triggers."""
 
 from __future__ import annotations
 
 from interlace.connectors.sqs.connection import SqsConnection
+from interlace.connectors.sqs.receive import receive
+from interlace.connectors.sqs.send import send
 from interlace.sdk import Connector
 
 __all__ = ["connector"]
@@ -14,8 +16,10 @@ connector = Connector(
     description=(
         "Receives messages from Amazon SQS queues and sends to them.\n\n"
         "The `receive` trigger deletes a message only when its flow has finished. A failed message is made"
-        " visible again at once, or, when it is not to be retried, left until its visibility timeout ends,"
-        " so the queue's redrive policy (`maxReceiveCount`) moves it to the dead-letter queue."
+        " visible again, and after its last attempt (its receive count) sent to `deadLetterQueueUrl` with"
+        " the reason; a queue's redrive policy (`maxReceiveCount`) may move it before."
         " `maxInFlight` bounds the messages in flight."
     ),
+    operations=[send],
+    triggers=[receive],
 )

@@ -18,7 +18,6 @@ from typing import Annotated, Any
 from pydantic import Field
 
 from interlace.connectors.sqs.connection import SQS_ERRORS, SqsConnection, sqs_failure
-from interlace.connectors.sqs.connector import connector
 from interlace.sdk import DEAD_LETTER_REASON, InFlight, Param, Payload, RetryableError, TriggerEvent
 
 __all__ = ["receive"]
@@ -27,7 +26,6 @@ CONTENT_TYPE = "content-type"
 """The message attribute that carries a message's content type (``sqs.send`` sets it)."""
 
 
-@connector.trigger
 async def receive(
     conn: SqsConnection,
     queueUrl: Annotated[

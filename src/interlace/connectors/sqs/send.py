@@ -4,18 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-import orjson
 from pydantic import Field
 
 from interlace.connectors.sqs.connection import SQS_ERRORS, SqsConnection, sqs_failure
-from interlace.connectors.sqs.connector import connector
 from interlace.connectors.sqs.receive import CONTENT_TYPE
-from interlace.sdk import InvalidInput, OperationResult, Param
+from interlace.sdk import InvalidInput, OperationResult, Param, encode_body
 
 __all__ = ["send"]
 
 
-@connector.operation
 async def send(
     conn: SqsConnection,
     queueUrl: Annotated[
@@ -90,18 +87,8 @@ async def send(
 
 
 def _encode(body: object, content_type: str | None, doing: str) -> tuple[str, str]:
-    if isinstance(body, str):
-        return body, content_type or "text/plain; charset=utf-8"
-    if isinstance(body, bytes | bytearray):
-        try:
-            return bytes(body).decode("utf-8"), content_type or "application/octet-stream"
-        except UnicodeDecodeError as exc:
-            raise InvalidInput(
-                f"{doing}: messageBody must be text; SQS does not carry binary bodies"
-            ) from exc
+    data, media = encode_body(body, content_type, doing, "messageBody")
     try:
-        return orjson.dumps(body, option=orjson.OPT_NON_STR_KEYS).decode(), content_type or "application/json"
-    except TypeError as exc:
-        raise InvalidInput(
-            f"{doing}: messageBody must be text or a JSON value (got {type(body).__name__})"
-        ) from exc
+        return data.decode("utf-8"), media
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(f"{doing}: messageBody must be text; SQS does not carry binary bodies") from exc
