@@ -13,6 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -86,7 +87,7 @@ async def table(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
             await found.execute(f"DELETE FROM {CURSOR_TABLE} WHERE name LIKE :end", [{"end": f"%{name}"}])
 
 
-def project(root: Path, table: Table, options: str = "", failures: int = 0) -> Path:
+def project(root: Path, table: Table, options: str = "", failures: int = 0, settings: str = "") -> Path:
     return write_project(
         root,
         {
@@ -102,7 +103,8 @@ def project(root: Path, table: Table, options: str = "", failures: int = 0) -> P
                 db-poll: {{connection: rows, table: {table.name}, key-column: id, poll: 20ms, batch: 2{options}}}
                 sequence: Take
                 max-in-flight: 1
-                """,
+                """
+            + settings,
         },
     )
 
@@ -158,3 +160,22 @@ async def test_the_cursor_can_be_kept_in_the_project_state_folder(table: Table, 
         await gate.until(lambda: gate.passed == ["1:ada"])
     cursor = root / ".interlace" / "cursors" / f"Poll_{table.name}.json"
     assert cursor.read_text() == '{"key":1}'
+
+
+async def test_a_row_whose_flow_always_fails_is_tried_a_bounded_number_of_times_then_dead_lettered(
+    table: Table, tmp_path: Path
+) -> None:
+    settings = "redelivery: {max-attempts: 3, backoff: 10ms}\n"
+    root = project(tmp_path, table, failures=1000, settings=settings)
+    await table.insert("poison")
+    async with Runtime(root, env={}, connectors=REGISTRY) as runtime:
+        gate = await gate_of(runtime)
+        dead_letters = runtime.message_store("dead-letters")
+        async with asyncio.timeout(10):
+            while await dead_letters.size() == 0:  # noqa: ASYNC110 - the store has no signal
+                await asyncio.sleep(0.02)
+        [dead] = await dead_letters.browse()
+        await table.until_cursor_saved()
+    assert gate.attempts == {"1:poison": 3}
+    assert orjson.loads(dead.payload)["name"] == "poison"
+    assert "failed 3 of 3 attempts" in (dead.last_error or "")

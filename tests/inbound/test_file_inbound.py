@@ -23,7 +23,7 @@ SEQUENCE = """
     """
 
 
-def files(file_options: str) -> dict[str, str]:
+def files(file_options: str, settings: str = "") -> dict[str, str]:
     return {
         "connections/gate.yaml": GATE,
         "sequences/take.yaml": SEQUENCE,
@@ -31,7 +31,8 @@ def files(file_options: str) -> dict[str, str]:
             inbound: Inbox
             file: {{folder: inbox, {file_options}}}
             sequence: Take
-            """,
+            """
+        + settings,
     }
 
 
@@ -153,3 +154,23 @@ async def test_without_a_lock_a_file_in_flight_is_not_offered_twice(tmp_path: Pa
     await asyncio.gather(second, return_exceptions=True)
     await events.aclose()
     assert names(tmp_path) == []
+
+
+async def test_a_file_whose_flow_keeps_failing_is_moved_to_the_dead_letter_folder_with_the_reason(
+    tmp_path: Path,
+) -> None:
+    settings = "redelivery: {max-attempts: 3, backoff: 10ms}\n"
+    root = write_project(tmp_path, files('pattern: "*.json", poll: 20ms', settings))
+    inbox = root / "inbox"
+    drop(inbox, "bad.json", "{not json")
+    async with Runtime(root, env={}, connectors=REGISTRY) as runtime:
+        await eventually(lambda: "bad.json.reason.txt" in names(inbox / "dead-letter"))
+        state = runtime.services.state("inbound", "Inbox")
+        drop(inbox, "good.json", '{"id": 1}')
+        gate = await gate_of(runtime)
+        await gate.until(lambda: gate.passed == ["good.json:1"])
+    assert names(inbox / "dead-letter") == ["bad.json", "bad.json.reason.txt"]
+    assert (inbox / "dead-letter" / "bad.json").read_text(encoding="utf-8") == "{not json"
+    reason = (inbox / "dead-letter" / "bad.json.reason.txt").read_text(encoding="utf-8")
+    assert "failed 3 of 3 attempts" in reason and "not valid JSON" in reason, reason
+    assert (state.received, state.failed, state.dead_lettered) == (3, 3, 1)

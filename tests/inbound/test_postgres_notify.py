@@ -55,3 +55,38 @@ async def test_each_notification_runs_the_flow(tmp_path: Path) -> None:
         await notify_until_heard(gate, channel, ['{"id": 7}', "plain"])
         await gate.until(lambda: gate.passed[-2:] == [f"{channel}:7", f"{channel}:plain"])
         assert set(gate.passed[:-2]) == {f"{channel}:probe"}
+
+
+async def test_a_notification_whose_flow_fails_is_kept_in_the_dead_letter_store(tmp_path: Path) -> None:
+    channel = f"orders_{uuid.uuid4().hex[:8]}"
+    root = write_project(
+        tmp_path,
+        {
+            "connections/gate.yaml": "connection: gate\nconnector: gate\n",
+            "connections/pg.yaml": "connection: pg\nconnector: db\nurl: postgresql://root@127.0.0.1:5432/test\n",
+            "sequences/take.yaml": """
+                sequence: Take
+                flow:
+                  - gate.pass: {connection: gate, key: "n:${payload.id ?? payload}"}
+                  - gate.pass: {connection: gate, key: "refused", failures: 1000}
+                """,
+            "inbound/notes.yaml": f"""
+                inbound: Notes
+                postgres-notify: {{connection: pg, channel: {channel}}}
+                sequence: Take
+                """,
+        },
+    )
+    async with Runtime(root, env={}, connectors=REGISTRY) as runtime:
+        gate = await gate_of(runtime)
+        await notify_until_heard(gate, channel, ['{"id": 7}'])
+        await gate.until(lambda: "n:7" in gate.passed)
+        dead_letters = runtime.message_store("dead-letters")
+        async with asyncio.timeout(5):
+            while await dead_letters.size() < len(gate.passed):  # noqa: ASYNC110 - no signal
+                await asyncio.sleep(0.02)
+        kept = [message.payload for message in await dead_letters.browse()]
+        tried = gate.attempts["refused"]
+    # PostgreSQL cannot deliver a notification again: each failed its one attempt and was kept.
+    assert sorted(kept) == sorted([b"probe"] * (len(kept) - 1) + [b'{"id":7}'])
+    assert tried == len(kept)

@@ -5,9 +5,10 @@ breaking ties), ``batch`` at a time, after the cursor. Each row is one message (
 columns). The cursor advances, durably, past a row only when that row and every row before it were
 acknowledged: a restart goes on after the last processed row, and nothing is skipped. A row handed back
 (nack with requeue) is read again: once the rows in flight are settled the source rewinds to the
-cursor, so rows after it may run again (at least once). With an order column, a row committed later
-with an earlier value than the cursor is not seen: use a column set by the database when the row is
-committed, or the key.
+cursor, so rows after it may run again (at least once); after its last attempt a row is dead-lettered
+into the endpoint's dead-letter store, and the cursor moves past it. With an order column, a row
+committed later with an earlier value than the cursor is not seen: use a column set by the database
+when the row is committed, or the key.
 """
 
 from __future__ import annotations
@@ -170,10 +171,12 @@ class DbPollSource:
                     pending = _Pending(self._position(row))
                     window.rows.append(pending)
                     read_after = pending.position
+                    key = json_value(row[self.key_column])
                     yield TriggerEvent(
                         Payload.of_json({name: json_value(value) for name, value in row.items()}),
-                        attributes={"table": self.table, "key": json_value(row[self.key_column])},
+                        attributes={"table": self.table, "key": key},
                         delivery=_RowDelivery(window, pending, store),
+                        key=f"{self.table}/{key}",
                     )
                     if window.failed:
                         break

@@ -24,7 +24,7 @@ from interlace.inbound.base import EventSource, InboundCounters, InboundState
 from interlace.inbound.redelivery import AttemptCounter, DeadLetters, Redelivery
 from interlace.mediators.base import Mediator
 from interlace.message import MessageContext
-from interlace.sdk import DeadLettering, FatalError, RetryableError, TriggerEvent
+from interlace.sdk import NO_ACK, DeadLettering, FatalError, RetryableError, TriggerEvent
 from interlace.services import ServiceFailedError, ServiceKind, ServiceRecord, Wait
 
 __all__ = ["InboundEndpoint", "message_of", "run_flow"]
@@ -201,7 +201,9 @@ class InboundEndpoint:
             attempts = event.attempt
         else:
             attempts = self._attempts.failed(AttemptCounter.key_of(event))
-        limit = self.redelivery.max_attempts if self._requeue else 1
+        # A source that cannot deliver again (a notification, NO_ACK) has its one attempt.
+        redelivers = self._requeue and event.delivery is not NO_ACK
+        limit = self.redelivery.max_attempts if redelivers else 1
         if attempts < limit:
             # Waiting holds the event's slot: a message that keeps failing is not read again at once.
             await self._wait(stop, self.redelivery.backoff.delay(attempts))

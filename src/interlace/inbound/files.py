@@ -130,6 +130,7 @@ class FileSource:
                         "folder": str(self.folder),
                     },
                     delivery=_FileDelivery(self, path, claimed),
+                    key=str(path),
                 )
             await asyncio.sleep(self.poll)
 
