@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from interlace.cli import app
-from interlace.connectors.gmail.connector import SEND
+from interlace.connectors.gmail.scopes import SEND
 from interlace.samples.mailbox import DevMailbox, start_dev_mailbox
 from tests.connections.consent_browser import consent
 from tests.connections.test_authorize_flow import TOKEN_PREFIXES, write_project

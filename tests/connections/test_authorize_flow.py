@@ -15,7 +15,7 @@ import pytest
 
 from interlace.cli.authorize import authorize_connection, oauth2_connections, scopes_used
 from interlace.cli.grant_status import grant_statuses
-from interlace.connectors.gmail.connector import SEND
+from interlace.connectors.gmail.scopes import SEND
 from interlace.message import MessageContext
 from interlace.model import load_project
 from interlace.runtime import Runtime

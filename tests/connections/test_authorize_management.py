@@ -12,7 +12,7 @@ import aiohttp
 import pytest
 from yarl import URL
 
-from interlace.connectors.gmail.connector import SEND
+from interlace.connectors.gmail.scopes import SEND
 from interlace.management import ManagementServer, TokenIssuer
 from interlace.management.resources.authorizations import CALLBACK
 from interlace.message import MessageContext

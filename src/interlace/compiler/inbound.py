@@ -374,7 +374,7 @@ def _dead_letters(definition: InboundDefinition, context: InboundContext) -> Sto
     store = context.stores.get(name)
     if store is None:
         where = definition.location_of("dead-letter-store")
-        hint = near_miss(name, dict(context.stores)) or f"define it in stores/{name}.yaml"
+        hint = did_you_mean(name, dict(context.stores)) or f"define it in stores/{name}.yaml"
         context.fb.diagnostics.error(f"unknown dead-letter store {name!r}", where, hint)
         return None
     return StoreDeadLetters(store)

@@ -30,7 +30,7 @@ from interlace.sdk.errors import (
 )
 from interlace.sdk.flow import InFlight
 from interlace.sdk.oauth2 import OAuth2Settings, OAuth2Tokens, RefreshNote, RefreshNotes, TokenStore
-from interlace.sdk.operation import OperationResult, OperationSpec, ResultSpec
+from interlace.sdk.operation import OperationResult, OperationSpec, ResultSpec, needs_scopes
 from interlace.sdk.registry import (
     ENTRY_POINT_GROUP,
     ConnectorRegistry,
@@ -91,6 +91,7 @@ __all__ = [
     "UnknownConnectorError",
     "encode_body",
     "installed_entry_points",
+    "needs_scopes",
     "operation_scopes",
     "render_connector_reference",
     "start_authorization",

@@ -9,7 +9,8 @@ A connector declares the grant as data on its :class:`~interlace.sdk.Connector`:
         scopes=("https://www.googleapis.com/auth/gmail.readonly",),
         params={"access_type": "offline", "prompt": "consent"}))
 
-and its operations may name the scopes they need (``@connector.operation(scopes=(...))``). The client
+and its operations may name the scopes they need (``@needs_scopes(...)`` on a listed function, or
+``@connector.operation(scopes=(...))``). The client
 id, secret and token URL come from the connection's :class:`~interlace.sdk.OAuth2Settings`; a
 connection may also name its own ``authorization_url`` (a development server, a generic HTTP API).
 

@@ -24,7 +24,7 @@ from interlace.sdk.spec import (
     type_name,
 )
 
-__all__ = ["OperationResult", "OperationSpec", "ResultSpec", "build_operation_spec"]
+__all__ = ["OperationResult", "OperationSpec", "ResultSpec", "build_operation_spec", "needs_scopes"]
 
 OperationFunction = Callable[..., Awaitable[Any]]
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
@@ -109,6 +109,21 @@ class OperationSpec:
         return parameters_schema(self.qualified_name, self.description, self.parameters)
 
 
+_SCOPES_ATTRIBUTE = "__interlace_scopes__"
+_F = typing.TypeVar("_F", bound=OperationFunction)
+
+
+def needs_scopes(*scopes: str) -> Callable[[_F], _F]:
+    """Mark an operation function with the OAuth2 scopes it needs (asked for when an account of a project
+    that uses it is authorized); the connector reads them when it lists the function as an operation."""
+
+    def mark(function: _F) -> _F:
+        setattr(function, _SCOPES_ATTRIBUTE, tuple(scopes))
+        return function
+
+    return mark
+
+
 def build_operation_spec(
     function: OperationFunction,
     *,
@@ -120,6 +135,7 @@ def build_operation_spec(
     """Describe ``function`` as an operation of ``connector``; ``TypeError`` says what in the signature
     cannot be described (raised at import, where the connector is defined)."""
     operation_name = function.__name__ if name is None else name
+    scopes = scopes or getattr(function, _SCOPES_ATTRIBUTE, ())
     qualified = f"{connector}.{operation_name}"
     if not _NAME.match(operation_name):
         raise TypeError(f"{qualified}: an operation name is letters, digits and '_' (got {operation_name!r})")

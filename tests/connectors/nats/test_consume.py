@@ -10,7 +10,7 @@ from collections.abc import AsyncGenerator
 import pytest
 
 from interlace.connectors.nats import NatsConnection, connector
-from interlace.sdk import FatalError, TriggerEvent
+from interlace.sdk import DEAD_LETTER_REASON, DeadLettering, FatalError, TriggerEvent
 
 from .conftest import Stream
 
@@ -126,6 +126,37 @@ async def test_a_nack_without_requeue_terminates_and_copies_to_the_dead_letter_s
     assert copy.headers["Nats-Source-Sequence"] == "1"
     assert copy.headers["Nats-Source-Stream"] == stream.name
     assert await settles_to(stream, "billing", (0, 0)) == (0, 0)  # terminated: never delivered again
+
+
+async def test_dead_lettering_counts_deliveries_and_copies_the_reason_to_the_dead_letter_subject(
+    conn: NatsConnection, stream: Stream
+) -> None:
+    await stream.js.publish(f"{stream.prefix}.orders", b"poison", headers={"Source": "clinic"})
+    dead = f"{stream.prefix}.dead"
+    events = CONSUME.start(
+        conn,
+        {
+            "stream": stream.name,
+            "durable": "billing",
+            "subject": f"{stream.prefix}.orders",
+            "nakDelay": 0,
+            "deadLetterSubject": dead,
+        },
+    )
+    try:
+        (first,) = await take(events, 1)
+        await first.nack(requeue=True)
+        (second,) = await take(events, 1)
+        assert (first.attempt, second.attempt) == (1, 2)
+        assert isinstance(second.delivery, DeadLettering)
+        assert await second.delivery.dead_letter("failed 2 of 2 attempts")
+    finally:
+        await events.aclose()
+    copy = await stream.js.get_last_msg(stream.name, dead)
+    assert copy.data == b"poison"
+    assert copy.headers is not None
+    assert (copy.headers["Source"], copy.headers[DEAD_LETTER_REASON]) == ("clinic", "failed 2 of 2 attempts")
+    assert await settles_to(stream, "billing", (0, 0)) == (0, 0)
 
 
 async def test_no_more_than_max_ack_pending_messages_are_in_flight(

@@ -14,7 +14,6 @@ from pydantic import Field
 from interlace.sdk import InvalidInput, Param
 
 from .connection import EmailConnection
-from .connector import connector
 from .imap import ImapClient, ImapRefused
 from .imapwire import FetchItems, copied_uid, quote, search_date
 from .reading import MESSAGE_ITEMS, SEEN, SUMMARY_ITEMS, flags_of, message_json, summary_json, uid_of
@@ -27,7 +26,6 @@ Folder = Annotated[
 Uid = Annotated[int, Param("The message's UID in the folder, as list returns it.", example=42), Field(gt=0)]
 
 
-@connector.operation(name="list")
 async def list_messages(
     conn: EmailConnection,
     folder: Annotated[str, Param("The folder to list.", example="INBOX"), Field(min_length=1)] = "INBOX",
@@ -63,7 +61,6 @@ async def list_messages(
     return [summary_json(by_uid[uid]) for uid in uids if uid in by_uid]
 
 
-@connector.operation
 async def read(
     conn: EmailConnection,
     uid: Uid,
@@ -91,7 +88,6 @@ async def read(
     return message_json(items, folder=folder, seen=seen, attachment_content=attachmentContent)
 
 
-@connector.operation
 async def move(
     conn: EmailConnection,
     uid: Uid,
@@ -115,7 +111,6 @@ async def move(
     return {"uid": uid, "folder": folder, "toFolder": toFolder, "newUid": copied_uid(lines, text)}
 
 
-@connector.operation
 async def delete(
     conn: EmailConnection,
     uid: Uid,
@@ -144,7 +139,6 @@ async def delete(
     return {"uid": uid, "folder": folder, "expunged": expunge}
 
 
-@connector.operation(name="markSeen")
 async def mark_seen(
     conn: EmailConnection,
     uid: Uid,

@@ -24,14 +24,12 @@ from pydantic import Field
 from interlace.sdk import ConnectorError, FatalError, Param, Payload, RetryableError, TriggerEvent
 
 from .connection import EmailConnection
-from .connector import connector
 from .imapwire import FetchItems
 from .reading import MESSAGE_ITEMS, SEEN, flags_of, message_json, uid_of
 
 __all__ = ["new_mail"]
 
 
-@connector.trigger(name="newMail")
 async def new_mail(
     conn: EmailConnection,
     folder: Annotated[str, Param("The folder to watch.", example="INBOX"), Field(min_length=1)] = "INBOX",

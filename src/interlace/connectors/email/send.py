@@ -11,13 +11,11 @@ from interlace.sdk import FatalError, InvalidInput, Param
 
 from .compose import Attachment, Recipients, compose
 from .connection import EmailConnection
-from .connector import connector
 from .smtp import refused_recipients, smtp_failure, smtp_session
 
 __all__ = ["send"]
 
 
-@connector.operation
 async def send(
     conn: EmailConnection,
     to: Annotated[

@@ -8,11 +8,6 @@ reference page. Operations keep the names users of WSO2's Gmail connector know: 
 
 from __future__ import annotations
 
-# isort: off
-# Importing the operation modules registers their operations, in this order (the reference page's).
-from interlace.connectors.gmail import sending, messages, account  # noqa: F401
-
-# isort: on
 from interlace.connectors.gmail.compose import Attachment
 from interlace.connectors.gmail.config import GmailConfig
 from interlace.connectors.gmail.connection import GmailConnection

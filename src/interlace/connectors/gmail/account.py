@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from interlace.connectors.gmail.connection import GmailConnection
-from interlace.connectors.gmail.connector import READ, connector
+from interlace.connectors.gmail.scopes import READ
+from interlace.sdk import needs_scopes
 
 __all__ = ["get_user_profile", "list_labels"]
 
 
-@connector.operation(name="listLabels", scopes=(READ,))
+@needs_scopes(READ)
 async def list_labels(conn: GmailConnection) -> dict[str, Any]:
     """List the mailbox's labels, system (INBOX, SENT, TRASH...) and the user's own.
 
@@ -22,7 +23,7 @@ async def list_labels(conn: GmailConnection) -> dict[str, Any]:
     return {**answer, "labels": labels if isinstance(labels, list) else []}
 
 
-@connector.operation(name="getUserProfile", scopes=(READ,))
+@needs_scopes(READ)
 async def get_user_profile(conn: GmailConnection) -> dict[str, Any]:
     """Read the account's profile.
 

@@ -8,9 +8,9 @@ from urllib.parse import quote
 from pydantic import Field
 
 from interlace.connectors.gmail.connection import GmailConnection, Query
-from interlace.connectors.gmail.connector import MODIFY, READ, connector
 from interlace.connectors.gmail.reading import decode_base64url, read_message
-from interlace.sdk import FatalError, Param
+from interlace.connectors.gmail.scopes import MODIFY, READ
+from interlace.sdk import FatalError, Param, needs_scopes
 
 __all__ = ["list_all_mails", "read_mail", "trash_message"]
 
@@ -21,7 +21,7 @@ def _message_path(message_id: str) -> str:
     return f"/messages/{quote(message_id, safe='')}"
 
 
-@connector.operation(name="listAllMails", scopes=(READ,))
+@needs_scopes(READ)
 async def list_all_mails(
     conn: GmailConnection,
     labelIds: Annotated[
@@ -72,7 +72,7 @@ async def list_all_mails(
     }
 
 
-@connector.operation(name="readMail", scopes=(READ,))
+@needs_scopes(READ)
 async def read_mail(
     conn: GmailConnection,
     id: Annotated[str, _ID],
@@ -107,7 +107,7 @@ async def read_mail(
         ) from exc
 
 
-@connector.operation(name="trashMessage", scopes=(MODIFY,))
+@needs_scopes(MODIFY)
 async def trash_message(conn: GmailConnection, id: Annotated[str, _ID]) -> dict[str, Any]:
     """Move a message to the trash (Gmail deletes it for good after 30 days).
 

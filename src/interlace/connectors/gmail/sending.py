@@ -6,8 +6,8 @@ from typing import Annotated, Any
 
 from interlace.connectors.gmail.compose import Attachment, ContentType, Draft, compose, encode_raw
 from interlace.connectors.gmail.connection import GmailConnection
-from interlace.connectors.gmail.connector import SEND, connector
-from interlace.sdk import Param
+from interlace.connectors.gmail.scopes import SEND
+from interlace.sdk import Param, needs_scopes
 
 __all__ = ["send_mail", "send_mail_with_attachment"]
 
@@ -44,7 +44,7 @@ async def _send(conn: GmailConnection, operation: str, draft: Draft, thread_id: 
     return await conn.call(operation, "POST", "/messages/send", body=body)
 
 
-@connector.operation(name="sendMail", scopes=(SEND,))
+@needs_scopes(SEND)
 async def send_mail(
     conn: GmailConnection,
     to: Annotated[Addresses, _TO],
@@ -73,7 +73,7 @@ async def send_mail(
     return await _send(conn, "sendMail", draft, threadId)
 
 
-@connector.operation(name="sendMailWithAttachment", scopes=(SEND,))
+@needs_scopes(SEND)
 async def send_mail_with_attachment(
     conn: GmailConnection,
     to: Annotated[Addresses, _TO],
