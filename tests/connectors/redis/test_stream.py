@@ -11,7 +11,7 @@ import pytest
 import redis.asyncio as aioredis
 
 from interlace.connectors.redis import RedisConnection, connector
-from interlace.sdk import FatalError, TriggerEvent
+from interlace.sdk import DEAD_LETTER_REASON, DeadLettering, FatalError, TriggerEvent
 
 from .server import Keys
 
@@ -132,6 +132,29 @@ async def test_a_nack_without_requeue_moves_the_entry_to_the_dead_letter_stream(
         b"x-source-id": entry_id,
         b"x-group": b"billing",
     }
+
+
+async def test_dead_lettering_moves_the_entry_with_its_reason_and_keys_it_by_stream_and_id(
+    conn: RedisConnection, plain: aioredis.Redis, keys: Keys
+) -> None:
+    stream, dead = keys("orders"), keys("dead")
+    await plain.xgroup_create(stream, "billing", "$", mkstream=True)
+    (entry_id,) = await add(plain, stream, "poison")
+    events = STREAM.start(
+        conn, {"stream": stream, "group": "billing", "block": 0.2, "deadLetterStream": dead}
+    )
+    try:
+        (first,) = await take(events, 1)
+        await first.nack(requeue=True)
+        (again,) = await take(events, 1)
+        assert first.key == again.key == f"{stream}/{entry_id.decode()}"
+        assert isinstance(again.delivery, DeadLettering)
+        assert await again.delivery.dead_letter("failed 2 of 2 attempts")
+    finally:
+        await events.aclose()
+    assert await pending(plain, stream, "billing") == 0
+    ((_, fields),) = await plain.xrange(dead)
+    assert (fields[b"order"], fields[DEAD_LETTER_REASON.encode()]) == (b"poison", b"failed 2 of 2 attempts")
 
 
 async def test_entries_idle_with_a_lost_consumer_are_taken_over(
