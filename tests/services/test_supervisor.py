@@ -80,7 +80,7 @@ async def test_a_failing_service_is_started_again_with_a_growing_backoff() -> No
         "ConnectionError('run 3 failed')",
     )
     assert waits.seconds == [1.0, 2.0, 3.0]
-    await supervisor.aclose()
+    await supervisor.stop()
     assert supervisor.state("inbound", "Flaky").status == "inactive"
 
 
@@ -100,7 +100,7 @@ async def test_a_service_that_stops_itself_stays_failed_until_activated() -> Non
     flaky.fatal = False
     assert (await supervisor.activate("inbound", "Flaky")).status == "active"
     await asyncio.wait_for(flaky.running.wait(), 5)
-    await supervisor.aclose()
+    await supervisor.stop()
 
 
 async def test_stopping_cancels_a_service_that_outlives_the_grace_period() -> None:
@@ -108,7 +108,7 @@ async def test_stopping_cancels_a_service_that_outlives_the_grace_period() -> No
     supervisor = Supervisor([stuck, polite], graceful_timeout=0.05)
     supervisor.start()
     await asyncio.wait_for(asyncio.gather(stuck.running.wait(), polite.running.wait()), 5)
-    await supervisor.aclose()
+    await supervisor.stop()
     assert (stuck.cancelled, polite.cancelled) == (True, False)
 
 
@@ -125,8 +125,8 @@ async def test_a_deactivated_service_is_held_in_the_state_folder(tmp_path: Path)
     assert not restarted.is_running("inbound", "Flaky")
     assert (await restarted.activate("inbound", "Flaky")).status == "active"
     assert not HeldServices.of_project(tmp_path / ".interlace", "shop").holds("inbound", "Flaky")
-    await restarted.aclose()
-    await supervisor.aclose()
+    await restarted.stop()
+    await supervisor.stop()
 
 
 async def test_an_unknown_service_is_named_with_the_known_ones() -> None:
