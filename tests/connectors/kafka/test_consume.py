@@ -10,7 +10,7 @@ from collections.abc import AsyncGenerator
 import pytest
 
 from interlace.connectors.kafka import KafkaConnection, connector
-from interlace.sdk import InvalidInput, TriggerEvent
+from interlace.sdk import DEAD_LETTER_REASON, DeadLettering, InvalidInput, TriggerEvent
 
 from .broker import unique
 from .conftest import Broker
@@ -127,6 +127,27 @@ async def test_a_nack_without_requeue_goes_to_the_dead_letter_topic_and_is_commi
         "x-source-offset": b"0",
         "x-group": group.encode(),
     }
+
+
+async def test_dead_lettering_keys_the_record_by_its_offset_and_adds_the_reason(
+    conn: KafkaConnection, broker: Broker
+) -> None:
+    topic, dead, group = await broker.topic(), await broker.topic("dead"), unique("billing")
+    await broker.put(topic, b"poison", key=b"p-1")
+    events = CONSUME.start(conn, {"topics": topic, "group": group, **FAST, "deadLetterTopic": dead})
+    try:
+        (first,) = await take(events, 1)
+        await first.nack(requeue=True)
+        (again,) = await take(events, 1)
+        assert first.key == again.key == f"{topic}/0/0"
+        assert isinstance(again.delivery, DeadLettering)
+        assert await again.delivery.dead_letter("failed 2 of 2 attempts")
+        assert await broker.committed(group, topic) == 1
+    finally:
+        await events.aclose()
+    (parked,) = await broker.read(dead, 1)
+    assert parked.value == b"poison"  # type: ignore[attr-defined]
+    assert dict(parked.headers)[DEAD_LETTER_REASON] == b"failed 2 of 2 attempts"  # type: ignore[attr-defined]
 
 
 async def test_a_nack_without_requeue_or_dead_letter_topic_drops_the_record(

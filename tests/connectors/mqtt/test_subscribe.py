@@ -10,7 +10,7 @@ from collections.abc import AsyncGenerator
 import aiomqtt
 
 from interlace.connectors.mqtt import MqttConnection, connector
-from interlace.sdk import TriggerEvent
+from interlace.sdk import DEAD_LETTER_REASON, DeadLettering, TriggerEvent
 
 from .broker import HOST, PORT, open_session, publish, unique
 
@@ -103,6 +103,26 @@ async def test_a_nack_without_requeue_goes_to_the_dead_letter_topic_and_not_agai
             await next_event.ack()
         finally:
             await events.aclose()
+
+
+async def test_dead_lettering_publishes_the_message_with_its_reason_as_a_user_property(
+    conn: MqttConnection,
+) -> None:
+    values, topic = await session(conn)
+    dead = unique("test/dead")
+    async with aiomqtt.Client(HOST, PORT, protocol=aiomqtt.ProtocolVersion.V5) as watcher:
+        await watcher.subscribe(dead, qos=1)
+        await publish(topic, b"poison")
+        events = SUBSCRIBE.start(conn, {**values, "deadLetterTopic": dead})
+        try:
+            (poison,) = await take(events, 1)
+            assert isinstance(poison.delivery, DeadLettering)
+            assert await poison.delivery.dead_letter("failed 5 of 5 attempts")
+            copy = await asyncio.wait_for(anext(aiter(watcher.messages)), 10)
+        finally:
+            await events.aclose()
+    assert copy.payload == b"poison"
+    assert (DEAD_LETTER_REASON, "failed 5 of 5 attempts") in copy.properties.UserProperty  # type: ignore[union-attr]
 
 
 async def test_the_broker_sends_no_more_than_in_flight_unacknowledged_messages(conn: MqttConnection) -> None:

@@ -10,7 +10,7 @@ from collections.abc import AsyncGenerator
 import pytest
 
 from interlace.connectors.sqs import SqsConnection, connector
-from interlace.sdk import FatalError, TriggerEvent
+from interlace.sdk import DEAD_LETTER_REASON, DeadLettering, FatalError, TriggerEvent
 
 from .conftest import Queues
 
@@ -77,6 +77,27 @@ async def test_a_nack_without_requeue_leaves_the_message_to_the_redrive_policy(
             await third
     finally:
         await events.aclose()
+
+
+async def test_dead_lettering_sends_the_message_with_its_reason_to_the_dead_letter_queue(
+    conn: SqsConnection, queues: Queues
+) -> None:
+    queue, dead = await queues.create(VisibilityTimeout="300"), await queues.create("dead")
+    await queues.put(queue, "poison")
+    events = RECEIVE.start(conn, {"queueUrl": queue, "waitTime": 1, "deadLetterQueueUrl": dead})
+    try:
+        (first,) = await take(events, 1)
+        await first.nack(requeue=True)
+        (again,) = await take(events, 1)
+        assert (first.attempt, again.attempt) == (1, 2)
+        assert isinstance(again.delivery, DeadLettering)
+        assert await again.delivery.dead_letter("failed 2 of 2 attempts")
+    finally:
+        await events.aclose()
+    (parked,) = await queues.take(dead, wait=10)
+    assert parked["Body"] == "poison"
+    assert parked["MessageAttributes"][DEAD_LETTER_REASON]["StringValue"] == "failed 2 of 2 attempts"
+    assert await queues.count(queue) == (0, 0)
 
 
 async def test_unacked_messages_come_again_after_the_visibility_timeout(
