@@ -170,7 +170,7 @@ async def test_a_row_whose_flow_always_fails_is_tried_a_bounded_number_of_times_
     await table.insert("poison")
     async with Runtime(root, env={}, connectors=REGISTRY) as runtime:
         gate = await gate_of(runtime)
-        dead_letters = runtime.message_store("dead-letters")
+        dead_letters = runtime.message_store("inbound-test.dead-letters")
         async with asyncio.timeout(10):
             while await dead_letters.size() == 0:  # noqa: ASYNC110 - the store has no signal
                 await asyncio.sleep(0.02)

@@ -81,7 +81,7 @@ async def test_a_notification_whose_flow_fails_is_kept_in_the_dead_letter_store(
         gate = await gate_of(runtime)
         await notify_until_heard(gate, channel, ['{"id": 7}'])
         await gate.until(lambda: "n:7" in gate.passed)
-        dead_letters = runtime.message_store("dead-letters")
+        dead_letters = runtime.message_store("inbound-test.dead-letters")
         async with asyncio.timeout(5):
             while await dead_letters.size() < len(gate.passed):  # noqa: ASYNC110 - no signal
                 await asyncio.sleep(0.02)

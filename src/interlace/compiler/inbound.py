@@ -39,7 +39,7 @@ from interlace.inbound import (
 from interlace.mediators.base import Mediator
 from interlace.mediators.sequence import SequenceCallMediator, SequenceMediator
 from interlace.message import MessageContext, Payload
-from interlace.model.inbound import DEFAULT_DEAD_LETTER_STORE, FileActionDefinition, InboundDefinition
+from interlace.model.inbound import FileActionDefinition, InboundDefinition, default_dead_letter_store
 from interlace.model.project import ServerDefinition
 from interlace.model.task import TaskDefinition
 from interlace.model.yamlsource import line_of
@@ -370,7 +370,7 @@ def _http_listener(
 
 
 def _dead_letters(definition: InboundDefinition, context: InboundContext) -> StoreDeadLetters | None:
-    name = definition.dead_letter_store or DEFAULT_DEAD_LETTER_STORE
+    name = definition.dead_letter_store or default_dead_letter_store(context.project_name)
     store = context.stores.get(name)
     if store is None:
         where = definition.location_of("dead-letter-store")

@@ -33,7 +33,6 @@ from interlace.model.store import StoreDefinition
 from interlace.model.task import TaskName
 
 __all__ = [
-    "DEFAULT_DEAD_LETTER_STORE",
     "INBOUND_KINDS",
     "DbPollDefinition",
     "FileActionDefinition",
@@ -43,16 +42,20 @@ __all__ = [
     "InboundKind",
     "PostgresNotifyDefinition",
     "RedeliveryDefinition",
+    "default_dead_letter_store",
     "implied_stores",
 ]
 
 InboundKind = Literal["trigger", "http", "file", "db-poll", "postgres-notify"]
 INBOUND_KINDS: Final[tuple[InboundKind, ...]] = ("trigger", "http", "file", "db-poll", "postgres-notify")
 
-DEFAULT_DEAD_LETTER_STORE: Final = "dead-letters"
-"""The message store that takes an inbound message whose attempts ran out, when its source has no
-dead-letter place of its own and the endpoint names no other; an SQLite store made when the project
-does not define one."""
+
+def default_dead_letter_store(project: str) -> str:
+    """The message store that takes an inbound message whose attempts ran out, when its source has no
+    dead-letter place of its own and the endpoint names no other: ``PROJECT.dead-letters`` (store names
+    are server-wide), an SQLite store made when the project does not define one."""
+    return f"{project}.dead-letters" if project[:1].isalpha() else f"_{project}.dead-letters"
+
 
 _IDENTIFIER: Final = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$")
 
@@ -208,8 +211,8 @@ class InboundDefinition(Definition):
     """Attempts per message and the backoff between them (``{max-attempts: 5, backoff: 1s}``)."""
     dead_letter_store: TaskName | None = None
     """The message store that takes messages whose attempts ran out, when the source has no dead-letter
-    place of its own (MQTT, database polling, PostgreSQL notifications, files); by default
-    ``dead-letters``, an SQLite store made when the project defines none of that name. Brokers with a
+    place of its own (MQTT, database polling, PostgreSQL notifications); by default
+    ``PROJECT.dead-letters``, an SQLite store made when the project defines none of that name. Brokers with a
     dead-letter place use it: a dead-letter exchange (RabbitMQ), queue (SQS), subject (NATS), stream
     (Redis) or topic (Kafka), as their triggers' ``deadLetter*`` parameters say."""
     active: bool = True
@@ -290,11 +293,13 @@ class InboundDefinition(Definition):
         )
 
 
-def implied_stores(inbound: list[InboundDefinition], stores: list[StoreDefinition]) -> list[StoreDefinition]:
-    """The stores the project does not define but its inbound endpoints need: the default dead-letter
-    store, when an endpoint with a sequence relies on it."""
-    defined = {store.name for store in stores}
+def implied_stores(
+    project: str, inbound: list[InboundDefinition], stores: list[StoreDefinition]
+) -> list[StoreDefinition]:
+    """The stores project ``project`` does not define but its inbound endpoints need: the default
+    dead-letter store, when an endpoint with a sequence relies on it."""
+    name = default_dead_letter_store(project)
     needed = any(item.http is None and item.dead_letter_store is None for item in inbound)
-    if not needed or DEFAULT_DEAD_LETTER_STORE in defined:
+    if not needed or name in {store.name for store in stores}:
         return []
-    return [StoreDefinition(store=DEFAULT_DEAD_LETTER_STORE, description="Inbound messages out of attempts.")]
+    return [StoreDefinition(store=name, description="Inbound messages out of attempts.")]

@@ -323,7 +323,7 @@ def load_project(
     )
     project.tasks = _load_artifacts(root, ARTIFACT_KINDS[6], TaskDefinition, problems)
     project.inbound = _load_artifacts(root, ARTIFACT_KINDS[7], InboundDefinition, problems)
-    project.stores.extend(implied_stores(project.inbound, project.stores))
+    project.stores.extend(implied_stores(project.name, project.inbound, project.stores))
     project.coordination = _coordination(definition, profile, env, text, problems)
     return project
 
