@@ -148,6 +148,7 @@ async def test_dead_lettering_moves_the_entry_with_its_reason_and_keys_it_by_str
         await first.nack(requeue=True)
         (again,) = await take(events, 1)
         assert first.key == again.key == f"{stream}/{entry_id.decode()}"
+        assert (first.attempt, again.attempt) == (1, 2)
         assert isinstance(again.delivery, DeadLettering)
         assert await again.delivery.dead_letter("failed 2 of 2 attempts")
     finally:

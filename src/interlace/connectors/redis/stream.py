@@ -129,6 +129,8 @@ async def consume_stream(
                 await source.ack(entry_id)
                 continue
             flight.add(entry_id)
+            # The group's delivery count (XPENDING) numbers a redelivered entry's attempt.
+            attempt = await source.deliveries(entry_id) if redelivered else 1
             delivery = _StreamDelivery(source, flight, retries, entry_id, fields, deadLetterStream)
             yield shape.event(
                 fields,
@@ -140,6 +142,7 @@ async def consume_stream(
                     "consumer": consumer,
                     "redelivered": redelivered,
                 },
+                attempt,
             )
 
 
@@ -197,6 +200,16 @@ class _Source:
         except rex.RedisError as exc:
             raise self._failure(exc) from exc
         return cast("list[Entry]", answer)
+
+    async def deliveries(self, entry_id: bytes) -> int | None:
+        """How many times the group delivered the pending entry ``entry_id`` (None if it is not pending)."""
+        try:
+            answer = await self.conn.client.xpending_range(
+                self.stream, self.group, min=entry_id, max=entry_id, count=1
+            )
+        except rex.RedisError as exc:
+            raise self._failure(exc) from exc
+        return int(answer[0]["times_delivered"]) if answer else None
 
     async def ack(self, entry_id: bytes) -> None:
         try:
@@ -285,16 +298,21 @@ class _Shape:
         self._content_type = content_type or "application/octet-stream"
 
     def event(
-        self, fields: dict[bytes, bytes], delivery: _StreamDelivery, attributes: dict[str, Any]
+        self,
+        fields: dict[bytes, bytes],
+        delivery: _StreamDelivery,
+        attributes: dict[str, Any],
+        attempt: int | None,
     ) -> TriggerEvent:
-        # Redeliveries of an entry are counted by the runtime under its stream and id.
         key = f"{attributes['stream']}/{attributes['id']}"
         if self._field is None:
-            payload = Payload.of_json(_texts(fields))
-            return TriggerEvent(payload, attributes=attributes, delivery=delivery, key=key)
-        rest = {name: value for name, value in fields.items() if name != self._field}
-        payload = Payload(fields.get(self._field, b""), self._content_type)
-        return TriggerEvent(payload, headers=_texts(rest), attributes=attributes, delivery=delivery, key=key)
+            payload, headers = Payload.of_json(_texts(fields)), {}
+        else:
+            payload = Payload(fields.get(self._field, b""), self._content_type)
+            headers = _texts({name: value for name, value in fields.items() if name != self._field})
+        return TriggerEvent(
+            payload, headers=headers, attributes=attributes, delivery=delivery, attempt=attempt, key=key
+        )
 
 
 def _texts(fields: Mapping[bytes, bytes]) -> dict[str, str]:
