@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-import orjson
 from aiohttp import web
 from multidict import CIMultiDict
 
 from interlace.message import CORRELATION_HEADER, JSON_TYPE, MessageContext, Params, Payload, Reply
+from interlace.serving import error_body
 
 __all__ = ["error_response", "first_values", "message_from_request", "response_from_reply"]
 
@@ -54,6 +54,6 @@ def error_response(
     status: int, code: str, message: str, correlation_id: str, extra_headers: Mapping[str, str] | None = None
 ) -> web.Response:
     """The default error answer: JSON with the code, a message and the correlation id, never a trace."""
-    body = orjson.dumps({"error": {"code": code, "message": message, "correlationId": correlation_id}})
+    body = error_body(code, message, correlation_id)
     headers = {"Content-Type": JSON_TYPE, CORRELATION_HEADER: correlation_id, **(extra_headers or {})}
     return web.Response(status=status, body=body, headers=headers)

@@ -6,6 +6,8 @@ flow, and turn its reply (or its error) into a response. Outcomes:
 - the flow responded → that reply;
 - the flow ended without responding → the current message, with its status (or 200);
 - the flow dropped the message → 202 Accepted, no body;
+- the body cannot be read (``Content-Encoding`` that does not match it, broken chunking) → 400; the
+  client closed the connection while sending it → nothing is answered, one line is logged at DEBUG;
 - the flow failed → the default error answer: JSON ``{"error": {code, message, correlationId}}`` with
   the error's status and headers (``Retry-After``) and the message a client may see (the full one is
   logged); an unexpected failure answers 500 with no internal detail and is logged;
@@ -64,6 +66,23 @@ class Dispatcher:
             body = await request.read()
         except web.HTTPRequestEntityTooLarge:
             return self._too_large(request, None)
+        except web.RequestPayloadError as exc:
+            correlation_id = request.headers.get(CORRELATION_HEADER) or new_correlation_id()
+            _log.debug("the body of %s %s cannot be read: %s", request.method, request.path, exc)
+            return error_response(
+                400,
+                "BAD_REQUEST_BODY",
+                "the request body cannot be read as its Content-Encoding and Transfer-Encoding say",
+                correlation_id,
+                {"Connection": "close"},
+            )
+        except ConnectionError:
+            _log.debug(
+                "the client of %s %s closed the connection while sending the body",
+                request.method,
+                request.path,
+            )
+            return web.Response(status=400)
         ctx = message_from_request(request, body, match.path_params)
         resource = match.target
         try:

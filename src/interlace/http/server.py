@@ -1,5 +1,6 @@
 """The HTTP transport: a low-level aiohttp server (no per-request router or middleware) serving every
-API of the runtime's active deployment on one port, with keep-alive and a request body size limit."""
+API of the runtime's active deployment on one port, with keep-alive, a request body size limit, and the
+read timeouts and connection limit of :mod:`interlace.serving`."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from aiohttp.web_protocol import RequestHandler
 
 from interlace.http.dispatch import Dispatcher
 from interlace.runtime import Runtime
+from interlace.serving import ConnectionLimits, GuardedServer
 
 __all__ = ["HttpServer"]
 
@@ -23,17 +25,27 @@ _log = logging.getLogger("interlace.http")
 
 
 class HttpServer:
-    """Serves ``runtime`` at host:port (port 0 picks a free one: see ``port`` after ``start()``)."""
+    """Serves ``runtime`` at host:port (port 0 picks a free one: see ``port`` after ``start()``).
+
+    ``limits`` default to those of the project's ``[server]`` table."""
 
     def __init__(
-        self, runtime: Runtime, host: str, port: int, max_body_size: int, graceful_timeout: float = 10.0
+        self,
+        runtime: Runtime,
+        host: str,
+        port: int,
+        max_body_size: int,
+        graceful_timeout: float = 10.0,
+        *,
+        limits: ConnectionLimits | None = None,
     ) -> None:
         self.runtime = runtime
+        self.limits = limits
         self.host = host
         self.port = port
         self.max_body_size = max_body_size
         self.graceful_timeout = graceful_timeout
-        self._server: web.Server | None = None
+        self._server: GuardedServer | None = None
         self._listener: asyncio.Server | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
@@ -53,7 +65,12 @@ class HttpServer:
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
         dispatcher = Dispatcher(lambda: self.runtime.artifacts, self.max_body_size)
-        self._server = web.Server(dispatcher, request_factory=self._make_request, access_log=None)
+        if self.limits is None:
+            project = self.runtime.project
+            self.limits = ConnectionLimits.of(project.server) if project is not None else ConnectionLimits()
+        self._server = GuardedServer(
+            dispatcher, limits=self.limits, request_factory=self._make_request, access_log=None
+        )
         loop = asyncio.get_running_loop()
         self._listener = await loop.create_server(
             self._server, self.host, self.port, reuse_address=True, backlog=1024, family=socket.AF_INET

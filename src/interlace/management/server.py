@@ -23,6 +23,7 @@ from interlace.management.users import UserStore, open_user_store
 from interlace.model.project import ManagementDefinition
 from interlace.runtime import Runtime
 from interlace.sdk import ConnectorRegistry
+from interlace.serving import ConnectionLimits, guarded_app_runner
 
 __all__ = ["ManagementServer", "default_throttle"]
 
@@ -51,7 +52,8 @@ class ManagementServer:
     ``users`` are the accounts; ``tokens`` issues and checks login tokens (default: a random key and a
     one-hour lifetime); ``throttle`` slows password guessing (see :func:`default_throttle`); ``clock``
     is wall-clock time for uptimes and shown times. While it runs, a :class:`RecentLogs` handler on the
-    root logger keeps the last ``log_lines`` records.
+    root logger keeps the last ``log_lines`` records. ``limits`` (read timeouts, connection limit)
+    default to the project's ``[server]`` table.
     """
 
     def __init__(
@@ -67,6 +69,7 @@ class ManagementServer:
         api_url: str | None = None,
         clock: Clock = time.time,
         log_lines: int = 1000,
+        limits: ConnectionLimits | None = None,
     ) -> None:
         self.runtime = runtime
         self.host = host
@@ -84,6 +87,8 @@ class ManagementServer:
             deployments=DeploymentClock(clock),
         )
         self._runner: web.AppRunner | None = None
+        project = runtime.project
+        self.limits = limits or (ConnectionLimits.of(project.server) if project else ConnectionLimits())
 
     @classmethod
     def from_definition(
@@ -116,7 +121,7 @@ class ManagementServer:
         context = self.context
         context.started_at = context.clock()
         context.deployments.deployed_at(self.runtime.artifacts)
-        runner = web.AppRunner(create_app(context), access_log=None, handle_signals=False)
+        runner = guarded_app_runner(create_app(context), self.limits, access_log=None, handle_signals=False)
         await runner.setup()
         try:
             site = web.TCPSite(runner, self.host, self.port, reuse_address=True)

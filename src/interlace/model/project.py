@@ -85,6 +85,15 @@ class ServerDefinition(Definition):
     port: Annotated[int, Field(ge=0, le=65535)] = 8290
     max_body_size: int = 10 * 1024 * 1024
     graceful_timeout: Annotated[float, Field(gt=0)] = 10.0
+    header_timeout: PositiveDuration = 10.0
+    """How long a client may take to send a request's line and headers, from its first byte (``10s``);
+    then it is answered 408 and the connection closed. The management API keeps it too."""
+    body_timeout: PositiveDuration = 60.0
+    """How long a client may take to send a request's body once its headers arrived (``60s``)."""
+    keepalive_timeout: PositiveDuration = 75.0
+    """How long an idle connection stays open waiting for its next request (``75s``)."""
+    max_connections: Annotated[int, Field(ge=1)] = 1024
+    """How many connections each port holds at once; one more is answered 503 and closed."""
     deploy_dir: Annotated[str, Field(min_length=1)] = ".interlace/hot-deploy"
     """The hot deployment folder (relative to the project folder the server started with, or absolute):
     a bundle dropped there is deployed while the server runs."""
