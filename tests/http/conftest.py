@@ -28,6 +28,7 @@ resources:
   - methods: [POST]
     uri-template: /stored
     flow:
+      - payload: {json: {wrapped: "${payload}"}}
       - store: Kept
       - respond: {json: {stored: true}}
   - methods: [GET]
@@ -105,7 +106,7 @@ async def port(tmp_path: Path) -> AsyncIterator[Port]:
     """The project's APIs on a loopback port with short timeouts and at most 3 connections."""
     async with (
         Runtime(write_project(tmp_path)) as runtime,
-        HttpServer(runtime, "127.0.0.1", 0, 4096, limits=SHORT) as server,
+        HttpServer(runtime, "127.0.0.1", 0, 1 << 20, limits=SHORT) as server,
     ):
         writers: list[asyncio.StreamWriter] = []
 

@@ -69,6 +69,8 @@ class Dispatcher:
         except web.RequestPayloadError as exc:
             correlation_id = request.headers.get(CORRELATION_HEADER) or new_correlation_id()
             _log.debug("the body of %s %s cannot be read: %s", request.method, request.path, exc)
+            # nothing more is read from this connection: the answer closes it
+            request.content.feed_eof()
             return error_response(
                 400,
                 "BAD_REQUEST_BODY",

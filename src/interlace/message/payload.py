@@ -3,6 +3,10 @@
 A payload is immutable from the outside: a mediator that changes the body builds a new ``Payload``
 (``Payload.of_json(value)``) and assigns it to the context. Views are parsed at most once, and bytes
 are serialized at most once, so a body that is only forwarded is never parsed.
+
+JSON may be nested at most ``MAX_JSON_DEPTH`` (200) levels deep: a deeper body is refused when it is
+parsed (``PayloadError``, 400), so that every value a flow reads can be written again (the JSON writer
+stops at 254 levels, which leaves a flow room to wrap a body it received).
 """
 
 from __future__ import annotations
@@ -14,9 +18,11 @@ from lxml import etree
 
 from interlace.errors import PayloadError
 
-__all__ = ["JSON_TYPE", "Payload", "PayloadKind", "media_type_of"]
+__all__ = ["JSON_TYPE", "MAX_JSON_DEPTH", "Payload", "PayloadKind", "media_type_of"]
 
 JSON_TYPE: Final = "application/json"
+MAX_JSON_DEPTH: Final = 200
+"""How deeply JSON bodies may nest (objects and arrays within each other)."""
 _XML_TYPES: Final = frozenset({"application/xml", "text/xml"})
 _UNSET: Final[Any] = object()
 _XML_PARSER: Final = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
@@ -96,7 +102,10 @@ class Payload:
     def raw(self) -> bytes:
         """The body as bytes (serialized from the JSON view once if the payload was built from a value)."""
         if self._raw is None:
-            self._raw = orjson.dumps(self._json, option=orjson.OPT_NON_STR_KEYS)
+            try:
+                self._raw = orjson.dumps(self._json, option=orjson.OPT_NON_STR_KEYS)
+            except TypeError as exc:
+                raise PayloadError(f"the payload cannot be written as JSON: {exc}") from exc
         return self._raw
 
     def __len__(self) -> int:
@@ -112,10 +121,13 @@ class Payload:
                 try:
                     self._json = orjson.loads(raw)
                 except orjson.JSONDecodeError as exc:
+                    if "depth" in exc.msg:
+                        raise _too_deep() from exc
                     raise PayloadError(
                         f"the payload is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})",
                         detail={"line": exc.lineno, "column": exc.colno},
                     ) from exc
+                _check_depth(self._json, raw)
         return self._json
 
     def text(self) -> str:
@@ -152,3 +164,30 @@ class Payload:
 
     def __repr__(self) -> str:
         return f"Payload({self.media_type}, {len(self.raw)} bytes)"
+
+
+def _check_depth(value: Any, raw: bytes) -> None:
+    """Refuse JSON nested deeper than :data:`MAX_JSON_DEPTH`; bodies with fewer brackets than that are
+    not walked at all."""
+    if raw.count(b"[") + raw.count(b"{") <= MAX_JSON_DEPTH:
+        return
+    level: list[Any] = [value]
+    for depth in range(1, MAX_JSON_DEPTH + 2):
+        inner: list[Any] = []
+        for item in level:
+            if isinstance(item, dict):
+                inner.extend(child for child in item.values() if isinstance(child, dict | list))
+            elif isinstance(item, list):
+                inner.extend(child for child in item if isinstance(child, dict | list))
+        if not inner:
+            return
+        if depth >= MAX_JSON_DEPTH:
+            raise _too_deep()
+        level = inner
+
+
+def _too_deep() -> PayloadError:
+    return PayloadError(
+        f"the JSON payload must be nested at most {MAX_JSON_DEPTH} levels deep (got more)",
+        detail={"maxDepth": MAX_JSON_DEPTH},
+    )
