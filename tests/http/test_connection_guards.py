@@ -9,6 +9,7 @@ import contextlib
 import time
 
 from tests.http.conftest import SHORT, Port, parse_answer, read_until_closed
+from tests.inbound.projects import eventually
 
 
 async def _dribble(writer: asyncio.StreamWriter, piece: bytes, every: float) -> None:
@@ -79,9 +80,7 @@ async def _open_connections(port: Port, count: int) -> None:
     """Wait until the server holds ``count`` connections."""
     server = port.server._server
     assert server is not None
-    async with asyncio.timeout(5):
-        while server.open_connections < count:
-            await asyncio.sleep(0.01)
+    await eventually(lambda: server.open_connections >= count)
 
 
 async def test_connections_beyond_the_limit_are_answered_503_and_closed(port: Port) -> None:
@@ -105,8 +104,6 @@ async def test_a_connection_is_accepted_again_once_one_under_the_limit_closed(po
     held[0][1].close()
     server = port.server._server
     assert server is not None
-    async with asyncio.timeout(5):
-        while server.open_connections >= SHORT.max_connections:
-            await asyncio.sleep(0.01)
+    await eventually(lambda: server.open_connections < SHORT.max_connections)
     answer = await port.exchange(b"GET /echo/items/2 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
     assert answer.status == 200

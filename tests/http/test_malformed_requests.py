@@ -3,13 +3,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import gzip
 import logging
 
 import pytest
 
 from tests.http.conftest import Port
+from tests.inbound.projects import eventually
 
 MALFORMED = {
     "bad request line": b"GET\r\n\r\n",
@@ -62,18 +62,15 @@ async def test_a_client_that_drops_its_upload_is_logged_once_at_debug(
     port: Port, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    reader, writer = await port.connect()
+    _, writer = await port.connect()
     writer.write(b"POST /echo/body HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\npartial")
     await writer.drain()
     server = port.server._server
     assert server is not None
     writer.close()
     await writer.wait_closed()
-    async with asyncio.timeout(5):
-        while not any("closed the connection" in r.getMessage() for r in caplog.records):
-            await asyncio.sleep(0.01)
-        while server.open_connections:
-            await asyncio.sleep(0.01)
+    await eventually(lambda: any("closed the connection" in r.getMessage() for r in caplog.records))
+    await eventually(lambda: not server.open_connections)
     dropped = [r for r in caplog.records if "closed the connection" in r.getMessage()]
     assert [r.levelno for r in dropped] == [logging.DEBUG]
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING or r.exc_info]
