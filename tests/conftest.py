@@ -1,21 +1,39 @@
-"""Suite-wide guard: no secret that the tests use ever reaches a log line.
+"""Suite-wide guards on every log line: no secret that the tests use ever reaches one, and no line
+written by Interlace's formatters holds a raw control character.
 
 Every record logged anywhere during the run (at every level, by Interlace and by the libraries it
-uses) is checked for the credentials the tests give connections, connectors and servers. One found
-fails the run, naming the logger and the line.
+uses) is checked for the credentials the tests give connections, connectors and servers, and is
+written with the text and the JSON formats of ``interlace.observability``: a record must come out as
+one line (a traceback on following lines that start with a space) with every control character
+escaped, whatever hostile values the tests sent. One found fails the run, naming the logger and the
+line.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import traceback
 
 import pytest
+
+from interlace.observability.logging import json_formatter, text_formatter
 
 # The secrets the suite hands to Interlace: development credentials, passwords and tokens of tests.
 SECRETS = ("dev-secret", "dev-refresh-token", "open-sesame", "hunter2-secret", "s3cret", "t0ken")
 # What the development mailbox issues: refresh and access tokens, authorization codes.
 SECRETS += ("dev-rt-", "dev-at-", "dev-code-")
+RAW_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+FORMATTERS = (text_formatter(), json_formatter())
+
+
+def raw_controls(written: str) -> list[str]:
+    """The lines of a written record that hold a raw control character, or that continue it (after
+    the first line) without starting with a space."""
+    first, *rest = written.split("\n")
+    return [
+        line for line in (first, *rest) if RAW_CONTROL.search(line) or (line is not first and line[:1] != " ")
+    ]
 
 
 class SecretWatch(logging.Handler):
@@ -24,6 +42,7 @@ class SecretWatch(logging.Handler):
     def __init__(self) -> None:
         super().__init__(logging.DEBUG)
         self.leaks: list[str] = []
+        self.unescaped: list[str] = []
         self.records = 0
 
     def emit(self, record: logging.LogRecord) -> None:
@@ -37,6 +56,10 @@ class SecretWatch(logging.Handler):
         for secret in SECRETS:
             if secret in text:
                 self.leaks.append(f"{record.name} ({record.levelname}): {text[:300]}")
+        for formatter in FORMATTERS:
+            bad = raw_controls(formatter.format(record))
+            if bad:
+                self.unescaped.append(f"{record.name} ({record.levelname}): {bad[0][:300]!r}")
 
 
 _WATCH = SecretWatch()
@@ -50,9 +73,13 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     logging.getLogger().removeHandler(_WATCH)
-    if _WATCH.leaks:
-        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
-        lines = [f"{len(_WATCH.leaks)} log line(s) contain a secret:", *_WATCH.leaks[:20]]
-        if reporter is not None:
-            reporter.write_line("\n".join(lines), red=True)
-        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    for found, what in (
+        (_WATCH.leaks, "contain a secret"),
+        (_WATCH.unescaped, "hold a raw control character"),
+    ):
+        if found:
+            lines = [f"{len(found)} log line(s) {what}:", *found[:20]]
+            if reporter is not None:
+                reporter.write_line("\n".join(lines), red=True)
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED

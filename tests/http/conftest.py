@@ -26,6 +26,11 @@ resources:
     flow:
       - respond: {}
   - methods: [POST]
+    uri-template: /logged
+    flow:
+      - log: {message: "got ${payload}", full: true}
+      - respond: {}
+  - methods: [POST]
     uri-template: /stored
     flow:
       - payload: {json: {wrapped: "${payload}"}}

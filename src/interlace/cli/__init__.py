@@ -16,6 +16,7 @@ from interlace.cli.connectors import connector_app
 from interlace.cli.importers import import_app
 from interlace.cli.operations import register_operations
 from interlace.errors import ConfigError, InterlaceError
+from interlace.observability.logging import LogFormat
 
 __all__ = ["app", "main"]
 
@@ -53,6 +54,9 @@ def run(
     host: Annotated[str | None, typer.Option(envvar="INTERLACE_HTTP_HOST", help="Listen address.")] = None,
     port: Annotated[int | None, typer.Option(envvar="INTERLACE_HTTP_PORT", help="Listen port.")] = None,
     log_level: Annotated[str, typer.Option(envvar="INTERLACE_LOG_LEVEL", help="Log level.")] = "INFO",
+    log_format: Annotated[
+        LogFormat, typer.Option(envvar="INTERLACE_LOG_FORMAT", help="Log lines as text or as JSON objects.")
+    ] = "text",
     management_port: Annotated[
         int | None,
         typer.Option(envvar="INTERLACE_MANAGEMENT_PORT", help="The management API's port (0: any free one)."),
@@ -63,7 +67,7 @@ def run(
     from interlace.cli.serve import serve
     from interlace.observability import configure_logging
 
-    configure_logging(log_level)
+    configure_logging(log_level, log_format)
     try:
         announce = lambda line: _out.print(line, markup=False)  # noqa: E731
         project = runnable_project(project)
