@@ -16,6 +16,7 @@ import aiohttp
 import orjson
 import pytest
 from aiohttp import web
+from yarl import URL
 
 from interlace.http.server import HttpServer
 from interlace.runtime import Runtime
@@ -59,6 +60,8 @@ class Backend:
     payments_down: bool = False
     payment_requests: list[dict[str, str]] = field(default_factory=list)
     payment_answers: list[dict[str, Any]] = field(default_factory=list)
+    received: list[str] = field(default_factory=list)
+    """Every request's method and path as it arrived (percent-encoding kept), with its query."""
     changed: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def settled(self, count: int, within: float = 10.0) -> list[dict[str, Any]]:
@@ -73,6 +76,7 @@ class Backend:
 def _proxy(backend_url: str, state: Backend) -> web.Application:
     async def forward(request: web.Request) -> web.Response:
         body = await request.read()
+        state.received.append(f"{request.method} {request.raw_path}")
         is_payment = request.method == "POST" and request.path == PAYMENTS
         if is_payment:
             state.payment_requests.append(dict(request.headers))
@@ -82,7 +86,7 @@ def _proxy(backend_url: str, state: Backend) -> web.Application:
         async with (
             aiohttp.ClientSession() as session,
             session.request(
-                request.method, backend_url + request.path_qs, data=body, headers=headers
+                request.method, URL(backend_url + request.raw_path, encoded=True), data=body, headers=headers
             ) as answer,
         ):
             raw = await answer.read()

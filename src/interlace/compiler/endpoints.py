@@ -1,4 +1,5 @@
-"""Build the endpoints of a project: HTTP endpoints with compiled URL and header templates, then the
+"""Build the endpoints of a project: HTTP endpoints with compiled URL templates (values percent-encoded,
+see :mod:`interlace.endpoints.urls`) and header templates, then the
 load-balance and failover groups over them (groups of groups allowed, cycles reported)."""
 
 from __future__ import annotations
@@ -7,7 +8,8 @@ from collections.abc import Sequence
 
 from interlace.compiler.diagnostics import Diagnostics
 from interlace.endpoints import Endpoint, FailoverEndpoint, HttpClient, HttpEndpoint, LoadBalanceEndpoint
-from interlace.errors import ExpressionError, did_you_mean
+from interlace.endpoints.urls import UrlTemplate, compile_url_template, url_of_text
+from interlace.errors import ConfigError, ExpressionError, did_you_mean
 from interlace.expressions import CompileScope, Template, compile_template
 from interlace.model.endpoint import EndpointDefinition
 
@@ -26,12 +28,24 @@ def _template(
         return compile_template("")
 
 
+def _url(definition: EndpointDefinition, scope: CompileScope, diagnostics: Diagnostics) -> UrlTemplate:
+    assert definition.http is not None
+    location = definition.http.location_of("url")
+    try:
+        return compile_url_template(definition.http.url, location=location, scope=scope)
+    except ExpressionError as exc:
+        diagnostics.expression(exc, location)
+    except ConfigError as exc:
+        diagnostics.error(f"endpoint {definition.name}: {exc.message}", location)
+    return url_of_text(lambda ctx: "http://invalid")
+
+
 def _build_http(
     definition: EndpointDefinition, scope: CompileScope, client: HttpClient, diagnostics: Diagnostics
 ) -> Endpoint:
     http = definition.http
     assert http is not None
-    url = _template(http.url, definition, "url", scope, diagnostics)
+    url = _url(definition, scope, diagnostics)
     headers = {
         name: _template(value, definition, "headers", scope, diagnostics)
         for name, value in http.headers.items()

@@ -18,6 +18,7 @@ from interlace.endpoints.failures import AttemptFailure, failure_of
 from interlace.endpoints.headers import redact_url, request_headers, response_headers
 from interlace.endpoints.policy import CircuitBreaker, Clock, RetryPolicy, Sleep, SuspendPolicy
 from interlace.endpoints.switch import deactivated_error
+from interlace.endpoints.urls import UrlTemplate, UrlTemplateError, url_of_text
 from interlace.errors import EndpointError, EndpointSuspendedError, EndpointTimeoutError
 from interlace.message import CORRELATION_HEADER, MessageContext, Payload
 from interlace.model.durations import format_duration
@@ -37,11 +38,12 @@ _log = logging.getLogger("interlace.endpoints")
 class HttpEndpoint:
     """Sends a message to one URL; see :class:`interlace.endpoints.Endpoint` for the contract.
 
-    Per call: the URL and header templates are rendered; the method is the configured one, else the
-    message's, else GET; the message's headers go along without hop-by-hop and body headers, then
-    the configured headers, then ``X-Correlation-ID``. The payload is the body (never for GET and
-    HEAD; for DELETE and OPTIONS only when not empty) with the payload's content type. Statuses in
-    the retry or suspend ``on_status`` are failures; every other answer is returned.
+    Per call: the URL template (values percent-encoded, see :mod:`interlace.endpoints.urls`) and the
+    header templates are rendered; the method is the configured one, else the message's, else GET;
+    the message's headers go along without hop-by-hop and body headers, then the configured headers,
+    then ``X-Correlation-ID``. The payload is the body (never for GET and HEAD; for DELETE and
+    OPTIONS only when not empty) with the payload's content type. Statuses in the retry or suspend
+    ``on_status`` are failures; every other answer is returned.
     """
 
     __slots__ = (
@@ -52,7 +54,6 @@ class HttpEndpoint:
         "_deactivated",
         "_follow_redirects",
         "_headers",
-        "_last_url",
         "_method",
         "_name",
         "_retry",
@@ -65,7 +66,7 @@ class HttpEndpoint:
         self,
         name: str,
         *,
-        url: TextTemplate,
+        url: UrlTemplate | TextTemplate,
         client: HttpClient,
         method: str | None = None,
         headers: Mapping[str, TextTemplate] | None = None,
@@ -77,14 +78,14 @@ class HttpEndpoint:
         url_text: str = "",
     ) -> None:
         self._name = name
-        self._url = url
-        self._url_text = redact_url(url_text)
+        # a text template that is not a URL template is taken as the whole URL, raw
+        self._url = url if isinstance(url, UrlTemplate) else url_of_text(url.render_str, url_text)
+        self._url_text = redact_url(url_text or self._url.source)
         self._client = client
         self._method = method.upper() if method else None
         self._headers = dict(headers or {})
         self._timeout = timeout
         self._client_timeout = aiohttp.ClientTimeout(total=timeout)
-        self._last_url: tuple[str, URL] | None = None
         self._retry = retry or RetryPolicy()
         self._breaker = CircuitBreaker(suspend, clock) if suspend is not None else None
         self._clock = clock
@@ -96,7 +97,7 @@ class HttpEndpoint:
         cls,
         definition: EndpointDefinition,
         *,
-        url: TextTemplate,
+        url: UrlTemplate | TextTemplate,
         headers: Mapping[str, TextTemplate],
         client: HttpClient,
         clock: Clock = time.monotonic,
@@ -267,27 +268,17 @@ class HttpEndpoint:
         return status in self._retry.on_status or (breaker is not None and breaker.counts_as_failure(status))
 
     def _render_url(self, ctx: MessageContext) -> URL:
-        text = self._url.render_str(ctx)
-        cached = self._last_url
-        if cached is not None and cached[0] == text:
-            return cached[1]
         try:
-            url = URL(text)
-        except (ValueError, TypeError) as exc:
-            raise self._bad_url(text) from exc
-        if url.scheme not in ("http", "https") or not url.host:
-            raise self._bad_url(text)
-        # Most endpoints call the same URL again and again: keep the last one parsed.
-        self._last_url = (text, url)
-        return url
-
-    def _bad_url(self, text: str) -> EndpointError:
-        shown = redact_url(text)
-        return EndpointError(
-            f"endpoint {self._name}: the URL must be an absolute http or https URL (got {shown!r})",
-            detail={"endpoint": self._name},
-            public=f"endpoint {self._name}: the URL is not an absolute http or https URL",
-        )
+            return self._url.render(ctx)
+        except UrlTemplateError as exc:
+            shown = f" (got {redact_url(exc.text)!r})" if exc.text else ""
+            raise EndpointError(
+                f"endpoint {self._name}: {exc}{shown}",
+                code="INVALID_URL_VALUE" if exc.from_value else None,
+                status=400 if exc.from_value else None,
+                detail={"endpoint": self._name},
+                public=f"endpoint {self._name}: {exc}",
+            ) from exc
 
     def _render_headers(self, ctx: MessageContext, method: str) -> CIMultiDict[str]:
         headers = request_headers(ctx.headers)

@@ -10,7 +10,13 @@ from interlace.errors import ExpressionError
 from interlace.expressions.code import CompileScope
 from interlace.expressions.evaluate import Expression, compile_expression
 from interlace.expressions.functions import FUNCTIONS, FunctionSpec
-from interlace.expressions.template import Template, ValueTemplate, compile_template, compile_value
+from interlace.expressions.template import (
+    Template,
+    ValueTemplate,
+    compile_template,
+    compile_value,
+    split_template,
+)
 from interlace.expressions.values import is_truthy
 
 __all__ = [
@@ -25,4 +31,5 @@ __all__ = [
     "compile_template",
     "compile_value",
     "is_truthy",
+    "split_template",
 ]

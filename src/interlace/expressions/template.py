@@ -20,7 +20,7 @@ from interlace.expressions.evaluate import Expression, compile_expression
 from interlace.expressions.values import to_text
 from interlace.message import MessageContext
 
-__all__ = ["Template", "ValueTemplate", "compile_template", "compile_value"]
+__all__ = ["Template", "ValueTemplate", "compile_template", "compile_value", "split_template"]
 
 _Render = Callable[[MessageContext], Any]
 _NO_MESSAGE = MessageContext()  # constant expressions never look at the message
@@ -122,6 +122,12 @@ def _split(text: str, location: SourceLocation | None) -> list[str | tuple[str, 
     if literal:
         parts.append("".join(literal))
     return parts
+
+
+def split_template(text: str, location: SourceLocation | None = None) -> list[str | tuple[str, int]]:
+    """``text`` as its literal parts (``\\${`` already unescaped) and its ``${...}`` expressions, each as
+    (source inside the braces, 1-based column); :class:`ExpressionError` for an unclosed ``${``."""
+    return _split(text, location)
 
 
 def compile_template(

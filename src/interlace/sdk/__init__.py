@@ -48,6 +48,7 @@ from interlace.sdk.trigger import (
     TriggerEvent,
     TriggerSpec,
 )
+from interlace.sdk.urls import has_dot_segment, path_segment, quote_reserved, quote_value
 
 __all__ = [
     "DEAD_LETTER_REASON",
@@ -90,9 +91,13 @@ __all__ = [
     "TriggerSpec",
     "UnknownConnectorError",
     "encode_body",
+    "has_dot_segment",
     "installed_entry_points",
     "needs_scopes",
     "operation_scopes",
+    "path_segment",
+    "quote_reserved",
+    "quote_value",
     "render_connector_reference",
     "start_authorization",
 ]
