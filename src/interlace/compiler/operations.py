@@ -18,8 +18,9 @@ import pydantic
 from interlace.compiler.diagnostics import Diagnostics
 from interlace.compiler.flows import FlowBuilder
 from interlace.connections import ConnectionPool
+from interlace.endpoints.urls import UrlText, compile_url_text
 from interlace.errors import ConfigError, ExpressionError, SourceLocation, did_you_mean
-from interlace.expressions import CompileScope, compile_template
+from interlace.expressions import CompileScope, ValueTemplate, compile_template
 from interlace.mediators.base import Mediator
 from interlace.mediators.operation import OperationMediator
 from interlace.message import MessageContext
@@ -241,7 +242,37 @@ def build_operation(
         fb.diagnostics.error(f"{kind}: response-variable must be a variable name", where)
         response_variable = None
     pool = _pool(kind, spec, options, file, where, fb)
-    values = fb.value(parameters, where)
+    values = _values(spec, parameters, options, file, where, fb)
     if pool is None:
         return None
     return OperationMediator(spec, pool, values, response_variable, where)
+
+
+def _values(
+    spec: OperationSpec,
+    parameters: dict[str, Any],
+    options: Mapping[str, Any],
+    file: str,
+    where: SourceLocation,
+    fb: FlowBuilder,
+) -> ValueTemplate:
+    """The parameters' values; a URL parameter's text is a URL template, its values percent-encoded."""
+    urls: dict[str, UrlText] = {}
+    for parameter in spec.parameters:
+        text = parameters.get(parameter.name)
+        if parameter.url and isinstance(text, str) and "${" in text:
+            location = SourceLocation(file, line_of(options, (parameter.name,), where.line))
+            try:
+                urls[parameter.name] = compile_url_text(text, location=location, scope=fb.scope)
+            except ExpressionError as exc:
+                fb.diagnostics.expression(exc, location)
+    values = fb.value({key: value for key, value in parameters.items() if key not in urls}, where)
+    if not urls:
+        return values
+
+    def render(ctx: MessageContext) -> Any:
+        rendered = values.render(ctx)
+        rendered.update((name, url.render_str(ctx)) for name, url in urls.items())
+        return rendered
+
+    return ValueTemplate(parameters, False, render)

@@ -29,7 +29,14 @@ from interlace.expressions import CompileScope, compile_template, split_template
 from interlace.message import MessageContext
 from interlace.sdk import has_dot_segment, quote_reserved, quote_value
 
-__all__ = ["UrlTemplate", "UrlTemplateError", "compile_url_template", "url_of_text"]
+__all__ = [
+    "UrlTemplate",
+    "UrlTemplateError",
+    "UrlText",
+    "compile_url_template",
+    "compile_url_text",
+    "url_of_text",
+]
 
 _Render = Callable[[MessageContext], str]
 _NO_MESSAGE: Final = MessageContext()
@@ -195,6 +202,10 @@ def compile_url_template(
         rest = parts
     before_fragment, fragment = _cut(rest, "#")
     path, query = _cut(before_fragment, "?")
+    if origin is not None and has_dot_segment("".join(p if isinstance(p, str) else "x" for p in path)):
+        raise ConfigError(
+            f"the URL's path must have no '.' or '..' segment (got {redact_url(text)!r})", location=location
+        )
     template = UrlTemplate(
         text,
         origin,
@@ -210,6 +221,26 @@ def compile_url_template(
             raise ConfigError(f"{exc} (got {redact_url(text)!r})", location=location) from exc
         return UrlTemplate(text, origin, (), None, None, constant)
     return template
+
+
+@dataclass(frozen=True, slots=True)
+class UrlText:
+    """A relative URL (a path with an optional ``?query``) written as a template, rendered as text with
+    the values encoded as in :class:`UrlTemplate`; the one who uses the text checks it (a connector
+    under its base URL)."""
+
+    source: str
+    _parts: tuple[_Part, ...]
+
+    def render_str(self, ctx: MessageContext) -> str:
+        return _joined(self._parts, ctx)
+
+
+def compile_url_text(
+    text: str, *, location: SourceLocation | None = None, scope: CompileScope | None = None
+) -> UrlText:
+    """Compile a relative URL template; :class:`~interlace.errors.ExpressionError` for a bad expression."""
+    return UrlText(text, tuple(_parts(text, location, scope)))
 
 
 def url_of_text(render: _Render, source: str = "") -> UrlTemplate:

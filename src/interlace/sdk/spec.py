@@ -38,13 +38,17 @@ class Param:
 
     ``example`` is shown in docs and JSON Schema; ``secret`` hides the value from docs, errors and
     traces (a parameter typed :class:`~interlace.sdk.Secret` is secret anyway); ``key`` is the name
-    flows write when it cannot be the Python name (``from_: Annotated[str, Param("...", key="from")]``).
+    flows write when it cannot be the Python name (``from_: Annotated[str, Param("...", key="from")]``);
+    ``url`` marks a path (with an optional ``?query``) that the runtime builds as a URL template: a
+    ``${...}`` value written into it arrives percent-encoded (see :mod:`interlace.sdk.urls`), a
+    ``${+...}`` value as raw URL text.
     """
 
     description: str
     example: object = field(default=None, kw_only=True)
     secret: bool = field(default=False, kw_only=True)
     key: str | None = field(default=None, kw_only=True)
+    url: bool = field(default=False, kw_only=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +65,7 @@ class ParameterSpec:
     description: str
     example: object = None
     secret: bool = False
+    url: bool = False
     adapter: TypeAdapter[Any] = field(kw_only=True, repr=False, compare=False)
     argument: str = field(default="", kw_only=True)
 
@@ -149,6 +154,7 @@ def _parameter(
         description=meta.description if meta else docstring.arguments.get(item.name, ""),
         example=meta.example if meta else None,
         secret=(meta is not None and meta.secret) or holds_secret(base),
+        url=meta is not None and meta.url,
         adapter=adapter,
     )
 

@@ -11,19 +11,21 @@
 
 from __future__ import annotations
 
+import re
 from typing import Final
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from interlace.sdk.errors import InvalidInput
 
 __all__ = ["has_dot_segment", "path_segment", "quote_reserved", "quote_value"]
 
 _RESERVED: Final = ":/?#[]@!$&'()*+,;=%"
+_UNRESERVED: Final = re.compile(r"[A-Za-z0-9._~-]*")
 
 
 def quote_value(value: str) -> str:
     """``value`` with everything but the unreserved characters percent-encoded (UTF-8)."""
-    return quote(value, safe="")
+    return value if _UNRESERVED.fullmatch(value) else quote(value, safe="")
 
 
 def quote_reserved(value: str) -> str:
@@ -33,8 +35,10 @@ def quote_reserved(value: str) -> str:
 
 
 def has_dot_segment(path: str) -> bool:
-    """Whether the (encoded) ``path`` has a ``.`` or ``..`` segment."""
-    return "." in path and any(segment in (".", "..") for segment in path.split("/"))
+    """Whether the (encoded) ``path`` has a ``.`` or ``..`` segment, also written ``%2E``."""
+    if "." not in path and "%2" not in path:
+        return False
+    return any(unquote(segment) in (".", "..") for segment in path.split("/"))
 
 
 def path_segment(value: str, what: str = "a path segment") -> str:

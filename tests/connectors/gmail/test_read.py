@@ -267,3 +267,21 @@ async def test_encoded_words_in_headers_are_decoded() -> None:
         return b""
 
     assert (await read_message(resource, no_fetch))["subject"] == "Grüße"
+
+
+@pytest.mark.parametrize("message_id", ["..", "."])
+async def test_an_id_that_is_a_dot_segment_is_refused_before_calling(
+    gmail: GmailConnection, mailbox: DevMailbox, message_id: str
+) -> None:
+    for operation in ("readMail", "trashMessage"):
+        with pytest.raises(InvalidInput, match="the message id must not be"):
+            await run(gmail, operation, id=message_id)
+
+
+@pytest.mark.parametrize("message_id", ["%2E%2E", "..%2Fprofile", "x/../../profile", "x?format=raw#y"])
+async def test_an_id_with_url_syntax_reaches_the_api_as_one_segment(
+    gmail: GmailConnection, message_id: str
+) -> None:
+    # the mailbox answers for a message id (a malformed or an unknown one), not for another resource
+    with pytest.raises(InvalidInput, match="400 INVALID_ARGUMENT: Invalid id value|404 NOT_FOUND"):
+        await run(gmail, "readMail", id=message_id)

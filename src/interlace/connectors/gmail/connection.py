@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import quote
 
 import aiohttp
+from yarl import URL
 
 from interlace.connectors.gmail.answers import ApiAnswer, accept_answer
 from interlace.connectors.gmail.config import GmailConfig
@@ -121,7 +122,8 @@ class GmailConnection(Connection[GmailConfig]):
             await session.close()
 
     def url(self, path: str) -> str:
-        """The API URL of ``path`` (``/messages/send``) under the configured user."""
+        """The API URL of ``path`` (``/messages/send``, values in it already percent-encoded with
+        :func:`~interlace.sdk.path_segment`) under the configured user."""
         base = self.config.api_url.rstrip("/")
         return f"{base}/gmail/v1/users/{quote(self.config.user_id, safe='@')}{path}"
 
@@ -146,7 +148,13 @@ class GmailConnection(Connection[GmailConfig]):
             headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
             try:
                 async with session.request(
-                    method, url, params=query, json=body, headers=headers, timeout=timeout
+                    # encoded: the URL is sent as built, never re-normalised (no %2E%2E made into ..)
+                    method,
+                    URL(url, encoded=True),
+                    params=query,
+                    json=body,
+                    headers=headers,
+                    timeout=timeout,
                 ) as response:
                     return ApiAnswer(
                         response.status, await response.read(), response.headers.get("Retry-After")

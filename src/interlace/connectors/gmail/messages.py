@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
-from urllib.parse import quote
 
 from pydantic import Field
 
 from interlace.connectors.gmail.connection import GmailConnection, Query
 from interlace.connectors.gmail.reading import decode_base64url, read_message
 from interlace.connectors.gmail.scopes import MODIFY, READ
-from interlace.sdk import FatalError, Param, needs_scopes
+from interlace.sdk import FatalError, Param, needs_scopes, path_segment
 
 __all__ = ["list_all_mails", "read_mail", "trash_message"]
 
@@ -18,7 +17,7 @@ _ID = Param("The message's id, as listAllMails or sendMail gives it.", example="
 
 
 def _message_path(message_id: str) -> str:
-    return f"/messages/{quote(message_id, safe='')}"
+    return f"/messages/{path_segment(message_id, 'the message id')}"
 
 
 @needs_scopes(READ)
@@ -96,7 +95,9 @@ async def read_mail(
     resource = await conn.call("readMail", "GET", path, params={"format": format})
 
     async def fetch(attachment_id: str) -> bytes:
-        answer = await conn.call("readMail", "GET", f"{path}/attachments/{quote(attachment_id, safe='')}")
+        answer = await conn.call(
+            "readMail", "GET", f"{path}/attachments/{path_segment(attachment_id, 'the attachment id')}"
+        )
         return decode_base64url(str(answer.get("data", "")))
 
     try:

@@ -32,8 +32,11 @@ RelativePath = Annotated[
     str,
     Param(
         "The path under the connection's base-url, with or without a leading `/`, optionally with a"
-        " `?query`; an absolute URL, a `//host` reference or `..` segments are refused.",
+        " `?query`. A URL template: a `${...}` value written into it is percent-encoded (a `/`, `?`, `#`"
+        " or `&` in it stays data), `${+...}` inserts a value as raw URL text; an absolute URL, a"
+        " `//host` reference or `.` and `..` segments are refused.",
         example="orders/${payload.id}",
+        url=True,
     ),
 ]
 Query = Annotated[

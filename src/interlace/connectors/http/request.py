@@ -1,7 +1,9 @@
 """Building a request from an operation's values: the URL under the base URL, the query and the body.
 
 Paths come from expressions over message data, so a path can never leave the connection's base URL:
-an absolute URL, a ``//host`` reference or ``..`` segments are refused as bad input.
+an absolute URL, a ``//host`` reference or ``.`` and ``..`` segments are refused as bad input. Values
+written into a path arrive percent-encoded (the operation's ``path`` is a URL template, see
+:mod:`interlace.sdk.urls`); the path is sent as it is, never re-normalised.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from urllib.parse import urlencode, urlsplit
 import orjson
 from yarl import URL
 
-from interlace.sdk import InvalidInput
+from interlace.sdk import InvalidInput, has_dot_segment, quote_reserved
 
 __all__ = ["QueryValue", "RequestBody", "encode_body", "resolve_url"]
 
@@ -47,11 +49,11 @@ def resolve_url(base_url: str, path: str, query: Mapping[str, QueryValue], where
     base = URL(base_url)
     prefix = base.raw_path.rstrip("/")
     try:
-        url = URL(f"{str(base).rstrip('/')}/{path.lstrip('/')}")
+        url = URL(f"{str(base).rstrip('/')}/{quote_reserved(path.lstrip('/'))}", encoded=True)
     except (TypeError, ValueError) as exc:
         raise InvalidInput(f"{where}: path is not a valid URL path (got {_shown(path)})") from exc
     inside = url.raw_path == prefix or url.raw_path.startswith(f"{prefix}/") or not prefix
-    if ".." in url.path.split("/") or not inside or url.host != base.host:
+    if has_dot_segment(url.raw_path) or not inside or url.host != base.host:
         raise InvalidInput(f"{where}: path must stay under the connection's base-url (got {_shown(path)})")
     pairs = _query_pairs(query)
     return url.with_fragment(None).extend_query(pairs) if pairs else url.with_fragment(None)
