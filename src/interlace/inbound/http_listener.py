@@ -24,6 +24,7 @@ from aiohttp.web_protocol import RequestHandler as _Protocol
 from interlace.inbound.base import InboundCounters, InboundState
 from interlace.routing import RouteTable
 from interlace.services import ServiceFailedError, ServiceKind, ServiceRecord
+from interlace.serving import ConnectionLimits, GuardedServer
 
 __all__ = ["HttpDispatch", "HttpListener", "RequestHandler"]
 
@@ -125,7 +126,10 @@ class HttpListener:
                 "no HTTP transport to dispatch with: the runtime was started without http_dispatch"
             )
         handler = self._counted(self._dispatch(self.routes, self.max_body_size))
-        server = web.Server(handler, request_factory=self._make_request, access_log=None)
+        # the same read timeouts, connection limit and error answers as the main port
+        server = GuardedServer(
+            handler, limits=ConnectionLimits(), request_factory=self._make_request, access_log=None
+        )
         loop = asyncio.get_running_loop()
         try:
             listener = await loop.create_server(

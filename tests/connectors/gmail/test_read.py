@@ -283,5 +283,5 @@ async def test_an_id_with_url_syntax_reaches_the_api_as_one_segment(
     gmail: GmailConnection, message_id: str
 ) -> None:
     # the mailbox answers for a message id (a malformed or an unknown one), not for another resource
-    with pytest.raises(InvalidInput, match="400 INVALID_ARGUMENT: Invalid id value|404 NOT_FOUND"):
+    with pytest.raises(InvalidInput, match=r"400 INVALID_ARGUMENT: Invalid id value|404 NOT_FOUND"):
         await run(gmail, "readMail", id=message_id)

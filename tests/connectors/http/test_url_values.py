@@ -8,11 +8,11 @@ from pathlib import Path
 
 import aiohttp
 import pytest
+from tests.connectors.http.conftest import ApiServer
 from yarl import URL
 
 from interlace.http.server import HttpServer
 from interlace.runtime import Runtime
-from tests.connectors.http.conftest import ApiServer
 
 PROJECT = {
     "interlace.toml": '[project]\nname = "urls"\n',
