@@ -43,6 +43,10 @@ _RequestFactory = Callable[
     web.BaseRequest,
 ]
 _MESSAGE_LIMIT: Final = 120
+_LINGER: Final = 1.0
+"""Seconds a connection answered and half-closed stays open, reading and dropping what the client still
+sends, so that closing does not reset the connection before the client read the answer."""
+_WARN_EVERY: Final = 10.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,10 +105,7 @@ class _GuardedHandler(RequestHandler):
         super().connection_made(transport)
         manager = self._manager
         if isinstance(manager, GuardedServer) and manager.open_connections > self._limits.max_connections:
-            _log.warning(
-                "refused a connection: %d connections are open (max-connections)",
-                self._limits.max_connections,
-            )
+            manager.note_refused()
             self._answer_and_close(
                 503,
                 "SERVER_BUSY",
@@ -166,9 +167,14 @@ class _GuardedHandler(RequestHandler):
 
     def _answer_and_close(self, status: int, code: str, message: str, extra: str = "") -> None:
         transport = self.transport
-        if transport is not None and not transport.is_closing():
-            transport.write(_raw_answer(status, code, message, extra))
-        self.force_close()
+        if transport is None or transport.is_closing():
+            self.force_close()
+            return
+        transport.write(_raw_answer(status, code, message, extra))
+        if isinstance(transport, asyncio.WriteTransport) and transport.can_write_eof():
+            transport.write_eof()
+        self.close()  # from now on, what the client sends is dropped
+        self._loop.call_later(_LINGER, self.force_close)
 
     def handle_error(
         self,
@@ -213,6 +219,10 @@ class GuardedServer(web.Server):
     ) -> None:
         super().__init__(handler, request_factory=request_factory, **kwargs)
         self.limits = limits
+        self.refused = 0
+        """Connections refused beyond the limit since the server started."""
+        self._warned_at = -_WARN_EVERY
+        self._refused_warned = 0
         inner = self.request_factory
 
         def watching(
@@ -235,6 +245,18 @@ class GuardedServer(web.Server):
     @property
     def open_connections(self) -> int:
         return len(self._connections)
+
+    def note_refused(self) -> None:
+        """Count a connection refused beyond the limit; warn at most every few seconds, not per connection."""
+        self.refused += 1
+        now = self._loop.time()
+        if now - self._warned_at >= _WARN_EVERY:
+            _log.warning(
+                "refused %d connection(s) since the last warning: %d are open (max-connections)",
+                self.refused - self._refused_warned,
+                self.limits.max_connections,
+            )
+            self._warned_at, self._refused_warned = now, self.refused
 
     def __call__(self) -> RequestHandler:
         return _GuardedHandler(self, loop=self._loop, limits=self.limits, **self._kwargs)

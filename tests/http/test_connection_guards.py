@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import time
+
+import pytest
 
 from tests.http.conftest import SHORT, Port, parse_answer, read_until_closed
 from tests.inbound.projects import eventually
@@ -83,14 +86,20 @@ async def _open_connections(port: Port, count: int) -> None:
     await eventually(lambda: server.open_connections >= count)
 
 
-async def test_connections_beyond_the_limit_are_answered_503_and_closed(port: Port) -> None:
+async def test_connections_beyond_the_limit_are_answered_503_and_closed(
+    port: Port, caplog: pytest.LogCaptureFixture
+) -> None:
     held = [await port.connect() for _ in range(SHORT.max_connections)]
     await _open_connections(port, SHORT.max_connections)
-    reader, _ = await port.connect()
-    answer = parse_answer(await read_until_closed(reader))
-    assert answer.status == 503
-    assert answer.error()["code"] == "SERVER_BUSY"
-    assert "Retry-After: 1" in answer.head
+    for _ in range(4):
+        reader, writer = await port.connect()
+        writer.write(b"GET /echo/items/1 HTTP/1.1\r\nHost: x\r\n\r\n")
+        answer = parse_answer(await read_until_closed(reader))
+        assert answer.status == 503
+        assert answer.error()["code"] == "SERVER_BUSY"
+        assert "Retry-After: 1" in answer.head
+    # refusals are counted, and warned about once in a while rather than once each
+    assert [r.levelno for r in caplog.records if "refused" in r.getMessage()] == [logging.WARNING]
     # the connections held are served as usual
     first_reader, first_writer = held[0]
     first_writer.write(b"GET /echo/items/7 HTTP/1.1\r\nHost: x\r\n\r\n")
