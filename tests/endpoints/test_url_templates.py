@@ -103,6 +103,12 @@ def test_a_literal_url_that_cannot_work_is_a_load_time_error(template: str) -> N
         url(template)
 
 
+def test_a_url_without_a_literal_scheme_is_checked_when_rendered() -> None:
+    template = url("/relative/path")
+    with pytest.raises(UrlTemplateError):
+        template.render(MessageContext())
+
+
 def test_a_bad_expression_is_an_expression_error() -> None:
     with pytest.raises(ExpressionError):
         url("http://h/${vars.}")

@@ -190,8 +190,8 @@ def compile_url_template(
     text: str, *, location: SourceLocation | None = None, scope: CompileScope | None = None
 ) -> UrlTemplate:
     """Compile an endpoint's URL; :class:`~interlace.errors.ExpressionError` for a bad expression,
-    :class:`~interlace.errors.ConfigError` when the scheme and host are literal but not an absolute
-    http or https URL, or the literal path has a ``.`` or ``..`` segment."""
+    :class:`~interlace.errors.ConfigError` when the URL starts with a literal ``scheme://host`` that is
+    not an absolute http or https URL, or its literal path has a ``.`` or ``..`` segment."""
     parts = _parts(text, location, scope)
     try:
         origin, rest = _origin(parts)
@@ -214,12 +214,10 @@ def compile_url_template(
         tuple(fragment) if fragment is not None else None,
         None,
     )
-    if all(isinstance(part, str) for part in parts):
-        try:
-            constant = template.render(_NO_MESSAGE)
-        except UrlTemplateError as exc:
-            raise ConfigError(f"{exc} (got {redact_url(text)!r})", location=location) from exc
-        return UrlTemplate(text, origin, (), None, None, constant)
+    if origin is not None and all(isinstance(part, str) for part in parts):
+        return UrlTemplate(text, origin, (), None, None, template.render(_NO_MESSAGE))
+    # Without a literal scheme and host (a configuration value may be missing, and is reported as such)
+    # the URL is checked when it is rendered.
     return template
 
 

@@ -105,7 +105,13 @@ class Payload:
             try:
                 self._raw = orjson.dumps(self._json, option=orjson.OPT_NON_STR_KEYS)
             except TypeError as exc:
-                raise PayloadError(f"the payload cannot be written as JSON: {exc}") from exc
+                if "recursion" not in str(exc).lower():
+                    raise
+                raise PayloadError(
+                    f"the payload cannot be written as JSON: it is nested deeper than the writer's 254 levels"
+                    f" (bodies may nest at most {MAX_JSON_DEPTH})",
+                    detail={"maxDepth": MAX_JSON_DEPTH},
+                ) from exc
         return self._raw
 
     def __len__(self) -> int:
