@@ -176,6 +176,15 @@ class _GuardedHandler(RequestHandler):
         self.close()  # from now on, what the client sends is dropped
         self._loop.call_later(_LINGER, self.force_close)
 
+    def log_exception(self, *args: Any, **kw: Any) -> None:
+        # aiohttp reads what is left of a body after the answer; a body that cannot be decoded, or a
+        # client that went away, is the client's doing: one line at DEBUG, no traceback.
+        exc = kw.get("exc_info")
+        if isinstance(exc, web.RequestPayloadError | ConnectionError):
+            _log.debug("the rest of a request body could not be read: %s", exc)
+            return
+        super().log_exception(*args, **kw)
+
     def handle_error(
         self,
         request: web.BaseRequest,

@@ -22,6 +22,7 @@ def test_public_names_are_exported_and_sorted() -> None:
         "compile_template",
         "compile_value",
         "is_truthy",
+        "split_template",
     }
     for name in expressions.__all__:
         assert hasattr(expressions, name)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import orjson
 import pytest
 
 from interlace.management import ManagementServer
@@ -87,3 +89,21 @@ async def test_an_idle_connection_is_closed(management: ManagementServer) -> Non
         assert await read_until_closed(reader) == b""
     finally:
         writer.close()
+
+
+async def test_a_body_that_cannot_be_decoded_is_a_4xx_without_an_error_logged(
+    management: ManagementServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    reader, writer = await asyncio.open_connection("127.0.0.1", management.port)
+    writer.write(
+        b"POST /management/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        b"Content-Encoding: gzip\r\nContent-Length: 9\r\nConnection: close\r\n\r\nnot gzip!"
+    )
+    try:
+        answer = parse_answer(await read_until_closed(reader))
+    finally:
+        writer.close()
+    assert answer.status == 400
+    # the management API's own error shape: code and message
+    assert orjson.loads(answer.body)["error"]["code"] == "BAD_REQUEST"
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]

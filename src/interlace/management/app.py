@@ -149,6 +149,11 @@ async def _errors(
         return json_response(error_body(exc.code, exc.message), exc.status)
     except asyncio.CancelledError:
         raise
+    except (web.RequestPayloadError, ConnectionError) as exc:
+        # the client's doing: a body that does not match its encodings, or a client that went away
+        _log.debug("management: the body of %s %s cannot be read: %s", request.method, request.path, exc)
+        message = "the request body cannot be read as its Content-Encoding and Transfer-Encoding say"
+        return json_response(error_body("BAD_REQUEST", message), 400, {"Connection": "close"})
     except Exception:
         _log.exception("management: %s %s failed", request.method, request.path)
         return json_response(
