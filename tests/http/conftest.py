@@ -79,6 +79,22 @@ async def read_until_closed(reader: asyncio.StreamReader, within: float = 10.0) 
     return b"".join(chunks)
 
 
+async def exchange(port: int, data: bytes) -> Answer:
+    """Write ``data`` on a new connection to ``port`` and read the answer until the server closes it."""
+    return await exchange_on(await asyncio.open_connection("127.0.0.1", port), data)
+
+
+async def exchange_on(streams: tuple[asyncio.StreamReader, asyncio.StreamWriter], data: bytes) -> Answer:
+    """Write ``data`` on a connection and read the answer until the server closes it."""
+    reader, writer = streams
+    try:
+        writer.write(data)
+        await writer.drain()
+        return parse_answer(await read_until_closed(reader))
+    finally:
+        writer.close()
+
+
 Connect = Callable[[], Awaitable[tuple[asyncio.StreamReader, asyncio.StreamWriter]]]
 
 
@@ -89,13 +105,7 @@ class Port:
 
     async def exchange(self, data: bytes) -> Answer:
         """Write ``data`` on a new connection and read the answer until the server closes it."""
-        reader, writer = await self.connect()
-        try:
-            writer.write(data)
-            await writer.drain()
-            return parse_answer(await read_until_closed(reader))
-        finally:
-            writer.close()
+        return await exchange_on(await self.connect(), data)
 
 
 def write_project(root: Path) -> Path:

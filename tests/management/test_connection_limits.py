@@ -14,7 +14,7 @@ import pytest
 from interlace.management import ManagementServer
 from interlace.runtime import Runtime
 from interlace.serving import ConnectionLimits
-from tests.http.conftest import parse_answer, read_until_closed
+from tests.http.conftest import exchange, parse_answer, read_until_closed
 from tests.management.conftest import ENV, PROJECT, REGISTRY, make_users, write_project
 
 SERVER = '\n[server]\nheader-timeout = "300ms"\nbody-timeout = "300ms"\nkeepalive-timeout = "500ms"\n'
@@ -60,25 +60,16 @@ async def test_a_client_dribbling_its_headers_is_cut_off_with_408(management: Ma
 
 
 async def test_a_client_dribbling_its_body_is_cut_off(management: ManagementServer) -> None:
-    reader, writer = await asyncio.open_connection("127.0.0.1", management.port)
-    writer.write(
+    answer = await exchange(
+        management.port,
         b"POST /management/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-        b"Content-Length: 500\r\n\r\n{"
+        b"Content-Length: 500\r\n\r\n{",
     )
-    try:
-        answer = parse_answer(await read_until_closed(reader))
-    finally:
-        writer.close()
     assert answer.status == 408
 
 
 async def test_a_malformed_request_is_answered_400_json(management: ManagementServer) -> None:
-    reader, writer = await asyncio.open_connection("127.0.0.1", management.port)
-    writer.write(b"GET /management/health HTTP/1.1\r\nHost: x\r\nBroken\r\n\r\n")
-    try:
-        answer = parse_answer(await read_until_closed(reader))
-    finally:
-        writer.close()
+    answer = await exchange(management.port, b"GET /management/health HTTP/1.1\r\nHost: x\r\nBroken\r\n\r\n")
     assert answer.status == 400
     assert answer.error()["code"] == "BAD_REQUEST"
 
@@ -94,15 +85,11 @@ async def test_an_idle_connection_is_closed(management: ManagementServer) -> Non
 async def test_a_body_that_cannot_be_decoded_is_a_4xx_without_an_error_logged(
     management: ManagementServer, caplog: pytest.LogCaptureFixture
 ) -> None:
-    reader, writer = await asyncio.open_connection("127.0.0.1", management.port)
-    writer.write(
+    answer = await exchange(
+        management.port,
         b"POST /management/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-        b"Content-Encoding: gzip\r\nContent-Length: 9\r\nConnection: close\r\n\r\nnot gzip!"
+        b"Content-Encoding: gzip\r\nContent-Length: 9\r\nConnection: close\r\n\r\nnot gzip!",
     )
-    try:
-        answer = parse_answer(await read_until_closed(reader))
-    finally:
-        writer.close()
     assert answer.status == 400
     # the management API's own error shape: code and message
     assert orjson.loads(answer.body)["error"]["code"] == "BAD_REQUEST"
