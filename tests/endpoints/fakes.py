@@ -52,6 +52,8 @@ class Seen:
     query: str
     headers: dict[str, str]
     body: bytes
+    raw_path: str = ""
+    """The path and query as they arrived, percent-encoding kept."""
 
 
 @dataclass(slots=True)
@@ -66,7 +68,14 @@ class Backend:
     async def handle(self, request: web.Request) -> web.Response:
         body = await request.read()
         self.seen.append(
-            Seen(request.method, request.path, request.query_string, dict(request.headers), body)
+            Seen(
+                request.method,
+                request.path,
+                request.query_string,
+                dict(request.headers),
+                body,
+                request.raw_path,
+            )
         )
         status = self.statuses.pop(0) if self.statuses else 200
         return web.json_response({"served-by": self.name, "attempt": len(self.seen)}, status=status)

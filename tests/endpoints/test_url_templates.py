@@ -11,10 +11,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from interlace.endpoints import HttpClient, HttpEndpoint, SuspendPolicy
 from interlace.endpoints.urls import UrlTemplate, UrlTemplateError, compile_url_template
-from interlace.errors import ConfigError, ExpressionError
+from interlace.errors import ConfigError, EndpointError, ExpressionError
 from interlace.expressions import CompileScope
 from interlace.message import MessageContext
+
+from .conftest import StartBackend
 
 SCOPE = CompileScope(
     configs={"backend": "http://127.0.0.1:9090/api v1", "bare": "http://h"}, env={"HOST": "h"}
@@ -127,3 +130,22 @@ def _with(**variables: Any) -> MessageContext:
     ctx = MessageContext()
     ctx.variables.update(variables)
     return ctx
+
+
+async def test_an_endpoint_sends_values_encoded_and_refuses_a_dot_segment_without_counting_a_failure(
+    start_backend: StartBackend, client: HttpClient
+) -> None:
+    backend, base = await start_backend()
+    template = compile_url_template(
+        "${configs.b}/items/${vars.id}?q=${vars.q}", scope=CompileScope(configs={"b": base})
+    )
+    endpoint = HttpEndpoint("Items", url=template, client=client, suspend=SuspendPolicy(after_failures=1))
+
+    await endpoint.send(_with(id="a/b?c", q="x&y"))
+    assert backend.seen[0].raw_path == "/items/a%2Fb%3Fc?q=x%26y"
+
+    with pytest.raises(EndpointError) as caught:
+        await endpoint.send(_with(id="..", q=""))
+    assert (caught.value.status, caught.value.code) == (400, "INVALID_URL_VALUE")
+    assert endpoint.state().state == "active"
+    assert len(backend.seen) == 1
