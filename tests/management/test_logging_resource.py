@@ -109,3 +109,15 @@ async def test_the_log_handler_is_removed_when_the_server_stops(managed: Managed
     assert managed.server.logs in logging.getLogger().handlers
     await managed.server.aclose()
     assert managed.server.logs not in logging.getLogger().handlers
+
+
+def test_recent_lines_hold_control_characters_escaped() -> None:
+    logs = RecentLogs(capacity=2)
+    logger = logging.getLogger("interlace.test-ring")
+    logger.addHandler(logs)
+    try:
+        logger.warning("path /x\n\x1b[2Jforged", extra={"correlation_id": "c\r"})
+    finally:
+        logger.removeHandler(logs)
+    [line] = logs.lines()
+    assert (line.message, line.correlation_id) == ("path /x\\n\\x1b[2Jforged", "c\\r")

@@ -12,6 +12,8 @@ import traceback
 from collections import deque
 from dataclasses import dataclass
 
+from interlace.observability.logging import escape_control
+
 __all__ = ["LogLine", "RecentLogs"]
 
 
@@ -48,8 +50,11 @@ class RecentLogs(logging.Handler):
                     record.levelname,
                     record.levelno,
                     record.name,
-                    message,
-                    correlation if isinstance(correlation, str) and correlation != "-" else None,
+                    # shown in terminals and pages: control characters escaped, as in the log itself
+                    escape_control(message),
+                    escape_control(correlation)
+                    if isinstance(correlation, str) and correlation != "-"
+                    else None,
                 )
             )
         except Exception:
