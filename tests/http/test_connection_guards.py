@@ -8,9 +8,12 @@ import asyncio
 import contextlib
 import logging
 import time
+from pathlib import Path
 
 import pytest
 
+from interlace.model.load import load_project
+from interlace.serving import ConnectionLimits
 from tests.http.conftest import SHORT, Port, parse_answer, read_until_closed
 from tests.inbound.projects import eventually
 
@@ -116,3 +119,20 @@ async def test_a_connection_is_accepted_again_once_one_under_the_limit_closed(po
     await eventually(lambda: server.open_connections < SHORT.max_connections)
     answer = await port.exchange(b"GET /echo/items/2 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
     assert answer.status == 200
+
+
+def test_the_limits_are_read_from_the_server_table_and_checked_at_their_line(tmp_path: Path) -> None:
+    toml = (
+        '[project]\nname = "x"\n\n[server]\nheader-timeout = "2s"\nbody-timeout = 30\n'
+        'keepalive-timeout = "1m"\nmax-connections = 50\n'
+    )
+    (tmp_path / "interlace.toml").write_text(toml)
+    project = load_project(tmp_path, env={})
+    assert ConnectionLimits.of(project.server) == ConnectionLimits(2.0, 30.0, 60.0, 50)
+
+    (tmp_path / "interlace.toml").write_text(toml.replace('"2s"', '"-2s"').replace("= 50", "= 0"))
+    problems = [(str(p.location), p.message.split(":")[0]) for p in load_project(tmp_path, env={}).problems]
+    assert problems == [
+        ("interlace.toml:5", "server.header-timeout"),
+        ("interlace.toml:8", "server.max-connections"),
+    ]
