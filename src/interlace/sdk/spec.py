@@ -140,6 +140,8 @@ def _parameter(
         adapter = _adapter(annotation)
     except (pydantic.PydanticSchemaGenerationError, pydantic.PydanticUserError, TypeError) as exc:
         raise TypeError(f"{where}: its type {_shown_annotation(base)} cannot be validated ({exc})") from exc
+    if meta is not None and meta.url and base not in (str, str | None):
+        raise TypeError(f"{where}: Param(url=True) needs a str parameter (got {_shown_annotation(base)})")
     required = item.default is inspect.Parameter.empty
     key = meta.key if meta is not None and meta.key else item.name
     if meta is not None and meta.key and meta.key in RESERVED_NAMES:
