@@ -101,3 +101,12 @@ async def test_json_nested_within_the_limit_is_stored(port: Port) -> None:
         b"Content-Length: %d\r\n\r\n" % len(body) + body
     )
     assert answer.status == 200
+
+
+async def test_a_binary_body_that_a_flow_puts_into_json_is_a_400_not_a_500(port: Port) -> None:
+    answer = await port.exchange(
+        b"POST /echo/stored HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/jon\r\n"
+        b'Content-Length: 7\r\n\r\n{"a":1}'
+    )
+    assert answer.status == 400
+    assert "cannot be written as JSON" in answer.error()["message"]

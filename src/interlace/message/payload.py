@@ -105,13 +105,7 @@ class Payload:
             try:
                 self._raw = orjson.dumps(self._json, option=orjson.OPT_NON_STR_KEYS)
             except TypeError as exc:
-                if "recursion" not in str(exc).lower():
-                    raise
-                raise PayloadError(
-                    f"the payload cannot be written as JSON: it is nested deeper than the writer's 254 levels"
-                    f" (bodies may nest at most {MAX_JSON_DEPTH})",
-                    detail={"maxDepth": MAX_JSON_DEPTH},
-                ) from exc
+                raise _unwritable(exc) from exc
         return self._raw
 
     def __len__(self) -> int:
@@ -190,6 +184,18 @@ def _check_depth(value: Any, raw: bytes) -> None:
         if depth >= MAX_JSON_DEPTH:
             raise _too_deep()
         level = inner
+
+
+def _unwritable(exc: TypeError) -> PayloadError:
+    """A JSON value that cannot be written: nested too deeply, or holding what JSON has no form for
+    (bytes of a binary payload put into a JSON document)."""
+    if "recursion" in str(exc).lower():
+        return PayloadError(
+            "the payload cannot be written as JSON: it is nested deeper than the writer's 254 levels"
+            f" (bodies may nest at most {MAX_JSON_DEPTH})",
+            detail={"maxDepth": MAX_JSON_DEPTH},
+        )
+    return PayloadError(f"the payload cannot be written as JSON: {exc} (a binary payload put into JSON?)")
 
 
 def _too_deep() -> PayloadError:
