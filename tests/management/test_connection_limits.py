@@ -94,3 +94,12 @@ async def test_a_body_that_cannot_be_decoded_is_a_4xx_without_an_error_logged(
     # the management API's own error shape: code and message
     assert orjson.loads(answer.body)["error"]["code"] == "BAD_REQUEST"
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
+
+
+async def test_a_token_with_bytes_that_are_not_text_is_a_401(management: ManagementServer) -> None:
+    answer = await exchange(
+        management.port,
+        b"GET /management/apis HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+        b"Authorization: Bearer abc.def\xd7ghi\r\n\r\n",
+    )
+    assert answer.status == 401

@@ -108,7 +108,7 @@ class TokenIssuer:
                 issuer=_ISSUER,
                 options={"require": _REQUIRED, "verify_exp": False, "verify_iat": False},
             )
-        except jwt.PyJWTError as exc:
+        except (jwt.PyJWTError, UnicodeError) as exc:  # UnicodeError: bytes a header cannot hold as text
             raise UnauthorizedError("the token is not valid: log in again") from exc
         expires_at, issued_at, role = claims["exp"], claims["iat"], claims["role"]
         if (
