@@ -33,9 +33,9 @@ from aiohttp.http_parser import RawRequestMessage
 from aiohttp.streams import EMPTY_PAYLOAD, StreamReader
 from aiohttp.web_protocol import RequestHandler
 
-from interlace.message import CORRELATION_HEADER, JSON_TYPE, new_correlation_id
+from interlace.message import CORRELATION_HEADER, JSON_TYPE, error_body, new_correlation_id
 
-__all__ = ["ConnectionLimits", "GuardedServer", "error_body", "guarded_app_runner"]
+__all__ = ["ConnectionLimits", "GuardedServer", "guarded_app_runner"]
 
 _log = logging.getLogger("interlace.http")
 _RequestFactory = Callable[
@@ -67,15 +67,14 @@ class ConnectionLimits:
         )
 
 
-def error_body(code: str, message: str, correlation_id: str) -> bytes:
-    """The default error answer's body: ``{"error": {code, message, correlationId}}``."""
-    return orjson.dumps({"error": {"code": code, "message": message, "correlationId": correlation_id}})
+def _error_json(code: str, message: str, correlation_id: str) -> bytes:
+    return orjson.dumps(error_body(code, message, correlation_id))
 
 
 def _raw_answer(status: int, code: str, message: str, extra: str = "") -> bytes:
     """A complete HTTP/1.1 error answer that closes the connection, written without a request object."""
     correlation_id = new_correlation_id()
-    body = error_body(code, message, correlation_id)
+    body = _error_json(code, message, correlation_id)
     head = (
         f"HTTP/1.1 {status} {HTTPStatus(status).phrase}\r\nContent-Type: {JSON_TYPE}\r\n"
         f"Content-Length: {len(body)}\r\n{CORRELATION_HEADER}: {correlation_id}\r\n{extra}"
@@ -210,7 +209,7 @@ class _GuardedHandler(RequestHandler):
             )
             code, text = "INTERNAL_ERROR", "the request could not be processed"
         headers = {"Content-Type": JSON_TYPE, CORRELATION_HEADER: correlation_id}
-        response = web.Response(status=status, body=error_body(code, text, correlation_id), headers=headers)
+        response = web.Response(status=status, body=_error_json(code, text, correlation_id), headers=headers)
         response.force_close()
         return response
 

@@ -4,11 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+import orjson
 from aiohttp import web
 from multidict import CIMultiDict
 
-from interlace.message import CORRELATION_HEADER, JSON_TYPE, MessageContext, Params, Payload, Reply
-from interlace.serving import error_body
+from interlace.message import (
+    CORRELATION_HEADER,
+    JSON_TYPE,
+    JsonValue,
+    MessageContext,
+    Params,
+    Payload,
+    Reply,
+    error_body,
+)
 
 __all__ = ["error_response", "first_values", "message_from_request", "response_from_reply"]
 
@@ -51,9 +60,16 @@ def response_from_reply(reply: Reply, correlation_id: str) -> web.Response:
 
 
 def error_response(
-    status: int, code: str, message: str, correlation_id: str, extra_headers: Mapping[str, str] | None = None
+    status: int,
+    code: str,
+    message: str,
+    correlation_id: str,
+    extra_headers: Mapping[str, str] | None = None,
+    *,
+    details: JsonValue = None,
 ) -> web.Response:
-    """The default error answer: JSON with the code, a message and the correlation id, never a trace."""
-    body = error_body(code, message, correlation_id)
+    """The default error answer (:func:`~interlace.message.error_body`): JSON with the code, a message,
+    the correlation id and the details if any, never a trace."""
+    body = orjson.dumps(error_body(code, message, correlation_id, details), default=str)
     headers = {"Content-Type": JSON_TYPE, CORRELATION_HEADER: correlation_id, **(extra_headers or {})}
     return web.Response(status=status, body=body, headers=headers)

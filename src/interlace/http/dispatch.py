@@ -1,18 +1,25 @@
 """Dispatching an HTTP request to the resource that answers it, and the default answers.
 
 Per request: match the route (precompiled), read the body within the size limit, run the resource's
-flow, and turn its reply (or its error) into a response. Outcomes:
+flow with :func:`~interlace.mediators.flow.run_flow`, and answer its
+:class:`~interlace.mediators.flow.FlowResult` (:func:`answer`):
 
-- the flow responded → that reply;
-- the flow ended without responding → the current message, with its status (or 200);
-- the flow dropped the message → 202 Accepted, no body;
-- the body cannot be read (``Content-Encoding`` that does not match it, broken chunking) → 400; the
-  client closed the connection while sending it → nothing is answered, one line is logged at DEBUG;
-- the flow failed → the default error answer: JSON ``{"error": {code, message, correlationId}}`` with
-  the error's status and headers (``Retry-After``) and the message a client may see (the full one is
-  logged); an unexpected failure answers 500 with no internal detail and is logged;
-- an on-error flow answered with the error's own status → its answer, with the error's headers unless
-  it set them itself (a 503 keeps its ``Retry-After``).
+- ``replied`` → the reply;
+- ``finished`` → the current message, with its status (or 200);
+- ``dropped`` → 202 Accepted, no body;
+- ``failed`` and handled → the reply the on-error flow gave (with the error's headers, ``Retry-After``,
+  unless it set them itself, when it answers with the error's own status), else the default error
+  answer;
+- ``failed`` and not handled → the default error answer.
+
+Before the flow runs: a body that cannot be read (``Content-Encoding`` that does not match it, broken
+chunking) answers 400; a client that closed the connection while sending it gets nothing, and one line is
+logged at DEBUG.
+
+Every error answer, the routing's 404 and 405 included, has the one shape of
+:func:`~interlace.message.error_body` with the error's status and headers (``Retry-After``) and the
+message a client may see (the full one is logged); an unexpected failure answers 500 with no internal
+detail (the log has it).
 """
 
 from __future__ import annotations
@@ -23,14 +30,33 @@ from collections.abc import Callable
 from aiohttp import web
 
 from interlace.compiler.compile import Artifacts
-from interlace.errors import InterlaceError
 from interlace.http.codec import error_response, message_from_request, response_from_reply
-from interlace.message import CORRELATION_HEADER, Reply, new_correlation_id
+from interlace.mediators.flow import FlowResult, run_flow
+from interlace.message import CORRELATION_HEADER, MessageContext, Reply, new_correlation_id
 from interlace.routing import RouteMiss
 
-__all__ = ["Dispatcher"]
+__all__ = ["Dispatcher", "answer"]
 
 _log = logging.getLogger("interlace.http")
+
+
+def answer(result: FlowResult, ctx: MessageContext) -> web.Response:
+    """The HTTP response for how a request's flow ended (see the module docstring)."""
+    if result.outcome == "finished":
+        reason = ctx.transport.get("reason")
+        reply = Reply(ctx.status or 200, ctx.payload, reason=str(reason) if reason else None)
+        return response_from_reply(reply, ctx.correlation_id)
+    error = result.error
+    if ctx.reply is not None and (result.outcome == "replied" or result.handled):
+        if error is not None and error.headers and ctx.reply.status == error.status:
+            for name, value in error.headers.items():
+                ctx.reply.headers.setdefault(name, value)
+        return response_from_reply(ctx.reply, ctx.correlation_id)
+    if error is not None:
+        return error_response(
+            error.status, error.code, error.message, ctx.correlation_id, error.headers, details=error.detail
+        )
+    return web.Response(status=202, headers={CORRELATION_HEADER: ctx.correlation_id})
 
 
 class Dispatcher:
@@ -87,40 +113,8 @@ class Dispatcher:
             return web.Response(status=400)
         ctx = message_from_request(request, body, match.path_params)
         resource = match.target
-        try:
-            if await resource.flow.mediate(ctx):
-                reason = ctx.transport.get("reason")
-                reply = Reply(ctx.status or 200, ctx.payload, reason=str(reason) if reason else None)
-                return response_from_reply(reply, ctx.correlation_id)
-        except InterlaceError as exc:
-            if exc.status >= 500:
-                _log.warning(
-                    "%s %s failed: %s",
-                    request.method,
-                    request.path,
-                    exc,
-                    extra={"correlation_id": ctx.correlation_id},
-                )
-            return error_response(exc.status, exc.code, exc.public_message, ctx.correlation_id, exc.headers)
-        except Exception:
-            _log.exception(
-                "%s %s failed unexpectedly",
-                request.method,
-                request.path,
-                extra={"correlation_id": ctx.correlation_id},
-            )
-            return error_response(
-                500, "INTERNAL_ERROR", "the request could not be processed", ctx.correlation_id
-            )
-        if ctx.reply is not None:
-            if ctx.error is not None and ctx.error.headers and ctx.reply.status == ctx.error.status:
-                for name, value in ctx.error.headers.items():
-                    ctx.reply.headers.setdefault(name, value)
-            return response_from_reply(ctx.reply, ctx.correlation_id)
-        if ctx.error is not None:
-            error = ctx.error
-            return error_response(error.status, error.code, error.message, ctx.correlation_id, error.headers)
-        return web.Response(status=202, headers={CORRELATION_HEADER: ctx.correlation_id})
+        result = await run_flow(resource.flow, ctx, what=f"{request.method} {request.path}")
+        return answer(result, ctx)
 
     def _too_large(self, request: web.BaseRequest, length: int | None) -> web.Response:
         correlation_id = request.headers.get(CORRELATION_HEADER) or new_correlation_id()

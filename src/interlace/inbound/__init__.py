@@ -5,7 +5,7 @@ supervisor of :mod:`interlace.services`."""
 from interlace.inbound.base import EventSource, Inbound, InboundCounters, InboundState
 from interlace.inbound.cursor import CursorStore, FileCursorStore, TableCursorStore
 from interlace.inbound.dbpoll import DbPollSource
-from interlace.inbound.endpoint import InboundEndpoint, message_of, run_flow
+from interlace.inbound.endpoint import InboundEndpoint, message_of
 from interlace.inbound.files import FileAction, FileSource
 from interlace.inbound.http_listener import HttpDispatch, HttpListener, RequestHandler
 from interlace.inbound.pgnotify import PostgresNotifySource
@@ -37,5 +37,4 @@ __all__ = [
     "TableCursorStore",
     "TaskState",
     "message_of",
-    "run_flow",
 ]

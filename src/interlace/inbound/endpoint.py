@@ -2,9 +2,10 @@
 processing and bounded redelivery.
 
 Per event: a fresh message (the event's payload and headers; its attributes become message properties)
-runs through the flow; when the flow finishes (also when its on-error flow handled a failure) the event
-is acknowledged. When an error escapes the flow, the event is handed back for another delivery after a
-backoff, until its attempts ran out; then it is dead-lettered (:mod:`interlace.inbound.redelivery`).
+runs through the flow; when its result settles (:attr:`~interlace.mediators.flow.FlowResult.settles`:
+also when its on-error flow handled a failure) the event is acknowledged. When an error escapes the flow,
+the event is handed back for another delivery after a backoff, until its attempts ran out; then it is
+dead-lettered (:mod:`interlace.inbound.redelivery`).
 At most ``max_in_flight`` events are being processed (or waiting out their backoff) at once: the source
 is not asked for another one until one is settled, which is the backpressure. On stop, the source is
 closed first, then the events in flight finish; if the supervisor cancels them (graceful timeout), each
@@ -23,27 +24,14 @@ from interlace.errors import InterlaceError
 from interlace.inbound.base import EventSource, InboundCounters, InboundState
 from interlace.inbound.redelivery import AttemptCounter, DeadLetters, Redelivery
 from interlace.mediators.base import Mediator
+from interlace.mediators.flow import run_flow
 from interlace.message import MessageContext
 from interlace.sdk import NO_ACK, DeadLettering, FatalError, RetryableError, TriggerEvent
 from interlace.services import ServiceFailedError, ServiceKind, ServiceRecord, Wait
 
-__all__ = ["InboundEndpoint", "message_of", "run_flow"]
+__all__ = ["InboundEndpoint", "message_of"]
 
 _log = logging.getLogger("interlace.inbound")
-
-
-async def run_flow(flow: Mediator, ctx: MessageContext, what: str) -> str | None:
-    """Run ``flow`` on ``ctx``; None when it finished (an on-error flow that ended counts as finished),
-    else the error's text. Never raises but for cancellation."""
-    try:
-        await flow.mediate(ctx)
-    except InterlaceError as exc:
-        _log.warning("%s failed: %s", what, exc, extra={"correlation_id": ctx.correlation_id})
-        return str(exc)
-    except Exception as exc:
-        _log.exception("%s failed unexpectedly", what, extra={"correlation_id": ctx.correlation_id})
-        return f"internal error: {type(exc).__name__}: {exc}"
-    return None
 
 
 def message_of(event: TriggerEvent) -> MessageContext:
@@ -176,14 +164,14 @@ class InboundEndpoint:
         ctx = message_of(event)
         counters.in_flight += 1
         try:
-            error = await run_flow(self._flow, ctx, f"inbound endpoint {self._name}")
-            if error is None:
+            result = await run_flow(self._flow, ctx, what=f"inbound endpoint {self._name}")
+            if result.settles:
                 counters.processed += 1
                 if event.attempt is None:
                     self._attempts.forget(AttemptCounter.key_of(event))
                 await self._settle(ctx, "acknowledging", event.ack())
             else:
-                await self._failed(event, ctx, error, stop)
+                await self._failed(event, ctx, result.description or "the flow failed", stop)
         except asyncio.CancelledError:
             # Stopped before the flow finished: the source delivers the event again.
             await self._settle(ctx, "handing back", event.nack(requeue=True))

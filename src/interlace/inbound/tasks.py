@@ -13,8 +13,8 @@ import logging
 import time
 from collections.abc import Callable
 
-from interlace.inbound.endpoint import run_flow
 from interlace.mediators.base import Mediator
+from interlace.mediators.flow import run_flow
 from interlace.message import MessageContext
 from interlace.services import EpochTime, Schedule, ServiceKind, ServiceRecord, ServiceState, Wait
 
@@ -127,7 +127,8 @@ class ScheduledTask:
                 error: str | None = f"the task's message could not be built: {exc}"
                 _log.warning("task %s: %s", self._name, error)
             else:
-                error = await run_flow(self._flow, ctx, f"task {self._name}")
+                result = await run_flow(self._flow, ctx, what=f"task {self._name}")
+                error = None if result.settles else result.description
             if error is not None:
                 self._failures += 1
                 self.record.last_error = error

@@ -8,16 +8,19 @@ from interlace.message.context import (
     Reply,
     new_correlation_id,
 )
+from interlace.message.json import JsonValue, error_body
 from interlace.message.payload import JSON_TYPE, Payload, media_type_of
 
 __all__ = [
     "CORRELATION_HEADER",
     "JSON_TYPE",
     "ErrorInfo",
+    "JsonValue",
     "MessageContext",
     "Params",
     "Payload",
     "Reply",
+    "error_body",
     "media_type_of",
     "new_correlation_id",
 ]

@@ -15,6 +15,7 @@ from typing import Literal, Protocol
 from interlace.endpoints import Endpoint
 from interlace.errors import EndpointError, InterlaceError
 from interlace.mediators.base import Mediator
+from interlace.mediators.flow import run_flow
 from interlace.message import MessageContext
 from interlace.stores import MessageStore, StoredMessage
 
@@ -104,9 +105,10 @@ class EndpointTarget:
 
 
 class SequenceTarget:
-    """Runs ``sequence`` on the message. It is delivered when the flow ends without an error: an error it
-    raises, or one its on-error flow handled, is a failure. A failure whose status (``throw-error``'s
-    ``status``, an endpoint error's 502) is in ``never_retry`` gives up at once."""
+    """Runs ``sequence`` on the message. It is delivered when the flow's result settles
+    (:attr:`~interlace.mediators.flow.FlowResult.settles`: also when its on-error flow handled an error);
+    an error that escapes the flow is a failure, and one whose status (``throw-error``'s ``status``, an
+    endpoint error's 502) is in ``never_retry`` gives up at once."""
 
     __slots__ = ("never_retry", "sequence", "sequence_name")
 
@@ -123,24 +125,13 @@ class SequenceTarget:
 
     async def deliver(self, message: StoredMessage) -> DeliveryOutcome:
         ctx = delivery_context(message)
-        try:
-            await self.sequence.mediate(ctx)
-        except InterlaceError as exc:
-            return DeliveryOutcome(False, str(exc), retry=exc.status not in self.never_retry)
-        except Exception as exc:
-            _log.exception(
-                "sequence %s failed unexpectedly on stored message %s",
-                self.sequence_name,
-                message.id,
-                extra={"correlation_id": ctx.correlation_id},
-            )
-            return DeliveryOutcome(False, f"internal error in sequence {self.sequence_name}: {exc!r}")
-        if ctx.error is not None:
-            error = ctx.error
-            return DeliveryOutcome(
-                False, f"{error.code}: {error.message}", retry=error.status not in self.never_retry
-            )
-        return DELIVERED
+        result = await run_flow(
+            self.sequence, ctx, what=f"sequence {self.sequence_name} on message {message.id}"
+        )
+        if result.settles:
+            return DELIVERED
+        status = result.error.status if result.error is not None else 500
+        return DeliveryOutcome(False, result.description, retry=status not in self.never_retry)
 
 
 class StoreTarget:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from interlace.mediators.base import Mediator
+from interlace.mediators.flow import run_flow
 from interlace.processors.base import ProcessorCounters, ProcessorState
 from interlace.processors.delivery import DeliveryOutcome, DeliveryTarget, delivery_context
 from interlace.services import (
@@ -279,17 +280,9 @@ class ForwardingProcessor:
         sequence = self._exhausted.sequence
         if sequence is None:
             return
-        ctx = delivery_context(message)
-        try:
-            await sequence.mediate(ctx)
-        except Exception:
-            _log.exception(
-                "processor %s: sequence %s failed on exhausted message %s",
-                self._name,
-                self._exhausted.sequence_name,
-                message.id,
-                extra={"correlation_id": message.correlation_id},
-            )
+        name = self._exhausted.sequence_name
+        what = f"processor {self._name}: sequence {name} on exhausted message {message.id}"
+        await run_flow(sequence, delivery_context(message), what=what)
 
     async def _settle(self, operation: Awaitable[None], message: StoredMessage, action: str) -> None:
         """Await a store operation on a claimed message; a failure leaves the claim to expire (the message
