@@ -72,10 +72,16 @@ async def test_apis_are_listed_with_their_urls_and_resources(managed: Managed, a
         (["GET"], "/", "http://localhost:8290/orders/"),
     ]
     assert (await managed.call("GET", "/management/apis/OrdersAPI", token=admin)).json == api
-    missing = await managed.call("GET", "/management/apis/Orders", token=admin)
+    missing = await managed.call(
+        "GET", "/management/apis/Orders", token=admin, headers={"X-Correlation-ID": "look-1"}
+    )
     assert missing.status == 404
     assert missing.json == {
-        "error": {"code": "NOT_FOUND", "message": "no API named 'Orders' (APIs: OrdersAPI)"}
+        "error": {
+            "code": "NOT_FOUND",
+            "message": "no API named 'Orders' (APIs: OrdersAPI)",
+            "correlationId": "look-1",
+        }
     }
 
 

@@ -1,6 +1,7 @@
 """The management API as an aiohttp application: each :class:`Route` becomes a handler that checks the
 token and role, the query and the body (against the route's schemas) before the route's handler runs,
-and one middleware turns every error into ``{"error": {"code", "message"}}`` (never a stack trace)."""
+and one middleware turns every error into ``{"error": {"code", "message", "correlationId"}}`` (never a
+stack trace)."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from interlace.management.errors import (
     ForbiddenError,
     ManagementError,
     UnauthorizedError,
-    error_body,
+    error_answer,
 )
 from interlace.management.openapi import OPENAPI_PATH, openapi_document
 from interlace.management.resources import ROUTES, SCHEMAS
@@ -137,16 +138,16 @@ async def _errors(
     try:
         return await handler(request)
     except ManagementError as exc:
-        return json_response(error_body(exc.code, exc.message), exc.status, exc.headers)
+        return error_answer(request, exc.status, exc.code, exc.message, exc.headers)
     except web.HTTPException as exc:
         if exc.status < 400:
             raise
         code = _HTTP_CODES.get(exc.status, f"HTTP_{exc.status}")
         message = f"no such route: {request.method} {request.path}" if exc.status == 404 else exc.reason
         headers = {"Allow": exc.headers["Allow"]} if "Allow" in exc.headers else None
-        return json_response(error_body(code, message), exc.status, headers)
+        return error_answer(request, exc.status, code, message, headers)
     except InterlaceError as exc:
-        return json_response(error_body(exc.code, exc.message), exc.status)
+        return error_answer(request, exc.status, exc.code, exc.message)
     except asyncio.CancelledError:
         raise
     except (web.RequestPayloadError, ConnectionError) as exc:
@@ -156,9 +157,7 @@ async def _errors(
         return json_response(error_body("BAD_REQUEST", message), 400, {"Connection": "close"})
     except Exception:
         _log.exception("management: %s %s failed", request.method, request.path)
-        return json_response(
-            error_body("INTERNAL_ERROR", "the management API failed: see the server's log"), 500
-        )
+        return error_answer(request, 500, "INTERNAL_ERROR", "the management API failed: see the server's log")
 
 
 def all_routes(routes: Sequence[Route] = ROUTES, schemas: Mapping[str, Schema] = SCHEMAS) -> list[Route]:

@@ -1,14 +1,20 @@
-"""The errors the management API answers with, and the one shape every error answer has.
+"""The errors the management API answers with.
 
-Every error is ``{"error": {"code": "...", "message": "..."}}`` with the error's HTTP status; errors of
-the runtime (an unknown store, a store that failed) keep their own code and status.
+Every error answer has the one shape of every Interlace error answer (:func:`error_answer`, built on
+:func:`interlace.message.error_body`): ``{"error": {"code", "message", "correlationId"}}`` with the
+error's HTTP status; errors of the runtime (an unknown store, a store that failed) keep their own code
+and status.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+
+import orjson
+from aiohttp import web
 
 from interlace.errors import InterlaceError
+from interlace.message import CORRELATION_HEADER, JSON_TYPE, error_body, new_correlation_id
 
 __all__ = [
     "BadRequestError",
@@ -19,7 +25,7 @@ __all__ = [
     "NotReadyError",
     "TooManyAttemptsError",
     "UnauthorizedError",
-    "error_body",
+    "error_answer",
 ]
 
 
@@ -87,6 +93,16 @@ class NotReadyError(ManagementError):
     status = 503
 
 
-def error_body(code: str, message: str) -> dict[str, Any]:
-    """The JSON of every error answer."""
-    return {"error": {"code": code, "message": message}}
+def error_answer(
+    request: web.BaseRequest,
+    status: int,
+    code: str,
+    message: str,
+    headers: Mapping[str, str] | None = None,
+) -> web.Response:
+    """The error answer to ``request``: the one error shape, with the caller's correlation id (or a new
+    one) in the body and the ``X-Correlation-ID`` header."""
+    correlation_id = request.headers.get(CORRELATION_HEADER) or new_correlation_id()
+    body = orjson.dumps(error_body(code, message, correlation_id))
+    all_headers = {"Content-Type": JSON_TYPE, CORRELATION_HEADER: correlation_id, **(headers or {})}
+    return web.Response(status=status, body=body, headers=all_headers)

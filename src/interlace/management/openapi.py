@@ -18,10 +18,15 @@ ERROR_SCHEMA: Final[Schema] = {
     "properties": {
         "error": {
             "type": "object",
-            "required": ["code", "message"],
+            "required": ["code", "message", "correlationId"],
             "properties": {
                 "code": {"type": "string", "description": "Machine-readable: NOT_FOUND, UNAUTHORIZED, ..."},
                 "message": {"type": "string", "description": "What must hold and what arrived."},
+                "correlationId": {
+                    "type": "string",
+                    "description": "The request's X-Correlation-ID (sent or made): find it in the log.",
+                },
+                "details": {"description": "Extra, safe-to-show data, when there is any."},
             },
         }
     },
@@ -88,7 +93,7 @@ def openapi_document(routes: Iterable[Route], schemas: Mapping[str, Schema], ver
             "version": version,
             "description": "See and change what an Interlace server runs. Log in with "
             "`POST /management/login`, then send `Authorization: Bearer TOKEN`. Errors are "
-            '`{"error": {"code": ..., "message": ...}}`.',
+            '`{"error": {"code": ..., "message": ..., "correlationId": ...}}`.',
         },
         "paths": paths,
         "components": {
