@@ -12,6 +12,7 @@ from interlace.compiler.diagnostics import format_problem
 from interlace.endpoints import HttpClient
 from interlace.errors import MediationError, SourceLocation
 from interlace.inbound import ScheduledTask
+from interlace.mediators import SequenceMediator
 from interlace.message import MessageContext
 from interlace.model import load_project
 from interlace.runtime import Runtime
@@ -98,6 +99,34 @@ async def test_a_failed_run_is_recorded_and_the_schedule_goes_on() -> None:
     await tick.run(asyncio.Event())
     state = tick.state()
     assert (state.runs, state.failures, state.last_error) == (4, 4, "the flow failed")
+
+
+async def test_a_run_whose_on_error_flow_handled_the_failure_is_not_a_failure() -> None:
+    time, flow = FakeTime(0.0), CountingFlow()
+    flow.fail = True
+    handled: list[str] = []
+
+    class Recorder:
+        location = SourceLocation("sequences/flow.yaml", 2)
+
+        async def mediate(self, ctx: MessageContext) -> bool:
+            handled.append(ctx.error.code if ctx.error else "")
+            return True
+
+    sequence = SequenceMediator("Flow", SourceLocation("sequences/flow.yaml", 1), (flow,), Recorder())
+    tick = ScheduledTask(
+        "Tick",
+        IntervalSchedule(5.0),
+        sequence,
+        MessageContext,
+        target="Flow",
+        wait=time.wait,
+        clock=time.clock,
+    )
+    await tick.run(asyncio.Event())
+    state = tick.state()
+    assert (state.runs, state.failures, state.last_error) == (4, 0, None)
+    assert handled == ["MEDIATION_ERROR"] * 4
 
 
 TASK_FILES = {

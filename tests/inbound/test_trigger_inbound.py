@@ -95,6 +95,19 @@ async def test_an_on_error_flow_that_handles_the_failure_acknowledges_the_event(
         assert gate.passed == []
 
 
+async def test_an_error_raised_by_the_on_error_flow_hands_the_event_back(tmp_path: Path) -> None:
+    files = endpoint("on-error: [{throw-error: {message: 'try again', code: AGAIN}}]", flow_failures=1)
+    root = write_project(tmp_path, files)
+    async with Runtime(root, env={}, connectors=REGISTRY) as runtime:
+        gate = await gate_of(runtime)
+        gate.send(("k1", 1))
+        await gate.until(lambda: "ack k1" in gate.settled)
+        assert gate.settled[:2] == ["nack k1 requeue=True", "ack k1"]
+        state = runtime.services.state("inbound", "Orders")
+        assert (state.processed, state.failed) == (1, 1)
+        assert state.last_error is not None and "try again" in state.last_error
+
+
 async def test_requeue_false_dead_letters_a_failed_event_at_once(tmp_path: Path) -> None:
     root = write_project(tmp_path, endpoint("requeue: false", flow_failures=1))
     async with Runtime(root, env={}, connectors=REGISTRY) as runtime:

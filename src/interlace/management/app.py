@@ -154,7 +154,7 @@ async def _errors(
         # the client's doing: a body that does not match its encodings, or a client that went away
         _log.debug("management: the body of %s %s cannot be read: %s", request.method, request.path, exc)
         message = "the request body cannot be read as its Content-Encoding and Transfer-Encoding say"
-        return json_response(error_body("BAD_REQUEST", message), 400, {"Connection": "close"})
+        return error_answer(request, 400, "BAD_REQUEST", message, {"Connection": "close"})
     except Exception:
         _log.exception("management: %s %s failed", request.method, request.path)
         return error_answer(request, 500, "INTERNAL_ERROR", "the management API failed: see the server's log")
