@@ -427,6 +427,19 @@ def test_store_messages_are_browsed_shown_replayed_deleted_and_purged(
     assert ok("store", "browse", "Orders").stdout.strip() == "Orders: no messages from 1 on (it holds 0)"
 
 
+def test_a_message_replayed_into_its_own_store_stays_there(admin: LiveServer) -> None:
+    fill(admin, "Orders", 2)
+    replayed = ok("store", "replay", "Orders", "order-1")
+    assert replayed.stdout.strip() == "replayed message order-1 into Orders"
+    kept = json.loads(ok("store", "show", "Orders", "order-1", "-o", "json").stdout)
+    assert (kept["payload"], kept["attempts"]) == ('{"order": 1}', 0)
+    renamed = json.loads(ok("store", "replay", "Orders", "order-0", "--new-id", "-o", "json").stdout)
+    new_id = renamed["message"]["id"]
+    assert new_id != "order-0"
+    listed = json.loads(ok("store", "browse", "Orders", "-o", "json").stdout)
+    assert sorted(message["id"] for message in listed["items"]) == sorted(["order-1", new_id])
+
+
 def test_log_level_changes_a_logger_of_the_running_server(admin: LiveServer) -> None:
     changed = ok("log-level", "interlace.cli.probe", "debug").stdout.strip()
     assert changed == "logger interlace.cli.probe: DEBUG (effective DEBUG)"

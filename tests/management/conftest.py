@@ -6,6 +6,7 @@ Clocks are injected: ``wall`` for token expiry, ``mono`` for the login throttle;
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -174,7 +175,13 @@ class Managed:
 
 @pytest.fixture
 async def managed(tmp_path: Path) -> AsyncIterator[Managed]:
-    root = write_project(tmp_path / "shop")
+    async with serve(write_project(tmp_path / "shop")) as served:
+        yield served
+
+
+@contextlib.asynccontextmanager
+async def serve(root: Path) -> AsyncIterator[Managed]:
+    """The runtime of the project at ``root`` and its management server, as the tests drive them."""
     wall, mono = ManualClock(1_700_000_000.0), ManualClock(1000.0)
     async with Runtime(root, env=ENV, connectors=REGISTRY, clock=wall) as runtime:
         server = ManagementServer(

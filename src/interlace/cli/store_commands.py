@@ -143,7 +143,9 @@ def store_replay(
     output: OutputOption = "table",
     remote: RemoteOption = None,
 ) -> None:
-    """Move a message (from a dead-letter store, say) back into its origin store or another one."""
+    """Move a message (from a dead-letter store, say) back into its origin store or another one; replayed
+    into the store that holds it, it is replaced in place with its attempts cleared. It is never lost:
+    when the target would not keep it under its id, it stays where it was (use --new-id)."""
     check_output(output)
     body: dict[str, Any] = {}
     if payload_file is not None:

@@ -13,6 +13,7 @@ from interlace.processors.delivery import (
 from interlace.processors.forwarding import ExhaustedPolicy, ForwardingProcessor
 from interlace.processors.operations import (
     MessageNotFoundError,
+    ReplayConflictError,
     UnknownStoreError,
     describe_message,
     replay_message,
@@ -30,6 +31,7 @@ __all__ = [
     "MessageProcessor",
     "ProcessorCounters",
     "ProcessorState",
+    "ReplayConflictError",
     "SamplingProcessor",
     "SequenceTarget",
     "StoreTarget",

@@ -285,7 +285,10 @@ ROUTES = (
         body=ref("Replay"),
         body_required=False,
         description="Attempts and last error are cleared; the message keeps its id unless `newId`. "
-        "It is put into the target before it is deleted here, so a failure leaves it in both.",
+        "It is put into the target before it is deleted here, so a failure leaves it in both; replayed "
+        "into the store that holds it, it is replaced in place. 409 when the target already holds that "
+        "id or does not keep it (a dedupe-window): the message stays here; replay it with `newId`.",
+        errors=(409,),
     ),
     Route(
         "purgeStore",
