@@ -128,14 +128,20 @@ def new(target: Annotated[Path, typer.Argument(help="Folder to create.")]) -> No
 
 
 @app.command()
-def reference(topic: Annotated[str, typer.Argument(help="What to document: mediators.")]) -> None:
+def reference(
+    topic: Annotated[
+        str,
+        typer.Argument(help="What to document: mediators, endpoints, stores, processors, inbound, tasks."),
+    ],
+) -> None:
     """Print a reference page generated from the code (markdown)."""
-    if topic != "mediators":
-        _err.print(f"unknown reference topic {topic!r}; known: mediators", style="bold red", markup=False)
-        raise typer.Exit(2)
-    from interlace.compiler.reference import render_mediator_reference
+    from interlace.compiler.reference import REFERENCE_TOPICS
 
-    typer.echo(render_mediator_reference(), nl=False)
+    if topic not in REFERENCE_TOPICS:
+        known = ", ".join(REFERENCE_TOPICS)
+        _err.print(f"unknown reference topic {topic!r}; known: {known}", style="bold red", markup=False)
+        raise typer.Exit(2)
+    typer.echo(REFERENCE_TOPICS[topic](), nl=False)
 
 
 @app.command()

@@ -1,7 +1,13 @@
-"""The mediator reference, rendered from the mediator definitions themselves (docs/reference/mediators.md).
+"""Reference pages rendered from the definitions themselves (docs/reference/TOPIC.md): mediators,
+endpoints, message stores, processors, inbound endpoints and tasks.
 
-Descriptions come from the definitions' docstrings, so a mediator is described in one place; a test
-keeps the page in step with the code (`interlace reference mediators` prints it).
+Every word comes from the definitions, so a definition is described in one place. A page is the
+docstring of its model module, but its first paragraph (which is for readers of the code): the words
+before a line ``----`` open the page, the words after it close the page. Between them comes one section
+per definition: a heading, the definition's docstring and a table of its keys with their types,
+defaults and descriptions (the fields' docstrings). ``interlace reference TOPIC`` prints a page; a test
+keeps the pages in step with the code. The tables are made by the same
+:func:`~interlace.sdk.docs.markdown_table` as the connectors' pages.
 """
 
 from __future__ import annotations
@@ -9,20 +15,42 @@ from __future__ import annotations
 import inspect
 import types
 import typing
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from pydantic import AfterValidator
+from pydantic import AfterValidator, BaseModel
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
 from interlace.compiler.builders import MEDIATORS
+from interlace.model import endpoint, inbound, processor, store, task
+from interlace.model.durations import NonNegativeDuration, PositiveDuration, format_duration
 from interlace.model.flow import check_flow, check_flow_or_name
+from interlace.sdk.docs import markdown_table, shown_default
+
+__all__ = [
+    "DEFINITION_PAGES",
+    "REFERENCE_TOPICS",
+    "ReferencePage",
+    "Section",
+    "render_mediator_reference",
+    "render_reference",
+]
 
 _FLOW_VALIDATORS = {check_flow: "flow", check_flow_or_name: "flow or sequence name"}
+_DURATIONS = {
+    id(marker): qualifier
+    for markers, qualifier in (
+        (typing.get_args(PositiveDuration)[1:], "duration, > 0"),
+        (typing.get_args(NonNegativeDuration)[1:], "duration, >= 0"),
+    )
+    for marker in markers
+    if isinstance(marker, AfterValidator)
+}
+_CLOSING = "----"
 
-__all__ = ["render_mediator_reference"]
-
-_HEADER = """\
+_MEDIATORS_HEADER = """\
 # Mediators
 
 A flow is a list of mediators; each item is `kind: options`. A kind whose options are all optional can
@@ -33,6 +61,26 @@ This page is generated from the mediator definitions: `interlace reference media
 """
 
 
+@dataclass(frozen=True, slots=True)
+class Section:
+    """A heading, then ``model``'s docstring and the table of its keys (but ``exclude``)."""
+
+    heading: str
+    model: type[BaseModel]
+    exclude: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ReferencePage:
+    """The page ``docs/reference/TOPIC.md``: ``title``, the docstring of ``module`` around the
+    ``sections``."""
+
+    topic: str
+    title: str
+    module: types.ModuleType
+    sections: tuple[Section, ...]
+
+
 def _type_name(annotation: Any) -> str:
     origin = typing.get_origin(annotation)
     if origin is typing.Annotated:
@@ -40,53 +88,178 @@ def _type_name(annotation: Any) -> str:
         for item in metadata:
             if isinstance(item, AfterValidator) and item.func in _FLOW_VALIDATORS:
                 return _FLOW_VALIDATORS[item.func]
+            if id(item) in _DURATIONS:
+                return _DURATIONS[id(item)]
         return _type_name(base)
     if origin is typing.Literal:
-        return " \\| ".join(f"`{value}`" for value in typing.get_args(annotation))
+        return " | ".join(
+            f"`{str(value).lower() if isinstance(value, bool) else value}`"
+            for value in typing.get_args(annotation)
+        )
     if origin in (types.UnionType, typing.Union):
         return " or ".join(_type_name(arg) for arg in typing.get_args(annotation) if arg is not type(None))
-    if origin is list:
+    if origin in (list, tuple, set, frozenset):
         return f"list of {_type_name(typing.get_args(annotation)[0])}"
     if origin is dict:
         return f"mapping of {_type_name(typing.get_args(annotation)[1])}"
     if annotation is Any:
         return "any value"
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return "mapping"
     names = {str: "string", int: "integer", float: "number", bool: "boolean"}
     return names.get(annotation, getattr(annotation, "__name__", str(annotation)))
 
 
-def _default(field: FieldInfo) -> str:
+def _default(field: FieldInfo, kind: str) -> str:
     if field.is_required():
         return "required"
-    if field.default_factory is not None:
-        return "empty"
-    if field.default is None or field.default is PydanticUndefined:
-        return "—"
     value = field.default
+    if field.default_factory is not None:
+        value = field.default_factory()  # type: ignore[call-arg]
+        if not value or isinstance(value, BaseModel):
+            return "empty" if not isinstance(value, BaseModel) else "—"
+    if value is None or value is PydanticUndefined:
+        return "—"
+    if kind.startswith("duration") and isinstance(value, int | float):
+        return f"`{format_duration(float(value))}`"
+    if isinstance(value, frozenset | set):
+        value = sorted(value)
     if value == "":
         return '`""`'
-    return f"`{str(value).lower() if isinstance(value, bool) else value}`"
+    if isinstance(value, bool):
+        return f"`{str(value).lower()}`"
+    if isinstance(value, str):
+        return f"`{value}`"
+    return shown_default(value)
+
+
+def _table(model: type[BaseModel], key: str, exclude: tuple[str, ...] = ()) -> str:
+    hints = typing.get_type_hints(model, include_extras=True)
+    rows = []
+    for name, field in model.model_fields.items():
+        if name in exclude:
+            continue
+        kind = _type_name(hints.get(name, field.annotation))
+        rows.append(
+            (
+                f"`{field.alias or name.replace('_', '-')}`",
+                kind,
+                _default(field, kind),
+                field.description or "",
+            )
+        )
+    return markdown_table((key, "type", "default", "meaning"), rows) if rows else ""
+
+
+def _docstring(obj: object) -> str:
+    return inspect.cleandoc(obj.__doc__ or "")
 
 
 def render_mediator_reference() -> str:
-    """The whole markdown page."""
-    parts = [_HEADER]
+    """The mediators page (docs/reference/mediators.md)."""
+    parts = [_MEDIATORS_HEADER]
     for kind, spec in MEDIATORS.items():
         model = spec.definition
-        parts.append(f"## `{kind}`\n\n{inspect.cleandoc(model.__doc__ or '')}\n")
+        parts.append(f"## `{kind}`\n\n{_docstring(model)}\n")
         if spec.shorthand:
             parts.append(f"Shorthand: `- {kind}: VALUE` sets `{spec.shorthand.replace('_', '-')}`.\n")
-        hints = typing.get_type_hints(model, include_extras=True)
-        rows = []
-        for name, field in model.model_fields.items():
-            key = field.alias or name.replace("_", "-")
-            kind_text = _type_name(hints.get(name, field.annotation))
-            description = (field.description or "").replace("|", "\\|").replace("\n", " ")
-            rows.append(f"| `{key}` | {kind_text} | {_default(field)} | {description} |")
-        if rows:
-            parts.append(
-                "| option | type | default | meaning |\n| --- | --- | --- | --- |\n" + "\n".join(rows) + "\n"
-            )
-        else:
-            parts.append("No options.\n")
+        parts.append(_table(model, "option") or "No options.\n")
     return "\n".join(parts)
+
+
+def _render_page(page: ReferencePage) -> str:
+    _, _, text = _docstring(page.module).partition("\n\n")
+    opening, _, closing = text.partition(f"\n{_CLOSING}\n")
+    parts = [
+        f"# {page.title}\n",
+        f"{opening.strip()}\n",
+        f"This page is generated from the definitions: `interlace reference {page.topic}`.\n",
+    ]
+    for section in page.sections:
+        parts.append(f"## {section.heading}\n")
+        text = _docstring(section.model)
+        if text:
+            parts.append(f"{text}\n")
+        table = _table(section.model, "key", section.exclude)
+        if table:
+            parts.append(table)
+    if closing.strip():
+        parts.append(f"{closing.strip()}\n")
+    return "\n".join(parts)
+
+
+DEFINITION_PAGES: tuple[ReferencePage, ...] = (
+    ReferencePage(
+        "endpoints",
+        "Endpoints",
+        endpoint,
+        (
+            Section("Top-level keys", endpoint.EndpointDefinition),
+            Section("`http`", endpoint.HttpEndpointDefinition),
+            Section("`http.retry`", endpoint.RetryDefinition),
+            Section("`http.suspend`", endpoint.SuspendDefinition),
+            Section("`load-balance`", endpoint.LoadBalanceDefinition),
+            Section("`failover`", endpoint.FailoverDefinition),
+        ),
+    ),
+    ReferencePage(
+        "stores",
+        "Message stores",
+        store,
+        (
+            Section("Keys of every store", store.StoreDefinition),
+            Section("`memory`", store.MemoryStoreDefinition),
+            Section("`sqlite` (the default)", store.SqliteStoreDefinition),
+            Section("`postgres`", store.PostgresStoreDefinition),
+            Section("`rabbitmq`", store.RabbitMqStoreDefinition),
+            Section("`redis`", store.RedisStoreDefinition),
+        ),
+    ),
+    ReferencePage(
+        "processors",
+        "Store-and-forward: the store mediator and message processors",
+        processor,
+        (
+            Section("Processors (`processors/NAME.yaml`)", processor.ProcessorDefinition),
+            Section("Options of both kinds", processor.SamplingDefinition),
+            Section(
+                "Forwarding options",
+                processor.ForwardingDefinition,
+                exclude=tuple(processor.SamplingDefinition.model_fields),
+            ),
+            Section("`on-exhausted`", processor.ExhaustedDefinition),
+        ),
+    ),
+    ReferencePage(
+        "inbound",
+        "Inbound endpoints (`inbound/NAME.yaml`)",
+        inbound,
+        (
+            Section("Keys of every endpoint", inbound.InboundDefinition),
+            Section("`file`: files in a folder", inbound.FileDefinition),
+            Section("`file.on-success`, `file.on-failure`", inbound.FileActionDefinition),
+            Section("`db-poll`: new rows of a table", inbound.DbPollDefinition),
+            Section("`postgres-notify`: PostgreSQL notifications", inbound.PostgresNotifyDefinition),
+            Section("`http`: an HTTP listener on its own port", inbound.HttpListenerDefinition),
+        ),
+    ),
+    ReferencePage(
+        "tasks", "Scheduled tasks (`tasks/NAME.yaml`)", task, (Section("Keys", task.TaskDefinition),)
+    ),
+)
+
+
+def _page_renderer(page: ReferencePage) -> Callable[[], str]:
+    return lambda: _render_page(page)
+
+
+REFERENCE_TOPICS: dict[str, Callable[[], str]] = {
+    "mediators": render_mediator_reference,
+    **{page.topic: _page_renderer(page) for page in DEFINITION_PAGES},
+}
+"""Every generated page by topic (``docs/reference/TOPIC.md``)."""
+
+
+def render_reference(topic: str) -> str:
+    """The page of ``topic`` (one of :data:`REFERENCE_TOPICS`); KeyError for another."""
+    return REFERENCE_TOPICS[topic]()

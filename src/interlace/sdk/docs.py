@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import inspect
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from pydantic.fields import FieldInfo
 
@@ -17,7 +17,7 @@ from interlace.sdk.operation import OperationSpec
 from interlace.sdk.spec import ParameterSpec, holds_secret, type_name
 from interlace.sdk.trigger import TriggerSpec
 
-__all__ = ["render_connector_reference"]
+__all__ = ["markdown_table", "render_connector_reference", "shown_default"]
 
 _HIDDEN = "(hidden)"
 
@@ -56,13 +56,17 @@ def _connection_section(connector: Connector) -> str:
     if not config.model_fields:
         lines.append("It takes no settings.\n")
         return "\n".join(lines)
-    lines += ["| setting | type | default | meaning |", "| --- | --- | --- | --- |"]
-    for name, field in config.model_fields.items():
-        key = field.alias or name
-        lines.append(
-            _row(f"`{key}`", type_name(field.annotation), _field_default(field), field.description or "")
+    rows = [
+        (
+            f"`{field.alias or name}`",
+            type_name(field.annotation),
+            _field_default(field),
+            field.description or "",
         )
-    return "\n".join(lines) + "\n"
+        for name, field in config.model_fields.items()
+    ]
+    lines.append(markdown_table(("setting", "type", "default", "meaning"), rows))
+    return "\n".join(lines)
 
 
 def _authorization_section(connector: Connector) -> str:
@@ -106,17 +110,12 @@ def _trigger_section(spec: TriggerSpec) -> str:
 
 def _parameter_table(parameters: Iterable[ParameterSpec]) -> str:
     rows = [
-        _row(
-            f"`{p.name}`",
-            p.type_name + (" (secret)" if p.secret else ""),
-            _parameter_default(p),
-            p.description,
-        )
+        (f"`{p.name}`", p.type_name + (" (secret)" if p.secret else ""), _parameter_default(p), p.description)
         for p in parameters
     ]
     if not rows:
         return "It takes no parameters.\n"
-    return "\n".join(["| parameter | type | default | meaning |", "| --- | --- | --- | --- |", *rows]) + "\n"
+    return markdown_table(("parameter", "type", "default", "meaning"), rows)
 
 
 def _example(qualified: str, parameters: Iterable[ParameterSpec]) -> str:
@@ -128,14 +127,22 @@ def _example(qualified: str, parameters: Iterable[ParameterSpec]) -> str:
     return f"```yaml\n- {qualified}: {{{', '.join(values)}}}\n```\n"
 
 
-def _row(*cells: str) -> str:
+def markdown_table(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
+    """A markdown table (ending in a newline): each cell on one line, its ``|`` escaped. Every reference
+    page's tables, connectors' and definitions' alike, are made here."""
+    lines = [_row(headers), "| " + " | ".join("---" for _ in headers) + " |"]
+    lines.extend(_row(row) for row in rows)
+    return "\n".join(lines) + "\n"
+
+
+def _row(cells: Sequence[str]) -> str:
     return "| " + " | ".join(" ".join(cell.replace("|", "\\|").split()) for cell in cells) + " |"
 
 
 def _parameter_default(parameter: ParameterSpec) -> str:
     if parameter.required:
         return "required"
-    return _HIDDEN if parameter.secret else _shown(parameter.default)
+    return _HIDDEN if parameter.secret else shown_default(parameter.default)
 
 
 def _field_default(field: FieldInfo) -> str:
@@ -145,10 +152,11 @@ def _field_default(field: FieldInfo) -> str:
         return _HIDDEN
     if field.default_factory is not None:
         return "empty"
-    return _shown(field.default)
+    return shown_default(field.default)
 
 
-def _shown(value: object) -> str:
+def shown_default(value: object) -> str:
+    """A default value as a reference page shows it: ``—`` for none, else YAML in backticks."""
     if value is None:
         return "—"
     return f"`{value}`" if isinstance(value, str) and value else f"`{_yaml(value)}`"
