@@ -17,6 +17,7 @@ import types
 import typing
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from pydantic import AfterValidator, BaseModel
@@ -106,7 +107,7 @@ def _type_name(annotation: Any) -> str:
         return "any value"
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return "mapping"
-    names = {str: "string", int: "integer", float: "number", bool: "boolean"}
+    names = {str: "string", int: "integer", float: "number", bool: "boolean", datetime: "date-time"}
     return names.get(annotation, getattr(annotation, "__name__", str(annotation)))
 
 
