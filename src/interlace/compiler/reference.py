@@ -25,7 +25,7 @@ from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
 from interlace.compiler.builders import MEDIATORS
-from interlace.model import endpoint, inbound, processor, store, task
+from interlace.model import endpoint, inbound, mediators, processor, store, task
 from interlace.model.durations import NonNegativeDuration, PositiveDuration, format_duration
 from interlace.model.flow import check_flow, check_flow_or_name
 from interlace.sdk.docs import markdown_table, shown_default
@@ -221,10 +221,11 @@ DEFINITION_PAGES: tuple[ReferencePage, ...] = (
         "Store-and-forward: the store mediator and message processors",
         processor,
         (
+            Section("The `store` mediator", mediators.StoreMediatorDefinition),
             Section("Processors (`processors/NAME.yaml`)", processor.ProcessorDefinition),
-            Section("Options of both kinds", processor.SamplingDefinition),
+            Section("Options of both kinds, and `sampling`", processor.SamplingDefinition),
             Section(
-                "Forwarding options",
+                "`forwarding`",
                 processor.ForwardingDefinition,
                 exclude=tuple(processor.SamplingDefinition.model_fields),
             ),

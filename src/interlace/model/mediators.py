@@ -229,12 +229,30 @@ class SequenceCallDefinition(Definition):
 
 
 class StoreMediatorDefinition(Definition):
-    """Keep the message in a message store; the flow goes on only once it is durable there, else it fails."""
+    """Keep the message in a message store; the flow goes on only once it is durable there, else it fails.
+
+    ```yaml
+    - store: PaymentRequestMessageStore                                # shorthand
+    - store: {name: PaymentRequestMessageStore, failover-store: PaymentRequestFailoverStore}
+    ```
+
+    - The flow goes on only after the store confirmed the message. When no store took it, the flow fails
+      with `STORE_ERROR` (HTTP 503 by default); the on-error flow sees `${error.message}`, which names both
+      stores when a failover store was tried too.
+    - The primary store is tried for every message; the failover store is used only for the messages the
+      primary refused. A message in the failover store keeps the primary as its `origin`. To bring such
+      messages back, run a forwarding processor from the failover store into the primary:
+      `forwarding: {store: PaymentRequestFailoverStore, to-store: PaymentRequestMessageStore}`.
+    - What is stored: the payload (bytes and content type), the headers, the variables and the properties
+      (variables and properties must be JSON values), the correlation id, and a new message id.
+    - After the mediator, `${props.storedMessageId}` holds the stored message's id (e.g. to answer it as a
+      tracking number)."""
 
     name: Annotated[str, Field(min_length=1)]
-    """The message store's name (``stores/NAME.yaml``)."""
+    """The message store's name (`stores/NAME.yaml`)."""
     failover_store: str | None = None
-    """A store to keep the message in when ``name`` cannot take it (unreachable, full)."""
+    """A store that keeps the message when `name` cannot (it raised a store error: unreachable, closed,
+    full)."""
 
     @model_validator(mode="after")
     def _two_stores(self) -> StoreMediatorDefinition:

@@ -1,23 +1,54 @@
-"""Message processor definitions: the files in ``processors/`` (one ``processor:`` per document).
+"""Message processor definitions: the files in `processors/` (one `processor:` per document). These
+classes only describe and validate; `interlace.processors` runs them.
 
-A processor is exactly one of ``forwarding`` (deliver every stored message, at least once and in order,
-retrying with backoff) or ``sampling`` (take one message per tick, at most once). Each reads one store
-and delivers to exactly one target: an ``endpoint``, a ``sequence`` or another store (``to-store``).
+A flow keeps a message in a **message store** with the `store` mediator and goes on (typically: answers
+the caller at once). A **message processor** runs in the background, takes the stored messages and
+delivers them to an endpoint, a sequence or another store. Store kinds and their durability are
+described with the stores themselves (`stores/NAME.yaml`); this page covers what uses them.
 
-```yaml
-processor: PaymentRequestProcessor
-forwarding:
-  store: PaymentRequestMessageStore
-  sequence: PaymentRequestProcessingSequence
-  interval: 500ms
-  max-attempts: 10
-  backoff: 1s
-  max-backoff: 1m
-  on-exhausted: {action: dead-letter, store: PaymentDeadLetters}
-```
+What each part guarantees:
 
-These classes only describe and validate; :mod:`interlace.processors` runs them.
-"""
+- `store` mediator: the message is durable in the store (as the store kind promises) before the flow
+  goes on; otherwise the flow fails;
+- `forwarding` processor: at least once, in order (concurrency 1), acknowledged only after a successful
+  delivery;
+- `sampling` processor: at most once: a message is removed from the store before it is delivered.
+
+----
+
+## Operating (library API)
+
+The runtime exposes what an operator does; the management API and CLI use these.
+
+- `runtime.processor_states()` / `runtime.processor_state(name)`: `ProcessorState`: `name`, `kind`,
+  `status` (`active`, `inactive`, `deactivated-by-failure`), `store`, `target_kind`, `target`,
+  `delivered`, `failed_attempts`, `dead_lettered`, `dropped`, `in_flight`, `last_error`.
+- `await runtime.activate_processor(name)`: run it (also after a failure deactivated it).
+- `await runtime.deactivate_processor(name)`: stop it gracefully; it stays inactive across redeploys
+  until activated.
+- `runtime.message_store(name)`: the open store: `size()`, `browse(offset, limit)`, `get(id)`,
+  `delete(id)`, `purge()`.
+- `await runtime.replay_message(store, id, payload=None, content_type=None, into=None, new_id=False)`:
+  move a message of a (dead-letter) store into its origin store (or `into`), attempts cleared,
+  optionally with a new payload. It keeps its id unless `new_id` (needed when the target store's
+  `dedupe-window` still remembers the id: such a replay is refused with `ReplayConflictError`, 409,
+  and the message stays where it was). Replayed into the store that holds it, it is replaced in place.
+  A replay never loses the message.
+- `interlace.processors.describe_message(message)`: a message as JSON values for a view.
+
+Unknown names raise `UnknownProcessorError`, `UnknownStoreError` or `MessageNotFoundError` (code
+`NOT_FOUND`, status 404).
+
+A redeploy keeps every store whose definition did not change open, with its messages and claims; the
+processors stop gracefully and start again from the new deployment.
+
+## Checks at load time
+
+Unknown stores, endpoints and sequences (with a "did you mean" hint), a processor without a target or
+with two, `interval` and `cron` together, an invalid cron expression, `max-backoff` below `backoff`, a
+status both delivered and never retried, a `dead-letter` action without a store, a dead-letter or
+target store equal to the source, and two forwarding processors on one store (each would take the
+other's messages, and the order would be lost) are reported by `interlace check` with file and line."""
 
 from __future__ import annotations
 
@@ -118,18 +149,21 @@ class _ProcessorBody(Definition):
     store: Name
     """The store the processor takes messages from."""
     endpoint: Name | None = None
-    """Deliver each message to this endpoint (with the endpoint's method, else POST)."""
+    """The target, one of `endpoint`, `sequence` and `to-store`: send each message to this endpoint (with
+    the endpoint's method, else POST)."""
     sequence: Name | None = None
-    """Deliver each message into this sequence."""
+    """The target: run this sequence on each message."""
     to_store: Name | None = None
-    """Deliver each message into this store (e.g. from a failover store back to its primary)."""
+    """The target: put each message into this store (e.g. from a failover store back to its primary)."""
     interval: PositiveDuration | None = None
-    """How often to look at the store (default 1s): when it is empty (forwarding), or to take one message
-    (sampling)."""
+    """Forwarding: how often an empty store is looked at (default `1s`): a message stored by this runtime's
+    `store` mediator is taken at once; one stored by another node waits at most this long. Sampling: one
+    message per interval."""
     cron: Annotated[str, AfterValidator(_cron)] | None = None
-    """Instead of ``interval``: a cron expression (five fields, local time) for when to look."""
+    """Instead of `interval`: a five-field cron expression (local time), e.g. `"*/5 * * * *"`. Forwarding
+    delivers everything stored at each tick; sampling takes one message per tick."""
     active: bool = True
-    """Start the processor with the runtime; ``false`` leaves it inactive until activated."""
+    """Start with the runtime; `false` leaves the processor inactive until it is activated."""
 
     @model_validator(mode="after")
     def _one_target_one_schedule(self) -> _ProcessorBody:
@@ -163,25 +197,79 @@ class _ProcessorBody(Definition):
 
 
 class ForwardingDefinition(_ProcessorBody):
-    """Deliver every stored message at least once, in order, acknowledging only after success."""
+    """Deliver every stored message at least once, in order, acknowledging only after success. Besides the
+    options of both kinds (above):
+
+    ### How a forwarding processor delivers
+
+    The processor claims up to 16 of the oldest messages in one store round trip and delivers them one by
+    one in that order; when one fails, the ones after it go back to the store untried, in their places.
+
+    One message at a time (concurrency 1): take the oldest message, deliver it, and
+
+    - **delivered** → acknowledge it (it is removed from the store) and take the next one at once;
+    - **failed** → give it back to the store in its place, with `attempts` + 1 and the error as
+      `last error`, wait the backoff (`backoff * backoff-factor^(attempts - 1)`, at most
+      `max-backoff`) and try it again. The messages behind it wait: that is what keeps the order;
+    - **failed with a never-retry status, or out of attempts** → the `on-exhausted` action:
+      - `dead-letter`: the message moves to the dead-letter store, keeping its id, attempts, last error and
+        `origin` (the store it was meant for), and the processor goes on with the next message;
+      - `drop`: the message is deleted (logged as an error) and the processor goes on;
+      - `deactivate` (the default): the message stays first in the store, and the processor stops with the
+        state `deactivated-by-failure` until it is activated again. Activated again, it tries that message
+        once more; if that fails too, it deactivates again.
+
+      The optional `sequence` then runs on the message (with the same headers as a delivery); its failure
+      is only logged.
+
+    When a message was delivered but its acknowledgement could not be written (the store failed at that
+    moment), or when the runtime died between the two, the message is delivered again: delivery is
+    **at least once**. Receivers de-duplicate with the idempotency key.
+
+    **What counts as delivered**
+
+    - `endpoint`: the answer's status is in `delivered-status`. A failure's status (for
+      `never-retry-status`) is the answer's status, or the status of an endpoint error that had one (its
+      `retry.on-status`).
+    - `sequence`: the sequence's flow settles (see how a flow ends in the README): it ends without an
+      error, or its on-error flow handled the error. An error that escapes the flow, also one the on-error
+      flow raises, is a failure; its status is the error's status: `throw-error`'s `status`, 502 for an
+      endpoint error, ...
+    - `to-store`: the other store confirmed the message.
+
+    An endpoint target is called with the endpoint's method, else POST. Inside a sequence target, a `call`
+    returns any answer its endpoint does not treat as a failure: give the endpoint a `retry: {on-status:
+    [500, 502, 503, 504]}` (with `max-attempts: 1` to leave the retrying to the processor) so that a 5xx
+    answer fails the sequence, or check the answer with a `filter` and `throw-error`.
+
+    ### Idempotency
+
+    Every stored message has an id that never changes (also not in a dead-letter store or after a replay).
+    Each delivery carries it as the `Idempotency-Key` header: an endpoint target sends it, and a sequence
+    target sees it on its message (`${headers["Idempotency-Key"]}`), so its calls send it along with the
+    message's headers. A receiver that remembers the keys it handled settles a repeated delivery only once.
+
+    ### Forwarding options"""
 
     max_attempts: Annotated[int, Field(ge=1)] = 5
-    """Delivery attempts per message, the first included, before ``on-exhausted`` applies."""
+    """Delivery attempts per message, the first included, before `on-exhausted` applies."""
     backoff: PositiveDuration = 1.0
-    """Wait after the first failed attempt; multiplied by ``backoff-factor`` after each further one."""
+    """Wait after the first failed attempt; multiplied by `backoff-factor` after each further one."""
     backoff_factor: Annotated[float, Field(ge=1)] = 2.0
-    """How much longer each wait is than the one before."""
+    """Each further wait is this many times longer than the one before."""
     max_backoff: PositiveDuration = 60.0
     """The longest wait between two attempts."""
     delivered_status: StatusSet = frozenset(range(200, 300))
-    """Endpoint answers that mean delivered (codes and classes like ``2xx``); any other is a failure."""
+    """Endpoint target: answers that mean delivered, codes and classes (`[2xx, 304]`); any other is a
+    failure. Default `[2xx]`."""
     never_retry_status: StatusSet = frozenset()
-    """Statuses never worth retrying: the message goes to ``on-exhausted`` at once. For a sequence
-    target, the status of the error that failed the flow (``throw-error``'s ``status``)."""
+    """Statuses that retrying cannot fix: the message goes to `on-exhausted` at once. For a sequence
+    target, the status of the error that failed the flow (`throw-error`'s `status`)."""
     on_exhausted: ExhaustedDefinition = Field(default_factory=ExhaustedDefinition)
-    """``dead-letter`` (with ``store``), ``drop`` or ``deactivate`` (the default: nothing is lost)."""
+    """`dead-letter` (with `store`), `drop` or `deactivate` (the default: nothing is lost); `sequence`
+    optionally runs on the message afterwards. Shorthand: `on-exhausted: drop`."""
     concurrency: Annotated[int, Field(ge=1)] = 1
-    """Messages delivered at once. Above 1 the order of delivery is no longer kept."""
+    """Messages delivered at once; above 1 the order is not kept."""
 
     @model_validator(mode="after")
     def _consistent(self) -> ForwardingDefinition:
@@ -202,16 +290,53 @@ class ForwardingDefinition(_ProcessorBody):
 
 
 class SamplingDefinition(_ProcessorBody):
-    """Take one message per tick and deliver it once: acknowledged before delivery, so at most once."""
+    """Take one message per tick and deliver it once: acknowledged before delivery, so at most once.
+
+    These options are those of both kinds; `sampling` has no others. Exactly one target (`endpoint`,
+    `sequence` or `to-store`) is given.
+
+    ### Sampling
+
+    A sampling processor takes one message per tick, **acknowledges it first** and then delivers it once.
+    A failed delivery (or a runtime that stops in the middle of it) loses the message; the loss is logged
+    as an error and counted in `failed_attempts`. Use it for a steady rate where losing a message is
+    acceptable; use forwarding where every message must arrive.
+
+    ### Shutdown
+
+    When the runtime stops (or redeploys, or a processor is deactivated), each processor finishes the
+    delivery under way, up to the server's `graceful-timeout`; a delivery still running then is cancelled,
+    and its message goes back to the store unchanged (not counted as an attempt), to be delivered again.
+    If the runtime is killed instead, the store returns the claimed messages itself (SQLite: at once when
+    the store is opened again on the same host; shared stores: when the claim's lease expires)."""
 
 
 class ProcessorDefinition(Definition):
-    """A background consumer of a store: the ``processor:`` document of ``processors/NAME.yaml``."""
+    """A background consumer of a store: the `processor:` document of `processors/NAME.yaml`.
+
+    A processor file names the processor and holds exactly one of `forwarding` or `sampling`:
+
+    ```yaml
+    processor: PaymentRequestProcessor
+    forwarding:
+      store: PaymentRequestMessageStore
+      sequence: PaymentRequestProcessingSequence
+      interval: 500ms
+      max-attempts: 30
+      backoff: 200ms
+      max-backoff: 30s
+      never-retry-status: [422]
+      on-exhausted: {action: dead-letter, store: PaymentDeadLetterStore}
+    ```"""
 
     processor: Name
+    """The processor's name."""
     description: str = ""
+    """Free text."""
     forwarding: ForwardingDefinition | None = None
+    """A forwarding processor: every message delivered at least once, in order (below)."""
     sampling: SamplingDefinition | None = None
+    """A sampling processor: one message per tick, at most once (below)."""
 
     @property
     def name(self) -> str:
