@@ -1,9 +1,10 @@
-"""Inbound endpoint definitions: the files in ``inbound/`` (one ``inbound:`` per document).
+"""Inbound endpoint definitions: the files in `inbound/` (one `inbound:` per document). These classes only
+describe and validate; the compiler checks names and trigger parameters, and `interlace.inbound` runs
+them.
 
-An inbound endpoint is exactly one source of messages bound to a sequence: a connector trigger
-(``trigger: {kv.changes: {connection: cache, prefix: "order:"}}``), a folder of files (``file``), new rows
-of a database table (``db-poll``), PostgreSQL notifications (``postgres-notify``), or an extra HTTP
-listener on its own port that dispatches to named APIs (``http``, which has no sequence of its own).
+An **inbound endpoint** binds one source of messages to a sequence: a connector's trigger (a queue, a
+mailbox, a stream), files appearing in a folder, new rows of a database table, PostgreSQL
+notifications, or an extra HTTP listener that serves some APIs on a port of its own.
 
 ```yaml
 inbound: IncomingOrders
@@ -11,11 +12,7 @@ file: {folder: inbox, pattern: "*.json", on-success: {move-to: done}, on-failure
 sequence: ProcessOrder
 on-error: ReportBadOrder
 max-in-flight: 4
-```
-
-These classes only describe and validate; the compiler checks names and trigger parameters, and
-:mod:`interlace.inbound` runs them.
-"""
+```"""
 
 from __future__ import annotations
 
@@ -75,6 +72,8 @@ class FileActionDefinition(Definition):
     it in place, to be taken again at the next poll)."""
 
     action: Literal["delete", "move", "retry"] = "delete"
+    """`delete`, `move` (implied by `move-to`) or `retry`. The shorthand `on-failure: delete` names the
+    action alone."""
     move_to: str | None = None
     """The folder to move the file into, relative to the watched folder (created when missing)."""
 
@@ -97,7 +96,12 @@ class FileActionDefinition(Definition):
 
 
 class FileDefinition(Definition):
-    """Files appearing in a folder, polled; each file is one message."""
+    """Files appearing in a folder, polled; each file is one message.
+
+    A file is one message; properties `fileName`, `filePath`, `fileSize`, `folder`. With `lock`, a file is
+    claimed by an atomic rename to `NAME.<random>.processing` (only one node's rename succeeds, also on a
+    shared file system); the claim is deleted or moved after the flow, or renamed back. `lock-timeout` must
+    be longer than the longest flow. A flow interrupted by a stop is always retried."""
 
     folder: Annotated[str, Field(min_length=1)]
     """The folder to watch, relative to the project."""
@@ -106,22 +110,23 @@ class FileDefinition(Definition):
     min_age: NonNegativeDuration = 1.0
     """Take a file only when it was last modified this long ago (so it is no longer being written)."""
     sort: Literal["name", "modified"] = "name"
-    """The order files are taken in: by name, or oldest modification first."""
+    """The order files are taken in: `name`, or `modified` (oldest first)."""
     poll: PositiveDuration = 1.0
     """How often to look at the folder."""
     on_success: FileActionDefinition = Field(default_factory=FileActionDefinition)
-    """After the flow succeeded: ``delete`` (the default) or ``{move-to: FOLDER}``."""
+    """After the flow succeeded: `delete` (the default), or `{move-to: FOLDER}` (relative to the watched
+    folder, created when missing; a name already there gets a time suffix)."""
     on_failure: FileActionDefinition = Field(default_factory=lambda: FileActionDefinition(action="retry"))
-    """After the flow failed: ``retry`` (the default: take it again at the next poll), ``delete`` or
-    ``{move-to: FOLDER}``."""
+    """After the flow failed: `retry` (the default: left in place, taken again at the next poll), `delete`,
+    or `{move-to: FOLDER}`."""
     lock: bool = True
-    """Claim each file (an atomic rename to ``NAME.processing``) before its flow, so that one node takes
-    it when several watch the same folder."""
+    """Claim each file (an atomic rename) before its flow, so that one node takes it when several watch the
+    same folder."""
     lock_timeout: PositiveDuration = 600.0
-    """A claim older than this is taken for the claim of a node that died, and the file is offered
-    again."""
+    """A claim older than this is the claim of a node that died: the file is offered again."""
     content_type: str | None = None
-    """The payload's content type; by default guessed from the file's extension."""
+    """The payload's content type; by default guessed from the file's extension (`.json`, `.xml`, `.txt`
+    and the usual guesses)."""
 
     @model_validator(mode="after")
     def _success_is_final(self) -> FileDefinition:
@@ -131,48 +136,90 @@ class FileDefinition(Definition):
 
 
 class HttpListenerDefinition(Definition):
-    """An HTTP listener on a port of its own, dispatching requests to the named APIs as the main port does."""
+    """An HTTP listener on a port of its own, dispatching requests to the named APIs as the main port does.
+
+    ```yaml
+    inbound: PartnerPort
+    http: {port: 8443, host: 0.0.0.0, apis: [PartnerAPI]}
+    max-in-flight: 64
+    ```
+
+    Requests are dispatched exactly as on the main port: routing, default answers (404, 405, 413) and the
+    body size limit of `[server]`. Other APIs are not served on this port. No `sequence`, `on-error` or
+    `coordination`: every node listens. At most `max-in-flight` requests are processed at once. An
+    embedding application passes the HTTP transport's dispatcher to the runtime:
+    `Runtime(root, http_dispatch=interlace.http.listener.dispatch_routes)`; without it the endpoint shows
+    `failed` with the reason."""
 
     port: Annotated[int, Field(ge=0, le=65535)]
-    """The port to listen on (0: any free port)."""
+    """The port to listen on (0: any free one, shown in the state's `source`)."""
     host: str | None = None
     """The address to listen on; by default the server's (``[server] host``)."""
     apis: Annotated[list[TaskName], Field(min_length=1)]
-    """The APIs served on this port."""
+    """The APIs served on this port (each is still served on the main port too)."""
 
 
 class DbPollDefinition(Definition):
     """New rows of a table, found by polling in the order of a key (or timestamp) column; a durable cursor
-    remembers the last row processed, so a restart goes on after it."""
+    remembers the last row processed, so a restart goes on after it.
+
+    ```yaml
+    inbound: NewPatients
+    db-poll: {connection: clinic, table: patients, key-column: id, poll: 1s, batch: 100}
+    sequence: WelcomePatient
+    max-in-flight: 1
+    ```
+
+    Each row is a JSON message of its columns (properties `table`, `key`). The **cursor** (the last
+    processed row's key, and order value) advances durably past a row only when that row and every row
+    before it were acknowledged: a restarted runtime goes on after the last processed row, nothing is
+    skipped. A row handed back is read again once the rows in flight are settled (rows after it may run
+    again: at least once). With `max-in-flight: 1` rows are processed strictly in order. With an
+    `order-column`, a row committed later with a smaller value than the cursor is not seen: prefer a column
+    the database sets at commit, or the key. Rows whose order value is NULL are never taken."""
 
     connection: TaskName
     """A connection of the ``db`` connector (PostgreSQL, MariaDB/MySQL or SQLite)."""
     table: SqlName
+    """The table (a plain SQL name, `schema.table` allowed)."""
     key_column: SqlName
     """A unique column that increases with each new row (an identity or sequence)."""
     order_column: SqlName | None = None
     """Poll in the order of this column (a timestamp updated on change) instead, the key breaking ties."""
     poll: PositiveDuration = 1.0
-    """How often to look for new rows."""
+    """How often to look for new rows (at once again after a full batch)."""
     batch: Annotated[int, Field(ge=1, le=100_000)] = 100
     """Rows read per query."""
     start: Literal["beginning", "end"] = "beginning"
     """Without a cursor yet: take the rows already there (``beginning``) or only later ones (``end``)."""
     cursor: Literal["database", "state"] = "database"
-    """Where the cursor is kept: in a table ``interlace_cursors`` of the polled database (``database``,
-    shared by every node polling it) or in the project's state folder ``.interlace/cursors/`` (``state``,
-    for one node, when the database must not be written to)."""
+    """Where the cursor is kept: a table `interlace_cursors` in the polled database (`database`, created
+    when missing; shared by every node polling it), or `state`: `.interlace/cursors/NAME.json` in the
+    project (one node, read-only databases)."""
 
 
 class PostgresNotifyDefinition(Definition):
-    """Notifications of a PostgreSQL channel (``LISTEN``): each ``NOTIFY channel, 'payload'`` is a message.
-    Notifications sent while nothing listens are lost: PostgreSQL does not keep them."""
+    """Notifications of a PostgreSQL channel (`LISTEN`): each `NOTIFY channel, 'payload'` is a message.
+
+    ```yaml
+    inbound: PriceChanges
+    postgres-notify: {connection: shop, channel: price_changed}
+    sequence: PublishPrice
+    ```
+
+    `connection` (a `db` connection to PostgreSQL) or `dsn`, and the `channel`. The endpoint `LISTEN`s on a
+    connection of its own; each `NOTIFY channel, 'payload'` is one message (JSON when the payload is a JSON
+    object or array, text otherwise; properties `channel`, `pid`). PostgreSQL keeps no notification for a
+    listener that is not connected and has nothing to acknowledge: delivery is **at most once**. Use
+    `db-poll` where every change must arrive; notify plus poll (notify to wake up, poll to read) is the
+    usual combination."""
 
     connection: TaskName | None = None
     """A ``db`` connection to a PostgreSQL database."""
     dsn: str | None = None
     """Instead of ``connection``: ``postgresql://USER@HOST:5432/DB``."""
     channel: Annotated[str, Field(min_length=1, max_length=63)]
+    """The channel to `LISTEN` on (at most 63 characters)."""
 
     @model_validator(mode="after")
     def _one_database(self) -> PostgresNotifyDefinition:
@@ -193,39 +240,96 @@ class RedeliveryDefinition(Definition):
 
 
 class InboundDefinition(Definition):
-    """An inbound endpoint: the ``inbound:`` document of ``inbound/NAME.yaml`` (see the module docstring)."""
+    """An inbound endpoint: the `inbound:` document of `inbound/NAME.yaml`. It has exactly one source:
+    `trigger`, `file`, `db-poll`, `postgres-notify` or `http` (below).
+
+    ### Delivery
+
+    Each event becomes a message: its payload, its headers, and its source facts (a file's name, a row's
+    key, a queue's delivery tag) as message properties (`${props.fileName}`).
+
+    - An event is **acknowledged only after its flow settled** (see how a flow ends in the README): the
+      sequence ended, or its `on-error` flow handled the failure (that flow is where a message is parked,
+      for example with the `store` mediator; throw an error in it to hand the message back instead).
+      Before that, nothing is acknowledged, so a crash never loses a message: the source delivers it again
+      (at least once).
+    - When an error escapes the flow, the event is handed back (`nack`) after a backoff, at most
+      `redelivery.max-attempts` times (counted by the source where it counts deliveries, else by the
+      runtime per message); then it is dead-lettered, body and headers kept and the reason added, into
+      the source's own dead-letter place or the `dead-letter-store`, and only then acknowledged. A
+      failing message holds its in-flight slot while it waits, so it cannot spin. A flow that fails once
+      and then succeeds loses nothing.
+    - **Backpressure**: at most `max-in-flight` messages are in flight; the source is asked for the next
+      event only when a slot is free.
+    - **Stopping** (deactivation, redeploy, shutdown): the source is closed first, then the messages in
+      flight finish, up to the server's `graceful-timeout`; those still running then are cancelled and
+      handed back with requeue.
+    - A source failing with a retryable error (or any unexpected one) is started again after a backoff
+      (1s, doubling, at most 30s; `restarts` counts them); a fatal error stops the endpoint (`failed`)
+      until it is activated again.
+
+    State (management API, `runtime.services.state("inbound", name)`): `kind`, `source`, `target`,
+    `status` (`active`, `inactive`, `standby`, `failed`), `received`, `processed`, `failed`,
+    `dead_lettered`, `in_flight`, `restarts`, `last_error`. An endpoint an operator deactivated stays
+    inactive across redeploys and restarts until activated again.
+
+    ### `trigger`: a connector's trigger
+
+    ```yaml
+    inbound: Orders
+    trigger:
+      rabbitmq.queue: {connection: broker, queue: orders}
+    sequence: ProcessOrder
+    ```
+
+    One entry `connector.trigger` with `connection` (a connection of that connector, in `connections/`)
+    and the trigger's parameters, checked at load time against the trigger's spec at their lines (unknown
+    parameters, wrong types, missing ones); `interlace connector info NAME` lists them. Parameter values
+    must be known at load time (`${configs.x}`, `${env.X}`). The trigger runs on one connection of the
+    connection's pool for as long as the endpoint runs. How a failed message goes back (redelivery,
+    dead-letter exchange, visibility timeout) is the source's own mechanism, described with each connector.
+
+    ### Keys"""
 
     inbound: TaskName
+    """The endpoint's name."""
     description: str = ""
+    """Free text."""
     sequence: TaskName | None = None
-    """The sequence each message runs through (not for ``http``, which serves APIs)."""
+    """The sequence each message runs through; required, but not for `http` (which serves APIs)."""
     on_error: OnErrorSource | None = None
-    """Runs when the sequence fails: a flow or a sequence's name. When it ends without an error itself the
-    message counts as handled (acknowledged); throw an error in it to hand the message back instead."""
+    """A flow, or a sequence's name, run when the sequence fails (see delivery). When it ends without an
+    error itself the message counts as handled (acknowledged); throw an error in it to hand the message
+    back instead."""
     max_in_flight: Annotated[int, Field(ge=1, le=10_000)] = 16
     """How many messages are processed at once; the source is not read further until one finishes."""
     requeue: bool | None = None
     """Whether a message whose flow failed is handed back to its source for redelivery (the default, up
-    to ``redelivery.max-attempts``), or dead-lettered at once. A file endpoint says it with on-failure."""
+    to `redelivery.max-attempts`), or dead-lettered at once. A file endpoint says it with on-failure."""
     redelivery: RedeliveryDefinition = Field(default_factory=RedeliveryDefinition)
-    """Attempts per message and the backoff between them (``{max-attempts: 5, backoff: 1s}``)."""
+    """Attempts per message and the backoff between them (`{max-attempts: 5, backoff: 1s}`)."""
     dead_letter_store: TaskName | None = None
     """The message store that takes messages whose attempts ran out, when the source has no dead-letter
     place of its own (MQTT, database polling, PostgreSQL notifications); by default
-    ``PROJECT.dead-letters``, an SQLite store made when the project defines none of that name. Brokers with a
+    `PROJECT.dead-letters`, an SQLite store made when the project defines none of that name. Brokers with a
     dead-letter place use it: a dead-letter exchange (RabbitMQ), queue (SQS), subject (NATS), stream
-    (Redis) or topic (Kafka), as their triggers' ``deadLetter*`` parameters say."""
+    (Redis) or topic (Kafka), as their triggers' `deadLetter*` parameters say."""
     active: bool = True
-    """Start the endpoint with the runtime; ``false`` leaves it inactive until activated."""
+    """Start the endpoint with the runtime; `false`: deployed but not started until activated."""
     coordination: bool = False
-    """Among several nodes sharing the coordination database, run this endpoint on exactly one (for
-    polling sources: files, database tables, mailboxes)."""
+    """Run on exactly one node among those sharing the coordination database (see
+    [tasks](tasks.md#coordination)); for polling sources (files, database tables, mailboxes). Lease name
+    `PROJECT/inbound/NAME`."""
     trigger: Any = None
-    """``{connector.trigger: {connection: NAME, ...parameters}}``: a connector's trigger."""
+    """`{connector.trigger: {connection: NAME, ...parameters}}`: a connector's trigger (above)."""
     http: HttpListenerDefinition | None = None
+    """An HTTP listener on its own port (below)."""
     file: FileDefinition | None = None
+    """Files in a folder (below)."""
     db_poll: DbPollDefinition | None = None
+    """New rows of a table (below)."""
     postgres_notify: PostgresNotifyDefinition | None = None
+    """PostgreSQL notifications (below)."""
 
     @property
     def name(self) -> str:
