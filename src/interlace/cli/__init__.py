@@ -14,7 +14,7 @@ from interlace.cli.bundles import register_bundle_commands
 from interlace.cli.connection_commands import register_connection_commands
 from interlace.cli.connectors import connector_app
 from interlace.cli.importers import import_app
-from interlace.cli.operations import register_operations
+from interlace.cli.server_commands import register_server_commands
 from interlace.errors import ConfigError, InterlaceError
 from interlace.observability.logging import LogFormat
 
@@ -157,7 +157,7 @@ app.add_typer(connector_app, name="connector")
 app.add_typer(import_app, name="import")
 mailbox_app = typer.Typer(help="The local development mailbox.", no_args_is_help=True)
 app.add_typer(mailbox_app, name="mailbox")
-register_operations(app)
+register_server_commands(app)
 register_bundle_commands(app)
 
 

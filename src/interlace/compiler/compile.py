@@ -17,8 +17,8 @@ from interlace.compiler.diagnostics import Diagnostics
 from interlace.compiler.endpoints import build_endpoints
 from interlace.compiler.flows import FlowBuilder
 from interlace.compiler.inbound import InboundContext, build_inbound, build_tasks
+from interlace.compiler.names import References
 from interlace.compiler.operations import build_connections
-from interlace.compiler.references import References
 from interlace.compiler.stores import (
     StoreFactory,
     StoreSink,

@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from interlace.compiler.diagnostics import Diagnostics
-from interlace.compiler.references import References
+from interlace.compiler.names import References
 from interlace.connections import ConnectionPool
 from interlace.endpoints import Endpoint
 from interlace.errors import ConfigError, ExpressionError, SourceLocation, did_you_mean

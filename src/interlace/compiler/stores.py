@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 
 from interlace.compiler.diagnostics import Diagnostics
-from interlace.compiler.references import References
+from interlace.compiler.names import References
 from interlace.endpoints import Endpoint
 from interlace.errors import InterlaceError, SourceLocation
 from interlace.mediators.sequence import SequenceMediator

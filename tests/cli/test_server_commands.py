@@ -1,4 +1,4 @@
-"""The operations commands against a live server: a runtime of a small shop project and the real
+"""The server commands against a live server: a runtime of a small shop project and the real
 management server, run in a thread of their own (the commands run their own event loop), driven as an
 operator drives them and checked on their tables and JSON."""
 

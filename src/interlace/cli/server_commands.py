@@ -1,4 +1,4 @@
-"""The operations commands: see and change what a running server runs, through its management API.
+"""The server commands: see and change what a running server runs, through its management API.
 
 Verb first, then the kind: `interlace get KIND [NAME]`, `activate|deactivate KIND NAME`, `trigger
 task NAME`, `test connection NAME`, `store browse|show|replay|delete|purge`, `log-level LOGGER
@@ -28,7 +28,7 @@ from interlace.cli.output import (
 from interlace.cli.remote import fail
 from interlace.cli.store_commands import STORE_COLUMNS, store_app
 
-__all__ = ["KINDS", "register_operations", "show_answer"]
+__all__ = ["KINDS", "register_server_commands", "show_answer"]
 
 
 Cell = Callable[[dict[str, Any]], Any]
@@ -319,8 +319,8 @@ def api_show(
         typer.echo(f"URL : {api.get('url')}")
 
 
-def register_operations(app: typer.Typer) -> None:
-    """Add the operations commands to the `interlace` command."""
+def register_server_commands(app: typer.Typer) -> None:
+    """Add the server commands to the `interlace` command."""
     from interlace.cli.remote import remote_app
 
     app.add_typer(remote_app, name="remote")
