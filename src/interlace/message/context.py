@@ -15,6 +15,7 @@ from typing import Any
 
 from multidict import CIMultiDict
 
+from interlace.message.json import JsonValue
 from interlace.message.payload import Payload
 
 __all__ = ["CORRELATION_HEADER", "ErrorInfo", "MessageContext", "Params", "Reply", "new_correlation_id"]
@@ -39,12 +40,12 @@ class ErrorInfo:
 
     code: str
     message: str
-    detail: Any = None
+    detail: JsonValue = None
     status: int = 500
     headers: dict[str, str] = field(default_factory=dict)
     """Headers an answer with this error's status carries (``Retry-After``)."""
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> dict[str, JsonValue]:
         return {"code": self.code, "message": self.message, "detail": self.detail, "status": self.status}
 
 

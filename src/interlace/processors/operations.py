@@ -12,9 +12,9 @@ import logging
 import uuid
 from collections.abc import Mapping
 from dataclasses import replace
-from typing import Any
 
 from interlace.errors import InterlaceError
+from interlace.message import JsonValue
 from interlace.stores import MessageStore, StoredMessage, StoreError
 
 __all__ = [
@@ -155,9 +155,9 @@ async def _put_where_none_is(target: MessageStore, message: StoredMessage) -> No
         )
 
 
-def describe_message(message: StoredMessage, *, with_payload: bool = True) -> dict[str, Any]:
+def describe_message(message: StoredMessage, *, with_payload: bool = True) -> dict[str, JsonValue]:
     """The message as JSON values, for a management view (the payload as text when it decodes)."""
-    view: dict[str, Any] = {
+    view: dict[str, JsonValue] = {
         "id": message.id,
         "created": message.created,
         "attempts": message.attempts,
