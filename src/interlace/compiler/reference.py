@@ -124,7 +124,7 @@ def _default(field: FieldInfo, kind: str) -> str:
     if kind.startswith("duration") and isinstance(value, int | float):
         return f"`{format_duration(float(value))}`"
     if isinstance(value, frozenset | set):
-        value = sorted(value)
+        return f"`[{', '.join(_status_classes(value))}]`" if value else "empty"
     if value == "":
         return '`""`'
     if isinstance(value, bool):
@@ -132,6 +132,16 @@ def _default(field: FieldInfo, kind: str) -> str:
     if isinstance(value, str):
         return f"`{value}`"
     return shown_default(value)
+
+
+def _status_classes(codes: frozenset[int] | set[int]) -> list[str]:
+    """Status codes as written in a definition: a whole class (200 to 299) as ``2xx``."""
+    shown = []
+    for first in range(100, 600, 100):
+        if all(code in codes for code in range(first, first + 100)):
+            shown.append(f"{first // 100}xx")
+    covered = {code for name in shown for code in range(int(name[0]) * 100, int(name[0]) * 100 + 100)}
+    return shown + [str(code) for code in sorted(codes - covered)]
 
 
 def _table(model: type[BaseModel], key: str, exclude: tuple[str, ...] = ()) -> str:
