@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from interlace.processors import MessageNotFoundError, describe_message, replay_message
-from interlace.stores import MemoryStore
+from interlace.stores import MemoryStore, StoredMessage, StoreError
 
 from .receiver import message
 
@@ -72,3 +72,42 @@ def test_a_message_is_described_as_json_values() -> None:
         "payload": '{"n":1}',
     }
     assert describe_message(message(1, payload=b"\xff"))["payloadSize"] == 1
+
+
+class FailingPuts(MemoryStore):
+    """A memory store whose next ``failures`` puts fail."""
+
+    def __init__(self, name: str, failures: int) -> None:
+        super().__init__(name)
+        self.failures = failures
+
+    async def put(self, message: StoredMessage) -> None:
+        if self.failures:
+            self.failures -= 1
+            raise StoreError(f"message store {self.name} is full")
+        await super().put(message)
+
+
+async def test_a_replay_in_place_whose_put_fails_puts_the_message_back() -> None:
+    store = FailingPuts("orders", failures=0)
+    await store.open()
+    await store.put(message(1, attempts=5, last_error="answered 500"))
+    store.failures = 1
+    with pytest.raises(StoreError):
+        await replay_message(store, "m001", {"orders": store}, payload=b"{}")
+    kept = await store.get("m001")
+    assert kept is not None and (kept.attempts, kept.payload) == (5, b'{"n":1}')
+    await store.aclose()
+
+
+async def test_a_replay_whose_target_fails_leaves_the_message_where_it_was(
+    dead_letters: MemoryStore,
+) -> None:
+    target = FailingPuts("orders", failures=1)
+    await target.open()
+    await dead_letters.put(message(1))
+    with pytest.raises(StoreError):
+        await replay_message(dead_letters, "m001", {"orders": target})
+    assert [stored.id for stored in await dead_letters.browse()] == ["m001"]
+    assert await target.size() == 0
+    await target.aclose()
