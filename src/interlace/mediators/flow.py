@@ -44,7 +44,7 @@ FlowOutcome = Literal["replied", "finished", "dropped", "failed"]
 
 _log = logging.getLogger("interlace.flow")
 
-INTERNAL_ERROR_MESSAGE = "the request could not be processed"
+_INTERNAL_ERROR_MESSAGE = "the request could not be processed"
 """What a client learns of an unexpected failure; the log has the rest."""
 
 
@@ -70,9 +70,9 @@ class FlowResult:
         return self.outcome != "failed" or self.handled
 
 
-FINISHED = FlowResult("finished")
-REPLIED = FlowResult("replied")
-DROPPED = FlowResult("dropped")
+_FINISHED = FlowResult("finished")
+_REPLIED = FlowResult("replied")
+_DROPPED = FlowResult("dropped")
 
 
 async def run_flow(flow: Mediator, ctx: MessageContext, *, what: str = "flow") -> FlowResult:
@@ -88,11 +88,11 @@ async def run_flow(flow: Mediator, ctx: MessageContext, *, what: str = "flow") -
         return FlowResult("failed", error_info(exc), description=str(exc))
     except Exception as exc:
         _log.exception("%s failed unexpectedly", what, extra={"correlation_id": ctx.correlation_id})
-        error = ErrorInfo("INTERNAL_ERROR", INTERNAL_ERROR_MESSAGE, status=500)
+        error = ErrorInfo("INTERNAL_ERROR", _INTERNAL_ERROR_MESSAGE, status=500)
         return FlowResult("failed", error, description=f"internal error: {type(exc).__name__}: {exc}")
     if went_on:
-        return FINISHED
+        return _FINISHED
     if ctx.error is not None:  # an on-error flow ran and ended the flow
         handled = ctx.error
         return FlowResult("failed", handled, True, f"{handled.code}: {handled.message}")
-    return REPLIED if ctx.reply is not None else DROPPED
+    return _REPLIED if ctx.reply is not None else _DROPPED
