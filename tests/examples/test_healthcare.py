@@ -197,9 +197,10 @@ async def test_back_end_down_answers_a_clear_json_error(
     async with healthcare_without_backend.post(RESERVE.format(category="surgery"), json=reservation()) as r:
         assert r.status == 502
         error = await r.json()
-    assert error["code"] == "ENDPOINT_ERROR"
-    assert "HospitalReserveEP" in error["error"]
-    assert "Traceback" not in error["error"]
+    assert error["error"]["code"] == "ENDPOINT_ERROR"
+    assert "HospitalReserveEP" in error["error"]["message"]
+    assert "Traceback" not in error["error"]["message"]
+    assert error["error"]["correlationId"] == r.headers["X-Correlation-ID"]
 
 
 async def test_malformed_json_answers_400_saying_what_is_wrong(healthcare: aiohttp.ClientSession) -> None:
@@ -209,9 +210,9 @@ async def test_malformed_json_answers_400_saying_what_is_wrong(healthcare: aioht
     ) as r:
         assert r.status == 400
         error = await r.json()
-    assert error["code"] == "BAD_PAYLOAD"
-    assert "not valid JSON" in error["error"]
-    assert "line 1, column" in error["error"]
+    assert error["error"]["code"] == "BAD_PAYLOAD"
+    assert "not valid JSON" in error["error"]["message"]
+    assert "line 1, column" in error["error"]["message"]
 
 
 async def test_an_oversized_body_answers_413(healthcare: aiohttp.ClientSession) -> None:
