@@ -9,7 +9,7 @@ import asyncio
 from interlace.errors import MediationError, SourceLocation
 from interlace.mediators import SequenceMediator
 from interlace.message import MessageContext
-from interlace.processors import ForwardingProcessor, IntervalSchedule
+from interlace.processors import ForwardingProcessor, IntervalSchedule, SamplingProcessor
 from interlace.processors.delivery import SequenceTarget
 from interlace.stores import MemoryStore
 
@@ -107,3 +107,40 @@ async def test_forwarding_retries_a_rethrown_error_until_the_sequence_delivers(o
 async def _no_wait(stop: asyncio.Event, seconds: float) -> bool:
     await asyncio.sleep(0)
     return stop.is_set()
+
+
+async def test_sampling_counts_a_handled_error_as_delivered_and_an_escaped_one_as_lost(
+    orders: MemoryStore,
+) -> None:
+    await orders.put(message(1))
+    await orders.put(message(2))
+    failing = Failing(2)
+    sampler = SamplingProcessor(
+        "Sampler",
+        orders,
+        target(failing, on_error=_HandleFirstOnly()),
+        schedule=IntervalSchedule(0.01),
+        wait=_no_wait,
+    )
+    stop = asyncio.Event()
+    running = asyncio.create_task(sampler.run(stop))
+    await eventually(lambda: sampler.state().delivered + sampler.state().failed_attempts == 2)
+    stop.set()
+    await running
+    state = sampler.state()
+    assert (state.delivered, state.failed_attempts, await orders.size()) == (1, 1, 0)
+
+
+class _HandleFirstOnly:
+    """Handles the first error; raises again on the second (the message is then lost: at most once)."""
+
+    location = HERE
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    async def mediate(self, ctx: MessageContext) -> bool:
+        self.calls += 1
+        if self.calls > 1:
+            raise MediationError("not this time")
+        return True
