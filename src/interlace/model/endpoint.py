@@ -245,6 +245,41 @@ class SuspendDefinition(Definition):
 class HttpEndpointDefinition(Definition):
     """One HTTP destination. `url` and header values are templates (`${...}`).
 
+    ### URL templates
+
+    The `url` is expanded as RFC 6570 expands a URI template (WSO2 MI's `uri-template` endpoints do the
+    same with `{uri.var.x}`), and compiled once at load time:
+
+    - A `${...}` value put into the path or the query is **percent-encoded**: every character but
+      `A-Z a-z 0-9 - . _ ~` is written `%XX` (UTF-8). A `/`, `?`, `#`, `%`, `&`, `=` or `+` in a value is
+      data, never URL structure: `${params.pathParams.category}` holding `appointments/1` is sent as the
+      one segment `appointments%2F1`, and `a&admin=true` in `?q=${vars.q}` stays the value of `q`.
+    - `${+...}` (RFC 6570's reserved expansion `{+var}`) inserts a value as **raw URL text**, for a value
+      that is a path or a whole URL on purpose: `${+vars.nextLink}`. Only characters that may never appear
+      in a URL (spaces, non-ASCII, controls) are encoded. It is the only way to let a message's value
+      shape the URL.
+    - Values known at load time, `${configs.x}` and `${env.X}`, are part of the template's literal text
+      and stay raw: `${configs.backend}/orders` works with a base URL that has a path or a port.
+    - A URL whose path has a `.` or `..` segment (also written `%2E`) is refused before anything is sent:
+      with `400` and code `INVALID_URL_VALUE` when a message's value made it, as a load-time error when
+      the template's own text has one.
+    - The scheme and host should be literal text (or known at load time): then nothing is parsed per
+      message. When a value gives the host (`http://${vars.host}/x`), the URL is parsed for each message
+      and must be an absolute `http` or `https` URL. A value that is a whole URL must be written `${+...}`.
+
+    Examples (template, value, what is sent):
+
+    - `${configs.backend}/healthcare/${params.pathParams.category}` with `appointments/1`:
+      `http://127.0.0.1:9090/healthcare/appointments%2F1`;
+    - `${configs.backend}/${vars.h}/categories/${vars.c}/reserve` with `c` = `../../_fault?mode=503&x=`:
+      `…/grandoaks/categories/..%2F..%2F_fault%3Fmode%3D503%26x%3D/reserve`;
+    - `${configs.backend}/search?q=${vars.q}` with `a&b=c`: `…/search?q=a%26b%3Dc`;
+    - `${configs.backend}/${vars.id}` with `..`: refused, `400 INVALID_URL_VALUE`;
+    - `${+vars.next}` with `https://api.example/p?page=2`: `https://api.example/p?page=2`.
+
+    Connector operations follow the same rule: the `path` of the `http` connector's operations is a URL
+    template too, and the Gmail connector sends message and attachment ids as one encoded segment.
+
     ### What is sent
 
     - **Method**: `method`, else the method of the message (the HTTP request that started the flow),
@@ -282,6 +317,8 @@ class HttpEndpointDefinition(Definition):
       `endpoint HospitalReserveEP: POST answered 503 Service Unavailable (after 3 attempts)`;
     - `ENDPOINT_TIMEOUT`, 504: no answer in time: `endpoint HospitalReserveEP: POST did not answer
       within 30s`;
+    - `INVALID_URL_VALUE`, 400: a value put into the URL made a `.` or `..` path segment; nothing was
+      sent;
     - `ENDPOINT_SUSPENDED`, 503: the endpoint is suspended and was not called:
       `endpoint HospitalReserveEP is suspended after 5 consecutive failures; it takes calls again in
       8.2s`.
@@ -289,7 +326,8 @@ class HttpEndpointDefinition(Definition):
     ### Keys"""
 
     url: str = Field(min_length=1)
-    """The absolute `http://` or `https://` URL, a template rendered for each message. A user and password in
+    """The absolute `http://` or `https://` URL, a URL template rendered for each message (see URL
+    templates above: values are percent-encoded). A user and password in
     the URL (`https://user:pw@host/`) are sent as Basic authentication and never shown in errors, logs or
     the management API."""
     method: str | None = None

@@ -145,7 +145,8 @@ class HttpListenerDefinition(Definition):
     ```
 
     Requests are dispatched exactly as on the main port: routing, default answers (404, 405, 413) and the
-    body size limit of `[server]`. Other APIs are not served on this port. No `sequence`, `on-error` or
+    body size limit of `[server]`; the connection timeouts and limit are the defaults of `[server]`
+    (10s, 60s, 75s, 1024 connections). Other APIs are not served on this port. No `sequence`, `on-error` or
     `coordination`: every node listens. At most `max-in-flight` requests are processed at once. An
     embedding application passes the HTTP transport's dispatcher to the runtime:
     `Runtime(root, http_dispatch=interlace.http.listener.dispatch_routes)`; without it the endpoint shows
@@ -253,12 +254,22 @@ class InboundDefinition(Definition):
       for example with the `store` mediator; throw an error in it to hand the message back instead).
       Before that, nothing is acknowledged, so a crash never loses a message: the source delivers it again
       (at least once).
-    - When an error escapes the flow, the event is handed back (`nack`) after a backoff, at most
-      `redelivery.max-attempts` times (counted by the source where it counts deliveries, else by the
-      runtime per message); then it is dead-lettered, body and headers kept and the reason added, into
-      the source's own dead-letter place or the `dead-letter-store`, and only then acknowledged. A
-      failing message holds its in-flight slot while it waits, so it cannot spin. A flow that fails once
-      and then succeeds loses nothing.
+    - When an error escapes the flow, the event is handed back (`nack` with requeue) after the
+      `redelivery` backoff, and the source delivers it again; a flow that fails once and then succeeds
+      loses nothing. The wait holds the message's slot, so a message that keeps failing is not read again
+      at once.
+    - **Bounded redelivery.** Attempts are counted per message: the source's own delivery count where it
+      gives one (JetStream `num_delivered`, SQS `ApproximateReceiveCount`, a Redis stream group's
+      `XPENDING` count, a RabbitMQ quorum queue's `x-delivery-count`), otherwise by the runtime per
+      message id (RabbitMQ `message_id`, Kafka topic, partition and offset, a file's path, a row's key,
+      else a digest of body and headers). After the last of `redelivery.max-attempts` the message is
+      **dead-lettered**, and only then acknowledged: into the source's dead-letter place when its trigger
+      names one (`deadLetterExchange`, `deadLetterSubject`, `deadLetterStream`, `deadLetterTopic`,
+      `deadLetterQueueUrl`; files: the `on-failure` folder, or `dead-letter/` beside the files with a
+      `NAME.reason.txt`), otherwise into the `dead-letter-store`, where it can be browsed and replayed
+      through the management API. Body and headers are kept, and the reason (attempts and last error) is
+      added as the header `x-interlace-dead-letter-reason` (a stored message also keeps it as its
+      `last_error`). `dead_lettered` in the state counts them.
     - **Backpressure**: at most `max-in-flight` messages are in flight; the source is asked for the next
       event only when a slot is free.
     - **Stopping** (deactivation, redeploy, shutdown): the source is closed first, then the messages in

@@ -20,12 +20,13 @@ What each part guarantees:
 
 The runtime exposes what an operator does; the management API and CLI use these.
 
-- `runtime.processor_states()` / `runtime.processor_state(name)`: `ProcessorState`: `name`, `kind`,
-  `status` (`active`, `inactive`, `deactivated-by-failure`), `store`, `target_kind`, `target`,
-  `delivered`, `failed_attempts`, `dead_lettered`, `dropped`, `in_flight`, `last_error`.
-- `await runtime.activate_processor(name)`: run it (also after a failure deactivated it).
-- `await runtime.deactivate_processor(name)`: stop it gracefully; it stays inactive across redeploys
-  until activated.
+- `runtime.services.states("processor")` / `runtime.services.state("processor", name)`:
+  `ProcessorState`: `name`, `kind`, `status` (`active`, `inactive`, `failed`), `coordinated`,
+  `restarts`, `store`, `target_kind`, `target`, `delivered`, `failed_attempts`, `dead_lettered`,
+  `dropped`, `in_flight`, `last_error`.
+- `await runtime.services.activate("processor", name)`: run it (also after a failure stopped it).
+- `await runtime.services.deactivate("processor", name)`: stop it gracefully; it stays inactive across
+  redeploys and restarts (kept in `.interlace/services/`) until activated.
 - `runtime.message_store(name)`: the open store: `size()`, `browse(offset, limit)`, `get(id)`,
   `delete(id)`, `purge()`.
 - `await runtime.replay_message(store, id, payload=None, content_type=None, into=None, new_id=False)`:
@@ -36,7 +37,7 @@ The runtime exposes what an operator does; the management API and CLI use these.
   A replay never loses the message.
 - `interlace.processors.describe_message(message)`: a message as JSON values for a view.
 
-Unknown names raise `UnknownProcessorError`, `UnknownStoreError` or `MessageNotFoundError` (code
+Unknown names raise `UnknownServiceError`, `UnknownStoreError` or `MessageNotFoundError` (code
 `NOT_FOUND`, status 404).
 
 A redeploy keeps every store whose definition did not change open, with its messages and claims; the
@@ -216,7 +217,7 @@ class ForwardingDefinition(_ProcessorBody):
         `origin` (the store it was meant for), and the processor goes on with the next message;
       - `drop`: the message is deleted (logged as an error) and the processor goes on;
       - `deactivate` (the default): the message stays first in the store, and the processor stops with the
-        state `deactivated-by-failure` until it is activated again. Activated again, it tries that message
+        state `failed` until it is activated again. Activated again, it tries that message
         once more; if that fails too, it deactivates again.
 
       The optional `sequence` then runs on the message (with the same headers as a delivery); its failure

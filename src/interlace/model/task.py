@@ -23,12 +23,14 @@ coordination: true
 - **Failures** are recorded (`failures`, `last_error`) and the schedule goes on. A run whose flow
   settles is not a failure: an error the sequence's own on-error flow handles is not a failure (see
   how a flow ends in the README); one the on-error flow raises again is.
-- **State** (management API, `runtime.inbound.task_state(name)`): `status` (`active`, `inactive`,
+- **State** (management API, `runtime.services.state("task", name)`): `status` (`active`, `inactive`,
   `standby` for a coordinated task another node runs, `done` for a `once` task that ran), `runs`,
-  `failures`, `running`, `last_run` and `next_run` (seconds since the epoch), `last_error`.
-- **Operations** (`runtime.inbound`): `activate_task`, `deactivate_task` (a run in progress finishes;
-  the task stays inactive across redeploys until activated) and `trigger_task` (run once now, on this
-  node, active or not; the schedule is unchanged).
+  `failures`, `running`, `last_run` and `next_run` (seconds since the epoch; ISO 8601 in the
+  management API), `restarts`, `last_error`.
+- **Operations** (`runtime.services`): `activate("task", name)`, `deactivate("task", name)` (a run in
+  progress finishes; the task stays inactive across redeploys and restarts until activated) and
+  `service("task", name).trigger_now()` (run once now, on this node, active or not; the schedule is
+  unchanged).
 - Tasks start after the message processors and stop before them, on start, redeploy and shutdown.
 
 ## Coordination
