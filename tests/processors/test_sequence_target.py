@@ -9,8 +9,9 @@ import asyncio
 from interlace.errors import MediationError, SourceLocation
 from interlace.mediators import SequenceMediator
 from interlace.message import MessageContext
-from interlace.processors import ForwardingProcessor, IntervalSchedule, SamplingProcessor
+from interlace.processors import ForwardingProcessor, SamplingProcessor
 from interlace.processors.delivery import SequenceTarget
+from interlace.services import IntervalSchedule
 from interlace.stores import MemoryStore
 
 from .receiver import eventually, message
