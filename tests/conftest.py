@@ -7,6 +7,10 @@ written with the text and the JSON formats of ``interlace.observability``: a rec
 one line (a traceback on following lines that start with a space) with every control character
 escaped, whatever hostile values the tests sent. One found fails the run, naming the logger and the
 line.
+
+Also: a test marked ``needs(SERVICE, ...)`` is marked ``services`` too (``-m "not services"`` leaves it
+out), and fails at once when a service it needs does not answer (see :mod:`tests.services`); the Kafka
+broker and the SQS server, when the environment names none, are started once per session.
 """
 
 from __future__ import annotations
@@ -14,10 +18,15 @@ from __future__ import annotations
 import logging
 import re
 import traceback
+from collections.abc import Iterator
 
 import pytest
+from moto.server import ThreadedMotoServer
 
 from interlace.observability.logging import json_formatter, text_formatter
+from tests.connectors.kafka.broker import tansu
+from tests.services import KAFKA, SQS, unreachable
+from tests.support import unused_port
 
 # The secrets the suite hands to Interlace: development credentials, passwords and tokens of tests.
 SECRETS = ("dev-secret", "dev-refresh-token", "open-sesame", "hunter2-secret", "s3cret", "t0ken")
@@ -83,3 +92,46 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
             if reporter is not None:
                 reporter.write_line("\n".join(lines), red=True)
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.get_closest_marker("needs") is not None:
+            item.add_marker(pytest.mark.services)
+
+
+_ANSWERED: set[str] = set()  # services found answering once: not asked again for every test
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    names = {name for mark in item.iter_markers("needs") for name in mark.args} - _ANSWERED
+    problems = unreachable(iter(sorted(names)))
+    if problems:
+        pytest.fail("\n".join(problems), pytrace=False)
+    _ANSWERED.update(names)
+
+
+@pytest.fixture(scope="session")
+def kafka_bootstrap() -> Iterator[str]:
+    """``HOST:PORT`` of a Kafka broker: ``INTERLACE_TEST_KAFKA_URL``'s, or a Tansu started for the session."""
+    if KAFKA.given:
+        yield f"{KAFKA.host}:{KAFKA.port}"
+        return
+    with tansu() as address:
+        yield address
+
+
+@pytest.fixture(scope="session")
+def sqs_endpoint() -> Iterator[str]:
+    """The URL of an SQS API: ``INTERLACE_TEST_SQS_URL``, or a moto server started for the session."""
+    if SQS.given:
+        yield SQS.url
+        return
+    port = unused_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.stop()

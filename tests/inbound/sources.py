@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import aio_pika
 import aiomqtt
 import nats
+import pytest
 import redis.asyncio as aioredis
 from aiobotocore.session import get_session  # type: ignore[import-untyped]
 from aiohttp import web
@@ -24,8 +25,13 @@ from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
 from interlace.sdk import Connector, ConnectorRegistry
+from tests.services import MQTT, NATS, RABBITMQ, REDIS
 
-SOURCES = ["rabbitmq", "redis", "nats", "mqtt", "kafka", "sqs"]
+# Each source is named as the service it needs.
+SOURCES = [
+    pytest.param(name, marks=pytest.mark.needs(name))
+    for name in ("rabbitmq", "redis", "nats", "mqtt", "kafka", "sqs")
+]
 SQS_REGION, SQS_KEY_ID, SQS_SECRET = "eu-west-1", "AKIDTESTING", "test-secret-value"
 
 
@@ -66,14 +72,19 @@ def unique(prefix: str) -> str:
 @contextlib.asynccontextmanager
 async def rabbitmq_source() -> AsyncIterator[Source]:
     queue = unique("inbound")
-    amqp = await aio_pika.connect(host="127.0.0.1", port=5672, login="guest", password="guest")
+    amqp = await aio_pika.connect(RABBITMQ.url)
     async with amqp:
         channel = await amqp.channel()
         await channel.declare_queue(queue, durable=True)  # as the trigger declares it: publishes route
         try:
             yield Source(
                 "rabbitmq",
-                {"host": "127.0.0.1", "port": 5672, "password": "guest"},
+                {
+                    "host": RABBITMQ.host,
+                    "port": RABBITMQ.port,
+                    "username": RABBITMQ.username,
+                    "password": RABBITMQ.password,
+                },
                 "consume",
                 {"queue": queue, "prefetch": 10},
                 "publish",
@@ -89,14 +100,14 @@ async def redis_source() -> AsyncIterator[Source]:
     try:
         yield Source(
             "redis",
-            {"url": "redis://127.0.0.1:6379/0"},
+            {"url": REDIS.url},
             "stream",
             {"stream": stream, "group": "workers", "startId": "0", "block": 0.5},
             "xadd",
             lambda id_: {"stream": stream, "fields": {"id": id_}},
         )
     finally:
-        client = aioredis.from_url("redis://127.0.0.1:6379/0")
+        client = aioredis.from_url(REDIS.url)
         await client.delete(stream)
         await client.aclose()
 
@@ -104,14 +115,14 @@ async def redis_source() -> AsyncIterator[Source]:
 @contextlib.asynccontextmanager
 async def nats_source() -> AsyncIterator[Source]:
     stream, subject = unique("inbound"), f"{unique('inbound')}.orders"
-    client = await nats.connect("nats://127.0.0.1:4222")
+    client = await nats.connect(NATS.url)
     try:
         jetstream = client.jetstream()
         await jetstream.add_stream(name=stream, subjects=[subject])
         try:
             yield Source(
                 "nats",
-                {"servers": ["nats://127.0.0.1:4222"]},
+                {"servers": [NATS.url]},
                 "consume",
                 # ackWait: what a killed runtime held comes back to the next one after 2s
                 {"stream": stream, "durable": "workers", "ackWait": 2.0, "nakDelay": 0.1},
@@ -132,7 +143,7 @@ async def mqtt_source() -> AsyncIterator[Source]:
     try:
         yield Source(
             "mqtt",
-            {"host": "127.0.0.1", "port": 1883},
+            {"host": MQTT.host, "port": MQTT.port},
             "subscribe",
             {"topic": topic, "clientId": client_id, "sessionExpiry": 300},
             "publish",
@@ -147,8 +158,8 @@ async def _mqtt_session(client_id: str, topic: str | None, expiry: int) -> None:
     properties = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]
     properties.SessionExpiryInterval = expiry
     async with aiomqtt.Client(
-        "127.0.0.1",
-        1883,
+        MQTT.host,
+        MQTT.port,
         identifier=client_id,
         protocol=aiomqtt.ProtocolVersion.V5,
         clean_start=topic is None,

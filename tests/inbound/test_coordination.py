@@ -18,8 +18,10 @@ import pytest
 from interlace.runtime import Runtime
 from interlace.services import LEASE_TABLE, Coordinator, wait_or_stop
 from tests.inbound.projects import REGISTRY, eventually, gate_of, write_project
+from tests.services import POSTGRES
 
-DSN = "postgresql://root@127.0.0.1:5432/test"
+pytestmark = pytest.mark.needs("postgres")
+DSN = POSTGRES.url
 REPOSITORY = Path(__file__).resolve().parents[2]
 
 

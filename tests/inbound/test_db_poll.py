@@ -22,13 +22,10 @@ from interlace.connectors.db import DbConfig, DbConnection
 from interlace.inbound.cursor import CURSOR_TABLE
 from interlace.runtime import Runtime
 from interlace.sdk import ConnectorError
-from tests.connectors.db.conftest import reachable
+from tests.connectors.db.conftest import MARIADB_URL, POSTGRES_URL, kinds
 from tests.inbound.projects import REGISTRY, gate_of, write_project
 
-URLS = {
-    "postgresql": "postgresql+asyncpg://root@127.0.0.1:5432/test",
-    "mysql": "mysql+aiomysql://root@127.0.0.1:3306/test",
-}
+URLS = {"postgresql": POSTGRES_URL, "mysql": MARIADB_URL}
 KEYS = {
     "sqlite": "INTEGER PRIMARY KEY AUTOINCREMENT",
     "postgresql": "SERIAL PRIMARY KEY",
@@ -66,15 +63,10 @@ class Table:
         await self.execute(f"INSERT INTO {self.name} (name, changed) VALUES (:name, :changed)", rows)
 
 
-@pytest.fixture(params=["postgresql", "mysql", "sqlite"])
+@pytest.fixture(params=kinds("postgresql", "mysql", "sqlite"))
 async def table(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Table]:
     kind: str = request.param
-    if kind == "sqlite":
-        url = f"sqlite+aiosqlite:///{tmp_path / 'rows.db'}"
-    else:
-        url = URLS[kind]
-        if not reachable(5432 if kind == "postgresql" else 3306):
-            pytest.fail(f"no {kind} server answers on 127.0.0.1: start it (.ci/services does)")
+    url = f"sqlite+aiosqlite:///{tmp_path / 'rows.db'}" if kind == "sqlite" else URLS[kind]
     name = f"rows_{uuid.uuid4().hex[:10]}"
     async with DbConnection(DbConfig(url=url), name="rows") as connection:
         found = Table(kind, url, name, connection)

@@ -8,12 +8,15 @@ import uuid
 from pathlib import Path
 
 import asyncpg
+import pytest
 
 from interlace.runtime import Runtime
 from tests.inbound.gate import GateConnection
 from tests.inbound.projects import REGISTRY, gate_of, write_project
+from tests.services import POSTGRES
 
-DSN = "postgresql://root@127.0.0.1:5432/test"
+pytestmark = pytest.mark.needs("postgres")
+DSN = POSTGRES.url
 
 
 async def notify_until_heard(gate: GateConnection, channel: str, payloads: list[str]) -> None:
@@ -37,7 +40,7 @@ async def test_each_notification_runs_the_flow(tmp_path: Path) -> None:
         tmp_path,
         {
             "connections/gate.yaml": "connection: gate\nconnector: gate\n",
-            "connections/pg.yaml": "connection: pg\nconnector: db\nurl: postgresql://root@127.0.0.1:5432/test\n",
+            "connections/pg.yaml": f"connection: pg\nconnector: db\nurl: {DSN}\n",
             "sequences/take.yaml": """
                 sequence: Take
                 flow:

@@ -13,16 +13,14 @@ import os
 import signal
 import sys
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import orjson
 import pytest
-from moto.server import ThreadedMotoServer
 
 from interlace.runtime import Runtime
 from interlace.sdk import DEAD_LETTER_REASON, ConnectorRegistry
-from tests.connectors.kafka.broker import tansu, unused_port
 from tests.inbound.projects import eventually, write_project
 from tests.inbound.sources import (
     SOURCES,
@@ -39,23 +37,6 @@ from tests.inbound.sources import (
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 REGISTRY = ConnectorRegistry()
-
-
-@pytest.fixture(scope="module")
-def kafka_bootstrap() -> Iterator[str]:
-    with tansu() as address:
-        yield address
-
-
-@pytest.fixture(scope="module")
-def sqs_endpoint() -> Iterator[str]:
-    port = unused_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.stop()
 
 
 @pytest.fixture(params=SOURCES)

@@ -8,14 +8,18 @@ import uuid
 from pathlib import Path
 
 import aio_pika
+import pytest
 
 from interlace.errors import InterlaceError
 from interlace.message import MessageContext, Payload
 from interlace.runtime import Runtime
+from tests import services
 
 from .receiver import Receiver
 
-RABBITMQ = "amqp://guest:guest@127.0.0.1:5672/"
+pytestmark = pytest.mark.needs("rabbitmq")
+
+RABBITMQ = services.RABBITMQ.url
 
 
 async def rabbitmqctl(*args: str) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
@@ -16,12 +15,15 @@ import redis.asyncio as aioredis
 
 from interlace.model.store import StoreDefinition, StoreKind
 from interlace.stores import MessageStore, build_store
+from tests.services import POSTGRES, RABBITMQ, REDIS
 
-POSTGRES_DSN = "postgresql://root@127.0.0.1:5432/test"
-REDIS_URL = "redis://127.0.0.1:6379/0"
-RABBITMQ_URL = "amqp://guest:guest@127.0.0.1:5672/"
-_PORTS = {"postgres": 5432, "redis": 6379, "rabbitmq": 5672}
 KINDS: tuple[StoreKind, ...] = ("memory", "sqlite", "postgres", "redis", "rabbitmq")
+_SERVED = ("postgres", "redis", "rabbitmq")  # kinds kept by a server, named as its service
+
+
+def kinds(*names: StoreKind) -> list[Any]:
+    """Store kinds as test parameters, each kept by a server marked as needing it."""
+    return [pytest.param(name, marks=pytest.mark.needs(name)) if name in _SERVED else name for name in names]
 
 
 @dataclass
@@ -67,20 +69,8 @@ class Backend:
         return store
 
 
-def _reachable(port: int) -> bool:
-    with socket.socket() as probe:
-        probe.settimeout(1.0)
-        return probe.connect_ex(("127.0.0.1", port)) == 0
-
-
-def unused_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 async def _drop_postgres(table: str) -> None:
-    conn = await asyncpg.connect(POSTGRES_DSN)
+    conn = await asyncpg.connect(POSTGRES.url)
     try:
         await conn.execute(f'DROP TABLE IF EXISTS "{table}", "{table}_seen"')
     finally:
@@ -88,7 +78,7 @@ async def _drop_postgres(table: str) -> None:
 
 
 async def _drop_redis(stream: str) -> None:
-    client = aioredis.Redis.from_url(REDIS_URL)
+    client = aioredis.Redis.from_url(REDIS.url)
     try:
         keys = [key async for key in client.scan_iter(match=f"{stream}*")]
         if keys:
@@ -98,7 +88,7 @@ async def _drop_redis(stream: str) -> None:
 
 
 async def _drop_rabbitmq(queue: str) -> None:
-    connection = await aio_pika.connect(RABBITMQ_URL)
+    connection = await aio_pika.connect(RABBITMQ.url)
     async with connection:
         channel = await connection.channel()
         await channel.queue_delete(queue)
@@ -106,8 +96,6 @@ async def _drop_rabbitmq(queue: str) -> None:
 
 async def make_backend(kind: StoreKind, root: Path) -> tuple[Backend, Callable[[], Awaitable[None]]]:
     """A fresh backend of ``kind`` and the coroutine function that removes what it left behind."""
-    if kind in _PORTS and not _reachable(_PORTS[kind]):
-        pytest.fail(f"no {kind} server answers on 127.0.0.1:{_PORTS[kind]}: start it (.ci/services does)")
     unique = uuid.uuid4().hex[:10]
     name = f"Test{unique}"
 
@@ -120,18 +108,18 @@ async def make_backend(kind: StoreKind, root: Path) -> tuple[Backend, Callable[[
         return Backend(kind, name, {"path": "data/stores.sqlite", "lease": 1.0}, root), nothing
     if kind == "postgres":
         table = f"t_{unique}"
-        backend = Backend(kind, name, {"dsn": POSTGRES_DSN, "table": table, "lease": 1.0, "timeout": 5}, root)
+        backend = Backend(kind, name, {"dsn": POSTGRES.url, "table": table, "lease": 1.0, "timeout": 5}, root)
         return backend, lambda: _drop_postgres(table)
     if kind == "redis":
         stream = f"test:{unique}"
-        backend = Backend(kind, name, {"url": REDIS_URL, "stream": stream, "lease": 1.0, "timeout": 5}, root)
+        backend = Backend(kind, name, {"url": REDIS.url, "stream": stream, "lease": 1.0, "timeout": 5}, root)
         return backend, lambda: _drop_redis(stream)
     queue = f"test.{unique}"
-    backend = Backend(kind, name, {"url": RABBITMQ_URL, "queue": queue, "timeout": 5}, root)
+    backend = Backend(kind, name, {"url": RABBITMQ.url, "queue": queue, "timeout": 5}, root)
     return backend, lambda: _drop_rabbitmq(queue)
 
 
-@pytest.fixture(params=KINDS)
+@pytest.fixture(params=kinds(*KINDS))
 async def backend(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Backend]:
     made, cleanup = await make_backend(request.param, tmp_path)
     try:

@@ -9,12 +9,14 @@ import pytest
 
 from interlace.stores import StoredMessage, StoreError, StoreFullError, encode_message
 
-from .conftest import KINDS, Backend
+from .conftest import KINDS, Backend, kinds
 
 # Some guarantees only some kinds can give; the others are not asked (their docs say why).
-SHARED = pytest.mark.parametrize("backend", [k for k in KINDS if k != "memory"], indirect=True)
+SHARED = pytest.mark.parametrize("backend", kinds(*[k for k in KINDS if k != "memory"]), indirect=True)
 """Kinds whose store is shared by several store instances (and survives closing them)."""
-LOOKS_UP_IDS = pytest.mark.parametrize("backend", [k for k in KINDS if k != "rabbitmq"], indirect=True)
+LOOKS_UP_IDS = pytest.mark.parametrize(
+    "backend", kinds(*[k for k in KINDS if k != "rabbitmq"]), indirect=True
+)
 """Kinds that can tell whether a message id is stored (RabbitMQ cannot look into a queue)."""
 COUNTS_BYTES = LOOKS_UP_IDS
 """Kinds that know how many bytes they hold (RabbitMQ does not tell a queue's bytes)."""
@@ -241,8 +243,7 @@ async def test_a_closed_store_raises_a_store_error(backend: Backend) -> None:
 async def test_an_unreachable_server_is_a_store_error_naming_the_store(kind: str, tmp_path: object) -> None:
     from interlace.model.store import StoreDefinition
     from interlace.stores import build_store
-
-    from .conftest import unused_port
+    from tests.support import unused_port
 
     port = unused_port()
     urls = {

@@ -13,7 +13,7 @@ import pytest
 from interlace.model.store import StoreKind
 from interlace.stores import MessageStore, StoredMessage
 
-from .conftest import Backend, make_backend
+from .conftest import Backend, kinds, make_backend
 
 CHILD = Path(__file__).with_name("child.py")
 
@@ -71,7 +71,7 @@ async def test_every_message_whose_put_returned_survives_a_sigkill(tmp_path: Pat
     assert len(stored) - len(reported) <= 8  # at most the puts in flight when it died
 
 
-@pytest.mark.parametrize("kind", ["sqlite", "postgres", "redis", "rabbitmq"])
+@pytest.mark.parametrize("kind", kinds("sqlite", "postgres", "redis", "rabbitmq"))
 async def test_the_claims_of_a_killed_consumer_return(kind: StoreKind, tmp_path: Path) -> None:
     backend, cleanup = await make_backend(kind, tmp_path)
     try:

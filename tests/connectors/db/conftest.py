@@ -3,20 +3,28 @@ uniquely named table per test, dropped afterwards."""
 
 from __future__ import annotations
 
-import socket
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
+from tests.services import MARIADB, POSTGRES
 
 from interlace.connectors.db import DbConfig, DbConnection
 
-POSTGRES_URL = "postgresql+asyncpg://root@127.0.0.1:5432/test"
-MARIADB_URL = "mysql+aiomysql://root@127.0.0.1:3306/test"
+POSTGRES_URL = POSTGRES.with_scheme("postgresql+asyncpg")
+MARIADB_URL = MARIADB.with_scheme("mysql+aiomysql")
 KINDS = ("sqlite", "postgresql", "mysql")
+_SERVICE = {"postgresql": "postgres", "mysql": "mariadb"}  # the service keeping each kind of database
+
+
+def kinds(*names: str) -> list[Any]:
+    """Database kinds as test parameters, each kept by a server marked as needing it."""
+    return [pytest.param(n, marks=pytest.mark.needs(_SERVICE[n])) if n in _SERVICE else n for n in names]
+
 
 # An auto-increment integer key, per backend.
 _KEY = {
@@ -24,18 +32,6 @@ _KEY = {
     "postgresql": "SERIAL PRIMARY KEY",
     "mysql": "INT AUTO_INCREMENT PRIMARY KEY",
 }
-
-
-def reachable(port: int) -> bool:
-    with socket.socket() as probe:
-        probe.settimeout(1.0)
-        return probe.connect_ex(("127.0.0.1", port)) == 0
-
-
-def unused_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @dataclass
@@ -61,13 +57,10 @@ class Database:
 def _url(kind: str, tmp_path: Path) -> str:
     if kind == "sqlite":
         return f"sqlite+aiosqlite:///{tmp_path / 'clinic.db'}"
-    port = 5432 if kind == "postgresql" else 3306
-    if not reachable(port):
-        pytest.fail(f"no {kind} server answers on 127.0.0.1:{port}: start it (.ci/services does)")
     return POSTGRES_URL if kind == "postgresql" else MARIADB_URL
 
 
-@pytest.fixture(params=KINDS)
+@pytest.fixture(params=kinds(*KINDS))
 async def database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
     kind: str = request.param
     found = Database(kind, _url(kind, tmp_path), f"patients_{uuid.uuid4().hex[:10]}")

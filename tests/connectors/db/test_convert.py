@@ -11,7 +11,7 @@ import pytest
 
 from interlace.connectors.db import DbConnection, connector, json_value
 
-from .conftest import Database
+from .conftest import Database, kinds
 
 
 @pytest.mark.parametrize(
@@ -40,7 +40,7 @@ def test_values_become_json(value: object, expected: object) -> None:
     assert type(json_value(value)) is type(expected)
 
 
-@pytest.mark.parametrize("database", ["postgresql"], indirect=True)
+@pytest.mark.parametrize("database", kinds("postgresql"), indirect=True)
 async def test_postgresql_values_arrive_as_json(database: Database) -> None:
     async with database.connection() as conn:
         rows = await _select(
@@ -54,7 +54,7 @@ async def test_postgresql_values_arrive_as_json(database: Database) -> None:
     ]
 
 
-@pytest.mark.parametrize("database", ["mysql"], indirect=True)
+@pytest.mark.parametrize("database", kinds("mysql"), indirect=True)
 async def test_mariadb_values_arrive_as_json(database: Database) -> None:
     async with database.connection() as conn:
         rows = await _select(

@@ -9,7 +9,7 @@ import pytest
 from interlace.connectors.db import DbConnection, connector
 from interlace.sdk import FatalError, InvalidInput
 
-from .conftest import Database
+from .conftest import Database, kinds
 
 
 async def call(conn: DbConnection, operation: str, **values: object) -> object:
@@ -221,7 +221,7 @@ async def test_call_procedure_runs_a_procedure_or_function(database: Database) -
     assert rows == [{"total": 12}]
 
 
-@pytest.mark.parametrize("database", ["postgresql"], indirect=True)
+@pytest.mark.parametrize("database", kinds("postgresql"), indirect=True)
 async def test_call_procedure_calls_a_postgresql_procedure_with_call(database: Database) -> None:
     procedure = database.unique("double_it")
     async with database.connection() as conn:

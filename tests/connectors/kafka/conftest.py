@@ -1,8 +1,9 @@
-"""A Tansu broker for the session, an opened connection, and a plain client to arrange and inspect it."""
+"""The session's Kafka broker (``kafka_bootstrap``: Tansu unless the environment names one), an opened
+connection, and a plain client to arrange and inspect it."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition  # type: ignore[import-untyped]
@@ -10,13 +11,12 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic  # type: ignore[import-
 
 from interlace.connectors.kafka import KafkaConnection
 
-from .broker import kafka_connection, tansu, unique
+from .broker import kafka_connection, unique
 
 
-@pytest.fixture(scope="session")
-def bootstrap() -> Iterator[str]:
-    with tansu() as address:
-        yield address
+@pytest.fixture
+def bootstrap(kafka_bootstrap: str) -> str:
+    return kafka_bootstrap
 
 
 @pytest.fixture

@@ -15,6 +15,8 @@ from interlace.sdk import DEAD_LETTER_REASON, DeadLettering, InvalidInput, Trigg
 from .broker import unique
 from .conftest import Broker
 
+pytestmark = pytest.mark.needs("kafka")
+
 CONSUME = connector.get_trigger("consume")
 FAST = {"sessionTimeout": 2}  # a short session: the broker lets a group settle within it
 

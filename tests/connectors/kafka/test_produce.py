@@ -11,6 +11,8 @@ from interlace.sdk import InvalidInput, OperationResult, RetryableError
 from .broker import kafka_connection, unique, unused_port
 from .conftest import Broker
 
+pytestmark = pytest.mark.needs("kafka")
+
 PRODUCE = connector.get_operation("produce")
 
 

@@ -1,4 +1,4 @@
-"""Helpers for tests against this machine's Mosquitto (127.0.0.1:1883): connections, a waiting
+"""Helpers for tests against the MQTT broker of the tests (:data:`tests.services.MQTT`): connections, a waiting
 session for a subscriber, and a plain publisher."""
 
 from __future__ import annotations
@@ -9,10 +9,11 @@ import uuid
 import aiomqtt
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
+from tests.services import MQTT
 
 from interlace.connectors.mqtt import MqttConfig, MqttConnection
 
-HOST, PORT = "127.0.0.1", 1883
+HOST, PORT = MQTT.host, MQTT.port
 
 
 def mqtt_connection(**settings: object) -> MqttConnection:

@@ -16,6 +16,8 @@ from interlace.sdk import FatalError, RetryableError
 
 from .broker import mqtt_connection, unused_port
 
+pytestmark = pytest.mark.needs("mqtt")
+
 MOSQUITTO = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
 MOSQUITTO_PASSWD = shutil.which("mosquitto_passwd") or "/usr/bin/mosquitto_passwd"
 

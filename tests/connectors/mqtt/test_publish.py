@@ -11,6 +11,8 @@ from interlace.sdk import InvalidInput, OperationResult
 
 from .broker import open_session, unique
 
+pytestmark = pytest.mark.needs("mqtt")
+
 PUBLISH = connector.get_operation("publish")
 SUBSCRIBE = connector.get_trigger("subscribe")
 

@@ -8,11 +8,14 @@ import asyncio
 from collections.abc import AsyncGenerator
 
 import aiomqtt
+import pytest
 
 from interlace.connectors.mqtt import MqttConnection, connector
 from interlace.sdk import DEAD_LETTER_REASON, DeadLettering, TriggerEvent
 
 from .broker import HOST, PORT, open_session, publish, unique
+
+pytestmark = pytest.mark.needs("mqtt")
 
 SUBSCRIBE = connector.get_trigger("subscribe")
 

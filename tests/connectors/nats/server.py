@@ -1,12 +1,14 @@
-"""Helpers for tests against this machine's NATS with JetStream (127.0.0.1:4222)."""
+"""Helpers for tests against the NATS with JetStream of the tests (:data:`tests.services.NATS`)."""
 
 from __future__ import annotations
 
 import socket
 
+from tests.services import NATS
+
 from interlace.connectors.nats import NatsConfig, NatsConnection
 
-URL = "nats://127.0.0.1:4222"
+URL = NATS.url
 
 
 def nats_connection(**settings: object) -> NatsConnection:

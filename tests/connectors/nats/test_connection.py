@@ -14,6 +14,8 @@ from interlace.sdk import FatalError, RetryableError
 
 from .server import nats_connection, unused_port
 
+pytestmark = pytest.mark.needs("nats")
+
 NATS_SERVER = shutil.which("nats-server") or "/usr/sbin/nats-server"
 
 

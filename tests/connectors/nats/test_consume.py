@@ -14,6 +14,8 @@ from interlace.sdk import DEAD_LETTER_REASON, DeadLettering, FatalError, Trigger
 
 from .conftest import Stream
 
+pytestmark = pytest.mark.needs("nats")
+
 CONSUME = connector.get_trigger("consume")
 
 

@@ -12,6 +12,8 @@ from interlace.sdk import FatalError, OperationResult
 
 from .conftest import Stream
 
+pytestmark = pytest.mark.needs("nats")
+
 PUBLISH = connector.get_operation("publish")
 
 

@@ -1,17 +1,26 @@
-"""Helpers for tests against this machine's RabbitMQ: a connection to it and unique names."""
+"""Helpers for tests against the RabbitMQ of the tests (:data:`tests.services.RABBITMQ`): a connection to it
+and unique names."""
 
 from __future__ import annotations
 
 import uuid
 
+from tests.services import RABBITMQ
+
 from interlace.connectors.rabbitmq import RabbitMqConfig, RabbitMqConnection
 
-HOST, PORT = "127.0.0.1", 5672
+HOST, PORT = RABBITMQ.host, RABBITMQ.port
 
 
 def rabbit(**settings: object) -> RabbitMqConnection:
-    """A connection named ``orders`` to the local broker, with these settings over guest/guest."""
-    values: dict[str, object] = {"host": HOST, "port": PORT, "password": "guest", **settings}
+    """A connection named ``orders`` to the broker, with these settings (and its user and password)."""
+    values: dict[str, object] = {
+        "host": HOST,
+        "port": PORT,
+        "username": RABBITMQ.username,
+        "password": RABBITMQ.password,
+        **settings,
+    }
     return RabbitMqConnection(RabbitMqConfig.model_validate(values), name="orders")
 
 

@@ -1,4 +1,4 @@
-"""This machine's RabbitMQ (127.0.0.1:5672, guest/guest): an opened connection and a fresh queue name per
+"""The RabbitMQ of the tests (:data:`tests.services.RABBITMQ`): an opened connection and a fresh queue name per
 test; the queues and exchanges a test declares are deleted afterwards."""
 
 from __future__ import annotations
@@ -8,10 +8,11 @@ from collections.abc import AsyncIterator
 
 import aio_pika
 import pytest
+from tests.services import RABBITMQ
 
 from interlace.connectors.rabbitmq import RabbitMqConnection
 
-from .broker import HOST, PORT, Names, rabbit
+from .broker import Names, rabbit
 
 
 @pytest.fixture
@@ -23,7 +24,7 @@ async def conn() -> AsyncIterator[RabbitMqConnection]:
 @pytest.fixture
 async def admin() -> AsyncIterator[aio_pika.abc.AbstractChannel]:
     """A plain aio-pika channel for arranging and inspecting the broker."""
-    amqp = await aio_pika.connect(host=HOST, port=PORT, login="guest", password="guest")
+    amqp = await aio_pika.connect(RABBITMQ.url)
     async with amqp:
         yield await amqp.channel()
 

@@ -11,6 +11,8 @@ from interlace.sdk import FatalError, RetryableError
 
 from .broker import rabbit
 
+pytestmark = pytest.mark.needs("rabbitmq")
+
 
 def unused_port() -> int:
     with socket.socket() as probe:

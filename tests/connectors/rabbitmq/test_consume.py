@@ -16,6 +16,8 @@ from interlace.sdk import DEAD_LETTER_REASON, DeadLettering, FatalError, Trigger
 
 from .broker import Names, rabbit
 
+pytestmark = pytest.mark.needs("rabbitmq")
+
 CONSUME = connector.get_trigger("consume")
 
 

@@ -11,6 +11,8 @@ from interlace.sdk import FatalError, OperationResult
 
 from .broker import Names
 
+pytestmark = pytest.mark.needs("rabbitmq")
+
 PUBLISH = connector.get_operation("publish")
 
 

@@ -1,12 +1,15 @@
-"""Helpers for tests against this machine's Redis (127.0.0.1:6379): connections and unique key names."""
+"""Helpers for tests against the Redis of the tests (:data:`tests.services.REDIS`): connections and unique key
+names."""
 
 from __future__ import annotations
 
 import uuid
 
+from tests.services import REDIS
+
 from interlace.connectors.redis import RedisConfig, RedisConnection
 
-URL = "redis://127.0.0.1:6379/0"
+URL = REDIS.url
 
 
 def redis_connection(**settings: object) -> RedisConnection:

@@ -13,6 +13,8 @@ from interlace.sdk import FatalError, RetryableError
 
 from .server import redis_connection
 
+pytestmark = pytest.mark.needs("redis")
+
 
 def unused_port() -> int:
     with socket.socket() as probe:

@@ -12,6 +12,8 @@ from interlace.sdk import InvalidInput, OperationResult
 
 from .server import Keys
 
+pytestmark = pytest.mark.needs("redis")
+
 
 async def run(conn: RedisConnection, operation: str, **values: object) -> object:
     return await connector.get_operation(operation).invoke(conn, values)

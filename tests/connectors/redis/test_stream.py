@@ -15,6 +15,8 @@ from interlace.sdk import DEAD_LETTER_REASON, DeadLettering, FatalError, Trigger
 
 from .server import Keys
 
+pytestmark = pytest.mark.needs("redis")
+
 STREAM = connector.get_trigger("stream")
 
 

@@ -1,17 +1,15 @@
-"""moto's SQS in server mode on a free loopback port for the session, an opened connection with dummy
-credentials, and a plain client to arrange and inspect queues."""
+"""The session's SQS API (``sqs_endpoint``: moto in server mode unless the environment names one), an
+opened connection with dummy credentials, and a plain client to arrange and inspect queues."""
 
 from __future__ import annotations
 
-import socket
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 import orjson
 import pytest
 from aiobotocore.session import get_session  # type: ignore[import-untyped]
-from moto.server import ThreadedMotoServer
 
 from interlace.connectors.sqs import SqsConfig, SqsConnection
 
@@ -19,21 +17,9 @@ REGION = "eu-west-1"
 KEY_ID, SECRET = "AKIDTESTING", "test-secret-value"
 
 
-def unused_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@pytest.fixture(scope="session")
-def endpoint() -> Iterator[str]:
-    port = unused_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.stop()
+@pytest.fixture
+def endpoint(sqs_endpoint: str) -> str:
+    return sqs_endpoint
 
 
 def sqs_connection(endpoint: str, **settings: object) -> SqsConnection:

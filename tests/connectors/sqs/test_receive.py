@@ -14,6 +14,8 @@ from interlace.sdk import DEAD_LETTER_REASON, DeadLettering, FatalError, Trigger
 
 from .conftest import Queues
 
+pytestmark = pytest.mark.needs("sqs")
+
 RECEIVE = connector.get_trigger("receive")
 
 

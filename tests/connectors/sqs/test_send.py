@@ -5,11 +5,14 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from tests.support import unused_port
 
 from interlace.connectors.sqs import SqsConnection, connector
 from interlace.sdk import InvalidInput, OperationResult, RetryableError
 
-from .conftest import SECRET, Queues, sqs_connection, unused_port
+from .conftest import SECRET, Queues, sqs_connection
+
+pytestmark = pytest.mark.needs("sqs")
 
 SEND = connector.get_operation("send")
 
