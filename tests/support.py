@@ -1,11 +1,121 @@
-"""Helpers shared by the tests: free ports and unique names."""
+"""Helpers shared by the tests: projects written from strings, waiting with a deadline, free ports and
+unique names.
+
+Deadlines are generous and scale with ``INTERLACE_TEST_TIMEOUT_SCALE`` (a factor, 1 by default): on a
+slow or busy machine, set it above 1 rather than editing tests. A deadline bounds a wait for something
+that must happen; a test never sleeps to let something *not* happen (it waits for a later fact instead).
+"""
 
 from __future__ import annotations
 
+import asyncio
+import inspect
+import os
 import socket
+import textwrap
 import uuid
+from collections.abc import Awaitable, Callable, Mapping
+from pathlib import Path
+from typing import Any, TypeVar
 
-__all__ = ["unique", "unused_port"]
+__all__ = [
+    "WAIT",
+    "deadline",
+    "eventually",
+    "scaled",
+    "unique",
+    "unused_port",
+    "wait_for_port",
+    "within",
+    "write_project",
+]
+
+T = TypeVar("T")
+
+WAIT = 10.0  # seconds: the default deadline of a wait, before scaling
+
+
+def _scale() -> float:
+    text = os.environ.get("INTERLACE_TEST_TIMEOUT_SCALE", "").strip() or "1"
+    try:
+        factor = float(text)
+    except ValueError:
+        raise ValueError(f"INTERLACE_TEST_TIMEOUT_SCALE must be a number (got {text!r})") from None
+    if factor <= 0:
+        raise ValueError(f"INTERLACE_TEST_TIMEOUT_SCALE must be > 0 (got {text!r})")
+    return factor
+
+
+def scaled(seconds: float) -> float:
+    """``seconds`` times ``INTERLACE_TEST_TIMEOUT_SCALE``."""
+    return seconds * _scale()
+
+
+def deadline(seconds: float = WAIT) -> asyncio.Timeout:
+    """``async with deadline():`` fails the wait (TimeoutError) after ``seconds``, scaled."""
+    return asyncio.timeout(scaled(seconds))
+
+
+async def within(awaitable: Awaitable[T], seconds: float = WAIT) -> T:
+    """The result of ``awaitable``, which must come within ``seconds`` (scaled)."""
+    async with deadline(seconds):
+        return await awaitable
+
+
+async def eventually(
+    condition: Callable[[], bool] | Callable[[], Awaitable[bool]],
+    within: float = WAIT,
+    every: float = 0.01,
+    what: str = "",
+) -> None:
+    """Wait until ``condition()`` (a function or a coroutine function) holds, looking every ``every``
+    seconds; fail after ``within`` seconds (scaled). For peers with no event to wait on."""
+    limit = scaled(within)
+    try:
+        async with asyncio.timeout(limit):
+            while True:
+                result = condition()
+                if await result if inspect.isawaitable(result) else result:
+                    return
+                await asyncio.sleep(every)
+    except TimeoutError:
+        raise AssertionError(f"not within {limit:g}s: {what or _describe(condition)}") from None
+
+
+def _describe(condition: Callable[..., Any]) -> str:
+    try:
+        return inspect.getsource(condition).strip()
+    except (OSError, TypeError):
+        return repr(condition)
+
+
+def write_project(
+    root: Path,
+    files: Mapping[str, str],
+    toml: str = "",
+    *,
+    name: str = "test",
+    configs: Mapping[str, object] | None = None,
+) -> Path:
+    """Every file of ``files`` (dedented) under ``root``; and, unless ``files`` has one, an ``interlace.toml``
+    naming the project ``name``, with a 2 s graceful timeout, ``configs`` and the extra TOML ``toml``."""
+    root.mkdir(parents=True, exist_ok=True)
+    if "interlace.toml" not in files:
+        text = f'[project]\nname = "{name}"\n\n[server]\ngraceful-timeout = 2\n'
+        if configs:
+            text += "\n[configs]\n" + "".join(f"{key} = {_toml(value)}\n" for key, value in configs.items())
+        (root / "interlace.toml").write_text(text + textwrap.dedent(toml), encoding="utf-8")
+    for relative, body in files.items():
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(body).lstrip("\n"), encoding="utf-8")
+    return root
+
+
+def _toml(value: object) -> str:
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return str(value).lower() if isinstance(value, bool) else str(value)
 
 
 def unused_port() -> int:
@@ -13,6 +123,21 @@ def unused_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+async def wait_for_port(port: int, host: str = "127.0.0.1", within: float = WAIT) -> None:
+    """Wait until something accepts connections on ``host:port`` (a server process starting)."""
+
+    async def accepts() -> bool:
+        try:
+            _, writer = await asyncio.open_connection(host, port)
+        except OSError:
+            return False
+        writer.close()
+        await writer.wait_closed()
+        return True
+
+    await eventually(accepts, within, what=f"something listening on {host}:{port}")
 
 
 def unique(prefix: str, separator: str = "-") -> str:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -15,19 +14,14 @@ from pathlib import Path
 
 import aiohttp
 
+from tests.support import START, deadline, unused_port, within, write_project
+
 API = "api: Hello\ncontext: /hello\nresources:\n  - flow:\n      - respond: {{json: {{say: {word}}}}}\n"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 async def read_until(stream: asyncio.StreamReader, text: str) -> str:
     seen = ""
-    async with asyncio.timeout(30):
+    async with deadline(START):
         while text not in seen:
             line = (await stream.readline()).decode()
             assert line, "the server exited early:\n" + seen
@@ -51,7 +45,7 @@ class Served:
 @asynccontextmanager
 async def served(root: Path) -> AsyncIterator[Served]:
     """The project at ``root`` (serving /hello) run until its APIs are announced; stopped with SIGINT."""
-    port = free_port()
+    port = unused_port()
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "interlace", "run", str(root), "--host", "127.0.0.1", "--port", str(port),
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
@@ -64,8 +58,8 @@ async def served(root: Path) -> AsyncIterator[Served]:
         if process.returncode is None:
             process.send_signal(signal.SIGINT)
         assert process.stdout is not None
-        running.output += (await asyncio.wait_for(process.stdout.read(), 30)).decode()
-        await asyncio.wait_for(process.wait(), 30)
+        running.output += (await within(process.stdout.read(), START)).decode()
+        await within(process.wait(), START)
 
 
 def reload_project(root: Path) -> tuple[Path, Path]:
@@ -100,9 +94,8 @@ async def test_sighup_reloads_every_project_through_the_deployment_lock(tmp_path
 
     from interlace.cli import app
     from interlace.runtime.bundles import build_bundle
-    from tests.management.conftest import write_project
 
-    management = free_port()
+    management = unused_port()
     root = write_project(
         tmp_path / "home",
         {
@@ -118,7 +111,7 @@ async def test_sighup_reloads_every_project_through_the_deployment_lock(tmp_path
         },
     )
     bundle = build_bundle(other, tmp_path / "dist")
-    port = free_port()
+    port = unused_port()
     env = {**os.environ, "INTERLACE_ADMIN_PASSWORD": "a-long-enough-admin-password"}
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "interlace", "run", str(root), "--host", "127.0.0.1", "--port", str(port),
@@ -147,7 +140,7 @@ async def test_sighup_reloads_every_project_through_the_deployment_lock(tmp_path
     finally:
         if process.returncode is None:
             process.send_signal(signal.SIGINT)
-        await asyncio.wait_for(process.wait(), 30)
+        await within(process.wait(), START)
 
 
 async def test_sighup_with_hostile_files_reports_their_problems_and_keeps_serving(tmp_path: Path) -> None:

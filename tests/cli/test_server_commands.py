@@ -29,8 +29,8 @@ from tests.management.conftest import (
     REGISTRY,
     ManualClock,
     make_users,
-    write_project,
 )
+from tests.support import write_project
 
 # The shop project, with a task that runs only when triggered (its cron waits for the new year).
 FILES = {

@@ -8,6 +8,7 @@ import pytest
 
 from interlace.compiler import check_project
 from interlace.model.load import load_project
+from tests.support import write_project
 
 Problem = tuple[str, str, str | None]
 """``("file:line", message, hint)`` of one reported problem."""
@@ -19,13 +20,7 @@ PROJECT = '[project]\nname = "broken"\n'
 
 def write_files(root: Path, files: Mapping[str, str]) -> Path:
     """Write ``files`` (dedented) under ``root``, with a minimal interlace.toml unless one is given."""
-    root.mkdir(parents=True, exist_ok=True)
-    all_files = {"interlace.toml": PROJECT, **files}
-    for relative, text in all_files.items():
-        path = root / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
-    return root
+    return write_project(root, {"interlace.toml": PROJECT, **files})
 
 
 @pytest.fixture

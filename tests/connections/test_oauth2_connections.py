@@ -11,6 +11,7 @@ import pytest
 from interlace.message import MessageContext
 from interlace.runtime import Runtime
 from interlace.samples.mailbox import DevMailbox, start_dev_mailbox
+from tests.support import write_project
 
 SEQUENCE = """\
 sequence: Notify
@@ -34,11 +35,7 @@ def project(root: Path, mailbox: DevMailbox) -> Path:
         ),
         "sequences/notify.yaml": SEQUENCE,
     }
-    for relative, text in files.items():
-        path = root / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-    return root
+    return write_project(root, files)
 
 
 async def test_a_rotated_refresh_token_survives_a_restart_encrypted(

@@ -16,17 +16,14 @@ from interlace.runtime import Runtime
 from interlace.sdk import ConnectorRegistry, FatalError
 from interlace.sdk.testing import connector_entry_point
 from tests.sdk.kv import connector as kv
+from tests.support import write_project
 
 REGISTRY = ConnectorRegistry(lambda: [connector_entry_point(kv)])
 TOML = '[project]\nname = "ops"\n\n[configs]\nnamespace = "shop"\n'
 
 
 def write(root: Path, files: dict[str, str]) -> Path:
-    for relative, text in {"interlace.toml": TOML, **files}.items():
-        path = root / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    return root
+    return write_project(root, {"interlace.toml": TOML, **files})
 
 
 def problems(root: Path, env: dict[str, str] | None = None) -> list[str]:

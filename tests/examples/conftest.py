@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,17 +22,11 @@ from interlace.runtime import Runtime
 from interlace.samples.hospital import HospitalService, create_app
 from interlace.samples.hospital.app import SERVICE_KEY
 from interlace.samples.mailbox import DevMailbox, start_dev_mailbox
+from tests.support import unused_port
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "healthcare"
 MAX_BODY = 64 * 1024
 PAYMENTS = "/healthcare/payments"
-
-
-def unused_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 async def _serve_app(app: web.Application) -> tuple[web.AppRunner, str]:

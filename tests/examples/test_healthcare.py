@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -16,6 +15,7 @@ from interlace.runtime import Runtime
 from interlace.samples.mailbox import DevMailbox
 from interlace.stores import StoredMessage
 from tests.examples.conftest import EXAMPLE, MAX_BODY, Backend
+from tests.support import eventually
 
 RESERVE = "/healthcare/categories/{category}/reserve"
 
@@ -100,7 +100,7 @@ async def test_payments_failing_for_a_while_settle_every_reservation_exactly_onc
             assert await r.json() == SUBMITTED
     store = runtime.message_store("PaymentRequestMessageStore")
     assert await store.size() == 4
-    await until(lambda: len(backend.payment_requests) >= 2)  # the first request is tried, and again
+    await eventually(lambda: len(backend.payment_requests) >= 2)  # the first request is tried, and again
     assert backend.service.payment_count == 0
     backend.payments_down = False
 
@@ -110,20 +110,13 @@ async def test_payments_failing_for_a_while_settle_every_reservation_exactly_onc
     assert backend.service.payment_count == 4  # the repeated requests settled nothing new
     keys = [headers["Idempotency-Key"] for headers in backend.payment_requests]
     assert len(set(keys)) == 4
-    await until(lambda: runtime.services.state("processor", "PaymentRequestProcessor").delivered == 4)
+    await eventually(lambda: runtime.services.state("processor", "PaymentRequestProcessor").delivered == 4)
     assert await store.size() == 0
     # One e-mail per reservation: the retries before the back-end recovered sent none.
     async with asyncio.timeout(5):
         received = await mailbox.wait_for_messages(4)
     mails = [orjson.loads(mail.text or "") for mail in received]
     assert sorted(mails, key=lambda mail: int(mail["appointmentNo"])) == payments
-
-
-async def until(condition: Callable[[], bool]) -> None:
-    """Wait for ``condition`` (a processor's progress has no event to wait on)."""
-    async with asyncio.timeout(5):
-        while not condition():  # noqa: ASYNC110 - nothing to wait on but the condition itself
-            await asyncio.sleep(0.01)
 
 
 async def test_a_refused_payment_request_ends_in_the_dead_letter_store(
@@ -147,7 +140,9 @@ async def test_a_refused_payment_request_ends_in_the_dead_letter_store(
     message = StoredMessage("refused-1", json.dumps(body).encode(), "application/json")
     await runtime.message_store("PaymentRequestMessageStore").put(message)
     dead_letters = runtime.message_store("PaymentDeadLetterStore")
-    await until(lambda: runtime.services.state("processor", "PaymentRequestProcessor").dead_lettered == 1)
+    await eventually(
+        lambda: runtime.services.state("processor", "PaymentRequestProcessor").dead_lettered == 1
+    )
     [dead] = await dead_letters.browse()
     assert (dead.id, dead.attempts, dead.origin) == ("refused-1", 1, "PaymentRequestMessageStore")
     assert "the back-end refused the payment: Error.Could not Find the Requested appointment ID" in (

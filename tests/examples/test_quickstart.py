@@ -13,7 +13,8 @@ import sys
 import aiohttp
 
 from interlace.samples.mailbox import fetch_messages
-from tests.examples.conftest import EXAMPLE, unused_port
+from tests.examples.conftest import EXAMPLE
+from tests.support import unused_port
 
 PRODUCTION = ("HOSPITAL_BACKEND_URL", "GMAIL_CLIENT_ID", "GMAIL_CLIENT_SECRET", "GMAIL_REFRESH_TOKEN")
 

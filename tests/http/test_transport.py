@@ -12,6 +12,7 @@ from aiohttp import web
 
 from interlace.http.server import HttpServer
 from interlace.runtime import Runtime
+from tests.support import write_project
 
 PROJECT = {
     "interlace.toml": '[project]\nname = "transport"\n\n[configs]\nbackend = "http://127.0.0.1:1"\n',
@@ -77,14 +78,6 @@ http:
 }
 
 
-def write_project(root: Path) -> Path:
-    for relative, text in PROJECT.items():
-        path = root / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-    return root
-
-
 @pytest.fixture
 async def upstream(aiohttp_server: Callable[..., object]) -> AsyncIterator[str]:
     async def handle(request: web.Request) -> web.Response:
@@ -104,7 +97,7 @@ async def upstream(aiohttp_server: Callable[..., object]) -> AsyncIterator[str]:
 
 @pytest.fixture
 async def client(tmp_path: Path, upstream: str) -> AsyncIterator[aiohttp.ClientSession]:
-    runtime = Runtime(write_project(tmp_path), env={"UPSTREAM": upstream})
+    runtime = Runtime(write_project(tmp_path, PROJECT), env={"UPSTREAM": upstream})
     async with (
         runtime,
         HttpServer(runtime, "127.0.0.1", 0, 1024) as server,

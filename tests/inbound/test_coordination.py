@@ -17,8 +17,9 @@ import pytest
 
 from interlace.runtime import Runtime
 from interlace.services import LEASE_TABLE, Coordinator, wait_or_stop
-from tests.inbound.projects import REGISTRY, eventually, gate_of, write_project
+from tests.inbound.projects import REGISTRY, gate_of
 from tests.services import POSTGRES
+from tests.support import eventually, write_project
 
 pytestmark = pytest.mark.needs("postgres")
 DSN = POSTGRES.url

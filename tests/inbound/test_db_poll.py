@@ -23,7 +23,8 @@ from interlace.inbound.cursor import CURSOR_TABLE
 from interlace.runtime import Runtime
 from interlace.sdk import ConnectorError
 from tests.connectors.db.conftest import MARIADB_URL, POSTGRES_URL, kinds
-from tests.inbound.projects import REGISTRY, gate_of, write_project
+from tests.inbound.projects import REGISTRY, gate_of
+from tests.support import write_project
 
 URLS = {"postgresql": POSTGRES_URL, "mysql": MARIADB_URL}
 KEYS = {
@@ -47,7 +48,7 @@ class Table:
         async def saved(connection: AsyncConnection) -> bool:
             found = await connection.execute(
                 text(f"SELECT COUNT(*) FROM {CURSOR_TABLE} WHERE name = :name"),
-                {"name": f"inbound-test/Poll_{self.name}"},
+                {"name": f"test/Poll_{self.name}"},
             )
             return bool(found.scalar())
 

@@ -12,7 +12,8 @@ from pathlib import Path
 from interlace.inbound import FileAction, FileSource
 from interlace.runtime import Runtime
 from interlace.sdk import TriggerEvent
-from tests.inbound.projects import REGISTRY, eventually, gate_of, write_project
+from tests.inbound.projects import REGISTRY, gate_of
+from tests.support import eventually, write_project
 
 GATE = "connection: gate\nconnector: gate\n"
 SEQUENCE = """

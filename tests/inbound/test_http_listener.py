@@ -10,7 +10,8 @@ import aiohttp
 from interlace.http.listener import dispatch_routes
 from interlace.inbound import HttpListener
 from interlace.runtime import Runtime
-from tests.inbound.projects import REGISTRY, eventually, write_project
+from tests.inbound.projects import REGISTRY
+from tests.support import eventually, write_project
 
 FILES = {
     "apis/hello.yaml": """

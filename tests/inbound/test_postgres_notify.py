@@ -12,8 +12,9 @@ import pytest
 
 from interlace.runtime import Runtime
 from tests.inbound.gate import GateConnection
-from tests.inbound.projects import REGISTRY, gate_of, write_project
+from tests.inbound.projects import REGISTRY, gate_of
 from tests.services import POSTGRES
+from tests.support import write_project
 
 pytestmark = pytest.mark.needs("postgres")
 DSN = POSTGRES.url

@@ -21,7 +21,6 @@ import pytest
 
 from interlace.runtime import Runtime
 from interlace.sdk import DEAD_LETTER_REASON, ConnectorRegistry
-from tests.inbound.projects import eventually, write_project
 from tests.inbound.sources import (
     SOURCES,
     Receiver,
@@ -34,6 +33,7 @@ from tests.inbound.sources import (
     redis_source,
     sqs_source,
 )
+from tests.support import eventually, write_project
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 REGISTRY = ConnectorRegistry()

@@ -17,7 +17,8 @@ from interlace.message import MessageContext
 from interlace.model import load_project
 from interlace.runtime import Runtime
 from interlace.services import CronSchedule, IntervalSchedule, OnceSchedule, Schedule
-from tests.inbound.projects import REGISTRY, gate_of, write_project
+from tests.inbound.projects import REGISTRY, gate_of
+from tests.support import write_project
 
 
 class FakeTime:

@@ -14,7 +14,8 @@ from interlace.endpoints import HttpClient
 from interlace.model import load_project
 from interlace.runtime import Runtime
 from interlace.sdk import DEAD_LETTER_REASON
-from tests.inbound.projects import REGISTRY, eventually, gate_of, write_project
+from tests.inbound.projects import REGISTRY, gate_of
+from tests.support import eventually, write_project
 
 GATE = "connection: gate\nconnector: gate\n"
 

@@ -27,6 +27,7 @@ from interlace.runtime import Runtime
 from interlace.sdk import ConnectorRegistry
 from interlace.sdk.testing import connector_entry_point
 from tests.sdk.kv import connector as kv
+from tests.support import write_project
 
 # Both are among the suite's watched secrets: a log line holding one fails the run.
 ADMIN_PASSWORD = "hunter2-secret"
@@ -71,14 +72,6 @@ forwarding:
     "connections/cache.yaml": "connection: cache\nconnector: kv\npassword: ${secret.KV_PASSWORD}\n",
     "connections/locked.yaml": "connection: locked\nconnector: kv\npassword: ${secret.LOCKED_PASSWORD}\n",
 }
-
-
-def write_project(root: Path, files: dict[str, str] = PROJECT) -> Path:
-    for relative, text in files.items():
-        path = root / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    return root
 
 
 class ManualClock:
@@ -175,7 +168,7 @@ class Managed:
 
 @pytest.fixture
 async def managed(tmp_path: Path) -> AsyncIterator[Managed]:
-    async with serve(write_project(tmp_path / "shop")) as served:
+    async with serve(write_project(tmp_path / "shop", PROJECT)) as served:
         yield served
 
 

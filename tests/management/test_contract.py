@@ -25,7 +25,8 @@ from interlace.management import ManagementServer
 from interlace.management.app import all_routes
 from interlace.runtime import Runtime
 from interlace.stores import StoredMessage
-from tests.management.conftest import ENV, REGISTRY, make_users, write_project
+from tests.management.conftest import ENV, PROJECT, REGISTRY, make_users
+from tests.support import write_project
 
 
 @dataclass
@@ -67,7 +68,7 @@ def _serve(root: Path, ready: threading.Event, out: dict[str, Any]) -> None:
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    root = write_project(tmp_path_factory.mktemp("contract") / "shop")
+    root = write_project(tmp_path_factory.mktemp("contract") / "shop", PROJECT)
     levels = {name: logger.level for name, logger in _loggers().items()}
     ready, out = threading.Event(), {}
     thread = threading.Thread(target=_serve, args=(root, ready, out), daemon=True)

@@ -11,7 +11,8 @@ from typer.testing import CliRunner
 
 from interlace.cli import app
 from interlace.runtime.bundles import build_bundle
-from tests.management.conftest import ENV, PROJECT, REGISTRY, Managed, write_project
+from tests.management.conftest import ENV, PROJECT, REGISTRY, Managed
+from tests.support import write_project
 
 
 def shop_bundle(tmp_path: Path, version: str, env: dict[str, str] | None = None) -> Path:

@@ -11,7 +11,8 @@ import pytest
 
 from interlace.management import ManagementServer, TokenIssuer, default_throttle
 from interlace.runtime import Runtime
-from tests.management.conftest import ENV, REGISTRY, Managed, ManualClock, make_users, write_project
+from tests.management.conftest import ENV, REGISTRY, Managed, ManualClock, make_users
+from tests.support import write_project
 
 FILES = {
     "interlace.toml": '[project]\nname = "feeds"\nversion = "1.0.0"\n',

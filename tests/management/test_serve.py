@@ -11,7 +11,8 @@ from pathlib import Path
 import aiohttp
 
 from interlace.cli.serve import serve
-from tests.management.conftest import PROJECT, write_project
+from tests.management.conftest import PROJECT
+from tests.support import write_project
 
 TOML = '[project]\nname = "shop"\nversion = "2.0.0"\n\n[management]\nport = 0\n'
 ANSWER = "api: {name}\ncontext: /{name}\nresources:\n  - flow:\n      - respond: {{json: {{}}}}\n"

@@ -15,7 +15,8 @@ from interlace.errors import ConfigError
 from interlace.management import ManagementServer, UserStore, open_user_store
 from interlace.model.project import ManagementDefinition
 from interlace.runtime import Runtime
-from tests.management.conftest import ENV, FAST_HASHER, REGISTRY, write_project
+from tests.management.conftest import ENV, FAST_HASHER, PROJECT, REGISTRY
+from tests.support import write_project
 
 GENERATED = re.compile(r"created user admin with password (\S+) \(shown only now")
 
@@ -111,7 +112,7 @@ def test_a_user_needs_a_long_enough_password_and_a_known_role() -> None:
 async def test_a_server_from_the_project_table_creates_its_users_file_and_the_shown_password_logs_in(
     tmp_path: Path,
 ) -> None:
-    root = write_project(tmp_path / "shop")
+    root = write_project(tmp_path / "shop", PROJECT)
     shown: list[str] = []
     definition = ManagementDefinition(port=0, token_lifetime=60.0)
     async with Runtime(root, env=ENV, connectors=REGISTRY) as runtime:

@@ -15,29 +15,9 @@ from interlace.endpoints import HttpClient
 from interlace.mediators import SequenceMediator
 from interlace.message import MessageContext, Payload
 from interlace.model.load import load_project
+from tests.support import write_project
 
-__all__ = ["Flows", "main_sequence", "message", "write_project"]
-
-
-def _toml_value(value: Any) -> str:
-    if isinstance(value, str):
-        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    return str(value).lower() if isinstance(value, bool) else str(value)
-
-
-def write_project(root: Path, files: Mapping[str, str], configs: Mapping[str, Any] | None = None) -> Path:
-    """Write ``interlace.toml`` (unless given in ``files``) and every file (dedented) under ``root``."""
-    root.mkdir(parents=True, exist_ok=True)
-    if "interlace.toml" not in files:
-        lines = ['[project]\nname = "test"\n']
-        if configs:
-            lines.append("[configs]\n" + "".join(f"{k} = {_toml_value(v)}\n" for k, v in configs.items()))
-        (root / "interlace.toml").write_text("\n".join(lines), encoding="utf-8")
-    for relative, text in files.items():
-        path = root / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
-    return root
+__all__ = ["Flows", "main_sequence", "message"]
 
 
 def main_sequence(flow: str, name: str = "Main") -> str:
@@ -81,5 +61,5 @@ class Flows:
 def compile_files(
     root: Path, files: Mapping[str, str], client: HttpClient, configs: Mapping[str, Any] | None = None
 ) -> Flows:
-    project = load_project(write_project(root, files, configs), env={})
+    project = load_project(write_project(root, files, configs=configs), env={})
     return Flows(compile_project(project, client))

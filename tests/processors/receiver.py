@@ -4,7 +4,6 @@ be taken down and brought back on the same port."""
 from __future__ import annotations
 
 import asyncio
-import socket
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -12,6 +11,7 @@ import orjson
 from aiohttp import web
 
 from interlace.stores import StoredMessage
+from tests.support import WAIT, deadline, unused_port
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,19 +24,12 @@ class Received:
         return orjson.loads(self.body)
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 class Receiver:
     """Answers ``rule(request)`` (default 200) to every POST; ``hold`` keeps answers back until released.
     ``received`` holds the accepted requests (2xx), ``arrivals`` counts every request that came in."""
 
     def __init__(self) -> None:
-        self.port = _free_port()
+        self.port = unused_port()
         self.received: list[Received] = []
         self.arrivals = 0
         self.rule: Callable[[Received], int] = lambda _: 200
@@ -76,9 +69,9 @@ class Receiver:
         if runner is not None:
             await runner.cleanup()
 
-    async def wait_for(self, count: int, within: float = 5.0) -> list[object]:
-        """The bodies once at least ``count`` requests were accepted (fails after ``within`` seconds)."""
-        async with asyncio.timeout(within), self._changed:
+    async def wait_for(self, count: int, within: float = WAIT) -> list[object]:
+        """The bodies once at least ``count`` requests were accepted (fails after ``within`` seconds, scaled)."""
+        async with deadline(within), self._changed:
             await self._changed.wait_for(lambda: len(self.received) >= count)
         return self.bodies
 
@@ -93,10 +86,3 @@ def message(number: int, **changes: object) -> StoredMessage:
         origin="orders",
     )
     return replace(base, **changes)  # type: ignore[arg-type]
-
-
-async def eventually(condition: Callable[[], bool], within: float = 5.0) -> None:
-    """Wait until ``condition()`` holds (a processor's counters have no event to wait on)."""
-    async with asyncio.timeout(within):
-        while not condition():  # noqa: ASYNC110 - nothing to wait on but the condition itself
-            await asyncio.sleep(0.005)

@@ -10,9 +10,9 @@ from pathlib import Path
 
 from interlace.stores import StoredMessage
 from interlace.stores.sqlite import SqliteStore
+from tests.support import eventually, write_project
 
-from .projects import write_project
-from .receiver import Receiver, eventually
+from .receiver import Receiver
 
 COUNT = 120
 
@@ -46,7 +46,7 @@ async def start_runtime(root: Path) -> asyncio.subprocess.Process:
 async def test_a_runtime_killed_mid_delivery_loses_no_stored_message(
     tmp_path: Path, receiver: Receiver
 ) -> None:
-    root = write_project(tmp_path / "project", FILES, receiver=receiver.url)
+    root = write_project(tmp_path / "project", FILES, configs={"receiver": receiver.url})
     store = SqliteStore("Orders", root / "data" / "stores.sqlite")
     await store.open()
     ids = [f"order-{number:04d}" for number in range(COUNT)]

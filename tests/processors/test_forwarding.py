@@ -10,9 +10,10 @@ import orjson
 from interlace.processors import ExhaustedPolicy
 from interlace.services import Supervisor
 from interlace.stores import MemoryStore
+from tests.support import eventually
 
 from .conftest import MakeForwarder
-from .receiver import Receiver, eventually, message
+from .receiver import Receiver, message
 
 Supervise = Callable[..., Supervisor]
 

@@ -10,8 +10,7 @@ from interlace.compiler.compile import check_project
 from interlace.compiler.diagnostics import format_problem
 from interlace.model.load import load_project
 from interlace.model.processor import ProcessorDefinition, parse_statuses
-
-from .projects import write_project
+from tests.support import write_project
 
 BASE = {
     "stores/orders.yaml": "store: Orders\nmemory: {}\n",

@@ -14,6 +14,7 @@ from interlace.errors import InterlaceError
 from interlace.message import MessageContext, Payload
 from interlace.runtime import Runtime
 from tests import services
+from tests.support import write_project
 
 from .receiver import Receiver
 
@@ -41,11 +42,7 @@ def project(root: Path, queue: str, receiver: Receiver) -> Path:
             "  backoff: 100ms\n  max-backoff: 500ms\n  max-attempts: 1000\n"
         ),
     }
-    for relative, text in files.items():
-        path = root / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-    return root
+    return write_project(root, files)
 
 
 async def keep(runtime: Runtime, n: int, within: float = 60) -> None:

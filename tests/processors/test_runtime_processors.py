@@ -14,9 +14,9 @@ from interlace.http.server import HttpServer
 from interlace.processors import UnknownStoreError
 from interlace.runtime import Runtime
 from interlace.services import UnknownServiceError
+from tests.support import eventually, write_project
 
-from .projects import write_project
-from .receiver import Receiver, eventually
+from .receiver import Receiver
 
 FILES = {
     "stores/orders.yaml": "store: Orders\nmemory: {}\n",
@@ -80,7 +80,7 @@ async def post(client: aiohttp.ClientSession, body: object) -> dict[str, object]
 
 @pytest.fixture
 def project(tmp_path: Path, receiver: Receiver) -> Path:
-    return write_project(tmp_path / "project", FILES, receiver=receiver.url)
+    return write_project(tmp_path / "project", FILES, configs={"receiver": receiver.url})
 
 
 async def test_a_stored_request_is_answered_at_once_and_forwarded_through_a_sequence(

@@ -10,9 +10,10 @@ from interlace.endpoints import HttpClient
 from interlace.processors import EndpointTarget, ForwardingProcessor, SamplingProcessor
 from interlace.services import CronSchedule, IntervalSchedule, Supervisor
 from interlace.stores import MemoryStore
+from tests.support import eventually
 
 from .conftest import endpoint_to
-from .receiver import Receiver, eventually, message
+from .receiver import Receiver, message
 
 Supervise = Callable[..., Supervisor]
 TWO_XX = frozenset(range(200, 300))

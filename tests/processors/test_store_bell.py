@@ -8,6 +8,7 @@ from pathlib import Path
 from interlace.message import MessageContext, Payload
 from interlace.runtime import Runtime
 from interlace.stores import StoreBell
+from tests.support import write_project
 
 FILES = {
     "interlace.toml": '[project]\nname = "bell"\n',
@@ -19,11 +20,7 @@ FILES = {
 
 
 async def test_a_processor_polling_hourly_delivers_a_message_stored_here_at_once(tmp_path: Path) -> None:
-    for relative, text in FILES.items():
-        path = tmp_path / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-    async with Runtime(tmp_path, env={}) as runtime:
+    async with Runtime(write_project(tmp_path, FILES), env={}) as runtime:
         await asyncio.sleep(0.05)  # the processor has looked once and now waits for an hour
         for n in range(3):
             await runtime.artifacts.sequences["Keep"].mediate(MessageContext(Payload.of_json({"n": n})))

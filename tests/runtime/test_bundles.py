@@ -8,7 +8,7 @@ import hashlib
 import io
 import logging
 import zipfile
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp
@@ -28,6 +28,7 @@ from interlace.runtime.hotdeploy import HotDeployFolder
 from interlace.sdk import ConnectorRegistry
 from interlace.sdk.testing import connector_entry_point
 from tests.sdk.kv import connector as kv
+from tests.support import eventually, write_project
 
 REGISTRY = ConnectorRegistry(lambda: [connector_entry_point(kv)])
 ENV = {"KV_PASSWORD": "open-sesame"}
@@ -50,16 +51,8 @@ resources:
     }
 
 
-def write(root: Path, files: dict[str, str]) -> Path:
-    for relative, text in files.items():
-        path = root / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    return root
-
-
 def bundle_of(tmp_path: Path, version: str, files: dict[str, str] | None = None) -> bytes:
-    root = write(tmp_path / f"src-{version}", files or project_files(version))
+    root = write_project(tmp_path / f"src-{version}", files or project_files(version))
     return build_bundle(root, tmp_path / "dist", env=ENV, connectors=REGISTRY).read_bytes()
 
 
@@ -74,25 +67,16 @@ def rezip(data: bytes, change: dict[str, bytes]) -> bytes:
     return out.getvalue()
 
 
-async def eventually(check: Callable[[], bool]) -> None:
-    """Wait until ``check()`` holds (a file watcher reports on its own schedule), 10 s at most."""
-    async with asyncio.timeout(10):
-        while True:
-            if check():
-                return
-            await asyncio.sleep(0.005)
-
-
 @pytest.fixture
 async def runtime(tmp_path: Path) -> AsyncIterator[Runtime]:
-    home = write(tmp_path / "home", project_files("1.0.0"))
+    home = write_project(tmp_path / "home", project_files("1.0.0"))
     async with Runtime(home, env=ENV, connectors=REGISTRY) as running:
         yield running
 
 
 # building -----------------------------------------------------------------------------------------------
 def test_a_bundle_holds_the_project_files_with_checksums_and_the_connectors_it_uses(tmp_path: Path) -> None:
-    root = write(tmp_path / "greeter", project_files("1.2.0"))
+    root = write_project(tmp_path / "greeter", project_files("1.2.0"))
     (root / ".interlace").mkdir()
     (root / ".interlace" / "users.json").write_text("{}")
     path = build_bundle(root, tmp_path / "dist", env=ENV, connectors=REGISTRY)
@@ -112,7 +96,7 @@ def test_a_bundle_holds_the_project_files_with_checksums_and_the_connectors_it_u
 
 
 def test_building_twice_gives_the_same_bytes(tmp_path: Path) -> None:
-    root = write(tmp_path / "greeter", project_files("1.0.0"))
+    root = write_project(tmp_path / "greeter", project_files("1.0.0"))
     first = build_bundle(root, tmp_path / "a", env=ENV, connectors=REGISTRY).read_bytes()
     second = build_bundle(root, tmp_path / "b", env=ENV, connectors=REGISTRY).read_bytes()
     assert first == second
@@ -123,7 +107,7 @@ def test_building_twice_gives_the_same_bytes(tmp_path: Path) -> None:
 def test_a_project_with_problems_is_not_bundled(tmp_path: Path) -> None:
     files = project_files("1.0.0")
     files["apis/hello.yaml"] = files["apis/hello.yaml"].replace("respond:", "respnd:")
-    root = write(tmp_path / "greeter", files)
+    root = write_project(tmp_path / "greeter", files)
     with pytest.raises(ConfigError) as raised:
         build_bundle(root, tmp_path / "dist", env=ENV, connectors=REGISTRY)
     assert "no bundle was built" in raised.value.message
@@ -209,7 +193,7 @@ async def test_a_broken_bundle_is_refused_with_its_problems_and_the_old_version_
     before = runtime.artifacts
     files = project_files("3.0.0")
     files["apis/hello.yaml"] += "      - call: {endpoint: Nowhere}\n"
-    root = write(tmp_path / "broken", files)
+    root = write_project(tmp_path / "broken", files)
     # A bundle is checked when built, so a broken one is made by hand here: a genuine manifest over
     # a project that does not compile (as a bundle built for another installation could be).
     broken = _bundle_without_check(root)
@@ -292,7 +276,7 @@ async def test_a_faulty_bundle_in_the_watched_folder_is_moved_to_failed_with_its
 async def test_the_runtime_watches_its_deploy_dir_when_asked(tmp_path: Path) -> None:
     files = project_files("1.0.0")
     files["interlace.toml"] += '\n[server]\ndeploy-dir = "drop"\n'
-    home = write(tmp_path / "home", files)
+    home = write_project(tmp_path / "home", files)
     (home / "drop").mkdir()
     (home / "drop" / "greeter-2.0.0.zip").write_bytes(bundle_of(tmp_path, "2.0.0"))
     async with Runtime(home, env=ENV, connectors=REGISTRY, hot_deploy=True) as running:
@@ -333,7 +317,7 @@ async def test_every_request_during_a_hot_redeploy_gets_a_200_from_the_old_or_th
 
 
 async def test_a_restarted_server_serves_the_version_deployed_last(tmp_path: Path) -> None:
-    home = write(tmp_path / "home", project_files("1.0.0"))
+    home = write_project(tmp_path / "home", project_files("1.0.0"))
     async with Runtime(home, env=ENV, connectors=REGISTRY, hot_deploy=True) as first:
         await first.deployments.deploy(bundle_of(tmp_path, "2.0.0"))
     async with Runtime(home, env=ENV, connectors=REGISTRY, hot_deploy=True) as restarted:

@@ -140,13 +140,3 @@ async def smtp_server(
     finally:
         server.close()
         await server.wait_closed()
-
-
-def unused_port() -> int:
-    """A port on 127.0.0.1 nothing listens on (bound, then released)."""
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-    return port

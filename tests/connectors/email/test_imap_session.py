@@ -6,6 +6,7 @@ import ssl
 from collections.abc import AsyncIterator
 
 import pytest
+from tests.support import unused_port
 
 from interlace.connectors.email import connector
 from interlace.connectors.email.config import EmailConfig
@@ -13,7 +14,7 @@ from interlace.connectors.email.connection import EmailConnection
 from interlace.sdk import FatalError, RetryableError
 
 from .imapserver import ImapTestServer
-from .peers import SmtpRecorder, accept_only, smtp_server, unused_port
+from .peers import SmtpRecorder, accept_only, smtp_server
 
 USER, PASSWORD = "desk", 'Kx7-unique-secret"\\tail'
 SECRET_PART = "Kx7-unique-secret"  # found in the log whatever quoting or escaping a log line adds

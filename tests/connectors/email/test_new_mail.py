@@ -10,6 +10,7 @@ from collections.abc import AsyncGenerator, AsyncIterator
 from email.message import EmailMessage
 
 import pytest
+from tests.support import unused_port
 
 from interlace.connectors.email import connector
 from interlace.connectors.email.config import EmailConfig
@@ -17,7 +18,6 @@ from interlace.connectors.email.connection import EmailConnection
 from interlace.sdk import FatalError, RetryableError, TriggerEvent
 
 from .imapserver import Folder, ImapTestServer
-from .peers import unused_port
 
 USER, PASSWORD = "desk@example.com", "secret"
 NEW_MAIL = connector.get_trigger("newMail")

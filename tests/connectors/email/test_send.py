@@ -5,13 +5,14 @@ import ssl
 from typing import Any
 
 import pytest
+from tests.support import unused_port
 
 from interlace.connectors.email import connector
 from interlace.connectors.email.config import EmailConfig
 from interlace.connectors.email.connection import EmailConnection
 from interlace.sdk import FatalError, InvalidInput, RetryableError
 
-from .peers import SmtpRecorder, accept_only, smtp_server, unused_port
+from .peers import SmtpRecorder, accept_only, smtp_server
 
 SEND = connector.get_operation("send")
 PASSWORD = 'p"a\\ss-w0rd'

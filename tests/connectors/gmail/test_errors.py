@@ -7,13 +7,13 @@ endpoint that always issues a token; the development mailbox covers the real-API
 from __future__ import annotations
 
 import asyncio
-import socket
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 from aiohttp import web
+from tests.support import unused_port
 
 from interlace.connectors.gmail import GmailConfig, GmailConnection, connector
 from interlace.samples.mailbox import DevMailbox
@@ -96,12 +96,6 @@ async def gmail(api: ScriptedApi) -> AsyncIterator[GmailConnection]:
 
 async def read(conn: GmailConnection) -> Any:
     return await connector.get_operation("readMail").invoke(conn, {"id": "0123456789abcdef"})
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.mark.parametrize("status", [429, 500, 502, 503])
@@ -192,7 +186,7 @@ async def test_an_api_that_does_not_answer_in_time_is_retryable(api: ScriptedApi
 
 
 async def test_an_unreachable_api_is_retryable(mailbox: DevMailbox, config_for: ConfigFor) -> None:
-    config = config_for(mailbox, **{"api-url": f"http://127.0.0.1:{free_port()}"})
+    config = config_for(mailbox, **{"api-url": f"http://127.0.0.1:{unused_port()}"})
 
     async with GmailConnection(config, name="patientMail") as gmail:
         with pytest.raises(
@@ -204,7 +198,7 @@ async def test_an_unreachable_api_is_retryable(mailbox: DevMailbox, config_for: 
 
 
 async def test_an_unreachable_token_endpoint_is_retryable(mailbox: DevMailbox, config_for: ConfigFor) -> None:
-    config = config_for(mailbox, **{"token-url": f"http://127.0.0.1:{free_port()}/token"})
+    config = config_for(mailbox, **{"token-url": f"http://127.0.0.1:{unused_port()}/token"})
 
     async with GmailConnection(config, name="patientMail") as gmail:
         with pytest.raises(RetryableError, match=r"gmail.sendMail: connection patientMail: the OAuth2 token"):

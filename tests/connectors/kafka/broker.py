@@ -12,13 +12,9 @@ from contextlib import contextmanager
 from importlib.resources import as_file, files
 from pathlib import Path
 
+from tests.support import unused_port
+
 from interlace.connectors.kafka import KafkaConfig, KafkaConnection
-
-
-def unused_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @contextmanager

@@ -3,7 +3,6 @@ session for a subscriber, and a plain publisher."""
 
 from __future__ import annotations
 
-import socket
 import uuid
 
 import aiomqtt
@@ -19,12 +18,6 @@ HOST, PORT = MQTT.host, MQTT.port
 def mqtt_connection(**settings: object) -> MqttConnection:
     """A connection named ``sensors`` to the local broker, with these settings."""
     return MqttConnection(MqttConfig.model_validate({"host": HOST, "port": PORT, **settings}), name="sensors")
-
-
-def unused_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def unique(prefix: str) -> str:

@@ -3,7 +3,6 @@ test's own with a password file), an unreachable broker is transient."""
 
 from __future__ import annotations
 
-import asyncio
 import getpass
 import shutil
 import subprocess
@@ -11,10 +10,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from tests.support import unused_port, wait_for_port
 
 from interlace.sdk import FatalError, RetryableError
 
-from .broker import mqtt_connection, unused_port
+from .broker import mqtt_connection
 
 pytestmark = pytest.mark.needs("mqtt")
 
@@ -40,18 +40,6 @@ def guarded_port(tmp_path: Path) -> Iterator[int]:
     yield port
     broker.terminate()
     broker.wait(timeout=10)
-
-
-async def wait_for_port(port: int) -> None:
-    for _ in range(500):
-        try:
-            _, writer = await asyncio.open_connection("127.0.0.1", port)
-        except OSError:
-            await asyncio.sleep(0.01)
-            continue
-        writer.close()
-        return
-    raise AssertionError(f"nothing answers on port {port}")
 
 
 async def test_the_right_credentials_open_and_ping(guarded_port: int) -> None:

@@ -9,10 +9,11 @@ import subprocess
 from collections.abc import Iterator
 
 import pytest
+from tests.support import unused_port, wait_for_port
 
 from interlace.sdk import FatalError, RetryableError
 
-from .server import nats_connection, unused_port
+from .server import nats_connection
 
 pytestmark = pytest.mark.needs("nats")
 
@@ -31,18 +32,6 @@ def guarded_port() -> Iterator[int]:
     yield port
     server.terminate()
     server.wait(timeout=10)
-
-
-async def wait_for_port(port: int) -> None:
-    for _ in range(500):
-        try:
-            _, writer = await asyncio.open_connection("127.0.0.1", port)
-        except OSError:
-            await asyncio.sleep(0.01)
-            continue
-        writer.close()
-        return
-    raise AssertionError(f"nothing answers on port {port}")
 
 
 async def test_the_right_credentials_open_and_ping(guarded_port: int) -> None:

@@ -3,10 +3,9 @@ transient, credentials in the URL are refused."""
 
 from __future__ import annotations
 
-import socket
-
 import pytest
 from pydantic import ValidationError
+from tests.support import unused_port
 
 from interlace.connectors.redis import RedisConfig
 from interlace.sdk import FatalError, RetryableError
@@ -14,12 +13,6 @@ from interlace.sdk import FatalError, RetryableError
 from .server import redis_connection
 
 pytestmark = pytest.mark.needs("redis")
-
-
-def unused_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 async def test_a_refused_user_is_fatal_and_the_password_not_shown() -> None:
