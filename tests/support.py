@@ -14,7 +14,7 @@ import os
 import socket
 import textwrap
 import uuid
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -26,6 +26,7 @@ __all__ = [
     "unique",
     "unused_port",
     "wait_for_port",
+    "waiting_for_room",
     "within",
     "write_project",
 ]
@@ -87,6 +88,27 @@ def _describe(condition: Callable[..., Any]) -> str:
         return inspect.getsource(condition).strip()
     except (OSError, TypeError):
         return repr(condition)
+
+
+async def waiting_for_room(events: AsyncGenerator[Any, None], after: object = None) -> object:
+    """Wait until the trigger ``events`` (its next event asked for) is suspended in ``wait_for_room``: full,
+    it waits for an event to be settled instead of reading on (the SDK's ``InFlight`` contract). With
+    ``after``, wait for a later ``wait_for_room`` than that one (the trigger went round its loop, for a
+    keep-alive poll, say). Returns the wait found, for ``after``."""
+    found: list[object] = []
+
+    def waiting() -> bool:
+        current = events.ag_await
+        while current is not None:
+            code = getattr(current, "cr_code", None)
+            if code is not None and code.co_name == "wait_for_room" and current is not after:
+                found.append(current)
+                return True
+            current = getattr(current, "cr_await", None) or getattr(current, "gi_yieldfrom", None)
+        return False
+
+    await eventually(waiting, what="the trigger waiting for room" + (" again" if after is not None else ""))
+    return found[-1]
 
 
 def write_project(

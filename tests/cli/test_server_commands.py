@@ -323,10 +323,11 @@ class _OlderServer(BaseHTTPRequestHandler):
 @pytest.fixture
 def older_server() -> Iterator[str]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), _OlderServer)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
+    server.server_close()
     thread.join(10)
 
 

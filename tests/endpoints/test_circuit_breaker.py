@@ -9,6 +9,7 @@ from pytest_aiohttp import AiohttpServer
 from interlace.endpoints import CircuitBreaker, HttpClient, HttpEndpoint, SuspendPolicy
 from interlace.errors import EndpointError, EndpointSuspendedError
 from interlace.message import MessageContext
+from tests.support import within
 
 from .conftest import StartBackend
 from .fakes import ManualClock, Text
@@ -141,7 +142,7 @@ async def test_only_one_trial_call_goes_out_while_half_open(
     clock.advance(10.0)
 
     trial = asyncio.create_task(endpoint.send(MessageContext(method="GET")))
-    await asyncio.wait_for(entered.wait(), timeout=5)
+    await within(entered.wait())
     with pytest.raises(EndpointSuspendedError, match="a trial call is under way"):
         await endpoint.send(MessageContext(method="GET"))
     release.set()
@@ -173,7 +174,7 @@ async def test_cancelled_trial_frees_the_slot(
     clock.advance(10.0)
 
     trial = asyncio.create_task(endpoint.send(MessageContext(method="GET")))
-    await asyncio.wait_for(entered.wait(), timeout=5)
+    await within(entered.wait())
     trial.cancel()
     with pytest.raises(asyncio.CancelledError):
         await trial

@@ -22,7 +22,7 @@ from interlace.runtime import Runtime
 from interlace.samples.hospital import HospitalService, create_app
 from interlace.samples.hospital.app import SERVICE_KEY
 from interlace.samples.mailbox import DevMailbox, start_dev_mailbox
-from tests.support import unused_port
+from tests.support import deadline, unused_port
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "healthcare"
 MAX_BODY = 64 * 1024
@@ -59,7 +59,7 @@ class Backend:
 
     async def settled(self, count: int, within: float = 10.0) -> list[dict[str, Any]]:
         """The payment answers once ``count`` got through to Interlace."""
-        async with asyncio.timeout(within):
+        async with deadline(within):
             while len(self.payment_answers) < count:
                 await self.changed.wait()
                 self.changed.clear()

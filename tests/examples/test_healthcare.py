@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from datetime import date
 from typing import Any
@@ -15,7 +14,7 @@ from interlace.runtime import Runtime
 from interlace.samples.mailbox import DevMailbox
 from interlace.stores import StoredMessage
 from tests.examples.conftest import EXAMPLE, MAX_BODY, Backend
-from tests.support import eventually
+from tests.support import deadline, eventually
 
 RESERVE = "/healthcare/categories/{category}/reserve"
 
@@ -67,7 +66,7 @@ async def test_reserve_answers_at_once_and_the_payment_is_settled_in_the_backgro
     assert payment["status"] == "Settled"
     assert payment["appointmentNo"] == 1
     assert backend.service.payment_count == 1
-    async with asyncio.timeout(5):
+    async with deadline():
         [mail] = await mailbox.wait_for_messages(1)
     assert mail.to == ("john.doe@example.com",)
     assert mail.subject == "Payment Status"
@@ -113,7 +112,7 @@ async def test_payments_failing_for_a_while_settle_every_reservation_exactly_onc
     await eventually(lambda: runtime.services.state("processor", "PaymentRequestProcessor").delivered == 4)
     assert await store.size() == 0
     # One e-mail per reservation: the retries before the back-end recovered sent none.
-    async with asyncio.timeout(5):
+    async with deadline():
         received = await mailbox.wait_for_messages(4)
     mails = [orjson.loads(mail.text or "") for mail in received]
     assert sorted(mails, key=lambda mail: int(mail["appointmentNo"])) == payments

@@ -9,12 +9,13 @@ import json
 import os
 import signal
 import sys
+from typing import Any
 
 import aiohttp
 
 from interlace.samples.mailbox import fetch_messages
 from tests.examples.conftest import EXAMPLE
-from tests.support import unused_port
+from tests.support import eventually, unused_port, within
 
 PRODUCTION = ("HOSPITAL_BACKEND_URL", "GMAIL_CLIENT_ID", "GMAIL_CLIENT_SECRET", "GMAIL_REFRESH_TOKEN")
 
@@ -43,7 +44,7 @@ async def test_the_example_serves_in_its_default_dev_profile_with_its_back_end_a
     try:
         lines: list[str] = []
         while not any("HealthcareAPI: http://127.0.0.1" in line for line in lines):
-            line = (await asyncio.wait_for(process.stdout.readline(), 30)).decode()
+            line = (await within(process.stdout.readline(), 30)).decode()
             assert line, "the server exited early:\n" + "".join(lines)
             lines.append(line)
         assert "healthcare 1.0.0 is running (profile dev)\n" in lines
@@ -54,19 +55,20 @@ async def test_the_example_serves_in_its_default_dev_profile_with_its_back_end_a
                 assert r.status == 200
                 assert (await r.json())["message"].startswith("Payment request successfully submitted.")
             # The payment is settled in the background and the patient told through the mailbox.
-            async with asyncio.timeout(15):
-                while True:
-                    mails = await fetch_messages("http://127.0.0.1:9025", session=client)
-                    if any(mail["subject"] == "Payment Status" for mail in mails):
-                        break
-                    await asyncio.sleep(0.1)
+            mails: list[dict[str, Any]] = []
+
+            async def told() -> bool:
+                mails[:] = await fetch_messages("http://127.0.0.1:9025", session=client)
+                return any(mail["subject"] == "Payment Status" for mail in mails)
+
+            await eventually(told, within=15, every=0.1, what="the Payment Status mail")
             mail = next(mail for mail in mails if mail["subject"] == "Payment Status")
             assert mail["to"] == ["john.doe@example.com"]
             assert json.loads(mail["text"])["status"] == "Settled"
     finally:
         if process.returncode is None:
             process.send_signal(signal.SIGINT)
-        rest = (await asyncio.wait_for(process.stdout.read(), 30)).decode()
-        code = await asyncio.wait_for(process.wait(), 30)
+        rest = (await within(process.stdout.read(), 30)).decode()
+        code = await within(process.wait(), 30)
     assert code == 0, rest
     assert "stopping" in rest

@@ -9,6 +9,7 @@ from typing import Annotated
 
 from interlace.message import Payload
 from interlace.sdk import Connection, ConnectionConfig, Connector, FatalError, Param, TriggerEvent
+from tests.support import WAIT, deadline
 
 __all__ = ["GateConnection", "connector"]
 
@@ -50,10 +51,11 @@ class GateConnection(Connection[GateConfig]):
         self.settled.append(text)
         self.changed.set()
 
-    async def until(self, condition: object, within: float = 5.0) -> None:
-        """Wait until ``condition()`` holds (re-checked whenever something changes)."""
+    async def until(self, condition: object, within: float = WAIT) -> None:
+        """Wait until ``condition()`` holds (re-checked whenever something changes), ``within`` seconds at
+        most (scaled)."""
         assert callable(condition)
-        async with asyncio.timeout(within):
+        async with deadline(within):
             while not condition():
                 self.changed.clear()
                 await self.changed.wait()

@@ -26,6 +26,7 @@ from paho.mqtt.properties import Properties
 
 from interlace.sdk import Connector, ConnectorRegistry
 from tests.services import MQTT, NATS, RABBITMQ, REDIS
+from tests.support import deadline, scaled
 
 # Each source is named as the service it needs.
 SOURCES = [
@@ -246,14 +247,14 @@ class Receiver:
 
     async def until(self, condition: Callable[[], bool], within: float, what: str) -> None:
         """Wait until ``condition()`` holds (re-checked at each call received); fail after ``within``
-        seconds, saying ``what`` was awaited and what the receiver saw."""
+        seconds (scaled), saying ``what`` was awaited and what the receiver saw."""
         try:
-            async with asyncio.timeout(within):
+            async with deadline(within):
                 while not condition():
                     self.changed.clear()
                     await self.changed.wait()
         except TimeoutError:
-            raise AssertionError(f"not within {within}s: {what}; {self.seen()}") from None
+            raise AssertionError(f"not within {scaled(within):g}s: {what}; {self.seen()}") from None
 
     def seen(self) -> str:
         processed = sorted(set(self.processed()))

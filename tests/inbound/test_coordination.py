@@ -9,7 +9,7 @@ import os
 import signal
 import sys
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from pathlib import Path
 
 import asyncpg
@@ -21,13 +21,19 @@ from tests.inbound.projects import REGISTRY, gate_of
 from tests.services import POSTGRES
 from tests.support import eventually, write_project
 
+
+async def _is_none(value: Awaitable[object]) -> bool:
+    return await value is None
+
+
 pytestmark = pytest.mark.needs("postgres")
 DSN = POSTGRES.url
 REPOSITORY = Path(__file__).resolve().parents[2]
 
 
 class Beats:
-    """The table the task writes a row per run into (node, time), read back by the test."""
+    """The table the task writes a row per run into (node, time), read back by the test; and the leases of
+    the project (named after the table)."""
 
     def __init__(self, connection: asyncpg.Connection, table: str) -> None:
         self.connection = connection
@@ -37,10 +43,34 @@ class Beats:
         rows = await self.connection.fetch(f"SELECT node FROM {self.table} ORDER BY id")
         return [row["node"] for row in rows]
 
-    async def until(self, node: str, count: int = 2, within: float = 10.0) -> None:
-        async with asyncio.timeout(within):
-            while (await self.nodes()).count(node) < count:  # noqa: ASYNC110 - rows of other processes
-                await asyncio.sleep(0.05)
+    async def until(self, node: str, count: int = 2) -> None:
+        """Wait until ``node`` wrote ``count`` rows (rows of other processes: nothing to wait on)."""
+
+        async def written() -> bool:
+            return (await self.nodes()).count(node) >= count
+
+        await eventually(written, every=0.05, what=f"{count} rows of node {node} in {self.table}")
+
+    async def holder(self, lease: str) -> str | None:
+        """The node holding lease ``lease`` (``task/Beat``, say) of the project, or None."""
+        found = await self.connection.fetchval(
+            f"SELECT holder FROM {LEASE_TABLE} WHERE name = $1", f"{self.table}/{lease}"
+        )
+        return None if found is None else str(found)
+
+    async def renewals(self, lease: str, count: int) -> None:
+        """Wait until the holder of ``lease`` renewed it ``count`` times more (its expiry moved ahead)."""
+        name = f"{self.table}/{lease}"
+        query = f"SELECT expires FROM {LEASE_TABLE} WHERE name = $1"
+        seen = [await self.connection.fetchval(query, name)]
+
+        async def renewed() -> bool:
+            expires = await self.connection.fetchval(query, name)
+            if expires != seen[-1]:
+                seen.append(expires)
+            return len(seen) > count
+
+        await eventually(renewed, every=0.02, what=f"{count} renewals of lease {name}")
 
 
 @pytest.fixture
@@ -97,12 +127,14 @@ async def test_a_coordinated_task_runs_on_one_node_and_moves_when_it_stops(
         await beats.until("a")
         await second.start()
         await eventually(lambda: second.services.state("task", "Beat").status == "standby")
-        await asyncio.sleep(0.5)  # more than two renewals of the holder
+        await beats.renewals("task/Beat", 2)  # the other node stands by while the holder renews
         assert set(await beats.nodes()) == {"a"}
         assert first.services.state("task", "Beat").status == "active"
+        assert await beats.holder("task/Beat") == first.inbound.node
         await first.aclose()  # releases the lease: the other node takes over at its next try
+        assert await beats.holder("task/Beat") in (None, second.inbound.node)
         handed_over = len(await beats.nodes())
-        await beats.until("b", within=2.0)
+        await beats.until("b")
         nodes = await beats.nodes()
         assert set(nodes[:handed_over]) == {"a"} and set(nodes[handed_over:]) == {"b"}
         assert second.services.state("task", "Beat").status == "active"
@@ -132,7 +164,7 @@ async def test_a_coordinated_task_moves_to_another_node_when_its_holder_dies(
             holder.send_signal(signal.SIGKILL)  # no lease released: it has to expire
             await holder.wait()
             died_after = len(await beats.nodes())
-            await beats.until("b", within=5.0)
+            await beats.until("b")
             nodes = await beats.nodes()
             assert set(nodes[:died_after]) == {"a"} and set(nodes[died_after:]) == {"b"}
     finally:
@@ -160,8 +192,7 @@ async def test_a_lease_is_held_by_one_node_until_it_expires(beats: Beats) -> Non
         assert not await two.acquire(name)
         assert await one.acquire(name)  # a renewal
         assert await two.holder(name) == "one"
-        await asyncio.sleep(0.6)
-        assert await two.holder(name) is None
+        await eventually(lambda: _is_none(two.holder(name)), what="the lease expired")
         assert await two.acquire(name)
         assert not await one.acquire(name)
         await two.release(name)
@@ -192,5 +223,8 @@ async def test_a_coordinated_inbound_endpoint_reads_its_source_on_one_node_only(
             for gate in gates:
                 gate.send(("k", "hello"))
             await gates[0].until(lambda: gates[0].passed == ["hello"])
-            await asyncio.sleep(0.3)  # a renewal later, the standby node has still not read its queue
+            await beats.renewals(
+                "inbound/Feed", 2
+            )  # renewals later, the standby has still not read its queue
             assert gates[1].pulled == 0
+            assert second.services.state("inbound", "Feed").status == "standby"

@@ -4,7 +4,6 @@ a failed row is read again, and an order column with the key as tie-breaker work
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import uuid
 from collections.abc import AsyncIterator
@@ -24,7 +23,7 @@ from interlace.runtime import Runtime
 from interlace.sdk import ConnectorError
 from tests.connectors.db.conftest import MARIADB_URL, POSTGRES_URL, kinds
 from tests.inbound.projects import REGISTRY, gate_of
-from tests.support import write_project
+from tests.support import eventually, write_project
 
 URLS = {"postgresql": POSTGRES_URL, "mysql": MARIADB_URL}
 KEYS = {
@@ -52,16 +51,20 @@ class Table:
             )
             return bool(found.scalar())
 
-        async with asyncio.timeout(5):
-            while True:
-                with contextlib.suppress(ConnectorError):  # the table is created by the endpoint
-                    if await self.connection.run("test", saved):
-                        return
-                await asyncio.sleep(0.02)
+        async def found() -> bool:
+            with contextlib.suppress(ConnectorError):  # the table is created by the endpoint
+                return await self.connection.run("test", saved)
+            return False
+
+        await eventually(found, every=0.02, what=f"the cursor of Poll_{self.name} saved")
 
     async def insert(self, *names: str, changed: str = "2030-01-01T10:00:00") -> None:
-        rows = [{"name": name, "changed": datetime.fromisoformat(changed)} for name in names]
-        await self.execute(f"INSERT INTO {self.name} (name, changed) VALUES (:name, :changed)", rows)
+        await self.insert_changed(*[(name, changed) for name in names])
+
+    async def insert_changed(self, *rows: tuple[str, str]) -> None:
+        """Rows (name, changed), in this order, in one transaction: a poll sees all of them or none."""
+        values = [{"name": name, "changed": datetime.fromisoformat(changed)} for name, changed in rows]
+        await self.execute(f"INSERT INTO {self.name} (name, changed) VALUES (:name, :changed)", values)
 
 
 @pytest.fixture(params=kinds("postgresql", "mysql", "sqlite"))
@@ -138,8 +141,11 @@ async def test_an_order_column_orders_rows_with_the_key_breaking_ties(table: Tab
     async with Runtime(root, env={}, connectors=REGISTRY) as runtime:
         gate = await gate_of(runtime)
         await table.until_cursor_saved()  # the endpoint has noted where the table ends
-        await table.insert("b", "c", changed="2030-01-01T11:00:00")
-        await table.insert("a", changed="2030-01-01T10:30:00")
+        # One transaction: were "a" committed after a poll had taken "b" and "c", it would sort before the
+        # cursor and rightly never be read.
+        await table.insert_changed(
+            ("b", "2030-01-01T11:00:00"), ("c", "2030-01-01T11:00:00"), ("a", "2030-01-01T10:30:00")
+        )
         await gate.until(lambda: len(gate.passed) == 3)
         assert gate.passed == ["4:a", "2:b", "3:c"]  # "old" was there before: start at the end
 
@@ -165,7 +171,7 @@ async def test_a_row_whose_flow_always_fails_is_tried_a_bounded_number_of_times_
         gate = await gate_of(runtime)
         dead_letters = runtime.message_store("inbound-test.dead-letters")
         async with asyncio.timeout(10):
-            while await dead_letters.size() == 0:  # noqa: ASYNC110 - the store has no signal
+            while await dead_letters.size() == 0:
                 await asyncio.sleep(0.02)
         [dead] = await dead_letters.browse()
         await table.until_cursor_saved()

@@ -13,7 +13,7 @@ from interlace.inbound import FileAction, FileSource
 from interlace.runtime import Runtime
 from interlace.sdk import TriggerEvent
 from tests.inbound.projects import REGISTRY, gate_of
-from tests.support import eventually, write_project
+from tests.support import eventually, within, write_project
 
 GATE = "connection: gate\nconnector: gate\n"
 SEQUENCE = """
@@ -80,8 +80,10 @@ async def test_files_are_deleted_by_default_and_young_files_wait(tmp_path: Path)
         gate = await gate_of(runtime)
         await gate.until(lambda: gate.passed == ["old.json:1"])
         await eventually(lambda: names(inbox) == ["young.json"])
-        await asyncio.sleep(0.1)  # several polls: the young file is still not taken
-        assert names(inbox) == ["young.json"] and gate.passed == ["old.json:1"]
+        drop(inbox, "later.json", '{"id": 3}')  # taken by a later poll, which passes the young file over
+        await gate.until(lambda: len(gate.passed) == 2)
+        assert gate.passed == ["old.json:1", "later.json:3"]
+        await eventually(lambda: names(inbox) == ["young.json"])
 
 
 async def test_a_failed_file_is_retried_by_default_until_its_flow_succeeds(tmp_path: Path) -> None:
@@ -147,12 +149,11 @@ async def test_without_a_lock_a_file_in_flight_is_not_offered_twice(tmp_path: Pa
     drop(tmp_path, "x.json", "{}")
     events = source.events()
     event = await anext(events)
-    second = asyncio.ensure_future(anext(events))
-    await asyncio.sleep(0.05)
-    assert not second.done()
+    drop(tmp_path, "y.json", "{}")  # offered by a later poll, which passes the file in flight over
+    second = await within(anext(events))
+    assert (event.attributes["fileName"], second.attributes["fileName"]) == ("x.json", "y.json")
     await event.ack()
-    second.cancel()
-    await asyncio.gather(second, return_exceptions=True)
+    await second.ack()
     await events.aclose()
     assert names(tmp_path) == []
 

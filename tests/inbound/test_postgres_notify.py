@@ -3,7 +3,6 @@ runs the flow once, JSON payloads as JSON, others as text."""
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from pathlib import Path
 
@@ -14,7 +13,7 @@ from interlace.runtime import Runtime
 from tests.inbound.gate import GateConnection
 from tests.inbound.projects import REGISTRY, gate_of
 from tests.services import POSTGRES
-from tests.support import write_project
+from tests.support import eventually, write_project
 
 pytestmark = pytest.mark.needs("postgres")
 DSN = POSTGRES.url
@@ -25,10 +24,12 @@ async def notify_until_heard(gate: GateConnection, channel: str, payloads: list[
     one arrives, then the payloads."""
     connection = await asyncpg.connect(DSN)
     try:
-        async with asyncio.timeout(5):
-            while not gate.passed:
-                await connection.execute("SELECT pg_notify($1, $2)", channel, "probe")
-                await asyncio.sleep(0.05)
+
+        async def heard() -> bool:
+            await connection.execute("SELECT pg_notify($1, $2)", channel, "probe")
+            return bool(gate.passed)
+
+        await eventually(heard, every=0.05, what=f"a probe heard on channel {channel}")
         for payload in payloads:
             await connection.execute("SELECT pg_notify($1, $2)", channel, payload)
     finally:
@@ -87,7 +88,7 @@ async def test_a_notification_whose_flow_fails_is_kept_in_the_dead_letter_store(
         await gate.until(lambda: "n:7" in gate.passed)
         dead_letters = runtime.message_store("inbound-test.dead-letters")
         async with asyncio.timeout(5):
-            while await dead_letters.size() < len(gate.passed):  # noqa: ASYNC110 - no signal
+            while await dead_letters.size() < len(gate.passed):
                 await asyncio.sleep(0.02)
         kept = [message.payload for message in await dead_letters.browse()]
         tried = gate.attempts["refused"]

@@ -104,7 +104,7 @@ async def test_each_message_runs_the_flow_once(source: Source, tmp_path: Path) -
             await receiver.until(
                 lambda: set(receiver.processed()) == set(expected), 30, "every message processed"
             )
-            await eventually(lambda: runtime.services.state("inbound", "Source").processed == 20, within=5)
+            await eventually(lambda: runtime.services.state("inbound", "Source").processed == 20)
             state = runtime.services.state("inbound", "Source")
             assert (state.status, state.received, state.failed) == ("active", 20, 0), state
     assert Counter(receiver.processed()) == Counter(expected)

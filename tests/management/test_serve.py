@@ -12,19 +12,22 @@ import aiohttp
 
 from interlace.cli.serve import serve
 from tests.management.conftest import PROJECT
-from tests.support import write_project
+from tests.support import eventually, within, write_project
 
 TOML = '[project]\nname = "shop"\nversion = "2.0.0"\n\n[management]\nport = 0\n'
 ANSWER = "api: {name}\ncontext: /{name}\nresources:\n  - flow:\n      - respond: {{json: {{}}}}\n"
 
 
 async def wait_for(lines: list[str], pattern: str) -> re.Match[str]:
-    async with asyncio.timeout(10):
-        while True:
-            for line in lines:
-                if (match := re.search(pattern, line)) is not None:
-                    return match
-            await asyncio.sleep(0.01)
+    """The first match of ``pattern`` in the lines printed so far, once there is one."""
+    found: list[re.Match[str]] = []
+
+    def printed() -> bool:
+        found.extend(match for line in lines if (match := re.search(pattern, line)) is not None)
+        return bool(found)
+
+    await eventually(printed, what=f"a line matching {pattern!r}")
+    return found[0]
 
 
 @contextlib.asynccontextmanager
@@ -46,7 +49,7 @@ async def served(root: Path) -> AsyncIterator[tuple[list[str], str, str]]:
     finally:
         stop.set()
         with contextlib.suppress(asyncio.CancelledError):
-            await asyncio.wait_for(running, 10)
+            await within(running)
     assert running.exception() is None
 
 

@@ -9,6 +9,7 @@ from aiohttp import web
 from pytest_aiohttp import AiohttpServer
 
 from interlace.errors import MediationError
+from tests.support import within
 
 from .conftest import CompileFlows
 from .harness import message
@@ -25,7 +26,7 @@ class Rendezvous:
     async def handle(self, request: web.Request) -> web.Response:
         name = request.match_info["name"]
         if name == "first":
-            await asyncio.wait_for(self.second_arrived.wait(), timeout=5)
+            await within(self.second_arrived.wait())
         else:
             self.second_arrived.set()
         self.finished.append(name)

@@ -172,7 +172,7 @@ async def test_graceful_shutdown_finishes_the_message_in_flight(
     supervisor.start()
     await eventually(lambda: supervisor.state("processor", "Forwarder").in_flight == 1)
     closing = asyncio.create_task(supervisor.stop())
-    await asyncio.sleep(0.05)
+    await eventually(lambda: not supervisor.is_running("processor", "Forwarder"))  # asked to stop
     assert not closing.done()  # it waits for the delivery under way
     receiver.hold.set()
     await closing

@@ -10,7 +10,7 @@ from interlace.endpoints import HttpClient
 from interlace.processors import EndpointTarget, ForwardingProcessor, SamplingProcessor
 from interlace.services import CronSchedule, IntervalSchedule, Supervisor
 from interlace.stores import MemoryStore
-from tests.support import eventually
+from tests.support import deadline, eventually
 
 from .conftest import endpoint_to
 from .receiver import Receiver, message
@@ -115,6 +115,6 @@ async def test_stopping_interrupts_a_long_interval(
     supervisor = Supervisor([processor], graceful_timeout=5.0)
     supervisor.start()
     await eventually(lambda: processor.state().status == "active")
-    async with asyncio.timeout(1):
+    async with deadline(2):
         await supervisor.stop()
     assert processor.state().status == "inactive"

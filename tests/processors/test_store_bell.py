@@ -8,7 +8,7 @@ from pathlib import Path
 from interlace.message import MessageContext, Payload
 from interlace.runtime import Runtime
 from interlace.stores import StoreBell
-from tests.support import write_project
+from tests.support import eventually, within, write_project
 
 FILES = {
     "interlace.toml": '[project]\nname = "bell"\n',
@@ -21,19 +21,20 @@ FILES = {
 
 async def test_a_processor_polling_hourly_delivers_a_message_stored_here_at_once(tmp_path: Path) -> None:
     async with Runtime(write_project(tmp_path, FILES), env={}) as runtime:
-        await asyncio.sleep(0.05)  # the processor has looked once and now waits for an hour
-        for n in range(3):
-            await runtime.artifacts.sequences["Keep"].mediate(MessageContext(Payload.of_json({"n": n})))
-        async with asyncio.timeout(2):
-            while runtime.services.state("processor", "InboxProcessor").delivered < 3:  # noqa: ASYNC110
-                await asyncio.sleep(0.01)
+        keep = runtime.artifacts.sequences["Keep"]
+        await keep.mediate(MessageContext(Payload.of_json({"n": 0})))
+        # Delivered: the processor has looked, and now waits for an hour unless a store rings.
+        await eventually(lambda: runtime.services.state("processor", "InboxProcessor").delivered == 1)
+        for n in range(1, 4):
+            await keep.mediate(MessageContext(Payload.of_json({"n": n})))
+        await eventually(lambda: runtime.services.state("processor", "InboxProcessor").delivered == 4)
 
 
 async def test_a_ring_between_two_waits_is_not_lost() -> None:
     bell, stop = StoreBell(), asyncio.Event()
     bell.ring()
-    assert await asyncio.wait_for(bell.wait(stop, 3600), 1) is False
+    assert await within(bell.wait(stop, 3600)) is False
     waiting = asyncio.ensure_future(bell.wait(stop, 3600))
     await asyncio.sleep(0)
     stop.set()
-    assert await asyncio.wait_for(waiting, 1) is True
+    assert await within(waiting) is True

@@ -28,7 +28,7 @@ from interlace.runtime.hotdeploy import HotDeployFolder
 from interlace.sdk import ConnectorRegistry
 from interlace.sdk.testing import connector_entry_point
 from tests.sdk.kv import connector as kv
-from tests.support import eventually, write_project
+from tests.support import eventually, within, write_project
 
 REGISTRY = ConnectorRegistry(lambda: [connector_entry_point(kv)])
 ENV = {"KV_PASSWORD": "open-sesame"}
@@ -255,7 +255,7 @@ async def test_a_bundle_dropped_into_the_watched_folder_is_deployed(runtime: Run
         await eventually((folder / "deployed" / "greeter-2.0.0.zip").exists)
     finally:
         stop.set()
-        await asyncio.wait_for(watching, 5)
+        await within(watching)
 
 
 async def test_a_faulty_bundle_in_the_watched_folder_is_moved_to_failed_with_its_diagnostics(

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import orjson
 import pytest
+from tests.support import deadline
 
 from interlace.samples.mailbox import DevMailbox, start_dev_mailbox
 
@@ -93,7 +94,7 @@ async def test_wait_for_messages_returns_once_mail_arrives(mailbox: DevMailbox) 
     assert mailbox.smtp_port is not None
     sending = asyncio.create_task(asyncio.to_thread(send, mailbox.smtp_port, message()))
 
-    async with asyncio.timeout(5):
+    async with deadline():
         [arrived] = await mailbox.wait_for_messages(1)
     await sending
 

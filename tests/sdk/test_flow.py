@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from interlace.sdk import InFlight
+from tests.support import within
 
 
 async def test_waiting_for_room_ends_when_an_event_is_settled() -> None:
@@ -16,7 +17,7 @@ async def test_waiting_for_room_ends_when_an_event_is_settled() -> None:
     await asyncio.sleep(0)
     assert not waiting.done()
     flight.settle()
-    assert await asyncio.wait_for(waiting, 1) is True
+    assert await within(waiting) is True
     assert flight.room == 1
 
 

@@ -12,6 +12,7 @@ import pytest
 
 from interlace.model.store import StoreKind
 from interlace.stores import MessageStore, StoredMessage
+from tests.support import deadline, scaled
 
 from .conftest import Backend, kinds, make_backend
 
@@ -28,7 +29,7 @@ async def _run_child(backend: Backend, mode: str, count: int, stop_after: int) -
     assert child.stdout is not None
     reported: list[str] = []
     try:
-        async with asyncio.timeout(30):
+        async with deadline(30):
             while len(reported) < stop_after:
                 line = (await child.stdout.readline()).decode().strip()
                 assert line, "the child stopped before it was killed"
@@ -44,7 +45,7 @@ async def _run_child(backend: Backend, mode: str, count: int, stop_after: int) -
 async def _fetch_all(store: MessageStore, *, within: float) -> list[StoredMessage]:
     """Fetch until the store is empty, waiting at most ``within`` seconds for claims to return."""
     taken: list[StoredMessage] = []
-    deadline = time.monotonic() + within
+    deadline = time.monotonic() + scaled(within)
     while True:
         batch = await store.fetch(500)
         taken += batch

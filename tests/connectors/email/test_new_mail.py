@@ -10,7 +10,7 @@ from collections.abc import AsyncGenerator, AsyncIterator
 from email.message import EmailMessage
 
 import pytest
-from tests.support import unused_port
+from tests.support import deadline, unused_port, waiting_for_room, within
 
 from interlace.connectors.email import connector
 from interlace.connectors.email.config import EmailConfig
@@ -59,7 +59,7 @@ async def conn(server: ImapTestServer) -> AsyncIterator[EmailConnection]:
 
 
 async def take(events: AsyncGenerator[TriggerEvent, None], count: int) -> list[TriggerEvent]:
-    return [await asyncio.wait_for(anext(events), 5) for _ in range(count)]
+    return [await within(anext(events)) for _ in range(count)]
 
 
 def uids(events: list[TriggerEvent]) -> list[object]:
@@ -79,7 +79,7 @@ def searches(server: ImapTestServer) -> int:
 async def polls_pass(server: ImapTestServer, count: int) -> None:
     """Return once the trigger has searched the folder ``count`` more times."""
     target = searches(server) + count
-    async with asyncio.timeout(5):
+    async with deadline():
         while searches(server) < target:
             server.command_arrived.clear()
             await server.command_arrived.wait()
@@ -246,11 +246,11 @@ async def test_no_more_than_max_in_flight_are_handed_out_until_one_is_settled(
         assert uids(first) == sent[:2]
         looked = searches(server)
         third = asyncio.ensure_future(anext(events))
-        await asyncio.sleep(0.2)  # ten poll intervals: the bound, not the interval, holds it back
+        await waiting_for_room(events)  # the bound, not the poll interval, holds it back
         assert not third.done()
         assert searches(server) == looked  # waiting for room, not looking again and again
         await first[0].ack()
-        assert (await asyncio.wait_for(third, 5)).attributes["uid"] == sent[2]
+        assert (await within(third)).attributes["uid"] == sent[2]
     finally:
         await events.aclose()
 
@@ -266,7 +266,7 @@ async def test_messages_in_flight_are_not_handed_out_twice_and_new_mail_is_picke
         await polls_pass(server, 3)  # the two are still unseen on the server, and in flight here
         assert not following.done()
         later = server.deliver(mail("Late invoice"))
-        event = await asyncio.wait_for(following, 5)
+        event = await within(following)
         assert event.attributes["uid"] == later
         assert event.payload.json()["subject"] == "Late invoice"
         assert uids(first) == sent

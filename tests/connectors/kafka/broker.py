@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from importlib.resources import as_file, files
 from pathlib import Path
 
-from tests.support import unused_port
+from tests.support import scaled, unused_port
 
 from interlace.connectors.kafka import KafkaConfig, KafkaConnection
 
@@ -52,7 +52,7 @@ def tansu() -> Iterator[str]:
 
 
 def _wait_for_port(port: int, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + scaled(20)
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"tansu exited with {process.returncode} before listening")

@@ -8,6 +8,7 @@ import asyncio
 from collections.abc import AsyncGenerator
 
 import pytest
+from tests.support import waiting_for_room, within
 
 from interlace.connectors.kafka import KafkaConnection, connector
 from interlace.sdk import DEAD_LETTER_REASON, DeadLettering, InvalidInput, TriggerEvent
@@ -22,7 +23,7 @@ FAST = {"sessionTimeout": 2}  # a short session: the broker lets a group settle 
 
 
 async def take(events: AsyncGenerator[TriggerEvent, None], count: int) -> list[TriggerEvent]:
-    return [await asyncio.wait_for(anext(events), 30) for _ in range(count)]
+    return [await within(anext(events), 30) for _ in range(count)]
 
 
 async def test_n_records_in_give_n_events_committed_only_once_acked(
@@ -177,10 +178,11 @@ async def test_no_more_than_max_in_flight_records_are_handed_out(
     try:
         held = await take(events, 2)
         third = asyncio.ensure_future(anext(events))
-        await asyncio.sleep(1.5)  # longer than a keep-alive poll: the trigger must not hand out more
+        waiting = await waiting_for_room(events)
+        await waiting_for_room(events, after=waiting)  # a keep-alive poll later, it still hands out nothing
         assert not third.done()
         await held[0].ack()
-        event = await asyncio.wait_for(third, 30)
+        event = await within(third, 30)
         assert event.payload.raw == b"2"
         await held[1].ack()
         await event.ack()

@@ -40,7 +40,7 @@ async def open_session(client_id: str, topic: str) -> None:
         await client.subscribe(topic, qos=1)
 
 
-async def publish(topic: str, *payloads: bytes) -> None:
+async def publish(topic: str, *payloads: bytes, qos: int = 1) -> None:
     async with aiomqtt.Client(HOST, PORT, protocol=aiomqtt.ProtocolVersion.V5) as client:
         for payload in payloads:
-            await client.publish(topic, payload, qos=1)
+            await client.publish(topic, payload, qos=qos)

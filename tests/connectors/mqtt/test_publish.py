@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
+from tests.support import within
 
 from interlace.connectors.mqtt import MqttConnection, connector
 from interlace.sdk import InvalidInput, OperationResult
@@ -28,7 +27,7 @@ async def test_a_published_json_value_reaches_a_subscriber_with_its_type_and_hea
     assert result == OperationResult(None, attributes={"topic": topic, "qos": 1})
     events = SUBSCRIBE.start(conn, {"topic": topic, "clientId": client_id})
     try:
-        event = await asyncio.wait_for(anext(events), 10)
+        event = await within(anext(events))
         assert event.payload.json() == {"id": 4}
         assert event.headers == {"source": "clinic"}
         assert event.attributes["topic"] == topic

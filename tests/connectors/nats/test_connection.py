@@ -3,13 +3,12 @@ test's own that asks for a password), an unreachable server is transient and ans
 
 from __future__ import annotations
 
-import asyncio
 import shutil
 import subprocess
 from collections.abc import Iterator
 
 import pytest
-from tests.support import unused_port, wait_for_port
+from tests.support import deadline, unused_port, wait_for_port
 
 from interlace.sdk import FatalError, RetryableError
 
@@ -56,7 +55,7 @@ async def test_a_wrong_password_is_fatal_and_not_shown(guarded_port: int) -> Non
 
 async def test_an_unreachable_server_is_retryable_at_once() -> None:
     conn = nats_connection(servers=[f"nats://127.0.0.1:{unused_port()}"], timeout=2)
-    async with asyncio.timeout(10):
+    async with deadline():
         with pytest.raises(
             RetryableError, match=r"connecting connection events to NATS at nats://127\.0\.0\.1:\d+"
         ):

@@ -5,9 +5,11 @@ nacked messages delivered again after the delay or terminated, and no more in fl
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncGenerator
 
 import pytest
+from tests.support import eventually, within
 
 from interlace.connectors.nats import NatsConnection, connector
 from interlace.sdk import DEAD_LETTER_REASON, DeadLettering, FatalError, TriggerEvent
@@ -20,7 +22,7 @@ CONSUME = connector.get_trigger("consume")
 
 
 async def take(events: AsyncGenerator[TriggerEvent, None], count: int) -> list[TriggerEvent]:
-    return [await asyncio.wait_for(anext(events), 10) for _ in range(count)]
+    return [await within(anext(events)) for _ in range(count)]
 
 
 async def put(stream: Stream, *bodies: bytes, subject: str = "orders") -> None:
@@ -36,13 +38,16 @@ async def ack_pending(stream: Stream, durable: str) -> tuple[int, int]:
 
 async def settles_to(stream: Stream, durable: str, expected: tuple[int, int]) -> tuple[int, int]:
     """The consumer's counts once they are ``expected`` (JetStream applies a ``term`` asynchronously), or
-    as they are after two seconds."""
-    for _ in range(200):
-        counts = await ack_pending(stream, durable)
-        if counts == expected:
-            break
-        await asyncio.sleep(0.01)
-    return counts
+    as they are at the deadline."""
+    counts = [await ack_pending(stream, durable)]
+
+    async def settled() -> bool:
+        counts.append(await ack_pending(stream, durable))
+        return counts[-1] == expected
+
+    with contextlib.suppress(AssertionError):
+        await eventually(settled)
+    return counts[-1]
 
 
 async def test_n_messages_in_give_n_events_and_acked_ones_are_done(

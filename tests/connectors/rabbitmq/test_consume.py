@@ -3,13 +3,13 @@ requeued or dead-lettered when nacked, and no more in flight than the prefetch."
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncGenerator
 from typing import cast
 
 import aio_pika
 import orjson
 import pytest
+from tests.support import within
 
 from interlace.connectors.rabbitmq import RabbitMqConnection, connector
 from interlace.sdk import DEAD_LETTER_REASON, DeadLettering, FatalError, TriggerEvent
@@ -35,7 +35,7 @@ async def ready(channel: aio_pika.abc.AbstractChannel, queue: str) -> int:
 
 
 async def take(events: AsyncGenerator[TriggerEvent, None], count: int) -> list[TriggerEvent]:
-    return [await asyncio.wait_for(anext(events), 10) for _ in range(count)]
+    return [await within(anext(events)) for _ in range(count)]
 
 
 async def test_n_messages_in_give_n_events_and_acked_ones_leave_the_queue(
@@ -111,7 +111,7 @@ async def test_a_nack_without_requeue_goes_to_the_dead_letter_exchange(
         (poison,) = await take(events, 1)
         await poison.nack(requeue=False)
         async with parked.iterator() as arriving:  # the broker dead-letters after the nack, not with it
-            message = await asyncio.wait_for(anext(arriving), 10)
+            message = await within(anext(arriving))
             await message.ack()
         assert message.body == b"poison"
         death = cast("list[dict[str, object]]", message.headers["x-death"])

@@ -9,6 +9,7 @@ from collections.abc import AsyncGenerator
 
 import pytest
 import redis.asyncio as aioredis
+from tests.support import waiting_for_room, within
 
 from interlace.connectors.redis import RedisConnection, connector
 from interlace.sdk import DEAD_LETTER_REASON, DeadLettering, FatalError, TriggerEvent
@@ -21,7 +22,7 @@ STREAM = connector.get_trigger("stream")
 
 
 async def take(events: AsyncGenerator[TriggerEvent, None], count: int) -> list[TriggerEvent]:
-    return [await asyncio.wait_for(anext(events), 10) for _ in range(count)]
+    return [await within(anext(events)) for _ in range(count)]
 
 
 async def pending(plain: aioredis.Redis, stream: str, group: str) -> int:
@@ -194,11 +195,11 @@ async def test_no_more_than_count_entries_are_in_flight(
     try:
         held = await take(events, 2)
         third = asyncio.ensure_future(anext(events))
-        await asyncio.sleep(0.3)  # longer than one blocking read: the trigger must not read while full
+        await waiting_for_room(events)  # full: it waits for room instead of reading
         assert not third.done()
         assert await pending(plain, stream, "billing") == 2
         await held[0].ack()
-        event = await asyncio.wait_for(third, 10)
+        event = await within(third)
         assert event.payload.json() == {"order": "2"}
         assert await pending(plain, stream, "billing") == 2
     finally:

@@ -8,6 +8,7 @@ import contextlib
 from collections.abc import AsyncGenerator
 
 import pytest
+from tests.support import waiting_for_room, within
 
 from interlace.connectors.sqs import SqsConnection, connector
 from interlace.sdk import DEAD_LETTER_REASON, DeadLettering, FatalError, TriggerEvent
@@ -20,7 +21,7 @@ RECEIVE = connector.get_trigger("receive")
 
 
 async def take(events: AsyncGenerator[TriggerEvent, None], count: int) -> list[TriggerEvent]:
-    return [await asyncio.wait_for(anext(events), 20) for _ in range(count)]
+    return [await within(anext(events), 20) for _ in range(count)]
 
 
 async def test_n_messages_in_give_n_events_deleted_only_once_acked(
@@ -132,11 +133,11 @@ async def test_no_more_than_max_in_flight_messages_are_received(conn: SqsConnect
     try:
         held = await take(events, 2)
         third = asyncio.ensure_future(anext(events))
-        await asyncio.sleep(1.5)  # longer than one receive's wait: the trigger must not receive while full
+        await waiting_for_room(events)  # full: it waits for room instead of receiving
         assert not third.done()
         assert await queues.count(queue) == (3, 2)
         await held[0].ack()
-        await asyncio.wait_for(third, 20)
+        await within(third, 20)
         assert await queues.count(queue) == (2, 2)
     finally:
         await events.aclose()

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
-from tests.support import unused_port
+from tests.support import unused_port, within
 
 from interlace.connectors.sqs import SqsConnection, connector
 from interlace.sdk import InvalidInput, OperationResult, RetryableError
@@ -39,7 +37,7 @@ async def test_a_json_body_is_received_as_json(conn: SqsConnection, queues: Queu
     await SEND.invoke(conn, {"queueUrl": queue, "messageBody": {"patient": "p-1"}})
     events = connector.get_trigger("receive").start(conn, {"queueUrl": queue, "waitTime": 1})
     try:
-        event = await asyncio.wait_for(anext(events), 20)
+        event = await within(anext(events), 20)
         assert event.payload.json() == {"patient": "p-1"}
         assert event.headers == {"content-type": "application/json"}
         await event.ack()
