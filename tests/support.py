@@ -9,6 +9,7 @@ that must happen; a test never sleeps to let something *not* happen (it waits fo
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import inspect
 import os
 import socket
@@ -20,6 +21,7 @@ from typing import Any, TypeVar
 
 __all__ = [
     "WAIT",
+    "Outage",
     "deadline",
     "eventually",
     "scaled",
@@ -138,6 +140,64 @@ def _toml(value: object) -> str:
     if isinstance(value, str):
         return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
     return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+class Outage:
+    """A TCP proxy on a loopback port to ``host:port`` that can cut the line: every connection through it
+    is dropped and new ones refused, until it is restored (on the same port). A service shared with
+    other tests on the machine seems down to the client using the proxy only."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.target = (host, port)
+        self.port = unused_port()
+        self._server: asyncio.Server | None = None
+        self._links: set[asyncio.Task[None]] = set()
+
+    async def __aenter__(self) -> Outage:
+        await self.restore()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.cut()
+
+    async def restore(self) -> None:
+        """Accept connections again (and at first)."""
+        self._server = await asyncio.start_server(self._link, "127.0.0.1", self.port, reuse_address=True)
+
+    async def cut(self) -> None:
+        """Drop every connection and refuse new ones."""
+        server, self._server = self._server, None
+        if server is not None:
+            server.close()
+            await server.wait_closed()
+        for link in list(self._links):
+            link.cancel()
+        await asyncio.gather(*self._links, return_exceptions=True)
+
+    async def _link(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        self._links.add(task)
+        try:
+            upstream_reader, upstream_writer = await asyncio.open_connection(*self.target)
+        except OSError:
+            writer.close()
+            self._links.discard(task)
+            return
+        try:
+            await asyncio.gather(_pipe(reader, upstream_writer), _pipe(upstream_reader, writer))
+        finally:
+            for side in (writer, upstream_writer):
+                side.close()
+            self._links.discard(task)
+
+
+async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    with contextlib.suppress(ConnectionError):
+        while data := await reader.read(65536):
+            writer.write(data)
+            await writer.drain()
+    writer.close()
 
 
 def unused_port() -> int:

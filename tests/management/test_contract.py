@@ -90,6 +90,9 @@ def _loggers() -> dict[str, logging.Logger]:
     return {"": logging.getLogger(), **found}
 
 
+FRAMING = {"content-length", "transfer-encoding", "host", "connection", "expect", "upgrade", "te"}
+
+
 @pytest.fixture(scope="module")
 def api_schema(served: Served) -> Any:
     return schemathesis.openapi.from_url(f"{served.url}/management/openapi.json")
@@ -124,6 +127,10 @@ def test_every_operation_keeps_its_contract(
         headers = {}
         if case.meta is None or not case.meta.is_negative_at(ParameterLocation.HEADER):
             headers["Authorization"] = f"Bearer {served.token('admin')}"
+        # Generated headers may include the message's framing (Content-Length, say): a broken one is the
+        # HTTP server's to refuse (400) before any operation runs, which no operation documents.
+        for name in [name for name in case.headers or {} if name.lower() in FRAMING]:
+            del case.headers[name]
         case.call_and_validate(base_url=served.url, headers=headers, excluded_checks=excluded)
 
     keeps_contract()

@@ -177,7 +177,10 @@ async def test_a_command_the_server_refuses_is_fatal_naming_folder_and_answer() 
 
 
 async def test_a_server_that_does_not_answer_is_retryable_after_the_timeout() -> None:
+    accepted: list[asyncio.StreamWriter] = []
+
     async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        accepted.append(writer)
         await reader.read()  # accepts, never greets
         writer.close()
 
@@ -198,4 +201,6 @@ async def test_a_server_that_does_not_answer_is_retryable_after_the_timeout() ->
                 await connector.get_operation("send").invoke(conn, {"to": "b@example.com", "subject": "x"})
     finally:
         server.close()
+        for writer in accepted:  # the clients gave up: the server hangs up too
+            writer.close()
         await server.wait_closed()
