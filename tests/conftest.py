@@ -106,7 +106,7 @@ _ANSWERED: set[str] = set()  # services found answering once: not asked again fo
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
     names = {name for mark in item.iter_markers("needs") for name in mark.args} - _ANSWERED
-    problems = unreachable(iter(sorted(names)))
+    problems = unreachable(sorted(names))
     if problems:
         pytest.fail("\n".join(problems), pytrace=False)
     _ANSWERED.update(names)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 import socket
-from collections.abc import Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
@@ -98,7 +98,7 @@ def answers(host: str, port: int, within: float = 3.0) -> bool:
         return False
 
 
-def unreachable(names: Iterator[str]) -> list[str]:
+def unreachable(names: Iterable[str]) -> list[str]:
     """A sentence for each of the named services that does not answer (or is not a known service)."""
     problems = []
     for name in names:

@@ -216,7 +216,8 @@ async def wait_for_port(port: int, host: str = "127.0.0.1", within: float = WAIT
         except OSError:
             return False
         writer.close()
-        await writer.wait_closed()
+        with contextlib.suppress(ConnectionError):
+            await writer.wait_closed()
         return True
 
     await eventually(accepts, within, what=f"something listening on {host}:{port}")

@@ -118,21 +118,32 @@ class LeaseRenewal:
         self._interval = interval
         self._renew = renew
         self._task: asyncio.Task[None] | None = None
+        self._stopping = asyncio.Event()
 
     def start(self) -> None:
         if self._task is None:
-            self._task = asyncio.get_running_loop().create_task(self._run(), name=f"lease:{self._name}")
+            self._stopping = asyncio.Event()
+            self._task = asyncio.get_running_loop().create_task(
+                self._run(self._stopping), name=f"lease:{self._name}"
+            )
 
     async def stop(self) -> None:
         task, self._task = self._task, None
         if task is not None:
+            # The event ends the loop even when a client library swallows the cancellation of a
+            # renewal in flight (the cancellation only cuts that renewal short).
+            self._stopping.set()
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
 
-    async def _run(self) -> None:
-        while True:
-            await asyncio.sleep(self._interval)
+    async def _run(self, stopping: asyncio.Event) -> None:
+        while not stopping.is_set():
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(self._interval):
+                    await stopping.wait()
+            if stopping.is_set():
+                return
             try:
                 await self._renew()
             except Exception as exc:

@@ -54,7 +54,10 @@ async def test_a_wrong_password_is_fatal_and_not_shown(guarded_port: int) -> Non
 
 
 async def test_an_unreachable_server_is_retryable_at_once() -> None:
-    conn = nats_connection(servers=[f"nats://127.0.0.1:{unused_port()}"], timeout=2)
+    # Tried twice, reconnect-wait apart, then given up: not retried for minutes.
+    conn = nats_connection(
+        servers=[f"nats://127.0.0.1:{unused_port()}"], timeout=2, **{"reconnect-wait": 0.1}
+    )
     async with deadline():
         with pytest.raises(
             RetryableError, match=r"connecting connection events to NATS at nats://127\.0\.0\.1:\d+"
