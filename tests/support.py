@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 __all__ = [
+    "START",
     "WAIT",
     "Outage",
     "deadline",
@@ -36,6 +37,7 @@ __all__ = [
 T = TypeVar("T")
 
 WAIT = 10.0  # seconds: the default deadline of a wait, before scaling
+START = 60.0  # seconds: a deadline for a Python process to start (its imports are slow on a busy machine)
 
 
 def _scale() -> float:

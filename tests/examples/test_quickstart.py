@@ -15,7 +15,7 @@ import aiohttp
 
 from interlace.samples.mailbox import fetch_messages
 from tests.examples.conftest import EXAMPLE
-from tests.support import eventually, unused_port, within
+from tests.support import START, eventually, unused_port, within
 
 PRODUCTION = ("HOSPITAL_BACKEND_URL", "GMAIL_CLIENT_ID", "GMAIL_CLIENT_SECRET", "GMAIL_REFRESH_TOKEN")
 
@@ -44,7 +44,7 @@ async def test_the_example_serves_in_its_default_dev_profile_with_its_back_end_a
     try:
         lines: list[str] = []
         while not any("HealthcareAPI: http://127.0.0.1" in line for line in lines):
-            line = (await within(process.stdout.readline(), 30)).decode()
+            line = (await within(process.stdout.readline(), START)).decode()
             assert line, "the server exited early:\n" + "".join(lines)
             lines.append(line)
         assert "healthcare 1.0.0 is running (profile dev)\n" in lines

@@ -19,7 +19,7 @@ from interlace.runtime import Runtime
 from interlace.services import LEASE_TABLE, Coordinator, wait_or_stop
 from tests.inbound.projects import REGISTRY, gate_of
 from tests.services import POSTGRES
-from tests.support import eventually, write_project
+from tests.support import START, WAIT, eventually, write_project
 
 
 async def _is_none(value: Awaitable[object]) -> bool:
@@ -43,13 +43,13 @@ class Beats:
         rows = await self.connection.fetch(f"SELECT node FROM {self.table} ORDER BY id")
         return [row["node"] for row in rows]
 
-    async def until(self, node: str, count: int = 2) -> None:
+    async def until(self, node: str, count: int = 2, within: float = WAIT) -> None:
         """Wait until ``node`` wrote ``count`` rows (rows of other processes: nothing to wait on)."""
 
         async def written() -> bool:
             return (await self.nodes()).count(node) >= count
 
-        await eventually(written, every=0.05, what=f"{count} rows of node {node} in {self.table}")
+        await eventually(written, within, every=0.05, what=f"{count} rows of node {node} in {self.table}")
 
     async def holder(self, lease: str) -> str | None:
         """The node holding lease ``lease`` (``task/Beat``, say) of the project, or None."""
@@ -109,7 +109,7 @@ def project(root: Path, beats: Beats, coordination: bool = True) -> Path:
         f"""
         [coordination]
         dsn = "{DSN}"
-        lease = "1s"
+        lease = "3s"
         renew = "200ms"
         """,
         name=beats.table,
@@ -158,7 +158,7 @@ async def test_a_coordinated_task_moves_to_another_node_when_its_holder_dies(
         env={**os.environ, "PYTHONPATH": f"{REPOSITORY / 'src'}:{REPOSITORY}"},
     )
     try:
-        await beats.until("a")
+        await beats.until("a", within=START)  # a process to start
         async with Runtime(root, env={"NODE": "b"}, connectors=REGISTRY) as survivor:
             await eventually(lambda: survivor.services.state("task", "Beat").status == "standby")
             holder.send_signal(signal.SIGKILL)  # no lease released: it has to expire
@@ -185,8 +185,8 @@ async def test_an_uncoordinated_task_runs_on_every_node(beats: Beats, tmp_path: 
 
 async def test_a_lease_is_held_by_one_node_until_it_expires(beats: Beats) -> None:
     name = f"{beats.table}/lease"
-    one = Coordinator(DSN, node="one", lease=0.5, renew=0.1, wait=wait_or_stop)
-    two = Coordinator(DSN, node="two", lease=0.5, renew=0.1, wait=wait_or_stop)
+    one = Coordinator(DSN, node="one", lease=2, renew=0.1, wait=wait_or_stop)
+    two = Coordinator(DSN, node="two", lease=2, renew=0.1, wait=wait_or_stop)
     try:
         assert await one.acquire(name)
         assert not await two.acquire(name)

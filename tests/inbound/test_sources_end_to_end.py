@@ -33,7 +33,7 @@ from tests.inbound.sources import (
     redis_source,
     sqs_source,
 )
-from tests.support import eventually, write_project
+from tests.support import START, eventually, write_project
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 REGISTRY = ConnectorRegistry()
@@ -152,7 +152,9 @@ async def test_a_runtime_killed_mid_flight_acknowledged_nothing_it_had_not_proce
                 },
             )
         try:
-            await receiver.until(lambda: len(receiver.held) >= 2, 30, "flows in flight in the first runtime")
+            await receiver.until(
+                lambda: len(receiver.held) >= 2, START, "flows in flight in the first runtime"
+            )
         finally:
             with contextlib.suppress(ProcessLookupError):
                 first.send_signal(signal.SIGKILL)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from interlace.stores import StoredMessage
 from interlace.stores.sqlite import SqliteStore
-from tests.support import eventually, write_project
+from tests.support import START, eventually, write_project
 
 from .receiver import Receiver
 
@@ -56,7 +56,7 @@ async def test_a_runtime_killed_mid_delivery_loses_no_stored_message(
 
     first = await start_runtime(root)
     try:
-        await receiver.wait_for(COUNT // 3, within=30)
+        await receiver.wait_for(COUNT // 3, within=START)
         receiver.hold = asyncio.Event()  # the next delivery hangs: a message is in flight at the kill
         await eventually(lambda: receiver.arrivals > len(receiver.received), within=10)
         first.send_signal(signal.SIGKILL)
@@ -70,7 +70,7 @@ async def test_a_runtime_killed_mid_delivery_loses_no_stored_message(
     second = await start_runtime(root)
     try:
         await eventually(
-            lambda: {r.headers["Idempotency-Key"] for r in receiver.received} == set(ids), within=30
+            lambda: {r.headers["Idempotency-Key"] for r in receiver.received} == set(ids), within=START
         )
     finally:
         second.send_signal(signal.SIGTERM)

@@ -11,7 +11,7 @@ from email.message import EmailMessage
 
 import aiohttp
 import pytest
-from tests.support import deadline
+from tests.support import START, deadline
 
 from interlace.errors import EndpointError
 from interlace.samples.mailbox import DevMailbox, fetch_messages, parse_mail, start_dev_mailbox
@@ -138,7 +138,7 @@ async def test_module_runs_the_mailbox_and_prints_where_it_listens() -> None:
     process = await asyncio.create_subprocess_exec(sys.executable, *arguments, stdout=asyncio.subprocess.PIPE)
     try:
         assert process.stdout is not None
-        async with deadline(20):
+        async with deadline(START):
             first = (await process.stdout.readline()).decode()
             web = (await process.stdout.readline()).decode()
         assert first.startswith("development mailbox for ")

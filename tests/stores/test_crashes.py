@@ -12,7 +12,7 @@ import pytest
 
 from interlace.model.store import StoreKind
 from interlace.stores import MessageStore, StoredMessage
-from tests.support import deadline, eventually, scaled
+from tests.support import START, deadline, eventually, scaled
 
 from .conftest import Backend, kinds, make_backend
 
@@ -29,7 +29,7 @@ async def _run_child(backend: Backend, mode: str, count: int, stop_after: int) -
     assert child.stdout is not None
     reported: list[str] = []
     try:
-        async with deadline(30):
+        async with deadline(START):
             while len(reported) < stop_after:
                 line = (await child.stdout.readline()).decode().strip()
                 assert line, "the child stopped before it was killed"
