@@ -11,14 +11,7 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 
-from tests.management.conftest import write_project
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
+from tests.support import unused_port, write_project
 
 
 def busy_project(root: Path, backend: int, management: int, listener: int) -> Path:
@@ -66,7 +59,7 @@ async def test_a_busy_port_stops_the_server_before_anything_started(tmp_path: Pa
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
     backend_port = runner.addresses[0][1]
-    ports = {"api": free_port(), "management": free_port(), "listener": free_port()}
+    ports = {"api": unused_port(), "management": unused_port(), "listener": unused_port()}
     root = busy_project(tmp_path / "busy", backend_port, ports["management"], ports["listener"])
     with socket.socket() as occupant:
         occupant.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

@@ -4,7 +4,6 @@ its address or user. The log keeps the details for operators."""
 from __future__ import annotations
 
 import logging
-import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -12,12 +11,7 @@ import aiohttp
 import pytest
 
 from tests.http.serving import serve_files
-
-
-def unused_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+from tests.support import unused_port
 
 
 def project(port: int) -> dict[str, str]:

@@ -19,7 +19,8 @@ from interlace.http.server import HttpServer
 from interlace.management import ManagementServer, TokenIssuer
 from interlace.runtime import Runtime
 from interlace.runtime.bundles import build_bundle
-from tests.management.conftest import ADMIN_PASSWORD, REGISTRY, make_users, write_project
+from tests.management.conftest import ADMIN_PASSWORD, REGISTRY, make_users
+from tests.support import write_project
 
 
 def project(

@@ -4,7 +4,6 @@ already answers, refused clearly when another of their ports is taken."""
 from __future__ import annotations
 
 import asyncio
-import socket
 from collections.abc import AsyncIterator
 
 import pytest
@@ -13,14 +12,9 @@ from interlace.errors import ConfigError
 from interlace.model.project import CompanionDefinition
 from interlace.runtime.companions import port_in_use, start_companion
 from interlace.samples.mailbox import DevMailbox
+from tests.support import unused_port
 
 MAILBOX = "interlace.samples.mailbox:start_dev_mailbox"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture
@@ -42,7 +36,7 @@ def mailbox(port: int, **ports: int) -> CompanionDefinition:
 
 
 async def test_the_mailbox_listens_for_smtp_on_the_declared_port_only() -> None:
-    http_port, smtp_port = free_port(), free_port()
+    http_port, smtp_port = unused_port(), unused_port()
     definition = mailbox(http_port, smtp=smtp_port)
     assert definition.ports == {"smtp-port": smtp_port}
 
@@ -64,11 +58,11 @@ async def test_the_mailbox_listens_for_smtp_on_the_declared_port_only() -> None:
 
 
 async def test_a_companion_whose_port_answers_is_skipped(listening: int) -> None:
-    assert await start_companion("mailbox", mailbox(listening, smtp=free_port())) is None
+    assert await start_companion("mailbox", mailbox(listening, smtp=unused_port())) is None
 
 
 async def test_a_taken_declared_port_is_refused_naming_it(listening: int) -> None:
-    http_port = free_port()
+    http_port = unused_port()
 
     with pytest.raises(ConfigError) as refused:
         await start_companion("mailbox", mailbox(http_port, smtp=listening))

@@ -24,7 +24,8 @@ from interlace.runtime.bundles import build_bundle
 from interlace.runtime.connector_code import ConnectorCode, compiled_files
 from interlace.sdk import ConnectorRegistry
 from interlace.sdk.testing import connector_entry_point
-from tests.management.conftest import ADMIN_PASSWORD, make_users, write_project
+from tests.management.conftest import ADMIN_PASSWORD, make_users
+from tests.support import write_project
 
 MODULE = '''
 from typing import Annotated

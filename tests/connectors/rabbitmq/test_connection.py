@@ -3,21 +3,14 @@ neither message shows the password."""
 
 from __future__ import annotations
 
-import socket
-
 import pytest
+from tests.support import unused_port
 
 from interlace.sdk import FatalError, RetryableError
 
 from .broker import rabbit
 
 pytestmark = pytest.mark.needs("rabbitmq")
-
-
-def unused_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 async def test_a_wrong_password_is_fatal_and_not_shown() -> None:
