@@ -12,7 +12,8 @@ from interlace.runtime import Runtime
 from interlace.runtime.hotdeploy import HotDeployFolder
 from interlace.runtime.services import SupervisedServices
 from interlace.services import Coordinator, HeldServices
-from tests.runtime.test_bundles import ENV, REGISTRY, bundle_of, eventually, project_files, write
+from tests.runtime.test_bundles import ENV, REGISTRY, bundle_of, project_files
+from tests.support import deadline, eventually, write_project
 
 
 def other_files(name: str, version: str) -> dict[str, str]:
@@ -63,10 +64,10 @@ async def test_a_reload_waits_for_a_deploy_in_progress_and_then_reloads_what_it_
     tmp_path: Path,
 ) -> None:
     gate = Gate()
-    home = write(tmp_path / "home", project_files("1.0.0"))
+    home = write_project(tmp_path / "home", project_files("1.0.0"))
     async with Runtime(home, env=ENV, connectors=REGISTRY, services=gate) as runtime:
         deploying = asyncio.create_task(runtime.deployments.deploy(bundle_of(tmp_path, "2.0.0")))
-        async with asyncio.timeout(10):
+        async with deadline():
             await gate.stopping.wait()  # the deploy holds the lock, stopping 1.0.0's services
         reloading = asyncio.create_task(runtime.reload())
         gate.opened.set()
@@ -90,8 +91,8 @@ async def test_a_reload_waits_for_a_deploy_in_progress_and_then_reloads_what_it_
 async def test_a_restarted_server_serves_every_project_it_ran_and_not_an_undeployed_one(
     tmp_path: Path,
 ) -> None:
-    home = write(tmp_path / "home", project_files("1.0.0"))
-    other = write(tmp_path / "src-billing", other_files("billing", "3.0.0"))
+    home = write_project(tmp_path / "home", project_files("1.0.0"))
+    other = write_project(tmp_path / "src-billing", other_files("billing", "3.0.0"))
     from interlace.runtime.bundles import build_bundle
 
     billing = build_bundle(other, tmp_path / "dist", connectors=REGISTRY).read_bytes()
@@ -109,13 +110,13 @@ async def test_a_restarted_server_serves_every_project_it_ran_and_not_an_undeplo
 
 
 async def test_the_hot_deployment_folder_deploys_each_bundle_as_its_own_project(tmp_path: Path) -> None:
-    home = write(tmp_path / "home", project_files("1.0.0"))
+    home = write_project(tmp_path / "home", project_files("1.0.0"))
     folder = tmp_path / "hot"
     folder.mkdir()
     from interlace.runtime.bundles import build_bundle
 
     for name in ("billing", "shipping"):
-        source = write(tmp_path / f"src-{name}", other_files(name, "1.0.0"))
+        source = write_project(tmp_path / f"src-{name}", other_files(name, "1.0.0"))
         build_bundle(source, folder, connectors=REGISTRY)
     async with Runtime(home, env=ENV, connectors=REGISTRY) as runtime:
         moved = await HotDeployFolder(runtime.deployments, folder, settle=0.0).scan()
@@ -125,14 +126,14 @@ async def test_the_hot_deployment_folder_deploys_each_bundle_as_its_own_project(
 
 
 async def test_an_operator_s_deactivation_stays_with_its_project_across_its_versions(tmp_path: Path) -> None:
-    home = write(tmp_path / "home", other_files("billing", "1.0.0"))
+    home = write_project(tmp_path / "home", other_files("billing", "1.0.0"))
     from interlace.runtime.bundles import build_bundle
 
     shipping = build_bundle(
-        write(tmp_path / "s", other_files("shipping", "1.0.0")), tmp_path / "d1", connectors=REGISTRY
+        write_project(tmp_path / "s", other_files("shipping", "1.0.0")), tmp_path / "d1", connectors=REGISTRY
     )
     billing = build_bundle(
-        write(tmp_path / "b", other_files("billing", "1.1.0")), tmp_path / "d2", connectors=REGISTRY
+        write_project(tmp_path / "b", other_files("billing", "1.1.0")), tmp_path / "d2", connectors=REGISTRY
     )
     async with Runtime(home, env=ENV, connectors=REGISTRY) as runtime:
         await runtime.deployments.deploy(shipping.read_bytes())
