@@ -9,7 +9,7 @@ escaped, whatever hostile values the tests sent. One found fails the run, naming
 line.
 
 Also: a test marked ``needs(SERVICE, ...)`` is marked ``services`` too (``-m "not services"`` leaves it
-out), and fails at once when a service it needs does not answer (see :mod:`tests.services`); the Kafka
+out), and fails at once when a service it needs does not answer (see :mod:`tests.addresses`); the Kafka
 broker and the SQS server, when the environment names none, are started once per session.
 """
 
@@ -24,8 +24,8 @@ import pytest
 from moto.server import ThreadedMotoServer
 
 from interlace.observability.logging import json_formatter, text_formatter
+from tests.addresses import KAFKA, SQS, unreachable
 from tests.connectors.kafka.broker import tansu
-from tests.services import KAFKA, SQS, unreachable
 from tests.support import unused_port
 
 # The secrets the suite hands to Interlace: development credentials, passwords and tokens of tests.

@@ -25,7 +25,7 @@ from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
 from interlace.sdk import Connector, ConnectorRegistry
-from tests.services import MQTT, NATS, RABBITMQ, REDIS
+from tests.addresses import MQTT, NATS, RABBITMQ, REDIS
 from tests.support import deadline, scaled
 
 # Each source is named as the service it needs.

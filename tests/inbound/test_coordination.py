@@ -17,8 +17,8 @@ import pytest
 
 from interlace.runtime import Runtime
 from interlace.services import LEASE_TABLE, Coordinator, wait_or_stop
+from tests.addresses import POSTGRES
 from tests.inbound.projects import REGISTRY, gate_of
-from tests.services import POSTGRES
 from tests.support import START, WAIT, eventually, write_project
 
 

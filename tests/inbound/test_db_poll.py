@@ -169,10 +169,12 @@ async def test_a_row_whose_flow_always_fails_is_tried_a_bounded_number_of_times_
     await table.insert("poison")
     async with Runtime(root, env={}, connectors=REGISTRY) as runtime:
         gate = await gate_of(runtime)
-        dead_letters = runtime.message_store("inbound-test.dead-letters")
-        async with asyncio.timeout(10):
-            while await dead_letters.size() == 0:
-                await asyncio.sleep(0.02)
+        dead_letters = runtime.message_store("test.dead-letters")
+
+        async def kept() -> bool:
+            return await dead_letters.size() > 0
+
+        await eventually(kept, every=0.02, what="the poison row dead-lettered")
         [dead] = await dead_letters.browse()
         await table.until_cursor_saved()
     assert gate.attempts == {"1:poison": 3}

@@ -10,9 +10,9 @@ import asyncpg
 import pytest
 
 from interlace.runtime import Runtime
+from tests.addresses import POSTGRES
 from tests.inbound.gate import GateConnection
 from tests.inbound.projects import REGISTRY, gate_of
-from tests.services import POSTGRES
 from tests.support import eventually, write_project
 
 pytestmark = pytest.mark.needs("postgres")
@@ -86,10 +86,12 @@ async def test_a_notification_whose_flow_fails_is_kept_in_the_dead_letter_store(
         gate = await gate_of(runtime)
         await notify_until_heard(gate, channel, ['{"id": 7}'])
         await gate.until(lambda: "n:7" in gate.passed)
-        dead_letters = runtime.message_store("inbound-test.dead-letters")
-        async with asyncio.timeout(5):
-            while await dead_letters.size() < len(gate.passed):
-                await asyncio.sleep(0.02)
+        dead_letters = runtime.message_store("test.dead-letters")
+
+        async def all_kept() -> bool:
+            return await dead_letters.size() >= len(gate.passed)
+
+        await eventually(all_kept, every=0.02, what="every failed notification dead-lettered")
         kept = [message.payload for message in await dead_letters.browse()]
         tried = gate.attempts["refused"]
     # PostgreSQL cannot deliver a notification again: each failed its one attempt and was kept.

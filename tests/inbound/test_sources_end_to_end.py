@@ -178,7 +178,7 @@ async def test_a_message_whose_flow_always_fails_is_tried_a_bounded_number_of_ti
         root = project(tmp_path, source, url, settings)
         async with Runtime(root, env={"NODE": "one"}, connectors=REGISTRY) as runtime:
             await source.publish(REGISTRY, ["poison"])
-            dead_letters = runtime.message_store("inbound-test.dead-letters")
+            dead_letters = runtime.message_store("test.dead-letters")
             async with asyncio.timeout(30):
                 while await dead_letters.size() == 0:  # noqa: ASYNC110 - the store has no signal
                     await asyncio.sleep(0.05)

@@ -116,7 +116,7 @@ async def test_requeue_false_dead_letters_a_failed_event_at_once(tmp_path: Path)
         gate.send(("k1", 1))
         await gate.until(lambda: "ack k1" in gate.settled)
         assert gate.passed == []
-        [dead] = await runtime.message_store("inbound-test.dead-letters").browse()
+        [dead] = await runtime.message_store("test.dead-letters").browse()
         assert (dead.attempts, dead.origin) == (1, "inbound Orders")
         assert "k1 fails on attempt 1" in dict(dead.headers)[DEAD_LETTER_REASON]
 

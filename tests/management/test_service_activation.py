@@ -12,7 +12,8 @@ import aiohttp
 
 from interlace.management import ManagementServer, TokenIssuer, default_throttle
 from interlace.runtime import Runtime
-from tests.management.conftest import ADMIN_PASSWORD, ENV, PROJECT, REGISTRY, make_users, write_project
+from tests.management.conftest import ADMIN_PASSWORD, ENV, PROJECT, REGISTRY, make_users
+from tests.support import write_project
 
 SERVICES = {
     "processor": "/management/processors/ForwardOrders",

@@ -15,7 +15,7 @@ import pytest
 from interlace.errors import InterlaceError
 from interlace.message import MessageContext, Payload
 from interlace.runtime import Runtime
-from tests.services import RABBITMQ
+from tests.addresses import RABBITMQ
 from tests.support import Outage, deadline, eventually, write_project
 
 from .receiver import Receiver

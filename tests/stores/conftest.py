@@ -15,7 +15,7 @@ import redis.asyncio as aioredis
 
 from interlace.model.store import StoreDefinition, StoreKind
 from interlace.stores import MessageStore, build_store
-from tests.services import POSTGRES, RABBITMQ, REDIS
+from tests.addresses import POSTGRES, RABBITMQ, REDIS
 
 KINDS: tuple[StoreKind, ...] = ("memory", "sqlite", "postgres", "redis", "rabbitmq")
 _SERVED = ("postgres", "redis", "rabbitmq")  # kinds kept by a server, named as its service

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import text
-from tests.services import MARIADB, POSTGRES
+from tests.addresses import MARIADB, POSTGRES
 
 from interlace.connectors.db import DbConfig, DbConnection
 

@@ -1,4 +1,4 @@
-"""Helpers for tests against the MQTT broker of the tests (:data:`tests.services.MQTT`): connections, a waiting
+"""Helpers for tests against the MQTT broker of the tests (:data:`tests.addresses.MQTT`): connections, a waiting
 session for a subscriber, and a plain publisher."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import uuid
 import aiomqtt
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
-from tests.services import MQTT
+from tests.addresses import MQTT
 
 from interlace.connectors.mqtt import MqttConfig, MqttConnection
 

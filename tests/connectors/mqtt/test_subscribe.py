@@ -121,7 +121,7 @@ async def test_dead_lettering_publishes_the_message_with_its_reason_as_a_user_pr
             (poison,) = await take(events, 1)
             assert isinstance(poison.delivery, DeadLettering)
             assert await poison.delivery.dead_letter("failed 5 of 5 attempts")
-            copy = await asyncio.wait_for(anext(aiter(watcher.messages)), 10)
+            copy = await within(anext(aiter(watcher.messages)))
         finally:
             await events.aclose()
     assert copy.payload == b"poison"

@@ -1,8 +1,8 @@
-"""Helpers for tests against the NATS with JetStream of the tests (:data:`tests.services.NATS`)."""
+"""Helpers for tests against the NATS with JetStream of the tests (:data:`tests.addresses.NATS`)."""
 
 from __future__ import annotations
 
-from tests.services import NATS
+from tests.addresses import NATS
 
 from interlace.connectors.nats import NatsConfig, NatsConnection
 

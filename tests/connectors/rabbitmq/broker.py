@@ -1,11 +1,11 @@
-"""Helpers for tests against the RabbitMQ of the tests (:data:`tests.services.RABBITMQ`): a connection to it
+"""Helpers for tests against the RabbitMQ of the tests (:data:`tests.addresses.RABBITMQ`): a connection to it
 and unique names."""
 
 from __future__ import annotations
 
 import uuid
 
-from tests.services import RABBITMQ
+from tests.addresses import RABBITMQ
 
 from interlace.connectors.rabbitmq import RabbitMqConfig, RabbitMqConnection
 

@@ -1,4 +1,4 @@
-"""The RabbitMQ of the tests (:data:`tests.services.RABBITMQ`): an opened connection and a fresh queue name per
+"""The RabbitMQ of the tests (:data:`tests.addresses.RABBITMQ`): an opened connection and a fresh queue name per
 test; the queues and exchanges a test declares are deleted afterwards."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 
 import aio_pika
 import pytest
-from tests.services import RABBITMQ
+from tests.addresses import RABBITMQ
 
 from interlace.connectors.rabbitmq import RabbitMqConnection
 

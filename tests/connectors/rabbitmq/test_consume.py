@@ -136,7 +136,7 @@ async def test_dead_lettering_copies_the_message_with_its_reason_to_the_dead_let
         assert isinstance(poison.delivery, DeadLettering)
         assert await poison.delivery.dead_letter("failed 5 of 5 attempts; last error: not JSON")
         async with parked.iterator() as arriving:
-            message = await asyncio.wait_for(anext(arriving), 10)
+            message = await within(anext(arriving))
             await message.ack()
     finally:
         await events.aclose()

@@ -1,11 +1,11 @@
-"""Helpers for tests against the Redis of the tests (:data:`tests.services.REDIS`): connections and unique key
+"""Helpers for tests against the Redis of the tests (:data:`tests.addresses.REDIS`): connections and unique key
 names."""
 
 from __future__ import annotations
 
 import uuid
 
-from tests.services import REDIS
+from tests.addresses import REDIS
 
 from interlace.connectors.redis import RedisConfig, RedisConnection
 
