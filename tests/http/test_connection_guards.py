@@ -15,7 +15,7 @@ import pytest
 from interlace.model.load import load_project
 from interlace.serving import ConnectionLimits
 from tests.http.conftest import SHORT, Port, parse_answer, read_until_closed
-from tests.inbound.projects import eventually
+from tests.support import eventually
 
 
 async def _dribble(writer: asyncio.StreamWriter, piece: bytes, every: float) -> None:

@@ -9,7 +9,7 @@ import logging
 import pytest
 
 from tests.http.conftest import Port
-from tests.inbound.projects import eventually
+from tests.support import eventually
 
 MALFORMED = {
     "bad request line": b"GET\r\n\r\n",

@@ -15,7 +15,8 @@ from interlace.management import ManagementServer
 from interlace.runtime import Runtime
 from interlace.serving import ConnectionLimits
 from tests.http.conftest import exchange, parse_answer, read_until_closed
-from tests.management.conftest import ENV, PROJECT, REGISTRY, make_users, write_project
+from tests.management.conftest import ENV, PROJECT, REGISTRY, make_users
+from tests.support import write_project
 
 SERVER = '\n[server]\nheader-timeout = "300ms"\nbody-timeout = "300ms"\nkeepalive-timeout = "500ms"\n'
 
