@@ -13,8 +13,9 @@ from interlace.processors import ForwardingProcessor, SamplingProcessor
 from interlace.processors.delivery import SequenceTarget
 from interlace.services import IntervalSchedule
 from interlace.stores import MemoryStore
+from tests.support import eventually
 
-from .receiver import eventually, message
+from .receiver import message
 
 HERE = SourceLocation("sequences/deliver.yaml", 1)
 
