@@ -33,7 +33,7 @@ from urllib.parse import urlencode
 import aiohttp
 
 from interlace.sdk.errors import FatalError
-from interlace.sdk.oauth2 import OAuth2Settings
+from interlace.sdk.oauth2 import OAuth2Settings, post_token_form
 
 if TYPE_CHECKING:
     from interlace.sdk.connector import Connector
@@ -167,20 +167,12 @@ class PendingAuthorization:
             "code_verifier": self.verifier,
         }
         try:
-            async with session.post(
-                settings.token_url, data=form, timeout=aiohttp.ClientTimeout(total=settings.timeout)
-            ) as response:
-                status = response.status
-                try:
-                    body = await response.json(content_type=None)
-                except ValueError:
-                    body = None
+            status, answer = await post_token_form(session, settings, form)
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise AuthorizationError(
                 f"connection {self.connection}: the token endpoint did not answer: {type(exc).__name__}",
                 error="temporarily_unavailable",
             ) from exc
-        answer: dict[str, object] = body if isinstance(body, dict) else {}
         access = answer.get("access_token")
         if status >= 400 or "error" in answer or not isinstance(access, str):
             error = str(answer.get("error") or f"http_{status}")

@@ -31,7 +31,7 @@ import aiohttp
 
 from interlace.sdk.errors import FatalError, RetryableError
 
-__all__ = ["OAuth2Settings", "OAuth2Tokens", "RefreshNote", "RefreshNotes", "TokenStore"]
+__all__ = ["OAuth2Settings", "OAuth2Tokens", "RefreshNote", "RefreshNotes", "TokenStore", "post_token_form"]
 
 R = TypeVar("R")
 Grant = Literal["refresh_token", "client_credentials"]
@@ -165,20 +165,13 @@ class OAuth2Tokens:
             form["scope"] = settings.scope
         self.refreshes += 1
         try:
-            async with self._session.post(
-                settings.token_url, data=form, timeout=aiohttp.ClientTimeout(total=settings.timeout)
-            ) as response:
-                status = response.status
-                try:
-                    body = await response.json(content_type=None)
-                except ValueError:
-                    body = None
+            status, body = await post_token_form(self._session, settings, form)
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise RetryableError(
                 f"connection {self._connection}: the OAuth2 token endpoint did not answer:"
                 f" {type(exc).__name__} {exc}"
             ) from exc
-        return await self._accept(status, body if isinstance(body, dict) else {})
+        return await self._accept(status, body)
 
     async def _accept(self, status: int, body: dict[str, object]) -> _Token:
         error = str(body.get("error", "")) if status >= 400 or "error" in body else ""
@@ -225,3 +218,18 @@ class OAuth2Tokens:
             return result
         fresh = await self._refresh(stale=token)
         return await call(fresh)
+
+
+async def post_token_form(
+    session: aiohttp.ClientSession, settings: OAuth2Settings, form: dict[str, str]
+) -> tuple[int, dict[str, object]]:
+    """Post ``form`` to the token endpoint: its status and its JSON object (empty when the answer is not
+    one). ``aiohttp.ClientError`` and ``TimeoutError`` reach the caller, which says what they mean."""
+    async with session.post(
+        settings.token_url, data=form, timeout=aiohttp.ClientTimeout(total=settings.timeout)
+    ) as response:
+        try:
+            body = await response.json(content_type=None)
+        except ValueError:
+            body = None
+        return response.status, body if isinstance(body, dict) else {}
