@@ -1,8 +1,15 @@
-"""The connectors inbound endpoint and task tests run with, and the test peer of a running project."""
+"""The connectors inbound endpoint and task tests run with, the test peer of a running project, and the
+problems a project is compiled with."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from interlace.compiler import compile_project
+from interlace.compiler.diagnostics import format_problem
 from interlace.connectors.db import connector as db
+from interlace.endpoints import HttpClient
+from interlace.model import load_project
 from interlace.runtime import Runtime
 from interlace.sdk import ConnectorRegistry
 from interlace.sdk.testing import connector_entry_point
@@ -18,3 +25,12 @@ async def gate_of(runtime: Runtime) -> GateConnection:
     async with runtime.artifacts.connections["gate"].use() as connection:
         assert isinstance(connection, GateConnection)
         return connection
+
+
+def problems(root: Path) -> list[str]:
+    """The problems compiling the project at ``root`` reports, formatted as ``interlace check`` shows them."""
+    try:
+        compile_project(load_project(root, env={}), HttpClient(), connectors=REGISTRY)
+    except Exception as exc:
+        return [format_problem(problem) for problem in getattr(exc, "detail", [exc])]
+    return []

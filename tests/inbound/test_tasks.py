@@ -7,17 +7,13 @@ import asyncio
 from datetime import datetime
 from pathlib import Path
 
-from interlace.compiler import compile_project
-from interlace.compiler.diagnostics import format_problem
-from interlace.endpoints import HttpClient
 from interlace.errors import MediationError, SourceLocation
 from interlace.inbound import ScheduledTask
 from interlace.mediators import SequenceMediator
 from interlace.message import MessageContext
-from interlace.model import load_project
 from interlace.runtime import Runtime
 from interlace.services import CronSchedule, IntervalSchedule, OnceSchedule, Schedule
-from tests.inbound.projects import REGISTRY, gate_of
+from tests.inbound.projects import REGISTRY, gate_of, problems
 from tests.support import write_project
 
 
@@ -189,14 +185,6 @@ async def test_trigger_now_runs_an_inactive_task_and_activation_schedules_it(tmp
         assert state.status == "inactive" and state.next_run is None
         await runtime.redeploy()
         assert runtime.services.state("task", "Ticker").status == "inactive"
-
-
-def problems(root: Path) -> list[str]:
-    try:
-        compile_project(load_project(root, env={}), HttpClient(), connectors=REGISTRY)
-    except Exception as exc:
-        return [format_problem(problem) for problem in getattr(exc, "detail", [exc])]
-    return []
 
 
 def test_task_problems_are_reported_at_their_lines(tmp_path: Path) -> None:

@@ -8,13 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from interlace.compiler import compile_project
-from interlace.compiler.diagnostics import format_problem
-from interlace.endpoints import HttpClient
-from interlace.model import load_project
 from interlace.runtime import Runtime
 from interlace.sdk import DEAD_LETTER_REASON
-from tests.inbound.projects import REGISTRY, gate_of
+from tests.inbound.projects import REGISTRY, gate_of, problems
 from tests.support import eventually, write_project
 
 GATE = "connection: gate\nconnector: gate\n"
@@ -181,14 +177,6 @@ async def test_the_kv_changes_trigger_feeds_a_sequence(tmp_path: Path) -> None:
             assert sorted(cache.acks) == sorted(f"ack order:{n}" for n in range(5))
 
 
-def problems(root: Path) -> list[str]:
-    try:
-        compile_project(load_project(root, env={}), HttpClient(), connectors=REGISTRY)
-    except Exception as exc:
-        return [format_problem(problem) for problem in getattr(exc, "detail", [exc])]
-    return []
-
-
 @pytest.mark.parametrize(
     ("trigger", "expected"),
     [
@@ -231,6 +219,6 @@ def test_an_unknown_sequence_and_two_sources_are_reported(tmp_path: Path) -> Non
     found = problems(write_project(tmp_path, files))
     assert "inbound/a.yaml:2: unknown sequence 'Thruogh'\n    hint: did you mean 'Through'?" in found
     assert (
-        "inbound/b.yaml:3: inbound endpoint 'B' must have exactly one source: trigger, http, file, db-poll,"
-        " postgres-notify (got trigger and file)" in found
+        "inbound/b.yaml:3: inbound endpoint 'B' must have exactly one source: trigger, http, file"
+        " (got trigger and file)" in found
     )

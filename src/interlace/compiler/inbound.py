@@ -14,27 +14,21 @@ from typing import TYPE_CHECKING, Any
 
 from interlace.compiler.flows import FlowBuilder
 from interlace.connections import ConnectionPool
-from interlace.connectors.db import DbConnection
-from interlace.connectors.db.config import DbConfig, engine_url
 from interlace.errors import ExpressionError, SourceLocation, did_you_mean
 from interlace.expressions import ValueTemplate, compile_value
 from interlace.inbound import (
     ConnectorTriggerSource,
-    CursorStore,
-    DbPollSource,
     EventSource,
     FileAction,
-    FileCursorStore,
+    FileCheckpoint,
     FileSource,
     HttpDispatch,
     HttpListener,
     Inbound,
     InboundEndpoint,
-    PostgresNotifySource,
     Redelivery,
     ScheduledTask,
     StoreDeadLetters,
-    TableCursorStore,
 )
 from interlace.mediators.base import Mediator
 from interlace.mediators.sequence import SequenceCallMediator, SequenceMediator
@@ -222,7 +216,8 @@ def _trigger_spec(qualified: str, where: SourceLocation, fb: FlowBuilder) -> Tri
         return None
 
 
-def _trigger_source(definition: InboundDefinition, fb: FlowBuilder) -> EventSource | None:
+def _trigger_source(definition: InboundDefinition, context: InboundContext) -> EventSource | None:
+    fb = context.fb
     file = definition.location.file
     tree = definition.trigger
     (qualified, raw), *_ = tree.items()
@@ -249,7 +244,13 @@ def _trigger_source(definition: InboundDefinition, fb: FlowBuilder) -> EventSour
         return None
     connection_where = SourceLocation(file, line_of(options, ("connection",), where.line))
     pool = _connection(connection, connection_where, fb, spec.connector, str(qualified))
-    return None if pool is None else ConnectorTriggerSource(spec, pool, values)
+    if pool is None:
+        return None
+    checkpoint = None
+    if spec.checkpoint is not None:
+        name = f"{context.project_name}/{definition.inbound}"
+        checkpoint = FileCheckpoint(context.root / _STATE_DIR, definition.inbound, name=name)
+    return ConnectorTriggerSource(spec, pool, values, checkpoint=checkpoint)
 
 
 def _file_action(action: FileActionDefinition, folder: Path) -> FileAction:
@@ -273,56 +274,6 @@ def _file_source(definition: InboundDefinition, context: InboundContext) -> Even
         content_type=options.content_type,
         clock=context.clock,
     )
-
-
-def _db_poll_source(definition: InboundDefinition, context: InboundContext) -> EventSource | None:
-    options = definition.db_poll
-    assert options is not None
-    where = options.location_of("connection")
-    pool = _connection(options.connection, where, context.fb, "db", "db-poll")
-    if pool is None:
-        return None
-    cursor_name = f"{context.project_name}/{definition.inbound}"
-    cursor: Callable[[DbConnection], CursorStore]
-    if options.cursor == "state":
-        path = context.root / _STATE_DIR / "cursors" / f"{definition.inbound}.json"
-        cursor = lambda _: FileCursorStore(path)  # noqa: E731
-    else:
-        cursor = lambda connection: TableCursorStore(connection, cursor_name)  # noqa: E731
-    return DbPollSource(
-        pool,
-        table=options.table,
-        key_column=options.key_column,
-        order_column=options.order_column,
-        poll=options.poll,
-        batch=options.batch,
-        start=options.start,
-        cursor=cursor,
-    )
-
-
-def _notify_source(definition: InboundDefinition, fb: FlowBuilder) -> EventSource | None:
-    options = definition.postgres_notify
-    assert options is not None
-    if options.dsn is not None:
-        dsn = _constant(options.dsn, options.location_of("dsn"), fb, "dsn")
-        return PostgresNotifySource(str(dsn), options.channel, shown=str(dsn).split("@")[-1])
-    assert options.connection is not None
-    where = options.location_of("connection")
-    pool = _connection(options.connection, where, fb, "db", "postgres-notify")
-    if pool is None:
-        return None
-    assert isinstance(pool.config, DbConfig)
-    url = engine_url(pool.config)
-    if url.get_backend_name() != "postgresql":
-        fb.diagnostics.error(
-            f"postgres-notify needs a PostgreSQL database, but connection {options.connection!r} is"
-            f" {url.get_backend_name()}",
-            where,
-        )
-        return None
-    dsn = url.set(drivername="postgresql").render_as_string(hide_password=False)
-    return PostgresNotifySource(dsn, options.channel, shown=f"connection {options.connection}")
 
 
 def _http_listener(
@@ -394,13 +345,9 @@ def build_inbound(
             continue
         source: EventSource | None
         if definition.trigger is not None:
-            source = _trigger_source(definition, context.fb)
-        elif definition.file is not None:
-            source = _file_source(definition, context)
-        elif definition.db_poll is not None:
-            source = _db_poll_source(definition, context)
+            source = _trigger_source(definition, context)
         else:
-            source = _notify_source(definition, context.fb)
+            source = _file_source(definition, context)
         flow = _flow(definition, context.fb)
         if source is None or flow is None:
             continue

@@ -250,8 +250,6 @@ DEFINITION_PAGES: tuple[ReferencePage, ...] = (
             Section("Keys of every endpoint", inbound.InboundDefinition),
             Section("`file`: files in a folder", inbound.FileDefinition),
             Section("`file.on-success`, `file.on-failure`", inbound.FileActionDefinition),
-            Section("`db-poll`: new rows of a table", inbound.DbPollDefinition),
-            Section("`postgres-notify`: PostgreSQL notifications", inbound.PostgresNotifyDefinition),
             Section("`http`: an HTTP listener on its own port", inbound.HttpListenerDefinition),
         ),
     ),

@@ -18,7 +18,7 @@ __all__ = ["EventSource", "Inbound", "InboundCounters", "InboundState"]
 
 
 class EventSource(Protocol):
-    """Where an inbound endpoint's events come from (a connector trigger, a folder, a table, a channel).
+    """Where an inbound endpoint's events come from (a connector trigger, a folder).
 
     ``events()`` starts the source afresh and follows the SDK trigger contract
     (:mod:`interlace.sdk.trigger`): it is iterated by one task; the endpoint settles each event exactly
@@ -40,7 +40,7 @@ class EventSource(Protocol):
 class InboundState(ServiceState):
     """A snapshot of an inbound endpoint for operators.
 
-    ``kind`` is the source's kind (trigger, http, file, db-poll, postgres-notify); ``received`` counts
+    ``kind`` is the source's kind (trigger, http, file); ``received`` counts
     events taken from the source, ``processed`` those whose flow finished (and were acknowledged),
     ``failed`` failed attempts (each redelivery counts), ``dead_lettered`` messages whose attempts ran
     out and that went to the dead-letter place; ``restarts`` counts restarts after an error.

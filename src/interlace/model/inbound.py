@@ -3,8 +3,8 @@ describe and validate; the compiler checks names and trigger parameters, and `in
 them.
 
 An **inbound endpoint** binds one source of messages to a sequence: a connector's trigger (a queue, a
-mailbox, a stream), files appearing in a folder, new rows of a database table, PostgreSQL
-notifications, or an extra HTTP listener that serves some APIs on a port of its own.
+mailbox, a stream, new rows of a database table, PostgreSQL notifications), files appearing in a
+folder, or an extra HTTP listener that serves some APIs on a port of its own.
 
 ```yaml
 inbound: IncomingOrders
@@ -16,7 +16,6 @@ max-in-flight: 4
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any, Final, Literal
 
 import pydantic
@@ -26,25 +25,24 @@ from interlace.errors import ConfigError, SourceLocation
 from interlace.model.base import Definition
 from interlace.model.durations import NonNegativeDuration, PositiveDuration
 from interlace.model.flow import OnErrorSource
+from interlace.model.legacy import LEGACY_SOURCES, convert_legacy_source
 from interlace.model.store import StoreDefinition
 from interlace.model.task import TaskName
 
 __all__ = [
     "INBOUND_KINDS",
-    "DbPollDefinition",
     "FileActionDefinition",
     "FileDefinition",
     "HttpListenerDefinition",
     "InboundDefinition",
     "InboundKind",
-    "PostgresNotifyDefinition",
     "RedeliveryDefinition",
     "default_dead_letter_store",
     "implied_stores",
 ]
 
-InboundKind = Literal["trigger", "http", "file", "db-poll", "postgres-notify"]
-INBOUND_KINDS: Final[tuple[InboundKind, ...]] = ("trigger", "http", "file", "db-poll", "postgres-notify")
+InboundKind = Literal["trigger", "http", "file"]
+INBOUND_KINDS: Final[tuple[InboundKind, ...]] = ("trigger", "http", "file")
 
 
 def default_dead_letter_store(project: str) -> str:
@@ -52,19 +50,6 @@ def default_dead_letter_store(project: str) -> str:
     dead-letter place of its own and the endpoint names no other: ``PROJECT.dead-letters`` (store names
     are server-wide), an SQLite store made when the project does not define one."""
     return f"{project}.dead-letters" if project[:1].isalpha() else f"_{project}.dead-letters"
-
-
-_IDENTIFIER: Final = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$")
-
-
-def _identifier(value: str) -> str:
-    # Table and column names go into SQL text: only plain identifiers (optionally schema.table).
-    if not _IDENTIFIER.match(value):
-        raise ValueError("must be a plain SQL name: letters, digits and _ (schema.table allowed)")
-    return value
-
-
-SqlName = Annotated[str, pydantic.AfterValidator(_identifier)]
 
 
 class FileActionDefinition(Definition):
@@ -160,75 +145,6 @@ class HttpListenerDefinition(Definition):
     """The APIs served on this port (each is still served on the main port too)."""
 
 
-class DbPollDefinition(Definition):
-    """New rows of a table, found by polling in the order of a key (or timestamp) column; a durable cursor
-    remembers the last row processed, so a restart goes on after it.
-
-    ```yaml
-    inbound: NewPatients
-    db-poll: {connection: clinic, table: patients, key-column: id, poll: 1s, batch: 100}
-    sequence: WelcomePatient
-    max-in-flight: 1
-    ```
-
-    Each row is a JSON message of its columns (properties `table`, `key`). The **cursor** (the last
-    processed row's key, and order value) advances durably past a row only when that row and every row
-    before it were acknowledged: a restarted runtime goes on after the last processed row, nothing is
-    skipped. A row handed back is read again once the rows in flight are settled (rows after it may run
-    again: at least once). With `max-in-flight: 1` rows are processed strictly in order. With an
-    `order-column`, a row committed later with a smaller value than the cursor is not seen: prefer a column
-    the database sets at commit, or the key. Rows whose order value is NULL are never taken."""
-
-    connection: TaskName
-    """A connection of the ``db`` connector (PostgreSQL, MariaDB/MySQL or SQLite)."""
-    table: SqlName
-    """The table (a plain SQL name, `schema.table` allowed)."""
-    key_column: SqlName
-    """A unique column that increases with each new row (an identity or sequence)."""
-    order_column: SqlName | None = None
-    """Poll in the order of this column (a timestamp updated on change) instead, the key breaking ties."""
-    poll: PositiveDuration = 1.0
-    """How often to look for new rows (at once again after a full batch)."""
-    batch: Annotated[int, Field(ge=1, le=100_000)] = 100
-    """Rows read per query."""
-    start: Literal["beginning", "end"] = "beginning"
-    """Without a cursor yet: take the rows already there (``beginning``) or only later ones (``end``)."""
-    cursor: Literal["database", "state"] = "database"
-    """Where the cursor is kept: a table `interlace_cursors` in the polled database (`database`, created
-    when missing; shared by every node polling it), or `state`: `.interlace/cursors/NAME.json` in the
-    project (one node, read-only databases)."""
-
-
-class PostgresNotifyDefinition(Definition):
-    """Notifications of a PostgreSQL channel (`LISTEN`): each `NOTIFY channel, 'payload'` is a message.
-
-    ```yaml
-    inbound: PriceChanges
-    postgres-notify: {connection: shop, channel: price_changed}
-    sequence: PublishPrice
-    ```
-
-    `connection` (a `db` connection to PostgreSQL) or `dsn`, and the `channel`. The endpoint `LISTEN`s on a
-    connection of its own; each `NOTIFY channel, 'payload'` is one message (JSON when the payload is a JSON
-    object or array, text otherwise; properties `channel`, `pid`). PostgreSQL keeps no notification for a
-    listener that is not connected and has nothing to acknowledge: delivery is **at most once**. Use
-    `db-poll` where every change must arrive; notify plus poll (notify to wake up, poll to read) is the
-    usual combination."""
-
-    connection: TaskName | None = None
-    """A ``db`` connection to a PostgreSQL database."""
-    dsn: str | None = None
-    """Instead of ``connection``: ``postgresql://USER@HOST:5432/DB``."""
-    channel: Annotated[str, Field(min_length=1, max_length=63)]
-    """The channel to `LISTEN` on (at most 63 characters)."""
-
-    @model_validator(mode="after")
-    def _one_database(self) -> PostgresNotifyDefinition:
-        if (self.connection is None) == (self.dsn is None):
-            raise ValueError("give connection or dsn (exactly one)")
-        return self
-
-
 class RedeliveryDefinition(Definition):
     """How often a message whose flow failed is tried, and the wait between tries."""
 
@@ -242,7 +158,7 @@ class RedeliveryDefinition(Definition):
 
 class InboundDefinition(Definition):
     """An inbound endpoint: the `inbound:` document of `inbound/NAME.yaml`. It has exactly one source:
-    `trigger`, `file`, `db-poll`, `postgres-notify` or `http` (below).
+    `trigger`, `file` or `http` (below).
 
     ### Delivery
 
@@ -299,6 +215,25 @@ class InboundDefinition(Definition):
     must be known at load time (`${configs.x}`, `${env.X}`). The trigger runs on one connection of the
     connection's pool for as long as the endpoint runs. How a failed message goes back (redelivery,
     dead-letter exchange, visibility timeout) is the source's own mechanism, described with each connector.
+    A trigger that keeps a position in its source (how far `db.poll` read a table) has it kept by the
+    runtime in `.interlace/checkpoints/NAME.json`, unless the trigger keeps it elsewhere.
+
+    Database tables and PostgreSQL notifications are triggers of the `db` connector (see
+    [db](../connectors/db.md)):
+
+    ```yaml
+    inbound: NewPatients
+    trigger:
+      db.poll: {connection: clinic, table: patients, keyColumn: id, poll: 1, batch: 100}
+    sequence: WelcomePatient
+    max-in-flight: 1
+    coordination: true
+    ```
+
+    The sources `db-poll:` and `postgres-notify:` of earlier versions are still read, as these triggers
+    (`key-column` as `keyColumn`, `order-column` as `orderColumn`, a `poll` duration as seconds), with a
+    deprecation warning naming the file and line; `postgres-notify` with a `dsn` is a problem: define a
+    `db` connection for it.
 
     ### Keys"""
 
@@ -321,7 +256,7 @@ class InboundDefinition(Definition):
     """Attempts per message and the backoff between them (`{max-attempts: 5, backoff: 1s}`)."""
     dead_letter_store: TaskName | None = None
     """The message store that takes messages whose attempts ran out, when the source has no dead-letter
-    place of its own (MQTT, database polling, PostgreSQL notifications); by default
+    place of its own (MQTT, `db.poll`, `db.listen`); by default
     `PROJECT.dead-letters`, an SQLite store made when the project defines none of that name. Brokers with a
     dead-letter place use it: a dead-letter exchange (RabbitMQ), queue (SQS), subject (NATS), stream
     (Redis) or topic (Kafka), as their triggers' `deadLetter*` parameters say."""
@@ -337,10 +272,6 @@ class InboundDefinition(Definition):
     """An HTTP listener on its own port (below)."""
     file: FileDefinition | None = None
     """Files in a folder (below)."""
-    db_poll: DbPollDefinition | None = None
-    """New rows of a table (below)."""
-    postgres_notify: PostgresNotifyDefinition | None = None
-    """PostgreSQL notifications (below)."""
 
     @property
     def name(self) -> str:
@@ -391,12 +322,15 @@ class InboundDefinition(Definition):
         # A ConfigError at the offending key's line says more than a ValueError over the whole mapping.
         if not isinstance(data, dict):
             return data
-        given = [kind for kind in INBOUND_KINDS if kind in data]
+        file = str((info.context or {}).get("file", "<memory>"))
+        given = [kind for kind in (*INBOUND_KINDS, *LEGACY_SOURCES) if kind in data]
+        if len(given) == 1 and given[0] in LEGACY_SOURCES:
+            convert_legacy_source(data, given[0], file)
+            return data
         if len(given) == 1:
             if data[given[0]] is None:  # `file:` with nothing after it: its required keys are missing
                 data[given[0]] = {}
             return data
-        file = str((info.context or {}).get("file", "<memory>"))
         key_lines: dict[str, int] = getattr(data, "key_lines", {})
         line = key_lines.get(given[-1], 0) if given else 0
         name = data.get("inbound")

@@ -1,7 +1,8 @@
 """The connector SDK: everything a connector author imports, from this package only.
 
 A connector is a :class:`Connector` with a :class:`Connection` (built from a :class:`ConnectionConfig`),
-operations and triggers described by their signatures (:class:`Param` documents a parameter), errors
+operations and triggers described by their signatures (:class:`Param` documents a parameter; a trigger
+keeps its position in a :class:`Checkpoint` the runtime persists), errors
 sorted by what the runtime should do (:class:`RetryableError`, :class:`FatalError`,
 :class:`InvalidInput`) and :class:`Secret` settings that are never shown. :mod:`interlace.sdk.testing`
 holds the conformance checks; docs/connectors/README.md tells how to write one.
@@ -17,6 +18,7 @@ from interlace.sdk.authorization import (
     start_authorization,
 )
 from interlace.sdk.body import encode_body
+from interlace.sdk.checkpoint import Checkpoint, CheckpointValue, MemoryCheckpoint
 from interlace.sdk.connection import Connection, ConnectionConfig
 from interlace.sdk.connector import Connector
 from interlace.sdk.docs import render_connector_reference
@@ -58,6 +60,8 @@ __all__ = [
     "RESERVED_NAMES",
     "AuthorizationCodeGrant",
     "AuthorizationError",
+    "Checkpoint",
+    "CheckpointValue",
     "Connection",
     "ConnectionConfig",
     "Connector",
@@ -70,6 +74,7 @@ __all__ = [
     "GrantedTokens",
     "InFlight",
     "InvalidInput",
+    "MemoryCheckpoint",
     "OAuth2Settings",
     "OAuth2Tokens",
     "OperationResult",

@@ -11,7 +11,7 @@ from __future__ import annotations
 import inspect
 import types
 import typing
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Final, Literal
 
@@ -96,10 +96,11 @@ class ParamProblem:
 
 
 def read_parameters(
-    function: Callable[..., object], *, qualified: str, connection: type
+    function: Callable[..., object], *, qualified: str, connection: type, injected: Collection[str] = ()
 ) -> tuple[tuple[ParameterSpec, ...], Docstring]:
-    """The parameters after the first (the connection) and the parsed docstring; ``TypeError`` for a
-    signature the SDK cannot describe, naming ``qualified`` and what must change."""
+    """The parameters after the first (the connection), but for the ``injected`` ones (which the runtime
+    passes, not users), and the parsed docstring; ``TypeError`` for a signature the SDK cannot describe,
+    naming ``qualified`` and what must change."""
     signature = inspect.signature(function)
     try:
         hints = typing.get_type_hints(function, include_extras=True)
@@ -120,7 +121,8 @@ def read_parameters(
             f"{qualified}: the first parameter {items[0].name!r} must be annotated with {connection.__name__}"
             f" (got {_shown_annotation(first)})"
         )
-    return tuple(_parameter(item, hints, docstring, qualified) for item in items[1:]), docstring
+    written = [item for item in items[1:] if item.name not in injected]
+    return tuple(_parameter(item, hints, docstring, qualified) for item in written), docstring
 
 
 def _parameter(

@@ -33,6 +33,10 @@ Contract:
   message there, body and headers kept, the reason added, settles it and returns True; otherwise it
   returns False, and the runtime keeps the message in a message store of the project and acknowledges
   it. Nothing is dropped.
+- **Position.** A trigger whose source does not remember where a reader got to declares a parameter
+  annotated :class:`~interlace.sdk.Checkpoint`; the runtime passes the inbound endpoint's durable
+  checkpoint there (:mod:`interlace.sdk.checkpoint`). Leases (one node runs a polling trigger) and the
+  bounded redelivery above are the runtime's, for every trigger alike.
 - **Errors.** A :class:`~interlace.sdk.RetryableError` from the generator makes the runtime start the
   trigger again after a backoff; a :class:`~interlace.sdk.FatalError` stops the inbound endpoint and is
   reported. Events not yet acknowledged when a trigger fails are redelivered by the source, if it can.
@@ -42,12 +46,14 @@ from __future__ import annotations
 
 import inspect
 import re
+import typing
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final, Protocol, cast, runtime_checkable
 
 from interlace.message import Payload
 from interlace.sdk._schema import parameters_schema
+from interlace.sdk.checkpoint import Checkpoint, MemoryCheckpoint
 from interlace.sdk.connection import Connection, ConnectionConfig
 from interlace.sdk.spec import (
     ParameterSpec,
@@ -148,6 +154,8 @@ class TriggerSpec:
     description: str
     parameters: tuple[ParameterSpec, ...]
     function: TriggerFunction = field(repr=False, compare=False)
+    checkpoint: str | None = None
+    """The argument the runtime passes the endpoint's :class:`~interlace.sdk.Checkpoint` as, if any."""
 
     @property
     def qualified_name(self) -> str:
@@ -168,11 +176,19 @@ class TriggerSpec:
         return coerce_values(self.qualified_name, self.parameters, values)
 
     def start(
-        self, connection: Connection[ConnectionConfig], values: Mapping[str, object]
+        self,
+        connection: Connection[ConnectionConfig],
+        values: Mapping[str, object],
+        *,
+        checkpoint: Checkpoint | None = None,
     ) -> AsyncGenerator[TriggerEvent, None]:
-        """The trigger's events on an opened connection; iterate it, and ``aclose`` it to stop."""
+        """The trigger's events on an opened connection; iterate it, and ``aclose`` it to stop. A trigger
+        that keeps a position gets ``checkpoint`` (one in memory when not given)."""
+        arguments = self.coerce(values)
+        if self.checkpoint is not None:
+            arguments[self.checkpoint] = checkpoint or MemoryCheckpoint(self.qualified_name)
         # The function is an async generator function (checked when the spec was built).
-        return cast("AsyncGenerator[TriggerEvent, None]", self.function(connection, **self.coerce(values)))
+        return cast("AsyncGenerator[TriggerEvent, None]", self.function(connection, **arguments))
 
     def json_schema(self) -> dict[str, Any]:
         """The JSON Schema of this trigger's parameter mapping; secret values and defaults never appear."""
@@ -189,11 +205,27 @@ def build_trigger_spec(
         raise TypeError(f"{qualified}: a trigger name is letters, digits and '_' (got {trigger_name!r})")
     if not inspect.isasyncgenfunction(function):
         raise TypeError(f"{qualified}: a trigger is an async generator function ('async def' with 'yield')")
-    parameters, docstring = read_parameters(function, qualified=qualified, connection=connection)
+    checkpoint = _checkpoint_argument(function, qualified)
+    parameters, docstring = read_parameters(
+        function, qualified=qualified, connection=connection, injected=[checkpoint] if checkpoint else []
+    )
     return TriggerSpec(
         connector=connector,
         name=trigger_name,
         description=docstring.description,
         parameters=parameters,
         function=function,
+        checkpoint=checkpoint,
     )
+
+
+def _checkpoint_argument(function: TriggerFunction, qualified: str) -> str | None:
+    """The name of the parameter annotated :class:`Checkpoint`, if there is one."""
+    try:
+        hints = typing.get_type_hints(function)
+    except NameError:
+        return None  # read_parameters reports the unresolved annotation
+    names = [name for name, hint in hints.items() if hint is Checkpoint]
+    if len(names) > 1:
+        raise TypeError(f"{qualified}: a trigger has one checkpoint (got parameters {', '.join(names)})")
+    return names[0] if names else None

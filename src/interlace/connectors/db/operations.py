@@ -1,5 +1,6 @@
 """The ``db`` connector and its operations: statements with bound parameters, batches, procedures and
-transactions, on SQLite, PostgreSQL and MariaDB/MySQL."""
+transactions, on SQLite, PostgreSQL and MariaDB/MySQL; its triggers are in :mod:`.poll` and
+:mod:`.listen`."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from interlace.connectors.db.connection import DbConnection
 from interlace.connectors.db.failures import StatementFailed
+from interlace.connectors.db.listen import listen
+from interlace.connectors.db.poll import poll_rows
 from interlace.connectors.db.statements import call_procedure, execute_statement, select_rows
 from interlace.sdk import Connector, Param
 
@@ -46,8 +49,12 @@ connector = Connector(
         "A database that cannot be reached (refused, timed out, pool exhausted), a lost connection, a"
         " deadlock or a serialization failure are transient errors the runtime may retry; wrong credentials"
         " or an unknown database are errors naming the connection; an SQL error (syntax, constraint, type,"
-        " a missing parameter) is bad input, with the database's message and the operation's name."
+        " a missing parameter) is bad input, with the database's message and the operation's name.\n\n"
+        "Triggers: `poll` takes the new rows of a table in the order of a key or timestamp column, with a"
+        " durable cursor (at least once, nothing skipped); `listen` takes PostgreSQL notifications"
+        " (`LISTEN`, at most once)."
     ),
+    triggers=[("poll", poll_rows), ("listen", listen)],
 )
 
 _QUERY = "The SQL statement, fixed text with named bind parameters `:name`."

@@ -1,29 +1,27 @@
-"""Durable cursors: where a polling source got to, kept across restarts.
+"""Where the ``db.poll`` trigger got to: a cursor (the last processed row's key and order values).
 
-A cursor is a small JSON object (the last processed row's key and order values). ``FileCursorStore``
-keeps it in a file of the project's state folder (``.interlace/cursors/``), for one node;
-``TableCursorStore`` keeps it in a table ``interlace_cursors`` of the polled database itself (created
-when missing), so every node polling that database shares it.
+Column values are kept as JSON that reads back as the same Python value (:func:`encode_value`). The
+cursor lives in the inbound endpoint's :class:`~interlace.sdk.Checkpoint`, which the runtime keeps in
+its state folder (one node), or in :class:`TableCursor`: a table ``interlace_cursors`` of the polled
+database itself (created when missing), so that every node polling that database shares it.
 """
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
-import os
 from decimal import Decimal
-from pathlib import Path
-from typing import Any, Protocol
+from typing import Final
 
 import orjson
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from interlace.connectors.db import DbConnection
+from interlace.connectors.db.connection import DbConnection
+from interlace.sdk import CheckpointValue
 
-__all__ = ["CursorStore", "FileCursorStore", "TableCursorStore", "decode_value", "encode_value"]
+__all__ = ["CURSOR_TABLE", "TableCursor", "decode_value", "encode_value"]
 
-CURSOR_TABLE = "interlace_cursors"
+CURSOR_TABLE: Final = "interlace_cursors"
 
 
 def encode_value(value: object) -> object:
@@ -49,53 +47,9 @@ def decode_value(value: object) -> object:
     return value
 
 
-class CursorStore(Protocol):
-    """Keeps one cursor. ``load`` is called when a source starts, ``save`` after each advance (never
-    concurrently with another ``save`` of the same store); both may raise the storage's error."""
-
-    async def load(self) -> dict[str, Any] | None: ...
-
-    async def save(self, cursor: dict[str, Any]) -> None: ...
-
-    def describe(self) -> str: ...
-
-
-class FileCursorStore:
-    """A cursor in a JSON file, replaced atomically (written aside, synced, renamed)."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-
-    def describe(self) -> str:
-        return f"cursor in {self.path}"
-
-    async def load(self) -> dict[str, Any] | None:
-        def read() -> dict[str, Any] | None:
-            try:
-                value = orjson.loads(self.path.read_bytes())
-            except FileNotFoundError:
-                return None
-            return value if isinstance(value, dict) else None
-
-        return await asyncio.to_thread(read)
-
-    async def save(self, cursor: dict[str, Any]) -> None:
-        data = orjson.dumps(cursor)
-
-        def write() -> None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            temporary = self.path.with_suffix(".tmp")
-            with temporary.open("wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            temporary.replace(self.path)
-
-        await asyncio.to_thread(write)
-
-
-class TableCursorStore:
-    """A cursor in row ``name`` of the table ``interlace_cursors`` of the database behind ``connection``."""
+class TableCursor:
+    """A cursor in row ``name`` of the table ``interlace_cursors`` of the database behind ``connection``;
+    a :class:`~interlace.sdk.Checkpoint`."""
 
     def __init__(self, connection: DbConnection, name: str) -> None:
         self.connection = connection
@@ -114,7 +68,7 @@ class TableCursorStore:
                 )
             )
 
-    async def load(self) -> dict[str, Any] | None:
+    async def load(self) -> CheckpointValue | None:
         async def work(db: AsyncConnection) -> str | None:
             await self._create(db)
             result = await db.execute(
@@ -130,8 +84,8 @@ class TableCursorStore:
         value = orjson.loads(stored)
         return value if isinstance(value, dict) else None
 
-    async def save(self, cursor: dict[str, Any]) -> None:
-        data = orjson.dumps(cursor).decode()
+    async def save(self, value: CheckpointValue) -> None:
+        data = orjson.dumps(value).decode()
 
         async def work(db: AsyncConnection) -> None:
             await self._create(db)

@@ -1,6 +1,7 @@
-"""The db-poll inbound endpoint against this machine's PostgreSQL and MariaDB (and SQLite): new rows run
-the flow in key order, the durable cursor lets a restarted runtime go on after the last processed row,
-a failed row is read again, and an order column with the key as tie-breaker works."""
+"""The db.poll trigger against this machine's PostgreSQL and MariaDB (and SQLite): new rows run the flow
+in key order, the durable cursor lets a restarted runtime go on after the last processed row, a failed
+row is read again, an order column with the key as tie-breaker works, and the db-poll source of
+earlier versions is still read."""
 
 from __future__ import annotations
 
@@ -16,14 +17,13 @@ import orjson
 import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
+from tests.connectors.db.conftest import MARIADB_URL, POSTGRES_URL, kinds
+from tests.inbound.projects import REGISTRY, gate_of, problems
+from tests.support import eventually, write_project
 
-from interlace.connectors.db import DbConfig, DbConnection
-from interlace.inbound.cursor import CURSOR_TABLE
+from interlace.connectors.db import CURSOR_TABLE, DbConfig, DbConnection
 from interlace.runtime import Runtime
 from interlace.sdk import ConnectorError
-from tests.connectors.db.conftest import MARIADB_URL, POSTGRES_URL, kinds
-from tests.inbound.projects import REGISTRY, gate_of
-from tests.support import eventually, write_project
 
 URLS = {"postgresql": POSTGRES_URL, "mysql": MARIADB_URL}
 KEYS = {
@@ -83,7 +83,15 @@ async def table(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
             await found.execute(f"DELETE FROM {CURSOR_TABLE} WHERE name LIKE :end", [{"end": f"%{name}"}])
 
 
-def project(root: Path, table: Table, options: str = "", failures: int = 0, settings: str = "") -> Path:
+def project(
+    root: Path, table: Table, options: str = "", failures: int = 0, settings: str = "", source: str = ""
+) -> Path:
+    source = (
+        source
+        or f"""
+                trigger:
+                  db.poll: {{connection: rows, table: {table.name}, keyColumn: id, poll: 0.02, batch: 2{options}}}"""
+    )
     return write_project(
         root,
         {
@@ -95,8 +103,7 @@ def project(root: Path, table: Table, options: str = "", failures: int = 0, sett
                   - gate.pass: {{connection: gate, key: "${{payload.id}}:${{payload.name}}", failures: {failures}}}
                 """,
             "inbound/rows.yaml": f"""
-                inbound: Poll_{table.name}
-                db-poll: {{connection: rows, table: {table.name}, key-column: id, poll: 20ms, batch: 2{options}}}
+                inbound: Poll_{table.name}{source}
                 sequence: Take
                 max-in-flight: 1
                 """
@@ -136,7 +143,7 @@ async def test_a_failed_row_is_read_again_and_nothing_is_skipped(table: Table, t
 
 
 async def test_an_order_column_orders_rows_with_the_key_breaking_ties(table: Table, tmp_path: Path) -> None:
-    root = project(tmp_path, table, ", order-column: changed, start: end")
+    root = project(tmp_path, table, ", orderColumn: changed, start: end")
     await table.insert("old", changed="2030-01-01T09:00:00")
     async with Runtime(root, env={}, connectors=REGISTRY) as runtime:
         gate = await gate_of(runtime)
@@ -157,8 +164,41 @@ async def test_the_cursor_can_be_kept_in_the_project_state_folder(table: Table, 
     async with Runtime(root, env={}, connectors=REGISTRY) as runtime:
         gate = await gate_of(runtime)
         await gate.until(lambda: gate.passed == ["1:ada"])
-    cursor = root / ".interlace" / "cursors" / f"Poll_{table.name}.json"
+    cursor = root / ".interlace" / "checkpoints" / f"Poll_{table.name}.json"
     assert cursor.read_text() == '{"key":1}'
+
+
+@pytest.mark.parametrize("table", ["sqlite"], indirect=True)
+async def test_a_cursor_kept_by_an_earlier_version_in_the_state_folder_is_gone_on_from(
+    table: Table, tmp_path: Path
+) -> None:
+    root = project(tmp_path, table, ", cursor: state")
+    earlier = root / ".interlace" / "cursors" / f"Poll_{table.name}.json"
+    earlier.parent.mkdir(parents=True)
+    earlier.write_text('{"key":2}')
+    await table.insert("ada", "grace", "linus")
+    async with Runtime(root, env={}, connectors=REGISTRY) as runtime:
+        gate = await gate_of(runtime)
+        await gate.until(lambda: gate.passed == ["3:linus"])
+
+
+@pytest.mark.parametrize("table", ["sqlite"], indirect=True)
+async def test_the_db_poll_source_of_earlier_versions_is_read_as_the_trigger_with_a_warning(
+    table: Table, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    source = f"""
+                db-poll: {{connection: rows, table: {table.name}, key-column: id, order-column: changed,
+                          poll: 20ms, batch: 2}}"""
+    root = project(tmp_path, table, source=source)
+    await table.insert_changed(("b", "2030-01-01T11:00:00"), ("a", "2030-01-01T10:30:00"))
+    async with Runtime(root, env={}, connectors=REGISTRY) as runtime:
+        gate = await gate_of(runtime)
+        await gate.until(lambda: len(gate.passed) == 2)
+        assert gate.passed == ["2:a", "1:b"]
+        assert runtime.services.state("inbound", f"Poll_{table.name}").source == "db.poll on connection rows"
+    assert (
+        "inbound/rows.yaml:2: 'db-poll:' is deprecated and read as 'trigger: {db.poll: ...}'" in caplog.text
+    )
 
 
 async def test_a_row_whose_flow_always_fails_is_tried_a_bounded_number_of_times_then_dead_lettered(
@@ -180,3 +220,32 @@ async def test_a_row_whose_flow_always_fails_is_tried_a_bounded_number_of_times_
     assert gate.attempts == {"1:poison": 3}
     assert orjson.loads(dead.payload)["name"] == "poison"
     assert "failed 3 of 3 attempts" in (dead.last_error or "")
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        (
+            "trigger:\n  db.poll: {connection: rows, table: rows, keyColumn: id; drop}\n",
+            "inbound/rows.yaml:4: parameter 'keyColumn' of db.poll: value error, must be a plain SQL name",
+        ),
+        (
+            "db-poll:\n  connection: rows\n  table: rows\n  key-column: id\n  order-column: changed at\n",
+            "inbound/rows.yaml:7: parameter 'orderColumn' of db.poll: value error, must be a plain SQL name",
+        ),
+        (
+            "db-poll: {connection: rows, table: rows}\n",
+            "inbound/rows.yaml:3: missing required parameter 'keyColumn' for db.poll",
+        ),
+    ],
+)
+def test_poll_problems_are_reported_at_their_lines_in_either_shape(
+    tmp_path: Path, source: str, expected: str
+) -> None:
+    files = {
+        "connections/rows.yaml": "connection: rows\nconnector: db\nurl: sqlite+aiosqlite:///rows.db\n",
+        "sequences/take.yaml": "sequence: Take\nflow: [{log: {message: x}}]\n",
+        "inbound/rows.yaml": f"inbound: Rows\nsequence: Take\n{source}",
+    }
+    found = problems(write_project(tmp_path, files))
+    assert any(problem.startswith(expected) for problem in found), found
