@@ -17,6 +17,7 @@ import orjson
 import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
+from tests.addresses import POSTGRES
 from tests.connectors.db.conftest import MARIADB_URL, POSTGRES_URL, kinds
 from tests.inbound.projects import REGISTRY, gate_of, problems
 from tests.support import eventually, write_project
@@ -24,6 +25,7 @@ from tests.support import eventually, write_project
 from interlace.connectors.db import CURSOR_TABLE, DbConfig, DbConnection
 from interlace.runtime import Runtime
 from interlace.sdk import ConnectorError
+from interlace.services import LEASE_TABLE
 
 URLS = {"postgresql": POSTGRES_URL, "mysql": MARIADB_URL}
 KEYS = {
@@ -84,7 +86,14 @@ async def table(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
 
 
 def project(
-    root: Path, table: Table, options: str = "", failures: int = 0, settings: str = "", source: str = ""
+    root: Path,
+    table: Table,
+    options: str = "",
+    failures: int = 0,
+    settings: str = "",
+    source: str = "",
+    toml: str = "",
+    name: str = "test",
 ) -> Path:
     source = (
         source
@@ -109,6 +118,8 @@ def project(
                 """
             + settings,
         },
+        toml,
+        name=name,
     )
 
 
@@ -155,6 +166,33 @@ async def test_an_order_column_orders_rows_with_the_key_breaking_ties(table: Tab
         )
         await gate.until(lambda: len(gate.passed) == 3)
         assert gate.passed == ["4:a", "2:b", "3:c"]  # "old" was there before: start at the end
+
+
+@pytest.mark.needs("postgres")
+@pytest.mark.parametrize("table", ["postgresql"], indirect=True)
+async def test_a_coordinated_poll_runs_on_one_node_and_the_next_goes_on_after_the_shared_cursor(
+    table: Table, tmp_path: Path
+) -> None:
+    name = f"p{table.name}"
+    coordination = f'[coordination]\ndsn = "{POSTGRES.url}"\nlease = "3s"\nrenew = "200ms"\n'
+    root = project(tmp_path, table, settings="coordination: true\n", toml=coordination, name=name)
+    inbound = f"Poll_{table.name}"
+    await table.insert("ada", "grace")
+    second = Runtime(root, env={}, connectors=REGISTRY)
+    try:
+        async with Runtime(root, env={}, connectors=REGISTRY) as first:
+            first_gate = await gate_of(first)
+            await first_gate.until(lambda: first_gate.passed == ["1:ada", "2:grace"])
+            await second.start()
+            await eventually(lambda: second.services.state("inbound", inbound).status == "standby")
+        # The first node released its lease when it stopped: the second takes over after the cursor.
+        await eventually(lambda: second.services.state("inbound", inbound).status == "active")
+        await table.insert("linus")
+        second_gate = await gate_of(second)
+        await second_gate.until(lambda: second_gate.passed == ["3:linus"])
+    finally:
+        await second.aclose()
+        await table.execute(f"DELETE FROM {LEASE_TABLE} WHERE name LIKE '{name}/%'")
 
 
 @pytest.mark.parametrize("table", ["sqlite"], indirect=True)

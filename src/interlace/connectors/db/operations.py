@@ -31,7 +31,7 @@ __all__ = [
 
 connector = Connector(
     "db",
-    version="1.0.0",
+    version="1.1.0",
     connection=DbConnection,
     description=(
         "Runs SQL on relational databases (SQLite, PostgreSQL, MariaDB/MySQL) through SQLAlchemy's async"
