@@ -9,7 +9,7 @@ and inbound endpoints (which refer to sequences, connections and APIs).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,7 +27,7 @@ from interlace.compiler.stores import (
     gate_full_stores,
 )
 from interlace.connections import ConnectionPool
-from interlace.endpoints import Endpoint, HttpClient
+from interlace.endpoints import Endpoint, HttpClient, HttpEndpoint
 from interlace.errors import ConfigError, SourceLocation
 from interlace.expressions import CompileScope
 from interlace.inbound import HttpDispatch, Inbound, ScheduledTask
@@ -36,6 +36,7 @@ from interlace.mediators.store import MessageSink
 from interlace.model.api import ApiDefinition
 from interlace.model.load import Project
 from interlace.model.store import StoreDefinition
+from interlace.observability.metrics import Metrics
 from interlace.processors import MessageProcessor
 from interlace.routing import ApiRoutes, ResourceRoute, RouteConflict, RouteTable, TemplateError
 from interlace.sdk import ConnectorRegistry
@@ -167,12 +168,14 @@ def compile_project(
     stores: StoreFactory | None = None,
     connectors: ConnectorRegistry | None = None,
     http_dispatch: HttpDispatch | None = None,
+    metrics: Metrics | None = None,
 ) -> Artifacts:
     """Compile ``project``; raise ConfigError listing every problem (``detail`` holds them one by one).
 
     ``stores`` makes each message store (default: a new store of the definition's kind); the stores
     are returned unopened. ``connectors`` is where connector operations are found (default: the
     installed connectors). ``http_dispatch`` makes the request handlers of inbound HTTP listeners.
+    ``metrics`` binds the figures of endpoints, connections and stores (None: nothing is counted).
     """
     diagnostics = Diagnostics(project.problems)
     scope = CompileScope(configs=project.configs, env=project.env, configs_known=project.configs_known)
@@ -186,7 +189,10 @@ def compile_project(
     bells = {name: StoreBell() for name in built_stores}
     sinks = References[MessageSink](
         "store",
-        {name: StoreSink(store, bells[name]) for name, store in built_stores.items()},
+        {
+            name: StoreSink(store, bells[name], metrics.stored(name) if metrics else None)
+            for name, store in built_stores.items()
+        },
         _failed(project, "store", project.stores, built_stores),
     )
     registry = connectors if connectors is not None else installed_connectors()
@@ -225,6 +231,10 @@ def compile_project(
     tasks = build_tasks(project.tasks, inbound_context)
     inbound = build_inbound(project.inbound, inbound_context, {api.name: api for api in apis})
     diagnostics.raise_if_any()
+    if metrics is not None:
+        _bind_metrics(
+            metrics, built_endpoints.values(), [*connections.known.values(), *fb.inline_connections]
+        )
     return Artifacts(
         project.name,
         project.version,
@@ -239,6 +249,14 @@ def compile_project(
         tasks,
         inbound,
     )
+
+
+def _bind_metrics(metrics: Metrics, endpoints: Iterable[Endpoint], pools: Iterable[ConnectionPool]) -> None:
+    for endpoint in endpoints:
+        if isinstance(endpoint, HttpEndpoint):  # groups count through their members
+            endpoint.metrics = metrics.endpoint(endpoint.name)
+    for pool in pools:
+        pool.metrics = metrics.connection(pool.connector.name, pool.name)
 
 
 def _failed(project: Project, kind: str, definitions: list[Any], built: Mapping[str, object]) -> set[str]:

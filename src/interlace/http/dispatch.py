@@ -25,14 +25,16 @@ detail (the log has it).
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 
 from aiohttp import web
 
-from interlace.compiler.compile import Artifacts
+from interlace.compiler.compile import Artifacts, ResourceArtifact
 from interlace.http.codec import error_response, message_from_request, response_from_reply
 from interlace.mediators.flow import FlowResult, run_flow
 from interlace.message import CORRELATION_HEADER, MessageContext, Reply, new_correlation_id
+from interlace.observability.metrics import Metrics, RequestMetrics
 from interlace.routing import RouteMiss
 
 __all__ = ["Dispatcher", "answer"]
@@ -60,15 +62,45 @@ def answer(result: FlowResult, ctx: MessageContext) -> web.Response:
 
 
 class Dispatcher:
-    """The request handler of the HTTP transport; ``artifacts`` is read once per request."""
+    """The request handler of the HTTP transport; ``artifacts`` is read once per request.
 
-    __slots__ = ("artifacts", "max_body_size")
+    With ``metrics``, each request whose flow ran is counted under its resource and method, with the
+    children bound once per route table (see :meth:`_bind`)."""
 
-    def __init__(self, artifacts: Callable[[], Artifacts], max_body_size: int) -> None:
+    __slots__ = ("_bound", "_bound_for", "artifacts", "max_body_size", "metrics")
+
+    def __init__(
+        self, artifacts: Callable[[], Artifacts], max_body_size: int, metrics: Metrics | None = None
+    ) -> None:
         self.artifacts = artifacts
         self.max_body_size = max_body_size
+        self.metrics = metrics
+        self._bound: dict[tuple[int, str], RequestMetrics] = {}
+        self._bound_for: Artifacts | None = None
+
+    def _bind(self, artifacts: Artifacts, metrics: Metrics) -> None:
+        """Bind the children of every resource and declared method (``HEAD`` with ``GET``; ``*`` for
+        a resource of any method, whatever a client sends), keyed by the resource's identity while
+        ``artifacts`` holds it."""
+        bound: dict[tuple[int, str], RequestMetrics] = {}
+        for api in artifacts.apis:
+            for resource in api.resources:
+                methods = set(resource.methods) | ({"HEAD"} if "GET" in resource.methods else set())
+                for method in methods:
+                    bound[id(resource), method] = metrics.resource(api.name, resource.uri_template, method)
+        self._bound, self._bound_for = bound, artifacts
+
+    def _metrics_of(self, artifacts: Artifacts, resource: ResourceArtifact, method: str) -> RequestMetrics:
+        assert self.metrics is not None
+        if artifacts is not self._bound_for:
+            self._bind(artifacts, self.metrics)
+        bound = self._bound.get((id(resource), method)) or self._bound.get((id(resource), "*"))
+        if bound is None:  # a resource of another view than the one bound: counted, never lost
+            bound = self.metrics.resource(resource.api, resource.uri_template, "*")
+        return bound
 
     async def __call__(self, request: web.BaseRequest) -> web.StreamResponse:
+        started = time.perf_counter()
         artifacts = self.artifacts()
         match = artifacts.routes.match(request.method, request.raw_path.partition("?")[0], request.query)
         if isinstance(match, RouteMiss):
@@ -114,7 +146,11 @@ class Dispatcher:
         ctx = message_from_request(request, body, match.path_params)
         resource = match.target
         result = await run_flow(resource.flow, ctx, what=f"{request.method} {request.path}")
-        return answer(result, ctx)
+        response = answer(result, ctx)
+        if self.metrics is not None:
+            metered = self._metrics_of(artifacts, resource, request.method)
+            metered.observe(response.status, time.perf_counter() - started)
+        return response
 
     def _too_large(self, request: web.BaseRequest, length: int | None) -> web.Response:
         correlation_id = request.headers.get(CORRELATION_HEADER) or new_correlation_id()
