@@ -35,6 +35,7 @@ from interlace.mediators.sequence import SequenceMediator
 from interlace.mediators.store import MessageSink
 from interlace.model.api import ApiDefinition
 from interlace.model.load import Project
+from interlace.model.project import ServerDefinition
 from interlace.model.store import StoreDefinition
 from interlace.observability.metrics import Metrics
 from interlace.processors import MessageProcessor
@@ -65,6 +66,8 @@ class ApiArtifact:
     version: str | None
     resources: tuple[ResourceArtifact, ...]
     location: SourceLocation
+    access_log: bool = False
+    """Whether each request is logged to the access log."""
 
     @property
     def path(self) -> str:
@@ -95,7 +98,7 @@ class Artifacts:
     """Inbound endpoints, not started: the runtime runs them."""
 
 
-def _compile_api(api: ApiDefinition, fb: FlowBuilder) -> ApiArtifact:
+def _compile_api(api: ApiDefinition, fb: FlowBuilder, server: ServerDefinition) -> ApiArtifact:
     file = api.location.file
     api_on_error = api.on_error
     resources = []
@@ -110,7 +113,8 @@ def _compile_api(api: ApiDefinition, fb: FlowBuilder) -> ApiArtifact:
         gate_full_stores(flow)
         methods = frozenset(resource.methods)
         resources.append(ResourceArtifact(api.api, methods, resource.uri_template, flow, resource.location))
-    return ApiArtifact(api.api, api.context, api.version, tuple(resources), api.location)
+    access_log = api.access_log if api.access_log is not None else server.access_log
+    return ApiArtifact(api.api, api.context, api.version, tuple(resources), api.location, access_log)
 
 
 def _route_table(apis: list[ApiArtifact], diagnostics: Diagnostics) -> RouteTable[ResourceArtifact]:
@@ -220,7 +224,7 @@ def compile_project(
             f"{definition.sequence} on-error",
             definition.location_of("on-error"),
         )
-    apis = [_compile_api(api, fb) for api in project.apis]
+    apis = [_compile_api(api, fb, project.server) for api in project.apis]
     routes = _route_table(apis, diagnostics)
     processors = build_processors(
         project.processors, built_stores, endpoints.known, sequences.known, diagnostics, bells

@@ -34,6 +34,7 @@ from interlace.compiler.compile import Artifacts, ResourceArtifact
 from interlace.http.codec import error_response, message_from_request, response_from_reply
 from interlace.mediators.flow import FlowResult, run_flow
 from interlace.message import CORRELATION_HEADER, MessageContext, Reply, new_correlation_id
+from interlace.observability.access_log import log_access
 from interlace.observability.metrics import Metrics, RequestMetrics
 from interlace.routing import RouteMiss
 
@@ -65,9 +66,10 @@ class Dispatcher:
     """The request handler of the HTTP transport; ``artifacts`` is read once per request.
 
     With ``metrics``, each request whose flow ran is counted under its resource and method, with the
-    children bound once per route table (see :meth:`_bind`)."""
+    children bound once per route table (see :meth:`_bind`); the APIs that keep an access log get one
+    line per such request (:mod:`interlace.observability.access_log`)."""
 
-    __slots__ = ("_bound", "_bound_for", "artifacts", "max_body_size", "metrics")
+    __slots__ = ("_bound", "_bound_for", "_logged", "artifacts", "max_body_size", "metrics")
 
     def __init__(
         self, artifacts: Callable[[], Artifacts], max_body_size: int, metrics: Metrics | None = None
@@ -76,28 +78,47 @@ class Dispatcher:
         self.max_body_size = max_body_size
         self.metrics = metrics
         self._bound: dict[tuple[int, str], RequestMetrics] = {}
+        self._logged: frozenset[int] = frozenset()
         self._bound_for: Artifacts | None = None
 
-    def _bind(self, artifacts: Artifacts, metrics: Metrics) -> None:
-        """Bind the children of every resource and declared method (``HEAD`` with ``GET``; ``*`` for
-        a resource of any method, whatever a client sends), keyed by the resource's identity while
-        ``artifacts`` holds it."""
+    def _bind(self, artifacts: Artifacts) -> None:
+        """Bind the metrics of every resource and declared method (``HEAD`` with ``GET``; ``*`` for a
+        resource of any method, whatever a client sends) and note the resources whose API keeps an
+        access log, keyed by the resources' identity while ``artifacts`` holds them."""
         bound: dict[tuple[int, str], RequestMetrics] = {}
-        for api in artifacts.apis:
-            for resource in api.resources:
-                methods = set(resource.methods) | ({"HEAD"} if "GET" in resource.methods else set())
-                for method in methods:
-                    bound[id(resource), method] = metrics.resource(api.name, resource.uri_template, method)
-        self._bound, self._bound_for = bound, artifacts
+        metrics = self.metrics
+        resources = [(api, r) for api in artifacts.apis for r in api.resources] if metrics else []
+        for api, resource in resources:
+            assert metrics is not None
+            methods = set(resource.methods) | ({"HEAD"} if "GET" in resource.methods else set())
+            for method in methods:
+                bound[id(resource), method] = metrics.resource(api.name, resource.uri_template, method)
+        logged = frozenset(id(r) for api in artifacts.apis if api.access_log for r in api.resources)
+        self._bound, self._logged, self._bound_for = bound, logged, artifacts
 
-    def _metrics_of(self, artifacts: Artifacts, resource: ResourceArtifact, method: str) -> RequestMetrics:
-        assert self.metrics is not None
-        if artifacts is not self._bound_for:
-            self._bind(artifacts, self.metrics)
-        bound = self._bound.get((id(resource), method)) or self._bound.get((id(resource), "*"))
-        if bound is None:  # a resource of another view than the one bound: counted, never lost
-            bound = self.metrics.resource(resource.api, resource.uri_template, "*")
-        return bound
+    def _account(
+        self,
+        resource: ResourceArtifact,
+        request: web.BaseRequest,
+        response: web.Response,
+        ctx: MessageContext,
+        started: float,
+    ) -> None:
+        """Count the answered request, and log it when its API keeps an access log."""
+        seconds = time.perf_counter() - started
+        if self.metrics is not None:
+            key = id(resource)
+            bound = self._bound.get((key, request.method)) or self._bound.get((key, "*"))
+            if bound is None:  # a resource of another view than the one bound: counted, never lost
+                bound = self.metrics.resource(resource.api, resource.uri_template, "*")
+            bound.observe(response.status, seconds)
+        if id(resource) in self._logged:
+            body = response.body
+            size = len(body) if isinstance(body, bytes | bytearray) else (response.content_length or 0)
+            log_access(
+                resource.api, request.remote, request.method, request.path, response.status, size,
+                seconds, ctx.correlation_id,
+            )  # fmt: skip
 
     async def __call__(self, request: web.BaseRequest) -> web.StreamResponse:
         started = time.perf_counter()
@@ -145,11 +166,14 @@ class Dispatcher:
             return web.Response(status=400)
         ctx = message_from_request(request, body, match.path_params)
         resource = match.target
-        result = await run_flow(resource.flow, ctx, what=f"{request.method} {request.path}")
+        result = await run_flow(
+            resource.flow, ctx, what=f"{request.method} {request.path}", artifact=resource.api
+        )
         response = answer(result, ctx)
-        if self.metrics is not None:
-            metered = self._metrics_of(artifacts, resource, request.method)
-            metered.observe(response.status, time.perf_counter() - started)
+        if artifacts is not self._bound_for:
+            self._bind(artifacts)
+        if self.metrics is not None or self._logged:
+            self._account(resource, request, response, ctx, started)
         return response
 
     def _too_large(self, request: web.BaseRequest, length: int | None) -> web.Response:

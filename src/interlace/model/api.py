@@ -53,6 +53,8 @@ class ApiDefinition(Definition):
     description: str = ""
     resources: Annotated[list[ResourceDefinition], Field(min_length=1)]
     on_error: OnErrorSource | None = None
+    access_log: bool | None = None
+    """Log one line per request to the ``interlace.access`` logger (default: ``[server] access-log``)."""
 
     @field_validator("context")
     @classmethod
