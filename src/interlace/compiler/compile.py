@@ -33,7 +33,7 @@ from interlace.expressions import CompileScope
 from interlace.inbound import HttpDispatch, Inbound, ScheduledTask
 from interlace.mediators.sequence import SequenceMediator
 from interlace.mediators.store import MessageSink
-from interlace.model.api import ApiDefinition
+from interlace.model.api import ApiDefinition, BodyDefinition, ResponseDefinition
 from interlace.model.load import Project
 from interlace.model.project import ServerDefinition
 from interlace.model.store import StoreDefinition
@@ -55,6 +55,10 @@ class ResourceArtifact:
     uri_template: str
     flow: SequenceMediator
     location: SourceLocation
+    description: str = ""
+    request: BodyDefinition | None = None
+    responses: Mapping[int, ResponseDefinition] = field(default_factory=dict)
+    """The request body and the answers its OpenAPI document shows, as the resource declares them."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +72,7 @@ class ApiArtifact:
     location: SourceLocation
     access_log: bool = False
     """Whether each request is logged to the access log."""
+    description: str = ""
 
     @property
     def path(self) -> str:
@@ -112,9 +117,22 @@ def _compile_api(api: ApiDefinition, fb: FlowBuilder, server: ServerDefinition) 
         flow.on_error = fb.on_error(on_error_tree, file, f"{label} on-error", where)
         gate_full_stores(flow)
         methods = frozenset(resource.methods)
-        resources.append(ResourceArtifact(api.api, methods, resource.uri_template, flow, resource.location))
+        resources.append(
+            ResourceArtifact(
+                api.api,
+                methods,
+                resource.uri_template,
+                flow,
+                resource.location,
+                resource.description,
+                resource.request,
+                resource.responses,
+            )
+        )
     access_log = api.access_log if api.access_log is not None else server.access_log
-    return ApiArtifact(api.api, api.context, api.version, tuple(resources), api.location, access_log)
+    return ApiArtifact(
+        api.api, api.context, api.version, tuple(resources), api.location, access_log, api.description
+    )
 
 
 def _route_table(apis: list[ApiArtifact], diagnostics: Diagnostics) -> RouteTable[ResourceArtifact]:

@@ -12,6 +12,9 @@ flow with :func:`~interlace.mediators.flow.run_flow`, and answer its
   answer;
 - ``failed`` and not handled → the default error answer.
 
+``GET CONTEXT?openapi.json`` (or ``?swagger.json``) of an API's path answers the API's OpenAPI
+document (:mod:`interlace.compiler.openapi`) instead of a resource.
+
 Before the flow runs: a body that cannot be read (``Content-Encoding`` that does not match it, broken
 chunking) answers 400; a client that closed the connection while sending it gets nothing, and one line is
 logged at DEBUG.
@@ -28,9 +31,11 @@ import logging
 import time
 from collections.abc import Callable
 
+import orjson
 from aiohttp import web
 
 from interlace.compiler.compile import Artifacts, ResourceArtifact
+from interlace.compiler.openapi import DOCUMENT_QUERIES, api_document
 from interlace.http.codec import error_response, message_from_request, response_from_reply
 from interlace.mediators.flow import FlowResult, run_flow
 from interlace.message import CORRELATION_HEADER, MessageContext, Reply, new_correlation_id
@@ -69,7 +74,7 @@ class Dispatcher:
     children bound once per route table (see :meth:`_bind`); the APIs that keep an access log get one
     line per such request (:mod:`interlace.observability.access_log`)."""
 
-    __slots__ = ("_bound", "_bound_for", "_logged", "artifacts", "max_body_size", "metrics")
+    __slots__ = ("_bound", "_bound_for", "_documents", "_logged", "artifacts", "max_body_size", "metrics")
 
     def __init__(
         self, artifacts: Callable[[], Artifacts], max_body_size: int, metrics: Metrics | None = None
@@ -79,6 +84,7 @@ class Dispatcher:
         self.metrics = metrics
         self._bound: dict[tuple[int, str], RequestMetrics] = {}
         self._logged: frozenset[int] = frozenset()
+        self._documents: dict[str, bytes] = {}
         self._bound_for: Artifacts | None = None
 
     def _bind(self, artifacts: Artifacts) -> None:
@@ -95,6 +101,20 @@ class Dispatcher:
                 bound[id(resource), method] = metrics.resource(api.name, resource.uri_template, method)
         logged = frozenset(id(r) for api in artifacts.apis if api.access_log for r in api.resources)
         self._bound, self._logged, self._bound_for = bound, logged, artifacts
+        self._documents = {}
+
+    def _document(self, artifacts: Artifacts, path: str) -> bytes | None:
+        """The OpenAPI document of the API served at ``path`` exactly, made once per route table."""
+        if artifacts is not self._bound_for:
+            self._bind(artifacts)
+        path = path.rstrip("/") or "/"
+        document = self._documents.get(path)
+        if document is None:
+            api = next((api for api in artifacts.apis if api.path == path), None)
+            if api is None:
+                return None
+            document = self._documents[path] = orjson.dumps(api_document(api, artifacts.version))
+        return document
 
     def _account(
         self,
@@ -123,7 +143,12 @@ class Dispatcher:
     async def __call__(self, request: web.BaseRequest) -> web.StreamResponse:
         started = time.perf_counter()
         artifacts = self.artifacts()
-        match = artifacts.routes.match(request.method, request.raw_path.partition("?")[0], request.query)
+        path, _, query = request.raw_path.partition("?")
+        if query in DOCUMENT_QUERIES and request.method == "GET":
+            document = self._document(artifacts, path)
+            if document is not None:
+                return web.Response(body=document, content_type="application/json")
+        match = artifacts.routes.match(request.method, path, request.query)
         if isinstance(match, RouteMiss):
             correlation_id = request.headers.get(CORRELATION_HEADER) or new_correlation_id()
             if match.status == 405:
