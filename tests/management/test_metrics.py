@@ -4,6 +4,7 @@ calls, connector operations and stored messages; labels from the project, never 
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -139,3 +140,21 @@ async def test_each_server_counts_apart(tmp_path: Path, first: bool) -> None:
         figures = await served.scrape()
     key = labels(api="OrdersAPI", resource="/{id}", method="POST", status_class="2xx")
     assert figures[("interlace_api_requests_total", key)] == 1
+
+
+PAGE = Path(__file__).resolve().parents[2] / "docs" / "observability.md"
+
+
+async def test_the_observability_page_lists_every_family_the_server_serves(tmp_path: Path) -> None:
+    documented = set(re.findall(r"^\| `(interlace_\w+)` \| (\w+) \|", PAGE.read_text(), re.MULTILINE))
+    async with (
+        serve(write_project(tmp_path / "shop", PROJECT)) as served,
+        served.management.get("/metrics") as answer,
+    ):
+        text = await answer.text()
+    served_families = {
+        (family.name + ("_total" if family.type == "counter" else ""), family.type)
+        for family in text_string_to_metric_families(text)
+        if not family.name.endswith("_created")
+    }
+    assert documented == served_families
