@@ -119,6 +119,11 @@ class Metrics:
         self._stored = counter(
             "interlace_store_stored", "Messages the store mediator put into a message store.", ["store"]
         )
+        self._refreshes = counter(
+            "interlace_oauth2_refreshes",
+            "Calls of an OAuth2 token endpoint for a connection, by outcome (ok, failed, authorized).",
+            ["connection", "outcome"],
+        )
         self._deployments = counter(
             "interlace_deployments",
             "Deployments of a project (deploy, redeploy, rollback, undeploy), by outcome.",
@@ -157,6 +162,11 @@ class Metrics:
     def stored(self, store: str) -> Counter:
         """The bound counter of messages put into ``store`` by the store mediator."""
         return self._stored.labels(store)
+
+    def oauth2_refresh(self, connection: str, outcome: str) -> None:
+        """Count one call of the token endpoint for ``connection``: ``ok``, ``failed`` or ``authorized``
+        (the first grant of an authorization)."""
+        self._refreshes.labels(connection, outcome).inc()
 
     def deployment(self, project: str, outcome: str) -> None:
         """Count one deployment change of ``project``: ``deployed``, ``refused`` (it did not compile or

@@ -108,7 +108,7 @@ class Runtime:
             profile,
             env,
             self.client,
-            LazyTokenStore(self.home / STATE_DIR, env),
+            LazyTokenStore(self.home / STATE_DIR, env, metrics),
             connectors,
             stores,
             http_dispatch,
