@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import stat
 import threading
 from collections.abc import Coroutine, Iterator
@@ -461,3 +462,16 @@ def test_connections_of_the_running_server_are_tested(admin: LiveServer) -> None
     assert failed.exit_code == 1
     assert failed.stdout.startswith("connection locked: ")
     assert rows(ok("get", "connection", "locked").stdout)["state"] == ["state", "failed"]
+
+
+def test_logs_prints_the_recent_lines_of_the_running_server(admin: LiveServer) -> None:
+    probe = logging.getLogger("interlace.cli.probe")
+    probe.warning("first line", extra={"correlation_id": "c-1"})
+    probe.info("second line")
+    printed = ok("logs", "--logger", "interlace.cli.probe").stdout.splitlines()
+    assert [line.split(" ", 1)[1] for line in printed] == [
+        "WARNING interlace.cli.probe [c-1] first line",
+        "INFO    interlace.cli.probe [-] second line",
+    ]
+    assert ok("logs", "--logger", "interlace.cli.probe", "-n", "1").stdout.endswith("second line\n")
+    assert ok("logs", "--logger", "interlace.cli.probe", "--level", "warning").stdout.count("\n") == 1

@@ -237,7 +237,7 @@ CASES: dict[str, tuple[dict[str, str], list[Problem]]] = {
             (
                 "interlace.toml:6",
                 "unknown key 'bogus'",
-                "the keys allowed here: host, port, max-body-size, graceful-timeout, header-timeout, body-timeout, keepalive-timeout, max-connections, deploy-dir",
+                "the keys allowed here: host, port, max-body-size, graceful-timeout, header-timeout, body-timeout, keepalive-timeout, max-connections, access-log, deploy-dir",
             ),
         ],
     ),

@@ -121,3 +121,17 @@ def test_recent_lines_hold_control_characters_escaped() -> None:
         logger.removeHandler(logs)
     [line] = logs.lines()
     assert (line.message, line.correlation_id) == ("path /x\\n\\x1b[2Jforged", "c\\r")
+
+
+async def test_a_follower_gets_only_the_lines_after_the_last_it_saw(managed: Managed, monitor: str) -> None:
+    probe = logging.getLogger("interlace.follow.probe")
+    probe.warning("one")
+    query = {"logger": "interlace.follow.probe"}
+    seen = (await managed.call("GET", "/management/logs", token=monitor, params=query)).json["items"]
+    assert [item["message"] for item in seen] == ["one"]
+    probe.warning("two")
+    probe.warning("three")
+    after = {**query, "after": str(seen[-1]["seq"])}
+    newer = (await managed.call("GET", "/management/logs", token=monitor, params=after)).json["items"]
+    assert [item["message"] for item in newer] == ["two", "three"]
+    assert newer[0]["seq"] > seen[-1]["seq"]

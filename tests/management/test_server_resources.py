@@ -159,5 +159,5 @@ async def test_an_unknown_query_parameter_is_a_bad_request(managed: Managed, adm
     assert answer.status == 400
     assert (
         answer.json["error"]["message"]
-        == "unknown query parameter 'colour' (parameters: limit, level, logger)"
+        == "unknown query parameter 'colour' (parameters: limit, level, logger, after)"
     )

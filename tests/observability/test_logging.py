@@ -10,7 +10,13 @@ from collections.abc import Iterator
 import orjson
 import pytest
 
-from interlace.observability.logging import configure_logging, escape_control
+from interlace.observability.logging import (
+    configure_logging,
+    enter_log_scope,
+    escape_control,
+    leave_log_scope,
+    set_trace_id_source,
+)
 from tests.conftest import RAW_CONTROL, raw_controls
 
 TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} ")
@@ -72,3 +78,27 @@ def test_the_guard_recognises_a_raw_control_character_and_an_unindented_continua
     assert raw_controls("a\x1b[31m") == ["a\x1b[31m"]
     assert raw_controls("record\nforged line") == ["forged line"]
     assert raw_controls("record\n  Traceback") == []
+
+
+def test_json_lines_carry_the_flows_correlation_id_artifact_and_trace_id(written: io.StringIO) -> None:
+    configure_logging("INFO", "json", stream=written)
+    log = logging.getLogger("interlace.test.scope")
+    log.info("outside any flow")
+    scope = enter_log_scope("c-7", "OrdersAPI")
+    set_trace_id_source(lambda: "4bf92f3577b34da6a3ce929d0e0e4736")
+    try:
+        log.info("inside the flow")
+        log.info("own id wins", extra={"correlation_id": "c-own"})
+    finally:
+        set_trace_id_source(None)
+        leave_log_scope(scope)
+    log.info("after the flow")
+    outside, inside, own, after = (orjson.loads(line) for line in written.getvalue().splitlines())
+    assert set(outside) == {"time", "level", "logger", "correlationId", "message"}
+    assert outside["correlationId"] == "-" and outside["level"] == "INFO"
+    assert outside["logger"] == "interlace.test.scope"
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", outside["time"])
+    assert inside["correlationId"] == "c-7" and inside["artifact"] == "OrdersAPI"
+    assert inside["traceId"] == "4bf92f3577b34da6a3ce929d0e0e4736"
+    assert own["correlationId"] == "c-own" and own["artifact"] == "OrdersAPI"
+    assert "artifact" not in after and "traceId" not in after

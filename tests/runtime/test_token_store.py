@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import stat
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from cryptography.fernet import Fernet
+from prometheus_client.parser import text_string_to_metric_families
 
 from interlace.errors import ConfigError
-from interlace.runtime.token_store import KEY_ENV, EncryptedTokenStore, load_fernet
+from interlace.observability.metrics import Metrics
+from interlace.runtime.token_store import KEY_ENV, EncryptedTokenStore, LazyTokenStore, load_fernet
+from interlace.sdk import RefreshNote
 
 
 async def test_a_saved_token_is_read_back_by_a_new_store(tmp_path: Path) -> None:
@@ -54,3 +58,19 @@ async def test_a_wrong_key_is_a_clear_configuration_error(tmp_path: Path) -> Non
 def test_a_malformed_key_names_where_it_came_from(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=KEY_ENV):
         load_fernet(tmp_path / "k", env={KEY_ENV: "not-a-key"})
+
+
+async def test_each_noted_refresh_is_counted_by_connection_and_outcome(tmp_path: Path) -> None:
+    metrics = Metrics()
+    store = LazyTokenStore(tmp_path, env={}, metrics=metrics)
+    now = datetime.now(UTC)
+    await store.note("patientMail", RefreshNote(now, "ok"))
+    await store.note("patientMail", RefreshNote(now, "ok"))
+    await store.note("patientMail", RefreshNote(now, "connection patientMail: the grant is revoked"))
+    counted = {
+        sample.labels["outcome"]: sample.value
+        for family in text_string_to_metric_families(metrics.exposition().decode())
+        for sample in family.samples
+        if sample.name == "interlace_oauth2_refreshes_total"
+    }
+    assert counted == {"ok": 2, "failed": 1}

@@ -61,6 +61,13 @@ def run(
         int | None,
         typer.Option(envvar="INTERLACE_MANAGEMENT_PORT", help="The management API's port (0: any free one)."),
     ] = None,
+    metrics: Annotated[
+        bool,
+        typer.Option(
+            envvar="INTERLACE_METRICS",
+            help="Count requests, calls and operations for GET /metrics on the management port.",
+        ),
+    ] = True,
 ) -> None:
     """Serve a project's APIs until interrupted (a Synapse folder or .car is converted first)."""
     from interlace.cli.importers import runnable_project
@@ -71,7 +78,9 @@ def run(
     try:
         announce = lambda line: _out.print(line, markup=False)  # noqa: E731
         project = runnable_project(project)
-        _run_loop(serve(project, profile, host, port, announce, management_port=management_port))
+        _run_loop(
+            serve(project, profile, host, port, announce, management_port=management_port, metrics=metrics)
+        )
     except ConfigError as exc:
         _print_problems(list(exc.detail) if isinstance(exc.detail, list) else [exc])
         raise typer.Exit(1) from None

@@ -21,6 +21,7 @@ from interlace.http.listener import dispatch_routes
 from interlace.http.server import HttpServer
 from interlace.management import ManagementServer
 from interlace.model.project import ManagementDefinition
+from interlace.observability.metrics import Metrics
 from interlace.runtime import Runtime
 from interlace.runtime.ports import PortClaim, PortReservation
 from interlace.runtime.versions import DeploymentInfo
@@ -91,17 +92,20 @@ async def serve(
     stop: asyncio.Event | None = None,
     *,
     management_port: int | None = None,
+    metrics: bool = True,
 ) -> None:
     """Start the runtime, its HTTP server and (unless disabled) its management API, announce the URLs,
     and run until SIGINT/SIGTERM (or ``stop`` is set); SIGHUP loads every project again. Raises
     ConfigError when the project is wrong and PortBusyError when a port is taken, in both cases before
-    anything started."""
+    anything started. ``metrics``: count for ``GET /metrics`` (the management API serves them)."""
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(signum, stop.set)
-    runtime = Runtime(root, profile, http_dispatch=dispatch_routes, hot_deploy=True)
+    runtime = Runtime(
+        root, profile, http_dispatch=dispatch_routes, hot_deploy=True, metrics=Metrics() if metrics else None
+    )
     home = runtime.prepare()[0].project
     settings = home.server
     host = host or settings.host

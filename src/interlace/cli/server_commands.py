@@ -2,7 +2,7 @@
 
 Verb first, then the kind: `interlace get KIND [NAME]`, `activate|deactivate KIND NAME`, `trigger
 task NAME`, `test connection NAME`, `store browse|show|replay|delete|purge`, `log-level LOGGER
-[LEVEL]`, and `api show` as WSO2 `mi` users know it. Each talks to the current remote (`--remote`
+[LEVEL]`, `logs [-f]`, and `api show` as WSO2 `mi` users know it. Each talks to the current remote (`--remote`
 picks another) with its login token. Tables by default; `-o json|yaml` prints the server's answer
 (a list's items) for scripts."""
 
@@ -15,6 +15,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+from interlace.cli.log_commands import logs
 from interlace.cli.output import (
     OutputOption,
     RemoteOption,
@@ -330,5 +331,6 @@ def register_server_commands(app: typer.Typer) -> None:
     app.command("trigger")(trigger)
     app.command("test")(test)
     app.command("log-level")(log_level)
+    app.command("logs")(logs)
     app.add_typer(store_app, name="store")
     app.add_typer(api_app, name="api")

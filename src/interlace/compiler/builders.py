@@ -258,7 +258,7 @@ def build_validate(d: ValidateDefinition, fb: FlowBuilder) -> Mediator | None:
         where = d.location_of("schema" if d.schema_ is not None else "schema-file")
         fb.diagnostics.error(f"invalid JSON Schema: {exc.message}", where)
         return None
-    return ValidateMediator(validator_class(schema), source, on_fail, d.location)
+    return ValidateMediator(validator_class(schema), source, on_fail, d.location, d.source)
 
 
 def build_throw_error(d: ThrowErrorDefinition, fb: FlowBuilder) -> Mediator:

@@ -9,7 +9,7 @@ and inbound endpoints (which refer to sequences, connections and APIs).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,15 +27,17 @@ from interlace.compiler.stores import (
     gate_full_stores,
 )
 from interlace.connections import ConnectionPool
-from interlace.endpoints import Endpoint, HttpClient
+from interlace.endpoints import Endpoint, HttpClient, HttpEndpoint
 from interlace.errors import ConfigError, SourceLocation
 from interlace.expressions import CompileScope
 from interlace.inbound import HttpDispatch, Inbound, ScheduledTask
 from interlace.mediators.sequence import SequenceMediator
 from interlace.mediators.store import MessageSink
-from interlace.model.api import ApiDefinition
+from interlace.model.api import ApiDefinition, BodyDefinition, ResponseDefinition
 from interlace.model.load import Project
+from interlace.model.project import ServerDefinition
 from interlace.model.store import StoreDefinition
+from interlace.observability.metrics import Metrics
 from interlace.processors import MessageProcessor
 from interlace.routing import ApiRoutes, ResourceRoute, RouteConflict, RouteTable, TemplateError
 from interlace.sdk import ConnectorRegistry
@@ -53,6 +55,10 @@ class ResourceArtifact:
     uri_template: str
     flow: SequenceMediator
     location: SourceLocation
+    description: str = ""
+    request: BodyDefinition | None = None
+    responses: Mapping[int, ResponseDefinition] = field(default_factory=dict)
+    """The request body and the answers its OpenAPI document shows, as the resource declares them."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +70,9 @@ class ApiArtifact:
     version: str | None
     resources: tuple[ResourceArtifact, ...]
     location: SourceLocation
+    access_log: bool = False
+    """Whether each request is logged to the access log."""
+    description: str = ""
 
     @property
     def path(self) -> str:
@@ -94,7 +103,7 @@ class Artifacts:
     """Inbound endpoints, not started: the runtime runs them."""
 
 
-def _compile_api(api: ApiDefinition, fb: FlowBuilder) -> ApiArtifact:
+def _compile_api(api: ApiDefinition, fb: FlowBuilder, server: ServerDefinition) -> ApiArtifact:
     file = api.location.file
     api_on_error = api.on_error
     resources = []
@@ -108,8 +117,22 @@ def _compile_api(api: ApiDefinition, fb: FlowBuilder) -> ApiArtifact:
         flow.on_error = fb.on_error(on_error_tree, file, f"{label} on-error", where)
         gate_full_stores(flow)
         methods = frozenset(resource.methods)
-        resources.append(ResourceArtifact(api.api, methods, resource.uri_template, flow, resource.location))
-    return ApiArtifact(api.api, api.context, api.version, tuple(resources), api.location)
+        resources.append(
+            ResourceArtifact(
+                api.api,
+                methods,
+                resource.uri_template,
+                flow,
+                resource.location,
+                resource.description,
+                resource.request,
+                resource.responses,
+            )
+        )
+    access_log = api.access_log if api.access_log is not None else server.access_log
+    return ApiArtifact(
+        api.api, api.context, api.version, tuple(resources), api.location, access_log, api.description
+    )
 
 
 def _route_table(apis: list[ApiArtifact], diagnostics: Diagnostics) -> RouteTable[ResourceArtifact]:
@@ -167,12 +190,14 @@ def compile_project(
     stores: StoreFactory | None = None,
     connectors: ConnectorRegistry | None = None,
     http_dispatch: HttpDispatch | None = None,
+    metrics: Metrics | None = None,
 ) -> Artifacts:
     """Compile ``project``; raise ConfigError listing every problem (``detail`` holds them one by one).
 
     ``stores`` makes each message store (default: a new store of the definition's kind); the stores
     are returned unopened. ``connectors`` is where connector operations are found (default: the
     installed connectors). ``http_dispatch`` makes the request handlers of inbound HTTP listeners.
+    ``metrics`` binds the figures of endpoints, connections and stores (None: nothing is counted).
     """
     diagnostics = Diagnostics(project.problems)
     scope = CompileScope(configs=project.configs, env=project.env, configs_known=project.configs_known)
@@ -186,7 +211,10 @@ def compile_project(
     bells = {name: StoreBell() for name in built_stores}
     sinks = References[MessageSink](
         "store",
-        {name: StoreSink(store, bells[name]) for name, store in built_stores.items()},
+        {
+            name: StoreSink(store, bells[name], metrics.stored(name) if metrics else None)
+            for name, store in built_stores.items()
+        },
         _failed(project, "store", project.stores, built_stores),
     )
     registry = connectors if connectors is not None else installed_connectors()
@@ -214,7 +242,7 @@ def compile_project(
             f"{definition.sequence} on-error",
             definition.location_of("on-error"),
         )
-    apis = [_compile_api(api, fb) for api in project.apis]
+    apis = [_compile_api(api, fb, project.server) for api in project.apis]
     routes = _route_table(apis, diagnostics)
     processors = build_processors(
         project.processors, built_stores, endpoints.known, sequences.known, diagnostics, bells
@@ -225,6 +253,10 @@ def compile_project(
     tasks = build_tasks(project.tasks, inbound_context)
     inbound = build_inbound(project.inbound, inbound_context, {api.name: api for api in apis})
     diagnostics.raise_if_any()
+    if metrics is not None:
+        _bind_metrics(
+            metrics, built_endpoints.values(), [*connections.known.values(), *fb.inline_connections]
+        )
     return Artifacts(
         project.name,
         project.version,
@@ -239,6 +271,14 @@ def compile_project(
         tasks,
         inbound,
     )
+
+
+def _bind_metrics(metrics: Metrics, endpoints: Iterable[Endpoint], pools: Iterable[ConnectionPool]) -> None:
+    for endpoint in endpoints:
+        if isinstance(endpoint, HttpEndpoint):  # groups count through their members
+            endpoint.metrics = metrics.endpoint(endpoint.name)
+    for pool in pools:
+        pool.metrics = metrics.connection(pool.connector.name, pool.name)
 
 
 def _failed(project: Project, kind: str, definitions: list[Any], built: Mapping[str, object]) -> set[str]:

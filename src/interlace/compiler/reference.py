@@ -1,4 +1,4 @@
-"""Reference pages rendered from the definitions themselves (docs/reference/TOPIC.md): mediators,
+"""Reference pages rendered from the definitions themselves (docs/reference/TOPIC.md): APIs, mediators,
 endpoints, message stores, processors, inbound endpoints and tasks.
 
 Every word comes from the definitions, so a definition is described in one place. A page is the
@@ -25,7 +25,7 @@ from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
 from interlace.compiler.builders import MEDIATORS
-from interlace.model import endpoint, inbound, mediators, processor, store, task
+from interlace.model import api, endpoint, inbound, mediators, processor, store, task
 from interlace.model.durations import NonNegativeDuration, PositiveDuration, format_duration
 from interlace.model.flow import check_flow, check_flow_or_name
 from interlace.sdk.docs import markdown_table, shown_default
@@ -200,6 +200,17 @@ def _render_page(page: ReferencePage) -> str:
 
 
 DEFINITION_PAGES: tuple[ReferencePage, ...] = (
+    ReferencePage(
+        "apis",
+        "APIs (`apis/NAME.yaml`)",
+        api,
+        (
+            Section("Keys", api.ApiDefinition),
+            Section("`resources`", api.ResourceDefinition),
+            Section("`request`", api.BodyDefinition),
+            Section("`responses` (each, by status)", api.ResponseDefinition),
+        ),
+    ),
     ReferencePage(
         "endpoints",
         "Endpoints",

@@ -10,6 +10,8 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping, Sequence
 
+from prometheus_client import Counter
+
 from interlace.compiler.diagnostics import Diagnostics
 from interlace.compiler.names import References
 from interlace.endpoints import Endpoint
@@ -49,11 +51,14 @@ class StoreSink:
     every ``_RECHECK`` seconds) shows room, :meth:`admit` refuses at once.
     """
 
-    __slots__ = ("_checked", "_full", "bell", "store")
+    __slots__ = ("_checked", "_full", "bell", "store", "stored")
 
-    def __init__(self, store: MessageStore, bell: StoreBell | None = None) -> None:
+    def __init__(
+        self, store: MessageStore, bell: StoreBell | None = None, stored: Counter | None = None
+    ) -> None:
         self.store = store
         self.bell = bell
+        self.stored = stored
         self._full: StoreUsage | None = None
         self._checked = 0.0
 
@@ -69,6 +74,8 @@ class StoreSink:
             self._full, self._checked = exc.usage, time.monotonic()
             raise
         self._full = None
+        if self.stored is not None:
+            self.stored.inc()
         if self.bell is not None:
             self.bell.ring()
         return message.id

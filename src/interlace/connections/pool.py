@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from interlace.errors import InterlaceError
+from interlace.observability.metrics import ConnectionMetrics
 from interlace.sdk import Connection, ConnectionConfig, Connector, FatalError, TokenStore
 
 __all__ = ["ConnectionPool"]
@@ -44,6 +45,8 @@ class ConnectionPool:
         self.last_error: str | None = None
         self.token_store: TokenStore | None = None
         """Given to each connection object before it opens (rotated OAuth2 refresh tokens)."""
+        self.metrics: ConnectionMetrics | None = None
+        """Counts the operations run on it and those that failed (None: not counted)."""
 
     def _new(self) -> AnyConnection:
         connection: AnyConnection = self.connector.connection(self.config, name=self.name)
@@ -94,6 +97,9 @@ class ConnectionPool:
                 f"connection {self.name} is closed: its deployment was replaced or stopped", status=503
             )
         self._borrowed += 1
+        metrics = self.metrics
+        if metrics is not None:
+            metrics.operations.inc()
         try:
             if self._shared:
                 yield await self._shared_connection()
@@ -104,6 +110,10 @@ class ConnectionPool:
             finally:
                 assert self._idle is not None
                 self._idle.put_nowait(connection)
+        except Exception:
+            if metrics is not None:
+                metrics.errors.inc()
+            raise
         finally:
             self._borrowed -= 1
             if self._borrowed == 0 and self._drained is not None:

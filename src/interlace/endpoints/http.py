@@ -23,6 +23,7 @@ from interlace.errors import EndpointError, EndpointSuspendedError, EndpointTime
 from interlace.message import CORRELATION_HEADER, MessageContext, Payload
 from interlace.model.durations import format_duration
 from interlace.model.endpoint import EndpointDefinition
+from interlace.observability.metrics import EndpointMetrics
 
 __all__ = ["HttpEndpoint"]
 
@@ -60,6 +61,7 @@ class HttpEndpoint:
         "_timeout",
         "_url",
         "_url_text",
+        "metrics",
     )
 
     def __init__(
@@ -91,6 +93,8 @@ class HttpEndpoint:
         self._clock = clock
         self._follow_redirects = follow_redirects
         self._deactivated = False
+        self.metrics: EndpointMetrics | None = None
+        """Counts the calls sent, their time and those that failed (None: not counted)."""
 
     @classmethod
     def from_definition(
@@ -165,11 +169,14 @@ class HttpEndpoint:
         breaker = self._breaker
         if breaker is not None and not breaker.admit():
             raise self._suspended(breaker)
+        started = time.perf_counter()
         try:
             response = await self._call(session, ctx, method, url, headers, body)
         except EndpointError:
             if breaker is not None:
                 breaker.record_failure()
+            if self.metrics is not None:
+                self.metrics.observe(time.perf_counter() - started, failed=True)
             raise
         except BaseException:
             if breaker is not None:
@@ -177,6 +184,8 @@ class HttpEndpoint:
             raise
         if breaker is not None:
             breaker.record_success()
+        if self.metrics is not None:
+            self.metrics.observe(time.perf_counter() - started, failed=False)
         return response
 
     async def _call(

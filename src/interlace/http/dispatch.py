@@ -12,6 +12,9 @@ flow with :func:`~interlace.mediators.flow.run_flow`, and answer its
   answer;
 - ``failed`` and not handled → the default error answer.
 
+``GET CONTEXT?openapi.json`` (or ``?swagger.json``) of an API's path answers the API's OpenAPI
+document (:mod:`interlace.compiler.openapi`) instead of a resource.
+
 Before the flow runs: a body that cannot be read (``Content-Encoding`` that does not match it, broken
 chunking) answers 400; a client that closed the connection while sending it gets nothing, and one line is
 logged at DEBUG.
@@ -25,14 +28,19 @@ detail (the log has it).
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 
+import orjson
 from aiohttp import web
 
-from interlace.compiler.compile import Artifacts
+from interlace.compiler.compile import Artifacts, ResourceArtifact
+from interlace.compiler.openapi import DOCUMENT_QUERIES, api_document
 from interlace.http.codec import error_response, message_from_request, response_from_reply
 from interlace.mediators.flow import FlowResult, run_flow
 from interlace.message import CORRELATION_HEADER, MessageContext, Reply, new_correlation_id
+from interlace.observability.access_log import log_access
+from interlace.observability.metrics import Metrics, RequestMetrics
 from interlace.routing import RouteMiss
 
 __all__ = ["Dispatcher", "answer"]
@@ -60,17 +68,87 @@ def answer(result: FlowResult, ctx: MessageContext) -> web.Response:
 
 
 class Dispatcher:
-    """The request handler of the HTTP transport; ``artifacts`` is read once per request."""
+    """The request handler of the HTTP transport; ``artifacts`` is read once per request.
 
-    __slots__ = ("artifacts", "max_body_size")
+    With ``metrics``, each request whose flow ran is counted under its resource and method, with the
+    children bound once per route table (see :meth:`_bind`); the APIs that keep an access log get one
+    line per such request (:mod:`interlace.observability.access_log`)."""
 
-    def __init__(self, artifacts: Callable[[], Artifacts], max_body_size: int) -> None:
+    __slots__ = ("_bound", "_bound_for", "_documents", "_logged", "artifacts", "max_body_size", "metrics")
+
+    def __init__(
+        self, artifacts: Callable[[], Artifacts], max_body_size: int, metrics: Metrics | None = None
+    ) -> None:
         self.artifacts = artifacts
         self.max_body_size = max_body_size
+        self.metrics = metrics
+        self._bound: dict[tuple[int, str], RequestMetrics] = {}
+        self._logged: frozenset[int] = frozenset()
+        self._documents: dict[str, bytes] = {}
+        self._bound_for: Artifacts | None = None
+
+    def _bind(self, artifacts: Artifacts) -> None:
+        """Bind the metrics of every resource and declared method (``HEAD`` with ``GET``; ``*`` for a
+        resource of any method, whatever a client sends) and note the resources whose API keeps an
+        access log, keyed by the resources' identity while ``artifacts`` holds them."""
+        bound: dict[tuple[int, str], RequestMetrics] = {}
+        metrics = self.metrics
+        resources = [(api, r) for api in artifacts.apis for r in api.resources] if metrics else []
+        for api, resource in resources:
+            assert metrics is not None
+            methods = set(resource.methods) | ({"HEAD"} if "GET" in resource.methods else set())
+            for method in methods:
+                bound[id(resource), method] = metrics.resource(api.name, resource.uri_template, method)
+        logged = frozenset(id(r) for api in artifacts.apis if api.access_log for r in api.resources)
+        self._bound, self._logged, self._bound_for = bound, logged, artifacts
+        self._documents = {}
+
+    def _document(self, artifacts: Artifacts, path: str) -> bytes | None:
+        """The OpenAPI document of the API served at ``path`` exactly, made once per route table."""
+        if artifacts is not self._bound_for:
+            self._bind(artifacts)
+        path = path.rstrip("/") or "/"
+        document = self._documents.get(path)
+        if document is None:
+            api = next((api for api in artifacts.apis if api.path == path), None)
+            if api is None:
+                return None
+            document = self._documents[path] = orjson.dumps(api_document(api, artifacts.version))
+        return document
+
+    def _account(
+        self,
+        resource: ResourceArtifact,
+        request: web.BaseRequest,
+        response: web.Response,
+        ctx: MessageContext,
+        started: float,
+    ) -> None:
+        """Count the answered request, and log it when its API keeps an access log."""
+        seconds = time.perf_counter() - started
+        if self.metrics is not None:
+            key = id(resource)
+            bound = self._bound.get((key, request.method)) or self._bound.get((key, "*"))
+            if bound is None:  # a resource of another view than the one bound: counted, never lost
+                bound = self.metrics.resource(resource.api, resource.uri_template, "*")
+            bound.observe(response.status, seconds)
+        if id(resource) in self._logged:
+            body = response.body
+            size = len(body) if isinstance(body, bytes | bytearray) else (response.content_length or 0)
+            log_access(
+                resource.api, request.remote, request.method, request.path, response.status, size,
+                seconds, ctx.correlation_id,
+            )  # fmt: skip
 
     async def __call__(self, request: web.BaseRequest) -> web.StreamResponse:
+        started = time.perf_counter()
         artifacts = self.artifacts()
-        match = artifacts.routes.match(request.method, request.raw_path.partition("?")[0], request.query)
+        path, _, query = request.raw_path.partition("?")
+        if query in DOCUMENT_QUERIES and request.method == "GET":
+            document = self._document(artifacts, path)
+            if document is not None:
+                return web.Response(body=document, content_type="application/json")
+        match = artifacts.routes.match(request.method, path, request.query)
         if isinstance(match, RouteMiss):
             correlation_id = request.headers.get(CORRELATION_HEADER) or new_correlation_id()
             if match.status == 405:
@@ -113,8 +191,15 @@ class Dispatcher:
             return web.Response(status=400)
         ctx = message_from_request(request, body, match.path_params)
         resource = match.target
-        result = await run_flow(resource.flow, ctx, what=f"{request.method} {request.path}")
-        return answer(result, ctx)
+        result = await run_flow(
+            resource.flow, ctx, what=f"{request.method} {request.path}", artifact=resource.api
+        )
+        response = answer(result, ctx)
+        if artifacts is not self._bound_for:
+            self._bind(artifacts)
+        if self.metrics is not None or self._logged:
+            self._account(resource, request, response, ctx, started)
+        return response
 
     def _too_large(self, request: web.BaseRequest, length: int | None) -> web.Response:
         correlation_id = request.headers.get(CORRELATION_HEADER) or new_correlation_id()

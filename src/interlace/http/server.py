@@ -64,7 +64,7 @@ class HttpServer:
 
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
-        dispatcher = Dispatcher(lambda: self.runtime.artifacts, self.max_body_size)
+        dispatcher = Dispatcher(lambda: self.runtime.artifacts, self.max_body_size, self.runtime.metrics)
         if self.limits is None:
             project = self.runtime.project
             self.limits = ConnectionLimits.of(project.server) if project is not None else ConnectionLimits()

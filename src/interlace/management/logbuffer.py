@@ -27,6 +27,9 @@ class LogLine:
     logger: str
     message: str
     correlation_id: str | None
+    seq: int = 0
+    """The record's number, counting from 1 since the server started: a follower asks for the lines
+    after the last it saw."""
 
 
 class RecentLogs(logging.Handler):
@@ -36,6 +39,7 @@ class RecentLogs(logging.Handler):
     def __init__(self, capacity: int = 1000, level: int = logging.NOTSET) -> None:
         super().__init__(level)
         self._lines: deque[LogLine] = deque(maxlen=capacity)
+        self._seq = 0
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
@@ -44,6 +48,7 @@ class RecentLogs(logging.Handler):
                 # The exception's type and text, not its traceback: an operator's view, not a debugger's.
                 message += " | " + "".join(traceback.format_exception_only(record.exc_info[1])).strip()
             correlation = getattr(record, "correlation_id", None)
+            self._seq += 1
             self._lines.append(
                 LogLine(
                     record.created,
@@ -55,19 +60,20 @@ class RecentLogs(logging.Handler):
                     escape_control(correlation)
                     if isinstance(correlation, str) and correlation != "-"
                     else None,
+                    self._seq,
                 )
             )
         except Exception:
             self.handleError(record)
 
     def lines(
-        self, limit: int = 100, min_level: int = logging.NOTSET, logger: str | None = None
+        self, limit: int = 100, min_level: int = logging.NOTSET, logger: str | None = None, after: int = 0
     ) -> list[LogLine]:
-        """The newest ``limit`` lines at ``min_level`` or above (of ``logger`` and its children), oldest
-        first."""
+        """The newest ``limit`` lines at ``min_level`` or above (of ``logger`` and its children) whose
+        ``seq`` is above ``after``, oldest first."""
         chosen: list[LogLine] = []
         for line in reversed(list(self._lines)):
-            if len(chosen) >= limit:
+            if len(chosen) >= limit or line.seq <= after:
                 break
             if line.levelno < min_level:
                 continue

@@ -6,31 +6,12 @@ from collections.abc import Iterable, Mapping
 from http import HTTPStatus
 from typing import Any, Final
 
+from interlace.compiler.openapi import ERROR_SCHEMA
 from interlace.management.routes import Route, Schema, ref
 
 __all__ = ["ERROR_SCHEMA", "OPENAPI_PATH", "openapi_document"]
 
 OPENAPI_PATH: Final = "/management/openapi.json"
-
-ERROR_SCHEMA: Final[Schema] = {
-    "type": "object",
-    "required": ["error"],
-    "properties": {
-        "error": {
-            "type": "object",
-            "required": ["code", "message", "correlationId"],
-            "properties": {
-                "code": {"type": "string", "description": "Machine-readable: NOT_FOUND, UNAUTHORIZED, ..."},
-                "message": {"type": "string", "description": "What must hold and what arrived."},
-                "correlationId": {
-                    "type": "string",
-                    "description": "The request's X-Correlation-ID (sent or made): find it in the log.",
-                },
-                "details": {"description": "Extra, safe-to-show data, when there is any."},
-            },
-        }
-    },
-}
 
 _ROLE: Final = {"public": "none (no token)", "user": "admin or monitor", "admin": "admin"}
 

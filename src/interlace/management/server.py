@@ -17,6 +17,7 @@ from interlace.compiler.compile import installed_connectors
 from interlace.management.app import create_app
 from interlace.management.context import Clock, DeploymentClock, ManagementContext
 from interlace.management.logbuffer import RecentLogs
+from interlace.management.metrics import METRICS_PATH, METRICS_TOKEN_ENV, RuntimeFigures, metrics_handler
 from interlace.management.throttle import LoginThrottle, ThrottlePolicy
 from interlace.management.tokens import TokenIssuer, signing_key
 from interlace.management.users import UserStore, open_user_store
@@ -53,7 +54,9 @@ class ManagementServer:
     one-hour lifetime); ``throttle`` slows password guessing (see :func:`default_throttle`); ``clock``
     is wall-clock time for uptimes and shown times. While it runs, a :class:`RecentLogs` handler on the
     root logger keeps the last ``log_lines`` records. ``limits`` (read timeouts, connection limit)
-    default to the project's ``[server]`` table.
+    default to the project's ``[server]`` table. ``GET /metrics`` serves the runtime's metrics, to
+    scrapers that send ``metrics_token`` as a bearer token when one is given
+    (see :mod:`interlace.management.metrics`).
     """
 
     def __init__(
@@ -70,6 +73,7 @@ class ManagementServer:
         clock: Clock = time.time,
         log_lines: int = 1000,
         limits: ConnectionLimits | None = None,
+        metrics_token: str | None = None,
     ) -> None:
         self.runtime = runtime
         self.host = host
@@ -87,6 +91,8 @@ class ManagementServer:
             deployments=DeploymentClock(clock),
         )
         self._runner: web.AppRunner | None = None
+        self.metrics_token = metrics_token
+        self._figures: RuntimeFigures | None = None
         project = runtime.project
         self.limits = limits or (ConnectionLimits.of(project.server) if project else ConnectionLimits())
 
@@ -110,7 +116,15 @@ class ManagementServer:
             users_file = runtime.root / users_file
         users = open_user_store(users_file, env, announce, hasher)
         tokens = TokenIssuer(signing_key(env), definition.token_lifetime)
-        return cls(runtime, users, host=definition.host, port=definition.port, tokens=tokens, api_url=api_url)
+        return cls(
+            runtime,
+            users,
+            host=definition.host,
+            port=definition.port,
+            tokens=tokens,
+            api_url=api_url,
+            metrics_token=env.get(METRICS_TOKEN_ENV) or None,
+        )
 
     @property
     def url(self) -> str:
@@ -121,7 +135,13 @@ class ManagementServer:
         context = self.context
         context.started_at = context.clock()
         context.deployments.deployed_at(self.runtime.artifacts)
-        runner = guarded_app_runner(create_app(context), self.limits, access_log=None, handle_signals=False)
+        app = create_app(context)
+        metrics = self.runtime.metrics
+        if metrics is not None and self._figures is None:
+            self._figures = RuntimeFigures(self.runtime)
+            metrics.register(self._figures)
+        app.router.add_get(METRICS_PATH, metrics_handler(metrics, self._figures, self.metrics_token))
+        runner = guarded_app_runner(app, self.limits, access_log=None, handle_signals=False)
         await runner.setup()
         try:
             site = web.TCPSite(runner, self.host, self.port, reuse_address=True)
@@ -139,6 +159,9 @@ class ManagementServer:
         """Stop answering; requests in flight finish first. Safe to call twice."""
         runner, self._runner = self._runner, None
         logging.getLogger().removeHandler(self.logs)
+        figures, self._figures = self._figures, None
+        if figures is not None and self.runtime.metrics is not None:
+            self.runtime.metrics.registry.unregister(figures)
         if runner is not None:
             await runner.cleanup()
 

@@ -36,6 +36,7 @@ from interlace.errors import InterlaceError
 from interlace.mediators.base import Mediator
 from interlace.mediators.sequence import error_info
 from interlace.message import ErrorInfo, MessageContext
+from interlace.observability.logging import enter_log_scope, leave_log_scope
 
 __all__ = ["FlowOutcome", "FlowResult", "run_flow"]
 
@@ -75,11 +76,22 @@ _REPLIED = FlowResult("replied")
 _DROPPED = FlowResult("dropped")
 
 
-async def run_flow(flow: Mediator, ctx: MessageContext, *, what: str = "flow") -> FlowResult:
+async def run_flow(
+    flow: Mediator, ctx: MessageContext, *, what: str = "flow", artifact: str | None = None
+) -> FlowResult:
     """Run ``flow`` on ``ctx`` and name how it ended (see the module docstring). ``what`` names the
-    flow's caller in the log (``inbound endpoint Orders``). An error that escapes the flow is logged
-    (an unexpected exception with its traceback) and becomes a ``failed`` result; ``ctx.reply`` and
-    ``ctx.error`` are left as the flow set them."""
+    flow's caller in the log (``inbound endpoint Orders``); every record logged while it runs carries
+    the message's correlation id and ``artifact`` (the API, inbound endpoint or task). An error that
+    escapes the flow is logged (an unexpected exception with its traceback) and becomes a ``failed``
+    result; ``ctx.reply`` and ``ctx.error`` are left as the flow set them."""
+    scope = enter_log_scope(ctx.correlation_id, artifact)
+    try:
+        return await _run(flow, ctx, what)
+    finally:
+        leave_log_scope(scope)
+
+
+async def _run(flow: Mediator, ctx: MessageContext, what: str) -> FlowResult:
     try:
         went_on = await flow.mediate(ctx)
     except InterlaceError as exc:

@@ -21,7 +21,7 @@ class ValidateMediator:
     """Validates ``source`` with a schema compiled at load time. On failure runs ``on_fail`` (which sees
     ``${error.detail}``: a list of ``{path, message}``) and ends the flow, or raises ValidationError (400)."""
 
-    __slots__ = ("location", "on_fail", "source", "validator")
+    __slots__ = ("location", "on_fail", "source", "source_text", "validator")
 
     def __init__(
         self,
@@ -29,9 +29,12 @@ class ValidateMediator:
         source: Template,
         on_fail: SequenceMediator | None,
         location: SourceLocation,
+        source_text: str = "${payload}",
     ) -> None:
         self.validator = validator
         self.source = source
+        self.source_text = source_text
+        """The template as written (the API's OpenAPI document shows a payload's schema)."""
         self.on_fail = on_fail
         self.location = location
 

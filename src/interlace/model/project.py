@@ -94,6 +94,9 @@ class ServerDefinition(Definition):
     """How long an idle connection stays open waiting for its next request (``75s``)."""
     max_connections: Annotated[int, Field(ge=1)] = 1024
     """How many connections each port holds at once; one more is answered 503 and closed."""
+    access_log: bool = False
+    """Log one line per API request (client, method, path, status, bytes, duration, correlation id) to
+    the ``interlace.access`` logger; an API's ``access-log`` overrides it."""
     deploy_dir: Annotated[str, Field(min_length=1)] = ".interlace/hot-deploy"
     """The hot deployment folder (relative to the project folder the server started with, or absolute):
     a bundle dropped there is deployed while the server runs."""

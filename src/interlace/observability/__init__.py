@@ -1,4 +1,4 @@
-"""Logs (with correlation ids), and later metrics and traces."""
+"""Logs (with correlation ids) and the server's Prometheus metrics."""
 
 from interlace.observability.logging import configure_logging
 

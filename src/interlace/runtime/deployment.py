@@ -151,7 +151,12 @@ def build_deployment(
     project = load_project(folder, shared.profile, shared.env)
     previous = running(project.name)
     artifacts = compile_project(
-        project, shared.client, _stores_for(shared, previous), shared.connectors, shared.http_dispatch
+        project,
+        shared.client,
+        _stores_for(shared, previous),
+        shared.connectors,
+        shared.http_dispatch,
+        shared.metrics,
     )
     for pool in artifacts.connections.values():
         pool.token_store = shared.token_store

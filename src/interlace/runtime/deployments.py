@@ -196,6 +196,7 @@ class Deployments:
             self._running = others
             await deployment.stop()
             await deployment.close()
+            self._count(name, "undeployed")
             self._held.pop(name, None)
             await asyncio.to_thread(shutil.rmtree, self.folder / name, True)
             self.history.forget(name)
@@ -262,6 +263,7 @@ class Deployments:
         try:
             deployment = build_deployment(folder, self._shared, self._running.get)
         except ConfigError as exc:
+            self._count(manifest.name if manifest is not None else folder.name, "refused")
             stuck = [upgrade.message for upgrade in upgrades if upgrade.stuck]
             if manifest is not None:
                 raise _refused(manifest.name, manifest.version, exc, [*notes]) from exc
@@ -271,7 +273,19 @@ class Deployments:
         self._shared.note_connectors()
         return deployment, notes
 
+    def _count(self, project: str, outcome: str) -> None:
+        if self._shared.metrics is not None:
+            self._shared.metrics.deployment(project, outcome)
+
     async def _activate(self, candidate: Deployment, *, record: bool = True) -> None:
+        try:
+            await self._swap_in(candidate, record=record)
+        except Exception:
+            self._count(candidate.name, "refused")
+            raise
+        self._count(candidate.name, "deployed")
+
+    async def _swap_in(self, candidate: Deployment, *, record: bool) -> None:
         name = candidate.name
         previous = self._running.get(name)
         others = [d for key, d in self._running.items() if key != name]

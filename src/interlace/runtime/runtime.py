@@ -26,6 +26,7 @@ from interlace.endpoints import HttpClient
 from interlace.errors import ConfigError, InterlaceError, SourceLocation
 from interlace.inbound import HttpDispatch
 from interlace.model.load import Project
+from interlace.observability.metrics import Metrics
 from interlace.processors import UnknownStoreError, replay_message
 from interlace.runtime.by_name import ServicesByName
 from interlace.runtime.companions import Companion, start_companion
@@ -77,7 +78,9 @@ class Runtime:
     deployment); ``http_dispatch`` makes the request handlers of inbound HTTP listeners (the HTTP
     transport's); ``hot_deploy`` watches the ``[server] deploy-dir`` folder for bundles while it runs and
     serves again, after a restart, the versions that were active before it; ``services`` makes each
-    deployment's background services; ``clock`` gives wall-clock seconds (when a version became active).
+    deployment's background services; ``clock`` gives wall-clock seconds (when a version became active);
+    ``metrics`` counts requests, calls, operations, stored messages and deployments (None: nothing is
+    counted).
     """
 
     def __init__(
@@ -92,6 +95,7 @@ class Runtime:
         hot_deploy: bool = False,
         services: ServicesFactory = SupervisedServices,
         clock: Callable[[], float] = time.time,
+        metrics: Metrics | None = None,
     ) -> None:
         self.home = Path(root)
         """The server's own folder, fixed: the project it started with, its ``.interlace/`` state."""
@@ -104,12 +108,13 @@ class Runtime:
             profile,
             env,
             self.client,
-            LazyTokenStore(self.home / STATE_DIR, env),
+            LazyTokenStore(self.home / STATE_DIR, env, metrics),
             connectors,
             stores,
             http_dispatch,
             services,
             clock=clock,
+            metrics=metrics,
         )
         self.deployments = Deployments(self._shared)
         """The running deployments by project name, and every change of what runs."""
@@ -120,6 +125,11 @@ class Runtime:
         self._hot_deploy = hot_deploy
         self._hot_deploy_stop = asyncio.Event()
         self._hot_deploy_task: asyncio.Task[None] | None = None
+
+    @property
+    def metrics(self) -> Metrics | None:
+        """The server's Prometheus figures (None: off)."""
+        return self._shared.metrics
 
     @property
     def root(self) -> Path:

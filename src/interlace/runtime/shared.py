@@ -1,8 +1,8 @@
 """Shared: what every deployment of a server uses and none of them owns.
 
 The pooled HTTP client, the connectors, the factory of message stores, the HTTP transport's dispatcher
-for inbound listeners, the encrypted token store, the coordinators and the factory of services belong to
-the server: they outlive every deployment, and the runtime closes them when it stops.
+for inbound listeners, the encrypted token store, the coordinators, the factory of services and the
+metrics belong to the server: they outlive every deployment, and the runtime closes them when it stops.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from interlace.compiler.stores import StoreFactory
 from interlace.endpoints import HttpClient
 from interlace.errors import ConfigError
 from interlace.inbound import HttpDispatch
+from interlace.observability.metrics import Metrics
 from interlace.runtime.connector_code import ConnectorCode, ConnectorUpgrade
 from interlace.runtime.coordination import Coordinators
 from interlace.runtime.services import ServicesFactory, SupervisedServices
@@ -45,6 +46,8 @@ class Shared:
     coordinators: Coordinators = field(default_factory=Coordinators)
     clock: Callable[[], float] = time.time
     code: ConnectorCode = field(default_factory=ConnectorCode)
+    metrics: Metrics | None = None
+    """The server's Prometheus figures; None: nothing is counted."""
 
     def refresh_connectors(self) -> list[ConnectorUpgrade]:
         """Look for installed connectors again (new ones, upgraded ones, removed ones), unless the

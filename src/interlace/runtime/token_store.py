@@ -21,6 +21,7 @@ import orjson
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
 from interlace.errors import ConfigError
+from interlace.observability.metrics import Metrics
 from interlace.sdk import RefreshNote
 
 __all__ = ["KEY_ENV", "STATE_DIR", "EncryptedTokenStore", "LazyTokenStore", "load_fernet", "read_note"]
@@ -134,12 +135,16 @@ def read_note(folder: Path, key: str) -> RefreshNote | None:
 
 class LazyTokenStore:
     """An :class:`EncryptedTokenStore` in ``folder`` (``tokens`` and ``secret.key``), made on first use so
-    that projects without OAuth2 connections never create a key."""
+    that projects without OAuth2 connections never create a key. With ``metrics``, every noted call of a
+    token endpoint is counted by connection and outcome."""
 
-    def __init__(self, folder: Path, env: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self, folder: Path, env: Mapping[str, str] | None = None, metrics: Metrics | None = None
+    ) -> None:
         self._folder = folder
         self._env = env
         self._store: EncryptedTokenStore | None = None
+        self._metrics = metrics
 
     def _open(self) -> EncryptedTokenStore:
         if self._store is None:
@@ -154,4 +159,8 @@ class LazyTokenStore:
         await self._open().save(key, refresh_token)
 
     async def note(self, key: str, note: RefreshNote) -> None:
+        if self._metrics is not None:
+            self._metrics.oauth2_refresh(
+                key, note.outcome if note.outcome in ("ok", "authorized") else "failed"
+            )
         await self._open().note(key, note)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from interlace.compiler.compile import ApiArtifact
+from interlace.compiler.openapi import api_document
 from interlace.management.context import ManagementContext
 from interlace.management.errors import NotFoundError
 from interlace.management.routes import Call, Route, Schema, items_of, ref
@@ -103,15 +104,28 @@ async def _apis(call: Call) -> dict[str, Any]:
     }
 
 
-async def _api(call: Call) -> dict[str, Any]:
-    context = call.context
-    apis = context.artifacts().apis
+def _named_api(call: Call) -> ApiArtifact:
+    apis = call.context.artifacts().apis
     name = call.path["name"]
     for api in apis:
         if api.name == name:
-            return _api_view(api, context.api_url, _projects(context, "apis")[name])
+            return api
     known = ", ".join(api.name for api in apis) or "none"
     raise NotFoundError(f"no API named {name!r} (APIs: {known})")
+
+
+async def _api(call: Call) -> dict[str, Any]:
+    api = _named_api(call)
+    return _api_view(api, call.context.api_url, _projects(call.context, "apis")[api.name])
+
+
+async def _api_openapi(call: Call) -> dict[str, Any]:
+    api = _named_api(call)
+    context = call.context
+    project = context.runtime.deployments.running[_projects(context, "apis")[api.name]]
+    document = api_document(api, project.version)
+    document["servers"] = [{"url": f"{context.api_url}{api.path}"}]
+    return document
 
 
 async def _sequences(call: Call) -> dict[str, Any]:
@@ -141,6 +155,15 @@ ROUTES = (
         "apis",
     ),
     Route("getApi", "GET", "/management/apis/{name}", _api, "One API", ref("Api"), "apis"),
+    Route(
+        "getApiOpenApi",
+        "GET",
+        "/management/apis/{name}/openapi",
+        _api_openapi,
+        "One API's OpenAPI 3.1 document (as the API serves it at CONTEXT?openapi.json)",
+        {"type": "object", "required": ["openapi", "info", "paths"]},
+        "apis",
+    ),
     Route(
         "listSequences",
         "GET",

@@ -36,8 +36,12 @@ SCHEMAS: dict[str, Schema] = {
     },
     "LogLine": {
         "type": "object",
-        "required": ["time", "level", "logger", "message", "correlationId"],
+        "required": ["seq", "time", "level", "logger", "message", "correlationId"],
         "properties": {
+            "seq": {
+                "type": "integer",
+                "description": "The line's number since the server started; pass it as `after` to follow.",
+            },
             "time": {"type": "string", "format": "date-time"},
             "level": {"type": "string"},
             "logger": {"type": "string"},
@@ -105,11 +109,15 @@ async def _recent(call: Call) -> dict[str, Any]:
     level: str = call.query["level"]
     logger: str = call.query.get("logger", "")
     lines = call.context.logs.lines(
-        int(call.query["limit"]), logging.getLevelNamesMapping()[level], logger or None
+        int(call.query["limit"]),
+        logging.getLevelNamesMapping()[level],
+        logger or None,
+        int(call.query.get("after", 0)),
     )
     return {
         "items": [
             {
+                "seq": line.seq,
                 "time": iso_time(line.time),
                 "level": line.level,
                 "logger": line.logger,
@@ -176,6 +184,11 @@ ROUTES = (
                 {"enum": [level for level in LEVELS if level != "NOTSET"], "default": "DEBUG"},
             ),
             QueryParam("logger", "Only this logger and its children.", {"type": "string", "maxLength": 200}),
+            QueryParam(
+                "after",
+                "Only lines numbered above this `seq` (to follow).",
+                {"type": "integer", "minimum": 0},
+            ),
         ),
     ),
 )
