@@ -39,8 +39,8 @@ class ApiParameter:
     key: str
     name: str
     location: Location
-    required: bool
-    schema: Mapping[str, Any]
+    required: bool = False
+    schema: Mapping[str, Any] = field(default_factory=dict)
     description: str = ""
     explode: bool = True
 
@@ -52,8 +52,8 @@ class ApiBody:
     key: str
     content_type: str
     kind: BodyKind
-    schema: Mapping[str, Any]
-    required: bool
+    schema: Mapping[str, Any] = field(default_factory=dict)
+    required: bool = False
     description: str = ""
 
 
@@ -66,11 +66,11 @@ class ApiOperation:
     name: str
     method: str
     path: str
-    operation_id: str | None
-    summary: str
-    description: str
-    parameters: tuple[ApiParameter, ...]
-    body: ApiBody | None
+    operation_id: str | None = None
+    summary: str = ""
+    description: str = ""
+    parameters: tuple[ApiParameter, ...] = ()
+    body: ApiBody | None = None
     security: tuple[tuple[str, ...], ...] = ()
     deprecated: bool = False
 

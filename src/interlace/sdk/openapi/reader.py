@@ -122,9 +122,10 @@ class _Reader:
         undeclared = [name for name in _TEMPLATE.findall(path) if name not in declared]
         if undeclared:
             raise ConfigError(f"its path parameter(s) {', '.join(undeclared)} are not declared")
-        name, reason = names.claim(wanted)
+        name, _ = names.claim(wanted)
         if operation_id is not None and name != operation_id:
-            self.notes.append(Note(title, "renamed", f"operationId {reason or operation_id + ' → ' + name}"))
+            why = "is taken" if wanted == operation_id else "is not an identifier"
+            self.notes.append(Note(title, "renamed", f"operationId {operation_id!r} {why}; it is {name!r}"))
         links = sorted(
             {
                 str(link)
