@@ -73,7 +73,10 @@ def described_operations(config: Any, folder: Path) -> Mapping[str, OperationSpe
     connection has a base URL and that its credentials name the description's schemes."""
     assert isinstance(config, OpenApiConfig)
     source = config.spec if config.spec.startswith(("http://", "https://")) else str(folder / config.spec)
-    api, operations = _described(source)
+    try:
+        api, operations = _described(source)
+    except ConfigError as exc:  # the message names the file as the connection does, not the full path
+        raise ConfigError(exc.message.replace(source, config.spec), location=exc.location) from exc
     if base_url(config, api) is None:
         raise ConfigError(f"{config.spec} names no absolute server URL: give the connection a base-url")
     for name, given in config.credentials.items():
