@@ -182,8 +182,14 @@ def _split(annotation: Any) -> tuple[Any, Any, Param | None]:
     return stripped, base, params[0] if params else None
 
 
-def holds_secret(annotation: Any) -> bool:
-    return annotation is Secret or any(holds_secret(arg) for arg in typing.get_args(annotation))
+def holds_secret(annotation: Any, *, within_models: bool = False) -> bool:
+    """Whether a value of the type is a :class:`Secret` or holds one (in a union or a list; with
+    ``within_models``, also in a field of a settings model, such as a scheme's credentials)."""
+    if within_models and isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return any(holds_secret(f.annotation, within_models=True) for f in annotation.model_fields.values())
+    return annotation is Secret or any(
+        holds_secret(arg, within_models=within_models) for arg in typing.get_args(annotation)
+    )
 
 
 def _shown_annotation(annotation: object) -> str:

@@ -62,7 +62,7 @@ def conformance_problems(
         problems.append("the connector has no version")
     if not connector.description.strip():
         problems.append("the connector has no description (Connector(..., description=...))")
-    if not connector.operations and not connector.triggers:
+    if not connector.operations and not connector.triggers and connector.connection_operations is None:
         problems.append("the connector defines no operation and no trigger")
     problems += _config_problems(connector.config_class)
     specs: list[OperationSpec | TriggerSpec] = [*connector.operations.values(), *connector.triggers.values()]
@@ -89,7 +89,7 @@ def _config_problems(config: type[ConnectionConfig]) -> list[str]:
         key = field.alias or name
         if not field.description:
             problems.append(f"setting {key!r} has no description (an attribute docstring under it)")
-        if _looks_secret(name) and not holds_secret(field.annotation):
+        if _looks_secret(name) and not holds_secret(field.annotation, within_models=True):
             problems.append(f"setting {key!r} looks secret: type it Secret so it is never shown")
     return problems
 

@@ -71,8 +71,10 @@ class ApiClient:
             if found.kind == "oauth2" and isinstance(given, OAuth2Credentials) and scheme in (None, name):
                 refresh = given.refresh_token.reveal() if given.refresh_token else None
                 user_grant = refresh is not None or "client_credentials" not in found.grants
+                # A relative URL in a description is relative to the server's.
+                token_url = str(URL(f"{self.base_url}/").join(URL(given.token_url or found.token_url)))
                 return OAuth2Settings(
-                    token_url=given.token_url or found.token_url,
+                    token_url=token_url,
                     client_id=given.client_id,
                     client_secret=given.client_secret.reveal(),
                     grant="refresh_token" if user_grant else "client_credentials",
@@ -187,7 +189,7 @@ class ApiClient:
             else:
                 headers[scheme.parameter] = given.value.reveal()
         elif isinstance(given, BasicCredentials) and scheme.kind == "basic":
-            headers["Authorization"] = aiohttp.BasicAuth(given.username, given.password.reveal()).encode()
+            headers["Authorization"] = aiohttp.encode_basic_auth(given.username, given.password.reveal())
         elif isinstance(given, BearerCredentials) and scheme.kind == "bearer":
             headers["Authorization"] = f"Bearer {given.token.reveal()}"
         elif scheme.kind == "oauth2" and name in self._tokens:

@@ -7,7 +7,7 @@ import keyword
 import re
 from typing import Final
 
-__all__ = ["Names", "identifier", "is_identifier", "operation_name"]
+__all__ = ["Names", "identifier", "is_identifier", "operation_name", "python_name", "snake_case"]
 
 _IDENTIFIER: Final = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 _SEPARATORS: Final = re.compile(r"[^A-Za-z0-9]+")
@@ -27,6 +27,13 @@ def identifier(name: str, fallback: str = "value") -> str:
     words = [word for word in _SEPARATORS.split(_CAMEL.sub("_", name)) if word]
     text = "_".join(word.lower() for word in words) or fallback
     return f"n_{text}" if text[0].isdigit() else text
+
+
+def snake_case(name: str) -> str:
+    """``findPetsByStatus`` is ``find_pets_by_status``; a keyword gets a trailing ``_``."""
+    words = [word for word in _SEPARATORS.split(_CAMEL.sub("_", name)) if word]
+    text = "_".join(word.lower() for word in words) or "operation"
+    return python_name(f"n_{text}" if text[0].isdigit() else text)
 
 
 def operation_name(method: str, path: str) -> str:
