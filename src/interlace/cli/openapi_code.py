@@ -11,6 +11,7 @@ from typing import Any, Literal
 from interlace.sdk.openapi import ApiDescription, ApiOperation, ApiParameter, SecurityScheme
 from interlace.sdk.openapi.names import Names, identifier, python_name, snake_case
 from interlace.sdk.openapi.operations import parameter_annotation
+from interlace.sdk.spec import looks_secret
 
 __all__ = ["class_name", "connection_module", "operation_function", "operations_module", "type_source"]
 
@@ -174,7 +175,8 @@ def operation_function(operation: ApiOperation, function: str, connection: str, 
         shape.append(f"security={operation.security!r}")
     fields = "".join(f"\n    {item}," for item in shape)
     out = [f"{constant} = ApiOperation({fields}\n)", "", ""]
-    out.append(f"@connector.operation(name={operation.name!r})")
+    scopes = f", scopes={operation.scopes!r}" if operation.scopes else ""
+    out.append(f"@connector.operation(name={operation.name!r}{scopes})")
     signature = [f"    conn: {connection},"]
     values = []
     ordered = sorted(operation.parameters, key=lambda p: not p.required)
@@ -191,7 +193,8 @@ def operation_function(operation: ApiOperation, function: str, connection: str, 
     keyword_only = False
     for key, annotation, text, required in args:
         argument = python_name(key)
-        meta = f"Param({(text or key).strip()!r}" + (f", key={key!r}" if argument != key else "") + ")"
+        meta = f"Param({(text or key).strip()!r}" + (f", key={key!r}" if argument != key else "")
+        meta += ", secret=True)" if looks_secret(key) else ")"
         if key == (body.key if body else None) and body_check:
             meta += f", AfterValidator(schema_check(SCHEMAS[{operation.name!r}]))"
         if not required and not keyword_only:
@@ -216,7 +219,7 @@ def _summary(api: ApiDescription) -> str:
 def _authorization(api: ApiDescription) -> str:
     for scheme in api.schemes.values():
         if "authorization_code" in scheme.grants and scheme.authorization_url:
-            grant = f"AuthorizationCodeGrant({scheme.authorization_url!r}, scopes={scheme.scopes!r})"
+            grant = f"AuthorizationCodeGrant({scheme.authorization_url!r})"  # operations name their scopes
             return f"\n    authorization={grant},"
     return ""
 

@@ -9,6 +9,7 @@ renders JSON Schema and docs. The YAML key is the Python name, as users write it
 from __future__ import annotations
 
 import inspect
+import re
 import types
 import typing
 from collections.abc import Callable, Mapping, Sequence
@@ -180,6 +181,22 @@ def _split(annotation: Any) -> tuple[Any, Any, Param | None]:
     others = [item for item in metadata if not isinstance(item, Param)]
     stripped = Annotated[(base, *others)] if others else base
     return stripped, base, params[0] if params else None
+
+
+_SECRET_WORDS = frozenset(
+    {"password", "passwd", "passphrase", "secret", "token", "credential", "credentials"}
+)
+_SECRET_PAIRS = frozenset({("api", "key"), ("private", "key"), ("access", "key"), ("signing", "key")})
+
+
+def looks_secret(name: str) -> bool:
+    """Whether a setting or parameter called ``name`` likely holds a secret (``token``, ``apiKey``)."""
+    words = [
+        word.lower() for word in re.findall(r"[A-Za-z][a-z0-9]*|[A-Z]+(?![a-z])", name.replace("-", "_"))
+    ]
+    if not words:
+        return False
+    return words[-1] in _SECRET_WORDS or tuple(words[-2:]) in _SECRET_PAIRS
 
 
 def holds_secret(annotation: Any, *, within_models: bool = False) -> bool:

@@ -131,6 +131,7 @@ async def test_generated_operations_call_the_api_with_each_kind_of_credentials(
     assert user.headers["Authorization"] == "Bearer token-1"
     assert fake_api.token_requests[0]["grant_type"] == "refresh_token"
     assert store.connector.authorization.authorization_url == "https://store.example/authorize"
+    assert store.connector.get_operation("getUser").scopes == ("profile",)
 
     legacy = load(tmp_path / "legacy", "interlace_legacy")
     config = legacy.LegacyConfig.model_validate(

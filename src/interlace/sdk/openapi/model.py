@@ -61,7 +61,8 @@ class ApiBody:
 class ApiOperation:
     """One operation: ``name`` is its identifier in flows (the operation id, or a name made from the
     method and path when it has none, or when the id is not an identifier). ``security`` lists the
-    alternatives the API accepts, each the names of the schemes used together; ``()`` means none."""
+    alternatives the API accepts, each the names of the schemes used together; ``()`` means none.
+    ``scopes`` are the OAuth2 scopes its requirements name."""
 
     name: str
     method: str
@@ -72,6 +73,7 @@ class ApiOperation:
     parameters: tuple[ApiParameter, ...] = ()
     body: ApiBody | None = None
     security: tuple[tuple[str, ...], ...] = ()
+    scopes: tuple[str, ...] = ()
     deprecated: bool = False
 
     @property

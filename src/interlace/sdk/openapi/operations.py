@@ -13,7 +13,7 @@ from pydantic import AfterValidator, TypeAdapter
 from interlace.sdk.openapi.model import ApiBody, ApiOperation, ApiParameter
 from interlace.sdk.openapi.types import annotation_of
 from interlace.sdk.operation import OperationResult, OperationSpec, ResultSpec
-from interlace.sdk.spec import ParameterSpec, type_name
+from interlace.sdk.spec import ParameterSpec, looks_secret, type_name
 
 __all__ = ["Send", "body_annotation", "operation_spec", "parameter_annotation", "schema_check"]
 
@@ -81,6 +81,7 @@ def _parameter_spec(
         required=required,
         default=default,
         description=description,
+        secret=looks_secret(key),
         adapter=TypeAdapter(cast(Any, annotation)),
     )
 
@@ -114,4 +115,5 @@ def operation_spec(connector: str, operation: ApiOperation, send: Send) -> Opera
         parameters=tuple(parameters),
         result=_RESULT,
         function=call,
+        scopes=operation.scopes,
     )

@@ -57,6 +57,15 @@ def read_document(document: Any, uri: str) -> ApiDescription:
     )
 
 
+def _scopes(requirements: Any) -> tuple[str, ...]:
+    """The OAuth2 scopes an operation's security requirements name (asked for when authorizing)."""
+    found: dict[str, None] = {}
+    for requirement in requirements if isinstance(requirements, list) else ():
+        for scopes in (requirement or {}).values():
+            found.update(dict.fromkeys(str(scope) for scope in scopes or ()))
+    return tuple(found)
+
+
 class _Reader:
     def __init__(self, document: Mapping[str, Any], refs: Schemas, *, swagger: bool) -> None:
         self.document = document
@@ -71,7 +80,6 @@ class _Reader:
         self.schemes: dict[str, SecurityScheme]
         self.schemes, notes = read_schemes(definitions, refs.deref, swagger)
         self.notes += notes
-        self.security = self._security(document.get("security"), "the API")
 
     def servers(self) -> tuple[str, ...]:
         if self.swagger:
@@ -95,11 +103,11 @@ class _Reader:
             if not isinstance(item, Mapping):
                 continue
             for method in _METHODS:
-                node = item.get(method)
-                if not isinstance(node, Mapping):
-                    continue
                 title = f"{method.upper()} {path}"
                 try:
+                    node = self.refs.deref(item.get(method))  # not allowed, but found in the wild
+                    if not isinstance(node, Mapping):
+                        continue
                     operation = self._operation(str(path), method, node, item.get("parameters") or (), names)
                 except ConfigError as exc:
                     self.notes.append(Note(title, "skipped", exc.message))
@@ -142,6 +150,7 @@ class _Reader:
                     " followed: call the linked operation with values from the payload",
                 )
             )
+        requirements = node["security"] if "security" in node else self.document.get("security")
         return ApiOperation(
             name=name,
             method=method.upper(),
@@ -151,7 +160,8 @@ class _Reader:
             description=str(node.get("description") or ""),
             parameters=parameters,
             body=body,
-            security=self._security(node["security"], name) if "security" in node else self.security,
+            security=self._security(requirements, name),
+            scopes=_scopes(requirements),
             deprecated=bool(node.get("deprecated")),
         )
 

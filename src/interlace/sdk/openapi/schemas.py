@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any, Final
+from urllib.parse import urljoin
 
 from referencing import Registry, Resource
 from referencing.exceptions import Unresolvable
@@ -23,18 +24,40 @@ _VALUE_KEYS: Final = frozenset({"example", "examples", "default", "enum", "const
 
 
 def _retrieve(uri: str) -> Resource[Any]:
-    return Resource.opaque(load_document(uri))
+    """Another file of a description; its references are made absolute, since they are relative to it
+    and a node of it is read far from where it was found."""
+    document = load_document(uri)
+    _absolute(document, uri)
+    return Resource.opaque(document)
+
+
+def _absolute(node: Any, base: str) -> None:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "$ref" and isinstance(value, str):
+                node[key] = urljoin(base, value)
+            else:
+                _absolute(value, base)
+    elif isinstance(node, list):
+        for item in node:
+            _absolute(item, base)
 
 
 class Schemas:
     """The references of one document (files it refers to are read when first needed)."""
 
     def __init__(self, document: Any, uri: str) -> None:
-        registry: Registry[Any] = Registry(retrieve=_retrieve).with_resource(  # type: ignore[call-arg]
+        self._files: dict[str, Resource[Any]] = {}
+        registry: Registry[Any] = Registry(retrieve=self._retrieve).with_resource(  # type: ignore[call-arg]
             uri, Resource.opaque(document)
         )
         self._resolver = registry.resolver(base_uri=uri)
         self._inlined: dict[int, Any] = {}
+
+    def _retrieve(self, uri: str) -> Resource[Any]:
+        if uri not in self._files:
+            self._files[uri] = _retrieve(uri)
+        return self._files[uri]
 
     def deref(self, node: Any) -> Any:
         """``node``, or what its ``$ref`` points to (followed until a node has none)."""
