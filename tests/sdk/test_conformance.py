@@ -99,6 +99,6 @@ def test_the_assertion_lists_the_problems() -> None:
     ],
 )
 def test_names_that_look_secret(name: str, secret: bool) -> None:
-    from interlace.sdk.testing import _looks_secret
+    from interlace.sdk.spec import looks_secret
 
-    assert _looks_secret(name) is secret
+    assert looks_secret(name) is secret

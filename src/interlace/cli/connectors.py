@@ -260,3 +260,41 @@ def new(
     folder = connector_folder(name, parent)
     _out.print(f"test it:    cd {folder} && python -m pytest", markup=False)
     _out.print(f"install it: interlace connector add {folder}", markup=False)
+
+
+@connector_app.command("from-openapi")
+def from_openapi(
+    spec: Annotated[
+        str, typer.Argument(help="The OpenAPI description: a file or an http(s) URL, JSON or YAML.")
+    ],
+    output: Annotated[Path, typer.Option("-o", "--output", help="The folder to write the package into.")],
+    name: Annotated[
+        str | None,
+        typer.Option("--name", help="The connector's name in flows; from the API's title if not given."),
+    ] = None,
+) -> None:
+    """Make a connector package from an OpenAPI description (Swagger 2.0, OpenAPI 3.0 or 3.1): one typed
+    operation per operation, the connection from the servers and security schemes, a README and tests."""
+    from interlace.cli.openapi_package import generate_package
+    from interlace.errors import ConfigError
+
+    try:
+        generated = generate_package(spec, output, name)
+    except (ConfigError, FileExistsError, ValueError) as exc:
+        _err.print(str(exc), style="bold red", markup=False)
+        raise typer.Exit(1) from None
+    skipped = generated.skipped
+    _out.print(
+        f"generated {len(generated.operations)} operations of connector {generated.name} in {output};"
+        f" skipped {len(skipped)}",
+        markup=False,
+    )
+    for note in generated.notes:
+        _out.print(f"  {note}", markup=False)
+    if generated.untested:
+        _out.print(
+            f"  not in the generated tests (no sample body fits the schema): {', '.join(generated.untested)}",
+            markup=False,
+        )
+    _out.print(f"test it:    cd {output} && python -m pytest", markup=False)
+    _out.print(f"install it: interlace connector add {output}", markup=False)

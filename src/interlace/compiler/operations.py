@@ -19,7 +19,7 @@ from interlace.compiler.diagnostics import Diagnostics
 from interlace.compiler.flows import FlowBuilder
 from interlace.connections import ConnectionPool
 from interlace.endpoints.urls import UrlText, compile_url_text
-from interlace.errors import ConfigError, ExpressionError, SourceLocation, did_you_mean
+from interlace.errors import ConfigError, ExpressionError, InterlaceError, SourceLocation, did_you_mean
 from interlace.expressions import CompileScope, ValueTemplate, compile_template
 from interlace.mediators.base import Mediator
 from interlace.mediators.operation import OperationMediator
@@ -165,23 +165,41 @@ def build_connections(
     return pools
 
 
-def _operation(kind: str, fb: FlowBuilder, where: SourceLocation) -> OperationSpec | None:
-    registry = fb.connectors
-    connector_name, _, operation_name = kind.partition(".")
-    connector = _connector(registry, connector_name, where, fb.diagnostics)
-    if connector is None:
-        return None
+def _declared(
+    connector: Connector, name: str, fb: FlowBuilder, where: SourceLocation
+) -> OperationSpec | None:
     try:
-        return connector.get_operation(operation_name)
+        return connector.get_operation(name)
     except UnknownConnectorError as exc:
-        hint = exc.hint or did_you_mean(operation_name, list(connector.operations))
-        fb.diagnostics.error(f"connector {connector_name} has no operation {operation_name!r}", where, hint)
+        hint = exc.hint or did_you_mean(name, list(connector.operations))
+        fb.diagnostics.error(f"connector {connector.name} has no operation {name!r}", where, hint)
         return None
+
+
+def _defined(
+    connector: Connector, pool: ConnectionPool, name: str, fb: FlowBuilder, where: SourceLocation
+) -> OperationSpec | None:
+    """An operation that the settings of the flow's connection define (see ``ConnectionOperations``)."""
+    assert connector.connection_operations is not None
+    try:
+        operations = connector.connection_operations(pool.config, Path(fb.project_root))
+    except InterlaceError as exc:
+        fb.diagnostics.error(f"connection {pool.name} ({connector.name}): {exc.message}", where)
+        return None
+    if name in operations:
+        return operations[name]
+    hint = did_you_mean(name, list(operations)) or (
+        f"it has: {', '.join(list(operations)[:20])}{', ...' if len(operations) > 20 else ''}"
+        if operations
+        else None
+    )
+    fb.diagnostics.error(f"connection {pool.name} ({connector.name}) has no operation {name!r}", where, hint)
+    return None
 
 
 def _pool(
     kind: str,
-    spec: OperationSpec,
+    connector_name: str,
     options: Mapping[str, Any],
     file: str,
     where: SourceLocation,
@@ -196,7 +214,7 @@ def _pool(
         if not isinstance(init, dict):
             fb.diagnostics.error(f"{kind}: init must be a mapping of the connection's settings", where)
             return None
-        connector = fb.connectors.get(spec.connector)
+        connector = fb.connectors.get(connector_name)
         name = f"{kind}@{where}"
         config = _settings(connector, name, init, file, init, fb.scope, fb.secrets, fb.diagnostics)
         if config is None:
@@ -213,9 +231,9 @@ def _pool(
         )
         return None
     named = fb.connections.resolve(connection, SourceLocation(file, line), fb.diagnostics)
-    if named is not None and named.connector.name != spec.connector:
+    if named is not None and named.connector.name != connector_name:
         fb.diagnostics.error(
-            f"{kind} needs a {spec.connector} connection, but {connection!r} is a"
+            f"{kind} needs a {connector_name} connection, but {connection!r} is a"
             f" {named.connector.name} connection",
             SourceLocation(file, line),
         )
@@ -226,13 +244,25 @@ def _pool(
 def build_operation(
     kind: str, raw: Any, file: str, where: SourceLocation, fb: FlowBuilder
 ) -> Mediator | None:
-    """The mediator for ``connector.operation: {...}``; problems are recorded in the diagnostics."""
-    spec = _operation(kind, fb, where)
-    if spec is None:
+    """The mediator for ``connector.operation: {...}``; problems are recorded in the diagnostics.
+
+    An operation the connector does not declare may be one its connection's settings define: the
+    connection is then resolved first, to ask the connector for it."""
+    connector_name, _, operation_name = kind.partition(".")
+    connector = _connector(fb.connectors, connector_name, where, fb.diagnostics)
+    if connector is None:
         return None
     options: Mapping[str, Any] = raw if isinstance(raw, dict) else {}
     if raw is not None and not isinstance(raw, dict):
         raise ConfigError(f"{kind} takes a mapping of parameters (got {type(raw).__name__})", location=where)
+    pool: ConnectionPool | None = None
+    if connector.connection_operations is None or operation_name in connector.operations:
+        spec = _declared(connector, operation_name, fb, where)
+    else:
+        pool = _pool(kind, connector_name, options, file, where, fb)
+        spec = None if pool is None else _defined(connector, pool, operation_name, fb, where)
+    if spec is None:
+        return None
     parameters = {key: value for key, value in options.items() if key not in _RESERVED}
     for problem in spec.validate_static(parameters):
         line = line_of(options, (problem.key,), where.line) if problem.kind != "missing" else where.line
@@ -241,7 +271,8 @@ def build_operation(
     if response_variable is not None and not isinstance(response_variable, str):
         fb.diagnostics.error(f"{kind}: response-variable must be a variable name", where)
         response_variable = None
-    pool = _pool(kind, spec, options, file, where, fb)
+    if pool is None:
+        pool = _pool(kind, connector_name, options, file, where, fb)
     values = _values(spec, parameters, options, file, where, fb)
     if pool is None:
         return None

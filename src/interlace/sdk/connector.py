@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
 from types import MappingProxyType
 from typing import Any, TypeVar, overload
 
@@ -35,10 +36,16 @@ from interlace.sdk.errors import UnknownConnectorError
 from interlace.sdk.operation import OperationFunction, OperationSpec, build_operation_spec
 from interlace.sdk.trigger import TriggerFunction, TriggerSpec, build_trigger_spec
 
-__all__ = ["Connector", "Declared"]
+__all__ = ["ConnectionOperations", "Connector", "Declared"]
 
 Declared = Callable[..., Any] | tuple[str, Callable[..., Any]]
 """An operation or trigger function, or ``(name, function)`` to name it apart from its function."""
+
+ConnectionOperations = Callable[[Any, Path], Mapping[str, OperationSpec]]
+"""The operations a connection's settings define (the ``openapi`` connector's come from the description
+its connection names): called with the validated settings and the project's folder, which relative
+paths in the settings are relative to. It raises :class:`~interlace.sdk.ConnectorError` when the
+settings cannot define any (a missing or invalid file)."""
 
 _OperationT = TypeVar("_OperationT", bound=OperationFunction)
 _TriggerT = TypeVar("_TriggerT", bound=TriggerFunction)
@@ -55,6 +62,9 @@ class Connector:
     keeps up to that many and gives each to one operation at a time (see ``Connection``).
     ``authorization`` declares the OAuth2 authorization code grant its users run to authorize an
     account (``interlace connection authorize``); operations name the scopes they need.
+    ``connection_operations`` gives the operations that a connection's settings define, besides the
+    declared ones (see :data:`ConnectionOperations`); the compiler asks it for an operation it does not
+    declare, with the settings of the flow's connection, so those are checked at load time too.
     """
 
     def __init__(
@@ -68,6 +78,7 @@ class Connector:
         authorization: AuthorizationCodeGrant | None = None,
         operations: Iterable[Declared] = (),
         triggers: Iterable[Declared] = (),
+        connection_operations: ConnectionOperations | None = None,
     ) -> None:
         if not _NAME.match(name):
             raise TypeError(f"a connector name is lowercase letters, digits, '-' and '_' (got {name!r})")
@@ -88,6 +99,7 @@ class Connector:
         self.description = description
         self.pool_size = pool_size
         self.authorization = authorization
+        self.connection_operations = connection_operations
         self._operations: dict[str, OperationSpec] = {}
         self._triggers: dict[str, TriggerSpec] = {}
         for name, function in map(_named, operations):

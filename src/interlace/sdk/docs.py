@@ -34,9 +34,14 @@ def render_connector_reference(connector: Connector) -> str:
     parts.append(_connection_section(connector))
     if connector.authorization is not None:
         parts.append(_authorization_section(connector))
-    if connector.operations:
+    if connector.operations or connector.connection_operations is not None:
         parts.append("## Operations\n")
-        parts.extend(_operation_section(spec) for spec in connector.operations.values())
+    if connector.connection_operations is not None:
+        parts.append(
+            "Each connection's settings define operations of their own; they are checked like these when a"
+            " project loads (`interlace check`).\n"
+        )
+    parts.extend(_operation_section(spec) for spec in connector.operations.values())
     if connector.triggers:
         parts.append("## Triggers\n")
         parts.extend(_trigger_section(spec) for spec in connector.triggers.values())

@@ -9,6 +9,7 @@ renders JSON Schema and docs. The YAML key is the Python name, as users write it
 from __future__ import annotations
 
 import inspect
+import re
 import types
 import typing
 from collections.abc import Callable, Collection, Mapping, Sequence
@@ -184,8 +185,30 @@ def _split(annotation: Any) -> tuple[Any, Any, Param | None]:
     return stripped, base, params[0] if params else None
 
 
-def holds_secret(annotation: Any) -> bool:
-    return annotation is Secret or any(holds_secret(arg) for arg in typing.get_args(annotation))
+_SECRET_WORDS = frozenset(
+    {"password", "passwd", "passphrase", "secret", "token", "credential", "credentials"}
+)
+_SECRET_PAIRS = frozenset({("api", "key"), ("private", "key"), ("access", "key"), ("signing", "key")})
+
+
+def looks_secret(name: str) -> bool:
+    """Whether a setting or parameter called ``name`` likely holds a secret (``token``, ``apiKey``)."""
+    words = [
+        word.lower() for word in re.findall(r"[A-Za-z][a-z0-9]*|[A-Z]+(?![a-z])", name.replace("-", "_"))
+    ]
+    if not words:
+        return False
+    return words[-1] in _SECRET_WORDS or tuple(words[-2:]) in _SECRET_PAIRS
+
+
+def holds_secret(annotation: Any, *, within_models: bool = False) -> bool:
+    """Whether a value of the type is a :class:`Secret` or holds one (in a union or a list; with
+    ``within_models``, also in a field of a settings model, such as a scheme's credentials)."""
+    if within_models and isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return any(holds_secret(f.annotation, within_models=True) for f in annotation.model_fields.values())
+    return annotation is Secret or any(
+        holds_secret(arg, within_models=within_models) for arg in typing.get_args(annotation)
+    )
 
 
 def _shown_annotation(annotation: object) -> str:

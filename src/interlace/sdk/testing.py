@@ -15,7 +15,6 @@ render. :func:`connector_entry_point` makes an entry point for tests of code tha
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -29,16 +28,12 @@ from interlace.sdk.docs import render_connector_reference
 from interlace.sdk.errors import FatalError
 from interlace.sdk.operation import OperationSpec
 from interlace.sdk.secret import Secret
-from interlace.sdk.spec import ParameterSpec, has_template, holds_secret
+from interlace.sdk.spec import ParameterSpec, has_template, holds_secret, looks_secret
 from interlace.sdk.trigger import TriggerSpec
 
 __all__ = ["StaticEntryPoint", "assert_connector_conforms", "conformance_problems", "connector_entry_point"]
 
 _CANARY = "canary-6d1f0c9e-must-never-show"
-_SECRET_WORDS = frozenset(
-    {"password", "passwd", "passphrase", "secret", "token", "credential", "credentials"}
-)
-_SECRET_PAIRS = frozenset({("api", "key"), ("private", "key"), ("access", "key"), ("signing", "key")})
 
 
 def assert_connector_conforms(
@@ -62,7 +57,7 @@ def conformance_problems(
         problems.append("the connector has no version")
     if not connector.description.strip():
         problems.append("the connector has no description (Connector(..., description=...))")
-    if not connector.operations and not connector.triggers:
+    if not connector.operations and not connector.triggers and connector.connection_operations is None:
         problems.append("the connector defines no operation and no trigger")
     problems += _config_problems(connector.config_class)
     specs: list[OperationSpec | TriggerSpec] = [*connector.operations.values(), *connector.triggers.values()]
@@ -89,7 +84,7 @@ def _config_problems(config: type[ConnectionConfig]) -> list[str]:
         key = field.alias or name
         if not field.description:
             problems.append(f"setting {key!r} has no description (an attribute docstring under it)")
-        if _looks_secret(name) and not holds_secret(field.annotation):
+        if looks_secret(name) and not holds_secret(field.annotation, within_models=True):
             problems.append(f"setting {key!r} looks secret: type it Secret so it is never shown")
     return problems
 
@@ -110,7 +105,7 @@ def _parameter_problems(where: str, parameter: ParameterSpec) -> list[str]:
     name = f"{where}: parameter {parameter.name!r}"
     if not parameter.description:
         problems.append(f"{name} has no description (Param(...) or the docstring's Args: section)")
-    if _looks_secret(parameter.name) and not parameter.secret:
+    if looks_secret(parameter.name) and not parameter.secret:
         problems.append(f"{name} looks secret: type it Secret or mark it Param(..., secret=True)")
     if parameter.example is not None and not has_template(parameter.example):
         try:
@@ -165,15 +160,6 @@ def _secrecy_problems(connector: Connector, sample: Mapping[str, object] | None)
     }
     problems += [f"a secret shows in {where}" for where, text in shown.items() if _CANARY in text]
     return problems
-
-
-def _looks_secret(name: str) -> bool:
-    words = [
-        word.lower() for word in re.findall(r"[A-Za-z][a-z0-9]*|[A-Z]+(?![a-z])", name.replace("-", "_"))
-    ]
-    if not words:
-        return False
-    return words[-1] in _SECRET_WORDS or tuple(words[-2:]) in _SECRET_PAIRS
 
 
 @dataclass(frozen=True, slots=True)

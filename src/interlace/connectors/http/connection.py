@@ -10,7 +10,6 @@ from yarl import URL
 
 from interlace.connectors.http.config import ApiKeyAuth, BasicAuth, BearerAuth, HttpConfig, OAuth2Auth
 from interlace.connectors.http.request import QueryValue, encode_body, resolve_url
-from interlace.connectors.http.response import Answer, check_status, to_result
 from interlace.sdk import (
     Connection,
     FatalError,
@@ -21,6 +20,7 @@ from interlace.sdk import (
     RetryableError,
     TokenStore,
 )
+from interlace.sdk.answers import Answer, check_status, to_result
 
 __all__ = ["HttpConnection"]
 

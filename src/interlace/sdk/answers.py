@@ -14,7 +14,8 @@ from dataclasses import dataclass
 import orjson
 from multidict import CIMultiDictProxy
 
-from interlace.sdk import FatalError, OperationResult, RetryableError
+from interlace.sdk.errors import FatalError, RetryableError
+from interlace.sdk.operation import OperationResult
 
 __all__ = ["Answer", "check_status", "decode_payload", "to_result"]
 
