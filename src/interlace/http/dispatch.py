@@ -129,8 +129,9 @@ class Dispatcher:
         if self.metrics is not None:
             key = id(resource)
             bound = self._bound.get((key, request.method)) or self._bound.get((key, "*"))
-            if bound is None:  # a resource of another view than the one bound: counted, never lost
-                bound = self.metrics.resource(resource.api, resource.uri_template, "*")
+            if bound is None:  # a request in flight across a redeploy: counted, never lost
+                method = request.method if request.method in resource.methods else "*"
+                bound = self.metrics.resource(resource.api, resource.uri_template, method)
             bound.observe(response.status, seconds)
         if id(resource) in self._logged:
             body = response.body

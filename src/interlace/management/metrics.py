@@ -70,10 +70,13 @@ class RuntimeFigures(Collector):
             oldest: float | None = None
             try:
                 depth = (await store.usage()).messages
+            except Exception as exc:
+                _log.warning("metrics: the depth of store %s cannot be read: %s", name, exc)
+            try:
                 first = await store.browse(0, 1)
                 oldest = max(0.0, self.clock() - first[0].created) if first else 0.0
-            except Exception as exc:
-                _log.warning("metrics: store %s cannot be read: %s", name, exc)
+            except Exception as exc:  # a kind that cannot browse (rabbitmq) has no oldest message age
+                _log.debug("metrics: the oldest message of store %s cannot be read: %s", name, exc)
             figures[name] = _StoreFigures(depth, store.bounds.max_messages, oldest)
         self._stores = figures
 
