@@ -48,6 +48,7 @@ from interlace.services import (
     Wait,
     wait_or_stop,
 )
+from interlace.serving import ConnectionLimits
 from interlace.stores import MessageStore
 
 if TYPE_CHECKING:
@@ -315,6 +316,7 @@ def _http_listener(
         max_body_size=context.server.max_body_size,
         dispatch=context.http_dispatch,
         max_in_flight=definition.max_in_flight,
+        limits=ConnectionLimits.of(context.server),
         starts_active=definition.active,
         graceful_timeout=context.server.graceful_timeout,
     )

@@ -130,8 +130,9 @@ class HttpListenerDefinition(Definition):
     ```
 
     Requests are dispatched exactly as on the main port: routing, default answers (404, 405, 413) and the
-    body size limit of `[server]`; the connection timeouts and limit are the defaults of `[server]`
-    (10s, 60s, 75s, 1024 connections). Other APIs are not served on this port. No `sequence`, `on-error` or
+    body size limit of `[server]`; the port is guarded with the connection limits of `[server]` too
+    (`header-timeout`, `body-timeout`, `keepalive-timeout`, `max-connections`, counted for this port
+    alone), so one setting governs every port that serves APIs. Other APIs are not served on this port. No `sequence`, `on-error` or
     `coordination`: every node listens. At most `max-in-flight` requests are processed at once. An
     embedding application passes the HTTP transport's dispatcher to the runtime:
     `Runtime(root, http_dispatch=interlace.http.listener.dispatch_routes)`; without it the endpoint shows
