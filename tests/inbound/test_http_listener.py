@@ -11,8 +11,8 @@ import aiohttp
 from interlace.http.listener import dispatch_routes
 from interlace.inbound import HttpListener
 from interlace.runtime import Runtime
-from tests.inbound.projects import REGISTRY
 from tests.http.conftest import parse_answer, read_until_closed
+from tests.inbound.projects import REGISTRY
 from tests.support import eventually, within, write_project
 
 FILES = {

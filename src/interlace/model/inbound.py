@@ -132,11 +132,11 @@ class HttpListenerDefinition(Definition):
     Requests are dispatched exactly as on the main port: routing, default answers (404, 405, 413) and the
     body size limit of `[server]`; the port is guarded with the connection limits of `[server]` too
     (`header-timeout`, `body-timeout`, `keepalive-timeout`, `max-connections`, counted for this port
-    alone), so one setting governs every port that serves APIs. Other APIs are not served on this port. No `sequence`, `on-error` or
-    `coordination`: every node listens. At most `max-in-flight` requests are processed at once. An
-    embedding application passes the HTTP transport's dispatcher to the runtime:
-    `Runtime(root, http_dispatch=interlace.http.listener.dispatch_routes)`; without it the endpoint shows
-    `failed` with the reason."""
+    alone), so one setting governs every port that serves APIs. Other APIs are not served on this
+    port. No `sequence`, `on-error` or `coordination`: every node listens. At most `max-in-flight`
+    requests are processed at once. An embedding application passes the HTTP transport's dispatcher to
+    the runtime: `Runtime(root, http_dispatch=interlace.http.listener.dispatch_routes)`; without it the
+    endpoint shows `failed` with the reason."""
 
     port: Annotated[int, Field(ge=0, le=65535)]
     """The port to listen on (0: any free one, shown in the state's `source`)."""
