@@ -17,6 +17,7 @@ from interlace.connections import ConnectionPool
 from interlace.errors import ExpressionError, SourceLocation, did_you_mean
 from interlace.expressions import ValueTemplate, compile_value
 from interlace.inbound import (
+    AttemptCounter,
     ConnectorTriggerSource,
     EventSource,
     FileAction,
@@ -373,5 +374,6 @@ def build_inbound(
             dead_letters=dead_letters,
             starts_active=definition.active,
             coordinated=definition.coordination,
+            attempts=AttemptCounter(context.root / _STATE_DIR / "attempts" / f"{definition.inbound}.json"),
         )
     return built

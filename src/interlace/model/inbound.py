@@ -179,9 +179,10 @@ class InboundDefinition(Definition):
       gives one (JetStream `num_delivered`, SQS `ApproximateReceiveCount`, a Redis stream group's
       `XPENDING` count, a RabbitMQ quorum queue's `x-delivery-count`), otherwise by the runtime per
       message id (RabbitMQ `message_id`, Kafka topic, partition and offset, a file's path, a row's key,
-      else a digest of body and headers). After the last of `redelivery.max-attempts` the message is
-      **dead-lettered**, and only then acknowledged: into the source's dead-letter place when its trigger
-      names one (`deadLetterExchange`, `deadLetterSubject`, `deadLetterStream`, `deadLetterTopic`,
+      else a digest of body and headers), kept in the project's state folder
+      (`.interlace/attempts/NAME.json`) so that a restart does not reset them. After the last of
+      `redelivery.max-attempts` the message is **dead-lettered**, and only then acknowledged: into the
+      source's dead-letter place when its trigger names one (`deadLetterExchange`, `deadLetterSubject`, `deadLetterStream`, `deadLetterTopic`,
       `deadLetterQueueUrl`; files: the `on-failure` folder, or `dead-letter/` beside the files with a
       `NAME.reason.txt`), otherwise into the `dead-letter-store`, where it can be browsed and replayed
       through the management API. Body and headers are kept, and the reason (attempts and last error) is
