@@ -67,19 +67,26 @@ full-wait: 20s
 }
 
 
+async def recording_backend(server: AiohttpServer, *paths: str) -> tuple[str, dict[str, list[bytes]]]:
+    """A back-end answering POSTs to ``paths`` with JSON: its URL, and the bodies each path received."""
+    calls: dict[str, list[bytes]] = {path: [] for path in paths}
+
+    async def record(request: web.Request) -> web.Response:
+        calls[request.path].append(await request.read())
+        return web.json_response({"ok": True})
+
+    app = web.Application()
+    for path in paths:
+        app.router.add_post(path, record)
+    backend = await server(app)
+    return str(backend.make_url("")).rstrip("/"), calls
+
+
 @pytest.fixture
 async def audit_calls(aiohttp_server: AiohttpServer) -> tuple[str, list[bytes]]:
     """The back-end the /calling resource calls before storing: its URL, and the bodies it received."""
-    calls: list[bytes] = []
-
-    async def audit(request: web.Request) -> web.Response:
-        calls.append(await request.read())
-        return web.json_response({"audited": True})
-
-    app = web.Application()
-    app.router.add_post("/audit", audit)
-    server = await aiohttp_server(app)
-    return str(server.make_url("")).rstrip("/"), calls
+    url, calls = await recording_backend(aiohttp_server, "/audit")
+    return url, calls["/audit"]
 
 
 @pytest.fixture
@@ -193,10 +200,7 @@ resources:
       - store: Orders
       - respond: {json: {stored: true}}
 """,
-    "endpoints/audit.yaml": """\
-endpoint: Audit
-http: {url: "${env.UPSTREAM}/audit", method: POST}
-""",
+    "endpoints/audit.yaml": PROJECT["endpoints/audit.yaml"],
     "endpoints/settle.yaml": """\
 endpoint: Settle
 http: {url: "${env.UPSTREAM}/settle", method: POST}
@@ -217,21 +221,8 @@ CLIENTS = 16
 async def test_clients_resending_at_once_after_503_neither_starve_the_processor_nor_run_refused_flows(
     tmp_path: Path, aiohttp_server: AiohttpServer
 ) -> None:
-    audited: list[bytes] = []
-    settled: list[bytes] = []
-
-    async def audit(request: web.Request) -> web.Response:
-        audited.append(await request.read())
-        return web.json_response({"audited": True})
-
-    async def settle(request: web.Request) -> web.Response:
-        settled.append(await request.read())
-        return web.json_response({"settled": True})
-
-    app = web.Application()
-    app.router.add_post("/audit", audit)
-    app.router.add_post("/settle", settle)
-    upstream = str((await aiohttp_server(app)).make_url("")).rstrip("/")
+    upstream, calls = await recording_backend(aiohttp_server, "/audit", "/settle")
+    audited, settled = calls["/audit"], calls["/settle"]
     answers: Counter[int] = Counter()
     stop = asyncio.Event()
 

@@ -4,6 +4,7 @@ it started on, and the change answers how many finished; one that outlasts the g
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Coroutine
 from pathlib import Path
 
 import aiohttp
@@ -59,15 +60,23 @@ async def _post(client: aiohttp.ClientSession) -> tuple[int, object]:
         return answer.status, await answer.json()
 
 
+async def _slow_request_then_version_two(
+    root: Path, slow: SlowUpstream, request: Coroutine[None, None, tuple[int, object]]
+) -> asyncio.Task[tuple[int, object]]:
+    """``request`` under way (held by the back-end), and version 2.0.0 written over the project."""
+    in_flight = asyncio.create_task(request)
+    await within(slow.arrived.wait())
+    for relative, text in version("2.0.0", slow=False).items():
+        (root / relative).write_text(text)
+    return in_flight
+
+
 async def test_a_request_in_flight_during_a_redeploy_finishes_with_the_old_versions_answer(
     tmp_path: Path, upstream: tuple[str, SlowUpstream]
 ) -> None:
     url, slow = upstream
     async with serve_files(tmp_path, version("1.0.0", slow=True), env={"UPSTREAM": url}) as (runtime, client):
-        in_flight = asyncio.create_task(_get(client))
-        await within(slow.arrived.wait())
-        for relative, text in version("2.0.0", slow=False).items():
-            (tmp_path / relative).write_text(text)
+        in_flight = await _slow_request_then_version_two(tmp_path, slow, _get(client))
         redeploy = asyncio.create_task(runtime.deployments.redeploy("drained"))
 
         # the new version answers new requests while the old one still drains its own
@@ -89,10 +98,7 @@ async def test_a_request_outlasting_the_graceful_timeout_is_cut_and_the_answer_s
 ) -> None:
     url, slow = upstream
     async with serve_files(tmp_path, version("1.0.0", slow=True), env={"UPSTREAM": url}) as (runtime, client):
-        in_flight = asyncio.create_task(_post(client))
-        await within(slow.arrived.wait())
-        for relative, text in version("2.0.0", slow=False).items():
-            (tmp_path / relative).write_text(text)
+        in_flight = await _slow_request_then_version_two(tmp_path, slow, _post(client))
 
         info = await within(runtime.deployments.redeploy("drained"))  # waits the 2 s graceful timeout
 
