@@ -176,3 +176,20 @@ async def test_a_file_whose_flow_keeps_failing_is_moved_to_the_dead_letter_folde
     reason = (inbox / "dead-letter" / "bad.json.reason.txt").read_text(encoding="utf-8")
     assert "failed 3 of 3 attempts" in reason and "not valid JSON" in reason, reason
     assert (state.received, state.failed, state.dead_lettered) == (3, 3, 1)
+
+
+async def test_a_restart_does_not_give_a_failing_file_its_attempts_again(tmp_path: Path) -> None:
+    settings = "redelivery: {max-attempts: 3, backoff: 1s}\n"
+    root = write_project(tmp_path, files('pattern: "*.json", poll: 20ms', settings))
+    inbox = root / "inbox"
+    drop(inbox, "bad.json", "{not json")
+    async with Runtime(root, env={}, connectors=REGISTRY) as runtime:
+        await eventually(lambda: runtime.services.state("inbound", "Inbox").failed == 1)
+    assert names(inbox) == ["bad.json"]  # handed back, waiting for its second attempt
+
+    async with Runtime(root, env={}, connectors=REGISTRY) as runtime:
+        await eventually(lambda: runtime.services.state("inbound", "Inbox").dead_lettered == 1)
+        state = runtime.services.state("inbound", "Inbox")
+    reason = (inbox / "dead-letter" / "bad.json.reason.txt").read_text(encoding="utf-8")
+    assert "failed 3 of 3 attempts" in reason, reason
+    assert state.failed == 2  # attempts 2 and 3: the first was counted before

@@ -3,6 +3,7 @@ dispatching (and default answers) as the main port; other APIs are not served th
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import aiohttp
@@ -10,8 +11,9 @@ import aiohttp
 from interlace.http.listener import dispatch_routes
 from interlace.inbound import HttpListener
 from interlace.runtime import Runtime
+from tests.http.conftest import parse_answer, read_until_closed
 from tests.inbound.projects import REGISTRY
-from tests.support import eventually, write_project
+from tests.support import eventually, within, write_project
 
 FILES = {
     "apis/hello.yaml": """
@@ -77,3 +79,32 @@ def test_an_unknown_api_is_reported_with_a_hint(tmp_path: Path) -> None:
     files = {**FILES, "inbound/side.yaml": "inbound: SidePort\nhttp: {port: 0, apis: [Helo]}\n"}
     found = problems(write_project(tmp_path, files))
     assert found == ["inbound/side.yaml:2: unknown api 'Helo'\n    hint: did you mean 'Hello'?"]
+
+
+async def test_the_listener_guards_its_port_with_the_servers_limits(tmp_path: Path) -> None:
+    toml = 'header-timeout = "300ms"\nmax-connections = 2\n'
+    root = write_project(tmp_path, FILES, toml)
+    async with Runtime(root, env={}, connectors=REGISTRY, http_dispatch=dispatch_routes) as runtime:
+        listener = runtime.services.service("inbound", "SidePort")
+        assert isinstance(listener, HttpListener)
+        await listener.listening.wait()
+
+        # headers that stop coming are cut off at the server's header timeout (not the default 10 s)
+        reader, writer = await asyncio.open_connection("127.0.0.1", listener.port)
+        writer.write(b"GET /hello/ada HTTP/1.1\r\nHost: x\r\n")
+        answer = parse_answer(await read_until_closed(reader, within=5))
+        writer.close()
+        assert (answer.status, answer.error()["code"]) == (408, "REQUEST_TIMEOUT")
+
+        # beyond the server's connection limit, a connection is answered 503 and closed
+        held = [await asyncio.open_connection("127.0.0.1", listener.port) for _ in range(2)]
+        for held_reader, held_writer in held:  # answered, so both are open on the server's side
+            held_writer.write(b"GET /hello/ada HTTP/1.1\r\nHost: x\r\n\r\n")
+            assert (await within(held_reader.readuntil(b"\r\n\r\n"))).startswith(b"HTTP/1.1 200")
+        reader, writer = await asyncio.open_connection("127.0.0.1", listener.port)
+        writer.write(b"GET /hello/ada HTTP/1.1\r\nHost: x\r\n\r\n")
+        answer = parse_answer(await read_until_closed(reader))
+        writer.close()
+        assert (answer.status, answer.error()["code"]) == (503, "SERVER_BUSY")
+        for _, held_writer in held:
+            held_writer.close()

@@ -4,6 +4,7 @@ it was answered 200 for is stored."""
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from pytest_aiohttp import AiohttpServer
 
 from interlace.runtime import Runtime
 from tests.http.serving import serve_files
+from tests.support import eventually
 
 PROJECT = {
     "interlace.toml": '[project]\nname = "bounded"\n',
@@ -65,19 +67,26 @@ full-wait: 20s
 }
 
 
+async def recording_backend(server: AiohttpServer, *paths: str) -> tuple[str, dict[str, list[bytes]]]:
+    """A back-end answering POSTs to ``paths`` with JSON: its URL, and the bodies each path received."""
+    calls: dict[str, list[bytes]] = {path: [] for path in paths}
+
+    async def record(request: web.Request) -> web.Response:
+        calls[request.path].append(await request.read())
+        return web.json_response({"ok": True})
+
+    app = web.Application()
+    for path in paths:
+        app.router.add_post(path, record)
+    backend = await server(app)
+    return str(backend.make_url("")).rstrip("/"), calls
+
+
 @pytest.fixture
 async def audit_calls(aiohttp_server: AiohttpServer) -> tuple[str, list[bytes]]:
     """The back-end the /calling resource calls before storing: its URL, and the bodies it received."""
-    calls: list[bytes] = []
-
-    async def audit(request: web.Request) -> web.Response:
-        calls.append(await request.read())
-        return web.json_response({"audited": True})
-
-    app = web.Application()
-    app.router.add_post("/audit", audit)
-    server = await aiohttp_server(app)
-    return str(server.make_url("")).rstrip("/"), calls
+    url, calls = await recording_backend(aiohttp_server, "/audit")
+    return url, calls["/audit"]
 
 
 @pytest.fixture
@@ -176,3 +185,66 @@ async def test_with_when_full_wait_the_request_is_answered_once_there_is_room(
 
     assert await asyncio.wait_for(waiting, 15) == 200
     assert [m.payload for m in await store.browse()] == [b'{"n": 1}']
+
+
+HAMMERED = {
+    "interlace.toml": '[project]\nname = "hammered"\n\n[server]\ngraceful-timeout = 2\n',
+    "apis/orders.yaml": """\
+api: OrdersAPI
+context: /orders
+resources:
+  - methods: [POST]
+    uri-template: /calling
+    flow:
+      - call: Audit
+      - store: Orders
+      - respond: {json: {stored: true}}
+""",
+    "endpoints/audit.yaml": PROJECT["endpoints/audit.yaml"],
+    "endpoints/settle.yaml": """\
+endpoint: Settle
+http: {url: "${env.UPSTREAM}/settle", method: POST}
+""",
+    "stores/orders.yaml": """\
+store: Orders
+sqlite: {path: data/orders.sqlite}
+max-messages: 3
+""",
+    "processors/settle.yaml": """\
+processor: SettleOrders
+forwarding: {store: Orders, endpoint: Settle, interval: 50ms}
+""",
+}
+CLIENTS = 16
+
+
+async def test_clients_resending_at_once_after_503_neither_starve_the_processor_nor_run_refused_flows(
+    tmp_path: Path, aiohttp_server: AiohttpServer
+) -> None:
+    upstream, calls = await recording_backend(aiohttp_server, "/audit", "/settle")
+    audited, settled = calls["/audit"], calls["/settle"]
+    answers: Counter[int] = Counter()
+    stop = asyncio.Event()
+
+    async def hammer(client: aiohttp.ClientSession, number: int) -> None:
+        while not stop.is_set():  # a 503 is sent again at once, Retry-After ignored
+            async with client.post("/orders/calling", json={"client": number}) as answer:
+                await answer.read()
+                answers[answer.status] += 1
+
+    async with serve_files(tmp_path, HAMMERED, env={"UPSTREAM": upstream}) as (_, client):
+        clients = [asyncio.create_task(hammer(client, number)) for number in range(CLIENTS)]
+        try:
+            await eventually(lambda: answers[503] >= 50, what="the store full and refusing")
+            settled_while_full = len(settled)
+            await eventually(
+                lambda: len(settled) >= settled_while_full + 30, within=30, what="the processor settling"
+            )
+        finally:
+            stop.set()
+            await asyncio.gather(*clients)
+
+    assert answers.keys() <= {200, 503}
+    # A flow runs (and calls the back-end) only when its message can be stored: what the gate let through
+    # was stored, bar the flows under way when the store first filled up.
+    assert len(audited) - answers[200] <= 2 * CLIENTS

@@ -14,6 +14,7 @@ from interlace.http.server import HttpServer
 from interlace.processors import UnknownStoreError
 from interlace.runtime import Runtime
 from interlace.services import UnknownServiceError
+from interlace.stores import StoredMessage
 from tests.support import eventually, write_project
 
 from .receiver import Receiver
@@ -178,3 +179,39 @@ async def test_a_flow_fails_when_no_store_takes_the_message(project: Path) -> No
         assert "Orders before it" in error["error"]["message"]
         with pytest.raises(UnknownStoreError, match="stores: DeadOrders, Orders, OrdersFailover"):
             runtime.message_store("Nope")
+
+
+async def test_a_restart_does_not_give_a_failing_stored_message_its_attempts_again(
+    tmp_path: Path, receiver: Receiver
+) -> None:
+    receiver.rule = lambda _: 500
+    files = {
+        "stores/orders.yaml": "store: Orders\nsqlite: {path: data/orders.sqlite}\n",
+        "stores/dead.yaml": "store: DeadOrders\nsqlite: {path: data/orders.sqlite}\n",
+        "endpoints/receiver.yaml": FILES["endpoints/receiver.yaml"],
+        "processors/forward.yaml": """
+            processor: Forward
+            forwarding:
+              store: Orders
+              endpoint: ReceiverEP
+              interval: 20ms
+              backoff: 1s
+              max-attempts: 3
+              on-exhausted: {action: dead-letter, store: DeadOrders}
+            """,
+    }
+    root = write_project(tmp_path, files, configs={"receiver": receiver.url})
+    async with Runtime(root, env={}) as runtime:
+        await runtime.message_store("Orders").put(StoredMessage("poison", b"{}", "application/json"))
+        await eventually(lambda: receiver.arrivals == 1)
+    # kept with its store: handed back on the way down, one attempt counted
+    async with Runtime(root, env={}) as runtime:
+        dead = runtime.message_store("DeadOrders")
+
+        async def dead_lettered() -> bool:
+            return await dead.size() == 1
+
+        await eventually(dead_lettered, what="the message moved to DeadOrders")
+        [message] = await dead.browse()
+    assert (message.id, message.attempts) == ("poison", 3)
+    assert receiver.arrivals == 3  # one before the restart, two after

@@ -16,6 +16,7 @@ from typing import Any
 from interlace.compiler.diagnostics import Diagnostics
 from interlace.compiler.endpoints import build_endpoints
 from interlace.compiler.flows import FlowBuilder
+from interlace.compiler.in_flight import RequestsInFlight
 from interlace.compiler.inbound import InboundContext, build_inbound, build_tasks
 from interlace.compiler.names import References
 from interlace.compiler.operations import build_connections
@@ -59,6 +60,8 @@ class ResourceArtifact:
     request: BodyDefinition | None = None
     responses: Mapping[int, ResponseDefinition] = field(default_factory=dict)
     """The request body and the answers its OpenAPI document shows, as the resource declares them."""
+    in_flight: RequestsInFlight = field(default_factory=RequestsInFlight, compare=False)
+    """The requests its deployment answers now (one count shared by the deployment's resources)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,9 +104,13 @@ class Artifacts:
     """Scheduled tasks, not started: the runtime runs them."""
     inbound: Mapping[str, Inbound] = field(default_factory=dict)
     """Inbound endpoints, not started: the runtime runs them."""
+    in_flight: RequestsInFlight = field(default_factory=RequestsInFlight, compare=False)
+    """The HTTP requests its resources answer now, drained when the deployment is replaced."""
 
 
-def _compile_api(api: ApiDefinition, fb: FlowBuilder, server: ServerDefinition) -> ApiArtifact:
+def _compile_api(
+    api: ApiDefinition, fb: FlowBuilder, server: ServerDefinition, in_flight: RequestsInFlight
+) -> ApiArtifact:
     file = api.location.file
     api_on_error = api.on_error
     resources = []
@@ -127,6 +134,7 @@ def _compile_api(api: ApiDefinition, fb: FlowBuilder, server: ServerDefinition) 
                 resource.description,
                 resource.request,
                 resource.responses,
+                in_flight,
             )
         )
     access_log = api.access_log if api.access_log is not None else server.access_log
@@ -242,7 +250,8 @@ def compile_project(
             f"{definition.sequence} on-error",
             definition.location_of("on-error"),
         )
-    apis = [_compile_api(api, fb, project.server) for api in project.apis]
+    in_flight = RequestsInFlight()
+    apis = [_compile_api(api, fb, project.server, in_flight) for api in project.apis]
     routes = _route_table(apis, diagnostics)
     processors = build_processors(
         project.processors, built_stores, endpoints.known, sequences.known, diagnostics, bells
@@ -270,6 +279,7 @@ def compile_project(
         {**connections.known, **{pool.name: pool for pool in fb.inline_connections}},
         tasks,
         inbound,
+        in_flight,
     )
 
 

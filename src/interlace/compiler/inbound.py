@@ -17,6 +17,7 @@ from interlace.connections import ConnectionPool
 from interlace.errors import ExpressionError, SourceLocation, did_you_mean
 from interlace.expressions import ValueTemplate, compile_value
 from interlace.inbound import (
+    AttemptCounter,
     ConnectorTriggerSource,
     EventSource,
     FileAction,
@@ -48,6 +49,7 @@ from interlace.services import (
     Wait,
     wait_or_stop,
 )
+from interlace.serving import ConnectionLimits
 from interlace.stores import MessageStore
 
 if TYPE_CHECKING:
@@ -315,6 +317,7 @@ def _http_listener(
         max_body_size=context.server.max_body_size,
         dispatch=context.http_dispatch,
         max_in_flight=definition.max_in_flight,
+        limits=ConnectionLimits.of(context.server),
         starts_active=definition.active,
         graceful_timeout=context.server.graceful_timeout,
     )
@@ -371,5 +374,6 @@ def build_inbound(
             dead_letters=dead_letters,
             starts_active=definition.active,
             coordinated=definition.coordination,
+            attempts=AttemptCounter(context.root / _STATE_DIR / "attempts" / f"{definition.inbound}.json"),
         )
     return built

@@ -7,7 +7,6 @@ definition. Processors are built over the built stores, endpoints and sequences.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Mapping, Sequence
 
 from prometheus_client import Counter
@@ -32,7 +31,8 @@ from interlace.processors import (
     StoreTarget,
 )
 from interlace.services import Backoff, CronSchedule, IntervalSchedule, Schedule
-from interlace.stores import MessageStore, StoreBell, StoredMessage, StoreError, StoreFullError, StoreUsage
+from interlace.stores import MessageStore, StoreBell, StoredMessage, StoreError, StoreFullError
+from interlace.stores.admission import Admission
 
 __all__ = ["StoreFactory", "StoreSink", "build_processors", "build_stores", "gate_full_stores"]
 
@@ -40,18 +40,15 @@ StoreFactory = Callable[[StoreDefinition], MessageStore]
 """Makes the (unopened) store a definition describes; raises ConfigError or ValueError when it cannot."""
 
 
-_RECHECK = 0.1
-"""Seconds a store found full is taken to be full without counting it again (see StoreSink.admit)."""
-
-
 class StoreSink:
     """A message store as the store mediator sees it: the context kept as a new StoredMessage.
 
-    A put refused because the store is full is remembered: until a put succeeds, or a count (taken at most
-    every ``_RECHECK`` seconds) shows room, :meth:`admit` refuses at once.
+    Its :meth:`admit` is the gate of a store that refuses when full: once a put was refused it lets
+    through only as many requests as a count of the store shows room for
+    (:class:`~interlace.stores.admission.Admission`).
     """
 
-    __slots__ = ("_checked", "_full", "bell", "store", "stored")
+    __slots__ = ("admission", "bell", "store", "stored")
 
     def __init__(
         self, store: MessageStore, bell: StoreBell | None = None, stored: Counter | None = None
@@ -59,8 +56,7 @@ class StoreSink:
         self.store = store
         self.bell = bell
         self.stored = stored
-        self._full: StoreUsage | None = None
-        self._checked = 0.0
+        self.admission = Admission()
 
     @property
     def name(self) -> str:
@@ -71,9 +67,8 @@ class StoreSink:
         try:
             await self.store.put(message)
         except StoreFullError as exc:
-            self._full, self._checked = exc.usage, time.monotonic()
+            self.admission.refused(exc.usage)
             raise
-        self._full = None
         if self.stored is not None:
             self.stored.inc()
         if self.bell is not None:
@@ -81,22 +76,12 @@ class StoreSink:
         return message.id
 
     async def admit(self) -> None:
-        full = self._full
-        if full is None:
-            return
-        now = time.monotonic()
-        if now - self._checked >= _RECHECK:
-            self._checked = now
-            try:
-                usage = await self.store.usage()
-            except StoreError:
-                usage = full  # cannot tell: the put will find out
-            bounds = self.store.bounds
-            if not bounds.refuses(usage.messages, usage.bytes, 0):
-                self._full = None
-                return
-            full = self._full = usage
-        raise StoreFullError(self.store.name, self.store.bounds, full)
+        try:
+            full = await self.admission.admit(self.store.bounds, self.store.usage)
+        except StoreError:  # cannot tell: refuse as when the store was last found full
+            full = self.admission.last_full
+        if full is not None:
+            raise StoreFullError(self.store.name, self.store.bounds, full)
 
 
 def gate_full_stores(flow: SequenceMediator) -> None:

@@ -24,6 +24,7 @@ from interlace.message import CORRELATION_HEADER, MessageContext, Payload
 from interlace.model.durations import format_duration
 from interlace.model.endpoint import EndpointDefinition
 from interlace.observability.metrics import EndpointMetrics
+from interlace.sdk.headers import header_break
 
 __all__ = ["HttpEndpoint"]
 
@@ -295,11 +296,12 @@ class HttpEndpoint:
             headers["Content-Type"] = ctx.payload.content_type
         for name, template in self._headers.items():
             value = template.render_str(ctx)
-            if "\r" in value or "\n" in value:
+            problem = header_break(name, value)
+            if problem is not None:
                 raise EndpointError(
-                    f"endpoint {self._name}: header {name} must not contain line breaks (got {value!r})",
+                    f"endpoint {self._name}: {problem}",
                     detail={"endpoint": self._name, "header": name},
-                    public=f"endpoint {self._name}: header {name} must not contain line breaks",
+                    public=f"endpoint {self._name}: {problem}",
                 )
             headers[name] = value
         headers[CORRELATION_HEADER] = ctx.correlation_id

@@ -15,6 +15,9 @@ flow with :func:`~interlace.mediators.flow.run_flow`, and answer its
 ``GET CONTEXT?openapi.json`` (or ``?swagger.json``) of an API's path answers the API's OpenAPI
 document (:mod:`interlace.compiler.openapi`) instead of a resource.
 
+A request is counted in flight on its deployment from the match to the answer, so that a replaced version
+drains its requests before it closes (:mod:`interlace.compiler.in_flight`).
+
 Before the flow runs: a body that cannot be read (``Content-Encoding`` that does not match it, broken
 chunking) answers 400; a client that closed the connection while sending it gets nothing, and one line is
 logged at DEBUG.
@@ -164,43 +167,45 @@ class Dispatcher:
             return error_response(
                 404, "NOT_FOUND", f"no resource matches {request.method} {request.path}", correlation_id
             )
-        length = request.content_length
-        if length is not None and length > self.max_body_size:
-            return self._too_large(request, length)
-        try:
-            body = await request.read()
-        except web.HTTPRequestEntityTooLarge:
-            return self._too_large(request, None)
-        except web.RequestPayloadError as exc:
-            correlation_id = request.headers.get(CORRELATION_HEADER) or new_correlation_id()
-            _log.debug("the body of %s %s cannot be read: %s", request.method, request.path, exc)
-            # nothing more is read from this connection: the answer closes it
-            request.content.feed_eof()
-            return error_response(
-                400,
-                "BAD_REQUEST_BODY",
-                "the request body cannot be read as its Content-Encoding and Transfer-Encoding say",
-                correlation_id,
-                {"Connection": "close"},
+        # counted on its deployment from the match to the answer: a replaced version drains it
+        with match.target.in_flight.counting():
+            length = request.content_length
+            if length is not None and length > self.max_body_size:
+                return self._too_large(request, length)
+            try:
+                body = await request.read()
+            except web.HTTPRequestEntityTooLarge:
+                return self._too_large(request, None)
+            except web.RequestPayloadError as exc:
+                correlation_id = request.headers.get(CORRELATION_HEADER) or new_correlation_id()
+                _log.debug("the body of %s %s cannot be read: %s", request.method, request.path, exc)
+                # nothing more is read from this connection: the answer closes it
+                request.content.feed_eof()
+                return error_response(
+                    400,
+                    "BAD_REQUEST_BODY",
+                    "the request body cannot be read as its Content-Encoding and Transfer-Encoding say",
+                    correlation_id,
+                    {"Connection": "close"},
+                )
+            except ConnectionError:
+                _log.debug(
+                    "the client of %s %s closed the connection while sending the body",
+                    request.method,
+                    request.path,
+                )
+                return web.Response(status=400)
+            ctx = message_from_request(request, body, match.path_params)
+            resource = match.target
+            result = await run_flow(
+                resource.flow, ctx, what=f"{request.method} {request.path}", artifact=resource.api
             )
-        except ConnectionError:
-            _log.debug(
-                "the client of %s %s closed the connection while sending the body",
-                request.method,
-                request.path,
-            )
-            return web.Response(status=400)
-        ctx = message_from_request(request, body, match.path_params)
-        resource = match.target
-        result = await run_flow(
-            resource.flow, ctx, what=f"{request.method} {request.path}", artifact=resource.api
-        )
-        response = answer(result, ctx)
-        if artifacts is not self._bound_for:
-            self._bind(artifacts)
-        if self.metrics is not None or self._logged:
-            self._account(resource, request, response, ctx, started)
-        return response
+            response = answer(result, ctx)
+            if artifacts is not self._bound_for:
+                self._bind(artifacts)
+            if self.metrics is not None or self._logged:
+                self._account(resource, request, response, ctx, started)
+            return response
 
     def _too_large(self, request: web.BaseRequest, length: int | None) -> web.Response:
         correlation_id = request.headers.get(CORRELATION_HEADER) or new_correlation_id()

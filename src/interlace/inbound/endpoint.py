@@ -66,6 +66,7 @@ class InboundEndpoint:
         dead_letters: DeadLetters | None = None,
         starts_active: bool = True,
         coordinated: bool = False,
+        attempts: AttemptCounter | None = None,
     ) -> None:
         self._name = name
         self.source = source
@@ -79,7 +80,7 @@ class InboundEndpoint:
         self._starts_active = starts_active
         self._coordinated = coordinated
         self._counters = InboundCounters()
-        self._attempts = AttemptCounter()
+        self._attempts = attempts or AttemptCounter()
         self.record = ServiceRecord()
 
     @property
@@ -170,7 +171,7 @@ class InboundEndpoint:
             if result.settles:
                 counters.processed += 1
                 if event.attempt is None:
-                    self._attempts.forget(AttemptCounter.key_of(event))
+                    await self._attempts.forget(AttemptCounter.key_of(event))
                 await self._settle(ctx, "acknowledging", event.ack())
             else:
                 await self._failed(event, ctx, result.description or "the flow failed", stop)
@@ -190,7 +191,7 @@ class InboundEndpoint:
         if event.attempt is not None:
             attempts = event.attempt
         else:
-            attempts = self._attempts.failed(AttemptCounter.key_of(event))
+            attempts = await self._attempts.failed(AttemptCounter.key_of(event))
         # A source that cannot deliver again (a notification, NO_ACK) has its one attempt.
         redelivers = self._requeue and event.delivery is not NO_ACK
         limit = self.redelivery.max_attempts if redelivers else 1
@@ -202,7 +203,7 @@ class InboundEndpoint:
         reason = f"failed {attempts} of {limit} attempts; last error: {error}"
         if await self._dead_letter(event, ctx, reason, attempts):
             if event.attempt is None:
-                self._attempts.forget(AttemptCounter.key_of(event))
+                await self._attempts.forget(AttemptCounter.key_of(event))
             self._counters.dead_lettered += 1
 
     async def _dead_letter(

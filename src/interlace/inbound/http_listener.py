@@ -4,7 +4,9 @@ Requests are dispatched exactly as on the main port (routing, default answers, b
 request handler comes from the HTTP transport through ``dispatch``, a factory given the listener's route
 table (only the named APIs) and the body size limit. The transport sits above the runtime, so the
 runtime is handed the factory (``Runtime(http_dispatch=...)``) rather than importing it. At most
-``max_in_flight`` requests are processed at once; more wait for a free slot.
+``max_in_flight`` requests are processed at once; more wait for a free slot. The port guards its
+connections as the main port does, with the project's ``[server]`` limits (read timeouts, connection
+limit), given as ``limits``.
 """
 
 from __future__ import annotations
@@ -55,6 +57,7 @@ class HttpListener:
         max_body_size: int,
         dispatch: HttpDispatch | None,
         max_in_flight: int = 16,
+        limits: ConnectionLimits | None = None,
         starts_active: bool = True,
         graceful_timeout: float = 10.0,
     ) -> None:
@@ -67,6 +70,7 @@ class HttpListener:
         self.max_body_size = max_body_size
         self._dispatch = dispatch
         self.max_in_flight = max_in_flight
+        self.limits = limits or ConnectionLimits()
         self._starts_active = starts_active
         self._graceful_timeout = graceful_timeout
         self._counters = InboundCounters()
@@ -128,7 +132,7 @@ class HttpListener:
         handler = self._counted(self._dispatch(self.routes, self.max_body_size))
         # the same read timeouts, connection limit and error answers as the main port
         server = GuardedServer(
-            handler, limits=ConnectionLimits(), request_factory=self._make_request, access_log=None
+            handler, limits=self.limits, request_factory=self._make_request, access_log=None
         )
         loop = asyncio.get_running_loop()
         try:

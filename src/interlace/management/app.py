@@ -98,6 +98,7 @@ def _handler(
     async def handle(request: web.Request) -> web.Response:
         context = request.app[CONTEXT]
         identity = _identity(context, request, access, route)
+        served = context.artifacts() if route.needs_deployment else None  # NotReadyError: 503
         unknown = sorted(set(request.query) - query_checks.keys())
         if unknown:
             known = ", ".join(query_checks) or "none"
@@ -125,7 +126,7 @@ def _handler(
                 body_check(body)
             elif route.body_required:
                 raise BadRequestError("this needs a JSON body")
-        call = Call(request, context, identity, dict(request.match_info), query, body)
+        call = Call(request, context, identity, dict(request.match_info), query, body, served)
         return json_response(await route.handler(call), route.status)
 
     return handle

@@ -19,6 +19,7 @@ from aiohttp import web
 from interlace.management.errors import BadRequestError
 
 if TYPE_CHECKING:
+    from interlace.compiler.compile import Artifacts
     from interlace.management.context import ManagementContext
     from interlace.management.tokens import Identity
 
@@ -74,6 +75,16 @@ class Call:
     path: Mapping[str, str]
     query: Mapping[str, Any]
     body: Any
+    served: Artifacts | None = None
+    """What the server serves, read once before the handler runs (routes that need a deployment)."""
+
+    @property
+    def artifacts(self) -> Artifacts:
+        """What the server serves (every deployment's artifacts), for a route that ``needs_deployment``:
+        the server checked there is a deployment before calling the handler."""
+        if self.served is None:
+            raise RuntimeError("only a route that needs a deployment is handed the served artifacts")
+        return self.served
 
     @property
     def user(self) -> str:
@@ -90,6 +101,11 @@ class Route:
     ``access`` defaults to ``user`` for GET (monitors may read) and ``admin`` for everything else.
     ``errors`` lists error statuses beyond the ones the route implies (400 for input, 401/403 for
     access, 404 for path values, 503 while there is no active deployment when ``needs_deployment``).
+
+    ``needs_deployment`` (the default) is enforced by the server, in one place: once the caller's access
+    is checked and before the query and body are, a route that needs a deployment answers 503
+    ``NOT_READY`` while the runtime serves none (it is starting or stopping); otherwise its handler
+    gets what is served as ``call.artifacts``.
     """
 
     name: str

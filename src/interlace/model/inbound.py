@@ -130,12 +130,13 @@ class HttpListenerDefinition(Definition):
     ```
 
     Requests are dispatched exactly as on the main port: routing, default answers (404, 405, 413) and the
-    body size limit of `[server]`; the connection timeouts and limit are the defaults of `[server]`
-    (10s, 60s, 75s, 1024 connections). Other APIs are not served on this port. No `sequence`, `on-error` or
-    `coordination`: every node listens. At most `max-in-flight` requests are processed at once. An
-    embedding application passes the HTTP transport's dispatcher to the runtime:
-    `Runtime(root, http_dispatch=interlace.http.listener.dispatch_routes)`; without it the endpoint shows
-    `failed` with the reason."""
+    body size limit of `[server]`; the port is guarded with the connection limits of `[server]` too
+    (`header-timeout`, `body-timeout`, `keepalive-timeout`, `max-connections`, counted for this port
+    alone), so one setting governs every port that serves APIs. Other APIs are not served on this
+    port. No `sequence`, `on-error` or `coordination`: every node listens. At most `max-in-flight`
+    requests are processed at once. An embedding application passes the HTTP transport's dispatcher to
+    the runtime: `Runtime(root, http_dispatch=interlace.http.listener.dispatch_routes)`; without it the
+    endpoint shows `failed` with the reason."""
 
     port: Annotated[int, Field(ge=0, le=65535)]
     """The port to listen on (0: any free one, shown in the state's `source`)."""
@@ -174,18 +175,19 @@ class InboundDefinition(Definition):
       `redelivery` backoff, and the source delivers it again; a flow that fails once and then succeeds
       loses nothing. The wait holds the message's slot, so a message that keeps failing is not read again
       at once.
-    - **Bounded redelivery.** Attempts are counted per message: the source's own delivery count where it
-      gives one (JetStream `num_delivered`, SQS `ApproximateReceiveCount`, a Redis stream group's
-      `XPENDING` count, a RabbitMQ quorum queue's `x-delivery-count`), otherwise by the runtime per
-      message id (RabbitMQ `message_id`, Kafka topic, partition and offset, a file's path, a row's key,
-      else a digest of body and headers). After the last of `redelivery.max-attempts` the message is
-      **dead-lettered**, and only then acknowledged: into the source's dead-letter place when its trigger
-      names one (`deadLetterExchange`, `deadLetterSubject`, `deadLetterStream`, `deadLetterTopic`,
-      `deadLetterQueueUrl`; files: the `on-failure` folder, or `dead-letter/` beside the files with a
-      `NAME.reason.txt`), otherwise into the `dead-letter-store`, where it can be browsed and replayed
-      through the management API. Body and headers are kept, and the reason (attempts and last error) is
-      added as the header `x-interlace-dead-letter-reason` (a stored message also keeps it as its
-      `last_error`). `dead_lettered` in the state counts them.
+    - **Bounded redelivery.** Attempts are counted per message: the source's own delivery count where it gives
+      one (JetStream `num_delivered`, SQS `ApproximateReceiveCount`, a Redis stream group's `XPENDING` count,
+      a RabbitMQ quorum queue's `x-delivery-count`), otherwise by the runtime per message id (RabbitMQ
+      `message_id`, Kafka topic, partition and offset, a file's path, a row's key, else a digest of body and
+      headers), kept in the project's state folder (`.interlace/attempts/NAME.json`) so that a restart does
+      not reset them. After the last of `redelivery.max-attempts` the message is **dead-lettered**, and only
+      then acknowledged: into the source's dead-letter place when its trigger names one (`deadLetterExchange`,
+      `deadLetterSubject`, `deadLetterStream`, `deadLetterTopic`, `deadLetterQueueUrl`; files: the
+      `on-failure` folder, or `dead-letter/` beside the files with a `NAME.reason.txt`), otherwise into the
+      `dead-letter-store`, where it can be browsed and replayed through the management API. Body and headers
+      are kept, and the reason (attempts and last error) is added as the header
+      `x-interlace-dead-letter-reason` (a stored message also keeps it as its `last_error`). `dead_lettered`
+      in the state counts them.
     - **Backpressure**: at most `max-in-flight` messages are in flight; the source is asked for the next
       event only when a slot is free.
     - **Stopping** (deactivation, redeploy, shutdown): the source is closed first, then the messages in

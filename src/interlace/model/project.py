@@ -87,7 +87,8 @@ class ServerDefinition(Definition):
     graceful_timeout: Annotated[float, Field(gt=0)] = 10.0
     header_timeout: PositiveDuration = 10.0
     """How long a client may take to send a request's line and headers, from its first byte (``10s``);
-    then it is answered 408 and the connection closed. The management API keeps it too."""
+    then it is answered 408 and the connection closed. These limits hold for every port: the APIs', the
+    management API's and each inbound HTTP listener's."""
     body_timeout: PositiveDuration = 60.0
     """How long a client may take to send a request's body once its headers arrived (``60s``)."""
     keepalive_timeout: PositiveDuration = 75.0

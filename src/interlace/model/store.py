@@ -307,9 +307,13 @@ class StoreDefinition(Definition):
     In every case the store stayed at or under its bound and drained in 30 to 45 s after the load
     stopped.
 
-    While a store that refuses is full, the resources whose flow stores into it (a `store` step of the
-    resource's flow itself, without a failover store) refuse new requests at their first step, before
-    calling any back-end, and look again for room at most every 100ms.
+    Once a store that refuses has been found full, the resources whose flow stores into it (a `store`
+    step of the resource's flow itself, without a failover store) meter their requests at their first
+    step: a count of the store lets through as many requests as it has room for, and the others wait
+    for the next count (taken 100ms after the last one) and are refused then if it shows no room for
+    them, before calling any back-end. A flow therefore runs only when its message can be stored, and
+    clients that send again at once after a 503 are answered at the pace of the counts, so they cannot
+    take the event loop from the processor that makes the room.
 
     How exact the bound is depends on the kind:
 

@@ -11,7 +11,7 @@ from interlace.processors.delivery import (
     delivery_context,
 )
 from interlace.processors.forwarding import ExhaustedPolicy, ForwardingProcessor
-from interlace.processors.operations import (
+from interlace.processors.replay import (
     MessageNotFoundError,
     ReplayConflictError,
     UnknownStoreError,

@@ -10,9 +10,10 @@ stores and (lazily opened) connections, and its background services. Its life, d
    the same values, is shared rather than opened twice, so its messages and claims carry over);
 3. the server's route table is swapped to include it, and :meth:`Deployment.start` starts its services
    (the previous version's stopped just before);
-4. when replaced or undeployed, :meth:`Deployment.stop` stops its services and :meth:`Deployment.close`
-   closes the stores its successor does not share and its connections (after the operations in flight
-   on them). Requests in flight finish on the artifacts they started with.
+4. when replaced or undeployed, :meth:`Deployment.stop` stops its services, :meth:`Deployment.drain`
+   waits for the HTTP requests it is answering (they finish on the artifacts they started with) up to
+   the graceful timeout and cuts the others, and :meth:`Deployment.close` closes the stores its
+   successor does not share and its connections.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from interlace.compiler.compile import Artifacts, compile_project
+from interlace.compiler.in_flight import Drained
 from interlace.compiler.stores import StoreFactory
 from interlace.model.load import Project, load_project
 from interlace.model.store import StoreDefinition
@@ -129,6 +131,24 @@ class Deployment:
         """Stop its services gracefully; safe to call twice, and before :meth:`start`."""
         if self._services is not None:
             await self._services.stop()
+
+    async def drain(self) -> Drained:
+        """Wait for the HTTP requests its resources are answering, up to its ``[server]
+        graceful-timeout``, then cut those still running; logs how many finished and were cut."""
+        timeout = self.project.server.graceful_timeout
+        drained = await self.artifacts.in_flight.drain(timeout)
+        if drained.cut:
+            _log.warning(
+                "%s %s: %d of %d requests in flight did not finish within %gs and were cut",
+                self.name,
+                self.version,
+                drained.cut,
+                drained.waited_for,
+                timeout,
+            )
+        elif drained.finished:
+            _log.info("%s %s: %d requests in flight finished", self.name, self.version, drained.finished)
+        return drained
 
     async def close(self, successor: Deployment | None = None) -> None:
         """Close the stores ``successor`` does not share, and its connections; safe to call twice."""

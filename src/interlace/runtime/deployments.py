@@ -26,6 +26,7 @@ from typing import Final
 
 from interlace.compiler.compile import Artifacts, installed_connectors
 from interlace.compiler.diagnostics import format_problem
+from interlace.compiler.in_flight import Drained
 from interlace.errors import ConfigError
 from interlace.routing import ApiRoutes, RouteConflict
 from interlace.runtime.bundles import Manifest, read_bundle
@@ -52,6 +53,14 @@ __all__ = [
 DEPLOYMENTS_DIR: Final = "deployments"
 """Under the home's ``.interlace/``: ``NAME/VERSION/`` per deployed bundle, and ``history.json``."""
 _log = logging.getLogger("interlace.runtime")
+
+
+def _drain_notes(deployment: Deployment, drained: Drained) -> list[str]:
+    """What a change answers about the requests the replaced ``deployment`` had in flight."""
+    if not drained.waited_for:
+        return []
+    note = f"{deployment.version} finished {drained.finished} of its {drained.waited_for} requests in flight"
+    return [note + (f"; {drained.cut} were cut" if drained.cut else "")]
 
 
 def _problems_of(exc: ConfigError) -> list[str]:
@@ -143,13 +152,13 @@ class Deployments:
                         f"the bundle {bundle.name} {bundle.version} holds project {deployment.name}: "
                         "rebuild it with interlace build"
                     )
-                await self._activate(deployment)
+                drained = await self._activate(deployment)
             except BaseException:
                 if created:
                     await asyncio.to_thread(remove_version_folder, target)
                 raise
             _log.info("deployed bundle %s %s", bundle.name, bundle.version)
-            return self._noted(deployment, notes)
+            return self._noted(deployment, notes, drained)
 
     async def deploy_folder(self, folder: Path, *, rescan: bool = True) -> DeploymentInfo:
         """Load the project in ``folder`` and make it its project's active version (a new project runs
@@ -157,17 +166,17 @@ class Deployments:
         the running version keeps serving then. ``rescan`` looks for installed connectors again."""
         async with self._lock:
             deployment, notes = self._build(folder, rescan=rescan)
-            await self._activate(deployment)
-            return self._noted(deployment, notes)
+            drained = await self._activate(deployment)
+            return self._noted(deployment, notes, drained)
 
     async def redeploy(self, name: str) -> DeploymentInfo:
         """Load project ``name`` again from where it runs (connectors are looked for again); ConfigError
         when it has problems now (it keeps serving), UnknownDeploymentError when it does not run."""
         async with self._lock:
             deployment, notes = self._build(self.active(name).root, rescan=True)
-            await self._activate(deployment)
+            drained = await self._activate(deployment)
             _log.info("redeployed %s %s", deployment.name, deployment.version)
-            return self._noted(deployment, notes)
+            return self._noted(deployment, notes, drained)
 
     async def rollback(self, name: str) -> DeploymentInfo:
         """Activate the version of ``name`` that was active before the current one. UnknownDeploymentError
@@ -180,10 +189,10 @@ class Deployments:
             deployment, notes = self._build(
                 Path(chosen.source), rescan=True, manifest=manifest_of(Path(chosen.source))
             )
-            await self._activate(deployment, record=False)
+            drained = await self._activate(deployment, record=False)
             self.history.step_back(name, chosen)
             _log.info("rolled %s back to %s", name, chosen.version)
-            return self._noted(deployment, notes)
+            return self._noted(deployment, notes, drained)
 
     async def undeploy(self, name: str) -> DeploymentInfo:
         """Stop project ``name`` and remove it: its deployed bundles and its history go, the other
@@ -195,13 +204,14 @@ class Deployments:
             self._served = self._serve(others)
             self._running = others
             await deployment.stop()
+            drained = await deployment.drain()
             await deployment.close()
             self._count(name, "undeployed")
             self._held.pop(name, None)
             await asyncio.to_thread(shutil.rmtree, self.folder / name, True)
             self.history.forget(name)
             _log.info("undeployed %s %s", name, deployment.version)
-            return replace(info, active=False)
+            return replace(info, active=False, notes=tuple(_drain_notes(deployment, drained)))
 
     async def remove_version(self, name: str, version: str) -> DeploymentInfo:
         """Remove deployed version ``version`` of ``name``; UnknownDeploymentError when there is none,
@@ -277,15 +287,17 @@ class Deployments:
         if self._shared.metrics is not None:
             self._shared.metrics.deployment(project, outcome)
 
-    async def _activate(self, candidate: Deployment, *, record: bool = True) -> None:
+    async def _activate(self, candidate: Deployment, *, record: bool = True) -> list[str]:
+        """Swap ``candidate`` in; the notes on the requests the version it replaced had in flight."""
         try:
-            await self._swap_in(candidate, record=record)
+            drained = await self._swap_in(candidate, record=record)
         except Exception:
             self._count(candidate.name, "refused")
             raise
         self._count(candidate.name, "deployed")
+        return drained
 
-    async def _swap_in(self, candidate: Deployment, *, record: bool) -> None:
+    async def _swap_in(self, candidate: Deployment, *, record: bool) -> list[str]:
         name = candidate.name
         previous = self._running.get(name)
         others = [d for key, d in self._running.items() if key != name]
@@ -308,11 +320,14 @@ class Deployments:
         if name not in self._held:  # read once per project, kept from one version to the next
             self._held[name] = HeldServices.of_project(self._shared.home / STATE_DIR, name)
         candidate.start(self._held[name])
+        drained: list[str] = []
         if previous is not None:
+            drained = _drain_notes(previous, await previous.drain())
             await previous.close(candidate)
         if record:
             self.history.record(name, candidate.version, candidate.root)
         _log.info("%s %s is active (%d APIs)", name, candidate.version, len(candidate.artifacts.apis))
+        return drained
 
     def _serve(self, lineup: Mapping[str, Deployment]) -> Artifacts:
         home = lineup.get(self.home or "")
@@ -330,10 +345,12 @@ class Deployments:
                 "context or version"
             ) from exc
 
-    def _noted(self, deployment: Deployment, notes: list[str]) -> DeploymentInfo:
+    def _noted(self, deployment: Deployment, notes: list[str], drained: list[str]) -> DeploymentInfo:
+        """The answer to a change: ``notes`` (logged here as warnings) and the notes on the replaced
+        version's requests (``drained``, logged by the drain)."""
         for note in notes:
             _log.warning("%s %s: %s", deployment.name, deployment.version, note)
-        return replace(self.info(deployment), notes=tuple(notes))
+        return replace(self.info(deployment), notes=(*notes, *drained))
 
     def _version_notes(self, manifest: Manifest | None) -> list[str]:
         """Connectors installed here in another version than the bundle was built with (a missing one is

@@ -31,6 +31,7 @@ from interlace.sdk.errors import (
     UnknownConnectorError,
 )
 from interlace.sdk.flow import InFlight
+from interlace.sdk.headers import check_header_values, header_break
 from interlace.sdk.oauth2 import OAuth2Settings, OAuth2Tokens, RefreshNote, RefreshNotes, TokenStore
 from interlace.sdk.operation import OperationResult, OperationSpec, ResultSpec, needs_scopes
 from interlace.sdk.registry import (
@@ -95,8 +96,10 @@ __all__ = [
     "TriggerEvent",
     "TriggerSpec",
     "UnknownConnectorError",
+    "check_header_values",
     "encode_body",
     "has_dot_segment",
+    "header_break",
     "installed_entry_points",
     "needs_scopes",
     "operation_scopes",

@@ -4,7 +4,7 @@ leases that let one node of several run a coordinated service."""
 
 from interlace.services.backoff import Backoff
 from interlace.services.coordination import LEASE_TABLE, Coordinator, default_node_name
-from interlace.services.held import HeldServices
+from interlace.services.held import HeldServices, write_state_file
 from interlace.services.schedule import (
     CronSchedule,
     IntervalSchedule,
@@ -48,4 +48,5 @@ __all__ = [
     "Wait",
     "default_node_name",
     "wait_or_stop",
+    "write_state_file",
 ]

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from interlace.services.service import SERVICE_KINDS, ServiceKind
 
-__all__ = ["HeldServices"]
+__all__ = ["HeldServices", "write_state_file"]
 
 _log = logging.getLogger("interlace.services")
 
@@ -66,10 +66,12 @@ class HeldServices:
         if self.path is None:
             return
         data = {kind: sorted(names) for kind, names in self._names.items()}
-        await asyncio.to_thread(_write, self.path, json.dumps(data, indent=2) + "\n")
+        await asyncio.to_thread(write_state_file, self.path, json.dumps(data, indent=2) + "\n")
 
 
-def _write(path: Path, text: str) -> None:
+def write_state_file(path: Path, text: str) -> None:
+    """Replace the state file ``path`` with ``text`` in one step (a crash leaves the old or the new one);
+    blocking: run it in a thread."""
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(".tmp")
     partial.write_text(text, "utf-8")

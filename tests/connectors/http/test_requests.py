@@ -228,3 +228,15 @@ async def test_one_session_with_kept_alive_sockets_serves_the_connection(api: Ap
 def test_wrong_settings_are_refused(settings: dict[str, object], problem: str) -> None:
     with pytest.raises(ValueError, match=problem):
         HttpConfig.model_validate(settings)
+
+
+@pytest.mark.parametrize("value", ["a\r\nX-Admin: 1", "a\nb", "a\rb", "a\x00b"])
+async def test_a_header_value_with_a_line_break_is_invalid_input_naming_the_header(
+    api: ApiServer, value: str
+) -> None:
+    async with api.connection() as conn:
+        with pytest.raises(InvalidInput) as raised:
+            await call(conn, "post", path="orders", headers={"X-Note": value}, body="x")
+    assert str(raised.value) == "http.post on connection orders: header X-Note must not contain line breaks"
+    assert value not in str(raised.value)
+    assert api.requests == []

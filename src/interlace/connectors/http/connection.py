@@ -19,6 +19,7 @@ from interlace.sdk import (
     OperationResult,
     RetryableError,
     TokenStore,
+    check_header_values,
 )
 from interlace.sdk.answers import Answer, check_status, to_result
 
@@ -100,6 +101,7 @@ class HttpConnection(Connection[HttpConfig]):
             raise FatalError(f"{where}: the connection is not open")
         url = resolve_url(self.config.base_url, path, query or {}, where)
         encoded = encode_body(body, content_type, where)
+        check_header_values((headers or {}).items(), where)
         merged: CIMultiDict[str] = CIMultiDict(self.config.headers)
         merged.update(headers or {})
         if encoded is not None and (content_type is not None or "Content-Type" not in merged):

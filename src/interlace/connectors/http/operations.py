@@ -45,7 +45,11 @@ Query = Annotated[
 ]
 Headers = Annotated[
     dict[str, str] | None,
-    Param("Headers of this request, over the connection's headers.", example={"Accept": "application/json"}),
+    Param(
+        "Headers of this request, over the connection's headers; a value with a line break (CR, LF) or a"
+        " NUL is refused as invalid input, naming the header.",
+        example={"Accept": "application/json"},
+    ),
 ]
 Body = Annotated[
     object,

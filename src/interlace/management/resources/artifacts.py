@@ -99,13 +99,11 @@ def _sequence_view(sequence: SequenceMediator, project: str) -> dict[str, Any]:
 async def _apis(call: Call) -> dict[str, Any]:
     context = call.context
     projects = _projects(context, "apis")
-    return {
-        "items": [_api_view(api, context.api_url, projects[api.name]) for api in context.artifacts().apis]
-    }
+    return {"items": [_api_view(api, context.api_url, projects[api.name]) for api in call.artifacts.apis]}
 
 
 def _named_api(call: Call) -> ApiArtifact:
-    apis = call.context.artifacts().apis
+    apis = call.artifacts.apis
     name = call.path["name"]
     for api in apis:
         if api.name == name:
@@ -129,13 +127,13 @@ async def _api_openapi(call: Call) -> dict[str, Any]:
 
 
 async def _sequences(call: Call) -> dict[str, Any]:
-    sequences = call.context.artifacts().sequences
+    sequences = call.artifacts.sequences
     projects = _projects(call.context, "sequences")
     return {"items": [_sequence_view(sequences[name], projects[name]) for name in sorted(sequences)]}
 
 
 async def _sequence(call: Call) -> dict[str, Any]:
-    sequences = call.context.artifacts().sequences
+    sequences = call.artifacts.sequences
     name = call.path["name"]
     sequence = sequences.get(name)
     if sequence is None:

@@ -91,7 +91,7 @@ def _forget_expired(now: float) -> None:
 
 async def _start(call: Call) -> dict[str, Any]:
     name = call.path["name"]
-    connections = call.context.artifacts().connections
+    connections = call.artifacts.connections
     pool = connections.get(name)
     if pool is None:
         known = ", ".join(sorted(connections)) or "none"

@@ -96,7 +96,7 @@ def _connection_view(pool: ConnectionPool) -> dict[str, Any]:
 
 
 def _pool(call: Call) -> ConnectionPool:
-    connections = call.context.artifacts().connections
+    connections = call.artifacts.connections
     name = call.path["name"]
     pool = connections.get(name)
     if pool is None:
@@ -119,7 +119,7 @@ async def _connector(call: Call) -> dict[str, Any]:
 
 
 async def _connections(call: Call) -> dict[str, Any]:
-    connections = call.context.artifacts().connections
+    connections = call.artifacts.connections
     return {"items": [_connection_view(connections[name]) for name in sorted(connections)]}
 
 

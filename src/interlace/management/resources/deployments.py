@@ -99,7 +99,6 @@ def _view(context: ManagementContext, info: DeploymentInfo) -> dict[str, Any]:
 
 async def _list(call: Call) -> dict[str, Any]:
     context = call.context
-    context.artifacts()
     deployments = context.runtime.deployments
     running = deployments.running
     return {"items": [_view(context, deployments.info(running[name])) for name in sorted(running)]}
@@ -107,7 +106,6 @@ async def _list(call: Call) -> dict[str, Any]:
 
 async def _versions(call: Call) -> dict[str, Any]:
     context = call.context
-    context.artifacts()
     name = call.path["name"]
     versions = context.runtime.deployments.versions_of(name)  # UnknownDeploymentError: 404
     active = next((info.version for info in versions if info.active), None)
@@ -147,7 +145,6 @@ async def _uploaded(request: web.Request) -> bytes:
 
 async def _deploy(call: Call) -> dict[str, Any]:
     context = call.context
-    context.artifacts()
     data = await _uploaded(call.request)
     info = await context.runtime.deployments.deploy(data)
     _log.info("management: %s deployed bundle %s %s", call.user, info.name, info.version)
@@ -156,7 +153,6 @@ async def _deploy(call: Call) -> dict[str, Any]:
 
 async def _rollback(call: Call) -> dict[str, Any]:
     context = call.context
-    context.artifacts()
     info = await context.runtime.deployments.rollback(call.path["name"])
     _log.info("management: %s rolled %s back to %s", call.user, info.name, info.version)
     return _view(context, info)
@@ -164,7 +160,6 @@ async def _rollback(call: Call) -> dict[str, Any]:
 
 async def _undeploy(call: Call) -> dict[str, Any]:
     context = call.context
-    context.artifacts()
     info = await context.runtime.deployments.undeploy(call.path["name"])
     _log.info("management: %s undeployed %s %s", call.user, info.name, info.version)
     return _view(context, info)
@@ -172,7 +167,6 @@ async def _undeploy(call: Call) -> dict[str, Any]:
 
 async def _remove_version(call: Call) -> dict[str, Any]:
     context = call.context
-    context.artifacts()
     info = await context.runtime.deployments.remove_version(call.path["name"], call.path["version"])
     _log.info("management: %s removed %s %s", call.user, info.name, info.version)
     return _view(context, info)

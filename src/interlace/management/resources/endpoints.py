@@ -61,7 +61,7 @@ def _view(state: EndpointState) -> dict[str, Any]:
 
 
 def _endpoint(call: Call) -> Endpoint:
-    endpoints = call.context.artifacts().endpoints
+    endpoints = call.artifacts.endpoints
     name = call.path["name"]
     endpoint = endpoints.get(name)
     if endpoint is None:
@@ -78,7 +78,7 @@ def _switchable(call: Call) -> SwitchableEndpoint:
 
 
 async def _list(call: Call) -> dict[str, Any]:
-    endpoints = call.context.artifacts().endpoints
+    endpoints = call.artifacts.endpoints
     return {"items": [_view(endpoints[name].state()) for name in sorted(endpoints)]}
 
 

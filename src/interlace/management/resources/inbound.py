@@ -39,7 +39,6 @@ _TASKS = service_routes(
 
 
 async def _trigger_task(call: Call) -> dict[str, Any]:
-    call.context.artifacts()
     task = call.context.runtime.services.service("task", call.path["name"])  # 404 if unknown
     assert isinstance(task, ScheduledTask)
     state = await task.trigger_now()

@@ -33,7 +33,7 @@ SCHEMAS: dict[str, Schema] = {
 async def _server(call: Call) -> dict[str, Any]:
     context = call.context
     project = context.runtime.project
-    artifacts = context.artifacts()
+    artifacts = call.artifacts
     now = context.clock()
     return {
         "name": artifacts.name,
@@ -52,7 +52,6 @@ async def _health(call: Call) -> dict[str, Any]:
 
 
 async def _ready(call: Call) -> dict[str, Any]:
-    call.context.artifacts()  # NotReadyError (503) while there is no active deployment
     return {"status": "ready"}
 
 

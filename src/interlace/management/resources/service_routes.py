@@ -59,21 +59,17 @@ def service_routes(
     noun = KIND_NAMES[kind]
 
     async def list_all(call: Call) -> dict[str, Any]:
-        call.context.artifacts()
         return {"items": [state_view(state) for state in call.context.runtime.services.states(kind)]}
 
     async def get_one(call: Call) -> dict[str, Any]:
-        call.context.artifacts()
         return state_view(call.context.runtime.services.state(kind, call.path["name"]))  # 404 if unknown
 
     async def activate(call: Call) -> dict[str, Any]:
-        call.context.artifacts()
         state = await call.context.runtime.services.activate(kind, call.path["name"])
         _log.info("management: %s activated %s %s", call.user, noun, state.name)
         return state_view(state)
 
     async def deactivate(call: Call) -> dict[str, Any]:
-        call.context.artifacts()
         state = await call.context.runtime.services.deactivate(kind, call.path["name"])
         _log.info("management: %s deactivated %s %s", call.user, noun, state.name)
         return state_view(state)

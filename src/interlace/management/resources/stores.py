@@ -109,7 +109,6 @@ def _message_view(message: StoredMessage, *, with_payload: bool) -> dict[str, An
 
 
 def _store(call: Call) -> MessageStore:
-    call.context.artifacts()
     return call.context.runtime.message_store(call.path["name"])  # UnknownStoreError: 404
 
 
@@ -142,7 +141,7 @@ async def _store_view(store: MessageStore) -> dict[str, Any]:
 
 async def _list(call: Call) -> dict[str, Any]:
     runtime = call.context.runtime
-    names = sorted(call.context.artifacts().stores)
+    names = sorted(call.artifacts.stores)
     return {"items": [await _store_view(runtime.message_store(name)) for name in names]}
 
 

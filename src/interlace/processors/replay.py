@@ -1,5 +1,7 @@
-"""What operators do with stored messages beyond the store's own methods: replay a dead-letter message
-into the store it came from (optionally edited), and a JSON-ready view of a message.
+"""Replay: what operators do with stored messages beyond the store's own methods: replay a dead-letter
+message into the store it came from (optionally edited), and a JSON-ready view of a message.
+
+(Not "operations": in Interlace an operation is a connector's typed outbound action.)
 
 The store's own methods serve the rest: ``size()``, ``browse(offset, limit)``, ``get(id)``,
 ``delete(id)`` and ``purge()``.

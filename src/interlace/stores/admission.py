@@ -1,0 +1,105 @@
+"""Admission: how many requests the gate of a refusing store lets run their flow while it is (nearly) full.
+
+A resource that always stores into a store with ``when-full: refuse`` starts with a gate
+(:class:`~interlace.mediators.store.FullStoreGate`). Until a put into the store is refused, the gate lets
+every request through. From then on it meters them: a count of the store (taken when the requests it
+allowed are used up, ``recheck`` seconds after the last count) allows as many requests as the store has
+room for; a request that finds none allowed waits for the next count and is refused (503) if that shows
+no room for it, before its flow calls back-ends.
+
+Why meter rather than open the gate whenever there is room: a store at its bound gets room one message
+at a time, as its processor acknowledges them. A gate that opened on any room let every waiting client
+through to run its whole flow (calls to back-ends included), for one of them to be stored and the rest
+to be refused at the store; with clients that resend at once after a 503, those refused flows took the
+event loop from the processor that makes the room, and it slowed to a fraction of its pace. Metered,
+a flow runs only when its message can be stored; and since a refusal waits for the next count, a client
+that sends again at once is answered about ten times a second, not as fast as the loop can refuse.
+
+One event loop, no lock. A request allowed through that never reaches the store (its flow answered
+before) is not given back: the next count allows anew.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from typing import Final
+
+from interlace.stores.bounds import StoreBounds, StoreUsage
+
+__all__ = ["Admission", "room_for"]
+
+RECHECK: Final = 0.1
+"""Seconds between two counts while the gate refuses (a count shows room made since)."""
+
+
+def room_for(bounds: StoreBounds, usage: StoreUsage) -> int:
+    """How many messages (of the store's average size, where it counts bytes) fit in the store now."""
+    free = bounds.max_messages - usage.messages
+    if bounds.max_bytes is not None and usage.bytes is not None and usage.messages > 0:
+        average = max(1, usage.bytes // usage.messages)
+        free = min(free, (bounds.max_bytes - usage.bytes) // average)
+    return max(0, free)
+
+
+class Admission:
+    """The gate's state for one store (see the module docstring)."""
+
+    __slots__ = ("_allowed", "_checked", "_clock", "_counting", "_full", "recheck")
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic, recheck: float = RECHECK) -> None:
+        self._clock = clock
+        self.recheck = recheck
+        self._allowed: int | None = None  # None: not metering (no put was refused yet)
+        self._full = StoreUsage(0, None)  # the usage that left no room, for the refusal
+        self._checked = float("-inf")
+        self._counting: asyncio.Event | None = None  # set when the count under way is done
+
+    @property
+    def last_full(self) -> StoreUsage:
+        """The usage of the store when it was last found full."""
+        return self._full
+
+    def refused(self, usage: StoreUsage) -> None:
+        """A put found the store full (its ``usage``): let no more through until a count shows room."""
+        self._allowed = 0
+        self._full = usage
+        self._checked = self._clock()
+
+    async def admit(
+        self, bounds: StoreBounds, count: Callable[[], Awaitable[StoreUsage]]
+    ) -> StoreUsage | None:
+        """None: let this request through; else the usage to refuse it with.
+
+        While metering, a request that finds nothing allowed waits for the next count (taken ``recheck``
+        seconds after the last one, by the first such request, for all of them) and is let through if
+        that count shows room left for it. ``count`` may raise; the request counting then gets the error,
+        the others are refused."""
+        if self._allowed is None:
+            return None
+        if self._allowed == 0:
+            await self._next_count(bounds, count)
+        if self._allowed > 0:
+            self._allowed -= 1
+            return None
+        return self._full
+
+    async def _next_count(self, bounds: StoreBounds, count: Callable[[], Awaitable[StoreUsage]]) -> None:
+        if self._counting is not None:
+            await self._counting.wait()
+            return
+        self._counting = done = asyncio.Event()
+        try:
+            pause = self._checked + self.recheck - self._clock()
+            if pause > 0:
+                await asyncio.sleep(pause)
+            self._checked = self._clock()
+            usage = await count()
+            free = room_for(bounds, usage)
+            self._allowed = free
+            if free == 0:
+                self._full = usage
+        finally:
+            self._counting = None
+            done.set()
