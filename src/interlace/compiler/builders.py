@@ -18,7 +18,7 @@ import orjson
 import yaml
 
 from interlace.compiler.flows import FlowBuilder
-from interlace.errors import ConfigError, SourceLocation
+from interlace.errors import ConfigError, SourceLocation, did_you_mean
 from interlace.mediators.base import Mediator
 from interlace.mediators.body import BodyTemplate, JsonBody, TextBody
 from interlace.mediators.call import CallMediator
@@ -32,7 +32,7 @@ from interlace.mediators.payload import PayloadMediator
 from interlace.mediators.property import PropertyMediator
 from interlace.mediators.respond import RespondMediator
 from interlace.mediators.scatter_gather import ScatterGatherMediator
-from interlace.mediators.sequence import SequenceCallMediator
+from interlace.mediators.sequence import SequenceCallMediator, SequenceParameters
 from interlace.mediators.store import StoreMediator
 from interlace.mediators.switch import SwitchMediator
 from interlace.mediators.target import Target, parse_target
@@ -186,10 +186,25 @@ def build_drop(d: DropDefinition, fb: FlowBuilder) -> Mediator:
     return DropMediator(d.location)
 
 
+def _check_parameters(d: SequenceCallDefinition, declared: SequenceParameters, fb: FlowBuilder) -> None:
+    known = [*declared.defaults, *declared.required]
+    where = d.location_of("parameters")
+    for name in d.parameters:
+        if name not in known:
+            hint = did_you_mean(name, known) or f"{d.name} takes {', '.join(sorted(known))}"
+            fb.diagnostics.error(f"sequence {d.name!r} has no parameter {name!r}", where, hint)
+    for name in sorted(declared.required - d.parameters.keys()):
+        fb.diagnostics.error(
+            f"sequence {d.name!r} needs parameter {name!r}", where, f"give it: parameters: {{{name}: ...}}"
+        )
+
+
 def build_sequence_call(d: SequenceCallDefinition, fb: FlowBuilder) -> Mediator | None:
     target = fb.sequence(d.name, d.location_of("name"))
     if target is None:
         return None
+    if target.parameters is not None:
+        _check_parameters(d, target.parameters, fb)
     parameters = fb.value(d.parameters, d.location_of("parameters")) if d.parameters else None
     return SequenceCallMediator(target, parameters, d.location)
 

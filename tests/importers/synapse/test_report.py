@@ -26,6 +26,7 @@ def test_every_unsupported_construct_is_reported_at_its_line(tmp_path: Path) -> 
         (12, "call without an endpoint"),
         (14, "artifact <proxy> LegacyProxy"),
         (17, "artifact <localEntry> config"),
+        (18, "endpoint template HospitalEP"),
     ]
     assert {f.origin.file for f in report.findings} == {"unsupported.xml"}
     assert not report.complete

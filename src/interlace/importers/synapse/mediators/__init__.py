@@ -9,6 +9,7 @@ from interlace.importers.synapse.mediators import (
     payload,
     property,
     switch,
+    template,
 )
 
-__all__ = ["call", "control", "filter", "header", "log", "payload", "property", "switch"]
+__all__ = ["call", "control", "filter", "header", "log", "payload", "property", "switch", "template"]
