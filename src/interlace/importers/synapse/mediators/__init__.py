@@ -3,6 +3,7 @@
 from interlace.importers.synapse.mediators import (
     call,
     control,
+    enrich,
     filter,
     header,
     log,
@@ -12,4 +13,15 @@ from interlace.importers.synapse.mediators import (
     template,
 )
 
-__all__ = ["call", "control", "filter", "header", "log", "payload", "property", "switch", "template"]
+__all__ = [
+    "call",
+    "control",
+    "enrich",
+    "filter",
+    "header",
+    "log",
+    "payload",
+    "property",
+    "switch",
+    "template",
+]
