@@ -19,11 +19,13 @@ import yaml
 
 from interlace.compiler.flows import FlowBuilder
 from interlace.errors import ConfigError, SourceLocation, did_you_mean
+from interlace.expressions import Template
 from interlace.mediators.base import Mediator
 from interlace.mediators.body import BodyTemplate, JsonBody, TextBody
 from interlace.mediators.call import CallMediator
 from interlace.mediators.drop import DropMediator
 from interlace.mediators.enrich import EnrichMediator
+from interlace.mediators.fault import FaultMediator
 from interlace.mediators.filter import FilterMediator
 from interlace.mediators.foreach import ForeachMediator
 from interlace.mediators.header import HeaderMediator
@@ -44,6 +46,7 @@ from interlace.model.mediators import (
     CallDefinition,
     DropDefinition,
     EnrichDefinition,
+    FaultDefinition,
     FilterDefinition,
     ForeachDefinition,
     HeaderDefinition,
@@ -283,6 +286,15 @@ def build_throw_error(d: ThrowErrorDefinition, fb: FlowBuilder) -> Mediator:
     )
 
 
+def build_fault(d: FaultDefinition, fb: FlowBuilder) -> Mediator:
+    def text(value: str | None, key: str) -> Template | None:
+        return fb.template(value, d.location_of(key)) if value is not None else None
+
+    texts = (text(d.detail, "detail"), text(d.node, "node"), text(d.role, "role"))
+    reason = fb.template(d.reason, d.location_of("reason"))
+    return FaultMediator(d.format, d.code, reason, texts, d.status, d.location)
+
+
 MEDIATORS: dict[str, MediatorKind[Any]] = {
     "log": MediatorKind(LogDefinition, build_log, "message"),
     "variable": MediatorKind(VariableDefinition, build_variable),
@@ -301,6 +313,7 @@ MEDIATORS: dict[str, MediatorKind[Any]] = {
     "scatter-gather": MediatorKind(ScatterGatherDefinition, build_scatter_gather),
     "validate": MediatorKind(ValidateDefinition, build_validate),
     "throw-error": MediatorKind(ThrowErrorDefinition, build_throw_error, "message"),
+    "fault": MediatorKind(FaultDefinition, build_fault, "reason"),
 }
 
 

@@ -19,6 +19,7 @@ __all__ = [
     "CallDefinition",
     "DropDefinition",
     "EnrichDefinition",
+    "FaultDefinition",
     "FilterDefinition",
     "ForeachDefinition",
     "HeaderDefinition",
@@ -322,3 +323,56 @@ class ThrowErrorDefinition(Definition):
     """The HTTP status of the default error answer."""
     detail: Any = None
     """Extra data for the on-error flow (``${error.detail}``); strings are templates."""
+
+
+class FaultDefinition(Definition):
+    """Replace the payload with a fault and set the message's status; a ``respond`` then answers it.
+
+    ```yaml
+    - fault: {reason: "No doctor ${vars.doctor}", code: Client, status: 400}   # a SOAP 1.1 fault
+    - fault: {format: json, code: NO_DOCTOR, reason: "No doctor ${vars.doctor}", status: 404}
+    - respond
+    ```
+
+    - `soap11` builds `soapenv:Envelope/Body/Fault` with `faultcode` (`soapenv:CODE`), `faultstring`,
+      `faultactor` (the role) and `detail`, as `text/xml`.
+    - `soap12` builds `Fault/Code/Value`, `Reason/Text`, `Node`, `Role` and `Detail`, as
+      `application/soap+xml`; the SOAP 1.1 codes `Server` and `Client` become `Receiver` and `Sender`.
+    - `json` builds Interlace's error body, `{"error": {"code", "message", "correlationId", "details"}}`,
+      from the code, the reason and the detail."""
+
+    format: Literal["soap11", "soap12", "json"] = "soap11"
+    """The kind of fault: a SOAP 1.1 or SOAP 1.2 envelope, or the JSON error body."""
+    code: Annotated[str, Field(min_length=1)] = "Server"
+    """The fault code: for SOAP `Server`, `Client`, `MustUnderstand`, `VersionMismatch` (SOAP 1.2 also
+    `Receiver`, `Sender`, `DataEncodingUnknown`); for JSON any code."""
+    reason: str
+    """What went wrong: a template."""
+    detail: str | None = None
+    """More about it: a template."""
+    node: str | None = None
+    """The node where the fault happened (SOAP 1.2 only): a template."""
+    role: str | None = None
+    """The role of that node (SOAP 1.1 `faultactor`): a template."""
+    status: Annotated[int, Field(ge=100, le=599)] = 500
+    """The HTTP status the answer gets."""
+
+    @model_validator(mode="after")
+    def _soap_code(self) -> FaultDefinition:
+        codes = {
+            "soap11": ("Server", "Client", "MustUnderstand", "VersionMismatch"),
+            "soap12": (
+                "Server",
+                "Client",
+                "Receiver",
+                "Sender",
+                "MustUnderstand",
+                "VersionMismatch",
+                "DataEncodingUnknown",
+            ),
+        }.get(self.format)
+        if codes is not None and self.code not in codes:
+            raise ValueError(f"a {self.format} fault code is one of {', '.join(codes)} (got {self.code!r})")
+        if self.node is not None and self.format != "soap12":
+            raise ValueError("node is a SOAP 1.2 fault's only")
+        return self
