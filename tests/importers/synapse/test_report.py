@@ -29,6 +29,9 @@ def test_every_unsupported_construct_is_reported_at_its_line(tmp_path: Path) -> 
         (14, "artifact <proxy> LegacyProxy"),
         (17, "artifact <localEntry> config"),
         (18, "endpoint template HospitalEP"),
+        (23, "aggregate"),
+        (24, "foreach over '//order/item'"),
+        (25, "iterate without a target"),
     ]
     assert {f.origin.file for f in report.findings} == {"unsupported.xml"}
     assert not report.complete

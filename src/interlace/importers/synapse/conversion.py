@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -26,6 +27,9 @@ class Conversion:
     tree: ProjectTree
     report: Report = field(default_factory=Report)
     file: str = ""
+    splits: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """The options of the foreach or scatter-gather made from an ``iterate`` or ``clone``, by its id,
+    until an ``aggregate`` of that id (or with none) completes it."""
     _generated: int = 0
 
     def at(self, element: etree._Element) -> Origin:
@@ -85,8 +89,12 @@ class Conversion:
 
     def flow(self, parent: etree._Element, part: FlowPart) -> list[FlowItem]:
         """The mediators under ``parent`` converted in order; those without a converter are reported."""
+        return self.mediators(children(parent), part)
+
+    def mediators(self, elements: Iterable[etree._Element], part: FlowPart) -> list[FlowItem]:
+        """The mediator ``elements`` converted in order; those without a converter are reported."""
         items: list[FlowItem] = []
-        for element in children(parent):
+        for element in elements:
             tag = local_name(element)
             converter = MEDIATORS.get(tag)
             if converter is None:

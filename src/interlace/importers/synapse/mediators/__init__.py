@@ -1,12 +1,16 @@
 """The converters of Synapse mediators, one module per mediator; importing this package registers them."""
 
 from interlace.importers.synapse.mediators import (
+    aggregate,
     call,
+    clone,
     control,
     enrich,
     fault,
     filter,
+    foreach,
     header,
+    iterate,
     log,
     payload,
     property,
@@ -15,12 +19,16 @@ from interlace.importers.synapse.mediators import (
 )
 
 __all__ = [
+    "aggregate",
     "call",
+    "clone",
     "control",
     "enrich",
     "fault",
     "filter",
+    "foreach",
     "header",
+    "iterate",
     "log",
     "payload",
     "property",

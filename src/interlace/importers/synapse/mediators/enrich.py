@@ -16,14 +16,13 @@ from typing import Any, Final
 from lxml import etree
 
 from interlace.importers.synapse.conversion import Conversion
-from interlace.importers.synapse.expressions import property_path
+from interlace.importers.synapse.expressions import payload_target, property_path
 from interlace.importers.synapse.registry import FlowItem, FlowPart, mediator
 from interlace.importers.synapse.xml import attribute, child, children
 
 __all__ = ["convert_enrich"]
 
 _NAME: Final = re.compile(r"^[A-Za-z_][\w-]*$")
-_JSON_PATH: Final = re.compile(r"^(?:json-eval\()?\$((?:\.[A-Za-z_][\w-]*|\[\d+\])*)\)?$")
 
 
 def _inline(source: etree._Element, conversion: Conversion) -> tuple[bool, Any]:
@@ -72,10 +71,9 @@ def _target(target: etree._Element, conversion: Conversion) -> str | None:
         return None
     if kind == "custom":
         path = attribute(target, "xpath") or ""
-        match = _JSON_PATH.match(path.strip())
-        if match is not None:
-            steps = re.findall(r"\.([A-Za-z_][\w-]*)|\[(\d+)\]", match.group(1))
-            return ".".join(["payload", *(key or index for key, index in steps)])
+        found = payload_target(path)
+        if found is not None:
+            return found
         conversion.unsupported(target, f"enrich target {path!r}", "Interlace enriches JSON paths only")
         return None
     conversion.unsupported(target, f"enrich target type {kind}", "no Interlace equivalent")
