@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -30,6 +30,8 @@ class Conversion:
     splits: dict[str, dict[str, Any]] = field(default_factory=dict)
     """The options of the foreach or scatter-gather made from an ``iterate`` or ``clone``, by its id,
     until an ``aggregate`` of that id (or with none) completes it."""
+    resources: Callable[[str], bytes | None] = lambda key: None
+    """The content of the registry resource ``key`` (``conf:schemas/a.json``) found in the source."""
     _generated: int = 0
 
     def at(self, element: etree._Element) -> Origin:
@@ -58,6 +60,19 @@ class Conversion:
             and first <= finding.origin.line <= last
         ]
         return self.tree.add(folder, name, Document(data, comments))
+
+    def resource_file(self, element: etree._Element, key: str, folder: str, construct: str) -> str | None:
+        """The project path (``FOLDER/NAME``) the registry resource ``key`` is copied to; None (reported)
+        when the source does not hold it."""
+        data = self.resources(key)
+        if data is None:
+            self.unsupported(
+                element, f"{construct} {key}", f"the resource is not in the source; copy it into {folder}/"
+            )
+            return None
+        path = f"{folder}/{key.rpartition('/')[2].rpartition(':')[2]}"
+        self.tree.files[path] = data
+        return path
 
     def generated_name(self, owner: str) -> str:
         """A name for an anonymous (inline) artifact of ``owner``."""

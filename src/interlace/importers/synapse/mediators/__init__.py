@@ -16,6 +16,7 @@ from interlace.importers.synapse.mediators import (
     property,
     switch,
     template,
+    validate,
 )
 
 __all__ = [
@@ -34,4 +35,5 @@ __all__ = [
     "property",
     "switch",
     "template",
+    "validate",
 ]
