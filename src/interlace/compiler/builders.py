@@ -38,6 +38,7 @@ from interlace.mediators.sequence import SequenceCallMediator, SequenceParameter
 from interlace.mediators.store import StoreMediator
 from interlace.mediators.switch import SwitchMediator
 from interlace.mediators.target import Target, parse_target
+from interlace.mediators.throttle import ThrottleLimits, ThrottleMediator
 from interlace.mediators.throw import ThrowErrorMediator
 from interlace.mediators.validate import ValidateMediator
 from interlace.mediators.variable import VariableMediator
@@ -58,6 +59,7 @@ from interlace.model.mediators import (
     SequenceCallDefinition,
     StoreMediatorDefinition,
     SwitchDefinition,
+    ThrottleDefinition,
     ThrowErrorDefinition,
     ValidateDefinition,
     VariableDefinition,
@@ -295,6 +297,18 @@ def build_fault(d: FaultDefinition, fb: FlowBuilder) -> Mediator:
     return FaultMediator(d.format, d.code, reason, texts, d.status, d.location)
 
 
+def build_throttle(d: ThrottleDefinition, fb: FlowBuilder) -> Mediator:
+    limits = ThrottleLimits(d.max_requests, d.window, d.max_concurrent, d.max_keys)
+    key = fb.template(d.key, d.location_of("key")) if d.key is not None else None
+    on_accept = (
+        _nested(fb, d, "on-accept", d.on_accept, "throttle/on-accept") if d.on_accept is not None else None
+    )
+    on_reject = (
+        _nested(fb, d, "on-reject", d.on_reject, "throttle/on-reject") if d.on_reject is not None else None
+    )
+    return ThrottleMediator(key, limits, on_accept, on_reject, d.location)
+
+
 MEDIATORS: dict[str, MediatorKind[Any]] = {
     "log": MediatorKind(LogDefinition, build_log, "message"),
     "variable": MediatorKind(VariableDefinition, build_variable),
@@ -314,6 +328,7 @@ MEDIATORS: dict[str, MediatorKind[Any]] = {
     "validate": MediatorKind(ValidateDefinition, build_validate),
     "throw-error": MediatorKind(ThrowErrorDefinition, build_throw_error, "message"),
     "fault": MediatorKind(FaultDefinition, build_fault, "reason"),
+    "throttle": MediatorKind(ThrottleDefinition, build_throttle),
 }
 
 

@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, model_validator
 
 from interlace.model.base import Definition
+from interlace.model.durations import PositiveDuration
 from interlace.model.flow import FlowSource
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "SequenceCallDefinition",
     "StoreMediatorDefinition",
     "SwitchDefinition",
+    "ThrottleDefinition",
     "ThrowErrorDefinition",
     "ValidateDefinition",
     "VariableDefinition",
@@ -375,4 +377,46 @@ class FaultDefinition(Definition):
             raise ValueError(f"a {self.format} fault code is one of {', '.join(codes)} (got {self.code!r})")
         if self.node is not None and self.format != "soap12":
             raise ValueError("node is a SOAP 1.2 fault's only")
+        return self
+
+
+class ThrottleDefinition(Definition):
+    """Limit the messages going through, per key: at most `max-requests` in each `window`, and at most
+    `max-concurrent` running `on-accept` at once.
+
+    ```yaml
+    - throttle:
+        key: "${headers['X-Tenant']}"
+        max-requests: 100
+        window: 1m
+        on-reject: [{respond: {status: 429, json: {error: "${error.message}"}}}]
+    ```
+
+    - A message within the limits runs `on-accept` (when given) and the flow goes on after it.
+    - A message over a limit runs `on-reject`, which ends the flow (`${error.code}` is `THROTTLED`);
+      without `on-reject` the flow fails with `THROTTLED` (HTTP 429 with `Retry-After`).
+    - The counts are kept in memory, per server and per deployment: a redeploy starts them again. At
+      most `max-keys` keys are kept; beyond, the least recently used idle key is forgotten."""
+
+    key: str | None = None
+    """What a limit applies to: a template (a tenant, a client id); without it one limit for all."""
+    max_requests: Annotated[int, Field(ge=1)] | None = None
+    """At most this many messages per key in each window."""
+    window: PositiveDuration = 1.0
+    """The window `max-requests` counts in (`1s`, `1m`)."""
+    max_concurrent: Annotated[int, Field(ge=1)] | None = None
+    """At most this many messages per key running `on-accept` at once."""
+    max_keys: Annotated[int, Field(ge=1)] = 10000
+    """At most this many keys are kept."""
+    on_accept: FlowSource | None = None
+    """The flow an accepted message runs (what `max-concurrent` limits); then the flow goes on."""
+    on_reject: FlowSource | None = None
+    """The flow a refused message runs; it ends the flow."""
+
+    @model_validator(mode="after")
+    def _a_limit(self) -> ThrottleDefinition:
+        if self.max_requests is None and self.max_concurrent is None:
+            raise ValueError("throttle needs max-requests, max-concurrent or both")
+        if self.max_concurrent is not None and self.on_accept is None:
+            raise ValueError("max-concurrent limits the on-accept flow: give one")
         return self

@@ -30,6 +30,9 @@ class Conversion:
     splits: dict[str, dict[str, Any]] = field(default_factory=dict)
     """The options of the foreach or scatter-gather made from an ``iterate`` or ``clone``, by its id,
     until an ``aggregate`` of that id (or with none) completes it."""
+    taken: set[etree._Element] = field(default_factory=set)
+    """Mediator elements a converter already took into its own flow (a cache or throttle takes the
+    mediators after it); the flow they stand in skips them."""
     resources: Callable[[str], bytes | None] = lambda key: None
     """The content of the registry resource ``key`` (``conf:schemas/a.json``) found in the source."""
     _generated: int = 0
@@ -74,6 +77,28 @@ class Conversion:
         self.tree.files[path] = data
         return path
 
+    def take_following(
+        self,
+        element: etree._Element,
+        part: FlowPart,
+        until: Callable[[etree._Element], bool] = lambda element: False,
+    ) -> list[FlowItem]:
+        """The mediators after ``element`` in its flow, up to one for which ``until`` holds (taken too,
+        not converted), converted and taken from that flow."""
+        following: list[etree._Element] = []
+        end = None
+        sibling = element.getnext()
+        while sibling is not None and end is None:
+            if isinstance(sibling.tag, str):
+                if until(sibling):
+                    end = sibling
+                else:
+                    following.append(sibling)
+            sibling = sibling.getnext()
+        items = self.mediators(following, part)
+        self.taken.update(following if end is None else [*following, end])
+        return items
+
     def generated_name(self, owner: str) -> str:
         """A name for an anonymous (inline) artifact of ``owner``."""
         self._generated += 1
@@ -110,6 +135,8 @@ class Conversion:
         """The mediator ``elements`` converted in order; those without a converter are reported."""
         items: list[FlowItem] = []
         for element in elements:
+            if element in self.taken:
+                continue
             tag = local_name(element)
             converter = MEDIATORS.get(tag)
             if converter is None:

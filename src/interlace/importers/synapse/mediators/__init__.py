@@ -16,6 +16,7 @@ from interlace.importers.synapse.mediators import (
     property,
     switch,
     template,
+    throttle,
     validate,
 )
 
@@ -35,5 +36,6 @@ __all__ = [
     "property",
     "switch",
     "template",
+    "throttle",
     "validate",
 ]
