@@ -22,6 +22,7 @@ from interlace.errors import ConfigError, SourceLocation, did_you_mean
 from interlace.expressions import Template
 from interlace.mediators.base import Mediator
 from interlace.mediators.body import BodyTemplate, JsonBody, TextBody
+from interlace.mediators.cache import CacheLimits, CacheMediator
 from interlace.mediators.call import CallMediator
 from interlace.mediators.drop import DropMediator
 from interlace.mediators.enrich import EnrichMediator
@@ -44,6 +45,7 @@ from interlace.mediators.validate import ValidateMediator
 from interlace.mediators.variable import VariableMediator
 from interlace.model.base import Definition, validate_leniently
 from interlace.model.mediators import (
+    CacheDefinition,
     CallDefinition,
     DropDefinition,
     EnrichDefinition,
@@ -309,6 +311,13 @@ def build_throttle(d: ThrottleDefinition, fb: FlowBuilder) -> Mediator:
     return ThrottleMediator(key, limits, on_accept, on_reject, d.location)
 
 
+def build_cache(d: CacheDefinition, fb: FlowBuilder) -> Mediator:
+    limits = CacheLimits(d.ttl, d.max_entries, d.max_size)
+    key = fb.template(d.key, d.location_of("key")) if d.key is not None else None
+    on_hit = _nested(fb, d, "on-hit", d.on_hit, "cache/on-hit") if d.on_hit is not None else None
+    return CacheMediator(key, limits, _nested(fb, d, "flow", d.flow, "cache"), on_hit, d.location)
+
+
 MEDIATORS: dict[str, MediatorKind[Any]] = {
     "log": MediatorKind(LogDefinition, build_log, "message"),
     "variable": MediatorKind(VariableDefinition, build_variable),
@@ -329,6 +338,7 @@ MEDIATORS: dict[str, MediatorKind[Any]] = {
     "throw-error": MediatorKind(ThrowErrorDefinition, build_throw_error, "message"),
     "fault": MediatorKind(FaultDefinition, build_fault, "reason"),
     "throttle": MediatorKind(ThrottleDefinition, build_throttle),
+    "cache": MediatorKind(CacheDefinition, build_cache),
 }
 
 

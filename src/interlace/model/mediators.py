@@ -17,6 +17,7 @@ from interlace.model.durations import PositiveDuration
 from interlace.model.flow import FlowSource
 
 __all__ = [
+    "CacheDefinition",
     "CallDefinition",
     "DropDefinition",
     "EnrichDefinition",
@@ -420,3 +421,33 @@ class ThrottleDefinition(Definition):
         if self.max_concurrent is not None and self.on_accept is None:
             raise ValueError("max-concurrent limits the on-accept flow: give one")
         return self
+
+
+class CacheDefinition(Definition):
+    """Keep the answer `flow` makes and give it again, for `ttl`, to the same request.
+
+    ```yaml
+    - cache:
+        ttl: 5m
+        flow: [{call: QueryDoctorEP}]
+    - respond
+    ```
+
+    - The key is a SHA-256 of the method, the path, the query parameters and the payload, or `key`.
+    - On a hit the kept answer becomes the message and `on-hit` runs (when given), then the flow goes on;
+      when `flow` itself had replied, the same reply is given again and the flow ends.
+    - Only answers with a 2xx status of at most `max-size` bytes are kept, in memory, per server and per
+      deployment; beyond `max-entries` the least recently used is dropped."""
+
+    flow: FlowSource
+    """The flow that makes the answer (typically a `call`)."""
+    ttl: PositiveDuration = 60.0
+    """How long an answer is given again."""
+    key: str | None = None
+    """What tells requests apart: a template; default a hash of the whole request."""
+    max_entries: Annotated[int, Field(ge=1)] = 1000
+    """At most this many answers are kept."""
+    max_size: Annotated[int, Field(ge=1)] = 1048576
+    """Answers bigger than this many bytes are not kept."""
+    on_hit: FlowSource | None = None
+    """The flow run on a hit, with the kept answer as the message."""

@@ -2,6 +2,7 @@
 
 from interlace.importers.synapse.mediators import (
     aggregate,
+    cache,
     call,
     clone,
     control,
@@ -22,6 +23,7 @@ from interlace.importers.synapse.mediators import (
 
 __all__ = [
     "aggregate",
+    "cache",
     "call",
     "clone",
     "control",
