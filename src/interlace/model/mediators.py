@@ -37,6 +37,7 @@ __all__ = [
     "ThrowErrorDefinition",
     "ValidateDefinition",
     "VariableDefinition",
+    "XsltDefinition",
 ]
 
 ValueType = Literal["auto", "string", "integer", "number", "boolean", "json"]
@@ -451,3 +452,23 @@ class CacheDefinition(Definition):
     """Answers bigger than this many bytes are not kept."""
     on_hit: FlowSource | None = None
     """The flow run on a hit, with the kept answer as the message."""
+
+
+class XsltDefinition(Definition):
+    """Transform the XML payload with an XSLT 1.0 stylesheet from a project file.
+
+    ```yaml
+    - xslt: {stylesheet: stylesheets/order.xsl, parameters: {currency: "${vars.currency}"}}
+    ```
+
+    - The stylesheet is compiled when the project loads; a malformed one is a load-time error.
+    - It may not read files or the network: `document()`, `xsl:include` and `xsl:import` are refused.
+    - A result with a root element is an XML payload, a text result (`xsl:output method="text"`) a text
+      payload. A payload that is not XML fails the flow with `PAYLOAD_ERROR` (400)."""
+
+    stylesheet: Annotated[str, Field(min_length=1)]
+    """The stylesheet file, relative to the project folder."""
+    parameters: dict[str, str] = Field(default_factory=dict)
+    """Values of the stylesheet's `xsl:param`s: templates, passed as strings."""
+    content_type: str | None = None
+    """The result's content type (default `application/xml`, or `text/plain` for a text result)."""

@@ -26,7 +26,7 @@ async def serve_case(
     """A client of the running project that ``cases/CASE.xml`` converts to, with ``configs`` changed
     (as an operator points a project at its back-ends)."""
     source = tmp_path / "synapse-config"
-    source.mkdir()
+    source.mkdir(exist_ok=True)
     shutil.copy(CASES / f"{case}.xml", source / f"{case}.xml")
     tree, _ = convert_synapse(source)
     tree.configs.update(configs or {})

@@ -19,6 +19,7 @@ from interlace.importers.synapse.mediators import (
     template,
     throttle,
     validate,
+    xslt,
 )
 
 __all__ = [
@@ -40,4 +41,5 @@ __all__ = [
     "template",
     "throttle",
     "validate",
+    "xslt",
 ]
