@@ -16,18 +16,16 @@ from xml.sax.saxutils import escape
 import jsonschema
 import orjson
 import yaml
-from lxml import etree
 
 from interlace.compiler.flows import FlowBuilder
+from interlace.compiler.guards import build_cache, build_throttle
+from interlace.compiler.transforms import build_fault, build_xslt
 from interlace.errors import ConfigError, SourceLocation, did_you_mean
-from interlace.expressions import Template
 from interlace.mediators.base import Mediator
 from interlace.mediators.body import BodyTemplate, JsonBody, TextBody
-from interlace.mediators.cache import CacheLimits, CacheMediator
 from interlace.mediators.call import CallMediator
 from interlace.mediators.drop import DropMediator
 from interlace.mediators.enrich import EnrichMediator
-from interlace.mediators.fault import FaultMediator
 from interlace.mediators.filter import FilterMediator
 from interlace.mediators.foreach import ForeachMediator
 from interlace.mediators.header import HeaderMediator
@@ -40,18 +38,15 @@ from interlace.mediators.sequence import SequenceCallMediator, SequenceParameter
 from interlace.mediators.store import StoreMediator
 from interlace.mediators.switch import SwitchMediator
 from interlace.mediators.target import Target, parse_target
-from interlace.mediators.throttle import ThrottleLimits, ThrottleMediator
 from interlace.mediators.throw import ThrowErrorMediator
 from interlace.mediators.validate import ValidateMediator
 from interlace.mediators.variable import VariableMediator
-from interlace.mediators.xslt import XsltMediator
 from interlace.model.base import Definition, validate_leniently
+from interlace.model.guards import CacheDefinition, ThrottleDefinition
 from interlace.model.mediators import (
-    CacheDefinition,
     CallDefinition,
     DropDefinition,
     EnrichDefinition,
-    FaultDefinition,
     FilterDefinition,
     ForeachDefinition,
     HeaderDefinition,
@@ -63,12 +58,11 @@ from interlace.model.mediators import (
     SequenceCallDefinition,
     StoreMediatorDefinition,
     SwitchDefinition,
-    ThrottleDefinition,
     ThrowErrorDefinition,
     ValidateDefinition,
     VariableDefinition,
-    XsltDefinition,
 )
+from interlace.model.transforms import FaultDefinition, XsltDefinition
 from interlace.model.yamlsource import LineDict, load_yaml
 
 __all__ = ["MEDIATORS", "MediatorKind", "build_mediator"]
@@ -83,10 +77,6 @@ class MediatorKind(Generic[D]):
     definition: type[D]
     build: Callable[[D, FlowBuilder], Mediator | None]
     shorthand: str | None = None
-
-
-def _nested(fb: FlowBuilder, definition: Definition, key: str, tree: Any, label: str) -> Any:
-    return fb.flow(tree, definition.location.file, label, definition.location_of(key))
 
 
 def _body(fb: FlowBuilder, d: PayloadDefinition | RespondDefinition) -> BodyTemplate | None:
@@ -154,8 +144,8 @@ def build_enrich(d: EnrichDefinition, fb: FlowBuilder) -> Mediator | None:
 def build_filter(d: FilterDefinition, fb: FlowBuilder) -> Mediator:
     return FilterMediator(
         fb.expression(d.condition, d.location_of("condition")),
-        _nested(fb, d, "then", d.then, "filter/then"),
-        _nested(fb, d, "else", d.else_, "filter/else"),
+        fb.nested(d, "then", d.then, "filter/then"),
+        fb.nested(d, "else", d.else_, "filter/else"),
         d.location,
     )
 
@@ -175,7 +165,7 @@ def build_switch(d: SwitchDefinition, fb: FlowBuilder) -> Mediator:
                 )
         else:
             literal[label] = flow
-    default = _nested(fb, d, "default", d.default, "switch/default")
+    default = fb.nested(d, "default", d.default, "switch/default")
     return SwitchMediator(
         fb.expression(d.on, d.location_of("on")), literal, tuple(patterns), default, d.location
     )
@@ -232,7 +222,7 @@ def build_store_mediator(d: StoreMediatorDefinition, fb: FlowBuilder) -> Mediato
 def build_foreach(d: ForeachDefinition, fb: FlowBuilder) -> Mediator | None:
     target = _target(fb, d.target, d.location_of("target"))
     result = fb.value(d.result, d.location_of("result")) if d.result is not None else None
-    flow = _nested(fb, d, "flow", d.flow, "foreach")
+    flow = fb.nested(d, "flow", d.flow, "foreach")
     collection = fb.expression(d.collection, d.location_of("collection"))
     if target is None:
         return None
@@ -242,7 +232,7 @@ def build_foreach(d: ForeachDefinition, fb: FlowBuilder) -> Mediator | None:
 def build_scatter_gather(d: ScatterGatherDefinition, fb: FlowBuilder) -> Mediator | None:
     target = _target(fb, d.target, d.location_of("target"))
     branches = tuple(
-        _nested(fb, d, "branches", tree, f"scatter-gather/{index}") for index, tree in enumerate(d.branches)
+        fb.nested(d, "branches", tree, f"scatter-gather/{index}") for index, tree in enumerate(d.branches)
     )
     return ScatterGatherMediator(branches, target, d.location) if target else None
 
@@ -272,7 +262,7 @@ def _load_schema(fb: FlowBuilder, d: ValidateDefinition) -> dict[str, Any] | Non
 
 def build_validate(d: ValidateDefinition, fb: FlowBuilder) -> Mediator | None:
     schema = _load_schema(fb, d)
-    on_fail = _nested(fb, d, "on-fail", d.on_fail, "validate/on-fail") if d.on_fail is not None else None
+    on_fail = fb.nested(d, "on-fail", d.on_fail, "validate/on-fail") if d.on_fail is not None else None
     source = fb.template(d.source, d.location_of("source"))
     if schema is None:
         return None
@@ -291,62 +281,6 @@ def build_throw_error(d: ThrowErrorDefinition, fb: FlowBuilder) -> Mediator:
     return ThrowErrorMediator(
         fb.template(d.message, d.location_of("message")), d.code, d.status, detail, d.location
     )
-
-
-def build_fault(d: FaultDefinition, fb: FlowBuilder) -> Mediator:
-    def text(value: str | None, key: str) -> Template | None:
-        return fb.template(value, d.location_of(key)) if value is not None else None
-
-    texts = (text(d.detail, "detail"), text(d.node, "node"), text(d.role, "role"))
-    reason = fb.template(d.reason, d.location_of("reason"))
-    return FaultMediator(d.format, d.code, reason, texts, d.status, d.location)
-
-
-def build_throttle(d: ThrottleDefinition, fb: FlowBuilder) -> Mediator:
-    limits = ThrottleLimits(d.max_requests, d.window, d.max_concurrent, d.max_keys)
-    key = fb.template(d.key, d.location_of("key")) if d.key is not None else None
-    on_accept = (
-        _nested(fb, d, "on-accept", d.on_accept, "throttle/on-accept") if d.on_accept is not None else None
-    )
-    on_reject = (
-        _nested(fb, d, "on-reject", d.on_reject, "throttle/on-reject") if d.on_reject is not None else None
-    )
-    return ThrottleMediator(key, limits, on_accept, on_reject, d.location)
-
-
-def build_cache(d: CacheDefinition, fb: FlowBuilder) -> Mediator:
-    limits = CacheLimits(d.ttl, d.max_entries, d.max_size)
-    key = fb.template(d.key, d.location_of("key")) if d.key is not None else None
-    on_hit = _nested(fb, d, "on-hit", d.on_hit, "cache/on-hit") if d.on_hit is not None else None
-    return CacheMediator(key, limits, _nested(fb, d, "flow", d.flow, "cache"), on_hit, d.location)
-
-
-_XSLT_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
-# Stylesheets reach no file and no network (lxml-stubs lacks the DENY_ALL attribute lxml has).
-_NO_ACCESS: etree.XSLTAccessControl = etree.XSLTAccessControl.DENY_ALL  # type: ignore[attr-defined]
-
-
-def _stylesheet(d: XsltDefinition, fb: FlowBuilder) -> etree.XSLT | None:
-    where = d.location_of("stylesheet")
-    try:
-        data = (Path(fb.project_root) / d.stylesheet).read_bytes()
-        document = etree.fromstring(data, _XSLT_PARSER)
-        return etree.XSLT(document, access_control=_NO_ACCESS)
-    except OSError as exc:
-        fb.diagnostics.error(f"cannot read stylesheet {d.stylesheet!r}: {exc.strerror or exc}", where)
-    except (etree.XMLSyntaxError, etree.XSLTParseError) as exc:
-        fb.diagnostics.error(f"stylesheet {d.stylesheet!r} is not a valid XSLT 1.0 stylesheet: {exc}", where)
-    return None
-
-
-def build_xslt(d: XsltDefinition, fb: FlowBuilder) -> Mediator | None:
-    parameters = tuple(
-        (name, fb.template(value, d.location_of("parameters"))) for name, value in d.parameters.items()
-    )
-    transform = _stylesheet(d, fb)
-    if transform is None:
-        return None
-    return XsltMediator(transform, d.stylesheet, parameters, d.content_type, d.location)
 
 
 MEDIATORS: dict[str, MediatorKind[Any]] = {

@@ -13,15 +13,12 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, model_validator
 
 from interlace.model.base import Definition
-from interlace.model.durations import PositiveDuration
 from interlace.model.flow import FlowSource
 
 __all__ = [
-    "CacheDefinition",
     "CallDefinition",
     "DropDefinition",
     "EnrichDefinition",
-    "FaultDefinition",
     "FilterDefinition",
     "ForeachDefinition",
     "HeaderDefinition",
@@ -33,11 +30,9 @@ __all__ = [
     "SequenceCallDefinition",
     "StoreMediatorDefinition",
     "SwitchDefinition",
-    "ThrottleDefinition",
     "ThrowErrorDefinition",
     "ValidateDefinition",
     "VariableDefinition",
-    "XsltDefinition",
 ]
 
 ValueType = Literal["auto", "string", "integer", "number", "boolean", "json"]
@@ -327,148 +322,3 @@ class ThrowErrorDefinition(Definition):
     """The HTTP status of the default error answer."""
     detail: Any = None
     """Extra data for the on-error flow (``${error.detail}``); strings are templates."""
-
-
-class FaultDefinition(Definition):
-    """Replace the payload with a fault and set the message's status; a ``respond`` then answers it.
-
-    ```yaml
-    - fault: {reason: "No doctor ${vars.doctor}", code: Client, status: 400}   # a SOAP 1.1 fault
-    - fault: {format: json, code: NO_DOCTOR, reason: "No doctor ${vars.doctor}", status: 404}
-    - respond
-    ```
-
-    - `soap11` builds `soapenv:Envelope/Body/Fault` with `faultcode` (`soapenv:CODE`), `faultstring`,
-      `faultactor` (the role) and `detail`, as `text/xml`.
-    - `soap12` builds `Fault/Code/Value`, `Reason/Text`, `Node`, `Role` and `Detail`, as
-      `application/soap+xml`; the SOAP 1.1 codes `Server` and `Client` become `Receiver` and `Sender`.
-    - `json` builds Interlace's error body, `{"error": {"code", "message", "correlationId", "details"}}`,
-      from the code, the reason and the detail."""
-
-    format: Literal["soap11", "soap12", "json"] = "soap11"
-    """The kind of fault: a SOAP 1.1 or SOAP 1.2 envelope, or the JSON error body."""
-    code: Annotated[str, Field(min_length=1)] = "Server"
-    """The fault code: for SOAP `Server`, `Client`, `MustUnderstand`, `VersionMismatch` (SOAP 1.2 also
-    `Receiver`, `Sender`, `DataEncodingUnknown`); for JSON any code."""
-    reason: str
-    """What went wrong: a template."""
-    detail: str | None = None
-    """More about it: a template."""
-    node: str | None = None
-    """The node where the fault happened (SOAP 1.2 only): a template."""
-    role: str | None = None
-    """The role of that node (SOAP 1.1 `faultactor`): a template."""
-    status: Annotated[int, Field(ge=100, le=599)] = 500
-    """The HTTP status the answer gets."""
-
-    @model_validator(mode="after")
-    def _soap_code(self) -> FaultDefinition:
-        codes = {
-            "soap11": ("Server", "Client", "MustUnderstand", "VersionMismatch"),
-            "soap12": (
-                "Server",
-                "Client",
-                "Receiver",
-                "Sender",
-                "MustUnderstand",
-                "VersionMismatch",
-                "DataEncodingUnknown",
-            ),
-        }.get(self.format)
-        if codes is not None and self.code not in codes:
-            raise ValueError(f"a {self.format} fault code is one of {', '.join(codes)} (got {self.code!r})")
-        if self.node is not None and self.format != "soap12":
-            raise ValueError("node is a SOAP 1.2 fault's only")
-        return self
-
-
-class ThrottleDefinition(Definition):
-    """Limit the messages going through, per key: at most `max-requests` in each `window`, and at most
-    `max-concurrent` running `on-accept` at once.
-
-    ```yaml
-    - throttle:
-        key: "${headers['X-Tenant']}"
-        max-requests: 100
-        window: 1m
-        on-reject: [{respond: {status: 429, json: {error: "${error.message}"}}}]
-    ```
-
-    - A message within the limits runs `on-accept` (when given) and the flow goes on after it.
-    - A message over a limit runs `on-reject`, which ends the flow (`${error.code}` is `THROTTLED`);
-      without `on-reject` the flow fails with `THROTTLED` (HTTP 429 with `Retry-After`).
-    - The counts are kept in memory, per server and per deployment: a redeploy starts them again. At
-      most `max-keys` keys are kept; beyond, the least recently used idle key is forgotten."""
-
-    key: str | None = None
-    """What a limit applies to: a template (a tenant, a client id); without it one limit for all."""
-    max_requests: Annotated[int, Field(ge=1)] | None = None
-    """At most this many messages per key in each window."""
-    window: PositiveDuration = 1.0
-    """The window `max-requests` counts in (`1s`, `1m`)."""
-    max_concurrent: Annotated[int, Field(ge=1)] | None = None
-    """At most this many messages per key running `on-accept` at once."""
-    max_keys: Annotated[int, Field(ge=1)] = 10000
-    """At most this many keys are kept."""
-    on_accept: FlowSource | None = None
-    """The flow an accepted message runs (what `max-concurrent` limits); then the flow goes on."""
-    on_reject: FlowSource | None = None
-    """The flow a refused message runs; it ends the flow."""
-
-    @model_validator(mode="after")
-    def _a_limit(self) -> ThrottleDefinition:
-        if self.max_requests is None and self.max_concurrent is None:
-            raise ValueError("throttle needs max-requests, max-concurrent or both")
-        if self.max_concurrent is not None and self.on_accept is None:
-            raise ValueError("max-concurrent limits the on-accept flow: give one")
-        return self
-
-
-class CacheDefinition(Definition):
-    """Keep the answer `flow` makes and give it again, for `ttl`, to the same request.
-
-    ```yaml
-    - cache:
-        ttl: 5m
-        flow: [{call: QueryDoctorEP}]
-    - respond
-    ```
-
-    - The key is a SHA-256 of the method, the path, the query parameters and the payload, or `key`.
-    - On a hit the kept answer becomes the message and `on-hit` runs (when given), then the flow goes on;
-      when `flow` itself had replied, the same reply is given again and the flow ends.
-    - Only answers with a 2xx status of at most `max-size` bytes are kept, in memory, per server and per
-      deployment; beyond `max-entries` the least recently used is dropped."""
-
-    flow: FlowSource
-    """The flow that makes the answer (typically a `call`)."""
-    ttl: PositiveDuration = 60.0
-    """How long an answer is given again."""
-    key: str | None = None
-    """What tells requests apart: a template; default a hash of the whole request."""
-    max_entries: Annotated[int, Field(ge=1)] = 1000
-    """At most this many answers are kept."""
-    max_size: Annotated[int, Field(ge=1)] = 1048576
-    """Answers bigger than this many bytes are not kept."""
-    on_hit: FlowSource | None = None
-    """The flow run on a hit, with the kept answer as the message."""
-
-
-class XsltDefinition(Definition):
-    """Transform the XML payload with an XSLT 1.0 stylesheet from a project file.
-
-    ```yaml
-    - xslt: {stylesheet: stylesheets/order.xsl, parameters: {currency: "${vars.currency}"}}
-    ```
-
-    - The stylesheet is compiled when the project loads; a malformed one is a load-time error.
-    - It may not read files or the network: `document()`, `xsl:include` and `xsl:import` are refused.
-    - A result with a root element is an XML payload, a text result (`xsl:output method="text"`) a text
-      payload. A payload that is not XML fails the flow with `PAYLOAD_ERROR` (400)."""
-
-    stylesheet: Annotated[str, Field(min_length=1)]
-    """The stylesheet file, relative to the project folder."""
-    parameters: dict[str, str] = Field(default_factory=dict)
-    """Values of the stylesheet's `xsl:param`s: templates, passed as strings."""
-    content_type: str | None = None
-    """The result's content type (default `application/xml`, or `text/plain` for a text result)."""
