@@ -27,6 +27,7 @@ def convert_synapse(path: Path) -> tuple[ProjectTree, Report]:
     conversion = Conversion(ProjectTree(project_name(path)), resources=resource_finder(path))
     for source in read_sources(path):
         conversion.file = source.file
+        conversion.splits.clear()  # an aggregate completes a split of its own artifact only
         tag = local_name(source.element)
         converter = ARTIFACTS.get(tag)
         if converter is None:
