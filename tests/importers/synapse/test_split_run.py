@@ -1,4 +1,4 @@
-"""``iterate``, ``clone``, ``aggregate`` and ``foreach`` imported from Synapse, run in front of the
+"""``iterate``, ``clone``, ``aggregate``, ``foreach`` and MI 4.4's ``scatter-gather`` imported from Synapse, run in front of the
 sample hospital back-end: the splits' results come back in order, and foreach updates elements in place."""
 
 from __future__ import annotations
@@ -18,6 +18,9 @@ async def test_imported_splits_and_aggregates_answer_as_mi_does(tmp_path: Path, 
         async with client.get("/doctors/first") as answer:
             assert answer.status == 200
             assert await answer.json() == ["grand oak community hospital", "pine valley community hospital"]
+        async with client.get("/doctors/names") as answer:
+            assert answer.status == 200
+            assert await answer.json() == {"names": ["thomas collins", "emeline fulton"]}
         async with client.post("/doctors/priced", json={"items": [{"id": "a"}, {"id": "b"}]}) as answer:
             assert answer.status == 200
             assert await answer.json() == {

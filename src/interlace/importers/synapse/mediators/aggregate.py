@@ -19,7 +19,7 @@ from interlace.importers.synapse.conversion import Conversion
 from interlace.importers.synapse.registry import FlowItem, FlowPart, mediator
 from interlace.importers.synapse.xml import attribute, child, children, local_name
 
-__all__ = ["convert_aggregate", "target_flow"]
+__all__ = ["complete_split", "convert_aggregate", "target_flow"]
 
 _WHOLE = "${payload}"
 
@@ -52,7 +52,8 @@ def target_flow(
     return items, trailing
 
 
-def _complete(split: dict[str, Any], result: str | None) -> None:
+def complete_split(split: dict[str, Any], result: str | None) -> None:
+    """Make each result of ``split`` (a foreach's or scatter-gather's options) the value of ``result``."""
     if result is None or result == _WHOLE:
         return
     if "flow" in split:
@@ -76,7 +77,7 @@ def convert_aggregate(element: etree._Element, conversion: Conversion, part: Flo
         return []
     expression = attribute(on_complete, "expression")
     result = conversion.expression(on_complete, expression, "aggregate") if expression else None
-    _complete(split, result)
+    complete_split(split, result)
     condition = child(element, "completeCondition")
     if condition is not None:
         conversion.approximated(condition, "aggregate completeCondition", "every result is awaited")
