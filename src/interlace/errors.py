@@ -7,7 +7,8 @@
     ├── ExpressionError            a ${...} expression failed to compile (config) or to evaluate (run)
     ├── PayloadError               the message body cannot be read as asked (client input: 400)
     ├── MediationError             a mediator stopped the flow on purpose (throw-error) or failed
-    │   └── ValidationError        a payload did not match its schema
+    │   ├── ValidationError        a payload did not match its schema
+    │   └── ThrottledError         a throttle's limit was reached (429, Retry-After)
     └── EndpointError              an outbound call failed after its retries: maybe try later
         ├── EndpointTimeoutError   no answer within the endpoint's timeout
         └── EndpointSuspendedError the endpoint's circuit is open: it is not called until it recovers
@@ -33,6 +34,7 @@ __all__ = [
     "MediationError",
     "PayloadError",
     "SourceLocation",
+    "ThrottledError",
     "ValidationError",
     "closest_name",
     "did_you_mean",
@@ -153,6 +155,13 @@ class ValidationError(MediationError):
 
     code = "VALIDATION_ERROR"
     status = 400
+
+
+class ThrottledError(MediationError):
+    """A throttle mediator's limit was reached; the client should come back after ``Retry-After``."""
+
+    code = "THROTTLED"
+    status = 429
 
 
 class EndpointError(InterlaceError):

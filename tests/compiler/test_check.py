@@ -402,7 +402,7 @@ def test_a_project_without_interlace_toml_is_not_a_project(tmp_path: Path) -> No
 def test_an_unknown_mediator_far_from_any_known_one_lists_them_all(check: Check) -> None:
     [(where, message, hint)] = check({"sequences/a.yaml": sequence("- log: x\n- frobnicate")})
     assert (where, message) == ("sequences/a.yaml:4", "unknown mediator 'frobnicate'")
-    assert hint is not None and hint.startswith("known mediators: call, drop, enrich, filter, foreach, ")
+    assert hint is not None and hint.startswith("known mediators: cache, call, drop, enrich, fault, filter, ")
 
 
 def test_every_problem_of_a_project_is_reported_sorted_by_file_and_line(check: Check) -> None:

@@ -97,3 +97,17 @@ async def test_enrich_into_the_wrong_shape_fails_the_flow(
     with pytest.raises(MediationError) as caught:
         await flows.run(message({"n": 5}))
     assert caught.value.message == expected
+
+
+async def test_enrich_child_merges_into_an_object_and_appends_to_an_array(
+    compile_flows: CompileFlows,
+) -> None:
+    flows = compile_flows(
+        flow="""
+        - enrich: {source: {b: 2}, target: payload.obj, action: child}
+        - enrich: {source: 3, target: payload.list, action: child}
+        - enrich: {source: {n: 1}, target: payload.fresh, action: child}
+        """
+    )
+    ctx = await flows.run(message({"obj": {"a": 1}, "list": [1]}))
+    assert ctx.payload.json() == {"obj": {"a": 1, "b": 2}, "list": [1, 3], "fresh": {"n": 1}}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from interlace.errors import MediationError
+from interlace.errors import ConfigError, MediationError
 
 from .conftest import CompileFlows
 from .harness import main_sequence, message
@@ -84,3 +84,67 @@ async def test_sequences_may_call_themselves(compile_flows: CompileFlows) -> Non
     flows = compile_flows({"sequences/countdown.yaml": countdown})
     ctx = await flows.run(message({}, variables={"n": 3}), "Countdown")
     assert ctx.variables["seen"] == [3, 2, 1]
+
+
+RESERVE = """
+sequence: Reserve
+parameters:
+  - hospital
+  - {name: doctor, required: true}
+  - {name: fee, default: 500}
+flow:
+  - payload:
+      json:
+        hospital: "${params.functionParams.hospital}"
+        doctor: "${params.functionParams.doctor}"
+        fee: "${params.functionParams.fee}"
+"""
+
+
+async def test_a_parameter_not_given_takes_its_default(compile_flows: CompileFlows) -> None:
+    flows = compile_flows(
+        {"sequences/reserve.yaml": RESERVE},
+        flow='- sequence: {name: Reserve, parameters: {doctor: "${payload.doctor}"}}',
+    )
+    ctx = await flows.run(message({"doctor": "thomas"}))
+    assert ctx.payload.json() == {"hospital": None, "doctor": "thomas", "fee": 500}
+    assert ctx.params.function == {}
+
+
+async def test_a_given_parameter_overrides_its_default(compile_flows: CompileFlows) -> None:
+    flows = compile_flows(
+        {"sequences/reserve.yaml": RESERVE},
+        flow="- sequence: {name: Reserve, parameters: {doctor: a, fee: 7, hospital: h}}",
+    )
+    assert (await flows.run(message({}))).payload.json() == {"hospital": "h", "doctor": "a", "fee": 7}
+
+
+def test_undeclared_and_missing_required_parameters_are_load_time_errors(
+    compile_flows: CompileFlows,
+) -> None:
+    with pytest.raises(ConfigError) as caught:
+        compile_flows(
+            {"sequences/reserve.yaml": RESERVE},
+            flow="- sequence: {name: Reserve, parameters: {hospitl: x}}",
+        )
+    assert isinstance(caught.value.detail, list)
+    problems = [(str(problem), problem.hint) for problem in caught.value.detail]
+    assert problems == [
+        (
+            "sequence 'Reserve' has no parameter 'hospitl' at sequences/main.yaml:3",
+            "did you mean 'hospital'?",
+        ),
+        (
+            "sequence 'Reserve' needs parameter 'doctor' at sequences/main.yaml:3",
+            "give it: parameters: {doctor: ...}",
+        ),
+    ]
+
+
+def test_a_required_parameter_takes_no_default(compile_flows: CompileFlows) -> None:
+    with pytest.raises(ConfigError, match="parameter 'x' is required, so it takes no default"):
+        compile_flows(
+            {
+                "sequences/s.yaml": "sequence: S\nparameters: [{name: x, required: true, default: 1}]\nflow: []\n"
+            }
+        )

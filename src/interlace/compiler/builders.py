@@ -18,7 +18,9 @@ import orjson
 import yaml
 
 from interlace.compiler.flows import FlowBuilder
-from interlace.errors import ConfigError, SourceLocation
+from interlace.compiler.guards import build_cache, build_throttle
+from interlace.compiler.transforms import build_fault, build_xslt
+from interlace.errors import ConfigError, SourceLocation, did_you_mean
 from interlace.mediators.base import Mediator
 from interlace.mediators.body import BodyTemplate, JsonBody, TextBody
 from interlace.mediators.call import CallMediator
@@ -32,7 +34,7 @@ from interlace.mediators.payload import PayloadMediator
 from interlace.mediators.property import PropertyMediator
 from interlace.mediators.respond import RespondMediator
 from interlace.mediators.scatter_gather import ScatterGatherMediator
-from interlace.mediators.sequence import SequenceCallMediator
+from interlace.mediators.sequence import SequenceCallMediator, SequenceParameters
 from interlace.mediators.store import StoreMediator
 from interlace.mediators.switch import SwitchMediator
 from interlace.mediators.target import Target, parse_target
@@ -40,6 +42,7 @@ from interlace.mediators.throw import ThrowErrorMediator
 from interlace.mediators.validate import ValidateMediator
 from interlace.mediators.variable import VariableMediator
 from interlace.model.base import Definition, validate_leniently
+from interlace.model.guards import CacheDefinition, ThrottleDefinition
 from interlace.model.mediators import (
     CallDefinition,
     DropDefinition,
@@ -59,6 +62,7 @@ from interlace.model.mediators import (
     ValidateDefinition,
     VariableDefinition,
 )
+from interlace.model.transforms import FaultDefinition, XsltDefinition
 from interlace.model.yamlsource import LineDict, load_yaml
 
 __all__ = ["MEDIATORS", "MediatorKind", "build_mediator"]
@@ -73,10 +77,6 @@ class MediatorKind(Generic[D]):
     definition: type[D]
     build: Callable[[D, FlowBuilder], Mediator | None]
     shorthand: str | None = None
-
-
-def _nested(fb: FlowBuilder, definition: Definition, key: str, tree: Any, label: str) -> Any:
-    return fb.flow(tree, definition.location.file, label, definition.location_of(key))
 
 
 def _body(fb: FlowBuilder, d: PayloadDefinition | RespondDefinition) -> BodyTemplate | None:
@@ -144,8 +144,8 @@ def build_enrich(d: EnrichDefinition, fb: FlowBuilder) -> Mediator | None:
 def build_filter(d: FilterDefinition, fb: FlowBuilder) -> Mediator:
     return FilterMediator(
         fb.expression(d.condition, d.location_of("condition")),
-        _nested(fb, d, "then", d.then, "filter/then"),
-        _nested(fb, d, "else", d.else_, "filter/else"),
+        fb.nested(d, "then", d.then, "filter/then"),
+        fb.nested(d, "else", d.else_, "filter/else"),
         d.location,
     )
 
@@ -165,7 +165,7 @@ def build_switch(d: SwitchDefinition, fb: FlowBuilder) -> Mediator:
                 )
         else:
             literal[label] = flow
-    default = _nested(fb, d, "default", d.default, "switch/default")
+    default = fb.nested(d, "default", d.default, "switch/default")
     return SwitchMediator(
         fb.expression(d.on, d.location_of("on")), literal, tuple(patterns), default, d.location
     )
@@ -186,10 +186,25 @@ def build_drop(d: DropDefinition, fb: FlowBuilder) -> Mediator:
     return DropMediator(d.location)
 
 
+def _check_parameters(d: SequenceCallDefinition, declared: SequenceParameters, fb: FlowBuilder) -> None:
+    known = [*declared.defaults, *declared.required]
+    where = d.location_of("parameters")
+    for name in d.parameters:
+        if name not in known:
+            hint = did_you_mean(name, known) or f"{d.name} takes {', '.join(sorted(known))}"
+            fb.diagnostics.error(f"sequence {d.name!r} has no parameter {name!r}", where, hint)
+    for name in sorted(declared.required - d.parameters.keys()):
+        fb.diagnostics.error(
+            f"sequence {d.name!r} needs parameter {name!r}", where, f"give it: parameters: {{{name}: ...}}"
+        )
+
+
 def build_sequence_call(d: SequenceCallDefinition, fb: FlowBuilder) -> Mediator | None:
     target = fb.sequence(d.name, d.location_of("name"))
     if target is None:
         return None
+    if target.parameters is not None:
+        _check_parameters(d, target.parameters, fb)
     parameters = fb.value(d.parameters, d.location_of("parameters")) if d.parameters else None
     return SequenceCallMediator(target, parameters, d.location)
 
@@ -207,7 +222,7 @@ def build_store_mediator(d: StoreMediatorDefinition, fb: FlowBuilder) -> Mediato
 def build_foreach(d: ForeachDefinition, fb: FlowBuilder) -> Mediator | None:
     target = _target(fb, d.target, d.location_of("target"))
     result = fb.value(d.result, d.location_of("result")) if d.result is not None else None
-    flow = _nested(fb, d, "flow", d.flow, "foreach")
+    flow = fb.nested(d, "flow", d.flow, "foreach")
     collection = fb.expression(d.collection, d.location_of("collection"))
     if target is None:
         return None
@@ -217,7 +232,7 @@ def build_foreach(d: ForeachDefinition, fb: FlowBuilder) -> Mediator | None:
 def build_scatter_gather(d: ScatterGatherDefinition, fb: FlowBuilder) -> Mediator | None:
     target = _target(fb, d.target, d.location_of("target"))
     branches = tuple(
-        _nested(fb, d, "branches", tree, f"scatter-gather/{index}") for index, tree in enumerate(d.branches)
+        fb.nested(d, "branches", tree, f"scatter-gather/{index}") for index, tree in enumerate(d.branches)
     )
     return ScatterGatherMediator(branches, target, d.location) if target else None
 
@@ -247,7 +262,7 @@ def _load_schema(fb: FlowBuilder, d: ValidateDefinition) -> dict[str, Any] | Non
 
 def build_validate(d: ValidateDefinition, fb: FlowBuilder) -> Mediator | None:
     schema = _load_schema(fb, d)
-    on_fail = _nested(fb, d, "on-fail", d.on_fail, "validate/on-fail") if d.on_fail is not None else None
+    on_fail = fb.nested(d, "on-fail", d.on_fail, "validate/on-fail") if d.on_fail is not None else None
     source = fb.template(d.source, d.location_of("source"))
     if schema is None:
         return None
@@ -286,6 +301,10 @@ MEDIATORS: dict[str, MediatorKind[Any]] = {
     "scatter-gather": MediatorKind(ScatterGatherDefinition, build_scatter_gather),
     "validate": MediatorKind(ValidateDefinition, build_validate),
     "throw-error": MediatorKind(ThrowErrorDefinition, build_throw_error, "message"),
+    "fault": MediatorKind(FaultDefinition, build_fault, "reason"),
+    "throttle": MediatorKind(ThrottleDefinition, build_throttle),
+    "cache": MediatorKind(CacheDefinition, build_cache),
+    "xslt": MediatorKind(XsltDefinition, build_xslt, "stylesheet"),
 }
 
 

@@ -32,11 +32,12 @@ from interlace.endpoints import Endpoint, HttpClient, HttpEndpoint
 from interlace.errors import ConfigError, SourceLocation
 from interlace.expressions import CompileScope
 from interlace.inbound import HttpDispatch, Inbound, ScheduledTask
-from interlace.mediators.sequence import SequenceMediator
+from interlace.mediators.sequence import SequenceMediator, SequenceParameters
 from interlace.mediators.store import MessageSink
 from interlace.model.api import ApiDefinition, BodyDefinition, ResponseDefinition
 from interlace.model.load import Project
 from interlace.model.project import ServerDefinition
+from interlace.model.sequence import SequenceDefinition
 from interlace.model.store import StoreDefinition
 from interlace.observability.metrics import Metrics
 from interlace.processors import MessageProcessor
@@ -233,7 +234,9 @@ def compile_project(
         _failed(project, "connection", project.connections, built_connections),
     )
     for definition in project.sequences:
-        sequences.known[definition.sequence] = SequenceMediator(definition.sequence, definition.location)
+        sequences.known[definition.sequence] = SequenceMediator(
+            definition.sequence, definition.location, parameters=_parameters(definition)
+        )
     fb = FlowBuilder(
         scope, diagnostics, sequences, endpoints, str(project.root), sinks, registry, connections
     )
@@ -289,6 +292,15 @@ def _bind_metrics(metrics: Metrics, endpoints: Iterable[Endpoint], pools: Iterab
             endpoint.metrics = metrics.endpoint(endpoint.name)
     for pool in pools:
         pool.metrics = metrics.connection(pool.connector.name, pool.name)
+
+
+def _parameters(definition: SequenceDefinition) -> SequenceParameters | None:
+    if not definition.parameters:
+        return None
+    return SequenceParameters(
+        {each.name: each.default for each in definition.parameters if not each.required},
+        frozenset(each.name for each in definition.parameters if each.required),
+    )
 
 
 def _failed(project: Project, kind: str, definitions: list[Any], built: Mapping[str, object]) -> set[str]:

@@ -27,6 +27,7 @@ from interlace.expressions import (
 from interlace.mediators.base import Mediator
 from interlace.mediators.sequence import SequenceMediator
 from interlace.mediators.store import MessageSink
+from interlace.model.base import Definition
 from interlace.model.yamlsource import LineList
 from interlace.sdk import ConnectorRegistry
 
@@ -124,6 +125,10 @@ class FlowBuilder:
                 mediators.append(mediator)
         sequence.mediators = tuple(mediators)
         return sequence
+
+    def nested(self, definition: Definition, key: str, tree: Any, label: str) -> SequenceMediator:
+        """The flow written under ``key`` of a mediator's ``definition``, compiled as ``label``."""
+        return self.flow(tree, definition.location.file, label, definition.location_of(key))
 
     def on_error(self, tree: Any, file: str, name: str, location: SourceLocation) -> Mediator | None:
         """An on-error flow: a list of mediators or the name of a sequence; None when absent."""

@@ -8,14 +8,18 @@ goes to the enclosing sequence, and finally to the caller (the default error ans
 
 from __future__ import annotations
 
+import copy
 import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
 
 from interlace.errors import InterlaceError, SourceLocation
 from interlace.expressions import ValueTemplate
 from interlace.mediators.base import CONTINUE, STOP, Mediator
 from interlace.message import ErrorInfo, MessageContext
 
-__all__ = ["SequenceCallMediator", "SequenceMediator", "error_info"]
+__all__ = ["SequenceCallMediator", "SequenceMediator", "SequenceParameters", "error_info"]
 
 _log = logging.getLogger("interlace.flow")
 
@@ -29,11 +33,23 @@ def error_info(exc: InterlaceError) -> ErrorInfo:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class SequenceParameters:
+    """The parameters a sequence declares: each one's default, and those callers must give."""
+
+    defaults: Mapping[str, Any]
+    required: frozenset[str]
+
+    def with_defaults(self, given: Mapping[str, Any]) -> dict[str, Any]:
+        """``given`` completed with a copy of the default of each parameter not given."""
+        return {**{k: copy.deepcopy(v) for k, v in self.defaults.items() if k not in given}, **given}
+
+
 class SequenceMediator:
     """Runs ``mediators`` in order; ``mediators`` and ``on_error`` may be filled after construction so that
-    named sequences can refer to each other."""
+    named sequences can refer to each other. ``parameters`` are those a named sequence declares."""
 
-    __slots__ = ("location", "mediators", "name", "on_error")
+    __slots__ = ("location", "mediators", "name", "on_error", "parameters")
 
     def __init__(
         self,
@@ -41,11 +57,13 @@ class SequenceMediator:
         location: SourceLocation,
         mediators: tuple[Mediator, ...] = (),
         on_error: Mediator | None = None,
+        parameters: SequenceParameters | None = None,
     ) -> None:
         self.name = name
         self.location = location
         self.mediators = mediators
         self.on_error = on_error
+        self.parameters = parameters
 
     async def mediate(self, ctx: MessageContext) -> bool:
         try:
@@ -75,8 +93,8 @@ class SequenceMediator:
 
 
 class SequenceCallMediator:
-    """Runs a named sequence with ``parameters`` (``${params.functionParams.x}``) and goes on after it,
-    unless the sequence ended the flow."""
+    """Runs a named sequence with ``parameters`` (``${params.functionParams.x}``, completed with the
+    defaults the sequence declares) and goes on after it, unless the sequence ended the flow."""
 
     __slots__ = ("location", "parameters", "target")
 
@@ -88,10 +106,12 @@ class SequenceCallMediator:
         self.location = location
 
     async def mediate(self, ctx: MessageContext) -> bool:
-        if self.parameters is None:
+        declared = self.target.parameters
+        if self.parameters is None and declared is None:
             return await self.target.mediate(ctx)
+        given: dict[str, Any] = self.parameters.render(ctx) if self.parameters is not None else {}
         saved = ctx.params.function
-        ctx.params.function = self.parameters.render(ctx)
+        ctx.params.function = declared.with_defaults(given) if declared is not None else given
         try:
             return await self.target.mediate(ctx)
         finally:

@@ -19,7 +19,7 @@ from interlace.message import MessageContext, Payload
 
 __all__ = ["ACTIONS", "Target", "parse_target"]
 
-ACTIONS = ("replace", "merge", "append")
+ACTIONS = ("replace", "merge", "append", "child")
 _SEGMENT = re.compile(r"[A-Za-z_][\w-]*|\d+")
 _ROOTS = ("payload", "vars", "headers", "props")
 
@@ -88,8 +88,10 @@ def _put(node: Any, step: str | int, value: Any, text: str) -> None:
 
 
 def _combine(current: Any, value: Any, action: str, text: str) -> Any:
-    if action == "replace":
+    if action == "replace" or (action == "child" and current is None):
         return value
+    if action == "child":
+        action = "append" if isinstance(current, list) else "merge"
     if action == "merge":
         if current is None:
             return value

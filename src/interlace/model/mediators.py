@@ -154,8 +154,9 @@ class EnrichDefinition(Definition):
     """The value to copy: any YAML value whose strings are templates (``"${vars.fee}"``)."""
     target: Annotated[str, Field(min_length=1)]
     """Where it goes: ``payload``, ``payload.a.b``, ``vars.x``, ``vars.x.y``, ``headers.X`` or ``props.x``."""
-    action: Literal["replace", "merge", "append"] = "replace"
-    """``replace`` the target, ``merge`` two objects, or ``append`` to an array."""
+    action: Literal["replace", "merge", "append", "child"] = "replace"
+    """``replace`` the target, ``merge`` two objects, ``append`` to an array, or ``child``: whichever of
+    the two the target holds (merge into an object, append to an array; nothing there: the value)."""
 
 
 class FilterDefinition(Definition):

@@ -34,10 +34,10 @@ def test_import_prints_what_it_could_not_convert_with_file_and_line(tmp_path: Pa
     shutil.copy(HERE / "cases" / "unsupported.xml", tmp_path / "unsupported.xml")
     result = CliRunner().invoke(app, ["import", "synapse", str(tmp_path), "-o", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
-    assert "unsupported.xml:5" in result.output
-    assert "mediator <enrich>" in result.output
+    assert "unsupported.xml:9" in result.output
+    assert "<datamapper>" in result.output
     assert "unsupported.xml:14" in result.output
-    assert "2 converted, 1 approximated, 7 unsupported" in result.output
+    assert "3 converted, 1 approximated, 13 unsupported" in result.output
 
 
 def test_import_of_a_missing_path_fails_with_a_message(tmp_path: Path) -> None:

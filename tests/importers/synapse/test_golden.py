@@ -1,5 +1,5 @@
-"""One Synapse fixture per artifact kind and per mediator (``cases/*.xml``), converted and compared with
-its golden output (``golden/*.yaml``: the documents written and the report). A case the importer converts
+"""One Synapse fixture per artifact kind and per mediator (``cases/*.xml``, with the registry resources it
+refers to in ``cases/NAME.registry/``), converted and compared with its golden output (``golden/*.yaml``: the documents written and the report). A case the importer converts
 fully must also pass ``interlace check``.
 
 After a deliberate change of the output, refresh the golden files with
@@ -29,6 +29,7 @@ def _render(source: Path) -> tuple[str, bool]:
     parts = [
         f"--- # {path}\n{render_document(document)}" for path, document in sorted(tree.documents.items())
     ]
+    parts += [f"--- # {path} (copied)\n" for path in sorted(tree.files)]
     configs = f"configs: {yaml.safe_dump(tree.configs, sort_keys=True, default_flow_style=True)}"
     lines = yaml.safe_dump(
         [str(finding) for finding in report.in_source_order()], width=200, allow_unicode=True
@@ -42,6 +43,9 @@ def test_case_converts_to_its_golden_output(case: str, tmp_path: Path) -> None:
     source = tmp_path / "synapse-config"
     source.mkdir()
     shutil.copy(HERE / "cases" / f"{case}.xml", source / f"{case}.xml")
+    registry = HERE / "cases" / f"{case}.registry"
+    if registry.is_dir():
+        shutil.copytree(registry, source / "registry")
     rendered, complete = _render(source)
     golden = HERE / "golden" / f"{case}.yaml"
     if os.environ.get("INTERLACE_UPDATE_GOLDEN"):

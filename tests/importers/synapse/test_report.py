@@ -19,13 +19,19 @@ def test_every_unsupported_construct_is_reported_at_its_line(tmp_path: Path) -> 
     shutil.copy(CASES / "unsupported.xml", tmp_path / "unsupported.xml")
     _, report = convert_synapse(tmp_path)
     assert [(f.origin.line, f.construct) for f in report.of("unsupported")] == [
-        (5, "mediator <enrich>"),
+        (6, "enrich source type envelope"),
+        (7, "enrich target '//order'"),
+        (7, "enrich action sibling"),
         (9, "mediator <datamapper>"),
         (10, "property os (default) expression \"get-property('system', 'os.name')\""),
         (11, "sequence {get-property('next')}"),
         (12, "call without an endpoint"),
         (14, "artifact <proxy> LegacyProxy"),
         (17, "artifact <localEntry> config"),
+        (18, "endpoint template HospitalEP"),
+        (23, "aggregate"),
+        (24, "foreach over '//order/item'"),
+        (25, "iterate without a target"),
     ]
     assert {f.origin.file for f in report.findings} == {"unsupported.xml"}
     assert not report.complete

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -26,6 +27,14 @@ class Conversion:
     tree: ProjectTree
     report: Report = field(default_factory=Report)
     file: str = ""
+    splits: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """The options of the foreach or scatter-gather made from an ``iterate`` or ``clone``, by its id,
+    until an ``aggregate`` of that id (or with none) completes it."""
+    taken: set[etree._Element] = field(default_factory=set)
+    """Mediator elements a converter already took into its own flow (a cache or throttle takes the
+    mediators after it); the flow they stand in skips them."""
+    resources: Callable[[str], bytes | None] = lambda key: None
+    """The content of the registry resource ``key`` (``conf:schemas/a.json``) found in the source."""
     _generated: int = 0
 
     def at(self, element: etree._Element) -> Origin:
@@ -54,6 +63,41 @@ class Conversion:
             and first <= finding.origin.line <= last
         ]
         return self.tree.add(folder, name, Document(data, comments))
+
+    def resource_file(self, element: etree._Element, key: str, folder: str, construct: str) -> str | None:
+        """The project path (``FOLDER/NAME``) the registry resource ``key`` is copied to; None (reported)
+        when the source does not hold it."""
+        data = self.resources(key)
+        if data is None:
+            self.unsupported(
+                element, f"{construct} {key}", f"the resource is not in the source; copy it into {folder}/"
+            )
+            return None
+        path = f"{folder}/{key.rpartition('/')[2].rpartition(':')[2]}"
+        self.tree.files[path] = data
+        return path
+
+    def take_following(
+        self,
+        element: etree._Element,
+        part: FlowPart,
+        until: Callable[[etree._Element], bool] = lambda element: False,
+    ) -> list[FlowItem]:
+        """The mediators after ``element`` in its flow, up to one for which ``until`` holds (taken too,
+        not converted), converted and taken from that flow."""
+        following: list[etree._Element] = []
+        end = None
+        sibling = element.getnext()
+        while sibling is not None and end is None:
+            if isinstance(sibling.tag, str):
+                if until(sibling):
+                    end = sibling
+                else:
+                    following.append(sibling)
+            sibling = sibling.getnext()
+        items = self.mediators(following, part)
+        self.taken.update(following if end is None else [*following, end])
+        return items
 
     def generated_name(self, owner: str) -> str:
         """A name for an anonymous (inline) artifact of ``owner``."""
@@ -85,8 +129,14 @@ class Conversion:
 
     def flow(self, parent: etree._Element, part: FlowPart) -> list[FlowItem]:
         """The mediators under ``parent`` converted in order; those without a converter are reported."""
+        return self.mediators(children(parent), part)
+
+    def mediators(self, elements: Iterable[etree._Element], part: FlowPart) -> list[FlowItem]:
+        """The mediator ``elements`` converted in order; those without a converter are reported."""
         items: list[FlowItem] = []
-        for element in children(parent):
+        for element in elements:
+            if element in self.taken:
+                continue
             tag = local_name(element)
             converter = MEDIATORS.get(tag)
             if converter is None:

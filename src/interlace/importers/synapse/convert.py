@@ -9,7 +9,7 @@ from interlace.importers.synapse import mediators as _mediators  # noqa: F401  (
 from interlace.importers.synapse.conversion import Conversion
 from interlace.importers.synapse.registry import ARTIFACTS
 from interlace.importers.synapse.report import Report
-from interlace.importers.synapse.sources import project_name, read_sources
+from interlace.importers.synapse.sources import project_name, read_sources, resource_finder
 from interlace.importers.synapse.tree import ProjectTree
 from interlace.importers.synapse.xml import local_name
 
@@ -24,9 +24,10 @@ def convert_synapse(path: Path) -> tuple[ProjectTree, Report]:
     """
     if not path.exists():
         raise FileNotFoundError(f"no Synapse configuration at {path}")
-    conversion = Conversion(ProjectTree(project_name(path)))
+    conversion = Conversion(ProjectTree(project_name(path)), resources=resource_finder(path))
     for source in read_sources(path):
         conversion.file = source.file
+        conversion.splits.clear()  # an aggregate completes a split of its own artifact only
         tag = local_name(source.element)
         converter = ARTIFACTS.get(tag)
         if converter is None:

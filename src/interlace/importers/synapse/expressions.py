@@ -27,12 +27,14 @@ import re
 from dataclasses import dataclass
 from typing import Final
 
-__all__ = ["Converted", "convert_expression", "property_path", "uri_template"]
+__all__ = ["Converted", "convert_expression", "payload_target", "property_path", "uri_template"]
 
 _NAME: Final = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _JSON_EVAL: Final = re.compile(r"^json-eval\((.*)\)$", re.DOTALL)
 _GET_PROPERTY: Final = re.compile(r"""^get-property\(\s*(['"])([^'"]+)\1\s*(?:,\s*(['"])([^'"]+)\3\s*)?\)$""")
 _PREFIXED: Final = re.compile(r"^\$(ctx|trp|url|func|axis2):([A-Za-z0-9_.\-]+)$")
+_PAYLOAD_PATH: Final = re.compile(r"^\$((?:\.[A-Za-z_][\w-]*|\[\d+\])*)$")
+_PAYLOAD_STEP: Final = re.compile(r"\.([A-Za-z_][\w-]*)|\[(\d+)\]")
 _URI_VAR: Final = re.compile(r"\{uri\.var\.([A-Za-z0-9_]+)\}")
 _ERRORS: Final = {
     "ERROR_MESSAGE": "error.message",
@@ -67,6 +69,20 @@ def property_path(name: str) -> str:
 def uri_template(url: str) -> str:
     """An http endpoint's ``uri-template`` with each ``{uri.var.x}`` as an Interlace expression."""
     return _URI_VAR.sub(lambda match: "${" + property_path(f"uri.var.{match.group(1)}") + "}", url)
+
+
+def payload_target(text: str) -> str | None:
+    """The Interlace target (``payload.a.0``) of a JSON path into the payload (``$.a[0]``,
+    ``json-eval($.a[0])``, ``${payload.a[0]}``); None for any other expression."""
+    text = text.strip()
+    if match := _JSON_EVAL.match(text):
+        text = match.group(1).strip()
+    elif text.startswith("${payload") and text.endswith("}"):
+        text = "$" + text[len("${payload") : -1].strip()
+    match = _PAYLOAD_PATH.match(text)
+    if match is None:
+        return None
+    return ".".join(["payload", *(key or index for key, index in _PAYLOAD_STEP.findall(match.group(1)))])
 
 
 def _json_path(path: str) -> str:

@@ -9,7 +9,7 @@ artifacts. A ``synapse.xml`` (root ``definitions``) yields each artifact it hold
 from __future__ import annotations
 
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -18,7 +18,7 @@ from lxml import etree
 
 from interlace.importers.synapse.xml import children, local_name, parse_xml, text_of
 
-__all__ = ["SourceArtifact", "project_name", "read_sources"]
+__all__ = ["SourceArtifact", "project_name", "read_sources", "resource_finder"]
 
 _DESCRIPTORS: Final = frozenset({"artifact.xml", "artifacts.xml", "pom.xml"})
 _SKIPPED_FOLDERS: Final = frozenset({"target", ".git", "node_modules", ".settings", "test", "resources"})
@@ -91,3 +91,22 @@ def project_name(path: Path) -> str:
         stem = path.resolve().parent.name or stem
     name = stem.split("_", 1)[0] if path.is_file() else stem
     return name or "imported"
+
+
+def resource_finder(path: Path) -> Callable[[str], bytes | None]:
+    """Finds a registry resource (``conf:schemas/order.json``, ``gov:...``) in a source folder: the file
+    whose path ends with the key's path, wherever the project keeps its registry resources (outside
+    build output)."""
+
+    def find(key: str) -> bytes | None:
+        relative = key.partition(":")[2] if ":" in key else key
+        if not path.is_dir() or not relative.strip("/"):
+            return None
+        suffix = "/" + relative.strip("/")
+        for candidate in sorted(path.rglob(Path(relative).name)):
+            inside = candidate.relative_to(path).as_posix()
+            if ("/" + inside).endswith(suffix) and "target" not in inside.split("/") and candidate.is_file():
+                return candidate.read_bytes()
+        return None
+
+    return find

@@ -29,6 +29,8 @@ class ProjectTree:
     port: int = 8290
     configs: dict[str, str] = field(default_factory=dict)
     documents: dict[str, Document] = field(default_factory=dict)
+    files: dict[str, bytes] = field(default_factory=dict)
+    """Other files the documents refer to (JSON Schemas, stylesheets), by path in the project."""
 
     def add(self, folder: str, name: str, document: Document) -> str:
         """Keep ``document`` as ``folder/name.yaml`` (a number is added to a name already taken)."""

@@ -50,4 +50,9 @@ def write_project(tree: ProjectTree, target: Path) -> list[Path]:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(render_document(document), encoding="utf-8")
         written.append(path)
+    for relative, data in sorted(tree.files.items()):
+        path = target / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        written.append(path)
     return written

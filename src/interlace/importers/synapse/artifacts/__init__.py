@@ -1,5 +1,5 @@
 """The converters of Synapse artifacts, one module per kind; importing this package registers them."""
 
-from interlace.importers.synapse.artifacts import api, capp, endpoint, processor, sequence, store
+from interlace.importers.synapse.artifacts import api, capp, endpoint, processor, sequence, store, template
 
-__all__ = ["api", "capp", "endpoint", "processor", "sequence", "store"]
+__all__ = ["api", "capp", "endpoint", "processor", "sequence", "store", "template"]

@@ -10,12 +10,11 @@ from interlace.importers.synapse.conversion import Conversion
 from interlace.importers.synapse.registry import artifact
 from interlace.importers.synapse.xml import attribute
 
-__all__ = ["convert_sequence"]
+__all__ = ["convert_sequence", "sequence_data"]
 
 
-@artifact("sequence")
-def convert_sequence(element: etree._Element, conversion: Conversion) -> None:
-    name = attribute(element, "name") or conversion.generated_name("Sequence")
+def sequence_data(element: etree._Element, conversion: Conversion, name: str) -> dict[str, Any]:
+    """The flow and on-error sequence of the ``<sequence>`` ``element``, as a sequence named ``name``."""
     data: dict[str, Any] = {"sequence": name, "flow": conversion.flow(element, "sequence")}
     on_error = attribute(element, "onError")
     if on_error:
@@ -25,5 +24,11 @@ def convert_sequence(element: etree._Element, conversion: Conversion) -> None:
             conversion.approximated(
                 element, f"sequence {name} {ignored}", "left to Interlace's observability"
             )
-    conversion.add_document("sequences", name, data, element)
+    return data
+
+
+@artifact("sequence")
+def convert_sequence(element: etree._Element, conversion: Conversion) -> None:
+    name = attribute(element, "name") or conversion.generated_name("Sequence")
+    conversion.add_document("sequences", name, sequence_data(element, conversion, name), element)
     conversion.converted(element, f"sequence {name}")

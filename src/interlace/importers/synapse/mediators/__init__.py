@@ -1,14 +1,47 @@
 """The converters of Synapse mediators, one module per mediator; importing this package registers them."""
 
 from interlace.importers.synapse.mediators import (
+    aggregate,
+    cache,
     call,
+    clone,
     control,
+    enrich,
+    fault,
     filter,
+    foreach,
     header,
+    iterate,
     log,
     payload,
     property,
+    scatter_gather,
     switch,
+    template,
+    throttle,
+    validate,
+    xslt,
 )
 
-__all__ = ["call", "control", "filter", "header", "log", "payload", "property", "switch"]
+__all__ = [
+    "aggregate",
+    "cache",
+    "call",
+    "clone",
+    "control",
+    "enrich",
+    "fault",
+    "filter",
+    "foreach",
+    "header",
+    "iterate",
+    "log",
+    "payload",
+    "property",
+    "scatter_gather",
+    "switch",
+    "template",
+    "throttle",
+    "validate",
+    "xslt",
+]
