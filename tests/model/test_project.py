@@ -99,6 +99,19 @@ def test_a_bad_server_value_in_a_profile_is_located(tmp_path: Path) -> None:
     ]
 
 
+@pytest.mark.parametrize("name", ["{eed", "a b", "../up", "-x", "a+b"])
+def test_a_project_name_that_cannot_name_its_stores_and_folders_is_a_problem(
+    tmp_path: Path, name: str
+) -> None:
+    project = load_project(_project(tmp_path, f'[project]\nname = "{name}"\n'), env={})
+    assert [(str(p.location), p.message) for p in project.problems] == [
+        (
+            "interlace.toml:2",
+            f"project.name: must start with a letter or digit and hold only letters, digits, _ . - (got {name!r})",
+        )
+    ]
+
+
 def test_a_bad_companion_is_a_problem(tmp_path: Path) -> None:
     toml = '[project]\nname = "x"\n\n[profiles.dev.companions.db]\nstart = "not a factory"\nport = 1\n'
     project = load_project(_project(tmp_path, toml), "dev", env={})

@@ -66,16 +66,28 @@ def parse_size(value: int | str) -> int:
     return int(match.group(1)) * _UNITS[(match.group(2) or "b").lower()]
 
 
+_PROJECT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+
+
 class ProjectInfo(Definition):
     """The ``[project]`` table."""
 
     name: Annotated[str, Field(min_length=1)]
+    """Letters, digits, ``_ . -``, starting with a letter or digit: it names the project's deployment,
+    bundles, state folder and its default dead-letter store."""
     version: str = "0.1.0"
     description: str = ""
     default_profile: Annotated[str, Field(min_length=1)] | None = None
     """The profile used when none is asked for (``--profile`` or ``INTERLACE_PROFILE``): a project whose
     development setup should run as it is names its ``dev`` profile here; production then asks for its
     own (``--profile prod``). Without it, no profile applies unless one is asked for."""
+
+    @field_validator("name")
+    @classmethod
+    def _valid_name(cls, name: str) -> str:
+        if not _PROJECT_NAME.match(name):
+            raise ValueError("must start with a letter or digit and hold only letters, digits, _ . -")
+        return name
 
 
 class ServerDefinition(Definition):
