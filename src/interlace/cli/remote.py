@@ -22,7 +22,12 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from interlace.cli.client import ManagementClient, RemoteError, RemoteUnauthorizedError
+from interlace.cli.client import (
+    ManagementClient,
+    RemoteError,
+    RemoteUnauthorizedError,
+    RemoteUnreachableError,
+)
 from interlace.errors import InterlaceError
 
 __all__ = [
@@ -35,6 +40,8 @@ __all__ = [
     "fail",
     "load_config",
     "load_config_or_exit",
+    "log_in",
+    "log_out",
     "remote_app",
     "remote_client",
     "run_remote",
@@ -181,17 +188,27 @@ def remote_client(name: str | None) -> tuple[str, ManagementClient]:
     return chosen, ManagementClient(remote.url, remote.token)
 
 
-def run_remote(remote: str, client: ManagementClient, work: Coroutine[Any, Any, _T]) -> _T:
-    """Run one command's requests; a RemoteError becomes its message (and what to do) and exit 1."""
+def run_remote(
+    remote: str,
+    client: ManagementClient,
+    work: Coroutine[Any, Any, _T],
+    *,
+    login: str | None = None,
+    unreachable: str | None = None,
+) -> _T:
+    """Run one command's requests; a RemoteError becomes its message (and what to do) and exit 1.
+    ``login`` is the command that logs in to ``remote`` (`interlace remote login NAME` unless told);
+    ``unreachable`` is added to the message when nothing answers at the remote's address."""
+    login = login or f"interlace remote login {remote}"
     try:
         return asyncio.run(work)
     except RemoteUnauthorizedError as exc:
         if client.token is None:
-            raise fail(
-                f"not logged in to remote {remote} ({client.base_url}): run `interlace remote login {remote}`"
-            ) from None
+            raise fail(f"not logged in to remote {remote} ({client.base_url}): run `{login}`") from None
         reason = exc.message.removesuffix(": log in again")
-        raise fail(f"remote {remote}: {reason}: run `interlace remote login {remote}`") from None
+        raise fail(f"remote {remote}: {reason}: run `{login}`") from None
+    except RemoteUnreachableError as exc:
+        raise fail(f"remote {remote}: {exc.message}" + (f"; {unreachable}" if unreachable else "")) from None
     except RemoteError as exc:
         raise fail(f"remote {remote}: {exc.message}") from None
 
@@ -304,13 +321,17 @@ def login(
     ] = None,
 ) -> None:
     """Log in to a remote and keep its token (`interlace remote login prod admin` as with `mi`)."""
+    log_in(name, user_arg or user or "admin", password_arg or password)
+
+
+def log_in(name: str | None, who: str, secret: str | None) -> None:
+    """Log in to the named remote (the current one for None) as `who`, asking for the password when
+    `secret` is None, and keep the token; a refused login is printed and exits 1."""
     config = load_config_or_exit()
     try:
         chosen, remote = config.remote(name)
     except RemoteConfigError as exc:
         raise fail(exc.message) from None
-    who = user_arg or user or "admin"
-    secret = password_arg or password
     if not secret:
         secret = typer.prompt(f"password of {who} at {remote.url}", hide_input=True)
     try:
@@ -336,6 +357,11 @@ def logout(
     name: Annotated[str | None, typer.Argument(help="The remote (default: the current one).")] = None,
 ) -> None:
     """Revoke the token of a remote at the server and forget it here."""
+    log_out(name)
+
+
+def log_out(name: str | None) -> None:
+    """Revoke the token of the named remote (the current one for None) and forget it here."""
     config = load_config_or_exit()
     try:
         chosen, remote = config.remote(name)
