@@ -153,7 +153,11 @@ def test_logs_prints_the_servers_recent_lines(admin: LiveServer) -> None:
 
 def test_commands_before_login_say_to_log_in(live: LiveServer, config_dir: Path) -> None:
     add_shop(live)
-    assert refused("api", "show") == f"not logged in to remote shop ({live.url}): run `mi remote login`"
+    for command in (("api", "show"), ("messageprocessor", "activate", "ForwardOrders"), ("logs",)):
+        assert refused(*command) == f"not logged in to remote shop ({live.url}): run `mi remote login`"
+    # interlace's own commands, on the same remote, keep their own hint.
+    other = CliRunner().invoke(app, ["get", "apis"])
+    assert f"not logged in to remote shop ({live.url}): run `interlace remote login shop`" in other.stderr
 
 
 def test_wrong_credentials_are_said_so(live: LiveServer, config_dir: Path) -> None:

@@ -16,11 +16,9 @@ from interlace.cli.mi_format import print_detail, print_table
 from interlace.cli.mi_kinds import MI_KINDS, MiKind
 from interlace.cli.mi_remote import ADD_HINT, mi_remote_app
 from interlace.cli.output import request
-from interlace.cli.remote import fail
+from interlace.cli.remote import Hints, fail, use_hints
 
 __all__ = ["main", "mi_app"]
-
-_LOGIN = "mi remote login"
 
 mi_app = typer.Typer(
     name="mi",
@@ -32,8 +30,14 @@ mi_app = typer.Typer(
 mi_app.add_typer(mi_remote_app, name="remote")
 
 
+@mi_app.callback()
+def _mi(context: typer.Context) -> None:
+    # For this invocation only: `interlace` commands run in the same process keep their own hints.
+    context.call_on_close(use_hints(Hints(login="mi remote login", unreachable=ADD_HINT)))
+
+
 def _request(label: str, method: str, path: str, body: Any = None) -> Any:
-    return request(None, label, method, path, body=body, login=_LOGIN, unreachable=ADD_HINT)
+    return request(None, label, method, path, body=body)
 
 
 def _show(kind: MiKind, name: str | None) -> None:

@@ -98,11 +98,8 @@ def request(
     *,
     body: Any = None,
     params: dict[str, str] | None = None,
-    login: str | None = None,
-    unreachable: str | None = None,
 ) -> Any:
-    """One request to the remote; a server without the route says it does not expose `label`.
-    ``login`` and ``unreachable`` are the hints of :func:`run_remote`."""
+    """One request to the remote; a server without the route says it does not expose `label`."""
     chosen, client = remote_client(remote)
 
     async def send(client: ManagementClient) -> Any:
@@ -111,4 +108,4 @@ def request(
         except RouteMissingError as exc:
             raise RouteMissingError(f"this server does not expose {label} ({exc.message})") from exc
 
-    return run_remote(chosen, client, send(client), login=login, unreachable=unreachable)
+    return run_remote(chosen, client, send(client))

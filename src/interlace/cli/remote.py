@@ -12,7 +12,8 @@ import asyncio
 import json
 import os
 import stat
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,6 +34,7 @@ from interlace.errors import InterlaceError
 __all__ = [
     "DEFAULT_REMOTE",
     "DEFAULT_URL",
+    "Hints",
     "Remote",
     "RemoteConfig",
     "RemoteConfigError",
@@ -46,6 +48,7 @@ __all__ = [
     "remote_client",
     "run_remote",
     "save_config",
+    "use_hints",
 ]
 
 DEFAULT_REMOTE = "local"
@@ -188,18 +191,31 @@ def remote_client(name: str | None) -> tuple[str, ManagementClient]:
     return chosen, ManagementClient(remote.url, remote.token)
 
 
-def run_remote(
-    remote: str,
-    client: ManagementClient,
-    work: Coroutine[Any, Any, _T],
-    *,
-    login: str | None = None,
-    unreachable: str | None = None,
-) -> _T:
-    """Run one command's requests; a RemoteError becomes its message (and what to do) and exit 1.
-    ``login`` is the command that logs in to ``remote`` (`interlace remote login NAME` unless told);
-    ``unreachable`` is added to the message when nothing answers at the remote's address."""
-    login = login or f"interlace remote login {remote}"
+@dataclass(frozen=True, slots=True)
+class Hints:
+    """What a refused command tells the operator to do, for a command set that spells it its own way
+    (`mi`), set for one invocation with :func:`use_hints`."""
+
+    login: str | None = None
+    """The command that logs in to the remote (`interlace remote login NAME` when None)."""
+    unreachable: str | None = None
+    """Added when nothing answers at the remote's address."""
+
+
+_HINTS: ContextVar[Hints] = ContextVar("interlace_cli_hints")
+_NO_HINTS = Hints()
+
+
+def use_hints(hints: Hints) -> Callable[[], None]:
+    """Make :func:`run_remote` give `hints` until the returned function is called."""
+    token = _HINTS.set(hints)
+    return lambda: _HINTS.reset(token)
+
+
+def run_remote(remote: str, client: ManagementClient, work: Coroutine[Any, Any, _T]) -> _T:
+    """Run one command's requests; a RemoteError becomes its message (and what to do) and exit 1."""
+    hints = _HINTS.get(_NO_HINTS)
+    login = hints.login or f"interlace remote login {remote}"
     try:
         return asyncio.run(work)
     except RemoteUnauthorizedError as exc:
@@ -208,7 +224,8 @@ def run_remote(
         reason = exc.message.removesuffix(": log in again")
         raise fail(f"remote {remote}: {reason}: run `{login}`") from None
     except RemoteUnreachableError as exc:
-        raise fail(f"remote {remote}: {exc.message}" + (f"; {unreachable}" if unreachable else "")) from None
+        extra = f"; {hints.unreachable}" if hints.unreachable else ""
+        raise fail(f"remote {remote}: {exc.message}{extra}") from None
     except RemoteError as exc:
         raise fail(f"remote {remote}: {exc.message}") from None
 
