@@ -1,5 +1,4 @@
-"""The server commands against a live server: a runtime of a small shop project and the real
-management server, run in a thread of their own (the commands run their own event loop), driven as an
+"""The server commands against a live server (see :mod:`tests.cli.live_server`), driven as an
 operator drives them and checked on their tables and JSON."""
 
 from __future__ import annotations
@@ -9,110 +8,19 @@ import json
 import logging
 import stat
 import threading
-from collections.abc import Coroutine, Iterator
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 import yaml
 from typer.testing import CliRunner, Result
 
 from interlace.cli import app
-from interlace.management import ManagementServer, TokenIssuer, default_throttle
-from interlace.runtime import Runtime
 from interlace.stores import StoredMessage
-from tests.management.conftest import (
-    ADMIN_PASSWORD,
-    ENV,
-    MONITOR_PASSWORD,
-    PROJECT,
-    REGISTRY,
-    ManualClock,
-    make_users,
-)
-from tests.support import write_project
-
-# The shop project, with a task that runs only when triggered (its cron waits for the new year).
-FILES = {
-    **PROJECT,
-    "tasks/nightly.yaml": "task: Nightly\ncron: '0 3 1 1 *'\nactive: false\nsequence: Audit\ntext: tick\n",
-}
-
-_T = TypeVar("_T")
-
-
-class LiveServer:
-    """The management server of a running project, served from a background thread's event loop."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self.wall = ManualClock(1_700_000_000.0)
-        self.url = ""
-        self.runtime: Runtime | None = None
-        self._loop = asyncio.new_event_loop()
-        self._ready = threading.Event()
-        self._stop: asyncio.Event | None = None
-        self._failure: BaseException | None = None
-        self._thread = threading.Thread(target=self._main, daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-        assert self._ready.wait(30), "the server did not start"
-        if self._failure is not None:
-            raise self._failure
-
-    def run(self, work: Coroutine[Any, Any, _T]) -> _T:
-        """Run ``work`` on the server's loop (to set up its stores) and return its result."""
-        return asyncio.run_coroutine_threadsafe(work, self._loop).result(30)
-
-    def stop(self) -> None:
-        if self._stop is not None:
-            self._loop.call_soon_threadsafe(self._stop.set)
-        self._thread.join(30)
-
-    def _main(self) -> None:
-        try:
-            self._loop.run_until_complete(self._serve())
-        except BaseException as exc:
-            self._failure = exc
-            self._ready.set()
-        finally:
-            self._loop.close()
-
-    async def _serve(self) -> None:
-        self._stop = asyncio.Event()
-        async with Runtime(self.root, env=ENV, connectors=REGISTRY) as runtime:
-            server = ManagementServer(
-                runtime,
-                make_users(),
-                port=0,
-                tokens=TokenIssuer(b"k" * 32, 3600.0, clock=self.wall),
-                throttle=default_throttle(ManualClock(1000.0)),
-                connectors=REGISTRY,
-                clock=self.wall,
-            )
-            async with server:
-                self.url, self.runtime = server.url, runtime
-                self._ready.set()
-                await self._stop.wait()
-
-
-@pytest.fixture
-def live(tmp_path: Path) -> Iterator[LiveServer]:
-    server = LiveServer(write_project(tmp_path / "shop", FILES))
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def config_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "config"
-    monkeypatch.setenv("INTERLACE_CONFIG_DIR", str(folder))
-    monkeypatch.delenv("INTERLACE_PASSWORD", raising=False)
-    monkeypatch.setenv("COLUMNS", "240")
-    return folder
+from tests.cli.live_server import LiveServer, rows
+from tests.management.conftest import ADMIN_PASSWORD, MONITOR_PASSWORD
 
 
 def cli(*args: str, input: str | None = None) -> Result:
@@ -123,16 +31,6 @@ def ok(*args: str, input: str | None = None) -> Result:
     result = cli(*args, input=input)
     assert result.exit_code == 0, (args, result.stdout, result.stderr)
     return result
-
-
-def rows(text: str, column: int = 0) -> dict[str, list[str]]:
-    """The rows of a rich table by their cell in ``column`` (the header row's included)."""
-    found = {}
-    for line in text.splitlines():
-        cells = [cell.strip() for cell in line.replace("┃", "│").split("│")[1:-1]]
-        if len(cells) > column and cells[column]:
-            found[cells[column]] = cells
-    return found
 
 
 @pytest.fixture

@@ -577,6 +577,28 @@ def test_a_misspelt_connection_setting_is_answered_with_the_setting(check: Check
     ) in problems
 
 
+def test_wso2_style_camel_case_connection_settings_are_answered_with_the_kebab_case_key(
+    check: Check,
+) -> None:
+    files = {
+        "connections/mail.yaml": (
+            "connection: mail\nconnector: gmail\nclientId: app\nclientSecret: s3cret\n"
+            "refreshToken: r\napiUrl: http://x\nuserId: me\n"
+        )
+    }
+    problems = check(files)
+    for line, key, kebab in (
+        (3, "clientId", "client-id"),
+        (4, "clientSecret", "client-secret"),
+        (5, "refreshToken", "refresh-token"),
+        (6, "apiUrl", "api-url"),
+        (7, "userId", "user-id"),
+    ):
+        expected = (f"connections/mail.yaml:{line}", f"connection mail (gmail): unknown key {key!r}")
+        assert (*expected, f"did you mean {kebab!r}?") in problems
+    assert not any("s3cret" in str(problem) for problem in problems)
+
+
 def test_a_misspelt_required_key_is_one_problem_and_what_it_holds_is_still_checked(check: Check) -> None:
     api = """\
 api: A

@@ -12,7 +12,8 @@ import asyncio
 import json
 import os
 import stat
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,12 +23,18 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from interlace.cli.client import ManagementClient, RemoteError, RemoteUnauthorizedError
+from interlace.cli.client import (
+    ManagementClient,
+    RemoteError,
+    RemoteUnauthorizedError,
+    RemoteUnreachableError,
+)
 from interlace.errors import InterlaceError
 
 __all__ = [
     "DEFAULT_REMOTE",
     "DEFAULT_URL",
+    "Hints",
     "Remote",
     "RemoteConfig",
     "RemoteConfigError",
@@ -35,10 +42,13 @@ __all__ = [
     "fail",
     "load_config",
     "load_config_or_exit",
+    "log_in",
+    "log_out",
     "remote_app",
     "remote_client",
     "run_remote",
     "save_config",
+    "use_hints",
 ]
 
 DEFAULT_REMOTE = "local"
@@ -181,17 +191,41 @@ def remote_client(name: str | None) -> tuple[str, ManagementClient]:
     return chosen, ManagementClient(remote.url, remote.token)
 
 
+@dataclass(frozen=True, slots=True)
+class Hints:
+    """What a refused command tells the operator to do, for a command set that spells it its own way
+    (`mi`), set for one invocation with :func:`use_hints`."""
+
+    login: str | None = None
+    """The command that logs in to the remote (`interlace remote login NAME` when None)."""
+    unreachable: str | None = None
+    """Added when nothing answers at the remote's address."""
+
+
+_HINTS: ContextVar[Hints] = ContextVar("interlace_cli_hints")
+_NO_HINTS = Hints()
+
+
+def use_hints(hints: Hints) -> Callable[[], None]:
+    """Make :func:`run_remote` give `hints` until the returned function is called."""
+    token = _HINTS.set(hints)
+    return lambda: _HINTS.reset(token)
+
+
 def run_remote(remote: str, client: ManagementClient, work: Coroutine[Any, Any, _T]) -> _T:
     """Run one command's requests; a RemoteError becomes its message (and what to do) and exit 1."""
+    hints = _HINTS.get(_NO_HINTS)
+    login = hints.login or f"interlace remote login {remote}"
     try:
         return asyncio.run(work)
     except RemoteUnauthorizedError as exc:
         if client.token is None:
-            raise fail(
-                f"not logged in to remote {remote} ({client.base_url}): run `interlace remote login {remote}`"
-            ) from None
+            raise fail(f"not logged in to remote {remote} ({client.base_url}): run `{login}`") from None
         reason = exc.message.removesuffix(": log in again")
-        raise fail(f"remote {remote}: {reason}: run `interlace remote login {remote}`") from None
+        raise fail(f"remote {remote}: {reason}: run `{login}`") from None
+    except RemoteUnreachableError as exc:
+        extra = f"; {hints.unreachable}" if hints.unreachable else ""
+        raise fail(f"remote {remote}: {exc.message}{extra}") from None
     except RemoteError as exc:
         raise fail(f"remote {remote}: {exc.message}") from None
 
@@ -304,13 +338,17 @@ def login(
     ] = None,
 ) -> None:
     """Log in to a remote and keep its token (`interlace remote login prod admin` as with `mi`)."""
+    log_in(name, user_arg or user or "admin", password_arg or password)
+
+
+def log_in(name: str | None, who: str, secret: str | None) -> None:
+    """Log in to the named remote (the current one for None) as `who`, asking for the password when
+    `secret` is None, and keep the token; a refused login is printed and exits 1."""
     config = load_config_or_exit()
     try:
         chosen, remote = config.remote(name)
     except RemoteConfigError as exc:
         raise fail(exc.message) from None
-    who = user_arg or user or "admin"
-    secret = password_arg or password
     if not secret:
         secret = typer.prompt(f"password of {who} at {remote.url}", hide_input=True)
     try:
@@ -336,6 +374,11 @@ def logout(
     name: Annotated[str | None, typer.Argument(help="The remote (default: the current one).")] = None,
 ) -> None:
     """Revoke the token of a remote at the server and forget it here."""
+    log_out(name)
+
+
+def log_out(name: str | None) -> None:
+    """Revoke the token of the named remote (the current one for None) and forget it here."""
     config = load_config_or_exit()
     try:
         chosen, remote = config.remote(name)

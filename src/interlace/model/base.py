@@ -148,7 +148,15 @@ def unknown_key_hint(model: type[BaseModel], path: Sequence[int | str]) -> str |
     allowed = _keys_of(annotation)
     if not allowed or not path:
         return None
+    kebab = _kebab_case(str(path[-1]))
+    if kebab in allowed:  # clientId, as WSO2 and others spell it
+        return f"did you mean {kebab!r}?"
     return did_you_mean(str(path[-1]), allowed) or f"the keys allowed here: {', '.join(allowed)}"
+
+
+def _kebab_case(key: str) -> str:
+    """A key as Interlace spells keys: ``clientId`` and ``client_id`` are ``client-id``."""
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "-", key).replace("_", "-").lower()
 
 
 def format_validation_error(
