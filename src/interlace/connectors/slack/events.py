@@ -47,9 +47,16 @@ async def events(
     `${payload.team_id}`), with the properties `eventId`, `eventType` and `teamId`. The trigger answers
     Slack's URL verification challenge, refuses requests that are unsigned, wrongly signed or more than
     five minutes old, and delivers an event that Slack sends again (`X-Slack-Retry-Num`) only once.
-    Slack is answered as soon as the inbound endpoint takes an event (it waits three seconds at most),
-    so an event whose flow fails is redelivered from memory, and one in flight when the server stops is
-    lost; Slack redelivers what was refused with 503 when the inbound endpoint had no room.
+    Slack is answered as soon as the inbound endpoint takes an event (Slack waits three seconds for an
+    answer), so an event whose flow fails is redelivered from memory, and one in flight when the server
+    stops is lost; Slack redelivers what was refused with 503 when the inbound endpoint had no room.
+
+    ```yaml
+    inbound: Mentions
+    trigger:
+      slack.events: {connection: bot, port: 3000, eventTypes: [app_mention]}
+    sequence: Reply
+    ```
     """
     if conn.config.signing_secret is None:
         raise FatalError(
