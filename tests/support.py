@@ -1,5 +1,5 @@
-"""Helpers shared by the tests: projects written from strings, waiting with a deadline, free ports and
-unique names.
+"""Helpers shared by the tests: projects written from strings, waiting with a deadline, free ports,
+unique names and local HTTP peers.
 
 Deadlines are generous and scale with ``INTERLACE_TEST_TIMEOUT_SCALE`` (a factor, 1 by default): on a
 slow or busy machine, set it above 1 rather than editing tests. A deadline bounds a wait for something
@@ -19,6 +19,8 @@ from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
+from aiohttp import web
+
 __all__ = [
     "START",
     "WAIT",
@@ -26,6 +28,7 @@ __all__ = [
     "deadline",
     "eventually",
     "scaled",
+    "serving_app",
     "unique",
     "unused_port",
     "wait_for_port",
@@ -200,6 +203,20 @@ async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> N
             writer.write(data)
             await writer.drain()
     writer.close()
+
+
+@contextlib.asynccontextmanager
+async def serving_app(app: web.Application) -> AsyncGenerator[str, None]:
+    """Serve the aiohttp ``app`` on a free loopback port (a fake peer); yields its base URL
+    (``http://127.0.0.1:PORT``), and stops it on leaving."""
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    try:
+        yield f"http://127.0.0.1:{runner.addresses[0][1]}"
+    finally:
+        await runner.cleanup()
 
 
 def unused_port() -> int:

@@ -162,6 +162,14 @@ def test_search_finds_the_mail_connectors(runner: CliRunner) -> None:
     assert next(item for item in found if item["name"] == "gmail")["installed"] is True
 
 
+def test_search_finds_the_slack_connector_by_name_and_keyword(runner: CliRunner) -> None:
+    for word in ("slack", "chat"):
+        found = json.loads(runner.invoke(app, ["connector", "search", word, "-o", "json"]).stdout)
+
+        assert "slack" in [item["name"] for item in found], word
+        assert next(item for item in found if item["name"] == "slack")["installed"] is True
+
+
 def test_search_adds_the_entries_of_an_extra_index(runner: CliRunner, tmp_path: Path) -> None:
     index = tmp_path / "index.json"
     entry = {

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+
 import pytest
 
 from interlace.errors import ConfigError, InterlaceError
@@ -10,6 +13,7 @@ from interlace.sdk import (
     RegistryError,
     RetryableError,
     UnknownConnectorError,
+    retry_after_seconds,
 )
 
 
@@ -41,3 +45,27 @@ def test_lookup_and_registry_errors_are_not_connector_failures() -> None:
     assert issubclass(UnknownConnectorError, ConfigError)
     assert not issubclass(UnknownConnectorError, ConnectorError)
     assert not issubclass(RegistryError, ConnectorError)
+
+
+@pytest.mark.parametrize(
+    ("header", "seconds"),
+    [
+        ("7", 7.0),
+        (" 1.5 ", 1.5),
+        ("-3", 0.0),
+        ("Wed, 21 Oct 2015 07:28:00 GMT", 0.0),
+        ("soon", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_retry_after_reads_seconds_or_an_http_date(header: str | None, seconds: float | None) -> None:
+    assert retry_after_seconds(header) == seconds
+
+
+def test_retry_after_of_a_future_http_date_is_the_time_until_it() -> None:
+    moment = datetime.now(UTC) + timedelta(seconds=120)
+
+    waited = retry_after_seconds(format_datetime(moment, usegmt=True))
+
+    assert waited is not None and 100 < waited <= 120

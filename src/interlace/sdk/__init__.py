@@ -29,6 +29,7 @@ from interlace.sdk.errors import (
     RegistryError,
     RetryableError,
     UnknownConnectorError,
+    retry_after_seconds,
 )
 from interlace.sdk.flow import InFlight
 from interlace.sdk.headers import check_header_values, header_break
@@ -107,5 +108,6 @@ __all__ = [
     "quote_reserved",
     "quote_value",
     "render_connector_reference",
+    "retry_after_seconds",
     "start_authorization",
 ]

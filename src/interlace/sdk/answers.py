@@ -7,14 +7,12 @@ is the operation's result, with its status in ``attributes.status`` for the flow
 
 from __future__ import annotations
 
-import email.utils
-import time
 from dataclasses import dataclass
 
 import orjson
 from multidict import CIMultiDictProxy
 
-from interlace.sdk.errors import FatalError, RetryableError
+from interlace.sdk.errors import FatalError, RetryableError, retry_after_seconds
 from interlace.sdk.operation import OperationResult
 
 __all__ = ["Answer", "check_status", "decode_payload", "to_result"]
@@ -91,7 +89,7 @@ def check_status(answer: Answer, where: str, target: str) -> None:
     if status >= 500 or status in (408, 429):
         raise RetryableError(
             f"{where}: {target} answered {status} {answer.reason}{_excerpt(answer)}",
-            retry_after=_retry_after(answer.headers),
+            retry_after=retry_after_seconds(_header(answer.headers, "retry-after")),
             detail={"status": status},
         )
     if status in (401, 403):
@@ -112,15 +110,5 @@ def _excerpt(answer: Answer) -> str:
     return f": {text[:_EXCERPT]}{'...' if len(text) > _EXCERPT else ''}" if text else ""
 
 
-def _retry_after(headers: dict[str, str]) -> float | None:
-    value = next((v for k, v in headers.items() if k.lower() == "retry-after"), None)
-    if value is None:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        moment = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, moment.timestamp() - time.time())
+def _header(headers: dict[str, str], name: str) -> str | None:
+    return next((v for k, v in headers.items() if k.lower() == name), None)

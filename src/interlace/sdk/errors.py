@@ -17,6 +17,8 @@ refused: 535 authentication failed"``. The runtime adds the operation and the co
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 from interlace.errors import ConfigError, InterlaceError, SourceLocation
@@ -28,6 +30,7 @@ __all__ = [
     "RegistryError",
     "RetryableError",
     "UnknownConnectorError",
+    "retry_after_seconds",
 ]
 
 
@@ -58,6 +61,25 @@ class RetryableError(ConnectorError):
     ) -> None:
         super().__init__(message, code=code, detail=detail, location=location)
         self.retry_after = retry_after
+
+
+def retry_after_seconds(value: str | None) -> float | None:
+    """The delay an HTTP ``Retry-After`` header asks for, in seconds (a number of seconds or an HTTP
+    date; a past date is 0), for :attr:`RetryableError.retry_after`; ``None`` when absent or unreadable."""
+    text = (value or "").strip()
+    if not text:
+        return None
+    try:
+        return max(0.0, float(text))
+    except ValueError:
+        pass
+    try:
+        moment = parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return max(0.0, (moment - datetime.now(UTC)).total_seconds())
 
 
 class FatalError(ConnectorError):

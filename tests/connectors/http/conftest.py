@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 import pytest
 from aiohttp import web
+from tests.support import serving_app
 
 from interlace.connectors.http import HttpConfig, HttpConnection
 
@@ -84,14 +85,9 @@ async def api() -> AsyncIterator[ApiServer]:
 
     app = web.Application()
     app.router.add_route("*", "/v1/{tail:.*}", handle)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = runner.addresses[0][1]
-    server.url = f"http://127.0.0.1:{port}"
-    try:
-        yield server
-    finally:
-        server.release.set()
-        await runner.cleanup()
+    async with serving_app(app) as url:
+        server.url = url
+        try:
+            yield server
+        finally:
+            server.release.set()

@@ -15,11 +15,9 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import Any, Final
 
-from interlace.sdk import FatalError, InvalidInput, RetryableError
+from interlace.sdk import FatalError, InvalidInput, RetryableError, retry_after_seconds
 
 __all__ = ["ApiAnswer", "accept_answer"]
 
@@ -67,7 +65,7 @@ def accept_answer(answer: ApiAnswer, *, where: str, url: str) -> dict[str, Any]:
     if answer.status == 429 or answer.status >= 500 or _reason(google) in _RATE_LIMIT_REASONS:
         raise RetryableError(
             f"{where}: the Gmail API is unavailable or throttling ({detail})",
-            retry_after=_retry_after(answer.retry_after),
+            retry_after=retry_after_seconds(answer.retry_after),
         )
     if answer.status == 404 and not google:
         raise FatalError(f"{where}: {url} is not the Gmail API ({detail}); check the connection's api-url")
@@ -98,21 +96,3 @@ def _detail(status: int, google: dict[str, Any]) -> str:
     if len(message) > _DETAIL_LIMIT:
         message = message[:_DETAIL_LIMIT] + "..."
     return f"{' '.join(parts)}: {message}" if message else " ".join(parts)
-
-
-def _retry_after(value: str | None) -> float | None:
-    """Seconds from a ``Retry-After`` header: a number of seconds or an HTTP date."""
-    if not value:
-        return None
-    text = value.strip()
-    try:
-        return max(0.0, float(text))
-    except ValueError:
-        pass
-    try:
-        moment = parsedate_to_datetime(text)
-    except (TypeError, ValueError):
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return max(0.0, (moment - datetime.now(UTC)).total_seconds())
