@@ -15,7 +15,7 @@ import os
 import socket
 import textwrap
 import uuid
-from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -26,6 +26,7 @@ __all__ = [
     "deadline",
     "eventually",
     "scaled",
+    "take",
     "unique",
     "unused_port",
     "wait_for_port",
@@ -85,6 +86,16 @@ async def eventually(
                 await asyncio.sleep(every)
     except TimeoutError:
         raise AssertionError(f"not within {limit:g}s: {what or _describe(condition)}") from None
+
+
+async def take(events: AsyncIterator[T], count: int, within: float = WAIT) -> list[T]:
+    """The next ``count`` items of ``events`` (a trigger's events, say), each within ``within`` seconds
+    (scaled)."""
+    taken: list[T] = []
+    for _ in range(count):
+        async with deadline(within):
+            taken.append(await anext(events))
+    return taken
 
 
 def _describe(condition: Callable[..., Any]) -> str:

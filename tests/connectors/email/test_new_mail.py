@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import asyncio
 import base64
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncIterator
 from email.message import EmailMessage
 
 import pytest
-from tests.support import deadline, unused_port, waiting_for_room, within
+from tests.support import deadline, take, unused_port, waiting_for_room, within
 
 from interlace.connectors.email import connector
 from interlace.connectors.email.config import EmailConfig
@@ -56,10 +56,6 @@ async def server() -> AsyncIterator[ImapTestServer]:
 async def conn(server: ImapTestServer) -> AsyncIterator[EmailConnection]:
     async with EmailConnection(settings(server.port), name="inbox") as conn:
         yield conn
-
-
-async def take(events: AsyncGenerator[TriggerEvent, None], count: int) -> list[TriggerEvent]:
-    return [await within(anext(events)) for _ in range(count)]
 
 
 def uids(events: list[TriggerEvent]) -> list[object]:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from tests.support import within
+from tests.support import unique, within
 
 from interlace.connectors.mqtt import MqttConnection, connector
 from interlace.sdk import InvalidInput, OperationResult
 
-from .broker import open_session, unique
+from .broker import open_session
 
 pytestmark = pytest.mark.needs("mqtt")
 

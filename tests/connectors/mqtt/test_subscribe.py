@@ -4,24 +4,18 @@ in flight than ``inFlight``."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
-
 import aiomqtt
 import pytest
-from tests.support import within
+from tests.support import take, unique, within
 
 from interlace.connectors.mqtt import MqttConnection, connector
-from interlace.sdk import DEAD_LETTER_REASON, DeadLettering, TriggerEvent
+from interlace.sdk import DEAD_LETTER_REASON, DeadLettering
 
-from .broker import HOST, PORT, open_session, publish, unique
+from .broker import HOST, PORT, open_session, publish
 
 pytestmark = pytest.mark.needs("mqtt")
 
 SUBSCRIBE = connector.get_trigger("subscribe")
-
-
-async def take(events: AsyncGenerator[TriggerEvent, None], count: int) -> list[TriggerEvent]:
-    return [await within(anext(events)) for _ in range(count)]
 
 
 async def session(conn: MqttConnection) -> tuple[dict[str, object], str]:

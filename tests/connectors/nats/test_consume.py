@@ -6,23 +6,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncGenerator
 
 import pytest
-from tests.support import eventually, within
+from tests.support import eventually, take
 
 from interlace.connectors.nats import NatsConnection, connector
-from interlace.sdk import DEAD_LETTER_REASON, DeadLettering, FatalError, TriggerEvent
+from interlace.sdk import DEAD_LETTER_REASON, DeadLettering, FatalError
 
 from .conftest import Stream
 
 pytestmark = pytest.mark.needs("nats")
 
 CONSUME = connector.get_trigger("consume")
-
-
-async def take(events: AsyncGenerator[TriggerEvent, None], count: int) -> list[TriggerEvent]:
-    return [await within(anext(events)) for _ in range(count)]
 
 
 async def put(stream: Stream, *bodies: bytes, subject: str = "orders") -> None:

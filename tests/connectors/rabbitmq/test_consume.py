@@ -3,16 +3,15 @@ requeued or dead-lettered when nacked, and no more in flight than the prefetch."
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
 from typing import cast
 
 import aio_pika
 import orjson
 import pytest
-from tests.support import within
+from tests.support import take, within
 
 from interlace.connectors.rabbitmq import RabbitMqConnection, connector
-from interlace.sdk import DEAD_LETTER_REASON, DeadLettering, FatalError, TriggerEvent
+from interlace.sdk import DEAD_LETTER_REASON, DeadLettering, FatalError
 
 from .broker import Names, rabbit
 
@@ -32,10 +31,6 @@ async def ready(channel: aio_pika.abc.AbstractChannel, queue: str) -> int:
     """Messages waiting in the queue (not delivered to a consumer)."""
     declared = await channel.declare_queue(queue, passive=True)
     return int(declared.declaration_result.message_count or 0)
-
-
-async def take(events: AsyncGenerator[TriggerEvent, None], count: int) -> list[TriggerEvent]:
-    return [await within(anext(events)) for _ in range(count)]
 
 
 async def test_n_messages_in_give_n_events_and_acked_ones_leave_the_queue(

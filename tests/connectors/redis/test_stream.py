@@ -5,24 +5,19 @@ flight than ``count``."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncGenerator
 
 import pytest
 import redis.asyncio as aioredis
-from tests.support import waiting_for_room, within
+from tests.support import take, waiting_for_room, within
 
 from interlace.connectors.redis import RedisConnection, connector
-from interlace.sdk import DEAD_LETTER_REASON, DeadLettering, FatalError, TriggerEvent
+from interlace.sdk import DEAD_LETTER_REASON, DeadLettering, FatalError
 
 from .server import Keys
 
 pytestmark = pytest.mark.needs("redis")
 
 STREAM = connector.get_trigger("stream")
-
-
-async def take(events: AsyncGenerator[TriggerEvent, None], count: int) -> list[TriggerEvent]:
-    return [await within(anext(events)) for _ in range(count)]
 
 
 async def pending(plain: aioredis.Redis, stream: str, group: str) -> int:
