@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import aclosing
+
 import pytest
 from tests.support import unique, within
 
@@ -25,15 +27,12 @@ async def test_a_published_json_value_reaches_a_subscriber_with_its_type_and_hea
         conn, {"topic": topic, "message": {"id": 4}, "headers": {"source": "clinic"}}
     )
     assert result == OperationResult(None, attributes={"topic": topic, "qos": 1})
-    events = SUBSCRIBE.start(conn, {"topic": topic, "clientId": client_id})
-    try:
+    async with aclosing(SUBSCRIBE.start(conn, {"topic": topic, "clientId": client_id})) as events:
         event = await within(anext(events))
         assert event.payload.json() == {"id": 4}
         assert event.headers == {"source": "clinic"}
         assert event.attributes["topic"] == topic
         await event.ack()
-    finally:
-        await events.aclose()
 
 
 async def test_a_topic_with_wildcards_is_invalid_input(conn: MqttConnection) -> None:
