@@ -13,6 +13,7 @@ import contextlib
 import inspect
 import os
 import socket
+import sys
 import textwrap
 import uuid
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping
@@ -25,6 +26,7 @@ __all__ = [
     "Outage",
     "deadline",
     "eventually",
+    "interlace_run",
     "scaled",
     "take",
     "unique",
@@ -211,6 +213,20 @@ async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> N
             writer.write(data)
             await writer.drain()
     writer.close()
+
+
+async def interlace_run(
+    root: Path, *options: str, env: Mapping[str, str] | None = None, output: bool = True
+) -> asyncio.subprocess.Process:
+    """``interlace run root`` on loopback in its own process, with ``options``; its output (stdout and stderr
+    together) readable from its ``stdout``, or dropped. Name ``--port`` and ``--management-port`` in
+    ``options`` (0: one the system picks) unless the project sets them: a default port meets other test
+    runs on a shared machine."""
+    piped = asyncio.subprocess.PIPE if output else asyncio.subprocess.DEVNULL
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "interlace", "run", str(root), "--host", "127.0.0.1", *options,
+        stdout=piped, stderr=asyncio.subprocess.STDOUT, env=None if env is None else dict(env),
+    )  # fmt: skip
 
 
 def unused_port() -> int:

@@ -5,18 +5,16 @@ whose dev profile names free ports instead, so that it never meets another run's
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import signal
-import sys
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 
 from interlace.samples.mailbox import fetch_messages
-from tests.support import START, eventually, unused_port, within
+from tests.support import START, eventually, interlace_run, unused_port, within
 
 PRODUCTION = ("HOSPITAL_BACKEND_URL", "GMAIL_CLIENT_ID", "GMAIL_CLIENT_SECRET", "GMAIL_REFRESH_TOKEN")
 DEV_PORTS = {"hospital": 9090, "mailbox": 9025}
@@ -42,22 +40,7 @@ async def test_the_example_serves_in_its_default_dev_profile_with_its_back_end_a
     port, companions = unused_port(), on_free_ports(example)
     fresh = {key: value for key, value in os.environ.items() if key not in PRODUCTION}
     fresh.pop("INTERLACE_PROFILE", None)
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "interlace",
-        "run",
-        str(example),
-        "--port",
-        str(port),
-        "--host",
-        "127.0.0.1",
-        "--management-port",
-        "0",
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-        env=fresh,
-    )
+    process = await interlace_run(example, "--port", str(port), "--management-port", "0", env=fresh)
     assert process.stdout is not None
     try:
         lines: list[str] = []

@@ -7,12 +7,11 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import sys
 from pathlib import Path
 
 from interlace.stores import StoredMessage
 from interlace.stores.sqlite import SqliteStore
-from tests.support import START, eventually, write_project
+from tests.support import START, eventually, interlace_run, write_project
 
 from .receiver import Receiver
 
@@ -30,20 +29,8 @@ FILES = {
 
 
 async def start_runtime(root: Path) -> asyncio.subprocess.Process:
-    return await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "interlace",
-        "run",
-        str(root),
-        "--port",
-        "0",
-        "--host",
-        "127.0.0.1",
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.DEVNULL,
-        env={**os.environ, "INTERLACE_LOG_LEVEL": "WARNING"},
-    )
+    env = {**os.environ, "INTERLACE_LOG_LEVEL": "WARNING"}
+    return await interlace_run(root, "--port", "0", "--management-port", "0", env=env, output=False)
 
 
 async def test_a_runtime_killed_mid_delivery_loses_no_stored_message(
