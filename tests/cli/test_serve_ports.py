@@ -3,14 +3,13 @@ to choose another, and no task ran, no consumer started, no admin password was m
 
 from __future__ import annotations
 
-import asyncio
 import socket
 from pathlib import Path
 
 import pytest
 from aiohttp import web
 
-from tests.support import interlace_run, unused_port, write_project
+from tests.support import interlace_run, unused_port, within, write_project
 
 
 def busy_project(root: Path, backend: int, management: int, listener: int) -> Path:
@@ -32,7 +31,7 @@ def busy_project(root: Path, backend: int, management: int, listener: int) -> Pa
 async def run_until_exit(root: Path, *args: str) -> tuple[int, str]:
     process = await interlace_run(root, *args)
     try:
-        output, _ = await asyncio.wait_for(process.communicate(), 60)
+        output, _ = await within(process.communicate(), 60)
     finally:
         if process.returncode is None:
             process.kill()
