@@ -266,7 +266,7 @@ async def test_an_unreachable_server_is_a_store_error_naming_the_store(kind: str
     assert "could not connect" in text
     assert str(port) in text
     assert "secret" not in text
-    assert time.monotonic() - started < 4
+    assert time.monotonic() - started < scaled(4)
 
 
 # -- bounds: every kind holds at most max-messages (and max-bytes where it counts bytes) ----------------
