@@ -13,9 +13,10 @@ import contextlib
 import inspect
 import os
 import socket
+import sys
 import textwrap
 import uuid
-from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -27,8 +28,10 @@ __all__ = [
     "Outage",
     "deadline",
     "eventually",
+    "interlace_run",
     "scaled",
     "serving_app",
+    "take",
     "unique",
     "unused_port",
     "wait_for_port",
@@ -88,6 +91,16 @@ async def eventually(
                 await asyncio.sleep(every)
     except TimeoutError:
         raise AssertionError(f"not within {limit:g}s: {what or _describe(condition)}") from None
+
+
+async def take(events: AsyncIterator[T], count: int, within: float = WAIT) -> list[T]:
+    """The next ``count`` items of ``events`` (a trigger's events, say), each within ``within`` seconds
+    (scaled)."""
+    taken: list[T] = []
+    for _ in range(count):
+        async with deadline(within):
+            taken.append(await anext(events))
+    return taken
 
 
 def _describe(condition: Callable[..., Any]) -> str:
@@ -217,6 +230,20 @@ async def serving_app(app: web.Application) -> AsyncGenerator[str, None]:
         yield f"http://127.0.0.1:{runner.addresses[0][1]}"
     finally:
         await runner.cleanup()
+
+
+async def interlace_run(
+    root: Path, *options: str, env: Mapping[str, str] | None = None, output: bool = True
+) -> asyncio.subprocess.Process:
+    """``interlace run root`` on loopback in its own process, with ``options``; its output (stdout and stderr
+    together) readable from its ``stdout``, or dropped. Name ``--port`` and ``--management-port`` in
+    ``options`` (0: one the system picks) unless the project sets them: a default port meets other test
+    runs on a shared machine."""
+    piped = asyncio.subprocess.PIPE if output else asyncio.subprocess.DEVNULL
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "interlace", "run", str(root), "--host", "127.0.0.1", *options,
+        stdout=piped, stderr=asyncio.subprocess.STDOUT, env=None if env is None else dict(env),
+    )  # fmt: skip
 
 
 def unused_port() -> int:

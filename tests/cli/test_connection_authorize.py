@@ -17,6 +17,7 @@ from interlace.connectors.gmail.scopes import SEND
 from interlace.samples.mailbox import DevMailbox, start_dev_mailbox
 from tests.connections.consent_browser import consent
 from tests.connections.test_authorize_flow import TOKEN_PREFIXES, write_project
+from tests.support import deadline
 
 
 @pytest.fixture
@@ -34,7 +35,7 @@ async def run_authorize(root: Path, *extra: str, decision: str = "allow") -> tup
     )  # fmt: skip
     assert process.stdout is not None and process.stderr is not None
     lines: list[str] = []
-    async with asyncio.timeout(120):
+    async with deadline(120):
         while not lines or "/authorize?" not in lines[-1]:
             line = (await process.stdout.readline()).decode()
             assert line, f"the command ended before printing the address: {lines}"

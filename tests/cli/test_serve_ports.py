@@ -3,15 +3,13 @@ to choose another, and no task ran, no consumer started, no admin password was m
 
 from __future__ import annotations
 
-import asyncio
 import socket
-import sys
 from pathlib import Path
 
 import pytest
 from aiohttp import web
 
-from tests.support import unused_port, write_project
+from tests.support import interlace_run, unused_port, within, write_project
 
 
 def busy_project(root: Path, backend: int, management: int, listener: int) -> Path:
@@ -31,12 +29,9 @@ def busy_project(root: Path, backend: int, management: int, listener: int) -> Pa
 
 
 async def run_until_exit(root: Path, *args: str) -> tuple[int, str]:
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "interlace", "run", str(root), "--host", "127.0.0.1", *args,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
-    )  # fmt: skip
+    process = await interlace_run(root, *args)
     try:
-        output, _ = await asyncio.wait_for(process.communicate(), 60)
+        output, _ = await within(process.communicate(), 60)
     finally:
         if process.returncode is None:
             process.kill()

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -14,7 +13,7 @@ from pathlib import Path
 
 import aiohttp
 
-from tests.support import START, deadline, unused_port, within, write_project
+from tests.support import START, deadline, interlace_run, unused_port, within, write_project
 
 API = "api: Hello\ncontext: /hello\nresources:\n  - flow:\n      - respond: {{json: {{say: {word}}}}}\n"
 
@@ -46,10 +45,7 @@ class Served:
 async def served(root: Path) -> AsyncIterator[Served]:
     """The project at ``root`` (serving /hello) run until its APIs are announced; stopped with SIGINT."""
     port = unused_port()
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "interlace", "run", str(root), "--host", "127.0.0.1", "--port", str(port),
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
-    )  # fmt: skip
+    process = await interlace_run(root, "--port", str(port))
     running = Served(process, f"http://127.0.0.1:{port}/hello")
     try:
         await running.read_until("Hello: http://")
@@ -113,10 +109,7 @@ async def test_sighup_reloads_every_project_through_the_deployment_lock(tmp_path
     bundle = build_bundle(other, tmp_path / "dist")
     port = unused_port()
     env = {**os.environ, "INTERLACE_ADMIN_PASSWORD": "a-long-enough-admin-password"}
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "interlace", "run", str(root), "--host", "127.0.0.1", "--port", str(port),
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT, env=env,
-    )  # fmt: skip
+    process = await interlace_run(root, "--port", str(port), env=env)
     assert process.stdout is not None
     base = f"http://127.0.0.1:{management}"
     try:

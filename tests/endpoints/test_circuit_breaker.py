@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 
 import pytest
 from aiohttp import web
@@ -13,6 +14,8 @@ from tests.support import within
 
 from .conftest import StartBackend
 from .fakes import ManualClock, Text
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 POLICY = SuspendPolicy(after_failures=2, initial_duration=10.0, factor=3.0, max_duration=60.0)
 
@@ -116,6 +119,24 @@ async def test_statuses_outside_on_status_do_not_count(
     assert endpoint.state().state == "active"
 
 
+async def due_for_trial(
+    aiohttp_server: AiohttpServer, handler: Handler, client: HttpClient, clock: ManualClock
+) -> HttpEndpoint:
+    """An endpoint to a server answering GET / with ``handler``, suspended by two failures, now due for its
+    trial call."""
+    app = web.Application()
+    app.router.add_get("/", handler)
+    server = await aiohttp_server(app)
+    endpoint = HttpEndpoint(
+        "A", url=Text(str(server.make_url("/"))), suspend=POLICY, clock=clock, client=client
+    )
+    assert endpoint.breaker is not None
+    endpoint.breaker.record_failure()
+    endpoint.breaker.record_failure()
+    clock.advance(10.0)
+    return endpoint
+
+
 async def test_only_one_trial_call_goes_out_while_half_open(
     aiohttp_server: AiohttpServer, client: HttpClient, clock: ManualClock
 ) -> None:
@@ -130,16 +151,7 @@ async def test_only_one_trial_call_goes_out_while_half_open(
         await release.wait()
         return web.Response(text="ok")
 
-    app = web.Application()
-    app.router.add_get("/", slow_ok)
-    server = await aiohttp_server(app)
-    endpoint = HttpEndpoint(
-        "A", url=Text(str(server.make_url("/"))), suspend=POLICY, clock=clock, client=client
-    )
-    assert endpoint.breaker is not None
-    endpoint.breaker.record_failure()
-    endpoint.breaker.record_failure()
-    clock.advance(10.0)
+    endpoint = await due_for_trial(aiohttp_server, slow_ok, client, clock)
 
     trial = asyncio.create_task(endpoint.send(MessageContext(method="GET")))
     await within(entered.wait())
@@ -162,16 +174,7 @@ async def test_cancelled_trial_frees_the_slot(
         await release.wait()
         return web.Response()
 
-    app = web.Application()
-    app.router.add_get("/", stalled)
-    server = await aiohttp_server(app)
-    endpoint = HttpEndpoint(
-        "A", url=Text(str(server.make_url("/"))), suspend=POLICY, clock=clock, client=client
-    )
-    assert endpoint.breaker is not None
-    endpoint.breaker.record_failure()
-    endpoint.breaker.record_failure()
-    clock.advance(10.0)
+    endpoint = await due_for_trial(aiohttp_server, stalled, client, clock)
 
     trial = asyncio.create_task(endpoint.send(MessageContext(method="GET")))
     await within(entered.wait())

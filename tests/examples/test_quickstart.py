@@ -1,45 +1,46 @@
 """The quickstart as a user runs it: `interlace run examples/healthcare` in its own process, with no
 profile named and none of production's settings: the example's default profile (dev) also starts the
-sample hospital back-end on port 9090 and the development mailbox on 9025."""
+sample hospital back-end (port 9090) and the development mailbox (9025). The example runs from a copy
+whose dev profile names free ports instead, so that it never meets another run's back-end or mailbox."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import signal
-import sys
+from pathlib import Path
 from typing import Any
 
 import aiohttp
 
 from interlace.samples.mailbox import fetch_messages
-from tests.examples.conftest import EXAMPLE
-from tests.support import START, eventually, unused_port, within
+from tests.support import START, eventually, interlace_run, unused_port, within
 
 PRODUCTION = ("HOSPITAL_BACKEND_URL", "GMAIL_CLIENT_ID", "GMAIL_CLIENT_SECRET", "GMAIL_REFRESH_TOKEN")
+DEV_PORTS = {"hospital": 9090, "mailbox": 9025}
 
 
-async def test_the_example_serves_in_its_default_dev_profile_with_its_back_end_and_stops_cleanly() -> None:
-    port = unused_port()
+def on_free_ports(example: Path) -> dict[str, int]:
+    """Give the dev profile's companions of the copy ``example`` free ports (each is named in its address
+    and its companion table); the ports by companion."""
+    toml = example / "interlace.toml"
+    text = toml.read_text(encoding="utf-8")
+    ports = {name: unused_port() for name in DEV_PORTS}
+    for name, fixed in DEV_PORTS.items():
+        assert f"\nport = {fixed}\n" in text and f"127.0.0.1:{fixed}" in text, f"{name} moved off {fixed}"
+        text = text.replace(f"\nport = {fixed}\n", f"\nport = {ports[name]}\n")
+        text = text.replace(f"127.0.0.1:{fixed}", f"127.0.0.1:{ports[name]}")
+    toml.write_text(text, encoding="utf-8")
+    return ports
+
+
+async def test_the_example_serves_in_its_default_dev_profile_with_its_back_end_and_stops_cleanly(
+    example: Path,
+) -> None:
+    port, companions = unused_port(), on_free_ports(example)
     fresh = {key: value for key, value in os.environ.items() if key not in PRODUCTION}
     fresh.pop("INTERLACE_PROFILE", None)
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "interlace",
-        "run",
-        str(EXAMPLE),
-        "--port",
-        str(port),
-        "--host",
-        "127.0.0.1",
-        "--management-port",
-        "0",
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-        env=fresh,
-    )
+    process = await interlace_run(example, "--port", str(port), "--management-port", "0", env=fresh)
     assert process.stdout is not None
     try:
         lines: list[str] = []
@@ -48,7 +49,7 @@ async def test_the_example_serves_in_its_default_dev_profile_with_its_back_end_a
             assert line, "the server exited early:\n" + "".join(lines)
             lines.append(line)
         assert "healthcare 1.0.0 is running (profile dev)\n" in lines
-        body = json.loads((EXAMPLE / "request.json").read_text())
+        body = json.loads((example / "request.json").read_text())
         async with aiohttp.ClientSession() as client:
             url = f"http://127.0.0.1:{port}/healthcare/categories/surgery/reserve"
             async with client.post(url, json=body) as r:
@@ -58,7 +59,7 @@ async def test_the_example_serves_in_its_default_dev_profile_with_its_back_end_a
             mails: list[dict[str, Any]] = []
 
             async def told() -> bool:
-                mails[:] = await fetch_messages("http://127.0.0.1:9025", session=client)
+                mails[:] = await fetch_messages(f"http://127.0.0.1:{companions['mailbox']}", session=client)
                 return any(mail["subject"] == "Payment Status" for mail in mails)
 
             await eventually(told, within=15, every=0.1, what="the Payment Status mail")

@@ -14,6 +14,7 @@ import pytest
 from interlace.http.server import HttpServer
 from interlace.runtime import Runtime
 from interlace.serving import ConnectionLimits
+from tests.support import deadline
 
 PROJECT = {
     "interlace.toml": '[project]\nname = "guards"\n',
@@ -73,7 +74,7 @@ def parse_answer(raw: bytes) -> Answer:
 async def read_until_closed(reader: asyncio.StreamReader, within: float = 10.0) -> bytes:
     """Everything the server writes until it closes the connection (fails after ``within`` seconds)."""
     chunks: list[bytes] = []
-    async with asyncio.timeout(within):
+    async with deadline(within):
         while chunk := await reader.read(65536):
             chunks.append(chunk)
     return b"".join(chunks)

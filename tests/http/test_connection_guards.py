@@ -15,7 +15,7 @@ import pytest
 from interlace.model.load import load_project
 from interlace.serving import ConnectionLimits
 from tests.http.conftest import SHORT, Port, parse_answer, read_until_closed
-from tests.support import eventually
+from tests.support import deadline, eventually
 
 
 async def _dribble(writer: asyncio.StreamWriter, piece: bytes, every: float) -> None:
@@ -58,7 +58,7 @@ async def test_a_request_that_arrives_in_time_is_answered_and_the_connection_kep
     reader, writer = await port.connect()
     for _ in range(2):
         writer.write(b"POST /echo/body HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nhi")
-        async with asyncio.timeout(5):
+        async with deadline(5):
             head = await reader.readuntil(b"\r\n\r\n")
             assert head.startswith(b"HTTP/1.1 200")
             assert await reader.readexactly(2) == b"hi"
@@ -67,7 +67,7 @@ async def test_a_request_that_arrives_in_time_is_answered_and_the_connection_kep
 async def test_an_idle_keep_alive_connection_is_closed_after_the_keepalive_timeout(port: Port) -> None:
     reader, writer = await port.connect()
     writer.write(b"GET /echo/items/1 HTTP/1.1\r\nHost: x\r\n\r\n")
-    async with asyncio.timeout(5):
+    async with deadline(5):
         await reader.readuntil(b"\r\n\r\n")
     answered = time.monotonic()
     rest = await read_until_closed(reader)
@@ -106,7 +106,7 @@ async def test_connections_beyond_the_limit_are_answered_503_and_closed(
     # the connections held are served as usual
     first_reader, first_writer = held[0]
     first_writer.write(b"GET /echo/items/7 HTTP/1.1\r\nHost: x\r\n\r\n")
-    async with asyncio.timeout(5):
+    async with deadline(5):
         assert (await first_reader.readuntil(b"\r\n\r\n")).startswith(b"HTTP/1.1 200")
 
 

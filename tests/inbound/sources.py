@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import uuid
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass, field
@@ -26,7 +25,7 @@ from paho.mqtt.properties import Properties
 
 from interlace.sdk import Connector, ConnectorRegistry
 from tests.addresses import MQTT, NATS, RABBITMQ, REDIS
-from tests.support import deadline, scaled
+from tests.support import deadline, scaled, unique
 
 # Each source is named as the service it needs.
 SOURCES = [
@@ -66,13 +65,9 @@ class Source:
                 await operation.invoke(connection, self.message(id_))
 
 
-def unique(prefix: str) -> str:
-    return f"test-{prefix}-{uuid.uuid4().hex[:10]}"
-
-
 @contextlib.asynccontextmanager
 async def rabbitmq_source() -> AsyncIterator[Source]:
-    queue = unique("inbound")
+    queue = unique("test-inbound")
     amqp = await aio_pika.connect(RABBITMQ.url)
     async with amqp:
         channel = await amqp.channel()
@@ -97,7 +92,7 @@ async def rabbitmq_source() -> AsyncIterator[Source]:
 
 @contextlib.asynccontextmanager
 async def redis_source() -> AsyncIterator[Source]:
-    stream = unique("inbound")
+    stream = unique("test-inbound")
     try:
         yield Source(
             "redis",
@@ -115,7 +110,7 @@ async def redis_source() -> AsyncIterator[Source]:
 
 @contextlib.asynccontextmanager
 async def nats_source() -> AsyncIterator[Source]:
-    stream, subject = unique("inbound"), f"{unique('inbound')}.orders"
+    stream, subject = unique("test-inbound"), f"{unique('test-inbound')}.orders"
     client = await nats.connect(NATS.url)
     try:
         jetstream = client.jetstream()
@@ -138,7 +133,7 @@ async def nats_source() -> AsyncIterator[Source]:
 
 @contextlib.asynccontextmanager
 async def mqtt_source() -> AsyncIterator[Source]:
-    topic, client_id = f"{unique('inbound')}/orders", unique("subscriber")
+    topic, client_id = f"{unique('test-inbound')}/orders", unique("test-subscriber")
     # The broker keeps what is published for a session that subscribed once: make it before publishing.
     await _mqtt_session(client_id, topic, expiry=300)
     try:
@@ -172,7 +167,7 @@ async def _mqtt_session(client_id: str, topic: str | None, expiry: int) -> None:
 
 @contextlib.asynccontextmanager
 async def kafka_source(bootstrap: str) -> AsyncIterator[Source]:
-    topic = unique("inbound")
+    topic = unique("test-inbound")
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
     await admin.start()
     try:
@@ -183,7 +178,7 @@ async def kafka_source(bootstrap: str) -> AsyncIterator[Source]:
                 {"bootstrap-servers": [bootstrap], "timeout": 10},
                 "consume",
                 # sessionTimeout: a killed runtime's partitions go to the next one after 2s
-                {"topics": topic, "group": unique("group"), "sessionTimeout": 2.0},
+                {"topics": topic, "group": unique("test-group"), "sessionTimeout": 2.0},
                 "produce",
                 lambda id_: {"topic": topic, "value": {"id": id_}},
             )
@@ -203,7 +198,7 @@ async def sqs_source(endpoint: str) -> AsyncIterator[Source]:
         aws_access_key_id=SQS_KEY_ID,
         aws_secret_access_key=SQS_SECRET,
     ) as client:
-        queue = str((await client.create_queue(QueueName=unique("inbound")))["QueueUrl"])
+        queue = str((await client.create_queue(QueueName=unique("test-inbound")))["QueueUrl"])
         try:
             yield Source(
                 "sqs",

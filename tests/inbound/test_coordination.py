@@ -8,7 +8,6 @@ import asyncio
 import os
 import signal
 import sys
-import uuid
 from collections.abc import AsyncIterator, Awaitable
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from interlace.runtime import Runtime
 from interlace.services import LEASE_TABLE, Coordinator, wait_or_stop
 from tests.addresses import POSTGRES
 from tests.inbound.projects import REGISTRY, gate_of
-from tests.support import START, WAIT, eventually, write_project
+from tests.support import START, WAIT, eventually, unique, write_project
 
 
 async def _is_none(value: Awaitable[object]) -> bool:
@@ -75,7 +74,7 @@ class Beats:
 
 @pytest.fixture
 async def beats() -> AsyncIterator[Beats]:
-    table = f"beats_{uuid.uuid4().hex[:10]}"
+    table = unique("beats", "_")
     connection = await asyncpg.connect(DSN)
     await connection.execute(f"CREATE TABLE {table} (id SERIAL PRIMARY KEY, node TEXT NOT NULL)")
     try:

@@ -179,9 +179,11 @@ async def test_a_message_whose_flow_always_fails_is_tried_a_bounded_number_of_ti
         async with Runtime(root, env={"NODE": "one"}, connectors=REGISTRY) as runtime:
             await source.publish(REGISTRY, ["poison"])
             dead_letters = runtime.message_store("test.dead-letters")
-            async with asyncio.timeout(30):
-                while await dead_letters.size() == 0:  # noqa: ASYNC110 - the store has no signal
-                    await asyncio.sleep(0.05)
+
+            async def dead_lettered() -> bool:
+                return await dead_letters.size() > 0
+
+            await eventually(dead_lettered, 30, what="the poison message dead-lettered")
             # A message published after it is processed: the poison message is not being tried again.
             await source.publish(REGISTRY, ["after"])
             await receiver.until(lambda: "after" in receiver.processed(), 30, "the next message processed")

@@ -38,37 +38,26 @@ async def test_a_token_of_another_scheme_or_a_malformed_one_is_refused(managed: 
     assert garbage.json["error"]["message"] == "the token is not valid: log in again"
 
 
+ADMIN_CLAIMS = {
+    "sub": "admin",
+    "role": "admin",
+    "jti": "x",
+    "iat": 0,
+    "exp": 2_000_000_000,
+    "iss": "interlace-management",
+}
+"""An admin's token claims, as the server would issue them (but for the signature)."""
+
+
 async def test_a_token_signed_with_another_key_is_refused(managed: Managed) -> None:
-    forged = jwt.encode(
-        {
-            "sub": "admin",
-            "role": "admin",
-            "jti": "x",
-            "iat": 0,
-            "exp": 2_000_000_000,
-            "iss": "interlace-management",
-        },
-        "another-key-of-at-least-32-bytes!!",
-        algorithm="HS256",
-    )
+    forged = jwt.encode(ADMIN_CLAIMS, "another-key-of-at-least-32-bytes!!", algorithm="HS256")
     answer = await managed.call("GET", "/management/apis", token=forged)
     assert answer.status == 401
     assert answer.json["error"]["message"] == "the token is not valid: log in again"
 
 
 async def test_an_unsigned_token_is_refused(managed: Managed) -> None:
-    unsigned = jwt.encode(
-        {
-            "sub": "admin",
-            "role": "admin",
-            "jti": "x",
-            "iat": 0,
-            "exp": 2_000_000_000,
-            "iss": "interlace-management",
-        },
-        None,
-        algorithm="none",
-    )
+    unsigned = jwt.encode(ADMIN_CLAIMS, None, algorithm="none")
     assert (await managed.call("GET", "/management/apis", token=unsigned)).status == 401
 
 

@@ -6,12 +6,9 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import aiohttp
 import pytest
 
-from interlace.management import ManagementServer, TokenIssuer, default_throttle
-from interlace.runtime import Runtime
-from tests.management.conftest import ENV, REGISTRY, Managed, ManualClock, make_users
+from tests.management.conftest import Managed, serve
 from tests.support import write_project
 
 FILES = {
@@ -24,20 +21,8 @@ FILES = {
 
 @pytest.fixture
 async def feeds(tmp_path: Path) -> AsyncIterator[Managed]:
-    root = write_project(tmp_path / "feeds", FILES)
-    wall, mono = ManualClock(1_700_000_000.0), ManualClock(1000.0)
-    async with Runtime(root, env=ENV, connectors=REGISTRY) as runtime:
-        server = ManagementServer(
-            runtime,
-            make_users(),
-            port=0,
-            tokens=TokenIssuer(b"k" * 32, 3600.0, clock=wall),
-            throttle=default_throttle(mono),
-            connectors=REGISTRY,
-            clock=wall,
-        )
-        async with server, aiohttp.ClientSession(server.url) as session:
-            yield Managed(runtime, server, session, wall, mono)
+    async with serve(write_project(tmp_path / "feeds", FILES)) as served:
+        yield served
 
 
 async def test_inbound_endpoints_are_listed_with_their_state(feeds: Managed) -> None:

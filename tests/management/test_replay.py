@@ -4,7 +4,6 @@ management API with real sqlite and postgres stores."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -13,6 +12,7 @@ import pytest
 
 from interlace.stores import StoredMessage
 from tests.management.conftest import PROJECT, Managed, serve, write_project
+from tests.support import unique
 
 POSTGRES_DSN = "postgresql://root@127.0.0.1:5432/test"
 
@@ -44,7 +44,7 @@ def kind(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture
 def table() -> str:
-    return f"replay_{uuid.uuid4().hex[:10]}"
+    return unique("replay", "_")
 
 
 async def running(tmp_path: Path, kind: str, table: str, dedupe: str = "") -> AsyncIterator[Managed]:

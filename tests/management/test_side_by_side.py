@@ -20,7 +20,7 @@ from interlace.management import ManagementServer, TokenIssuer
 from interlace.runtime import Runtime
 from interlace.runtime.bundles import build_bundle
 from tests.management.conftest import ADMIN_PASSWORD, REGISTRY, make_users
-from tests.support import write_project
+from tests.support import unused_port, write_project
 
 
 def project(
@@ -194,13 +194,17 @@ async def test_a_project_claiming_what_another_holds_is_refused_naming_both(
 
 
 async def test_two_listeners_on_one_port_are_refused_naming_both_projects(server: Server) -> None:
-    listener = "inbound: {name}Side\nhttp: {{port: 18517, apis: [{name}API]}}\n"
-    first = project("billing", "1.0.0", "/billing", extra=listener.format(name="billing"))
-    second = project("shipping", "1.0.0", "/shipping", extra=listener.format(name="shipping"))
+    port = unused_port()
+
+    def listener(name: str) -> str:
+        return f"inbound: {name}Side\nhttp: {{port: {port}, apis: [{name}API]}}\n"
+
+    first = project("billing", "1.0.0", "/billing", extra=listener("billing"))
+    second = project("shipping", "1.0.0", "/shipping", extra=listener("shipping"))
     assert (await server.cli("deploy", str(server.bundle(first))))[0] == 0
     code, output = await server.cli("deploy", str(server.bundle(second)))
     assert code == 1
     assert (
-        "port 18517 of inbound endpoint 'shippingSide' of shipping (inbound/shipping.yaml:2) is already "
+        f"port {port} of inbound endpoint 'shippingSide' of shipping (inbound/shipping.yaml:2) is already "
         "taken by inbound endpoint 'billingSide' of billing (inbound/billing.yaml:2)"
     ) in " ".join(output.split())

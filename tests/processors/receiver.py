@@ -25,8 +25,9 @@ class Received:
 
 
 class Receiver:
-    """Answers ``rule(request)`` (default 200) to every POST; ``hold`` keeps answers back until released.
-    ``received`` holds the accepted requests (2xx), ``arrivals`` counts every request that came in."""
+    """Answers ``rule(request)`` (default 200) to every POST; ``hold`` keeps answers back until released
+    (with ``hold_after``, only once that many requests were accepted). ``received`` holds the accepted
+    requests (2xx), ``arrivals`` counts every request that came in."""
 
     def __init__(self) -> None:
         self.port = unused_port()
@@ -34,6 +35,7 @@ class Receiver:
         self.arrivals = 0
         self.rule: Callable[[Received], int] = lambda _: 200
         self.hold: asyncio.Event | None = None
+        self.hold_after = 0
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
 
@@ -48,7 +50,7 @@ class Receiver:
     async def _handle(self, request: web.Request) -> web.Response:
         item = Received(await request.read(), dict(request.headers))
         self.arrivals += 1
-        if self.hold is not None:
+        if self.hold is not None and len(self.received) >= self.hold_after:
             await self.hold.wait()
         status = self.rule(item)
         if 200 <= status < 300:

@@ -6,7 +6,6 @@ machine's RabbitMQ meanwhile are not disturbed."""
 from __future__ import annotations
 
 import asyncio
-import uuid
 from pathlib import Path
 
 import aio_pika
@@ -16,7 +15,7 @@ from interlace.errors import InterlaceError
 from interlace.message import MessageContext, Payload
 from interlace.runtime import Runtime
 from tests.addresses import RABBITMQ
-from tests.support import Outage, deadline, eventually, write_project
+from tests.support import Outage, deadline, eventually, unique, write_project
 
 from .receiver import Receiver
 
@@ -55,7 +54,7 @@ async def keep(runtime: Runtime, n: int, within: float = 60) -> None:
 async def test_store_and_processor_carry_on_after_rabbitmq_was_out_of_reach(
     tmp_path: Path, receiver: Receiver
 ) -> None:
-    queue = f"restart-{uuid.uuid4().hex[:8]}"
+    queue = unique("restart")
     try:
         async with Outage(RABBITMQ.host, RABBITMQ.port) as line:
             url = RABBITMQ.url.replace(f"{RABBITMQ.host}:{RABBITMQ.port}", f"127.0.0.1:{line.port}")

@@ -19,6 +19,7 @@ from interlace.services import (
     Supervisor,
     UnknownServiceError,
 )
+from tests.support import eventually, within
 
 
 class Flaky:
@@ -72,7 +73,7 @@ async def test_a_failing_service_is_started_again_with_a_growing_backoff() -> No
     flaky, waits = Flaky(failures=3), Waits()
     supervisor = Supervisor([flaky], restart=Backoff(initial=1.0, factor=2.0, maximum=3.0), wait=waits)
     supervisor.start()
-    await asyncio.wait_for(flaky.running.wait(), 5)
+    await within(flaky.running.wait())
     state = supervisor.state("inbound", "Flaky")
     assert (state.status, state.restarts, state.last_error) == (
         "active",
@@ -88,10 +89,7 @@ async def test_a_service_that_stops_itself_stays_failed_until_activated() -> Non
     flaky = Flaky(fatal=True)
     supervisor = Supervisor([flaky])
     supervisor.start()
-    for _ in range(100):
-        if flaky.record.status == "failed":
-            break
-        await asyncio.sleep(0.01)
+    await eventually(lambda: flaky.record.status == "failed")
     assert (flaky.state().status, flaky.state().last_error) == (
         "failed",
         "the source refused the credentials",
@@ -99,7 +97,7 @@ async def test_a_service_that_stops_itself_stays_failed_until_activated() -> Non
     assert flaky.runs == 1
     flaky.fatal = False
     assert (await supervisor.activate("inbound", "Flaky")).status == "active"
-    await asyncio.wait_for(flaky.running.wait(), 5)
+    await within(flaky.running.wait())
     await supervisor.stop()
 
 
@@ -107,7 +105,7 @@ async def test_stopping_cancels_a_service_that_outlives_the_grace_period() -> No
     stuck, polite = Flaky("Stuck", stuck=True), Flaky("Polite")
     supervisor = Supervisor([stuck, polite], graceful_timeout=0.05)
     supervisor.start()
-    await asyncio.wait_for(asyncio.gather(stuck.running.wait(), polite.running.wait()), 5)
+    await within(asyncio.gather(stuck.running.wait(), polite.running.wait()))
     await supervisor.stop()
     assert (stuck.cancelled, polite.cancelled) == (True, False)
 

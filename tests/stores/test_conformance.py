@@ -8,7 +8,7 @@ import time
 import pytest
 
 from interlace.stores import StoredMessage, StoreError, StoreFullError, encode_message
-from tests.support import eventually
+from tests.support import eventually, scaled, within
 
 from .conftest import KINDS, Backend, kinds
 
@@ -266,7 +266,7 @@ async def test_an_unreachable_server_is_a_store_error_naming_the_store(kind: str
     assert "could not connect" in text
     assert str(port) in text
     assert "secret" not in text
-    assert time.monotonic() - started < 4
+    assert time.monotonic() - started < scaled(4)
 
 
 # -- bounds: every kind holds at most max-messages (and max-bytes where it counts bytes) ----------------
@@ -361,9 +361,9 @@ async def test_a_waiting_put_is_stored_once_a_message_is_acknowledged(backend: B
     first, second = await store.fetch(2)
 
     await store.ack(first.id)
-    done, _ = await asyncio.wait(waiting, timeout=15, return_when=asyncio.FIRST_COMPLETED)
+    done, _ = await asyncio.wait(waiting, timeout=scaled(15), return_when=asyncio.FIRST_COMPLETED)
     await store.ack(second.id)
-    await asyncio.wait_for(asyncio.gather(*waiting), 15)
+    await within(asyncio.gather(*waiting), 15)
 
     assert len(done) >= 1
     assert sorted(ids(await store.fetch(5))) == ["m2", "m3"]

@@ -43,18 +43,18 @@ async def _run_child(backend: Backend, mode: str, count: int, stop_after: int) -
 
 
 async def _fetch_all(store: MessageStore, *, within: float) -> list[StoredMessage]:
-    """Fetch until the store is empty, waiting at most ``within`` seconds for claims to return."""
+    """Fetch (and acknowledge) until the store is empty: claims return within ``within`` seconds."""
     taken: list[StoredMessage] = []
-    deadline = time.monotonic() + scaled(within)
-    while True:
+
+    async def emptied() -> bool:
         batch = await store.fetch(500)
-        taken += batch
+        taken.extend(batch)
         for stored in batch:
             await store.ack(stored.id)
-        if not batch and (await store.size() == 0 or time.monotonic() > deadline):
-            return taken
-        if not batch:
-            await asyncio.sleep(0.1)
+        return not batch and await store.size() == 0
+
+    await eventually(emptied, within, every=0.1, what="the claims back and the store emptied")
+    return taken
 
 
 async def _holds(store: MessageStore, count: int) -> bool:

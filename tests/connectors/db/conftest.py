@@ -3,7 +3,6 @@ uniquely named table per test, dropped afterwards."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 from tests.addresses import MARIADB, POSTGRES
+from tests.support import unique
 
 from interlace.connectors.db import DbConfig, DbConnection
 
@@ -51,7 +51,7 @@ class Database:
         return _KEY[self.kind]
 
     def unique(self, prefix: str) -> str:
-        return f"{prefix}_{uuid.uuid4().hex[:10]}"
+        return unique(prefix, "_")
 
 
 def _url(kind: str, tmp_path: Path) -> str:
@@ -63,7 +63,7 @@ def _url(kind: str, tmp_path: Path) -> str:
 @pytest.fixture(params=kinds(*KINDS))
 async def database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
     kind: str = request.param
-    found = Database(kind, _url(kind, tmp_path), f"patients_{uuid.uuid4().hex[:10]}")
+    found = Database(kind, _url(kind, tmp_path), unique("patients", "_"))
     yield found
     async with found.connection() as conn:
         await conn.run("cleanup", lambda c: c.execute(text(f"DROP TABLE IF EXISTS {found.table}")))

@@ -3,7 +3,6 @@ JSON payloads as JSON, others as text; the postgres-notify source of earlier ver
 
 from __future__ import annotations
 
-import uuid
 from pathlib import Path
 
 import asyncpg
@@ -11,7 +10,7 @@ import pytest
 from tests.addresses import POSTGRES
 from tests.inbound.gate import GateConnection
 from tests.inbound.projects import REGISTRY, gate_of, problems
-from tests.support import eventually, write_project
+from tests.support import eventually, unique, write_project
 
 from interlace.runtime import Runtime
 
@@ -51,7 +50,7 @@ def listening_project(root: Path, channel: str, flow: str, source: str = "") -> 
 
 @pytest.mark.needs("postgres")
 async def test_each_notification_runs_the_flow(tmp_path: Path) -> None:
-    channel = f"orders_{uuid.uuid4().hex[:8]}"
+    channel = unique("orders", "_")
     flow = '  - gate.pass: {connection: gate, key: "${props.channel}:${payload.id ?? payload}"}\n'
     async with Runtime(listening_project(tmp_path, channel, flow), env={}, connectors=REGISTRY) as runtime:
         gate = await gate_of(runtime)
@@ -63,7 +62,7 @@ async def test_each_notification_runs_the_flow(tmp_path: Path) -> None:
 @pytest.mark.needs("postgres")
 async def test_a_notification_whose_flow_fails_is_kept_in_the_dead_letter_store(tmp_path: Path) -> None:
     """(Written in the postgres-notify shape of earlier versions, which is read as the trigger.)"""
-    channel = f"orders_{uuid.uuid4().hex[:8]}"
+    channel = unique("orders", "_")
     flow = (
         '  - gate.pass: {connection: gate, key: "n:${payload.id ?? payload}"}\n'
         '  - gate.pass: {connection: gate, key: "refused", failures: 1000}\n'

@@ -6,7 +6,6 @@ earlier versions is still read."""
 from __future__ import annotations
 
 import contextlib
-import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from tests.addresses import POSTGRES
 from tests.connectors.db.conftest import MARIADB_URL, POSTGRES_URL, kinds
 from tests.inbound.projects import REGISTRY, gate_of, problems
-from tests.support import eventually, write_project
+from tests.support import eventually, unique, write_project
 
 from interlace.connectors.db import CURSOR_TABLE, DbConfig, DbConnection
 from interlace.runtime import Runtime
@@ -73,7 +72,7 @@ class Table:
 async def table(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Table]:
     kind: str = request.param
     url = f"sqlite+aiosqlite:///{tmp_path / 'rows.db'}" if kind == "sqlite" else URLS[kind]
-    name = f"rows_{uuid.uuid4().hex[:10]}"
+    name = unique("rows", "_")
     async with DbConnection(DbConfig(url=url), name="rows") as connection:
         found = Table(kind, url, name, connection)
         await found.execute(

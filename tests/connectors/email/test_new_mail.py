@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import asyncio
 import base64
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncIterator
+from contextlib import aclosing
 from email.message import EmailMessage
 
 import pytest
-from tests.support import deadline, unused_port, waiting_for_room, within
+from tests.support import deadline, take, unused_port, waiting_for_room, within
 
 from interlace.connectors.email import connector
 from interlace.connectors.email.config import EmailConfig
@@ -58,10 +59,6 @@ async def conn(server: ImapTestServer) -> AsyncIterator[EmailConnection]:
         yield conn
 
 
-async def take(events: AsyncGenerator[TriggerEvent, None], count: int) -> list[TriggerEvent]:
-    return [await within(anext(events)) for _ in range(count)]
-
-
 def uids(events: list[TriggerEvent]) -> list[object]:
     return [event.attributes["uid"] for event in events]
 
@@ -90,16 +87,13 @@ async def test_n_new_messages_give_n_events_marked_seen_only_when_acknowledged(
 ) -> None:
     server.deliver(mail("old"), flags=("\\Seen",))
     sent = [server.deliver(mail(f"Invoice {n}")) for n in range(12)]
-    events = NEW_MAIL.start(conn, {**FAST, "maxInFlight": 20})
-    try:
+    async with aclosing(NEW_MAIL.start(conn, {**FAST, "maxInFlight": 20})) as events:
         received = await take(events, 12)
         assert uids(received) == sent
         assert [event.payload.json()["subject"] for event in received] == [f"Invoice {n}" for n in range(12)]
         assert all(flags(server, uid) == set() for uid in sent)  # nothing marked before the ack
         for event in received:
             await event.ack()
-    finally:
-        await events.aclose()
     assert all(flags(server, uid) == {"\\Seen"} for uid in sent)
 
 
@@ -107,11 +101,8 @@ async def test_the_payload_is_what_read_gives_and_headers_describe_the_message(
     server: ImapTestServer, conn: EmailConnection
 ) -> None:
     uid = server.deliver(mail("Scan", attachment=b"%PDF-1.4 scan"))
-    events = NEW_MAIL.start(conn, {**FAST, "attachmentContent": True})
-    try:
+    async with aclosing(NEW_MAIL.start(conn, {**FAST, "attachmentContent": True})) as events:
         (event,) = await take(events, 1)
-    finally:
-        await events.aclose()
     read = await connector.get_operation("read").invoke(
         conn, {"uid": uid, "markSeen": False, "attachmentContent": True}
     )
@@ -144,13 +135,10 @@ async def test_an_acknowledged_message_is_moved_to_move_to_marked_seen(
     server: ImapTestServer, conn: EmailConnection
 ) -> None:
     server.deliver(mail("Invoice"))
-    events = NEW_MAIL.start(conn, {**FAST, "moveTo": "Processed"})
-    try:
+    async with aclosing(NEW_MAIL.start(conn, {**FAST, "moveTo": "Processed"})) as events:
         (event,) = await take(events, 1)
         assert server.folders["Processed"].messages == []
         await event.ack()
-    finally:
-        await events.aclose()
     assert server.folders["INBOX"].messages == []
     (moved,) = server.folders["Processed"].messages
     assert moved.header("Subject") == "Invoice"
@@ -161,12 +149,9 @@ async def test_move_to_without_mark_seen_leaves_the_moved_message_unseen(
     server: ImapTestServer, conn: EmailConnection
 ) -> None:
     server.deliver(mail("Invoice"))
-    events = NEW_MAIL.start(conn, {**FAST, "moveTo": "Processed", "markSeen": False})
-    try:
+    async with aclosing(NEW_MAIL.start(conn, {**FAST, "moveTo": "Processed", "markSeen": False})) as events:
         (event,) = await take(events, 1)
         await event.ack()
-    finally:
-        await events.aclose()
     assert server.folders["INBOX"].messages == []
     assert [m.flags for m in server.folders["Processed"].messages] == [set()]
 
@@ -175,16 +160,13 @@ async def test_a_message_nacked_for_requeue_stays_unseen_and_comes_again(
     server: ImapTestServer, conn: EmailConnection
 ) -> None:
     uid = server.deliver(mail("Invoice"))
-    events = NEW_MAIL.start(conn, FAST)
-    try:
+    async with aclosing(NEW_MAIL.start(conn, FAST)) as events:
         (first,) = await take(events, 1)
         await first.nack(requeue=True)
         assert flags(server, uid) == set()
         (again,) = await take(events, 1)
         assert again.attributes["uid"] == uid
         await again.ack()
-    finally:
-        await events.aclose()
     assert flags(server, uid) == {"\\Seen"}
 
 
@@ -192,26 +174,22 @@ async def test_a_message_not_to_be_retried_goes_to_on_failure_move_to_or_is_mark
     server: ImapTestServer, conn: EmailConnection
 ) -> None:
     server.deliver(mail("Broken"))
-    events = NEW_MAIL.start(conn, {**FAST, "onFailureMoveTo": "Failed", "moveTo": "Processed"})
-    try:
+    async with aclosing(
+        NEW_MAIL.start(conn, {**FAST, "onFailureMoveTo": "Failed", "moveTo": "Processed"})
+    ) as events:
         (event,) = await take(events, 1)
         await event.nack(requeue=False)
-    finally:
-        await events.aclose()
     assert server.folders["INBOX"].messages == []
     assert server.folders["Processed"].messages == []
     assert [(m.header("Subject"), m.flags) for m in server.folders["Failed"].messages] == [("Broken", set())]
 
     dropped = server.deliver(mail("Also broken"))
-    events = NEW_MAIL.start(conn, FAST)
-    try:
+    async with aclosing(NEW_MAIL.start(conn, FAST)) as events:
         (event,) = await take(events, 1)
         await event.nack(requeue=False)
         later = server.deliver(mail("Fine"))
         (following,) = await take(events, 1)  # the dropped one is not handed out again
         assert following.attributes["uid"] == later
-    finally:
-        await events.aclose()
     assert flags(server, dropped) == {"\\Seen"}
 
 
@@ -224,15 +202,12 @@ async def test_messages_unsettled_when_the_trigger_stops_come_again_from_a_new_t
     await events.aclose()  # stopped with nothing settled
     assert all(flags(server, uid) == set() for uid in sent)
 
-    events = NEW_MAIL.start(conn, FAST)
-    try:
+    async with aclosing(NEW_MAIL.start(conn, FAST)) as events:
         again = await take(events, 3)
         assert uids(again) == sent
         await stopped[0].nack(requeue=True)  # the stopped trigger hands its event back: nothing changes
         for event in again:
             await event.ack()
-    finally:
-        await events.aclose()
     assert all(flags(server, uid) == {"\\Seen"} for uid in sent)
 
 
@@ -240,8 +215,7 @@ async def test_no_more_than_max_in_flight_are_handed_out_until_one_is_settled(
     server: ImapTestServer, conn: EmailConnection
 ) -> None:
     sent = [server.deliver(mail(f"Invoice {n}")) for n in range(5)]
-    events = NEW_MAIL.start(conn, {**FAST, "maxInFlight": 2})
-    try:
+    async with aclosing(NEW_MAIL.start(conn, {**FAST, "maxInFlight": 2})) as events:
         first = await take(events, 2)
         assert uids(first) == sent[:2]
         looked = searches(server)
@@ -251,16 +225,13 @@ async def test_no_more_than_max_in_flight_are_handed_out_until_one_is_settled(
         assert searches(server) == looked  # waiting for room, not looking again and again
         await first[0].ack()
         assert (await within(third)).attributes["uid"] == sent[2]
-    finally:
-        await events.aclose()
 
 
 async def test_messages_in_flight_are_not_handed_out_twice_and_new_mail_is_picked_up(
     server: ImapTestServer, conn: EmailConnection
 ) -> None:
     sent = [server.deliver(mail(f"Invoice {n}")) for n in range(2)]
-    events = NEW_MAIL.start(conn, FAST)
-    try:
+    async with aclosing(NEW_MAIL.start(conn, FAST)) as events:
         first = await take(events, 2)
         following = asyncio.ensure_future(anext(events))
         await polls_pass(server, 3)  # the two are still unseen on the server, and in flight here
@@ -270,8 +241,6 @@ async def test_messages_in_flight_are_not_handed_out_twice_and_new_mail_is_picke
         assert event.attributes["uid"] == later
         assert event.payload.json()["subject"] == "Late invoice"
         assert uids(first) == sent
-    finally:
-        await events.aclose()
 
 
 async def test_every_message_can_be_taken_when_settled_ones_leave_the_folder(
@@ -279,14 +248,11 @@ async def test_every_message_can_be_taken_when_settled_ones_leave_the_folder(
 ) -> None:
     uid = server.deliver(mail("Read by someone"), flags=("\\Seen",))
     values = {**FAST, "unseenOnly": False, "moveTo": "Processed", "onFailureMoveTo": "Failed"}
-    events = NEW_MAIL.start(conn, values)
-    try:
+    async with aclosing(NEW_MAIL.start(conn, values)) as events:
         (event,) = await take(events, 1)
         assert event.attributes["uid"] == uid
         assert event.payload.json()["seen"] is True
         await event.ack()
-    finally:
-        await events.aclose()
     assert [m.header("Subject") for m in server.folders["Processed"].messages] == ["Read by someone"]
 
 
@@ -327,15 +293,12 @@ async def test_a_session_closed_by_the_server_between_polls_is_opened_again(
     server: ImapTestServer, conn: EmailConnection
 ) -> None:
     first = server.deliver(mail("Before"))
-    events = NEW_MAIL.start(conn, FAST)
-    try:
+    async with aclosing(NEW_MAIL.start(conn, FAST)) as events:
         (event,) = await take(events, 1)
         await server.drop_connections()
         await event.ack()
         later = server.deliver(mail("After"))
         (following,) = await take(events, 1)
         assert following.attributes["uid"] == later
-    finally:
-        await events.aclose()
     assert flags(server, first) == {"\\Seen"}
     assert server.logins == 2

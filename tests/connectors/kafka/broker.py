@@ -6,13 +6,12 @@ from __future__ import annotations
 import socket
 import subprocess
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib.resources import as_file, files
 from pathlib import Path
 
-from tests.support import scaled, unused_port
+from tests.support import scaled, unique, unused_port
 
 from interlace.connectors.kafka import KafkaConfig, KafkaConnection
 
@@ -34,7 +33,7 @@ def tansu() -> Iterator[str]:
                 "--storage-engine",
                 "memory://tansu/",
                 "--cluster-id",
-                f"test-{uuid.uuid4().hex[:8]}",
+                unique("test"),
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -70,7 +69,3 @@ def kafka_connection(bootstrap: str, **settings: object) -> KafkaConnection:
         KafkaConfig.model_validate({"bootstrap-servers": [bootstrap], "timeout": 10, **settings}),
         name="events",
     )
-
-
-def unique(prefix: str) -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:10]}"

@@ -8,10 +8,11 @@ from collections.abc import AsyncIterator
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition  # type: ignore[import-untyped]
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic  # type: ignore[import-untyped]
+from tests.support import unique
 
 from interlace.connectors.kafka import KafkaConnection
 
-from .broker import kafka_connection, unique
+from .broker import kafka_connection
 
 
 @pytest.fixture

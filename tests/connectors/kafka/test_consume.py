@@ -5,25 +5,26 @@ never past an unacked record, nacked records read again or dead-lettered, and no
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncGenerator
+from contextlib import aclosing
 
 import pytest
-from tests.support import waiting_for_room, within
+from tests.support import take, unique, waiting_for_room, within
 
 from interlace.connectors.kafka import KafkaConnection, connector
-from interlace.sdk import DEAD_LETTER_REASON, DeadLettering, InvalidInput, TriggerEvent
+from interlace.sdk import DEAD_LETTER_REASON, DeadLettering, InvalidInput
 
-from .broker import unique
 from .conftest import Broker
 
 pytestmark = pytest.mark.needs("kafka")
 
 CONSUME = connector.get_trigger("consume")
+SETTLE = 30  # seconds for an event: the first ones come once the consumer group settled
 FAST = {"sessionTimeout": 2}  # a short session: the broker lets a group settle within it
 
 
-async def take(events: AsyncGenerator[TriggerEvent, None], count: int) -> list[TriggerEvent]:
-    return [await within(anext(events), 30) for _ in range(count)]
+def consuming(topics: str, group: str, **values: object) -> dict[str, object]:
+    """The trigger's values for ``group`` reading ``topics`` with a short session, and ``values``."""
+    return {"topics": topics, "group": group, **FAST, **values}
 
 
 async def test_n_records_in_give_n_events_committed_only_once_acked(
@@ -31,17 +32,14 @@ async def test_n_records_in_give_n_events_committed_only_once_acked(
 ) -> None:
     topic, group = await broker.topic(), unique("billing")
     await broker.put(topic, *[f"order {n}".encode() for n in range(25)])
-    events = CONSUME.start(conn, {"topics": topic, "group": group, **FAST})
-    try:
-        received = await take(events, 25)
+    async with aclosing(CONSUME.start(conn, consuming(topic, group))) as events:
+        received = await take(events, 25, SETTLE)
         assert [event.payload.raw for event in received] == [f"order {n}".encode() for n in range(25)]
         assert [event.attributes["offset"] for event in received] == list(range(25))
         assert await broker.committed(group, topic) is None  # nothing committed before the test says
         for event in received:
             await event.ack()
         assert await broker.committed(group, topic) == 25
-    finally:
-        await events.aclose()
 
 
 async def test_an_ack_out_of_order_does_not_commit_past_an_earlier_unacked_record(
@@ -49,16 +47,13 @@ async def test_an_ack_out_of_order_does_not_commit_past_an_earlier_unacked_recor
 ) -> None:
     topic, group = await broker.topic(), unique("billing")
     await broker.put(topic, b"a", b"b", b"c")
-    events = CONSUME.start(conn, {"topics": topic, "group": group, **FAST})
-    try:
-        first, second, third = await take(events, 3)
+    async with aclosing(CONSUME.start(conn, consuming(topic, group))) as events:
+        first, second, third = await take(events, 3, SETTLE)
         await second.ack()
         await third.ack()
         assert await broker.committed(group, topic) is None
         await first.ack()
         assert await broker.committed(group, topic) == 3
-    finally:
-        await events.aclose()
 
 
 async def test_unacked_records_come_again_when_the_group_reconnects(
@@ -66,23 +61,20 @@ async def test_unacked_records_come_again_when_the_group_reconnects(
 ) -> None:
     topic, group = await broker.topic(), unique("billing")
     await broker.put(topic, b"a", b"b", b"c", b"d")
-    values = {"topics": topic, "group": group, **FAST}
+    values = consuming(topic, group)
     events = CONSUME.start(conn, values)
-    first, _second, third, _fourth = await take(events, 4)
+    first, _second, third, _fourth = await take(events, 4, SETTLE)
     await first.ack()
     await third.ack()  # held back by the unacked second
     await events.aclose()
     assert await broker.committed(group, topic) == 1
 
-    again = CONSUME.start(conn, values)
-    try:
-        redelivered = await take(again, 3)
+    async with aclosing(CONSUME.start(conn, values)) as again:
+        redelivered = await take(again, 3, SETTLE)
         assert [event.payload.raw for event in redelivered] == [b"b", b"c", b"d"]
         for event in redelivered:
             await event.ack()
         assert await broker.committed(group, topic) == 4
-    finally:
-        await again.aclose()
 
 
 async def test_a_nacked_record_is_read_again_and_later_ones_are_not_repeated(
@@ -90,12 +82,11 @@ async def test_a_nacked_record_is_read_again_and_later_ones_are_not_repeated(
 ) -> None:
     topic, group = await broker.topic(), unique("billing")
     await broker.put(topic, b"retry me", b"fine", b"also fine")
-    events = CONSUME.start(conn, {"topics": topic, "group": group, **FAST})
-    try:
-        failed, fine, also = await take(events, 3)
+    async with aclosing(CONSUME.start(conn, consuming(topic, group))) as events:
+        failed, fine, also = await take(events, 3, SETTLE)
         await fine.ack()
         await failed.nack(requeue=True)
-        (again,) = await take(events, 1)
+        (again,) = await take(events, 1, SETTLE)
         assert (again.payload.raw, again.attributes["offset"]) == (b"retry me", 0)
         assert await broker.committed(group, topic) is None
         await again.ack()
@@ -103,11 +94,9 @@ async def test_a_nacked_record_is_read_again_and_later_ones_are_not_repeated(
         await also.ack()
         assert await broker.committed(group, topic) == 3
         await broker.put(topic, b"next")
-        (following,) = await take(events, 1)  # not "fine" or "also fine" a second time
+        (following,) = await take(events, 1, SETTLE)  # not "fine" or "also fine" a second time
         assert following.payload.raw == b"next"
         await following.ack()
-    finally:
-        await events.aclose()
 
 
 async def test_a_nack_without_requeue_goes_to_the_dead_letter_topic_and_is_committed(
@@ -115,13 +104,10 @@ async def test_a_nack_without_requeue_goes_to_the_dead_letter_topic_and_is_commi
 ) -> None:
     topic, dead, group = await broker.topic(), await broker.topic("dead"), unique("billing")
     await broker.put(topic, b"poison", key=b"p-1")
-    events = CONSUME.start(conn, {"topics": topic, "group": group, **FAST, "deadLetterTopic": dead})
-    try:
-        (poison,) = await take(events, 1)
+    async with aclosing(CONSUME.start(conn, consuming(topic, group, deadLetterTopic=dead))) as events:
+        (poison,) = await take(events, 1, SETTLE)
         await poison.nack(requeue=False)
         assert await broker.committed(group, topic) == 1
-    finally:
-        await events.aclose()
     (parked,) = await broker.read(dead, 1)
     assert (parked.value, parked.key) == (b"poison", b"p-1")  # type: ignore[attr-defined]
     assert dict(parked.headers) == {  # type: ignore[attr-defined]
@@ -137,17 +123,14 @@ async def test_dead_lettering_keys_the_record_by_its_offset_and_adds_the_reason(
 ) -> None:
     topic, dead, group = await broker.topic(), await broker.topic("dead"), unique("billing")
     await broker.put(topic, b"poison", key=b"p-1")
-    events = CONSUME.start(conn, {"topics": topic, "group": group, **FAST, "deadLetterTopic": dead})
-    try:
-        (first,) = await take(events, 1)
+    async with aclosing(CONSUME.start(conn, consuming(topic, group, deadLetterTopic=dead))) as events:
+        (first,) = await take(events, 1, SETTLE)
         await first.nack(requeue=True)
-        (again,) = await take(events, 1)
+        (again,) = await take(events, 1, SETTLE)
         assert first.key == again.key == f"{topic}/0/0"
         assert isinstance(again.delivery, DeadLettering)
         assert await again.delivery.dead_letter("failed 2 of 2 attempts")
         assert await broker.committed(group, topic) == 1
-    finally:
-        await events.aclose()
     (parked,) = await broker.read(dead, 1)
     assert parked.value == b"poison"  # type: ignore[attr-defined]
     assert dict(parked.headers)[DEAD_LETTER_REASON] == b"failed 2 of 2 attempts"  # type: ignore[attr-defined]
@@ -158,15 +141,12 @@ async def test_a_nack_without_requeue_or_dead_letter_topic_drops_the_record(
 ) -> None:
     topic, group = await broker.topic(), unique("billing")
     await broker.put(topic, b"poison", b"next")
-    events = CONSUME.start(conn, {"topics": topic, "group": group, **FAST})
-    try:
-        poison, following = await take(events, 2)
+    async with aclosing(CONSUME.start(conn, consuming(topic, group))) as events:
+        poison, following = await take(events, 2, SETTLE)
         await poison.nack(requeue=False)
         assert await broker.committed(group, topic) == 1
         await following.ack()
         assert await broker.committed(group, topic) == 2
-    finally:
-        await events.aclose()
 
 
 async def test_no_more_than_max_in_flight_records_are_handed_out(
@@ -174,9 +154,8 @@ async def test_no_more_than_max_in_flight_records_are_handed_out(
 ) -> None:
     topic, group = await broker.topic(), unique("billing")
     await broker.put(topic, *[str(n).encode() for n in range(5)])
-    events = CONSUME.start(conn, {"topics": topic, "group": group, **FAST, "maxInFlight": 2})
-    try:
-        held = await take(events, 2)
+    async with aclosing(CONSUME.start(conn, consuming(topic, group, maxInFlight=2))) as events:
+        held = await take(events, 2, SETTLE)
         third = asyncio.ensure_future(anext(events))
         waiting = await waiting_for_room(events)
         await waiting_for_room(events, after=waiting)  # a keep-alive poll later, it still hands out nothing
@@ -187,8 +166,6 @@ async def test_no_more_than_max_in_flight_records_are_handed_out(
         await held[1].ack()
         await event.ack()
         assert await broker.committed(group, topic) == 3
-    finally:
-        await events.aclose()
 
 
 async def test_records_of_several_topics_and_partitions_carry_their_facts(
@@ -198,9 +175,10 @@ async def test_records_of_several_topics_and_partitions_carry_their_facts(
     await broker.put(orders, b"o0", key=b"k0", partition=0)
     await broker.put(orders, b"o1", partition=1)
     await broker.put(refunds, b"r0")
-    events = CONSUME.start(conn, {"topics": f"{orders}, {refunds}", "group": group, **FAST})
-    try:
-        received = await take(events, 3)
+    async with aclosing(
+        CONSUME.start(conn, {"topics": f"{orders}, {refunds}", "group": group, **FAST})
+    ) as events:
+        received = await take(events, 3, SETTLE)
         facts = {
             (event.attributes["topic"], event.attributes["partition"], event.attributes["key"])
             for event in received
@@ -212,8 +190,6 @@ async def test_records_of_several_topics_and_partitions_carry_their_facts(
             await event.ack()
         assert [await broker.committed(group, orders, p) for p in (0, 1)] == [1, 1]
         assert await broker.committed(group, refunds) == 1
-    finally:
-        await events.aclose()
 
 
 async def test_a_dead_letter_topic_that_is_consumed_is_invalid_input(conn: KafkaConnection) -> None:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 from pydantic import ValidationError
-from tests.support import unused_port
+from tests.support import unique, unused_port
 
 from interlace.connectors.kafka import KafkaConfig, KafkaConnection, connector
 from interlace.sdk import InvalidInput, OperationResult, RetryableError
 
-from .broker import kafka_connection, unique
+from .broker import kafka_connection
 from .conftest import Broker
 
 pytestmark = pytest.mark.needs("kafka")

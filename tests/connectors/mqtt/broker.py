@@ -3,8 +3,6 @@ session for a subscriber, and a plain publisher."""
 
 from __future__ import annotations
 
-import uuid
-
 import aiomqtt
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
@@ -18,10 +16,6 @@ HOST, PORT = MQTT.host, MQTT.port
 def mqtt_connection(**settings: object) -> MqttConnection:
     """A connection named ``sensors`` to the local broker, with these settings."""
     return MqttConnection(MqttConfig.model_validate({"host": HOST, "port": PORT, **settings}), name="sensors")
-
-
-def unique(prefix: str) -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:10]}"
 
 
 async def open_session(client_id: str, topic: str) -> None:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from contextlib import aclosing
+
 import pytest
-from tests.support import within
+from tests.support import unique, within
 
 from interlace.connectors.mqtt import MqttConnection, connector
 from interlace.sdk import InvalidInput, OperationResult
 
-from .broker import open_session, unique
+from .broker import open_session
 
 pytestmark = pytest.mark.needs("mqtt")
 
@@ -25,15 +27,12 @@ async def test_a_published_json_value_reaches_a_subscriber_with_its_type_and_hea
         conn, {"topic": topic, "message": {"id": 4}, "headers": {"source": "clinic"}}
     )
     assert result == OperationResult(None, attributes={"topic": topic, "qos": 1})
-    events = SUBSCRIBE.start(conn, {"topic": topic, "clientId": client_id})
-    try:
+    async with aclosing(SUBSCRIBE.start(conn, {"topic": topic, "clientId": client_id})) as events:
         event = await within(anext(events))
         assert event.payload.json() == {"id": 4}
         assert event.headers == {"source": "clinic"}
         assert event.attributes["topic"] == topic
         await event.ack()
-    finally:
-        await events.aclose()
 
 
 async def test_a_topic_with_wildcards_is_invalid_input(conn: MqttConnection) -> None:

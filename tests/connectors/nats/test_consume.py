@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncGenerator
 
 import pytest
-from tests.support import eventually, within
+from tests.support import eventually, take
 
 from interlace.connectors.nats import NatsConnection, connector
-from interlace.sdk import DEAD_LETTER_REASON, DeadLettering, FatalError, TriggerEvent
+from interlace.sdk import DEAD_LETTER_REASON, DeadLettering, FatalError
 
 from .conftest import Stream
 
@@ -21,8 +20,15 @@ pytestmark = pytest.mark.needs("nats")
 CONSUME = connector.get_trigger("consume")
 
 
-async def take(events: AsyncGenerator[TriggerEvent, None], count: int) -> list[TriggerEvent]:
-    return [await within(anext(events)) for _ in range(count)]
+def billing(stream: Stream, **values: object) -> dict[str, object]:
+    """The trigger's values for the durable consumer ``billing`` of ``stream``, and ``values``."""
+    return {"stream": stream.name, "durable": "billing", **values}
+
+
+async def put_poison(stream: Stream) -> str:
+    """Publish ``poison`` (with a header) on the orders subject; the dead-letter subject to use."""
+    await stream.js.publish(f"{stream.prefix}.orders", b"poison", headers={"Source": "clinic"})
+    return f"{stream.prefix}.dead"
 
 
 async def put(stream: Stream, *bodies: bytes, subject: str = "orders") -> None:
@@ -54,16 +60,13 @@ async def test_n_messages_in_give_n_events_and_acked_ones_are_done(
     conn: NatsConnection, stream: Stream
 ) -> None:
     await put(stream, *[f"order {n}".encode() for n in range(30)])
-    events = CONSUME.start(conn, {"stream": stream.name, "durable": "billing"})
-    try:
+    async with contextlib.aclosing(CONSUME.start(conn, billing(stream))) as events:
         received = await take(events, 30)
         assert [event.payload.raw for event in received] == [f"order {n}".encode() for n in range(30)]
         assert [event.attributes["streamSequence"] for event in received] == list(range(1, 31))
         assert await ack_pending(stream, "billing") == (30, 0)  # nothing acknowledged before the test says
         for event in received:
             await event.ack()
-    finally:
-        await events.aclose()
     assert await ack_pending(stream, "billing") == (0, 0)
 
 
@@ -71,7 +74,7 @@ async def test_unacknowledged_messages_come_again_after_the_ack_wait_when_the_co
     conn: NatsConnection, stream: Stream
 ) -> None:
     await put(stream, b"a", b"b", b"c")
-    values = {"stream": stream.name, "durable": "billing", "ackWait": 1}
+    values = billing(stream, ackWait=1)
     events = CONSUME.start(conn, values)
     await take(events, 3)
     await events.aclose()  # stopped with nothing acknowledged
@@ -93,8 +96,7 @@ async def test_a_nacked_message_is_delivered_again_after_the_delay(
     conn: NatsConnection, stream: Stream
 ) -> None:
     await put(stream, b"retry me")
-    events = CONSUME.start(conn, {"stream": stream.name, "durable": "billing", "nakDelay": 0.5})
-    try:
+    async with contextlib.aclosing(CONSUME.start(conn, billing(stream, nakDelay=0.5))) as events:
         (failed,) = await take(events, 1)
         nacked_at = asyncio.get_running_loop().time()
         await failed.nack(requeue=True)
@@ -103,29 +105,20 @@ async def test_a_nacked_message_is_delivered_again_after_the_delay(
         assert again.payload.raw == b"retry me"
         assert again.attributes["deliveries"] == 2
         await again.ack()
-    finally:
-        await events.aclose()
 
 
 async def test_a_nack_without_requeue_terminates_and_copies_to_the_dead_letter_subject(
     conn: NatsConnection, stream: Stream
 ) -> None:
-    await stream.js.publish(f"{stream.prefix}.orders", b"poison", headers={"Source": "clinic"})
-    dead = f"{stream.prefix}.dead"
-    events = CONSUME.start(
-        conn,
-        {
-            "stream": stream.name,
-            "durable": "billing",
-            "subject": f"{stream.prefix}.orders",
-            "deadLetterSubject": dead,
-        },
-    )
-    try:
+    dead = await put_poison(stream)
+    async with contextlib.aclosing(
+        CONSUME.start(
+            conn,
+            billing(stream, subject=f"{stream.prefix}.orders", deadLetterSubject=dead),
+        )
+    ) as events:
         (poison,) = await take(events, 1)
         await poison.nack(requeue=False)
-    finally:
-        await events.aclose()
     copy = await stream.js.get_last_msg(stream.name, dead)
     assert copy.data == b"poison"
     assert copy.headers is not None
@@ -138,27 +131,19 @@ async def test_a_nack_without_requeue_terminates_and_copies_to_the_dead_letter_s
 async def test_dead_lettering_counts_deliveries_and_copies_the_reason_to_the_dead_letter_subject(
     conn: NatsConnection, stream: Stream
 ) -> None:
-    await stream.js.publish(f"{stream.prefix}.orders", b"poison", headers={"Source": "clinic"})
-    dead = f"{stream.prefix}.dead"
-    events = CONSUME.start(
-        conn,
-        {
-            "stream": stream.name,
-            "durable": "billing",
-            "subject": f"{stream.prefix}.orders",
-            "nakDelay": 0,
-            "deadLetterSubject": dead,
-        },
-    )
-    try:
+    dead = await put_poison(stream)
+    async with contextlib.aclosing(
+        CONSUME.start(
+            conn,
+            billing(stream, subject=f"{stream.prefix}.orders", nakDelay=0, deadLetterSubject=dead),
+        )
+    ) as events:
         (first,) = await take(events, 1)
         await first.nack(requeue=True)
         (second,) = await take(events, 1)
         assert (first.attempt, second.attempt) == (1, 2)
         assert isinstance(second.delivery, DeadLettering)
         assert await second.delivery.dead_letter("failed 2 of 2 attempts")
-    finally:
-        await events.aclose()
     copy = await stream.js.get_last_msg(stream.name, dead)
     assert copy.data == b"poison"
     assert copy.headers is not None
@@ -170,16 +155,13 @@ async def test_no_more_than_max_ack_pending_messages_are_in_flight(
     conn: NatsConnection, stream: Stream
 ) -> None:
     await put(stream, *[str(n).encode() for n in range(5)])
-    events = CONSUME.start(conn, {"stream": stream.name, "durable": "billing", "maxAckPending": 2})
-    try:
+    async with contextlib.aclosing(CONSUME.start(conn, billing(stream, maxAckPending=2))) as events:
         held = await take(events, 2)
         assert await ack_pending(stream, "billing") == (2, 3)
         await held[0].ack()
         (third,) = await take(events, 1)
         assert third.payload.raw == b"2"
         assert await ack_pending(stream, "billing") == (2, 2)
-    finally:
-        await events.aclose()
 
 
 async def test_an_event_carries_the_content_type_headers_and_subject(
@@ -189,18 +171,15 @@ async def test_an_event_carries_the_content_type_headers_and_subject(
     await stream.js.publish(
         subject, b'{"id": 3}', headers={"Content-Type": "application/json", "Source": "clinic"}
     )
-    events = CONSUME.start(
-        conn, {"stream": stream.name, "durable": "billing", "subject": f"{stream.prefix}.orders.>"}
-    )
-    try:
+    async with contextlib.aclosing(
+        CONSUME.start(conn, billing(stream, subject=f"{stream.prefix}.orders.>"))
+    ) as events:
         (event,) = await take(events, 1)
         assert event.payload.json() == {"id": 3}
         assert event.headers["Source"] == "clinic"
         assert event.attributes["subject"] == subject
         assert event.attributes["redelivered"] is False
         await event.ack()
-    finally:
-        await events.aclose()
 
 
 async def test_a_missing_stream_is_fatal(conn: NatsConnection) -> None:

@@ -3,9 +3,8 @@ naming the subject when no stream captures it."""
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
+from tests.support import unique
 
 from interlace.connectors.nats import NatsConnection, connector
 from interlace.sdk import FatalError, OperationResult
@@ -47,7 +46,7 @@ async def test_a_message_id_seen_before_is_stored_once(conn: NatsConnection, str
 
 
 async def test_a_subject_no_stream_captures_is_fatal(conn: NatsConnection) -> None:
-    subject = f"nowhere.{uuid.uuid4().hex[:8]}"
+    subject = unique("nowhere", ".")
     with pytest.raises(
         FatalError,
         match=rf"nats.publish to subject '{subject}' on connection events: no stream captures the subject",

@@ -3,9 +3,8 @@ and unique names."""
 
 from __future__ import annotations
 
-import uuid
-
 from tests.addresses import RABBITMQ
+from tests.support import unique
 
 from interlace.connectors.rabbitmq import RabbitMqConfig, RabbitMqConnection
 
@@ -32,11 +31,11 @@ class Names:
         self.exchanges: list[str] = []
 
     def queue(self, prefix: str = "q") -> str:
-        name = f"test.{prefix}.{uuid.uuid4().hex[:10]}"
+        name = unique(f"test.{prefix}", ".")
         self.queues.append(name)
         return name
 
     def exchange(self, prefix: str = "x") -> str:
-        name = f"test.{prefix}.{uuid.uuid4().hex[:10]}"
+        name = unique(f"test.{prefix}", ".")
         self.exchanges.append(name)
         return name

@@ -3,9 +3,8 @@ names."""
 
 from __future__ import annotations
 
-import uuid
-
 from tests.addresses import REDIS
+from tests.support import unique
 
 from interlace.connectors.redis import RedisConfig, RedisConnection
 
@@ -24,6 +23,6 @@ class Keys:
         self.made: list[str] = []
 
     def __call__(self, prefix: str = "k") -> str:
-        name = f"test:{prefix}:{uuid.uuid4().hex[:10]}"
+        name = unique(f"test:{prefix}", ":")
         self.made.append(name)
         return name

@@ -5,14 +5,14 @@ flight than ``count``."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncGenerator
+from contextlib import aclosing
 
 import pytest
 import redis.asyncio as aioredis
-from tests.support import waiting_for_room, within
+from tests.support import take, waiting_for_room, within
 
 from interlace.connectors.redis import RedisConnection, connector
-from interlace.sdk import DEAD_LETTER_REASON, DeadLettering, FatalError, TriggerEvent
+from interlace.sdk import DEAD_LETTER_REASON, DeadLettering, FatalError
 
 from .server import Keys
 
@@ -21,35 +21,34 @@ pytestmark = pytest.mark.needs("redis")
 STREAM = connector.get_trigger("stream")
 
 
-async def take(events: AsyncGenerator[TriggerEvent, None], count: int) -> list[TriggerEvent]:
-    return [await within(anext(events)) for _ in range(count)]
-
-
 async def pending(plain: aioredis.Redis, stream: str, group: str) -> int:
     summary = await plain.xpending(stream, group)
     return int(summary["pending"])
 
 
-async def add(plain: aioredis.Redis, stream: str, *orders: str) -> list[bytes]:
+async def add_for_billing(plain: aioredis.Redis, stream: str, *orders: str) -> list[bytes]:
+    """Create the group ``billing`` on ``stream`` (from its end), then add an entry for each of ``orders``."""
+    await plain.xgroup_create(stream, "billing", "$", mkstream=True)
     return [await plain.xadd(stream, {"order": order}) for order in orders]
+
+
+def billing(stream: str, **values: object) -> dict[str, object]:
+    """The trigger's values for the group ``billing`` on ``stream``, blocking briefly, and ``values``."""
+    return {"stream": stream, "group": "billing", "block": 0.2, **values}
 
 
 async def test_n_entries_in_give_n_events_and_acked_ones_leave_the_pending_list(
     conn: RedisConnection, plain: aioredis.Redis, keys: Keys
 ) -> None:
     stream = keys("orders")
-    await plain.xgroup_create(stream, "billing", "$", mkstream=True)
-    ids = await add(plain, stream, *[str(n) for n in range(25)])
-    events = STREAM.start(conn, {"stream": stream, "group": "billing", "count": 25, "block": 0.2})
-    try:
+    ids = await add_for_billing(plain, stream, *[str(n) for n in range(25)])
+    async with aclosing(STREAM.start(conn, billing(stream, count=25))) as events:
         received = await take(events, 25)
         assert [event.payload.json() for event in received] == [{"order": str(n)} for n in range(25)]
         assert [event.attributes["id"] for event in received] == [entry.decode() for entry in ids]
         assert await pending(plain, stream, "billing") == 25  # nothing acknowledged before the test says
         for event in received:
             await event.ack()
-    finally:
-        await events.aclose()
     assert await pending(plain, stream, "billing") == 0
 
 
@@ -58,16 +57,15 @@ async def test_a_created_group_can_start_at_the_first_entry_and_the_payload_can_
 ) -> None:
     stream = keys("orders")
     await plain.xadd(stream, {"payload": '{"id": 7}', "source": "clinic"})
-    values = {"stream": stream, "group": "billing", "startId": "0", "block": 0.2}
-    events = STREAM.start(conn, {**values, "payloadField": "payload", "contentType": "application/json"})
-    try:
+    values = billing(stream, startId="0")
+    async with aclosing(
+        STREAM.start(conn, {**values, "payloadField": "payload", "contentType": "application/json"})
+    ) as events:
         (event,) = await take(events, 1)
         assert event.payload.json() == {"id": 7}
         assert event.headers == {"source": "clinic"}
         assert event.attributes["redelivered"] is False
         await event.ack()
-    finally:
-        await events.aclose()
     assert await pending(plain, stream, "billing") == 0
 
 
@@ -75,22 +73,18 @@ async def test_unacknowledged_entries_come_again_when_the_consumer_restarts(
     conn: RedisConnection, plain: aioredis.Redis, keys: Keys
 ) -> None:
     stream = keys("orders")
-    await plain.xgroup_create(stream, "billing", "$", mkstream=True)
-    await add(plain, stream, "a", "b", "c")
-    values = {"stream": stream, "group": "billing", "consumer": "node-1", "block": 0.2}
+    await add_for_billing(plain, stream, "a", "b", "c")
+    values = billing(stream, consumer="node-1")
     events = STREAM.start(conn, values)
     await take(events, 3)
     await events.aclose()  # stopped with nothing acknowledged
 
-    again = STREAM.start(conn, values)
-    try:
+    async with aclosing(STREAM.start(conn, values)) as again:
         redelivered = await take(again, 3)
         assert [event.payload.json()["order"] for event in redelivered] == ["a", "b", "c"]
         assert all(event.attributes["redelivered"] for event in redelivered)
         for event in redelivered:
             await event.ack()
-    finally:
-        await again.aclose()
     assert await pending(plain, stream, "billing") == 0
 
 
@@ -98,18 +92,14 @@ async def test_a_nacked_entry_is_delivered_again(
     conn: RedisConnection, plain: aioredis.Redis, keys: Keys
 ) -> None:
     stream = keys("orders")
-    await plain.xgroup_create(stream, "billing", "$", mkstream=True)
-    await add(plain, stream, "retry me")
-    events = STREAM.start(conn, {"stream": stream, "group": "billing", "block": 0.2})
-    try:
+    await add_for_billing(plain, stream, "retry me")
+    async with aclosing(STREAM.start(conn, billing(stream))) as events:
         (failed,) = await take(events, 1)
         await failed.nack(requeue=True)
         (again,) = await take(events, 1)
         assert again.attributes["id"] == failed.attributes["id"]
         assert again.attributes["redelivered"] is True
         await again.ack()
-    finally:
-        await events.aclose()
     assert await pending(plain, stream, "billing") == 0
 
 
@@ -117,16 +107,10 @@ async def test_a_nack_without_requeue_moves_the_entry_to_the_dead_letter_stream(
     conn: RedisConnection, plain: aioredis.Redis, keys: Keys
 ) -> None:
     stream, dead = keys("orders"), keys("dead")
-    await plain.xgroup_create(stream, "billing", "$", mkstream=True)
-    (entry_id,) = await add(plain, stream, "poison")
-    events = STREAM.start(
-        conn, {"stream": stream, "group": "billing", "block": 0.2, "deadLetterStream": dead}
-    )
-    try:
+    (entry_id,) = await add_for_billing(plain, stream, "poison")
+    async with aclosing(STREAM.start(conn, billing(stream, deadLetterStream=dead))) as events:
         (poison,) = await take(events, 1)
         await poison.nack(requeue=False)
-    finally:
-        await events.aclose()
     assert await pending(plain, stream, "billing") == 0
     ((_, fields),) = await plain.xrange(dead)
     assert fields == {
@@ -141,12 +125,8 @@ async def test_dead_lettering_moves_the_entry_with_its_reason_and_keys_it_by_str
     conn: RedisConnection, plain: aioredis.Redis, keys: Keys
 ) -> None:
     stream, dead = keys("orders"), keys("dead")
-    await plain.xgroup_create(stream, "billing", "$", mkstream=True)
-    (entry_id,) = await add(plain, stream, "poison")
-    events = STREAM.start(
-        conn, {"stream": stream, "group": "billing", "block": 0.2, "deadLetterStream": dead}
-    )
-    try:
+    (entry_id,) = await add_for_billing(plain, stream, "poison")
+    async with aclosing(STREAM.start(conn, billing(stream, deadLetterStream=dead))) as events:
         (first,) = await take(events, 1)
         await first.nack(requeue=True)
         (again,) = await take(events, 1)
@@ -154,8 +134,6 @@ async def test_dead_lettering_moves_the_entry_with_its_reason_and_keys_it_by_str
         assert (first.attempt, again.attempt) == (1, 2)
         assert isinstance(again.delivery, DeadLettering)
         assert await again.delivery.dead_letter("failed 2 of 2 attempts")
-    finally:
-        await events.aclose()
     assert await pending(plain, stream, "billing") == 0
     ((_, fields),) = await plain.xrange(dead)
     assert (fields[b"order"], fields[DEAD_LETTER_REASON.encode()]) == (b"poison", b"failed 2 of 2 attempts")
@@ -165,23 +143,17 @@ async def test_entries_idle_with_a_lost_consumer_are_taken_over(
     conn: RedisConnection, plain: aioredis.Redis, keys: Keys
 ) -> None:
     stream = keys("orders")
-    await plain.xgroup_create(stream, "billing", "$", mkstream=True)
-    await add(plain, stream, "x", "y")
-    lost = STREAM.start(conn, {"stream": stream, "group": "billing", "consumer": "node-1", "block": 0.2})
+    await add_for_billing(plain, stream, "x", "y")
+    lost = STREAM.start(conn, billing(stream, consumer="node-1"))
     await take(lost, 2)
     await lost.aclose()
 
-    other = STREAM.start(
-        conn, {"stream": stream, "group": "billing", "consumer": "node-2", "block": 0.2, "claimIdle": 0}
-    )
-    try:
+    async with aclosing(STREAM.start(conn, billing(stream, consumer="node-2", claimIdle=0))) as other:
         taken = await take(other, 2)
         assert [event.payload.json()["order"] for event in taken] == ["x", "y"]
         assert all(event.attributes["consumer"] == "node-2" for event in taken)
         for event in taken:
             await event.ack()
-    finally:
-        await other.aclose()
     assert await pending(plain, stream, "billing") == 0
 
 
@@ -189,10 +161,8 @@ async def test_no_more_than_count_entries_are_in_flight(
     conn: RedisConnection, plain: aioredis.Redis, keys: Keys
 ) -> None:
     stream = keys("orders")
-    await plain.xgroup_create(stream, "billing", "$", mkstream=True)
-    await add(plain, stream, *[str(n) for n in range(5)])
-    events = STREAM.start(conn, {"stream": stream, "group": "billing", "count": 2, "block": 0.2})
-    try:
+    await add_for_billing(plain, stream, *[str(n) for n in range(5)])
+    async with aclosing(STREAM.start(conn, billing(stream, count=2))) as events:
         held = await take(events, 2)
         third = asyncio.ensure_future(anext(events))
         await waiting_for_room(events)  # full: it waits for room instead of reading
@@ -202,8 +172,6 @@ async def test_no_more_than_count_entries_are_in_flight(
         event = await within(third)
         assert event.payload.json() == {"order": "2"}
         assert await pending(plain, stream, "billing") == 2
-    finally:
-        await events.aclose()
 
 
 async def test_a_missing_group_without_creating_it_is_fatal(conn: RedisConnection, keys: Keys) -> None:

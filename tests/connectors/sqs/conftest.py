@@ -3,13 +3,13 @@ opened connection with dummy credentials, and a plain client to arrange and insp
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
 import orjson
 import pytest
 from aiobotocore.session import get_session  # type: ignore[import-untyped]
+from tests.support import unique
 
 from interlace.connectors.sqs import SqsConfig, SqsConnection
 
@@ -48,7 +48,7 @@ class Queues:
         self.client = client
 
     async def create(self, prefix: str = "orders", suffix: str = "", **attributes: str) -> str:
-        name = f"{prefix}-{uuid.uuid4().hex[:10]}{suffix}"
+        name = unique(prefix) + suffix
         answer = await self.client.create_queue(QueueName=name, Attributes=attributes)
         return str(answer["QueueUrl"])
 

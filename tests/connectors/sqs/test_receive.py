@@ -5,23 +5,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncGenerator
 
 import pytest
-from tests.support import waiting_for_room, within
+from tests.support import take, waiting_for_room, within
 
 from interlace.connectors.sqs import SqsConnection, connector
-from interlace.sdk import DEAD_LETTER_REASON, DeadLettering, FatalError, TriggerEvent
+from interlace.sdk import DEAD_LETTER_REASON, DeadLettering, FatalError
 
 from .conftest import Queues
 
 pytestmark = pytest.mark.needs("sqs")
 
 RECEIVE = connector.get_trigger("receive")
-
-
-async def take(events: AsyncGenerator[TriggerEvent, None], count: int) -> list[TriggerEvent]:
-    return [await within(anext(events), 20) for _ in range(count)]
+RECEIVED = 20  # seconds for an event: moto answers slowly on a busy machine
 
 
 async def test_n_messages_in_give_n_events_deleted_only_once_acked(
@@ -29,32 +25,28 @@ async def test_n_messages_in_give_n_events_deleted_only_once_acked(
 ) -> None:
     queue = await queues.create()
     await queues.put(queue, *[f"order {n}" for n in range(25)])
-    events = RECEIVE.start(conn, {"queueUrl": queue, "waitTime": 1, "maxInFlight": 25})
-    try:
-        received = await take(events, 25)
+    async with contextlib.aclosing(
+        RECEIVE.start(conn, {"queueUrl": queue, "waitTime": 1, "maxInFlight": 25})
+    ) as events:
+        received = await take(events, 25, RECEIVED)
         assert sorted(event.payload.text() for event in received) == sorted(f"order {n}" for n in range(25))
         assert await queues.count(queue) == (0, 25)  # nothing deleted before the test says
         for event in received:
             await event.ack()
-    finally:
-        await events.aclose()
     assert await queues.count(queue) == (0, 0)
 
 
 async def test_a_nacked_message_is_received_again_at_once(conn: SqsConnection, queues: Queues) -> None:
     queue = await queues.create(VisibilityTimeout="300")
     await queues.put(queue, "retry me")
-    events = RECEIVE.start(conn, {"queueUrl": queue, "waitTime": 1})
-    try:
-        (failed,) = await take(events, 1)
+    async with contextlib.aclosing(RECEIVE.start(conn, {"queueUrl": queue, "waitTime": 1})) as events:
+        (failed,) = await take(events, 1, RECEIVED)
         assert failed.attributes["receiveCount"] == 1
         await failed.nack(requeue=True)
-        (again,) = await take(events, 1)  # well within the 300 s visibility timeout
+        (again,) = await take(events, 1, RECEIVED)  # well within the 300 s visibility timeout
         assert again.attributes["messageId"] == failed.attributes["messageId"]
         assert again.attributes["receiveCount"] == 2
         await again.ack()
-    finally:
-        await events.aclose()
     assert await queues.count(queue) == (0, 0)
 
 
@@ -63,10 +55,9 @@ async def test_a_nack_without_requeue_leaves_the_message_to_the_redrive_policy(
 ) -> None:
     queue, dead = await queues.with_dead_letters(max_receive_count=2)
     await queues.put(queue, "poison")
-    events = RECEIVE.start(conn, {"queueUrl": queue, "waitTime": 1})
-    try:
+    async with contextlib.aclosing(RECEIVE.start(conn, {"queueUrl": queue, "waitTime": 1})) as events:
         for attempt in (1, 2):
-            (poison,) = await take(events, 1)
+            (poison,) = await take(events, 1, RECEIVED)
             assert poison.attributes["receiveCount"] == attempt
             await poison.nack(requeue=False)
             assert await queues.count(queue) == (0, 1)  # hidden until its visibility timeout ends
@@ -78,8 +69,6 @@ async def test_a_nack_without_requeue_leaves_the_message_to_the_redrive_policy(
         third.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await third
-    finally:
-        await events.aclose()
 
 
 async def test_dead_lettering_sends_the_message_with_its_reason_to_the_dead_letter_queue(
@@ -87,16 +76,15 @@ async def test_dead_lettering_sends_the_message_with_its_reason_to_the_dead_lett
 ) -> None:
     queue, dead = await queues.create(VisibilityTimeout="300"), await queues.create("dead")
     await queues.put(queue, "poison")
-    events = RECEIVE.start(conn, {"queueUrl": queue, "waitTime": 1, "deadLetterQueueUrl": dead})
-    try:
-        (first,) = await take(events, 1)
+    async with contextlib.aclosing(
+        RECEIVE.start(conn, {"queueUrl": queue, "waitTime": 1, "deadLetterQueueUrl": dead})
+    ) as events:
+        (first,) = await take(events, 1, RECEIVED)
         await first.nack(requeue=True)
-        (again,) = await take(events, 1)
+        (again,) = await take(events, 1, RECEIVED)
         assert (first.attempt, again.attempt) == (1, 2)
         assert isinstance(again.delivery, DeadLettering)
         assert await again.delivery.dead_letter("failed 2 of 2 attempts")
-    finally:
-        await events.aclose()
     (parked,) = await queues.take(dead, wait=10)
     assert parked["Body"] == "poison"
     assert parked["MessageAttributes"][DEAD_LETTER_REASON]["StringValue"] == "failed 2 of 2 attempts"
@@ -109,29 +97,27 @@ async def test_unacked_messages_come_again_after_the_visibility_timeout(
     queue = await queues.create()
     await queues.put(queue, "a", "b")
     events = RECEIVE.start(conn, {"queueUrl": queue, "waitTime": 1, "visibilityTimeout": 1})
-    first = await take(events, 2)
+    first = await take(events, 2, RECEIVED)
     await events.aclose()  # stopped with nothing deleted
 
-    again = RECEIVE.start(conn, {"queueUrl": queue, "waitTime": 2})
-    try:
-        redelivered = await take(again, 2)
+    async with contextlib.aclosing(RECEIVE.start(conn, {"queueUrl": queue, "waitTime": 2})) as again:
+        redelivered = await take(again, 2, RECEIVED)
         assert sorted(event.payload.text() for event in redelivered) == ["a", "b"]
         assert {event.attributes["messageId"] for event in redelivered} == {
             event.attributes["messageId"] for event in first
         }
         for event in redelivered:
             await event.ack()
-    finally:
-        await again.aclose()
     assert await queues.count(queue) == (0, 0)
 
 
 async def test_no_more_than_max_in_flight_messages_are_received(conn: SqsConnection, queues: Queues) -> None:
     queue = await queues.create()
     await queues.put(queue, *[str(n) for n in range(5)])
-    events = RECEIVE.start(conn, {"queueUrl": queue, "waitTime": 1, "maxInFlight": 2})
-    try:
-        held = await take(events, 2)
+    async with contextlib.aclosing(
+        RECEIVE.start(conn, {"queueUrl": queue, "waitTime": 1, "maxInFlight": 2})
+    ) as events:
+        held = await take(events, 2, RECEIVED)
         third = asyncio.ensure_future(anext(events))
         await waiting_for_room(events)  # full: it waits for room instead of receiving
         assert not third.done()
@@ -139,8 +125,6 @@ async def test_no_more_than_max_in_flight_messages_are_received(conn: SqsConnect
         await held[0].ack()
         await within(third, 20)
         assert await queues.count(queue) == (2, 2)
-    finally:
-        await events.aclose()
 
 
 async def test_a_missing_queue_is_fatal(conn: SqsConnection, endpoint: str) -> None:
