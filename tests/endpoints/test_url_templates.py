@@ -100,7 +100,10 @@ def test_a_host_from_a_value_is_parsed_per_message_and_checked() -> None:
         rendered("ftp://${vars.host}/x", host="h")
 
 
-@pytest.mark.parametrize("template", ["ftp://h/${vars.a}", "http:///x/${vars.a}", "http://h/a/../${vars.a}"])
+@pytest.mark.parametrize(
+    "template",
+    ["ftp://h/${vars.a}", "http:///x/${vars.a}", "http://h/a/../${vars.a}", "http://h:9090orders/${vars.a}"],
+)
 def test_a_literal_url_that_cannot_work_is_a_load_time_error(template: str) -> None:
     with pytest.raises(ConfigError):
         url(template)

@@ -120,9 +120,10 @@ def _check_path(path: str) -> None:
 def _absolute(text: str, fragment: str) -> URL:
     try:
         url: URL | None = URL(text + (f"#{fragment}" if fragment else ""), encoded=True)
-    except (TypeError, ValueError):
-        url = None
-    if url is None or url.scheme not in ("http", "https") or not url.host:
+        usable = url is not None and url.scheme in ("http", "https") and bool(url.host)
+    except (TypeError, ValueError):  # yarl parses the authority lazily: a bad port fails at .host
+        url, usable = None, False
+    if url is None or not usable:
         raise UrlTemplateError(
             "the URL must be an absolute http or https URL; a value that holds a whole URL or path is"
             " inserted as raw URL text with ${+...}",
