@@ -14,7 +14,9 @@ from interlace.cli.bundles import register_bundle_commands
 from interlace.cli.connection_commands import register_connection_commands
 from interlace.cli.connectors import connector_app
 from interlace.cli.importers import import_app
+from interlace.cli.output import OutputOption, RemoteOption
 from interlace.cli.server_commands import register_server_commands
+from interlace.cli.test_command import test as run_tests
 from interlace.errors import ConfigError, InterlaceError
 from interlace.observability.logging import LogFormat
 
@@ -168,6 +170,7 @@ mailbox_app = typer.Typer(help="The local development mailbox.", no_args_is_help
 app.add_typer(mailbox_app, name="mailbox")
 register_server_commands(app)
 register_bundle_commands(app)
+app.command("test")(run_tests)
 
 
 @connection_app.command("test")
@@ -175,11 +178,23 @@ def connection_test(
     name: Annotated[str, typer.Argument(help="The connection's name.")],
     project: Annotated[Path, typer.Option("--project", "-d", help="The project folder.")] = Path(),
     profile: ProfileOption = None,
+    server: Annotated[
+        bool, typer.Option("--server", help="Ask the running server to ping its connection instead.")
+    ] = False,
+    output: OutputOption = "table",
+    remote: RemoteOption = None,
 ) -> None:
-    """Open a connection of a project and ping it: says whether its settings and credentials work."""
+    """Open a connection and ping it: says whether its settings and credentials work, from this machine
+    (a project's connection), or with --server from the running server (the current remote, or --remote)."""
     from interlace.compiler import compile_project
     from interlace.errors import InterlaceError
     from interlace.model import load_project
+
+    if server:
+        from interlace.cli.server_commands import ping_server_connection
+
+        ping_server_connection(name, output, remote)
+        return
 
     async def test() -> None:
         artifacts = compile_project(load_project(project, profile))

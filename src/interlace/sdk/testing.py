@@ -15,14 +15,15 @@ render. :func:`connector_entry_point` makes an entry point for tests of code tha
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, replace
+from typing import Any
 
 import pydantic
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
-from interlace.sdk.connection import ConnectionConfig
+from interlace.sdk.connection import Connection, ConnectionConfig
 from interlace.sdk.connector import Connector
 from interlace.sdk.docs import render_connector_reference
 from interlace.sdk.errors import FatalError
@@ -31,7 +32,14 @@ from interlace.sdk.secret import Secret
 from interlace.sdk.spec import ParameterSpec, has_template, holds_secret, looks_secret
 from interlace.sdk.trigger import TriggerSpec
 
-__all__ = ["StaticEntryPoint", "assert_connector_conforms", "conformance_problems", "connector_entry_point"]
+__all__ = [
+    "OperationStandIn",
+    "StaticEntryPoint",
+    "assert_connector_conforms",
+    "conformance_problems",
+    "connector_entry_point",
+    "stand_in_connector",
+]
 
 _CANARY = "canary-6d1f0c9e-must-never-show"
 
@@ -187,3 +195,35 @@ class StaticEntryPoint:
 def connector_entry_point(connector: Connector, *, distribution: str = "local") -> StaticEntryPoint:
     """An entry point registering ``connector``, for ``ConnectorRegistry(lambda: [...])`` in tests."""
     return StaticEntryPoint(connector.name, connector, distribution)
+
+
+OperationStandIn = Callable[[OperationSpec, dict[str, object]], Awaitable[object]]
+"""What runs in place of an operation: given its spec and the values converted to its parameters'
+types, returns the operation's result or raises its error."""
+
+
+async def _nothing(self: Connection[Any]) -> None:
+    return None
+
+
+def stand_in_connector(connector: Connector, operation: OperationStandIn) -> Connector:
+    """A connector with ``connector``'s name, version, settings, operations and triggers whose
+    connection opens nothing and whose operations call ``operation`` instead, for running flows
+    without the connector's peer (Interlace's test runner does). Parameters are checked and converted
+    by the real operations' specs, so a flow that passes a wrong value fails as it would for real."""
+    connection = type(
+        f"StandIn{connector.connection.__name__}",
+        (connector.connection,),
+        {"open": _nothing, "ping": _nothing, "aclose": _nothing},
+    )
+    double = Connector(
+        connector.name, version=connector.version, connection=connection, description=connector.description
+    )
+    for spec in connector.operations.values():
+
+        async def function(conn: Any, /, _spec: OperationSpec = spec, **values: object) -> object:
+            return await operation(_spec, values)
+
+        double._operations[spec.name] = replace(spec, function=function)
+    double._triggers.update(connector.triggers)
+    return double

@@ -1,0 +1,57 @@
+"""`interlace test [DIR]`: run a project's test suites in-process and report what failed and what no
+case reached."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from interlace.errors import ConfigError
+
+__all__ = ["test"]
+
+
+def test(
+    project: Annotated[Path, typer.Argument(help="The project folder (holds interlace.toml).")] = Path(),
+    profile: Annotated[
+        str | None,
+        typer.Option("--profile", "-p", envvar="INTERLACE_PROFILE", help="Configuration profile to use."),
+    ] = None,
+    suites: Annotated[
+        Path | None, typer.Option("--suites", help="The folder of suites (default: the project's tests/).")
+    ] = None,
+    junit: Annotated[
+        Path | None, typer.Option("--junit", help="Also write the results as JUnit XML.")
+    ] = None,
+) -> None:
+    """Run the project's test suites (tests/*.yaml) with endpoints and operations mocked; exit status 1
+    when a case fails."""
+    import asyncio
+
+    from interlace.compiler.diagnostics import format_problem
+    from interlace.testing import coverage_lines, report_lines, run_project_suites, write_junit
+
+    out = Console(highlight=False, soft_wrap=True)
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    try:
+        run = asyncio.run(run_project_suites(project, profile, suites))
+    except ConfigError as exc:
+        problems = list(exc.detail) if isinstance(exc.detail, list) else [exc]
+        for problem in problems:
+            err.print(format_problem(problem), markup=False)
+        err.print(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} found", style="bold red")
+        raise typer.Exit(1) from None
+    for line in report_lines(run):
+        out.print(line, markup=False)
+    for line in coverage_lines(run):
+        out.print(line, markup=False)
+    if junit is not None:
+        write_junit(run, junit)
+    if not run.results:
+        err.print(f"no test cases found in {suites or project / 'tests'}", style="bold red", markup=False)
+        raise typer.Exit(1)
+    if run.failed:
+        raise typer.Exit(1)

@@ -1,0 +1,177 @@
+"""A project compiled for testing: endpoints and operations doubled, stores in memory, flows probed.
+
+Contract: build one with :meth:`ProjectUnderTest.load` (it raises :class:`~interlace.errors.ConfigError`
+listing every problem of the project), then ``async with`` it (opens the stores, closes them and the
+connections after), and run cases one at a time with :meth:`run_case`; cases must not run concurrently
+(the call book and the log capture belong to the case running now). Nothing reaches the network: a call
+to an endpoint or operation the case does not mock fails as an unreachable peer would, and the case
+reports it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import orjson
+from multidict import CIMultiDict
+
+from interlace.compiler import Artifacts, compile_project
+from interlace.compiler.compile import installed_connectors
+from interlace.endpoints import Endpoint
+from interlace.http.dispatch import answer_message
+from interlace.mediators.flow import run_flow
+from interlace.message import MessageContext, Payload
+from interlace.model import load_project
+from interlace.model.store import StoreDefinition
+from interlace.sdk import ConnectorRegistry
+from interlace.stores import MessageStore
+from interlace.stores.memory import MemoryStore
+from interlace.testing.coverage import Coverage, instrument
+from interlace.testing.doubles import CallBook, EndpointDouble, stand_in_registry
+from interlace.testing.expect import CaseRun
+from interlace.testing.suite import CaseDefinition, MocksDefinition, RequestDefinition
+
+__all__ = ["ProjectUnderTest"]
+
+
+class _LogCapture(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(record.getMessage())
+
+
+class ProjectUnderTest:
+    """One project, compiled once for all the cases run on it (see the module docstring)."""
+
+    def __init__(self, artifacts: Artifacts, book: CallBook, registry: ConnectorRegistry) -> None:
+        self.artifacts = artifacts
+        self.book = book
+        self.registry = registry
+        self.coverage: Coverage = instrument(artifacts)
+
+    @classmethod
+    def load(cls, root: Path, profile: str | None = None) -> ProjectUnderTest:
+        """Load and compile the project at ``root`` under ``profile`` (default: its default profile)."""
+        project = load_project(root, profile)
+        book = CallBook()
+        registry = stand_in_registry(installed_connectors(), book)
+
+        def memory_store(definition: StoreDefinition) -> MessageStore:
+            return MemoryStore(definition.name)
+
+        def double(endpoint: Endpoint) -> Endpoint:
+            return EndpointDouble(endpoint, book)
+
+        artifacts = compile_project(
+            project, stores=memory_store, connectors=registry, endpoint_stand_in=double
+        )
+        return cls(artifacts, book, registry)
+
+    async def __aenter__(self) -> ProjectUnderTest:
+        for store in self.artifacts.stores.values():
+            await store.open()
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        for store in self.artifacts.stores.values():
+            await store.aclose()
+        for pool in self.artifacts.connections.values():
+            await pool.aclose(grace=0)
+
+    async def run_case(self, case: CaseDefinition, shared: MocksDefinition | None = None) -> CaseRun:
+        """Run ``case`` with its mocks (over the suite's ``shared`` ones) and tell what it did."""
+        for store in self.artifacts.stores.values():
+            await store.purge()
+        self.book.start(_merged(shared, case.mocks))
+        capture = _LogCapture()
+        root = logging.getLogger()
+        level = root.level
+        root.addHandler(capture)
+        root.setLevel(min(level, logging.INFO) if level else logging.INFO)
+        try:
+            if case.request is not None:
+                run = await self._request(case.request)
+            else:
+                run = await self._sequence(case)
+        finally:
+            root.removeHandler(capture)
+            root.setLevel(level)
+        run.logs = capture.lines
+        run.calls = list(self.book.calls)
+        run.problems = list(self.book.unmocked)
+        run.stored = {
+            name: [message.payload for message in await store.browse(0, 1000)]
+            for name, store in self.artifacts.stores.items()
+        }
+        return run
+
+    async def _request(self, request: RequestDefinition) -> CaseRun:
+        path, _, query_text = request.path.partition("?")
+        query: dict[str, str] = {}
+        for pair in filter(None, query_text.split("&")):
+            key, _, value = pair.partition("=")
+            query.setdefault(key, value)
+        headers = CIMultiDict(request.headers)
+        body = _body_of(request.json_body, request.body, headers)
+        response, ctx, result = await answer_message(
+            self.artifacts, request.method.upper(), path, headers, query, body
+        )
+        raw = response.body if isinstance(response.body, bytes) else b""
+        error = _error(result.error) if result is not None and result.error is not None else None
+        return CaseRun(
+            response.status,
+            dict(response.headers),
+            raw,
+            result.outcome if result is not None else None,
+            error,
+            dict(ctx.variables) if ctx is not None else {},
+            [],
+            {},
+            [],
+        )
+
+    async def _sequence(self, case: CaseDefinition) -> CaseRun:
+        assert case.sequence is not None
+        message = case.message
+        headers = CIMultiDict(message.headers)
+        body = _body_of(message.json_body, message.body, headers)
+        content_type = headers.get("Content-Type", "application/octet-stream")
+        ctx = MessageContext(Payload(body, content_type), headers=headers, variables=dict(message.variables))
+        result = await run_flow(
+            self.artifacts.sequences[case.sequence], ctx, what=f"sequence {case.sequence}"
+        )
+        payload = ctx.reply.payload if ctx.reply is not None else ctx.payload
+        status = ctx.reply.status if ctx.reply is not None else None
+        error = _error(result.error) if result.error is not None else None
+        return CaseRun(status, {}, payload.raw, result.outcome, error, dict(ctx.variables), [], {}, [])
+
+
+def _error(error: Any) -> Mapping[str, Any]:
+    return {"code": error.code, "status": error.status, "message": error.message}
+
+
+def _body_of(json_body: Any, text: str | None, headers: CIMultiDict[str]) -> bytes:
+    if text is not None:
+        headers.setdefault("Content-Type", "text/plain; charset=utf-8")
+        return text.encode()
+    if json_body is not None:
+        headers.setdefault("Content-Type", "application/json")
+        return orjson.dumps(json_body)
+    return b""
+
+
+def _merged(shared: MocksDefinition | None, own: MocksDefinition) -> MocksDefinition:
+    if shared is None:
+        return own
+    return MocksDefinition(
+        endpoints={**shared.endpoints, **own.endpoints}, operations={**shared.operations, **own.operations}
+    )

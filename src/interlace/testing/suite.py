@@ -1,0 +1,243 @@
+"""Test suites as users write them: ``tests/*.yaml`` files of a project, each a list of cases.
+
+A case sends a request to the project's APIs (``request``) or runs a sequence on a message
+(``sequence`` and ``message``), with endpoints and connector operations mocked (``mocks``), and says
+what must hold afterwards (``expect``). Every key is checked like any project file: unknown keys, wrong
+types and missing keys are problems at their file:line. :func:`load_suites` reads a folder of them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import pydantic
+from pydantic import Field, model_validator
+
+from interlace.errors import ConfigError, SourceLocation
+from interlace.model.base import Definition, validate_definition
+from interlace.model.durations import NonNegativeDuration
+from interlace.model.yamlsource import decode_source, load_yaml
+
+__all__ = [
+    "AnswerDefinition",
+    "CallExpectation",
+    "CaseDefinition",
+    "ErrorExpectation",
+    "ExpectDefinition",
+    "MessageDefinition",
+    "MocksDefinition",
+    "OperationMockDefinition",
+    "RequestDefinition",
+    "StoredExpectation",
+    "SuiteDefinition",
+    "load_suites",
+]
+
+ErrorClass = Literal["FatalError", "RetryableError", "InvalidInput"]
+"""The connector SDK's errors a mocked operation may raise."""
+
+
+class AnswerDefinition(Definition):
+    """What a mocked endpoint answers to one call."""
+
+    status: Annotated[int, Field(ge=100, le=599)] = 200
+    """The answer's HTTP status."""
+    headers: dict[str, str] = Field(default_factory=dict)
+    """The answer's headers."""
+    json_body: Any = Field(default=None, alias="json")
+    """The answer's body as JSON."""
+    body: str | None = None
+    """The answer's body as text (instead of ``json``)."""
+    fail: str | None = None
+    """The call fails without an answer, for this reason (``connection refused``)."""
+    delay: NonNegativeDuration | None = None
+    """How long the answer takes; at least the endpoint's timeout makes the call time out."""
+
+
+class OperationMockDefinition(Definition):
+    """What a mocked connector operation returns to one call, or the error it raises."""
+
+    result: Any = None
+    """The operation's result (its payload)."""
+    error: ErrorClass | None = None
+    """The connector SDK error class the operation raises instead of returning."""
+    message: str = "the operation failed"
+    """The raised error's message."""
+    code: str | None = None
+    """The raised error's code (``${error.code}``), when not the class's own."""
+    status: Annotated[int, Field(ge=100, le=599)] | None = None
+    """The raised error's status, when not the class's own."""
+
+
+class MocksDefinition(Definition):
+    """The endpoints and operations a case answers for; an answer list is used call by call, its last
+    answer for every later call."""
+
+    endpoints: dict[str, AnswerDefinition | list[AnswerDefinition]] = Field(default_factory=dict)
+    """Answers by endpoint name."""
+    operations: dict[str, OperationMockDefinition | list[OperationMockDefinition]] = Field(
+        default_factory=dict
+    )
+    """Results by operation, written ``connector.operation``."""
+
+
+class RequestDefinition(Definition):
+    """A request to the project's APIs."""
+
+    method: str = "GET"
+    """The request's method."""
+    path: Annotated[str, Field(min_length=1)]
+    """The path with its query string (``/healthcare/querydoctor/surgery?limit=3``)."""
+    headers: dict[str, str] = Field(default_factory=dict)
+    """The request's headers."""
+    json_body: Any = Field(default=None, alias="json")
+    """The body as JSON."""
+    body: str | None = None
+    """The body as text (instead of ``json``)."""
+
+
+class MessageDefinition(Definition):
+    """The message a sequence runs on."""
+
+    json_body: Any = Field(default=None, alias="json")
+    """The payload as JSON."""
+    body: str | None = None
+    """The payload as text (instead of ``json``)."""
+    headers: dict[str, str] = Field(default_factory=dict)
+    """The message's headers."""
+    variables: dict[str, Any] = Field(default_factory=dict)
+    """Variables set before the flow (``${vars.x}``)."""
+
+
+class CallExpectation(Definition):
+    """One call a case expects: to an endpoint (method, URL, headers, body) or to an operation (its
+    parameters). Only what is written is compared; the n-th expectation of a name is compared with its
+    n-th call."""
+
+    endpoint: str | None = None
+    """The endpoint called."""
+    operation: str | None = None
+    """The operation called, written ``connector.operation``."""
+    method: str | None = None
+    """The endpoint call's method."""
+    url: str | None = None
+    """The endpoint call's whole URL."""
+    headers: dict[str, str] = Field(default_factory=dict)
+    """Headers the endpoint call carried (others may be there too)."""
+    json_body: Any = Field(default=None, alias="json")
+    """The endpoint call's body, as JSON."""
+    with_: dict[str, Any] = Field(default_factory=dict, alias="with")
+    """Parameters the operation was given (others may be there too)."""
+
+    @model_validator(mode="after")
+    def _one_target(self) -> CallExpectation:
+        if (self.endpoint is None) == (self.operation is None):
+            raise ValueError("a call names either an endpoint or an operation")
+        return self
+
+
+class StoredExpectation(Definition):
+    """A message a case expects in a message store."""
+
+    json_body: Any = Field(default=None, alias="json")
+    """The stored payload, as JSON."""
+    json_paths: dict[str, Any] = Field(default_factory=dict)
+    """Values at JSON paths of the stored payload (``$.fee``)."""
+
+
+class ErrorExpectation(Definition):
+    """The error a failed flow ended with."""
+
+    code: str | None = None
+    """The error's code."""
+    status: int | None = None
+    """The error's status."""
+    message: str | None = None
+    """Text the error's message contains."""
+
+
+class ExpectDefinition(Definition):
+    """What must hold after the case ran; only what is written is checked."""
+
+    status: int | None = None
+    """The answer's status (requests)."""
+    outcome: Literal["replied", "finished", "dropped", "failed"] | None = None
+    """How the flow ended."""
+    error: ErrorExpectation | None = None
+    """The error the flow failed with."""
+    headers: dict[str, str] = Field(default_factory=dict)
+    """Headers of the answer (others may be there too)."""
+    json_body: Any = Field(default=None, alias="json")
+    """The whole body (of the answer, or the message after a sequence), as JSON."""
+    json_paths: dict[str, Any] = Field(default_factory=dict)
+    """Values at JSON paths of the body (``$.error.code``)."""
+    body: str | None = None
+    """The whole body as text."""
+    variables: dict[str, Any] = Field(default_factory=dict)
+    """Variables after the flow."""
+    calls: list[CallExpectation] = Field(default_factory=list)
+    """Calls made to endpoints and operations."""
+    not_called: list[str] = Field(default_factory=list)
+    """Endpoints and operations (``connector.operation``) that must not have been called."""
+    stored: dict[str, list[StoredExpectation]] = Field(default_factory=dict)
+    """The messages put into each store, in order (a store named with ``[]``: none)."""
+    logs: list[str] = Field(default_factory=list)
+    """Text that log lines written during the case contain, one line each."""
+
+
+class CaseDefinition(Definition):
+    """One case: its input, its mocks and its expectations."""
+
+    case: Annotated[str, Field(min_length=1)]
+    """The case's name, as reports show it."""
+    request: RequestDefinition | None = None
+    """A request to the project's APIs."""
+    sequence: str | None = None
+    """A sequence to run on ``message``."""
+    message: MessageDefinition = Field(default_factory=MessageDefinition)
+    """The message ``sequence`` runs on."""
+    mocks: MocksDefinition = Field(default_factory=MocksDefinition)
+    """Endpoints and operations answered by the case."""
+    expect: ExpectDefinition = Field(default_factory=ExpectDefinition)
+    """What must hold afterwards."""
+
+    @model_validator(mode="after")
+    def _one_input(self) -> CaseDefinition:
+        if (self.request is None) == (self.sequence is None):
+            raise ValueError("a case has either a request or a sequence")
+        return self
+
+
+class SuiteDefinition(Definition):
+    """A test suite: cases sharing mocks (a case's own mocks of the same name replace them)."""
+
+    suite: Annotated[str, Field(min_length=1)]
+    """The suite's name."""
+    description: str = ""
+    """What the suite covers."""
+    mocks: MocksDefinition = Field(default_factory=MocksDefinition)
+    """Mocks every case of the suite starts with."""
+    cases: list[CaseDefinition]
+    """The cases, run in order."""
+
+    @property
+    def file(self) -> str:
+        return self.location.file
+
+
+def load_suites(folder: Path, relative_to: Path) -> tuple[list[SuiteDefinition], list[ConfigError]]:
+    """The suites in ``folder``'s ``*.yaml`` files (sorted by name), and every problem found; file
+    names in locations are relative to ``relative_to`` (the project)."""
+    suites: list[SuiteDefinition] = []
+    problems: list[ConfigError] = []
+    for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
+        file = path.relative_to(relative_to).as_posix()
+        try:
+            tree = load_yaml(decode_source(path.read_bytes(), file), file)
+            suites.append(validate_definition(SuiteDefinition, tree, file))
+        except ConfigError as exc:
+            problems += list(exc.detail) if isinstance(exc.detail, list) else [exc]
+        except (OSError, pydantic.ValidationError) as exc:
+            problems.append(ConfigError(f"cannot read the suite: {exc}", location=SourceLocation(file, 1)))
+    return suites, problems
