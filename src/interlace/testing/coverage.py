@@ -64,6 +64,9 @@ def _unreached(table: dict[int, tuple[SourceLocation, str]], hits: set[int]) -> 
 
 
 def _kind(mediator: object) -> str:
+    operation = getattr(getattr(mediator, "spec", None), "qualified_name", None)
+    if isinstance(operation, str):
+        return operation
     name = type(mediator).__name__.removesuffix("Mediator")
     return "".join(f"-{c.lower()}" if c.isupper() else c for c in name).lstrip("-") or "mediator"
 
@@ -123,11 +126,11 @@ def instrument(artifacts: Artifacts) -> Coverage:
         flow.mediators = tuple(probed)
         if flow.on_error is not None:
             handler = flow.on_error
-            label = f"on-error at {flow.location}: of {flow.name}"
-            wrapper = SequenceMediator(f"{flow.name} on-error", flow.location, (handler,))
+            label = f"{flow.name} at {handler.location}: on-error"
+            wrapper = SequenceMediator(f"{flow.name} on-error", handler.location, (handler,))
             flow.on_error = wrapper
             seen.add(id(wrapper))
-            wrapper.mediators = (probe(label, flow.location, coverage.branches), handler)
+            wrapper.mediators = (probe(label, handler.location, coverage.branches), handler)
             if isinstance(handler, SequenceMediator) and id(handler) not in named:
                 walk(handler, None)
 
