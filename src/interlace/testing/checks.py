@@ -27,7 +27,7 @@ from interlace.testing.suite import (
     SuiteDefinition,
 )
 
-__all__ = ["check_suites"]
+__all__ = ["check_mocks", "check_suites"]
 
 
 class _Checker:
@@ -134,4 +134,13 @@ def check_suites(
         checker.mocks(suite.mocks)
         for case in suite.cases:
             checker.case(case)
+    return checker.problems
+
+
+def check_mocks(
+    mocks: MocksDefinition, artifacts: Artifacts, registry: ConnectorRegistry
+) -> list[ConfigError]:
+    """Every problem of ``mocks`` against the project compiled as ``artifacts``."""
+    checker = _Checker(artifacts, registry)
+    checker.mocks(mocks)
     return checker.problems

@@ -35,6 +35,14 @@ class CaseRun:
     problems: list[str] = field(default_factory=list)
     """Calls to what the case does not mock."""
 
+    def json(self) -> Any:
+        """The body as JSON (``None`` when empty)."""
+        return orjson.loads(self.body) if self.body else None
+
+    def calls_of(self, target: str) -> list[Call]:
+        """The calls made to one endpoint or operation, in order."""
+        return [call for call in self.calls if call.target == target]
+
 
 def _json(raw: bytes) -> Any:
     try:

@@ -2,10 +2,11 @@
 
 Contract: build one with :meth:`ProjectUnderTest.load` (it raises :class:`~interlace.errors.ConfigError`
 listing every problem of the project), then ``async with`` it (opens the stores, closes them and the
-connections after), and run cases one at a time with :meth:`run_case`; cases must not run concurrently
-(the call book and the log capture belong to the case running now). Nothing reaches the network: a call
-to an endpoint or operation the case does not mock fails as an unreachable peer would, and the case
-reports it.
+connections after), and run cases one at a time with :meth:`run_case`, or, from Python, give mocks with
+:meth:`mock_endpoint` and :meth:`mock_operation` and run :meth:`request` or :meth:`run_sequence`; cases
+must not run concurrently (the call book and the log capture belong to the case running now). Nothing
+reaches the network: a call to an endpoint or operation the case does not mock fails as an unreachable
+peer would, and the case reports it.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from multidict import CIMultiDict
 from interlace.compiler import Artifacts, compile_project
 from interlace.compiler.compile import installed_connectors
 from interlace.endpoints import Endpoint
+from interlace.errors import ConfigError
 from interlace.http.dispatch import answer_message
 from interlace.mediators.flow import run_flow
 from interlace.message import MessageContext, Payload
@@ -30,6 +32,7 @@ from interlace.model.store import StoreDefinition
 from interlace.sdk import ConnectorRegistry
 from interlace.stores import MessageStore
 from interlace.stores.memory import MemoryStore
+from interlace.testing.checks import check_mocks
 from interlace.testing.coverage import Coverage, instrument
 from interlace.testing.doubles import CallBook, EndpointDouble, stand_in_registry
 from interlace.testing.expect import CaseRun
@@ -55,6 +58,9 @@ class ProjectUnderTest:
         self.book = book
         self.registry = registry
         self.coverage: Coverage = instrument(artifacts)
+        self.mocks: dict[str, dict[str, Any]] = {"endpoints": {}, "operations": {}}
+        """The mocks given from Python (:meth:`mock_endpoint`, :meth:`mock_operation`)."""
+        self._opened = False
 
     @classmethod
     def load(cls, root: Path, profile: str | None = None) -> ProjectUnderTest:
@@ -75,20 +81,85 @@ class ProjectUnderTest:
         return cls(artifacts, book, registry)
 
     async def __aenter__(self) -> ProjectUnderTest:
-        for store in self.artifacts.stores.values():
-            await store.open()
+        await self._open()
         return self
 
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
+        await self.aclose()
+
+    async def _open(self) -> None:
+        if not self._opened:
+            self._opened = True
+            for store in self.artifacts.stores.values():
+                await store.open()
+
+    async def aclose(self) -> None:
+        """Close the stores and connections (nothing of them reached the network)."""
         for store in self.artifacts.stores.values():
             await store.aclose()
         for pool in self.artifacts.connections.values():
             await pool.aclose(grace=0)
 
+    def mock_endpoint(self, name: str, *answers: Mapping[str, Any], **answer: Any) -> None:
+        """Answer calls to endpoint ``name``: with ``answer`` (keys as in a suite: ``status``, ``json``,
+        ``body``, ``headers``, ``fail``, ``delay``), or with ``answers`` call by call. Checked against
+        the project at once (:class:`ConfigError`)."""
+        self._mock("endpoints", name, [dict(each) for each in answers] if answers else answer)
+
+    def mock_operation(self, name: str, *results: Mapping[str, Any], **result: Any) -> None:
+        """Answer calls to operation ``name`` (``connector.operation``): with ``result`` (keys as in a
+        suite: ``result``, or ``error``, ``message``, ``code``, ``status``), or ``results`` call by
+        call. Checked against the operation's spec at once (:class:`ConfigError`)."""
+        self._mock("operations", name, [dict(each) for each in results] if results else result)
+
+    def _mock(self, kind: str, name: str, value: Any) -> None:
+        mocks = MocksDefinition.model_validate({kind: {name: value}})
+        problems = check_mocks(mocks, self.artifacts, self.registry)
+        if problems:
+            raise ConfigError(problems[0].message, hint=problems[0].hint, detail=problems)
+        self.mocks[kind][name] = value
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        body: str | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> CaseRun:
+        """Send a request to the project's APIs with the mocks given so far, and tell what it did."""
+        request = {"method": method, "path": path, "json": json, "body": body, "headers": dict(headers or {})}
+        return await self.run_case(self._case(request=request))
+
+    async def run_sequence(
+        self,
+        name: str,
+        *,
+        json: Any = None,
+        body: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        variables: Mapping[str, Any] | None = None,
+    ) -> CaseRun:
+        """Run sequence ``name`` on a message with the mocks given so far, and tell what it did."""
+        if name not in self.artifacts.sequences:
+            raise ConfigError(f"the project has no sequence {name!r}")
+        message = {
+            "json": json,
+            "body": body,
+            "headers": dict(headers or {}),
+            "variables": dict(variables or {}),
+        }
+        return await self.run_case(self._case(sequence=name, message=message))
+
+    def _case(self, **given: Any) -> CaseDefinition:
+        return CaseDefinition.model_validate({"case": "python", "mocks": self.mocks, **given})
+
     async def run_case(self, case: CaseDefinition, shared: MocksDefinition | None = None) -> CaseRun:
         """Run ``case`` with its mocks (over the suite's ``shared`` ones) and tell what it did."""
+        await self._open()
         for store in self.artifacts.stores.values():
             await store.purge()
         self.book.start(_merged(shared, case.mocks))

@@ -11,7 +11,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import pydantic
 from pydantic import Field, model_validator
 
 from interlace.errors import ConfigError, SourceLocation
@@ -31,6 +30,7 @@ __all__ = [
     "RequestDefinition",
     "StoredExpectation",
     "SuiteDefinition",
+    "load_suite",
     "load_suites",
 ]
 
@@ -226,18 +226,25 @@ class SuiteDefinition(Definition):
         return self.location.file
 
 
+def load_suite(path: Path, relative_to: Path) -> SuiteDefinition:
+    """The suite in the file at ``path``; :class:`ConfigError` lists its problems (``detail``), at
+    lines of the file named relative to ``relative_to`` (the project)."""
+    file = path.relative_to(relative_to).as_posix()
+    try:
+        tree = load_yaml(decode_source(path.read_bytes(), file), file)
+    except OSError as exc:
+        raise ConfigError(f"cannot read the suite: {exc}", location=SourceLocation(file, 1)) from exc
+    return validate_definition(SuiteDefinition, tree, file)
+
+
 def load_suites(folder: Path, relative_to: Path) -> tuple[list[SuiteDefinition], list[ConfigError]]:
     """The suites in ``folder``'s ``*.yaml`` files (sorted by name), and every problem found; file
     names in locations are relative to ``relative_to`` (the project)."""
     suites: list[SuiteDefinition] = []
     problems: list[ConfigError] = []
     for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
-        file = path.relative_to(relative_to).as_posix()
         try:
-            tree = load_yaml(decode_source(path.read_bytes(), file), file)
-            suites.append(validate_definition(SuiteDefinition, tree, file))
+            suites.append(load_suite(path, relative_to))
         except ConfigError as exc:
             problems += list(exc.detail) if isinstance(exc.detail, list) else [exc]
-        except (OSError, pydantic.ValidationError) as exc:
-            problems.append(ConfigError(f"cannot read the suite: {exc}", location=SourceLocation(file, 1)))
     return suites, problems
