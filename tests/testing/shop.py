@@ -1,5 +1,6 @@
 """A small project for the test runner's tests: one API with a filter, a sequence with a switch and an
-operation, and an on-error flow; its mediators and branches are counted in the coverage tests."""
+operation, and an on-error flow (its mediators and branches are counted in the coverage tests), and a
+forwarding processor that dead-letters."""
 
 from __future__ import annotations
 
@@ -20,6 +21,22 @@ SHOP = {
         connection: cache
         connector: redis
         url: redis://127.0.0.1:1/0
+    """,
+    "endpoints/orders.yaml": """
+        endpoint: OrdersEP
+        http: {method: POST, url: "${configs.backend}/orders"}
+    """,
+    "stores/orders.yaml": "store: Orders\nmemory: {}\n",
+    "stores/dead.yaml": "store: DeadOrders\nmemory: {}\n",
+    "processors/orders.yaml": """
+        processor: OrderForwarder
+        forwarding:
+          store: Orders
+          endpoint: OrdersEP
+          interval: 1s
+          backoff: 10s
+          max-attempts: 3
+          on-exhausted: {action: dead-letter, store: DeadOrders}
     """,
     "apis/shop.yaml": """
         api: ShopAPI

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from interlace.errors import ConfigError
-from interlace.testing import coverage_lines, report_lines, run_project_suites
+from interlace.testing import ProjectUnderTest, coverage_lines, report_lines, run_project_suites
 from tests.testing.shop import PASSING, shop
 
 
@@ -128,6 +128,39 @@ async def test_operation_mocks_raise_the_sdk_error_asked_for(tmp_path: Path) -> 
     """
     run = await run_project_suites(shop(tmp_path, {"tests/shop.yaml": suite}))
     assert run.results[0].failures == ()
+
+
+async def test_a_processor_delivers_with_retries_without_waiting_then_dead_letters(tmp_path: Path) -> None:
+    suite = """
+        suite: Orders
+        cases:
+          - case: delivered on the second attempt
+            processor: OrderForwarder
+            message: {json: {order: 1}}
+            mocks:
+              endpoints:
+                OrdersEP: [{fail: connection refused}, {status: 201}]
+            expect:
+              outcome: delivered
+              calls: [{endpoint: OrdersEP}, {endpoint: OrdersEP, json: {order: 1}}]
+              stored: {Orders: [], DeadOrders: []}
+          - case: dead-lettered after three attempts
+            processor: OrderForwarder
+            message: {json: {order: 2}}
+            mocks:
+              endpoints:
+                OrdersEP: {fail: connection refused}
+            expect:
+              outcome: dead-lettered
+              stored: {Orders: [], DeadOrders: [{json: {order: 2}}]}
+              logs: [moved message]
+    """
+    run = await run_project_suites(shop(tmp_path, {"tests/orders.yaml": suite}))
+    assert [result.failures for result in run.results] == [(), ()]
+    async with ProjectUnderTest.load(tmp_path) as project:
+        project.mock_endpoint("OrdersEP", fail="connection refused")
+        delivery = await project.run_processor("OrderForwarder", json={"order": 3})
+    assert (delivery.outcome, len(delivery.calls_of("OrdersEP"))) == ("dead-lettered", 3)
 
 
 async def test_mocks_and_expectations_that_contradict_the_specs_are_refused_at_their_lines(

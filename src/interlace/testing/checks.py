@@ -112,6 +112,9 @@ class _Checker:
     def case(self, case: CaseDefinition) -> None:
         if case.sequence is not None:
             self.name("sequence", case.sequence, self.artifacts.sequences, case.location_of("sequence"))
+        if case.processor is not None:
+            where = case.location_of("processor")
+            self.name("processor", case.processor, self.artifacts.processors, where)
         self.mocks(case.mocks)
         expect = case.expect
         for call in expect.calls:

@@ -11,11 +11,13 @@ peer would, and the case reports it.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import Any
+from urllib.parse import parse_qsl
 
 import orjson
 from multidict import CIMultiDict
@@ -30,13 +32,14 @@ from interlace.message import MessageContext, Payload
 from interlace.model import load_project
 from interlace.model.store import StoreDefinition
 from interlace.sdk import ConnectorRegistry
-from interlace.stores import MessageStore
+from interlace.services import ServiceFailedError
+from interlace.stores import MessageStore, StoredMessage
 from interlace.stores.memory import MemoryStore
 from interlace.testing.checks import check_mocks
 from interlace.testing.coverage import Coverage, instrument
 from interlace.testing.doubles import CallBook, EndpointDouble, stand_in_registry
 from interlace.testing.expect import CaseRun
-from interlace.testing.suite import CaseDefinition, MocksDefinition, RequestDefinition
+from interlace.testing.suite import CaseDefinition, MessageDefinition, MocksDefinition, RequestDefinition
 
 __all__ = ["ProjectUnderTest"]
 
@@ -53,8 +56,11 @@ class _LogCapture(logging.Handler):
 class ProjectUnderTest:
     """One project, compiled once for all the cases run on it (see the module docstring)."""
 
-    def __init__(self, artifacts: Artifacts, book: CallBook, registry: ConnectorRegistry) -> None:
+    def __init__(
+        self, artifacts: Artifacts, book: CallBook, registry: ConnectorRegistry, drain: _Drain
+    ) -> None:
         self.artifacts = artifacts
+        self._drain = drain
         self.book = book
         self.registry = registry
         self.coverage: Coverage = instrument(artifacts)
@@ -75,10 +81,15 @@ class ProjectUnderTest:
         def double(endpoint: Endpoint) -> Endpoint:
             return EndpointDouble(endpoint, book)
 
+        drain = _Drain()
         artifacts = compile_project(
-            project, stores=memory_store, connectors=registry, endpoint_stand_in=double
+            project,
+            stores=memory_store,
+            connectors=registry,
+            endpoint_stand_in=double,
+            processor_wait=drain.wait,
         )
-        return cls(artifacts, book, registry)
+        return cls(artifacts, book, registry, drain)
 
     async def __aenter__(self) -> ProjectUnderTest:
         await self._open()
@@ -144,15 +155,32 @@ class ProjectUnderTest:
         variables: Mapping[str, Any] | None = None,
     ) -> CaseRun:
         """Run sequence ``name`` on a message with the mocks given so far, and tell what it did."""
-        if name not in self.artifacts.sequences:
-            raise ConfigError(f"the project has no sequence {name!r}")
         message = {
             "json": json,
             "body": body,
             "headers": dict(headers or {}),
             "variables": dict(variables or {}),
         }
-        return await self.run_case(self._case(sequence=name, message=message))
+        return await self.run_case(self._case(sequence=self._known("sequence", name), message=message))
+
+    async def run_processor(
+        self,
+        name: str,
+        *,
+        json: Any = None,
+        body: str | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> CaseRun:
+        """Put a message into processor ``name``'s store and let it deliver the message (retries without
+        their waits) until the store is empty; ``outcome`` says what became of it."""
+        message = {"json": json, "body": body, "headers": dict(headers or {})}
+        return await self.run_case(self._case(processor=self._known("processor", name), message=message))
+
+    def _known(self, kind: str, name: str) -> str:
+        known = self.artifacts.sequences if kind == "sequence" else self.artifacts.processors
+        if name not in known:
+            raise ConfigError(f"the project has no {kind} {name!r}")
+        return name
 
     def _case(self, **given: Any) -> CaseDefinition:
         return CaseDefinition.model_validate({"case": "python", "mocks": self.mocks, **given})
@@ -171,6 +199,8 @@ class ProjectUnderTest:
         try:
             if case.request is not None:
                 run = await self._request(case.request)
+            elif case.processor is not None:
+                run = await self._processor(case.processor, _context(case.message))
             else:
                 run = await self._sequence(case)
         finally:
@@ -188,8 +218,7 @@ class ProjectUnderTest:
     async def _request(self, request: RequestDefinition) -> CaseRun:
         path, _, query_text = request.path.partition("?")
         query: dict[str, str] = {}
-        for pair in filter(None, query_text.split("&")):
-            key, _, value = pair.partition("=")
+        for key, value in parse_qsl(query_text, keep_blank_values=True):
             query.setdefault(key, value)
         headers = CIMultiDict(request.headers)
         body = _body_of(request.json_body, request.body, headers)
@@ -212,11 +241,7 @@ class ProjectUnderTest:
 
     async def _sequence(self, case: CaseDefinition) -> CaseRun:
         assert case.sequence is not None
-        message = case.message
-        headers = CIMultiDict(message.headers)
-        body = _body_of(message.json_body, message.body, headers)
-        content_type = headers.get("Content-Type", "application/octet-stream")
-        ctx = MessageContext(Payload(body, content_type), headers=headers, variables=dict(message.variables))
+        ctx = _context(case.message)
         result = await run_flow(
             self.artifacts.sequences[case.sequence], ctx, what=f"sequence {case.sequence}"
         )
@@ -224,6 +249,54 @@ class ProjectUnderTest:
         status = ctx.reply.status if ctx.reply is not None else None
         error = _error(result.error) if result.error is not None else None
         return CaseRun(status, {}, payload.raw, result.outcome, error, dict(ctx.variables), [], {}, [])
+
+    async def _processor(self, name: str, ctx: MessageContext) -> CaseRun:
+        processor = self.artifacts.processors[name]
+        before = processor.state()
+        store = self.artifacts.stores[before.store]
+        await store.put(StoredMessage.from_context(ctx, origin=store.name))
+        self._drain.store, self._drain.rounds = store, 0
+        outcome = None
+        try:
+            await processor.run(asyncio.Event())
+        except ServiceFailedError:
+            outcome = "deactivated"
+        finally:
+            self._drain.store = None
+        after = processor.state()
+        counts = {
+            "delivered": after.delivered - before.delivered,
+            "dead-lettered": after.dead_lettered - before.dead_lettered,
+            "dropped": after.dropped - before.dropped,
+        }
+        outcome = outcome or next((name for name, count in counts.items() if count), None)
+        return CaseRun(None, {}, b"", outcome, None, {}, [], {}, [])
+
+
+class _Drain:
+    """The processors' wait while a case runs one: no waiting, and stopped once its store is empty."""
+
+    def __init__(self) -> None:
+        self.store: MessageStore | None = None
+        self.rounds = 0
+
+    async def wait(self, stop: asyncio.Event, seconds: float) -> bool:
+        await asyncio.sleep(0)
+        self.rounds += 1
+        if stop.is_set() or self.store is None or self.rounds > _MAX_ROUNDS:
+            return True
+        return await self.store.size() == 0
+
+
+_MAX_ROUNDS = 10_000
+"""Waits a processor may make in one case (a message that is never settled ends the case there)."""
+
+
+def _context(message: MessageDefinition) -> MessageContext:
+    headers = CIMultiDict(message.headers)
+    body = _body_of(message.json_body, message.body, headers)
+    content_type = headers.get("Content-Type", "application/octet-stream")
+    return MessageContext(Payload(body, content_type), headers=headers, variables=dict(message.variables))
 
 
 def _error(error: Any) -> Mapping[str, Any]:

@@ -1,7 +1,9 @@
 """Test suites as users write them: ``tests/*.yaml`` files of a project, each a list of cases.
 
-A case sends a request to the project's APIs (``request``) or runs a sequence on a message
-(``sequence`` and ``message``), with endpoints and connector operations mocked (``mocks``), and says
+A case sends a request to the project's APIs (``request``), runs a sequence on a message (``sequence``
+and ``message``), or puts a message into a processor's store and lets the processor deliver it until
+the store is empty (``processor`` and ``message``: delivered, dead-lettered or dropped, retries without
+their waits), with endpoints and connector operations mocked (``mocks``), and says
 what must hold afterwards (``expect``). Every key is checked like any project file: unknown keys, wrong
 types and missing keys are problems at their file:line. :func:`load_suites` reads a folder of them.
 """
@@ -162,8 +164,13 @@ class ExpectDefinition(Definition):
 
     status: int | None = None
     """The answer's status (requests)."""
-    outcome: Literal["replied", "finished", "dropped", "failed"] | None = None
-    """How the flow ended."""
+    outcome: (
+        Literal["replied", "finished", "dropped", "failed", "delivered", "dead-lettered", "deactivated"]
+        | None
+    ) = None
+    """How the flow ended (requests, sequences: ``replied``, ``finished``, ``dropped``, ``failed``), or
+    what the processor did with the message (``delivered``, ``dead-lettered``, ``dropped``,
+    ``deactivated``)."""
     error: ErrorExpectation | None = None
     """The error the flow failed with."""
     headers: dict[str, str] = Field(default_factory=dict)
@@ -195,8 +202,10 @@ class CaseDefinition(Definition):
     """A request to the project's APIs."""
     sequence: str | None = None
     """A sequence to run on ``message``."""
+    processor: str | None = None
+    """A message processor to deliver ``message`` from its store, until the store is empty."""
     message: MessageDefinition = Field(default_factory=MessageDefinition)
-    """The message ``sequence`` runs on."""
+    """The message ``sequence`` runs on, or ``processor`` delivers."""
     mocks: MocksDefinition = Field(default_factory=MocksDefinition)
     """Endpoints and operations answered by the case."""
     expect: ExpectDefinition = Field(default_factory=ExpectDefinition)
@@ -204,8 +213,8 @@ class CaseDefinition(Definition):
 
     @model_validator(mode="after")
     def _one_input(self) -> CaseDefinition:
-        if (self.request is None) == (self.sequence is None):
-            raise ValueError("a case has either a request or a sequence")
+        if sum(given is not None for given in (self.request, self.sequence, self.processor)) != 1:
+            raise ValueError("a case has one of request, sequence and processor")
         return self
 
 
