@@ -143,7 +143,9 @@ def new(target: Annotated[Path, typer.Argument(help="Folder to create.")]) -> No
 def reference(
     topic: Annotated[
         str,
-        typer.Argument(help="What to document: mediators, endpoints, stores, processors, inbound, tasks."),
+        typer.Argument(
+            help="What to document: apis, mediators, endpoints, stores, processors, inbound, tasks, tests."
+        ),
     ],
 ) -> None:
     """Print a reference page generated from the code (markdown)."""

@@ -5,13 +5,13 @@ and gives Python tests the same project, mocks and flows."""
 
 from __future__ import annotations
 
+from interlace.model.suite import CaseDefinition, MocksDefinition, SuiteDefinition, load_suites
 from interlace.testing.coverage import Coverage
 from interlace.testing.doubles import Call, CallBook
 from interlace.testing.expect import CaseRun
 from interlace.testing.project import ProjectUnderTest
 from interlace.testing.report import coverage_lines, report_lines, write_junit
 from interlace.testing.runner import CaseResult, SuiteRun, run_project_suites, run_suites
-from interlace.testing.suite import CaseDefinition, MocksDefinition, SuiteDefinition, load_suites
 
 __all__ = [
     "Call",

@@ -17,15 +17,15 @@ from pydantic import TypeAdapter
 from interlace.compiler import Artifacts
 from interlace.endpoints import HttpEndpoint
 from interlace.errors import ConfigError, InterlaceError, SourceLocation, did_you_mean
-from interlace.sdk import ConnectorRegistry, OperationResult, OperationSpec
-from interlace.testing.doubles import EndpointDouble
-from interlace.testing.suite import (
+from interlace.model.suite import (
     CallExpectation,
     CaseDefinition,
     MocksDefinition,
     OperationMockDefinition,
     SuiteDefinition,
 )
+from interlace.sdk import ConnectorRegistry, OperationResult, OperationSpec
+from interlace.testing.doubles import EndpointDouble
 
 __all__ = ["check_mocks", "check_suites"]
 

@@ -20,9 +20,9 @@ from interlace.endpoints import Endpoint, EndpointResponse, EndpointState, HttpE
 from interlace.errors import EndpointError, EndpointTimeoutError, InterlaceError
 from interlace.message import MessageContext, Payload
 from interlace.model.durations import format_duration
+from interlace.model.suite import AnswerDefinition, MocksDefinition, OperationMockDefinition
 from interlace.sdk import ConnectorRegistry, FatalError, InvalidInput, OperationSpec, RetryableError
 from interlace.sdk.testing import connector_entry_point, stand_in_connector
-from interlace.testing.suite import AnswerDefinition, MocksDefinition, OperationMockDefinition
 
 __all__ = ["Call", "CallBook", "EndpointDouble", "stand_in_registry"]
 

@@ -10,8 +10,8 @@ from typing import Any
 import jsonpath
 import orjson
 
+from interlace.model.suite import CallExpectation, ExpectDefinition, StoredExpectation
 from interlace.testing.doubles import Call
-from interlace.testing.suite import CallExpectation, ExpectDefinition, StoredExpectation
 
 __all__ = ["CaseRun", "differences"]
 

@@ -28,11 +28,11 @@ import pytest
 from interlace.compiler.diagnostics import format_problem
 from interlace.errors import ConfigError
 from interlace.model.load import PROJECT_FILE
+from interlace.model.suite import CaseDefinition, SuiteDefinition, load_suite
 from interlace.testing.checks import check_suites
 from interlace.testing.expect import differences
 from interlace.testing.project import ProjectUnderTest
 from interlace.testing.runner import SUITES_FOLDER
-from interlace.testing.suite import CaseDefinition, SuiteDefinition, load_suite
 
 __all__ = ["SuiteCase", "SuiteFile", "interlace_project", "pytest_collect_file"]
 

@@ -31,6 +31,7 @@ from interlace.mediators.flow import run_flow
 from interlace.message import MessageContext, Payload
 from interlace.model import load_project
 from interlace.model.store import StoreDefinition
+from interlace.model.suite import CaseDefinition, MessageDefinition, MocksDefinition, RequestDefinition
 from interlace.sdk import ConnectorRegistry
 from interlace.services import ServiceFailedError
 from interlace.stores import MessageStore, StoredMessage
@@ -39,7 +40,6 @@ from interlace.testing.checks import check_mocks
 from interlace.testing.coverage import Coverage, instrument
 from interlace.testing.doubles import CallBook, EndpointDouble, stand_in_registry
 from interlace.testing.expect import CaseRun
-from interlace.testing.suite import CaseDefinition, MessageDefinition, MocksDefinition, RequestDefinition
 
 __all__ = ["ProjectUnderTest"]
 

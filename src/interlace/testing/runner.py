@@ -9,11 +9,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from interlace.errors import ConfigError
+from interlace.model.suite import SuiteDefinition, load_suites
 from interlace.testing.checks import check_suites
 from interlace.testing.coverage import Coverage
 from interlace.testing.expect import differences
 from interlace.testing.project import ProjectUnderTest
-from interlace.testing.suite import SuiteDefinition, load_suites
 
 __all__ = ["CaseResult", "SuiteRun", "run_project_suites", "run_suites"]
 

@@ -1,11 +1,28 @@
-"""Test suites as users write them: ``tests/*.yaml`` files of a project, each a list of cases.
+"""Test suite definitions: the files in a project's `tests/` folder (one `suite:` per file). These
+classes only describe and validate; `interlace.testing` runs them (`interlace test`).
 
-A case sends a request to the project's APIs (``request``), runs a sequence on a message (``sequence``
-and ``message``), or puts a message into a processor's store and lets the processor deliver it until
-the store is empty (``processor`` and ``message``: delivered, dead-lettered or dropped, retries without
-their waits), with endpoints and connector operations mocked (``mocks``), and says
-what must hold afterwards (``expect``). Every key is checked like any project file: unknown keys, wrong
-types and missing keys are problems at their file:line. :func:`load_suites` reads a folder of them.
+A suite is a list of **cases**. A case gives one input: a `request` to the project's APIs, a message
+for a `sequence`, or a message for a `processor` (put into its store; the processor delivers it with
+its retries, without their waits, until the store is empty). It mocks the endpoints and connector
+operations the flow calls (`mocks`): nothing reaches the network, and a call that no mock answers fails
+the case. Then it says what must hold (`expect`); only what is written is checked.
+
+Mocks are checked against the project before any case runs: an endpoint, operation, sequence,
+processor or store the project does not have, a parameter the operation does not take, a result the
+operation never returns or a method the endpoint never sends is a problem at its line, like any problem
+of a project file.
+
+----
+
+A mocked endpoint keeps the endpoint's own rules: its URL and headers are rendered from the message, an
+answer with a status it retries on is retried (`retry`), a `delay` of at least its `timeout` times out
+(at once: no case waits), and a status it counts as a failure fails the call. An answer list is used
+call by call, its last answer for every later call.
+
+`interlace test` prints each case (`ok` or `FAIL` with the differences, JSON as a diff), the coverage
+(which mediators and which branches — switch cases, filter then/else, on-error flows — no case
+reached), exits with status 1 when a case fails, and writes JUnit XML with `--junit FILE`. The pytest
+plugin runs the same cases as pytest items. See the guide, `docs/testing.md`.
 """
 
 from __future__ import annotations
@@ -50,9 +67,9 @@ class AnswerDefinition(Definition):
     json_body: Any = Field(default=None, alias="json")
     """The answer's body as JSON."""
     body: str | None = None
-    """The answer's body as text (instead of ``json``)."""
+    """The answer's body as text (instead of `json`)."""
     fail: str | None = None
-    """The call fails without an answer, for this reason (``connection refused``)."""
+    """The call fails without an answer, for this reason (`connection refused`)."""
     delay: NonNegativeDuration | None = None
     """How long the answer takes; at least the endpoint's timeout makes the call time out."""
 
@@ -67,7 +84,7 @@ class OperationMockDefinition(Definition):
     message: str = "the operation failed"
     """The raised error's message."""
     code: str | None = None
-    """The raised error's code (``${error.code}``), when not the class's own."""
+    """The raised error's code (`${error.code}`), when not the class's own."""
     status: Annotated[int, Field(ge=100, le=599)] | None = None
     """The raised error's status, when not the class's own."""
 
@@ -81,7 +98,7 @@ class MocksDefinition(Definition):
     operations: dict[str, OperationMockDefinition | list[OperationMockDefinition]] = Field(
         default_factory=dict
     )
-    """Results by operation, written ``connector.operation``."""
+    """Results by operation, written `connector.operation`."""
 
 
 class RequestDefinition(Definition):
@@ -90,26 +107,26 @@ class RequestDefinition(Definition):
     method: str = "GET"
     """The request's method."""
     path: Annotated[str, Field(min_length=1)]
-    """The path with its query string (``/healthcare/querydoctor/surgery?limit=3``)."""
+    """The path with its query string (`/healthcare/querydoctor/surgery?limit=3`)."""
     headers: dict[str, str] = Field(default_factory=dict)
     """The request's headers."""
     json_body: Any = Field(default=None, alias="json")
     """The body as JSON."""
     body: str | None = None
-    """The body as text (instead of ``json``)."""
+    """The body as text (instead of `json`)."""
 
 
 class MessageDefinition(Definition):
-    """The message a sequence runs on."""
+    """The message a sequence runs on, or a processor delivers."""
 
     json_body: Any = Field(default=None, alias="json")
     """The payload as JSON."""
     body: str | None = None
-    """The payload as text (instead of ``json``)."""
+    """The payload as text (instead of `json`)."""
     headers: dict[str, str] = Field(default_factory=dict)
     """The message's headers."""
     variables: dict[str, Any] = Field(default_factory=dict)
-    """Variables set before the flow (``${vars.x}``)."""
+    """Variables set before the flow (`${vars.x}`)."""
 
 
 class CallExpectation(Definition):
@@ -120,7 +137,7 @@ class CallExpectation(Definition):
     endpoint: str | None = None
     """The endpoint called."""
     operation: str | None = None
-    """The operation called, written ``connector.operation``."""
+    """The operation called, written `connector.operation`."""
     method: str | None = None
     """The endpoint call's method."""
     url: str | None = None
@@ -145,7 +162,7 @@ class StoredExpectation(Definition):
     json_body: Any = Field(default=None, alias="json")
     """The stored payload, as JSON."""
     json_paths: dict[str, Any] = Field(default_factory=dict)
-    """Values at JSON paths of the stored payload (``$.fee``)."""
+    """Values at JSON paths of the stored payload (`$.fee`)."""
 
 
 class ErrorExpectation(Definition):
@@ -168,9 +185,9 @@ class ExpectDefinition(Definition):
         Literal["replied", "finished", "dropped", "failed", "delivered", "dead-lettered", "deactivated"]
         | None
     ) = None
-    """How the flow ended (requests, sequences: ``replied``, ``finished``, ``dropped``, ``failed``), or
-    what the processor did with the message (``delivered``, ``dead-lettered``, ``dropped``,
-    ``deactivated``)."""
+    """How the flow ended (requests, sequences: `replied`, `finished`, `dropped`, `failed`), or
+    what the processor did with the message (`delivered`, `dead-lettered`, `dropped`,
+    `deactivated`)."""
     error: ErrorExpectation | None = None
     """The error the flow failed with."""
     headers: dict[str, str] = Field(default_factory=dict)
@@ -178,7 +195,7 @@ class ExpectDefinition(Definition):
     json_body: Any = Field(default=None, alias="json")
     """The whole body (of the answer, or the message after a sequence), as JSON."""
     json_paths: dict[str, Any] = Field(default_factory=dict)
-    """Values at JSON paths of the body (``$.error.code``)."""
+    """Values at JSON paths (RFC 9535) of the body (`$.error.code`; a path without `$` starts there)."""
     body: str | None = None
     """The whole body as text."""
     variables: dict[str, Any] = Field(default_factory=dict)
@@ -186,11 +203,11 @@ class ExpectDefinition(Definition):
     calls: list[CallExpectation] = Field(default_factory=list)
     """Calls made to endpoints and operations."""
     not_called: list[str] = Field(default_factory=list)
-    """Endpoints and operations (``connector.operation``) that must not have been called."""
+    """Endpoints and operations (`connector.operation`) that must not have been called."""
     stored: dict[str, list[StoredExpectation]] = Field(default_factory=dict)
-    """The messages put into each store, in order (a store named with ``[]``: none)."""
+    """The messages put into each store, in order (a store named with `[]`: none)."""
     logs: list[str] = Field(default_factory=list)
-    """Text that log lines written during the case contain, one line each."""
+    """Text that log lines (INFO and above) written during the case contain, one line each."""
 
 
 class CaseDefinition(Definition):
@@ -201,11 +218,11 @@ class CaseDefinition(Definition):
     request: RequestDefinition | None = None
     """A request to the project's APIs."""
     sequence: str | None = None
-    """A sequence to run on ``message``."""
+    """A sequence to run on `message`."""
     processor: str | None = None
-    """A message processor to deliver ``message`` from its store, until the store is empty."""
+    """A message processor to deliver `message` from its store, until the store is empty."""
     message: MessageDefinition = Field(default_factory=MessageDefinition)
-    """The message ``sequence`` runs on, or ``processor`` delivers."""
+    """The message `sequence` runs on, or `processor` delivers."""
     mocks: MocksDefinition = Field(default_factory=MocksDefinition)
     """Endpoints and operations answered by the case."""
     expect: ExpectDefinition = Field(default_factory=ExpectDefinition)
@@ -232,12 +249,13 @@ class SuiteDefinition(Definition):
 
     @property
     def file(self) -> str:
+        """The suite's file, relative to the project."""
         return self.location.file
 
 
 def load_suite(path: Path, relative_to: Path) -> SuiteDefinition:
-    """The suite in the file at ``path``; :class:`ConfigError` lists its problems (``detail``), at
-    lines of the file named relative to ``relative_to`` (the project)."""
+    """The suite in the file at `path`; :class:`ConfigError` lists its problems (`detail`), at
+    lines of the file named relative to `relative_to` (the project)."""
     file = path.relative_to(relative_to).as_posix()
     try:
         tree = load_yaml(decode_source(path.read_bytes(), file), file)
@@ -247,8 +265,8 @@ def load_suite(path: Path, relative_to: Path) -> SuiteDefinition:
 
 
 def load_suites(folder: Path, relative_to: Path) -> tuple[list[SuiteDefinition], list[ConfigError]]:
-    """The suites in ``folder``'s ``*.yaml`` files (sorted by name), and every problem found; file
-    names in locations are relative to ``relative_to`` (the project)."""
+    """The suites in `folder`'s `*.yaml` files (sorted by name), and every problem found; file
+    names in locations are relative to `relative_to` (the project)."""
     suites: list[SuiteDefinition] = []
     problems: list[ConfigError] = []
     for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
