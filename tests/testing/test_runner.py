@@ -10,6 +10,7 @@ import pytest
 
 from interlace.errors import ConfigError
 from interlace.testing import ProjectUnderTest, coverage_lines, report_lines, run_project_suites
+from tests.support import write_project
 from tests.testing.shop import PASSING, shop
 
 
@@ -258,3 +259,25 @@ async def test_the_cases_of_a_suite_together_reach_every_mediator_and_branch(tmp
     run = await run_project_suites(shop(tmp_path, {"tests/shop.yaml": suite}))
     assert not run.failed
     assert coverage_lines(run) == ["coverage: 10 of 10 mediators, 5 of 5 branches reached"]
+
+
+async def test_operation_parameters_are_compared_by_the_names_flows_write(tmp_path: Path) -> None:
+    files = {
+        "connections/mail.yaml": "connection: mail\nconnector: email\nhost: smtp.example\n",
+        "sequences/notify.yaml": """
+            sequence: Notify
+            flow:
+              - email.send: {connection: mail, to: ann@example.com, subject: Hi, from: shop@example.com}
+        """,
+        "tests/notify.yaml": """
+            suite: Notify
+            cases:
+              - case: the sender is given as from
+                sequence: Notify
+                mocks: {operations: {email.send: {result: {messageId: m-1}}}}
+                expect:
+                  calls: [{operation: email.send, with: {from: shop@example.com, subject: Hi}}]
+        """,
+    }
+    run = await run_project_suites(write_project(tmp_path, files))
+    assert [result.failures for result in run.results] == [()]

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from interlace.errors import ConfigError
+from interlace.errors import ConfigError, InterlaceError
 
 __all__ = ["test"]
 
@@ -44,6 +44,17 @@ def test(
             err.print(format_problem(problem), markup=False)
         err.print(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} found", style="bold red")
         raise typer.Exit(1) from None
+    except InterlaceError as exc:
+        err.print(f"cannot run the tests: {exc}", style="bold red", markup=False)
+        raise typer.Exit(1) from None
+    except Exception as exc:  # a defect of the runner, not of the project: say so, without a traceback
+        err.print(
+            f"interlace test stopped on an internal error ({exc!r}); "
+            "please report it with the project files that caused it",
+            style="bold red",
+            markup=False,
+        )
+        raise typer.Exit(2) from None
     for line in report_lines(run):
         out.print(line, markup=False)
     for line in coverage_lines(run):

@@ -169,7 +169,8 @@ def stand_in_registry(installed: ConnectorRegistry, book: CallBook) -> Connector
 
     async def operation(spec: OperationSpec, values: dict[str, object]) -> object:
         name = spec.qualified_name
-        book.calls.append(Call(name, "operation", values=values))
+        given = {p.name: values[p.argument] for p in spec.parameters if p.argument in values}
+        book.calls.append(Call(name, "operation", values=given))
         mock = book.result_of(name)
         if mock is None:
             book.unmocked_call("operation", name)
