@@ -15,6 +15,7 @@ from interlace.cli.connection_commands import register_connection_commands
 from interlace.cli.connectors import connector_app
 from interlace.cli.importers import import_app
 from interlace.cli.output import OutputOption, RemoteOption
+from interlace.cli.problems import internal_error, print_problems, problems_of
 from interlace.cli.server_commands import register_server_commands
 from interlace.cli.test_command import test as run_tests
 from interlace.errors import ConfigError, InterlaceError
@@ -38,15 +39,6 @@ ProfileOption = Annotated[
     str | None,
     typer.Option("--profile", "-p", envvar="INTERLACE_PROFILE", help="Configuration profile to use."),
 ]
-
-
-def _print_problems(problems: list[ConfigError]) -> None:
-    from interlace.compiler.diagnostics import format_problem
-
-    for problem in problems:
-        _err.print(format_problem(problem), markup=False)
-    count = len(problems)
-    _err.print(f"{count} problem{'s' if count != 1 else ''} found", style="bold red")
 
 
 @app.command()
@@ -84,7 +76,7 @@ def run(
             serve(project, profile, host, port, announce, management_port=management_port, metrics=metrics)
         )
     except ConfigError as exc:
-        _print_problems(list(exc.detail) if isinstance(exc.detail, list) else [exc])
+        print_problems(problems_of(exc))
         raise typer.Exit(1) from None
     except (OSError, InterlaceError) as exc:
         _err.print(f"cannot start: {exc}", style="bold red", markup=False)
@@ -110,15 +102,9 @@ def check(project: ProjectDir, profile: ProfileOption = None) -> None:
         loaded = load_project(project, profile)
         problems = check_project(loaded)
     except Exception as exc:  # a defect of the checker, not of the project: say so, without a traceback
-        _err.print(
-            f"interlace check stopped on an internal error ({exc!r}); "
-            "please report it with the project files that caused it",
-            style="bold red",
-            markup=False,
-        )
-        raise typer.Exit(2) from None
+        raise internal_error("check", exc) from None
     if problems:
-        _print_problems(problems)
+        print_problems(problems)
         raise typer.Exit(1)
     _out.print(f"{project}: no problems found" + (f" (profile {loaded.profile})" if loaded.profile else ""))
 
@@ -214,7 +200,7 @@ def connection_test(
     try:
         _run_loop(test())
     except ConfigError as exc:
-        _print_problems(list(exc.detail) if isinstance(exc.detail, list) else [exc])
+        print_problems(problems_of(exc))
         raise typer.Exit(1) from None
     except InterlaceError as exc:
         _err.print(f"connection {name}: {exc.message}", style="bold red", markup=False)

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from interlace.cli.problems import internal_error, print_problems, problems_of
 from interlace.errors import ConfigError, InterlaceError
 
 __all__ = ["test"]
@@ -31,7 +32,6 @@ def test(
     when a case fails."""
     import asyncio
 
-    from interlace.compiler.diagnostics import format_problem
     from interlace.testing import coverage_lines, report_lines, run_project_suites, write_junit
 
     out = Console(highlight=False, soft_wrap=True)
@@ -39,22 +39,13 @@ def test(
     try:
         run = asyncio.run(run_project_suites(project, profile, suites))
     except ConfigError as exc:
-        problems = list(exc.detail) if isinstance(exc.detail, list) else [exc]
-        for problem in problems:
-            err.print(format_problem(problem), markup=False)
-        err.print(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} found", style="bold red")
+        print_problems(problems_of(exc))
         raise typer.Exit(1) from None
     except InterlaceError as exc:
         err.print(f"cannot run the tests: {exc}", style="bold red", markup=False)
         raise typer.Exit(1) from None
     except Exception as exc:  # a defect of the runner, not of the project: say so, without a traceback
-        err.print(
-            f"interlace test stopped on an internal error ({exc!r}); "
-            "please report it with the project files that caused it",
-            style="bold red",
-            markup=False,
-        )
-        raise typer.Exit(2) from None
+        raise internal_error("test", exc) from None
     for line in report_lines(run):
         out.print(line, markup=False)
     for line in coverage_lines(run):
