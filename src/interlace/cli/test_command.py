@@ -27,9 +27,23 @@ def test(
     junit: Annotated[
         Path | None, typer.Option("--junit", help="Also write the results as JUnit XML.")
     ] = None,
+    record: Annotated[
+        bool,
+        typer.Option(
+            "--record",
+            help="Run the cases once against the real endpoints and connectors instead, and write their"
+            " answers as mocks into tests/NAME.recorded.yaml.",
+        ),
+    ] = False,
+    redact: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--redact", help="With --record: a JSON path of recorded answers to redact (repeatable)."
+        ),
+    ] = None,
 ) -> None:
     """Run the project's test suites (tests/*.yaml) with endpoints and operations mocked; exit status 1
-    when a case fails."""
+    when a case fails. With --record, record the real answers as mocks instead."""
     import asyncio
 
     from interlace.testing import coverage_lines, report_lines, run_project_suites, write_junit
@@ -37,6 +51,13 @@ def test(
     out = Console(highlight=False, soft_wrap=True)
     err = Console(stderr=True, highlight=False, soft_wrap=True)
     try:
+        if record:
+            from interlace.testing.record import record_project_suites
+
+            written = asyncio.run(record_project_suites(project, profile, suites, redact or ()))
+            for path in written:
+                out.print(f"recorded {path}", markup=False)
+            return
         run = asyncio.run(run_project_suites(project, profile, suites))
     except ConfigError as exc:
         print_problems(problems_of(exc))

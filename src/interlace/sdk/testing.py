@@ -197,32 +197,42 @@ def connector_entry_point(connector: Connector, *, distribution: str = "local") 
     return StaticEntryPoint(connector.name, connector, distribution)
 
 
-OperationStandIn = Callable[[OperationSpec, dict[str, object]], Awaitable[object]]
-"""What runs in place of an operation: given its spec and the values converted to its parameters'
-types, returns the operation's result or raises its error."""
+OperationStandIn = Callable[[OperationSpec, Connection[Any], dict[str, object]], Awaitable[object]]
+"""What runs in place of an operation: given the real operation's spec, the connection and the values
+converted to its parameters' types (by Python argument name), returns the result or raises the error."""
 
 
 async def _nothing(self: Connection[Any]) -> None:
     return None
 
 
-def stand_in_connector(connector: Connector, operation: OperationStandIn) -> Connector:
+def stand_in_connector(
+    connector: Connector, operation: OperationStandIn, *, connects: bool = False
+) -> Connector:
     """A connector with ``connector``'s name, version, settings, operations and triggers whose
-    connection opens nothing and whose operations call ``operation`` instead, for running flows
-    without the connector's peer (Interlace's test runner does). Parameters are checked and converted
-    by the real operations' specs, so a flow that passes a wrong value fails as it would for real."""
-    connection = type(
-        f"StandIn{connector.connection.__name__}",
-        (connector.connection,),
-        {"open": _nothing, "ping": _nothing, "aclose": _nothing},
-    )
+    operations call ``operation`` instead, and whose connection opens nothing unless ``connects``; for
+    running flows without the connector's peer (Interlace's test runner does), or watching what the
+    real operations do (``operation`` may call ``spec.function(connection, **values)``). Parameters are
+    checked and converted by the real operations' specs, so a flow that passes a wrong value fails as
+    it would for real."""
+    connection = connector.connection
+    if not connects:
+        connection = type(
+            f"StandIn{connector.connection.__name__}",
+            (connector.connection,),
+            {"open": _nothing, "ping": _nothing, "aclose": _nothing},
+        )
     double = Connector(
-        connector.name, version=connector.version, connection=connection, description=connector.description
+        connector.name,
+        version=connector.version,
+        connection=connection,
+        description=connector.description,
+        pool_size=connector.pool_size,
     )
     for spec in connector.operations.values():
 
         async def function(conn: Any, /, _spec: OperationSpec = spec, **values: object) -> object:
-            return await operation(_spec, values)
+            return await operation(_spec, conn, values)
 
         double._operations[spec.name] = replace(spec, function=function)
     double._triggers.update(connector.triggers)

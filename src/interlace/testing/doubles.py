@@ -24,7 +24,7 @@ from interlace.model.suite import AnswerDefinition, MocksDefinition, OperationMo
 from interlace.sdk import ConnectorRegistry, FatalError, InvalidInput, OperationSpec, RetryableError
 from interlace.sdk.testing import connector_entry_point, stand_in_connector
 
-__all__ = ["Call", "CallBook", "EndpointDouble", "stand_in_registry"]
+__all__ = ["Call", "CallBook", "EndpointDouble", "EndpointStandIn", "stand_in_registry"]
 
 _ERRORS: Mapping[str, type[InterlaceError]] = {
     "FatalError": FatalError,
@@ -84,17 +84,13 @@ def _nth(mock: _T | list[_T] | None, index: int) -> _T | None:
     return mock[min(index, len(mock) - 1)] if mock else None
 
 
-class EndpointDouble:
-    """Stands in for an endpoint: records each call and answers as the case's mock says. An HTTP
-    endpoint's own rules still apply: the request is rendered by it (URL and header templates), an
-    answer with a status it counts as a failure fails the call, a delay reaching its timeout times out
-    (at once: nothing waits). A group that the case does not mock calls its members' doubles."""
+class EndpointStandIn:
+    """What stands in for a real endpoint: it keeps the real one's name and state; subclasses send."""
 
-    __slots__ = ("book", "real")
+    __slots__ = ("real",)
 
-    def __init__(self, real: Endpoint, book: CallBook) -> None:
+    def __init__(self, real: Endpoint) -> None:
         self.real = real
-        self.book = book
 
     @property
     def name(self) -> str:
@@ -102,6 +98,19 @@ class EndpointDouble:
 
     def state(self) -> EndpointState:
         return self.real.state()
+
+
+class EndpointDouble(EndpointStandIn):
+    """Stands in for an endpoint: records each call and answers as the case's mock says. An HTTP
+    endpoint's own rules still apply: the request is rendered by it (URL and header templates), an
+    answer with a status it counts as a failure fails the call, a delay reaching its timeout times out
+    (at once: nothing waits). A group that the case does not mock calls its members' doubles."""
+
+    __slots__ = ("book",)
+
+    def __init__(self, real: Endpoint, book: CallBook) -> None:
+        super().__init__(real)
+        self.book = book
 
     async def send(self, ctx: MessageContext) -> EndpointResponse:
         name = self.real.name
@@ -167,7 +176,7 @@ def _payload(answer: AnswerDefinition) -> Payload:
 def stand_in_registry(installed: ConnectorRegistry, book: CallBook) -> ConnectorRegistry:
     """A registry of the installed connectors whose operations answer from ``book``."""
 
-    async def operation(spec: OperationSpec, values: dict[str, object]) -> object:
+    async def operation(spec: OperationSpec, connection: object, values: dict[str, object]) -> object:
         name = spec.qualified_name
         given = {p.name: values[p.argument] for p in spec.parameters if p.argument in values}
         book.calls.append(Call(name, "operation", values=given))

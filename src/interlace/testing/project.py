@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -24,12 +24,12 @@ from multidict import CIMultiDict
 
 from interlace.compiler import Artifacts, compile_project
 from interlace.compiler.compile import installed_connectors
-from interlace.endpoints import Endpoint
+from interlace.endpoints import Endpoint, HttpClient
 from interlace.errors import ConfigError
 from interlace.http.dispatch import answer_message
 from interlace.mediators.flow import run_flow
 from interlace.message import MessageContext, Payload
-from interlace.model import load_project
+from interlace.model import Project, load_project
 from interlace.model.store import StoreDefinition
 from interlace.model.suite import CaseDefinition, MessageDefinition, MocksDefinition, RequestDefinition
 from interlace.sdk import ConnectorRegistry
@@ -70,26 +70,41 @@ class ProjectUnderTest:
 
     @classmethod
     def load(cls, root: Path, profile: str | None = None) -> ProjectUnderTest:
-        """Load and compile the project at ``root`` under ``profile`` (default: its default profile)."""
-        project = load_project(root, profile)
+        """Load and compile the project at ``root`` under ``profile`` (default: its default profile),
+        with every endpoint and operation doubled."""
         book = CallBook()
-        registry = stand_in_registry(installed_connectors(), book)
-
-        def memory_store(definition: StoreDefinition) -> MessageStore:
-            return MemoryStore(definition.name)
 
         def double(endpoint: Endpoint) -> Endpoint:
             return EndpointDouble(endpoint, book)
 
+        registry = stand_in_registry(installed_connectors(), book)
+        return cls.compile(load_project(root, profile), registry, double, book)
+
+    @classmethod
+    def compile(
+        cls,
+        project: Project,
+        registry: ConnectorRegistry,
+        endpoint_stand_in: Callable[[Endpoint], Endpoint],
+        book: CallBook | None = None,
+        client: HttpClient | None = None,
+    ) -> ProjectUnderTest:
+        """Compile ``project`` with the connectors of ``registry``, each endpoint replaced by what
+        ``endpoint_stand_in`` makes of it, message stores in memory and processors that never wait."""
+
+        def memory_store(definition: StoreDefinition) -> MessageStore:
+            return MemoryStore(definition.name)
+
         drain = _Drain()
         artifacts = compile_project(
             project,
+            client,
             stores=memory_store,
             connectors=registry,
-            endpoint_stand_in=double,
+            endpoint_stand_in=endpoint_stand_in,
             processor_wait=drain.wait,
         )
-        return cls(artifacts, book, registry, drain)
+        return cls(artifacts, book or CallBook(), registry, drain)
 
     async def __aenter__(self) -> ProjectUnderTest:
         await self._open()
