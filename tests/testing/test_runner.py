@@ -281,3 +281,40 @@ async def test_operation_parameters_are_compared_by_the_names_flows_write(tmp_pa
     }
     run = await run_project_suites(write_project(tmp_path, files))
     assert [result.failures for result in run.results] == [()]
+
+
+PETSTORE = Path(__file__).resolve().parents[1] / "connectors" / "openapi" / "specs" / "petstore30.yaml"
+
+
+def _pets(root: Path, expected_call: str) -> Path:
+    files = {
+        "specs/petstore30.yaml": PETSTORE.read_text(encoding="utf-8"),
+        "connections/pets.yaml": "connection: pets\nconnector: openapi\nspec: specs/petstore30.yaml\n"
+        "base-url: http://pets.example/v1\n",
+        "sequences/pets.yaml": """
+            sequence: Pets
+            flow:
+              - openapi.findPetsByStatus: {connection: pets, status: sold}
+        """,
+        "tests/pets.yaml": """
+            suite: Pets
+            cases:
+              - case: sold pets
+                sequence: Pets
+                mocks: {operations: {openapi.findPetsByStatus: {result: [{name: Rex}]}}}
+                expect:
+                  json: [{name: Rex}]
+                  calls: [{operation: openapi.findPetsByStatus, with: CALL}]
+        """.replace("CALL", expected_call),
+    }
+    return write_project(root, files)
+
+
+async def test_operations_a_connections_settings_define_are_mocked_and_checked_too(tmp_path: Path) -> None:
+    run = await run_project_suites(_pets(tmp_path / "right", "{status: sold}"))
+    assert [result.failures for result in run.results] == [()]
+    with pytest.raises(ConfigError) as raised:
+        await run_project_suites(_pets(tmp_path / "wrong", "{state: sold}"))
+    assert [str(problem) for problem in raised.value.detail] == [
+        "openapi.findPetsByStatus has no parameter 'state' at tests/pets.yaml:8"
+    ]

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 import pydantic
@@ -212,9 +213,9 @@ def stand_in_connector(
     """A connector with ``connector``'s name, version, settings, operations and triggers whose
     operations call ``operation`` instead, and whose connection opens nothing unless ``connects``; for
     running flows without the connector's peer (Interlace's test runner does), or watching what the
-    real operations do (``operation`` may call ``spec.function(connection, **values)``). Parameters are
-    checked and converted by the real operations' specs, so a flow that passes a wrong value fails as
-    it would for real."""
+    real operations do (``operation`` may call ``spec.function(connection, **values)``). Operations a
+    connection's settings define are stood in for alike. Parameters are checked and converted by the
+    real operations' specs, so a flow that passes a wrong value fails as it would for real."""
     connection = connector.connection
     if not connects:
         connection = type(
@@ -222,18 +223,28 @@ def stand_in_connector(
             (connector.connection,),
             {"open": _nothing, "ping": _nothing, "aclose": _nothing},
         )
+
+    def stand_in(spec: OperationSpec) -> OperationSpec:
+        async def function(conn: Any, /, **values: object) -> object:
+            return await operation(spec, conn, values)
+
+        return replace(spec, function=function)
+
+    defined = connector.connection_operations
+
+    def defined_by(config: Any, root: Path) -> Mapping[str, OperationSpec]:
+        assert defined is not None
+        return {name: stand_in(spec) for name, spec in defined(config, root).items()}
+
     double = Connector(
         connector.name,
         version=connector.version,
         connection=connection,
         description=connector.description,
         pool_size=connector.pool_size,
+        connection_operations=defined_by if defined is not None else None,
     )
     for spec in connector.operations.values():
-
-        async def function(conn: Any, /, _spec: OperationSpec = spec, **values: object) -> object:
-            return await operation(_spec, conn, values)
-
-        double._operations[spec.name] = replace(spec, function=function)
+        double._operations[spec.name] = stand_in(spec)
     double._triggers.update(connector.triggers)
     return double

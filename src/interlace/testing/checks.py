@@ -8,7 +8,7 @@ name as a hint: a suite that contradicts the specs would otherwise pass or fail 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import pydantic
@@ -31,9 +31,12 @@ __all__ = ["check_mocks", "check_suites"]
 
 
 class _Checker:
-    def __init__(self, artifacts: Artifacts, registry: ConnectorRegistry) -> None:
+    def __init__(
+        self, artifacts: Artifacts, registry: ConnectorRegistry, used: Mapping[str, OperationSpec]
+    ) -> None:
         self.artifacts = artifacts
         self.registry = registry
+        self.used = used
         self.problems: list[ConfigError] = []
 
     def problem(self, message: str, where: SourceLocation, hint: str | None = None) -> None:
@@ -48,6 +51,8 @@ class _Checker:
         return False
 
     def operation(self, name: str, where: SourceLocation) -> OperationSpec | None:
+        if name in self.used:  # among them, those a connection's settings define
+            return self.used[name]
         try:
             return self.registry.operation(name)
         except InterlaceError as exc:
@@ -129,10 +134,14 @@ class _Checker:
 
 
 def check_suites(
-    suites: Iterable[SuiteDefinition], artifacts: Artifacts, registry: ConnectorRegistry
+    suites: Iterable[SuiteDefinition],
+    artifacts: Artifacts,
+    registry: ConnectorRegistry,
+    used: Mapping[str, OperationSpec] | None = None,
 ) -> list[ConfigError]:
-    """Every problem of ``suites`` against the project compiled as ``artifacts`` (see the module)."""
-    checker = _Checker(artifacts, registry)
+    """Every problem of ``suites`` against the project compiled as ``artifacts`` (see the module);
+    ``used`` are the operations its flows run, by name."""
+    checker = _Checker(artifacts, registry, used or {})
     for suite in suites:
         checker.mocks(suite.mocks)
         for case in suite.cases:
@@ -141,9 +150,13 @@ def check_suites(
 
 
 def check_mocks(
-    mocks: MocksDefinition, artifacts: Artifacts, registry: ConnectorRegistry
+    mocks: MocksDefinition,
+    artifacts: Artifacts,
+    registry: ConnectorRegistry,
+    used: Mapping[str, OperationSpec] | None = None,
 ) -> list[ConfigError]:
-    """Every problem of ``mocks`` against the project compiled as ``artifacts``."""
-    checker = _Checker(artifacts, registry)
+    """Every problem of ``mocks`` against the project compiled as ``artifacts``; ``used`` are the
+    operations its flows run, by name."""
+    checker = _Checker(artifacts, registry, used or {})
     checker.mocks(mocks)
     return checker.problems

@@ -46,6 +46,8 @@ class Coverage:
     branches: dict[int, tuple[SourceLocation, str]] = field(default_factory=dict)
     """Branch probes: key -> where, and ``kind at file:line: branch``."""
     hits: set[int] = field(default_factory=set)
+    operations: dict[str, Any] = field(default_factory=dict)
+    """The operations the flows run, by ``connector.operation`` (their specs), found on the way."""
 
     def reached(self) -> tuple[int, int]:
         """(mediators reached, branches reached)."""
@@ -119,6 +121,9 @@ def instrument(artifacts: Artifacts) -> Coverage:
             probed.append(probe(branch, flow.location, coverage.branches))
         for mediator in flow.mediators:
             kind = _kind(mediator)
+            spec = getattr(mediator, "spec", None)
+            if kind == getattr(spec, "qualified_name", None):
+                coverage.operations[kind] = spec
             probed += [probe(f"{mediator.location} {kind}", mediator.location, coverage.mediators), mediator]
             for name, child in _children(mediator):
                 if id(child) not in named:

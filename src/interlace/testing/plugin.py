@@ -95,7 +95,9 @@ class SuiteCase(pytest.Item):
         except ConfigError as exc:
             problems = list(exc.detail) if isinstance(exc.detail, list) else [exc]
             return [format_problem(problem) for problem in problems]
-        problems = check_suites([self.suite], project.artifacts, project.registry)
+        problems = check_suites(
+            [self.suite], project.artifacts, project.registry, project.coverage.operations
+        )
         if problems:
             return [format_problem(problem) for problem in problems]
         async with project:

@@ -142,7 +142,7 @@ class ProjectUnderTest:
 
     def _mock(self, kind: str, name: str, value: Any) -> None:
         mocks = MocksDefinition.model_validate({kind: {name: value}})
-        problems = check_mocks(mocks, self.artifacts, self.registry)
+        problems = check_mocks(mocks, self.artifacts, self.registry, self.coverage.operations)
         if problems:
             raise ConfigError(problems[0].message, hint=problems[0].hint, detail=problems)
         self.mocks[kind][name] = value

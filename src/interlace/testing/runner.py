@@ -69,7 +69,7 @@ async def run_project_suites(root: Path, profile: str | None = None, folder: Pat
     :class:`ConfigError` lists every problem of the project or its suites (``detail``)."""
     project = ProjectUnderTest.load(root, profile)
     suites, problems = load_suites(folder or root / SUITES_FOLDER, root)
-    problems += check_suites(suites, project.artifacts, project.registry)
+    problems += check_suites(suites, project.artifacts, project.registry, project.coverage.operations)
     if problems:
         first = problems[0]
         raise ConfigError(first.message, location=first.location, hint=first.hint, detail=problems)
