@@ -130,7 +130,7 @@ def test_check_of_the_prod_profile_names_each_missing_secret(runner: CliRunner) 
     assert lines[-1] == "2 problems found"
 
 
-def test_a_new_project_passes_check(
+def test_a_new_project_passes_check_and_its_own_suite(
     runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
@@ -145,13 +145,18 @@ def test_a_new_project_passes_check(
         "created greetings/apis/greeting.yaml",
         "created greetings/sequences/build-greeting.yaml",
         "created greetings/endpoints/.keep",
+        "created greetings/tests/greeting.yaml",
         "run it with: interlace run greetings --profile dev",
+        "test it with: interlace test greetings",
     ]
     for profile in ([], ["--profile", "dev"]):
         checked = runner.invoke(app, ["check", str(target), *profile])
         assert checked.exit_code == 0, checked.output
         shown = " (profile dev)" if profile else ""
         assert checked.stdout == f"{target}: no problems found{shown}\n"
+    tested = runner.invoke(app, ["test", str(target)])
+    assert tested.exit_code == 0, tested.output
+    assert "3 cases passed, 0 failed" in tested.stdout.splitlines()
 
 
 def test_new_refuses_a_folder_that_is_not_empty(

@@ -355,8 +355,8 @@ def test_api_show_prints_names_and_urls_as_mi_does(admin: LiveServer) -> None:
 
 
 def test_connections_of_the_running_server_are_tested(admin: LiveServer) -> None:
-    assert ok("test", "connection", "cache").stdout.startswith("connection cache: ok (")
-    failed = cli("test", "connection", "locked")
+    assert ok("connection", "test", "cache", "--server").stdout.startswith("connection cache: ok (")
+    failed = cli("connection", "test", "locked", "--server")
     assert failed.exit_code == 1
     assert failed.stdout.startswith("connection locked: ")
     assert rows(ok("get", "connection", "locked").stdout)["state"] == ["state", "failed"]

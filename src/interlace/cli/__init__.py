@@ -14,7 +14,10 @@ from interlace.cli.bundles import register_bundle_commands
 from interlace.cli.connection_commands import register_connection_commands
 from interlace.cli.connectors import connector_app
 from interlace.cli.importers import import_app
+from interlace.cli.output import OutputOption, RemoteOption
+from interlace.cli.problems import internal_error, print_problems, problems_of
 from interlace.cli.server_commands import register_server_commands
+from interlace.cli.test_command import test as run_tests
 from interlace.errors import ConfigError, InterlaceError
 from interlace.observability.logging import LogFormat
 
@@ -36,15 +39,6 @@ ProfileOption = Annotated[
     str | None,
     typer.Option("--profile", "-p", envvar="INTERLACE_PROFILE", help="Configuration profile to use."),
 ]
-
-
-def _print_problems(problems: list[ConfigError]) -> None:
-    from interlace.compiler.diagnostics import format_problem
-
-    for problem in problems:
-        _err.print(format_problem(problem), markup=False)
-    count = len(problems)
-    _err.print(f"{count} problem{'s' if count != 1 else ''} found", style="bold red")
 
 
 @app.command()
@@ -82,7 +76,7 @@ def run(
             serve(project, profile, host, port, announce, management_port=management_port, metrics=metrics)
         )
     except ConfigError as exc:
-        _print_problems(list(exc.detail) if isinstance(exc.detail, list) else [exc])
+        print_problems(problems_of(exc))
         raise typer.Exit(1) from None
     except (OSError, InterlaceError) as exc:
         _err.print(f"cannot start: {exc}", style="bold red", markup=False)
@@ -108,15 +102,9 @@ def check(project: ProjectDir, profile: ProfileOption = None) -> None:
         loaded = load_project(project, profile)
         problems = check_project(loaded)
     except Exception as exc:  # a defect of the checker, not of the project: say so, without a traceback
-        _err.print(
-            f"interlace check stopped on an internal error ({exc!r}); "
-            "please report it with the project files that caused it",
-            style="bold red",
-            markup=False,
-        )
-        raise typer.Exit(2) from None
+        raise internal_error("check", exc) from None
     if problems:
-        _print_problems(problems)
+        print_problems(problems)
         raise typer.Exit(1)
     _out.print(f"{project}: no problems found" + (f" (profile {loaded.profile})" if loaded.profile else ""))
 
@@ -134,13 +122,16 @@ def new(target: Annotated[Path, typer.Argument(help="Folder to create.")]) -> No
     for path in files:
         _out.print(f"created {path}", markup=False)
     _out.print(f"run it with: interlace run {target} --profile dev", markup=False)
+    _out.print(f"test it with: interlace test {target}", markup=False)
 
 
 @app.command()
 def reference(
     topic: Annotated[
         str,
-        typer.Argument(help="What to document: mediators, endpoints, stores, processors, inbound, tasks."),
+        typer.Argument(
+            help="What to document: apis, mediators, endpoints, stores, processors, inbound, tasks, tests."
+        ),
     ],
 ) -> None:
     """Print a reference page generated from the code (markdown)."""
@@ -168,6 +159,7 @@ mailbox_app = typer.Typer(help="The local development mailbox.", no_args_is_help
 app.add_typer(mailbox_app, name="mailbox")
 register_server_commands(app)
 register_bundle_commands(app)
+app.command("test")(run_tests)
 
 
 @connection_app.command("test")
@@ -175,11 +167,23 @@ def connection_test(
     name: Annotated[str, typer.Argument(help="The connection's name.")],
     project: Annotated[Path, typer.Option("--project", "-d", help="The project folder.")] = Path(),
     profile: ProfileOption = None,
+    server: Annotated[
+        bool, typer.Option("--server", help="Ask the running server to ping its connection instead.")
+    ] = False,
+    output: OutputOption = "table",
+    remote: RemoteOption = None,
 ) -> None:
-    """Open a connection of a project and ping it: says whether its settings and credentials work."""
+    """Open a connection and ping it: says whether its settings and credentials work, from this machine
+    (a project's connection), or with --server from the running server (the current remote, or --remote)."""
     from interlace.compiler import compile_project
     from interlace.errors import InterlaceError
     from interlace.model import load_project
+
+    if server:
+        from interlace.cli.server_commands import ping_server_connection
+
+        ping_server_connection(name, output, remote)
+        return
 
     async def test() -> None:
         artifacts = compile_project(load_project(project, profile))
@@ -196,7 +200,7 @@ def connection_test(
     try:
         _run_loop(test())
     except ConfigError as exc:
-        _print_problems(list(exc.detail) if isinstance(exc.detail, list) else [exc])
+        print_problems(problems_of(exc))
         raise typer.Exit(1) from None
     except InterlaceError as exc:
         _err.print(f"connection {name}: {exc.message}", style="bold red", markup=False)

@@ -1,4 +1,4 @@
-"""``interlace new``: a small project that runs and passes ``interlace check`` as it is."""
+"""``interlace new``: a small project that runs and passes ``interlace check`` and ``interlace test``."""
 
 from __future__ import annotations
 
@@ -47,6 +47,26 @@ flow:
       json: {{message: "${{configs.greeting}}, ${{params.functionParams.who}}!"}}
 """,
     "endpoints/.keep": "",
+    "tests/greeting.yaml": """\
+# Run with: interlace test .   (in-process: mocks stand in for endpoints and connector operations)
+suite: Greeting
+cases:
+  - case: a name in the path is greeted
+    request: {{method: GET, path: /greeting/Ada}}
+    expect:
+      status: 200
+      json: {{message: "Hello, Ada!"}}
+      logs: [greeting Ada]
+  - case: a posted name is greeted with 201
+    request: {{method: POST, path: /greeting/, json: {{name: Grace}}}}
+    expect:
+      status: 201
+      json-paths: {{$.message: "Hello, Grace!"}}
+  - case: a post without a name is refused
+    request: {{method: POST, path: /greeting/, json: {{}}}}
+    expect:
+      status: 400
+""",
 }
 
 

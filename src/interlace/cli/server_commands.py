@@ -1,10 +1,10 @@
 """The server commands: see and change what a running server runs, through its management API.
 
 Verb first, then the kind: `interlace get KIND [NAME]`, `activate|deactivate KIND NAME`, `trigger
-task NAME`, `test connection NAME`, `store browse|show|replay|delete|purge`, `log-level LOGGER
-[LEVEL]`, `logs [-f]`, and `api show` as WSO2 `mi` users know it. Each talks to the current remote (`--remote`
-picks another) with its login token. Tables by default; `-o json|yaml` prints the server's answer
-(a list's items) for scripts."""
+task NAME`, `store browse|show|replay|delete|purge`, `log-level LOGGER [LEVEL]`, `logs [-f]`, and
+`api show` as WSO2 `mi` users know it (and `connection test NAME --server`). Each talks to the current
+remote (`--remote` picks another) with its login token. Tables by default; `-o json|yaml` prints the
+server's answer (a list's items) for scripts."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ from interlace.cli.output import (
 from interlace.cli.remote import fail
 from interlace.cli.store_commands import STORE_COLUMNS, store_app
 
-__all__ = ["KINDS", "register_server_commands", "show_answer"]
+__all__ = ["KINDS", "ping_server_connection", "register_server_commands", "show_answer"]
 
 
 Cell = Callable[[dict[str, Any]], Any]
@@ -251,17 +251,9 @@ def trigger(
     show_answer(answer, output, lambda: console().print(summary, markup=False))
 
 
-def test(
-    kind: Annotated[str, typer.Argument(help="connection")],
-    name: Annotated[str, typer.Argument(help="The connection's name.")],
-    output: OutputOption = "table",
-    remote: RemoteOption = None,
-) -> None:
-    """Open a connection of the running server and ping it (`interlace connection test` tries a
-    project's connection from this machine instead)."""
+def ping_server_connection(name: str, output: str, remote: str | None) -> None:
+    """Open a connection of the running server and ping it (`interlace connection test NAME --server`)."""
     check_output(output)
-    if _kind(kind)[0] != "connections":
-        raise fail(f"only connections can be tested (got {kind!r}): interlace test connection NAME")
     answer = request(remote, "connections", "POST", f"/connections/{name}/test")
     ok = bool(answer.get("ok"))
     show_answer(
@@ -329,7 +321,6 @@ def register_server_commands(app: typer.Typer) -> None:
     app.command("activate")(activate)
     app.command("deactivate")(deactivate)
     app.command("trigger")(trigger)
-    app.command("test")(test)
     app.command("log-level")(log_level)
     app.command("logs")(logs)
     app.add_typer(store_app, name="store")

@@ -9,7 +9,7 @@ and inbound endpoints (which refer to sequences, connections and APIs).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,6 +43,7 @@ from interlace.observability.metrics import Metrics
 from interlace.processors import MessageProcessor
 from interlace.routing import ApiRoutes, ResourceRoute, RouteConflict, RouteTable, TemplateError
 from interlace.sdk import ConnectorRegistry
+from interlace.services import Wait
 from interlace.stores import MessageStore, StoreBell
 
 __all__ = ["ApiArtifact", "Artifacts", "ResourceArtifact", "check_project", "compile_project"]
@@ -200,6 +201,8 @@ def compile_project(
     connectors: ConnectorRegistry | None = None,
     http_dispatch: HttpDispatch | None = None,
     metrics: Metrics | None = None,
+    endpoint_stand_in: Callable[[Endpoint], Endpoint] | None = None,
+    processor_wait: Wait | None = None,
 ) -> Artifacts:
     """Compile ``project``; raise ConfigError listing every problem (``detail`` holds them one by one).
 
@@ -207,11 +210,15 @@ def compile_project(
     are returned unopened. ``connectors`` is where connector operations are found (default: the
     installed connectors). ``http_dispatch`` makes the request handlers of inbound HTTP listeners.
     ``metrics`` binds the figures of endpoints, connections and stores (None: nothing is counted).
+    ``endpoint_stand_in`` returns what to use in place of each endpoint built (the test runner's doubles)
+    and ``processor_wait`` replaces the processors' waits (the test runner drives them without waiting).
     """
     diagnostics = Diagnostics(project.problems)
     scope = CompileScope(configs=project.configs, env=project.env, configs_known=project.configs_known)
     # A name whose definition has problems (at load or here) is not reported again where it is used.
-    built_endpoints = build_endpoints(project.endpoints, scope, client or HttpClient(), diagnostics)
+    built_endpoints = build_endpoints(
+        project.endpoints, scope, client or HttpClient(), diagnostics, endpoint_stand_in
+    )
     endpoints = References[Endpoint](
         "endpoint", built_endpoints, _failed(project, "endpoint", project.endpoints, built_endpoints)
     )
@@ -257,7 +264,7 @@ def compile_project(
     apis = [_compile_api(api, fb, project.server, in_flight) for api in project.apis]
     routes = _route_table(apis, diagnostics)
     processors = build_processors(
-        project.processors, built_stores, endpoints.known, sequences.known, diagnostics, bells
+        project.processors, built_stores, endpoints.known, sequences.known, diagnostics, bells, processor_wait
     )
     inbound_context = InboundContext(
         fb, project.name, project.root, project.server, http_dispatch, stores=built_stores

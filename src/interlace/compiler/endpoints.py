@@ -4,7 +4,7 @@ load-balance and failover groups over them (groups of groups allowed, cycles rep
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from interlace.compiler.diagnostics import Diagnostics
 from interlace.endpoints import Endpoint, FailoverEndpoint, HttpClient, HttpEndpoint, LoadBalanceEndpoint
@@ -58,13 +58,17 @@ def build_endpoints(
     scope: CompileScope,
     client: HttpClient,
     diagnostics: Diagnostics,
+    stand_in: Callable[[Endpoint], Endpoint] | None = None,
 ) -> dict[str, Endpoint]:
-    """Every endpoint by name; unknown members and cycles among groups are recorded as problems."""
+    """Every endpoint by name; unknown members and cycles among groups are recorded as problems.
+    ``stand_in`` is given each endpoint as it is built and returns the one to use in its place (a test
+    runner's double); groups are built over their members' stand-ins."""
     built: dict[str, Endpoint] = {}
     groups: dict[str, EndpointDefinition] = {}
+    use = stand_in or (lambda endpoint: endpoint)
     for definition in definitions:
         if definition.http is not None:
-            built[definition.name] = _build_http(definition, scope, client, diagnostics)
+            built[definition.name] = use(_build_http(definition, scope, client, diagnostics))
         else:
             groups[definition.name] = definition
     known = {definition.name for definition in definitions}
@@ -105,8 +109,8 @@ def build_endpoints(
             if definition.load_balance is not None
             else FailoverEndpoint(name, members)
         )
-        built[name] = endpoint
-        return endpoint
+        built[name] = use(endpoint)
+        return built[name]
 
     for name in groups:
         build_group(name, ())

@@ -1,5 +1,5 @@
 """Reference pages rendered from the definitions themselves (docs/reference/TOPIC.md): APIs, mediators,
-endpoints, message stores, processors, inbound endpoints and tasks.
+endpoints, message stores, processors, inbound endpoints, tasks and test suites.
 
 Every word comes from the definitions, so a definition is described in one place. A page is the
 docstring of its model module, but its first paragraph (which is for readers of the code): the words
@@ -25,7 +25,7 @@ from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
 from interlace.compiler.builders import MEDIATORS
-from interlace.model import api, endpoint, inbound, mediators, processor, store, task
+from interlace.model import api, endpoint, inbound, mediators, processor, store, suite, task
 from interlace.model.durations import NonNegativeDuration, PositiveDuration, format_duration
 from interlace.model.flow import check_flow, check_flow_or_name
 from interlace.sdk.docs import markdown_table, shown_default
@@ -266,6 +266,24 @@ DEFINITION_PAGES: tuple[ReferencePage, ...] = (
     ),
     ReferencePage(
         "tasks", "Scheduled tasks (`tasks/NAME.yaml`)", task, (Section("Keys", task.TaskDefinition),)
+    ),
+    ReferencePage(
+        "tests",
+        "Test suites (`tests/NAME.yaml`)",
+        suite,
+        (
+            Section("Top-level keys", suite.SuiteDefinition),
+            Section("`cases`", suite.CaseDefinition),
+            Section("`request`", suite.RequestDefinition),
+            Section("`message`", suite.MessageDefinition),
+            Section("`mocks`", suite.MocksDefinition),
+            Section("An endpoint's answer (`mocks.endpoints.NAME`)", suite.AnswerDefinition),
+            Section("An operation's result (`mocks.operations.NAME`)", suite.OperationMockDefinition),
+            Section("`expect`", suite.ExpectDefinition),
+            Section("`expect.error`", suite.ErrorExpectation),
+            Section("`expect.calls`", suite.CallExpectation),
+            Section("`expect.stored.STORE`", suite.StoredExpectation),
+        ),
     ),
 )
 

@@ -30,7 +30,7 @@ from interlace.processors import (
     SequenceTarget,
     StoreTarget,
 )
-from interlace.services import Backoff, CronSchedule, IntervalSchedule, Schedule
+from interlace.services import Backoff, CronSchedule, IntervalSchedule, Schedule, Wait
 from interlace.stores import MessageStore, StoreBell, StoredMessage, StoreError, StoreFullError
 from interlace.stores.admission import Admission
 
@@ -166,15 +166,22 @@ def _build_processor(
     sequences: References[SequenceMediator],
     bells: Mapping[str, StoreBell],
     diagnostics: Diagnostics,
+    wait: Wait | None,
 ) -> MessageProcessor | None:
     body = definition.body
+    waits = {} if wait is None else {"wait": wait}
     source = stores.resolve(body.store, body.location_of("store"), diagnostics)
     target = _target(definition, stores, endpoints, sequences, diagnostics)
     if not isinstance(body, ForwardingDefinition):
         if source is None or target is None:
             return None
         return SamplingProcessor(
-            definition.name, source, target, schedule=_schedule(definition), starts_active=body.active
+            definition.name,
+            source,
+            target,
+            schedule=_schedule(definition),
+            starts_active=body.active,
+            **waits,
         )
     exhausted = _exhausted(body, stores, sequences, diagnostics)
     if source is None or target is None or exhausted is None:
@@ -189,7 +196,8 @@ def _build_processor(
         exhausted=exhausted,
         concurrency=body.concurrency,
         starts_active=body.active,
-        bell=bells.get(body.store),
+        bell=bells.get(body.store) if wait is None else None,
+        **waits,
     )
 
 
@@ -200,10 +208,12 @@ def build_processors(
     sequences: Mapping[str, SequenceMediator],
     diagnostics: Diagnostics,
     bells: Mapping[str, StoreBell] | None = None,
+    wait: Wait | None = None,
 ) -> dict[str, MessageProcessor]:
     """Every processor by name; unknown stores, endpoints and sequences are recorded as problems, and so
     is a store consumed by two forwarding processors (each would take the other's messages). A
-    forwarding processor listens to its store's bell, if ``bells`` has one."""
+    forwarding processor listens to its store's bell, if ``bells`` has one. ``wait`` replaces every
+    wait of the processors (polls, backoffs; then no bell is listened to): a test runner drives them."""
     store_refs = References[MessageStore]("store", dict(stores))
     endpoint_refs = References[Endpoint]("endpoint", dict(endpoints))
     sequence_refs = References[SequenceMediator]("sequence", dict(sequences))
@@ -223,7 +233,7 @@ def build_processors(
                 continue
             consumers[body.store] = definition.location
         processor = _build_processor(
-            definition, store_refs, endpoint_refs, sequence_refs, bells or {}, diagnostics
+            definition, store_refs, endpoint_refs, sequence_refs, bells or {}, diagnostics, wait
         )
         if processor is not None:
             built[definition.name] = processor

@@ -159,11 +159,28 @@ class HttpEndpoint:
             url=self._url_text,
         )
 
-    async def send(self, ctx: MessageContext) -> EndpointResponse:
-        url = self._render_url(ctx)
+    @property
+    def request_method(self) -> str | None:
+        """The method every call sends, or ``None``: the message's own."""
+        return self._method
+
+    @property
+    def retry(self) -> RetryPolicy:
+        """When a failed attempt is repeated."""
+        return self._retry
+
+    @property
+    def timeout(self) -> float:
+        """Seconds one attempt waits for an answer."""
+        return self._timeout
+
+    def request_of(self, ctx: MessageContext) -> tuple[str, URL, CIMultiDict[str], bytes | None]:
+        """What :meth:`send` sends for ``ctx``: method, URL, headers and body (``None``: no body)."""
         method = self._method or (ctx.method.upper() if ctx.method else "GET")
-        headers = self._render_headers(ctx, method)
-        body = self._body(ctx, method)
+        return method, self._render_url(ctx), self._render_headers(ctx, method), self._body(ctx, method)
+
+    async def send(self, ctx: MessageContext) -> EndpointResponse:
+        method, url, headers, body = self.request_of(ctx)
         if self._deactivated:
             raise deactivated_error(self._name)
         session = self._client.session()
@@ -208,7 +225,7 @@ class HttpEndpoint:
         while True:
             outcome = await self._attempt(session, method, url, headers, body, seconds)
             if isinstance(outcome, EndpointResponse):
-                if not self._is_failure(outcome.status):
+                if not self.counts_as_failure(outcome.status):
                     return outcome
                 outcome = AttemptFailure(
                     f"answered {outcome.status} {outcome.reason}".rstrip(),
@@ -273,7 +290,8 @@ class HttpEndpoint:
         except (TimeoutError, aiohttp.ClientError) as exc:
             return failure_of(exc, seconds)
 
-    def _is_failure(self, status: int) -> bool:
+    def counts_as_failure(self, status: int) -> bool:
+        """Whether an answer with ``status`` is a failed attempt (retried, or raised), not an answer."""
         breaker = self._breaker
         return status in self._retry.on_status or (breaker is not None and breaker.counts_as_failure(status))
 

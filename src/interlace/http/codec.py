@@ -19,7 +19,7 @@ from interlace.message import (
     error_body,
 )
 
-__all__ = ["error_response", "first_values", "message_from_request", "response_from_reply"]
+__all__ = ["error_response", "first_values", "message_from_request", "message_of", "response_from_reply"]
 
 
 def first_values(query: Mapping[str, str]) -> dict[str, str]:
@@ -35,14 +35,27 @@ def message_from_request(
 ) -> MessageContext:
     """A fresh context for an inbound request; the caller's correlation id is kept when it sends one.
     Headers are kept as they arrived: endpoints drop hop-by-hop headers when they send."""
-    headers = request.headers
+    query = first_values(request.query) if request.query_string else {}
+    return message_of(request.method, request.path, request.headers, query, body, path_params)
+
+
+def message_of(
+    method: str,
+    path: str,
+    headers: Mapping[str, str],
+    query: dict[str, str],
+    body: bytes,
+    path_params: dict[str, str],
+) -> MessageContext:
+    """A fresh context for a request held in memory (:func:`message_from_request` for one read from a
+    socket)."""
     content_type = headers.get("Content-Type", "application/octet-stream")
     return MessageContext(
         Payload(body, content_type),
         headers=CIMultiDict(headers),
-        params=Params(path=path_params, query=first_values(request.query) if request.query_string else {}),
-        method=request.method,
-        path=request.path,
+        params=Params(path=path_params, query=query),
+        method=method,
+        path=path,
         correlation_id=headers.get(CORRELATION_HEADER) or None,
     )
 

@@ -32,21 +32,21 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import orjson
 from aiohttp import web
 
 from interlace.compiler.compile import Artifacts, ResourceArtifact
 from interlace.compiler.openapi import DOCUMENT_QUERIES, api_document
-from interlace.http.codec import error_response, message_from_request, response_from_reply
+from interlace.http.codec import error_response, message_from_request, message_of, response_from_reply
 from interlace.mediators.flow import FlowResult, run_flow
 from interlace.message import CORRELATION_HEADER, MessageContext, Reply, new_correlation_id
 from interlace.observability.access_log import log_access
 from interlace.observability.metrics import Metrics, RequestMetrics
 from interlace.routing import RouteMiss
 
-__all__ = ["Dispatcher", "answer"]
+__all__ = ["Dispatcher", "answer", "answer_message", "miss_answer"]
 
 _log = logging.getLogger("interlace.http")
 
@@ -68,6 +68,42 @@ def answer(result: FlowResult, ctx: MessageContext) -> web.Response:
             error.status, error.code, error.message, ctx.correlation_id, error.headers, details=error.detail
         )
     return web.Response(status=202, headers={CORRELATION_HEADER: ctx.correlation_id})
+
+
+def miss_answer(miss: RouteMiss, method: str, path: str, correlation_id: str) -> web.Response:
+    """The answer when no resource takes a request: 405 with ``Allow``, or 404."""
+    if miss.status == 405:
+        allowed = ", ".join(sorted(miss.allowed))
+        return error_response(
+            405,
+            "METHOD_NOT_ALLOWED",
+            f"{method} is not allowed on {path}; allowed: {allowed}",
+            correlation_id,
+            {"Allow": allowed},
+        )
+    return error_response(404, "NOT_FOUND", f"no resource matches {method} {path}", correlation_id)
+
+
+async def answer_message(
+    artifacts: Artifacts,
+    method: str,
+    path: str,
+    headers: Mapping[str, str],
+    query: dict[str, str],
+    body: bytes,
+) -> tuple[web.Response, MessageContext | None, FlowResult | None]:
+    """Answer a request held in memory as the transport answers one read from a socket (routing's 404
+    and 405 included), for callers without a socket (the test runner). Returns the answer, and the
+    message the resource's flow ran on with how it ended (``None`` when no resource took the request)."""
+    match = artifacts.routes.match(method, path, query)
+    if isinstance(match, RouteMiss):
+        correlation_id = headers.get(CORRELATION_HEADER) or new_correlation_id()
+        return miss_answer(match, method, path, correlation_id), None, None
+    resource = match.target
+    with resource.in_flight.counting():
+        ctx = message_of(method, path, headers, query, body, match.path_params)
+        result = await run_flow(resource.flow, ctx, what=f"{method} {path}", artifact=resource.api)
+    return answer(result, ctx), ctx, result
 
 
 class Dispatcher:
@@ -155,18 +191,7 @@ class Dispatcher:
         match = artifacts.routes.match(request.method, path, request.query)
         if isinstance(match, RouteMiss):
             correlation_id = request.headers.get(CORRELATION_HEADER) or new_correlation_id()
-            if match.status == 405:
-                allowed = ", ".join(sorted(match.allowed))
-                return error_response(
-                    405,
-                    "METHOD_NOT_ALLOWED",
-                    f"{request.method} is not allowed on {request.path}; allowed: {allowed}",
-                    correlation_id,
-                    {"Allow": allowed},
-                )
-            return error_response(
-                404, "NOT_FOUND", f"no resource matches {request.method} {request.path}", correlation_id
-            )
+            return miss_answer(match, request.method, request.path, correlation_id)
         # counted on its deployment from the match to the answer: a replaced version drains it
         with match.target.in_flight.counting():
             length = request.content_length

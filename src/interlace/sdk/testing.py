@@ -15,14 +15,16 @@ render. :func:`connector_entry_point` makes an entry point for tests of code tha
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
 
 import pydantic
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
-from interlace.sdk.connection import ConnectionConfig
+from interlace.sdk.connection import Connection, ConnectionConfig
 from interlace.sdk.connector import Connector
 from interlace.sdk.docs import render_connector_reference
 from interlace.sdk.errors import FatalError
@@ -31,7 +33,14 @@ from interlace.sdk.secret import Secret
 from interlace.sdk.spec import ParameterSpec, has_template, holds_secret, looks_secret
 from interlace.sdk.trigger import TriggerSpec
 
-__all__ = ["StaticEntryPoint", "assert_connector_conforms", "conformance_problems", "connector_entry_point"]
+__all__ = [
+    "OperationStandIn",
+    "StaticEntryPoint",
+    "assert_connector_conforms",
+    "conformance_problems",
+    "connector_entry_point",
+    "stand_in_connector",
+]
 
 _CANARY = "canary-6d1f0c9e-must-never-show"
 
@@ -187,3 +196,55 @@ class StaticEntryPoint:
 def connector_entry_point(connector: Connector, *, distribution: str = "local") -> StaticEntryPoint:
     """An entry point registering ``connector``, for ``ConnectorRegistry(lambda: [...])`` in tests."""
     return StaticEntryPoint(connector.name, connector, distribution)
+
+
+OperationStandIn = Callable[[OperationSpec, Connection[Any], dict[str, object]], Awaitable[object]]
+"""What runs in place of an operation: given the real operation's spec, the connection and the values
+converted to its parameters' types (by Python argument name), returns the result or raises the error."""
+
+
+async def _nothing(self: Connection[Any]) -> None:
+    return None
+
+
+def stand_in_connector(
+    connector: Connector, operation: OperationStandIn, *, connects: bool = False
+) -> Connector:
+    """A connector with ``connector``'s name, version, settings, operations and triggers whose
+    operations call ``operation`` instead, and whose connection opens nothing unless ``connects``; for
+    running flows without the connector's peer (Interlace's test runner does), or watching what the
+    real operations do (``operation`` may call ``spec.function(connection, **values)``). Operations a
+    connection's settings define are stood in for alike. Parameters are checked and converted by the
+    real operations' specs, so a flow that passes a wrong value fails as it would for real."""
+    connection = connector.connection
+    if not connects:
+        connection = type(
+            f"StandIn{connector.connection.__name__}",
+            (connector.connection,),
+            {"open": _nothing, "ping": _nothing, "aclose": _nothing},
+        )
+
+    def stand_in(spec: OperationSpec) -> OperationSpec:
+        async def function(conn: Any, /, **values: object) -> object:
+            return await operation(spec, conn, values)
+
+        return replace(spec, function=function)
+
+    defined = connector.connection_operations
+
+    def defined_by(config: Any, root: Path) -> Mapping[str, OperationSpec]:
+        assert defined is not None
+        return {name: stand_in(spec) for name, spec in defined(config, root).items()}
+
+    double = Connector(
+        connector.name,
+        version=connector.version,
+        connection=connection,
+        description=connector.description,
+        pool_size=connector.pool_size,
+        connection_operations=defined_by if defined is not None else None,
+    )
+    for spec in connector.operations.values():
+        double._operations[spec.name] = stand_in(spec)
+    double._triggers.update(connector.triggers)
+    return double
