@@ -21,7 +21,9 @@ from interlace.http.listener import dispatch_routes
 from interlace.http.server import HttpServer
 from interlace.management import ManagementServer
 from interlace.model.project import ManagementDefinition
+from interlace.model.tracing import TracingDefinition
 from interlace.observability.metrics import Metrics
+from interlace.observability.tracing import MESSAGE_TRACER
 from interlace.runtime import Runtime
 from interlace.runtime.ports import PortClaim, PortReservation
 from interlace.runtime.versions import DeploymentInfo
@@ -113,6 +115,12 @@ async def serve(
     management = home.definition.management if home.definition else None
     if management is not None and management_port is not None:
         management = management.model_copy(update={"port": management_port})
+    tracing = home.definition.tracing if home.definition else TracingDefinition()
+    MESSAGE_TRACER.configure(
+        buffer_size=tracing.buffer_size,
+        max_payload_size=tracing.max_payload_size,
+        max_steps=tracing.max_steps,
+    )
     server_claims = _server_claims(host, port, management)
     runtime.deployments.server_ports = {claim.port: claim.what for claim in server_claims if claim.port}
     with PortReservation([*server_claims, *_listener_claims(runtime)]) as reserved:

@@ -197,9 +197,8 @@ class Dispatcher:
                 return web.Response(status=400)
             ctx = message_from_request(request, body, match.path_params)
             resource = match.target
-            result = await run_flow(
-                resource.flow, ctx, what=f"{request.method} {request.path}", artifact=resource.api
-            )
+            what = f"{request.method} {request.path}"
+            result = await run_flow(resource.flow, ctx, what=what, artifact=("api", resource.api))
             response = answer(result, ctx)
             if artifacts is not self._bound_for:
                 self._bind(artifacts)

@@ -11,14 +11,22 @@ import copy
 import itertools
 import os
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from multidict import CIMultiDict
 
 from interlace.message.json import JsonValue
 from interlace.message.payload import Payload
 
-__all__ = ["CORRELATION_HEADER", "ErrorInfo", "MessageContext", "Params", "Reply", "new_correlation_id"]
+__all__ = [
+    "CORRELATION_HEADER",
+    "ErrorInfo",
+    "FlowTrace",
+    "MessageContext",
+    "Params",
+    "Reply",
+    "new_correlation_id",
+]
 
 CORRELATION_HEADER = "X-Correlation-ID"
 """The header that carries a message's correlation id in and out of Interlace."""
@@ -70,6 +78,17 @@ class Params:
     function: dict[str, Any] = field(default_factory=dict)
 
 
+class FlowTrace(Protocol):
+    """The message trace of a traced message (``interlace.observability.tracing``).
+
+    Called by a sequence once per mediator it runs on a traced message, instead of ``mediate``: it runs
+    ``mediator.mediate(ctx)`` with what it records around it, and returns or raises what that did.
+    Branches running in parallel (clones of the message) share it.
+    """
+
+    async def step(self, sequence: str, position: int, mediator: Any, ctx: MessageContext) -> bool: ...
+
+
 class MessageContext:
     """Payload, headers, variables and properties of one message in flight.
 
@@ -77,6 +96,7 @@ class MessageContext:
     properties, of which ``status`` and ``reason`` set the HTTP response status and reason.
     ``correlation_id`` identifies the message in logs, errors and outbound calls. ``reply``, once set,
     is the answer to the caller; a flow that ends without one answers with its current message.
+    ``trace`` is the message's trace while it is traced (None otherwise, the usual case).
     """
 
     __slots__ = (
@@ -89,6 +109,7 @@ class MessageContext:
         "payload",
         "properties",
         "reply",
+        "trace",
         "transport",
         "variables",
     )
@@ -115,6 +136,7 @@ class MessageContext:
         self.correlation_id: str = correlation_id or new_correlation_id()
         self.error: ErrorInfo | None = None
         self.reply: Reply | None = None
+        self.trace: FlowTrace | None = None
 
     def clone(self) -> MessageContext:
         """An independent copy for a parallel branch: same payload bytes, copied headers and variables."""
@@ -130,6 +152,7 @@ class MessageContext:
         other.properties = dict(self.properties)
         other.transport = dict(self.transport)
         other.error = self.error
+        other.trace = self.trace
         return other
 
     @property
