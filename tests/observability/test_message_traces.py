@@ -18,6 +18,7 @@ from aiohttp.test_utils import TestServer
 from interlace.http.server import HttpServer
 from interlace.observability.tracing import MESSAGE_TRACER, MessageTrace
 from interlace.runtime import Runtime
+from tests.observability.settlement import SETTLEMENT, reserve_api
 from tests.support import eventually, write_project
 
 SECRET = "hunter2-secret"
@@ -31,13 +32,8 @@ FILES = {
         base-url: ${env.HOSPITAL}
         auth: {type: api-key, name: X-Hospital-Key, value: "${secret.HOSPITAL_KEY}"}
         """,
-    "apis/healthcare.yaml": """\
-        api: HealthcareAPI
-        context: /healthcare
-        resources:
-          - methods: [POST]
-            uri-template: /categories/{category}/reserve
-            flow:
+    "apis/healthcare.yaml": reserve_api(
+        """\
               - variable: {name: hospital, value: "${payload.hospital}"}
               - variable: {name: patient, value: "${payload.patient}"}
               - switch:
@@ -49,17 +45,9 @@ FILES = {
               - http.post: {connection: hospital, path: "reserve", body: "${payload}"}
               - store: Payments
               - respond: {json: {message: "Payment request successfully submitted."}}
-        """,
-    "stores/payments.yaml": "store: Payments\nmemory: {}\n",
-    "sequences/settle.yaml": """\
-        sequence: Settle
-        flow:
-          - http.post: {connection: hospital, path: "settle", body: "${payload}"}
-        """,
-    "processors/settler.yaml": """\
-        processor: Settler
-        forwarding: {store: Payments, sequence: Settle, interval: 50ms}
-        """,
+        """
+    ),
+    **SETTLEMENT,
 }
 TOML = '\n[tracing]\nsensitive = ["ssn", "payload.patient.cardNumber"]\n'
 

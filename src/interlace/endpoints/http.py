@@ -24,6 +24,7 @@ from interlace.message import CORRELATION_HEADER, MessageContext, Payload
 from interlace.model.durations import format_duration
 from interlace.model.endpoint import EndpointDefinition
 from interlace.observability.metrics import EndpointMetrics
+from interlace.observability.otel import OTEL
 from interlace.sdk.headers import header_break
 
 __all__ = ["HttpEndpoint"]
@@ -163,6 +164,15 @@ class HttpEndpoint:
         url = self._render_url(ctx)
         method = self._method or (ctx.method.upper() if ctx.method else "GET")
         headers = self._render_headers(ctx, method)
+        if OTEL.on:
+            attributes = {"interlace.endpoint": self._name, "http.request.method": method}
+            with OTEL.client_span(f"endpoint {self._name}", ctx, attributes, headers):
+                return await self._send(ctx, url, method, headers)
+        return await self._send(ctx, url, method, headers)
+
+    async def _send(
+        self, ctx: MessageContext, url: URL, method: str, headers: CIMultiDict[str]
+    ) -> EndpointResponse:
         body = self._body(ctx, method)
         if self._deactivated:
             raise deactivated_error(self._name)

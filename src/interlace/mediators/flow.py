@@ -40,6 +40,7 @@ from interlace.mediators.base import Mediator
 from interlace.mediators.sequence import error_info
 from interlace.message import ErrorInfo, MessageContext
 from interlace.observability.logging import enter_log_scope, leave_log_scope
+from interlace.observability.otel import OTEL
 from interlace.observability.tracing import MESSAGE_TRACER, TracedKind
 
 __all__ = ["FlowOutcome", "FlowResult", "run_flow"]
@@ -95,7 +96,7 @@ async def run_flow(
     left as the flow set them."""
     scope = enter_log_scope(ctx.correlation_id, artifact[1] if artifact is not None else None)
     try:
-        if MESSAGE_TRACER.on and artifact is not None and ctx.trace is None:
+        if (MESSAGE_TRACER.on or OTEL.on) and artifact is not None and ctx.trace is None:
             return await _run_traced(flow, ctx, what, artifact)
         return await _run(flow, ctx, what)
     finally:
@@ -105,19 +106,27 @@ async def run_flow(
 async def _run_traced(
     flow: Mediator, ctx: MessageContext, what: str, artifact: tuple[TracedKind, str]
 ) -> FlowResult:
-    """Run with a message trace when the artifact is traced."""
-    recorder = MESSAGE_TRACER.start(*artifact, ctx)
-    if recorder is None:
-        return await _run(flow, ctx, what)
-    ctx.trace = recorder
+    """Run with a message trace when the artifact is traced, and in OpenTelemetry spans when on."""
+    recorder = MESSAGE_TRACER.start(*artifact, ctx) if MESSAGE_TRACER.on else None
     try:
-        result = await _run(flow, ctx, what)
+        if OTEL.on:
+            with OTEL.flow_span(*artifact, ctx) as spans:
+                spans.inner = recorder
+                ctx.trace = spans
+                result = await _run(flow, ctx, what)
+                if result.outcome == "failed":
+                    spans.failed(result.description)
+        else:
+            ctx.trace = recorder
+            result = await _run(flow, ctx, what)
     except BaseException:
-        recorder.finish("failed", "cancelled")
+        if recorder is not None:
+            recorder.finish("failed", "cancelled")
         raise
     finally:
         ctx.trace = None
-    recorder.finish(result.outcome, result.description)
+    if recorder is not None:
+        recorder.finish(result.outcome, result.description)
     return result
 
 

@@ -77,8 +77,8 @@ class SequenceMediator:
 
     async def mediate(self, ctx: MessageContext) -> bool:
         trace = ctx.trace
-        if trace is None and self.named and MESSAGE_TRACER.on:
-            return await self._traced_as_sequence(ctx)
+        if self.named and MESSAGE_TRACER.on and (trace is None or not trace.records):
+            return await self._traced_as_sequence(ctx, trace)
         return await self._run(ctx, trace)
 
     async def _run(self, ctx: MessageContext, trace: FlowTrace | None) -> bool:
@@ -109,19 +109,26 @@ class SequenceMediator:
         await self.on_error.mediate(ctx)
         return STOP
 
-    async def _traced_as_sequence(self, ctx: MessageContext) -> bool:
-        """Run with a trace of its own when this sequence is traced, for as long as it runs."""
+    async def _traced_as_sequence(self, ctx: MessageContext, outer: FlowTrace | None) -> bool:
+        """Run with a message trace of its own when this sequence is traced, for as long as it runs
+        (inside the OpenTelemetry spans of ``outer``, when there are)."""
         recorder = MESSAGE_TRACER.start("sequence", self.name, ctx)
         if recorder is None:
-            return await self._run(ctx, None)
-        ctx.trace = recorder
+            return await self._run(ctx, outer)
+        if outer is None:
+            ctx.trace = recorder
+        else:
+            outer.record_into(recorder)
         try:
-            went_on = await self._run(ctx, recorder)
+            went_on = await self._run(ctx, ctx.trace)
         except BaseException as exc:
             recorder.finish("failed", str(exc))
             raise
         finally:
-            ctx.trace = None
+            if outer is None:
+                ctx.trace = None
+            else:
+                outer.record_into(None)
         recorder.finish("finished" if went_on else "stopped")
         return went_on
 

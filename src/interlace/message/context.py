@@ -88,6 +88,14 @@ class FlowTrace(Protocol):
 
     async def step(self, sequence: str, position: int, mediator: Any, ctx: MessageContext) -> bool: ...
 
+    @property
+    def records(self) -> bool:
+        """Whether a message trace is being recorded (not only OpenTelemetry spans)."""
+        ...
+
+    def record_into(self, recorder: FlowTrace | None) -> None:
+        """Also record into ``recorder`` (a traced sequence starting inside the flow), or stop (None)."""
+
 
 class MessageContext:
     """Payload, headers, variables and properties of one message in flight.
@@ -96,7 +104,9 @@ class MessageContext:
     properties, of which ``status`` and ``reason`` set the HTTP response status and reason.
     ``correlation_id`` identifies the message in logs, errors and outbound calls. ``reply``, once set,
     is the answer to the caller; a flow that ends without one answers with its current message.
-    ``trace`` is the message's trace while it is traced (None otherwise, the usual case).
+    ``trace`` is the message's trace while it is traced (None otherwise, the usual case);
+    ``traceparent`` the W3C trace context of where the message is in an OpenTelemetry trace, kept with
+    it when it is stored.
     """
 
     __slots__ = (
@@ -110,6 +120,7 @@ class MessageContext:
         "properties",
         "reply",
         "trace",
+        "traceparent",
         "transport",
         "variables",
     )
@@ -137,6 +148,7 @@ class MessageContext:
         self.error: ErrorInfo | None = None
         self.reply: Reply | None = None
         self.trace: FlowTrace | None = None
+        self.traceparent: str | None = None
 
     def clone(self) -> MessageContext:
         """An independent copy for a parallel branch: same payload bytes, copied headers and variables."""
@@ -153,6 +165,7 @@ class MessageContext:
         other.transport = dict(self.transport)
         other.error = self.error
         other.trace = self.trace
+        other.traceparent = self.traceparent
         return other
 
     @property

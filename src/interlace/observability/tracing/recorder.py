@@ -16,7 +16,7 @@ from typing import Any, Protocol
 import orjson
 from pydantic import JsonValue
 
-from interlace.message import MessageContext
+from interlace.message import FlowTrace, MessageContext
 from interlace.observability.tracing.redaction import Redactor
 from interlace.observability.tracing.views import (
     MessageSnapshot,
@@ -129,6 +129,13 @@ class TraceRecorder:
             _PARENT.reset(token)
             step.duration_ms = self._since(started)
             step.after = self.snapshot(ctx)
+
+    @property
+    def records(self) -> bool:
+        return True
+
+    def record_into(self, recorder: FlowTrace | None) -> None:
+        raise RuntimeError("this message is recorded already")
 
     def finish(self, outcome: TraceOutcome, error: str | None = None) -> None:
         """Record how the flow ended and hand the trace over; called once."""
