@@ -2,13 +2,8 @@
 snapshots; switched per artifact at run time and kept in a bounded buffer."""
 
 from interlace.observability.tracing.recorder import TraceRecorder
-from interlace.observability.tracing.redaction import (
-    REDACTED,
-    Redactor,
-    check_sensitive_entry,
-    remember_secret,
-)
-from interlace.observability.tracing.tracer import MESSAGE_TRACER, MessageTracer
+from interlace.observability.tracing.redaction import REDACTED, Redactor, check_sensitive_entry
+from interlace.observability.tracing.tracer import MESSAGE_TRACER, MessageTracer, remember_secret
 from interlace.observability.tracing.views import (
     TRACED_KINDS,
     MessageSnapshot,

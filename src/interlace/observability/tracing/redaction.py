@@ -1,7 +1,7 @@
 """What a message trace must never show: secret values and the fields a project marks sensitive.
 
 Secrets are known by value. Every ``${secret.X}`` resolved while a project is compiled, and every
-setting of a connection whose type is a secret, is remembered here (:func:`remember_secret`), and any
+setting of a connection whose type is a secret, is remembered (:meth:`Redactor.remember_secret`), and any
 text of a trace that contains one has it replaced by ``***``, wherever it turned up (a header a flow
 built, a payload a back-end echoed, an error message).
 
@@ -26,14 +26,7 @@ from typing import Final, Literal
 
 from pydantic import JsonValue
 
-__all__ = [
-    "REDACTED",
-    "Area",
-    "Redactor",
-    "SensitiveFields",
-    "check_sensitive_entry",
-    "remember_secret",
-]
+__all__ = ["REDACTED", "Area", "Redactor", "SensitiveFields", "check_sensitive_entry"]
 
 REDACTED: Final = "***"
 Area = Literal["payload", "vars", "headers"]
@@ -42,13 +35,6 @@ _ALWAYS_SENSITIVE_HEADERS: Final = frozenset(
     {"authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key"}
 )
 _NAME: Final = re.compile(r"^[\w$@-][\w$@.-]*$")
-_SECRETS: set[str] = set()
-
-
-def remember_secret(value: str) -> None:
-    """Note a secret value (resolved at load time) so that no message trace ever shows it."""
-    if value:
-        _SECRETS.add(value)
 
 
 def check_sensitive_entry(entry: str) -> str:
@@ -95,8 +81,14 @@ class Redactor:
 
     def __init__(self) -> None:
         self._by_project: dict[str, tuple[str, ...]] = {}
+        self._secrets: set[str] = set()
         self._fields = SensitiveFields()
         self._elements = re.compile("(?!)")
+
+    def remember_secret(self, value: str) -> None:
+        """Note a secret value (resolved at load time) so that no message trace ever shows it."""
+        if value:
+            self._secrets.add(value)
 
     def mark_sensitive(self, project: str, entries: Iterable[str]) -> None:
         self._by_project[project] = tuple(entries)
@@ -106,7 +98,7 @@ class Redactor:
 
     def text(self, text: str) -> str:
         """``text`` with every secret value in it replaced."""
-        for secret in _SECRETS:
+        for secret in self._secrets:
             if secret in text:
                 text = text.replace(secret, REDACTED)
         return text

@@ -29,6 +29,7 @@ __all__ = [
     "DEFAULT_MAX_STEPS",
     "MESSAGE_TRACER",
     "MessageTracer",
+    "remember_secret",
 ]
 
 DEFAULT_BUFFER_SIZE = 200
@@ -130,10 +131,14 @@ class MessageTracer:
             self._forget(self._done.popleft())
 
     def reset(self) -> None:
-        """Nothing traced, nothing kept (as a new server starts)."""
+        """Nothing traced, kept or known (as a new server starts, before it compiles its projects)."""
         self._switched.clear()
         self.on = False
         self.clear()
+        self._running.clear()
+        self._correlation_ids.clear()
+        self._numbers = itertools.count(1)
+        self.redactor = Redactor()
 
     def _finished(self, trace: MessageTrace) -> None:
         self._running.pop(trace.id, None)
@@ -154,3 +159,8 @@ class MessageTracer:
 
 MESSAGE_TRACER = MessageTracer()
 """The server process's message tracer."""
+
+
+def remember_secret(value: str) -> None:
+    """Note a secret value resolved at load time: no message trace of this process will show it."""
+    MESSAGE_TRACER.redactor.remember_secret(value)
