@@ -4,25 +4,34 @@ out to the back-ends."""
 
 from __future__ import annotations
 
+import io
+import logging
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import aiohttp
+import orjson
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
+from multidict import CIMultiDict
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind
 
 from interlace.http.server import HttpServer
+from interlace.message import MessageContext
+from interlace.observability import configure_logging
 from interlace.observability.otel import OTEL
 from interlace.runtime import Runtime
 from tests.observability.settlement import SETTLEMENT, reserve_api
+from tests.observability.test_logging import written
 from tests.support import eventually, write_project
+
+__all__ = ["written"]  # the logging tests' fixture, used here by name
 
 CLIENT_TRACE = "4bf92f3577b34da6a3ce929d0e0e4736"
 CLIENT_SPAN = "00f067aa0ba902b7"
@@ -136,3 +145,16 @@ def test_opentelemetry_is_not_imported_while_tracing_is_off() -> None:
         "assert not [name for name in sys.modules if name.startswith('opentelemetry')]\n"
     )
     subprocess.run([sys.executable, "-c", script], check=True)
+
+
+def test_a_json_log_line_logged_in_a_span_carries_its_trace_id(
+    spans: InMemorySpanExporter, written: io.StringIO
+) -> None:
+    configure_logging("INFO", "json", stream=written)
+    ctx = MessageContext(headers=CIMultiDict({"traceparent": f"00-{CLIENT_TRACE}-{CLIENT_SPAN}-01"}))
+    with OTEL.flow_span("task", "Nightly", ctx):
+        logging.getLogger("interlace.test.otel").info("inside")
+    logging.getLogger("interlace.test.otel").info("outside")
+    inside, outside = (orjson.loads(line) for line in written.getvalue().splitlines())
+    assert inside["traceId"] == CLIENT_TRACE
+    assert "traceId" not in outside
