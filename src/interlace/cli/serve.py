@@ -14,14 +14,17 @@ import contextlib
 import gc
 import logging
 import signal
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from interlace.http.listener import dispatch_routes
 from interlace.http.server import HttpServer
 from interlace.management import ManagementServer
 from interlace.model.project import ManagementDefinition
+from interlace.model.tracing import TracingDefinition
 from interlace.observability.metrics import Metrics
+from interlace.observability.otel import OTEL
+from interlace.observability.tracing import MESSAGE_TRACER
 from interlace.runtime import Runtime
 from interlace.runtime.ports import PortClaim, PortReservation
 from interlace.runtime.versions import DeploymentInfo
@@ -83,6 +86,20 @@ def _listener_claims(runtime: Runtime) -> list[PortClaim]:
     ]
 
 
+@contextlib.contextmanager
+def _exporting(tracing: TracingDefinition) -> Iterator[None]:
+    """OpenTelemetry traces exported by OTLP while the server runs, when ``otlp-endpoint`` is set (the
+    spans not sent yet are sent when it stops)."""
+    if tracing.otlp_endpoint is None:
+        yield
+        return
+    OTEL.enable_otlp(tracing.otlp_endpoint, tracing.service_name)
+    try:
+        yield
+    finally:
+        OTEL.disable()
+
+
 async def serve(
     root: Path,
     profile: str | None,
@@ -113,9 +130,15 @@ async def serve(
     management = home.definition.management if home.definition else None
     if management is not None and management_port is not None:
         management = management.model_copy(update={"port": management_port})
+    tracing = home.definition.tracing if home.definition else TracingDefinition()
+    MESSAGE_TRACER.configure(
+        buffer_size=tracing.buffer_size,
+        max_payload_size=tracing.max_payload_size,
+        max_steps=tracing.max_steps,
+    )
     server_claims = _server_claims(host, port, management)
     runtime.deployments.server_ports = {claim.port: claim.what for claim in server_claims if claim.port}
-    with PortReservation([*server_claims, *_listener_claims(runtime)]) as reserved:
+    with PortReservation([*server_claims, *_listener_claims(runtime)]) as reserved, _exporting(tracing):
         async with runtime:
             reloads: set[asyncio.Task[None]] = set()
 

@@ -28,6 +28,7 @@ from interlace.cli.output import (
 )
 from interlace.cli.remote import fail
 from interlace.cli.store_commands import STORE_COLUMNS, store_app
+from interlace.cli.trace_commands import trace_app
 
 __all__ = ["KINDS", "ping_server_connection", "register_server_commands", "show_answer"]
 
@@ -325,3 +326,4 @@ def register_server_commands(app: typer.Typer) -> None:
     app.command("logs")(logs)
     app.add_typer(store_app, name="store")
     app.add_typer(api_app, name="api")
+    app.add_typer(trace_app, name="trace")

@@ -40,6 +40,7 @@ from interlace.model.project import ServerDefinition
 from interlace.model.sequence import SequenceDefinition
 from interlace.model.store import StoreDefinition
 from interlace.observability.metrics import Metrics
+from interlace.observability.tracing import MESSAGE_TRACER
 from interlace.processors import MessageProcessor
 from interlace.routing import ApiRoutes, ResourceRoute, RouteConflict, RouteTable, TemplateError
 from interlace.sdk import ConnectorRegistry
@@ -214,6 +215,8 @@ def compile_project(
     and ``processor_wait`` replaces the processors' waits (the test runner drives them without waiting).
     """
     diagnostics = Diagnostics(project.problems)
+    if project.definition is not None:
+        MESSAGE_TRACER.redactor.mark_sensitive(project.name, project.definition.tracing.sensitive)
     scope = CompileScope(configs=project.configs, env=project.env, configs_known=project.configs_known)
     # A name whose definition has problems (at load or here) is not reported again where it is used.
     built_endpoints = build_endpoints(
@@ -242,7 +245,7 @@ def compile_project(
     )
     for definition in project.sequences:
         sequences.known[definition.sequence] = SequenceMediator(
-            definition.sequence, definition.location, parameters=_parameters(definition)
+            definition.sequence, definition.location, parameters=_parameters(definition), named=True
         )
     fb = FlowBuilder(
         scope, diagnostics, sequences, endpoints, str(project.root), sinks, registry, connections

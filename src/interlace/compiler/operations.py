@@ -27,7 +27,15 @@ from interlace.message import MessageContext
 from interlace.model.base import format_validation_error
 from interlace.model.connection import ConnectionDefinition
 from interlace.model.yamlsource import LineDict, line_of
-from interlace.sdk import Connector, ConnectorRegistry, OperationSpec, RegistryError, UnknownConnectorError
+from interlace.observability.tracing import remember_secret
+from interlace.sdk import (
+    Connector,
+    ConnectorRegistry,
+    OperationSpec,
+    RegistryError,
+    Secret,
+    UnknownConnectorError,
+)
 
 __all__ = ["SECRETS_DIR_ENV", "build_connections", "build_operation"]
 
@@ -40,6 +48,13 @@ _NO_MESSAGE = MessageContext()  # settings are constants: they never look at a m
 def _secret(name: str, env: Mapping[str, str], fallback: Mapping[str, str]) -> str | None:
     """``${secret.NAME}``: the environment variable NAME, else the file NAME in the secrets folder, else
     the active profile's ``[secrets]`` (development credentials)."""
+    found = _secret_value(name, env, fallback)
+    if found is not None:
+        remember_secret(found)  # never shown by a message trace
+    return found
+
+
+def _secret_value(name: str, env: Mapping[str, str], fallback: Mapping[str, str]) -> str | None:
     if name in env:
         return env[name]
     folder = Path(env.get(SECRETS_DIR_ENV, "/run/secrets"))
@@ -105,7 +120,7 @@ def _settings(
         for key, value in raw.items()
     }
     try:
-        return connector.config_class.model_validate(values)
+        config = connector.config_class.model_validate(values)
     except pydantic.ValidationError as exc:
         for problem in format_validation_error(
             exc, tree, file, show_input=False, model=connector.config_class
@@ -113,6 +128,20 @@ def _settings(
             problem.message = f"connection {name} ({connector.name}): {problem.message}"
             diagnostics.problems.append(problem)
         return None
+    _remember_secrets(config)
+    return config
+
+
+def _remember_secrets(value: Any) -> None:
+    """Note the secret settings (also those written in the file rather than as ``${secret.X}``)."""
+    if isinstance(value, Secret):
+        remember_secret(value.reveal())
+    elif isinstance(value, pydantic.BaseModel):
+        for item in vars(value).values():
+            _remember_secrets(item)
+    elif isinstance(value, dict | list | tuple):
+        for item in value.values() if isinstance(value, dict) else value:
+            _remember_secrets(item)
 
 
 def _connector(

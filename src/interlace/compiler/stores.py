@@ -138,7 +138,9 @@ def _target(
         return EndpointTarget(endpoint, delivered, never_retry)
     if body.sequence is not None:
         sequence = sequences.resolve(body.sequence, where, diagnostics)
-        return SequenceTarget(body.sequence, sequence, never_retry) if sequence is not None else None
+        if sequence is None:
+            return None
+        return SequenceTarget(body.sequence, sequence, never_retry, processor=definition.processor)
     assert body.to_store is not None
     store = stores.resolve(body.to_store, where, diagnostics)
     return StoreTarget(store) if store is not None else None

@@ -24,6 +24,7 @@ from interlace.message import CORRELATION_HEADER, MessageContext, Payload
 from interlace.model.durations import format_duration
 from interlace.model.endpoint import EndpointDefinition
 from interlace.observability.metrics import EndpointMetrics
+from interlace.observability.otel import OTEL
 from interlace.sdk.headers import header_break
 
 __all__ = ["HttpEndpoint"]
@@ -181,6 +182,15 @@ class HttpEndpoint:
 
     async def send(self, ctx: MessageContext) -> EndpointResponse:
         method, url, headers, body = self.request_of(ctx)
+        if OTEL.on:
+            attributes = {"interlace.endpoint": self._name, "http.request.method": method}
+            with OTEL.client_span(f"endpoint {self._name}", ctx, attributes, headers):
+                return await self._send(ctx, url, method, headers, body)
+        return await self._send(ctx, url, method, headers, body)
+
+    async def _send(
+        self, ctx: MessageContext, url: URL, method: str, headers: CIMultiDict[str], body: bytes | None
+    ) -> EndpointResponse:
         if self._deactivated:
             raise deactivated_error(self._name)
         session = self._client.session()

@@ -102,7 +102,7 @@ async def answer_message(
     resource = match.target
     with resource.in_flight.counting():
         ctx = message_of(method, path, headers, query, body, match.path_params)
-        result = await run_flow(resource.flow, ctx, what=f"{method} {path}", artifact=resource.api)
+        result = await run_flow(resource.flow, ctx, what=f"{method} {path}", artifact=("api", resource.api))
     return answer(result, ctx), ctx, result
 
 
@@ -222,9 +222,8 @@ class Dispatcher:
                 return web.Response(status=400)
             ctx = message_from_request(request, body, match.path_params)
             resource = match.target
-            result = await run_flow(
-                resource.flow, ctx, what=f"{request.method} {request.path}", artifact=resource.api
-            )
+            what = f"{request.method} {request.path}"
+            result = await run_flow(resource.flow, ctx, what=what, artifact=("api", resource.api))
             response = answer(result, ctx)
             if artifacts is not self._bound_for:
                 self._bind(artifacts)

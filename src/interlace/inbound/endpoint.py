@@ -165,9 +165,8 @@ class InboundEndpoint:
         ctx = message_of(event)
         counters.in_flight += 1
         try:
-            result = await run_flow(
-                self._flow, ctx, what=f"inbound endpoint {self._name}", artifact=self._name
-            )
+            what = f"inbound endpoint {self._name}"
+            result = await run_flow(self._flow, ctx, what=what, artifact=("inbound", self._name))
             if result.settles:
                 counters.processed += 1
                 if event.attempt is None:

@@ -127,7 +127,9 @@ class ScheduledTask:
                 error: str | None = f"the task's message could not be built: {exc}"
                 _log.warning("task %s: %s", self._name, error)
             else:
-                result = await run_flow(self._flow, ctx, what=f"task {self._name}", artifact=self._name)
+                result = await run_flow(
+                    self._flow, ctx, what=f"task {self._name}", artifact=("task", self._name)
+                )
                 error = None if result.settles else result.description
             if error is not None:
                 self._failures += 1

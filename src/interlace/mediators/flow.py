@@ -24,6 +24,9 @@ failed      an error ended it; ``handled`` when an on-error    handled: its repl
 (acknowledged, counted as delivered); otherwise it is handed back or retried. An error that an on-error
 flow handled settles: the on-error flow is where a project decides what a failure means, and one that
 wants the message retried raises an error from it (``throw-error``), which is then not handled.
+
+``artifact`` names the artifact the message entered (the API, processor, inbound endpoint or task):
+when that artifact is switched on for message tracing, the run is recorded as a message trace.
 """
 
 from __future__ import annotations
@@ -37,6 +40,8 @@ from interlace.mediators.base import Mediator
 from interlace.mediators.sequence import error_info
 from interlace.message import ErrorInfo, MessageContext
 from interlace.observability.logging import enter_log_scope, leave_log_scope
+from interlace.observability.otel import OTEL
+from interlace.observability.tracing import MESSAGE_TRACER, TracedKind
 
 __all__ = ["FlowOutcome", "FlowResult", "run_flow"]
 
@@ -77,18 +82,52 @@ _DROPPED = FlowResult("dropped")
 
 
 async def run_flow(
-    flow: Mediator, ctx: MessageContext, *, what: str = "flow", artifact: str | None = None
+    flow: Mediator,
+    ctx: MessageContext,
+    *,
+    what: str = "flow",
+    artifact: tuple[TracedKind, str] | None = None,
 ) -> FlowResult:
     """Run ``flow`` on ``ctx`` and name how it ended (see the module docstring). ``what`` names the
     flow's caller in the log (``inbound endpoint Orders``); every record logged while it runs carries
-    the message's correlation id and ``artifact`` (the API, inbound endpoint or task). An error that
-    escapes the flow is logged (an unexpected exception with its traceback) and becomes a ``failed``
-    result; ``ctx.reply`` and ``ctx.error`` are left as the flow set them."""
-    scope = enter_log_scope(ctx.correlation_id, artifact)
+    the message's correlation id and the name of ``artifact`` (the API, processor, inbound endpoint or
+    task it entered, by kind and name). An error that escapes the flow is logged (an unexpected
+    exception with its traceback) and becomes a ``failed`` result; ``ctx.reply`` and ``ctx.error`` are
+    left as the flow set them."""
+    scope = enter_log_scope(ctx.correlation_id, artifact[1] if artifact is not None else None)
     try:
+        if (MESSAGE_TRACER.on or OTEL.on) and artifact is not None and ctx.trace is None:
+            return await _run_traced(flow, ctx, what, artifact)
         return await _run(flow, ctx, what)
     finally:
         leave_log_scope(scope)
+
+
+async def _run_traced(
+    flow: Mediator, ctx: MessageContext, what: str, artifact: tuple[TracedKind, str]
+) -> FlowResult:
+    """Run with a message trace when the artifact is traced, and in OpenTelemetry spans when on."""
+    recorder = MESSAGE_TRACER.start(*artifact, ctx) if MESSAGE_TRACER.on else None
+    try:
+        if OTEL.on:
+            with OTEL.flow_span(*artifact, ctx) as spans:
+                spans.inner = recorder
+                ctx.trace = spans
+                result = await _run(flow, ctx, what)
+                if result.outcome == "failed":
+                    spans.failed(result.description)
+        else:
+            ctx.trace = recorder
+            result = await _run(flow, ctx, what)
+    except BaseException:
+        if recorder is not None:
+            recorder.finish("failed", "cancelled")
+        raise
+    finally:
+        ctx.trace = None
+    if recorder is not None:
+        recorder.finish(result.outcome, result.description)
+    return result
 
 
 async def _run(flow: Mediator, ctx: MessageContext, what: str) -> FlowResult:

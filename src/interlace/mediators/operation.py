@@ -9,6 +9,7 @@ from interlace.errors import InterlaceError, SourceLocation
 from interlace.expressions import ValueTemplate
 from interlace.mediators.base import CONTINUE
 from interlace.message import MessageContext, Payload
+from interlace.observability.otel import OTEL
 from interlace.sdk import OperationResult, OperationSpec
 
 __all__ = ["OperationMediator", "result_payload"]
@@ -44,6 +45,14 @@ class OperationMediator:
         self.location = location
 
     async def mediate(self, ctx: MessageContext) -> bool:
+        if OTEL.on:
+            name = self.spec.qualified_name
+            attributes = {"interlace.operation": name, "interlace.connection": self.pool.name}
+            with OTEL.client_span(f"{name} on connection {self.pool.name}", ctx, attributes, None):
+                return await self._mediate(ctx)
+        return await self._mediate(ctx)
+
+    async def _mediate(self, ctx: MessageContext) -> bool:
         values = self.parameters.render(ctx)
         try:
             async with self.pool.use() as connection:

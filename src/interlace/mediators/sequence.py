@@ -4,6 +4,10 @@ Every flow is one: an API resource's flow, a named sequence, a branch of filter 
 mediator fails, the sequence records the error on the context (``${error.code}``, ``${error.message}``,
 ``${error.detail}``) and runs its on-error flow, which ends the flow; without an on-error flow the error
 goes to the enclosing sequence, and finally to the caller (the default error answer).
+
+A sequence is also the one place where message tracing touches a flow: for a traced message
+(``ctx.trace`` set) it runs each mediator through the trace's ``step``; otherwise the loop is the plain
+one. A named sequence that is switched on for tracing starts a trace for a message not yet traced.
 """
 
 from __future__ import annotations
@@ -17,7 +21,8 @@ from typing import Any
 from interlace.errors import InterlaceError, SourceLocation
 from interlace.expressions import ValueTemplate
 from interlace.mediators.base import CONTINUE, STOP, Mediator
-from interlace.message import ErrorInfo, MessageContext
+from interlace.message import ErrorInfo, FlowTrace, MessageContext
+from interlace.observability.tracing import MESSAGE_TRACER
 
 __all__ = ["SequenceCallMediator", "SequenceMediator", "SequenceParameters", "error_info"]
 
@@ -47,9 +52,11 @@ class SequenceParameters:
 
 class SequenceMediator:
     """Runs ``mediators`` in order; ``mediators`` and ``on_error`` may be filled after construction so that
-    named sequences can refer to each other. ``parameters`` are those a named sequence declares."""
+    named sequences can refer to each other. ``parameters`` are those a named sequence declares;
+    ``named`` marks a sequence artifact (not a resource's flow or a branch), which can be traced by its
+    name."""
 
-    __slots__ = ("location", "mediators", "name", "on_error", "parameters")
+    __slots__ = ("location", "mediators", "name", "named", "on_error", "parameters")
 
     def __init__(
         self,
@@ -58,18 +65,32 @@ class SequenceMediator:
         mediators: tuple[Mediator, ...] = (),
         on_error: Mediator | None = None,
         parameters: SequenceParameters | None = None,
+        *,
+        named: bool = False,
     ) -> None:
         self.name = name
+        self.named = named
         self.location = location
         self.mediators = mediators
         self.on_error = on_error
         self.parameters = parameters
 
     async def mediate(self, ctx: MessageContext) -> bool:
+        trace = ctx.trace
+        if self.named and MESSAGE_TRACER.on and (trace is None or not trace.records):
+            return await self._traced_as_sequence(ctx, trace)
+        return await self._run(ctx, trace)
+
+    async def _run(self, ctx: MessageContext, trace: FlowTrace | None) -> bool:
         try:
-            for mediator in self.mediators:
-                if not await mediator.mediate(ctx):
-                    return STOP
+            if trace is None:
+                for mediator in self.mediators:
+                    if not await mediator.mediate(ctx):
+                        return STOP
+            else:
+                for position, mediator in enumerate(self.mediators):
+                    if not await trace.step(self.name, position, mediator, ctx):
+                        return STOP
             return CONTINUE
         except InterlaceError as exc:
             if self.on_error is None:
@@ -87,6 +108,29 @@ class SequenceMediator:
             )
         await self.on_error.mediate(ctx)
         return STOP
+
+    async def _traced_as_sequence(self, ctx: MessageContext, outer: FlowTrace | None) -> bool:
+        """Run with a message trace of its own when this sequence is traced, for as long as it runs
+        (inside the OpenTelemetry spans of ``outer``, when there are)."""
+        recorder = MESSAGE_TRACER.start("sequence", self.name, ctx)
+        if recorder is None:
+            return await self._run(ctx, outer)
+        if outer is None:
+            ctx.trace = recorder
+        else:
+            outer.record_into(recorder)
+        try:
+            went_on = await self._run(ctx, ctx.trace)
+        except BaseException as exc:
+            recorder.finish("failed", str(exc))
+            raise
+        finally:
+            if outer is None:
+                ctx.trace = None
+            else:
+                outer.record_into(None)
+        recorder.finish("finished" if went_on else "stopped")
+        return went_on
 
     def __repr__(self) -> str:
         return f"SequenceMediator({self.name!r}, {len(self.mediators)} mediators)"

@@ -3,6 +3,7 @@
 from interlace.message.context import (
     CORRELATION_HEADER,
     ErrorInfo,
+    FlowTrace,
     MessageContext,
     Params,
     Reply,
@@ -15,6 +16,7 @@ __all__ = [
     "CORRELATION_HEADER",
     "JSON_TYPE",
     "ErrorInfo",
+    "FlowTrace",
     "JsonValue",
     "MessageContext",
     "Params",

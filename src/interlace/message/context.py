@@ -11,14 +11,22 @@ import copy
 import itertools
 import os
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from multidict import CIMultiDict
 
 from interlace.message.json import JsonValue
 from interlace.message.payload import Payload
 
-__all__ = ["CORRELATION_HEADER", "ErrorInfo", "MessageContext", "Params", "Reply", "new_correlation_id"]
+__all__ = [
+    "CORRELATION_HEADER",
+    "ErrorInfo",
+    "FlowTrace",
+    "MessageContext",
+    "Params",
+    "Reply",
+    "new_correlation_id",
+]
 
 CORRELATION_HEADER = "X-Correlation-ID"
 """The header that carries a message's correlation id in and out of Interlace."""
@@ -70,6 +78,25 @@ class Params:
     function: dict[str, Any] = field(default_factory=dict)
 
 
+class FlowTrace(Protocol):
+    """The message trace of a traced message (``interlace.observability.tracing``).
+
+    Called by a sequence once per mediator it runs on a traced message, instead of ``mediate``: it runs
+    ``mediator.mediate(ctx)`` with what it records around it, and returns or raises what that did.
+    Branches running in parallel (clones of the message) share it.
+    """
+
+    async def step(self, sequence: str, position: int, mediator: Any, ctx: MessageContext) -> bool: ...
+
+    @property
+    def records(self) -> bool:
+        """Whether a message trace is being recorded (not only OpenTelemetry spans)."""
+        ...
+
+    def record_into(self, recorder: FlowTrace | None) -> None:
+        """Also record into ``recorder`` (a traced sequence starting inside the flow), or stop (None)."""
+
+
 class MessageContext:
     """Payload, headers, variables and properties of one message in flight.
 
@@ -77,6 +104,9 @@ class MessageContext:
     properties, of which ``status`` and ``reason`` set the HTTP response status and reason.
     ``correlation_id`` identifies the message in logs, errors and outbound calls. ``reply``, once set,
     is the answer to the caller; a flow that ends without one answers with its current message.
+    ``trace`` is the message's trace while it is traced (None otherwise, the usual case);
+    ``traceparent`` the W3C trace context of where the message is in an OpenTelemetry trace, kept with
+    it when it is stored.
     """
 
     __slots__ = (
@@ -89,6 +119,8 @@ class MessageContext:
         "payload",
         "properties",
         "reply",
+        "trace",
+        "traceparent",
         "transport",
         "variables",
     )
@@ -115,6 +147,8 @@ class MessageContext:
         self.correlation_id: str = correlation_id or new_correlation_id()
         self.error: ErrorInfo | None = None
         self.reply: Reply | None = None
+        self.trace: FlowTrace | None = None
+        self.traceparent: str | None = None
 
     def clone(self) -> MessageContext:
         """An independent copy for a parallel branch: same payload bytes, copied headers and variables."""
@@ -130,6 +164,8 @@ class MessageContext:
         other.properties = dict(self.properties)
         other.transport = dict(self.transport)
         other.error = self.error
+        other.trace = self.trace
+        other.traceparent = self.traceparent
         return other
 
     @property

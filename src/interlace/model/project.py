@@ -24,6 +24,9 @@ backend = "http://127.0.0.1:9090"
 start = "interlace.samples.hospital:start_hospital_backend"
 port = 9090
 
+[tracing]                         # message traces and OpenTelemetry (see the tracing reference)
+sensitive = ["ssn"]
+
 [coordination]                    # nodes sharing this database run coordinated tasks and inbound once
 dsn = "postgresql://interlace@db.example.com:5432/interlace"
 ```
@@ -38,6 +41,7 @@ from pydantic import Field, field_validator, model_validator
 
 from interlace.model.base import Definition
 from interlace.model.durations import PositiveDuration
+from interlace.model.tracing import TracingDefinition
 
 __all__ = [
     "CompanionDefinition",
@@ -205,3 +209,4 @@ class ProjectDefinition(Definition):
     profiles: dict[str, ProfileDefinition] = Field(default_factory=dict)
     coordination: CoordinationDefinition | None = None
     """Off (every node runs everything) unless given."""
+    tracing: TracingDefinition = Field(default_factory=TracingDefinition)

@@ -108,13 +108,17 @@ class SequenceTarget:
     """Runs ``sequence`` on the message. It is delivered when the flow's result settles
     (:attr:`~interlace.mediators.flow.FlowResult.settles`: also when its on-error flow handled an error);
     an error that escapes the flow is a failure, and one whose status (``throw-error``'s ``status``, an
-    endpoint error's 502) is in ``never_retry`` gives up at once."""
+    endpoint error's 502) is in ``never_retry`` gives up at once. ``processor`` names the processor that
+    delivers (its deliveries are traced when it is)."""
 
-    __slots__ = ("never_retry", "sequence", "sequence_name")
+    __slots__ = ("never_retry", "processor", "sequence", "sequence_name")
 
     kind: Literal["sequence"] = "sequence"
 
-    def __init__(self, name: str, sequence: Mediator, never_retry: frozenset[int]) -> None:
+    def __init__(
+        self, name: str, sequence: Mediator, never_retry: frozenset[int], processor: str = ""
+    ) -> None:
+        self.processor = processor
         self.sequence_name = name
         self.sequence = sequence
         self.never_retry = never_retry
@@ -126,7 +130,10 @@ class SequenceTarget:
     async def deliver(self, message: StoredMessage) -> DeliveryOutcome:
         ctx = delivery_context(message)
         result = await run_flow(
-            self.sequence, ctx, what=f"sequence {self.sequence_name} on message {message.id}"
+            self.sequence,
+            ctx,
+            what=f"sequence {self.sequence_name} on message {message.id}",
+            artifact=("processor", self.processor) if self.processor else None,
         )
         if result.settles:
             return DELIVERED

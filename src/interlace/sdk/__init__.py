@@ -35,6 +35,7 @@ from interlace.sdk.flow import InFlight
 from interlace.sdk.headers import check_header_values, header_break
 from interlace.sdk.oauth2 import OAuth2Settings, OAuth2Tokens, RefreshNote, RefreshNotes, TokenStore
 from interlace.sdk.operation import OperationResult, OperationSpec, ResultSpec, needs_scopes
+from interlace.sdk.propagation import set_trace_headers, trace_headers
 from interlace.sdk.registry import (
     ENTRY_POINT_GROUP,
     ConnectorRegistry,
@@ -109,5 +110,7 @@ __all__ = [
     "quote_value",
     "render_connector_reference",
     "retry_after_seconds",
+    "set_trace_headers",
     "start_authorization",
+    "trace_headers",
 ]

@@ -31,7 +31,9 @@ class StoredMessage:
 
     ``id`` is stable for the message's whole life (it is sent as the ``Idempotency-Key`` when the message
     is forwarded); ``origin`` is the store the message was first stored in, so a dead-letter message can
-    be replayed where it came from. Variables and properties must be JSON values.
+    be replayed where it came from. Variables and properties must be JSON values. ``traceparent`` is the
+    W3C trace context of the flow that stored it (when OpenTelemetry was on), so that its delivery joins
+    that trace.
     """
 
     id: str
@@ -45,6 +47,7 @@ class StoredMessage:
     attempts: int = 0
     last_error: str | None = None
     origin: str | None = None
+    traceparent: str = ""
 
     @classmethod
     def from_context(
@@ -61,6 +64,7 @@ class StoredMessage:
             correlation_id=ctx.correlation_id,
             created=clock(),
             origin=origin,
+            traceparent=ctx.traceparent or "",
         )
 
     def to_context(self) -> MessageContext:
@@ -72,6 +76,7 @@ class StoredMessage:
             correlation_id=self.correlation_id or None,
         )
         ctx.properties.update(self.properties)
+        ctx.traceparent = self.traceparent or None
         return ctx
 
     def failed(self, error: str) -> StoredMessage:
@@ -94,6 +99,7 @@ def encode_message(message: StoredMessage) -> bytes:
             "attempts": message.attempts,
             "last_error": message.last_error,
             "origin": message.origin,
+            "traceparent": message.traceparent,
         },
         option=orjson.OPT_NON_STR_KEYS,
     )
@@ -115,6 +121,7 @@ def decode_message(data: bytes | str) -> StoredMessage:
             attempts=int(record.get("attempts") or 0),
             last_error=record.get("last_error"),
             origin=record.get("origin"),
+            traceparent=str(record.get("traceparent") or ""),
         )
     except (orjson.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
         raise StoreError(f"a stored message is corrupt: {exc}") from exc

@@ -20,6 +20,7 @@ from interlace.sdk import (
     RetryableError,
     TokenStore,
     check_header_values,
+    trace_headers,
 )
 from interlace.sdk.answers import Answer, check_status, to_result
 
@@ -104,6 +105,7 @@ class HttpConnection(Connection[HttpConfig]):
         check_header_values((headers or {}).items(), where)
         merged: CIMultiDict[str] = CIMultiDict(self.config.headers)
         merged.update(headers or {})
+        merged.update(trace_headers())
         if encoded is not None and (content_type is not None or "Content-Type" not in merged):
             merged["Content-Type"] = encoded.content_type
         url, merged = self._credentials(url, merged)

@@ -14,6 +14,7 @@ from interlace.management.resources import (
     server,
     session,
     stores,
+    traces,
 )
 from interlace.management.routes import Route, Schema
 
@@ -31,6 +32,7 @@ _MODULES = (
     processors,
     inbound,
     loglevels,
+    traces,
 )
 
 ROUTES: tuple[Route, ...] = tuple(route for module in _MODULES for route in module.ROUTES)

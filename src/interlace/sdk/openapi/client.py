@@ -32,6 +32,7 @@ from interlace.sdk.openapi.credentials import (
 )
 from interlace.sdk.openapi.model import ApiOperation, SecurityScheme
 from interlace.sdk.operation import OperationResult
+from interlace.sdk.propagation import trace_headers
 from interlace.sdk.urls import path_segment, quote_value
 
 __all__ = ["ApiClient"]
@@ -111,7 +112,7 @@ class ApiClient:
         session = self._session
         assert session is not None
         path, query, placed = self._place(operation, values)
-        headers = CIMultiDict({**self.headers, **placed})
+        headers = CIMultiDict({**self.headers, **placed, **trace_headers()})
         data: Any = None
         body = values.get(operation.body.key) if operation.body is not None else None
         if operation.body is not None and body is not None:
