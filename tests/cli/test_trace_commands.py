@@ -8,9 +8,10 @@ from collections.abc import Iterator
 import pytest
 
 from interlace.observability.tracing import MESSAGE_TRACER
-from tests.cli.test_server_commands import LiveServer, admin, cli, config_dir, live, ok, rows
+from tests.cli.live_server import LiveServer, rows
+from tests.cli.test_server_commands import admin, cli, ok
 
-__all__ = ["admin", "config_dir", "live"]  # the live server's fixtures, used here by name
+__all__ = ["admin"]  # the logged-in live server's fixture, used here by name
 
 
 @pytest.fixture(autouse=True)
