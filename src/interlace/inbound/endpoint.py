@@ -27,7 +27,7 @@ from interlace.mediators.base import Mediator
 from interlace.mediators.flow import run_flow
 from interlace.message import MessageContext
 from interlace.sdk import NO_ACK, DeadLettering, FatalError, RetryableError, TriggerEvent
-from interlace.services import ServiceFailedError, ServiceKind, ServiceRecord, Wait
+from interlace.services import ServiceFailedError, ServiceIdentity, ServiceKind, Wait
 
 __all__ = ["InboundEndpoint", "message_of"]
 
@@ -41,7 +41,7 @@ def message_of(event: TriggerEvent) -> MessageContext:
     return ctx
 
 
-class InboundEndpoint:
+class InboundEndpoint(ServiceIdentity):
     """An event source bound to a flow (see the module docstring); an
     :class:`~interlace.inbound.base.Inbound` service.
 
@@ -68,7 +68,7 @@ class InboundEndpoint:
         coordinated: bool = False,
         attempts: AttemptCounter | None = None,
     ) -> None:
-        self._name = name
+        super().__init__(name, starts_active=starts_active, coordinated=coordinated)
         self.source = source
         self._flow = flow
         self._target = target
@@ -77,23 +77,8 @@ class InboundEndpoint:
         self._requeue = requeue
         self.redelivery = redelivery or Redelivery()
         self.dead_letters = dead_letters
-        self._starts_active = starts_active
-        self._coordinated = coordinated
         self._counters = InboundCounters()
         self._attempts = attempts or AttemptCounter()
-        self.record = ServiceRecord()
-
-    @property
-    def name(self) -> str:
-        return self._name
-
-    @property
-    def starts_active(self) -> bool:
-        return self._starts_active
-
-    @property
-    def coordinated(self) -> bool:
-        return self._coordinated
 
     def state(self) -> InboundState:
         return self._counters.snapshot(

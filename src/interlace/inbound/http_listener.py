@@ -25,7 +25,7 @@ from aiohttp.web_protocol import RequestHandler as _Protocol
 
 from interlace.inbound.base import InboundCounters, InboundState
 from interlace.routing import RouteTable
-from interlace.services import ServiceFailedError, ServiceKind, ServiceRecord
+from interlace.services import ServiceFailedError, ServiceIdentity, ServiceKind
 from interlace.serving import ConnectionLimits, GuardedServer
 
 __all__ = ["HttpDispatch", "HttpListener", "RequestHandler"]
@@ -37,14 +37,13 @@ HttpDispatch = Callable[[RouteTable[Any], int], RequestHandler]
 """Makes the request handler for a route table and a body size limit (the transport's dispatcher)."""
 
 
-class HttpListener:
+class HttpListener(ServiceIdentity):
     """Serves the APIs ``apis`` (compiled into ``routes``) at host:port; a
     :class:`~interlace.inbound.base.Inbound` service, never coordinated (every node listens).
     ``port`` is the bound port once it listens."""
 
     kind: ServiceKind = "inbound"
     source_kind = "http"
-    coordinated = False
 
     def __init__(
         self,
@@ -61,7 +60,7 @@ class HttpListener:
         starts_active: bool = True,
         graceful_timeout: float = 10.0,
     ) -> None:
-        self._name = name
+        super().__init__(name, starts_active=starts_active)
         self.host = host
         self.port = port
         self._configured_port = port
@@ -71,19 +70,9 @@ class HttpListener:
         self._dispatch = dispatch
         self.max_in_flight = max_in_flight
         self.limits = limits or ConnectionLimits()
-        self._starts_active = starts_active
         self._graceful_timeout = graceful_timeout
         self._counters = InboundCounters()
-        self.record = ServiceRecord()
         self.listening = asyncio.Event()
-
-    @property
-    def name(self) -> str:
-        return self._name
-
-    @property
-    def starts_active(self) -> bool:
-        return self._starts_active
 
     def state(self) -> InboundState:
         source = f"http://{self.host}:{self.port}"

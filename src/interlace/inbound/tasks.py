@@ -16,7 +16,7 @@ from collections.abc import Callable
 from interlace.mediators.base import Mediator
 from interlace.mediators.flow import run_flow
 from interlace.message import MessageContext
-from interlace.services import EpochTime, Schedule, ServiceKind, ServiceRecord, ServiceState, Wait
+from interlace.services import EpochTime, Schedule, ServiceIdentity, ServiceKind, ServiceState, Wait
 
 __all__ = ["ScheduledTask", "TaskState"]
 
@@ -36,7 +36,7 @@ class TaskState(ServiceState):
     next_run: EpochTime | None = None
 
 
-class ScheduledTask:
+class ScheduledTask(ServiceIdentity):
     """Runs ``flow`` on the message ``message()`` builds, on ``schedule``; a
     :class:`~interlace.services.Service` of kind ``task``."""
 
@@ -55,33 +55,18 @@ class ScheduledTask:
         coordinated: bool = False,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        self._name = name
+        super().__init__(name, starts_active=starts_active, coordinated=coordinated)
         self.schedule = schedule
         self._flow = flow
         self._message = message
         self._target = target
         self._wait = wait
-        self._starts_active = starts_active
-        self._coordinated = coordinated
         self._clock = clock
         self._lock = asyncio.Lock()
-        self.record = ServiceRecord()
         self._runs = 0
         self._failures = 0
         self._last_run: float | None = None
         self._next_run: float | None = None
-
-    @property
-    def name(self) -> str:
-        return self._name
-
-    @property
-    def starts_active(self) -> bool:
-        return self._starts_active
-
-    @property
-    def coordinated(self) -> bool:
-        return self._coordinated
 
     def state(self) -> TaskState:
         return TaskState(

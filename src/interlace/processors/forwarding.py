@@ -23,8 +23,8 @@ from interlace.services import (
     Backoff,
     Schedule,
     ServiceFailedError,
+    ServiceIdentity,
     ServiceKind,
-    ServiceRecord,
     Wait,
     wait_or_stop,
 )
@@ -49,12 +49,11 @@ class ExhaustedPolicy:
     sequence_name: str = ""
 
 
-class ForwardingProcessor:
+class ForwardingProcessor(ServiceIdentity):
     """Forwards the messages of ``store`` to ``target`` (see the module docstring); a
     :class:`~interlace.processors.base.MessageProcessor`."""
 
     kind: ServiceKind = "processor"
-    coordinated = False
 
     def __init__(
         self,
@@ -73,7 +72,7 @@ class ForwardingProcessor:
     ) -> None:
         if exhausted is not None and exhausted.action == "dead-letter" and exhausted.dead_letter is None:
             raise ValueError("the dead-letter action needs a dead-letter store")
-        self._name = name
+        super().__init__(name, starts_active=starts_active)
         self._store = store
         self._target = target
         self._schedule = schedule
@@ -81,20 +80,10 @@ class ForwardingProcessor:
         self._backoff = backoff or Backoff()
         self._exhausted = exhausted or ExhaustedPolicy()
         self._concurrency = concurrency
-        self._starts_active = starts_active
         self._wait = wait
         # Rung when this runtime stores a message: an idle processor looks at once, not at its next poll.
         self._idle_wait: Wait = bell.wait if bell is not None else wait
         self._counters = ProcessorCounters()
-        self.record = ServiceRecord()
-
-    @property
-    def name(self) -> str:
-        return self._name
-
-    @property
-    def starts_active(self) -> bool:
-        return self._starts_active
 
     def state(self) -> ProcessorState:
         return self._counters.snapshot(self._name, "forwarding", self.record, self._store.name, self._target)

@@ -13,7 +13,7 @@ import logging
 
 from interlace.processors.base import ProcessorCounters, ProcessorState
 from interlace.processors.delivery import DeliveryTarget
-from interlace.services import Schedule, ServiceKind, ServiceRecord, Wait, wait_or_stop
+from interlace.services import Schedule, ServiceIdentity, ServiceKind, Wait, wait_or_stop
 from interlace.stores import MessageStore
 
 __all__ = ["SamplingProcessor"]
@@ -21,12 +21,11 @@ __all__ = ["SamplingProcessor"]
 _log = logging.getLogger("interlace.processors")
 
 
-class SamplingProcessor:
+class SamplingProcessor(ServiceIdentity):
     """Takes one message of ``store`` per tick of ``schedule`` and delivers it to ``target`` once; a
     :class:`~interlace.processors.base.MessageProcessor`."""
 
     kind: ServiceKind = "processor"
-    coordinated = False
 
     def __init__(
         self,
@@ -38,22 +37,12 @@ class SamplingProcessor:
         starts_active: bool = True,
         wait: Wait = wait_or_stop,
     ) -> None:
-        self._name = name
+        super().__init__(name, starts_active=starts_active)
         self._store = store
         self._target = target
         self._schedule = schedule
-        self._starts_active = starts_active
         self._wait = wait
         self._counters = ProcessorCounters()
-        self.record = ServiceRecord()
-
-    @property
-    def name(self) -> str:
-        return self._name
-
-    @property
-    def starts_active(self) -> bool:
-        return self._starts_active
 
     def state(self) -> ProcessorState:
         return self._counters.snapshot(self._name, "sampling", self.record, self._store.name, self._target)

@@ -33,6 +33,7 @@ __all__ = [
     "EpochTime",
     "Service",
     "ServiceFailedError",
+    "ServiceIdentity",
     "ServiceKind",
     "ServiceRecord",
     "ServiceState",
@@ -130,3 +131,29 @@ class Service(Protocol):
     def state(self) -> ServiceState: ...
 
     async def run(self, stop: asyncio.Event) -> None: ...
+
+
+class ServiceIdentity:
+    """What every service is known by, for service classes to derive from: its name, whether its
+    deployment runs it when it starts, whether one node of several runs it (under a lease), and its
+    :class:`ServiceRecord`. A derived class adds ``kind``, ``state()`` and ``run()``."""
+
+    def __init__(self, name: str, *, starts_active: bool = True, coordinated: bool = False) -> None:
+        self._name = name
+        self._starts_active = starts_active
+        self._coordinated = coordinated
+        self.record = ServiceRecord()
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def starts_active(self) -> bool:
+        """Whether its deployment runs it when it starts (``active: true``)."""
+        return self._starts_active
+
+    @property
+    def coordinated(self) -> bool:
+        """Whether one node of several runs it, under a lease."""
+        return self._coordinated
