@@ -146,14 +146,13 @@ def test_a_new_project_passes_check_and_its_own_suite(
         "created greetings/sequences/build-greeting.yaml",
         "created greetings/endpoints/.keep",
         "created greetings/tests/greeting.yaml",
-        "run it with: interlace run greetings --profile dev",
+        "run it with: interlace run greetings",
         "test it with: interlace test greetings",
     ]
-    for profile in ([], ["--profile", "dev"]):
+    for profile in ([], ["--profile", "dev"]):  # dev is the project's default profile
         checked = runner.invoke(app, ["check", str(target), *profile])
         assert checked.exit_code == 0, checked.output
-        shown = " (profile dev)" if profile else ""
-        assert checked.stdout == f"{target}: no problems found{shown}\n"
+        assert checked.stdout == f"{target}: no problems found (profile dev)\n"
     tested = runner.invoke(app, ["test", str(target)])
     assert tested.exit_code == 0, tested.output
     assert "3 cases passed, 0 failed" in tested.stdout.splitlines()

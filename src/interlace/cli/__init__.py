@@ -121,7 +121,7 @@ def new(target: Annotated[Path, typer.Argument(help="Folder to create.")]) -> No
         raise typer.Exit(1) from None
     for path in files:
         _out.print(f"created {path}", markup=False)
-    _out.print(f"run it with: interlace run {target} --profile dev", markup=False)
+    _out.print(f"run it with: interlace run {target}", markup=False)
     _out.print(f"test it with: interlace test {target}", markup=False)
 
 

@@ -11,6 +11,8 @@ _FILES = {
 [project]
 name = "{name}"
 version = "0.1.0"
+# The development profile applies unless another is asked for (`--profile prod`).
+default-profile = "dev"
 
 [server]
 port = 8290
@@ -55,13 +57,13 @@ cases:
     request: {{method: GET, path: /greeting/Ada}}
     expect:
       status: 200
-      json: {{message: "Hello, Ada!"}}
+      json: {{message: "Hello from dev, Ada!"}}  # the default profile, dev, sets the greeting
       logs: [greeting Ada]
   - case: a posted name is greeted with 201
     request: {{method: POST, path: /greeting/, json: {{name: Grace}}}}
     expect:
       status: 201
-      json-paths: {{$.message: "Hello, Grace!"}}
+      json-paths: {{$.message: "Hello from dev, Grace!"}}
   - case: a post without a name is refused
     request: {{method: POST, path: /greeting/, json: {{}}}}
     expect:
