@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable
 
 import orjson
 
+from interlace.observability.logging import json_formatter
 from interlace.processors import ExhaustedPolicy
 from interlace.services import Supervisor
 from interlace.stores import MemoryStore
@@ -135,16 +137,24 @@ async def test_the_deactivate_action_stops_the_processor_and_keeps_the_message_f
     assert await receiver.wait_for(2) == [{"n": 1}, {"n": 2}]
 
 
-async def test_the_exhausted_sequence_runs_on_the_message(
-    receiver: Receiver, orders: MemoryStore, forwarder: MakeForwarder, supervise: Supervise
+async def test_the_exhausted_sequence_runs_on_the_message_under_the_processors_name(
+    receiver: Receiver,
+    orders: MemoryStore,
+    forwarder: MakeForwarder,
+    supervise: Supervise,
 ) -> None:
     seen: list[str] = []
+    logged_as: list[str | None] = []
 
     class Alert:
         location = None
 
         async def mediate(self, ctx: object) -> bool:
             seen.append(ctx.headers["Idempotency-Key"])  # type: ignore[attr-defined]
+            line = logging.LogRecord(
+                "interlace.test.alert", logging.WARNING, __file__, 1, "alerting", None, None
+            )
+            logged_as.append(orjson.loads(json_formatter().format(line)).get("artifact"))
             return True
 
     receiver.rule = lambda r: 500
@@ -153,6 +163,7 @@ async def test_the_exhausted_sequence_runs_on_the_message(
     supervisor = supervise(forwarder(max_attempts=1, exhausted=policy))
     await eventually(lambda: supervisor.state("processor", "Forwarder").dropped == 1)
     assert seen == ["m001"]
+    assert logged_as == ["Forwarder"]  # its log lines name the processor
 
 
 async def test_concurrency_above_one_delivers_every_message(

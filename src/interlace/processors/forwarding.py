@@ -271,7 +271,7 @@ class ForwardingProcessor(ServiceIdentity):
             return
         name = self._exhausted.sequence_name
         what = f"processor {self._name}: sequence {name} on exhausted message {message.id}"
-        await run_flow(sequence, delivery_context(message), what=what)
+        await run_flow(sequence, delivery_context(message), what=what, artifact=("processor", self._name))
 
     async def _settle(self, operation: Awaitable[None], message: StoredMessage, action: str) -> None:
         """Await a store operation on a claimed message; a failure leaves the claim to expire (the message
