@@ -16,18 +16,7 @@ import asyncio
 import os
 import sys
 
-from loadgen import run_load
-from passthrough import (
-    BENCH,
-    HOST,
-    Measurement,
-    _check_answer,
-    _cpu_seconds,
-    _free_port,
-    _median,
-    _own_cpu_seconds,
-    _process,
-)
+from passthrough import BENCH, Measurement, _free_port, _median, _process, measure_server
 from workload import WORKLOADS
 
 MODES = ("metrics on", "metrics off")
@@ -41,25 +30,7 @@ async def _measure(mode: str, args: argparse.Namespace, backend_pid: int, backen
     flag = "--metrics" if mode == "metrics on" else "--no-metrics"
     project = BENCH / "projects" / workload.name
     command = [sys.executable, "-m", "interlace", "run", str(project), "--port", str(port), flag]
-    env = {"BENCH_BACKEND_URL": f"http://{HOST}:{backend_port}"}
-    with _process(mode, command, args.server_core, port, env) as process:
-        await _check_answer(mode, workload, port)
-
-        def probe() -> tuple[float, ...]:
-            return _cpu_seconds(process.pid), _cpu_seconds(backend_pid) + _own_cpu_seconds()
-
-        load = await run_load(
-            HOST,
-            port,
-            workload.path,
-            workload.body,
-            connections=args.connections,
-            warmup=args.warmup,
-            duration=args.duration,
-            probe=probe,
-        )
-    server_cpu, aux_cpu = (seconds / load.seconds for seconds in load.probed)
-    return Measurement(workload.name, mode, load, server_cpu, aux_cpu)
+    return await measure_server(mode, command, port, workload, args, backend_pid, backend_port)
 
 
 async def _run(args: argparse.Namespace) -> None:

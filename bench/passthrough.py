@@ -163,12 +163,26 @@ async def _measure(
 ) -> Measurement:
     port = _free_port()
     command = _server_command(server, workload, port, backend_port)
+    return await measure_server(server, command, port, workload, args, backend.pid, backend_port)
+
+
+async def measure_server(
+    label: str,
+    command: list[str],
+    port: int,
+    workload: Workload,
+    args: argparse.Namespace,
+    backend_pid: int,
+    backend_port: int,
+) -> Measurement:
+    """Start ``command`` (a server listening on ``port``) on the server core, check its answer, drive
+    ``workload`` through it and measure it, with the server's and the helpers' CPU seconds."""
     env = {"BENCH_BACKEND_URL": f"http://{HOST}:{backend_port}"}
-    with _process(server, command, args.server_core, port, env) as process:
-        await _check_answer(server, workload, port)
+    with _process(label, command, args.server_core, port, env) as process:
+        await _check_answer(label, workload, port)
 
         def probe() -> tuple[float, ...]:
-            return _cpu_seconds(process.pid), _cpu_seconds(backend.pid) + _own_cpu_seconds()
+            return _cpu_seconds(process.pid), _cpu_seconds(backend_pid) + _own_cpu_seconds()
 
         load = await run_load(
             HOST,
@@ -178,11 +192,11 @@ async def _measure(
             connections=args.connections,
             warmup=args.warmup,
             duration=args.duration,
-            client=args.client,
+            client=getattr(args, "client", "raw"),
             probe=probe,
         )
     server_cpu, aux_cpu = (seconds / load.seconds for seconds in load.probed)
-    return Measurement(workload.name, server, load, server_cpu, aux_cpu)
+    return Measurement(workload.name, label, load, server_cpu, aux_cpu)
 
 
 def _median(results: list[Measurement]) -> Measurement:
