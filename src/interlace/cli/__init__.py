@@ -15,7 +15,7 @@ from interlace.cli.connection_commands import register_connection_commands
 from interlace.cli.connectors import connector_app
 from interlace.cli.importers import import_app
 from interlace.cli.output import OutputOption, RemoteOption
-from interlace.cli.problems import internal_error, print_problems, problems_of
+from interlace.cli.problems import ProblemFormat, internal_error, print_problems, problems_of, render_problems
 from interlace.cli.server_commands import register_server_commands
 from interlace.cli.test_command import test as run_tests
 from interlace.errors import ConfigError, InterlaceError
@@ -93,7 +93,18 @@ def _run_loop(coroutine: object) -> None:
 
 
 @app.command()
-def check(project: ProjectDir, profile: ProfileOption = None) -> None:
+def check(
+    project: ProjectDir,
+    profile: ProfileOption = None,
+    output: Annotated[
+        ProblemFormat,
+        typer.Option(
+            "--output",
+            "-o",
+            help="text (for people), json (for tools) or github (annotations in GitHub Actions).",
+        ),
+    ] = "text",
+) -> None:
     """Report every problem of a project (file:line and a hint) without running it."""
     from interlace.compiler.compile import check_project
     from interlace.model.load import load_project
@@ -103,6 +114,11 @@ def check(project: ProjectDir, profile: ProfileOption = None) -> None:
         problems = check_project(loaded)
     except Exception as exc:  # a defect of the checker, not of the project: say so, without a traceback
         raise internal_error("check", exc) from None
+    if output != "text":
+        typer.echo(render_problems(problems, project, output), nl=False)
+        if problems:
+            raise typer.Exit(1)
+        return
     if problems:
         print_problems(problems)
         raise typer.Exit(1)
