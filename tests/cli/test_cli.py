@@ -145,7 +145,10 @@ def test_a_new_project_passes_check_and_its_own_suite(
         "created greetings/apis/greeting.yaml",
         "created greetings/sequences/build-greeting.yaml",
         "created greetings/endpoints/.keep",
+        "created greetings/.gitignore",
         "created greetings/tests/greeting.yaml",
+        "wrote 9 JSON Schemas to greetings/.interlace/schemas",
+        "editors: greetings/.vscode/settings.json maps them to the project's files",
         "run it with: interlace run greetings",
         "test it with: interlace test greetings",
     ]

@@ -42,10 +42,11 @@ class Served:
 
 
 @asynccontextmanager
-async def served(root: Path) -> AsyncIterator[Served]:
-    """The project at ``root`` (serving /hello) run until its APIs are announced; stopped with SIGINT."""
+async def served(root: Path, *options: str) -> AsyncIterator[Served]:
+    """The project at ``root`` (serving /hello) run with ``options`` until its APIs are announced; stopped
+    with SIGINT."""
     port = unused_port()
-    process = await interlace_run(root, "--port", str(port))
+    process = await interlace_run(root, "--port", str(port), *options)
     running = Served(process, f"http://127.0.0.1:{port}/hello")
     try:
         await running.read_until("Hello: http://")

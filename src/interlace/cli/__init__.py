@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from pathlib import Path
 from typing import Annotated
 
@@ -62,6 +63,14 @@ def run(
             help="Count requests, calls and operations for GET /metrics on the management port.",
         ),
     ] = True,
+    watch: Annotated[
+        bool,
+        typer.Option(
+            "--watch",
+            help="Redeploy whenever a project file is saved; a change with problems keeps the last good "
+            "version serving and prints them.",
+        ),
+    ] = False,
 ) -> None:
     """Serve a project's APIs until interrupted (a Synapse folder or .car is converted first)."""
     from interlace.cli.importers import runnable_project
@@ -73,7 +82,16 @@ def run(
         announce = lambda line: _out.print(line, markup=False)  # noqa: E731
         project = runnable_project(project)
         _run_loop(
-            serve(project, profile, host, port, announce, management_port=management_port, metrics=metrics)
+            serve(
+                project,
+                profile,
+                host,
+                port,
+                announce,
+                management_port=management_port,
+                metrics=metrics,
+                watch=watch,
+            )
         )
     except ConfigError as exc:
         print_problems(problems_of(exc))
@@ -137,8 +155,55 @@ def new(target: Annotated[Path, typer.Argument(help="Folder to create.")]) -> No
         raise typer.Exit(1) from None
     for path in files:
         _out.print(f"created {path}", markup=False)
+    _write_schemas(target)
     _out.print(f"run it with: interlace run {target}", markup=False)
     _out.print(f"test it with: interlace test {target}", markup=False)
+
+
+def _write_schemas(project: Path, output: Path | None = None, *, editor: bool = True) -> None:
+    from interlace.cli.schemas import write_schemas
+
+    try:
+        written = write_schemas(project, output, editor=editor)
+    except OSError as exc:
+        _err.print(f"cannot write the schemas: {exc}", style="bold red", markup=False)
+        raise typer.Exit(1) from None
+    for problem in written.problems:
+        _err.print(f"note: {problem}", markup=False)
+    folder = written.files[0].parent
+    _out.print(f"wrote {len(written.files)} JSON Schemas to {folder}", markup=False)
+    if written.settings is not None:
+        _out.print(f"editors: {written.settings} maps them to the project's files", markup=False)
+    elif written.entries:
+        _err.print(
+            f"{project / '.vscode' / 'settings.json'} is not plain JSON, so it was left as it was; add:",
+            markup=False,
+        )
+        typer.echo(json.dumps({"yaml.schemas": written.entries}, indent=2), err=True)
+
+
+@app.command()
+def schema(
+    project: Annotated[Path, typer.Argument(help="The project folder (holds interlace.toml).")] = Path(),
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Folder for the schemas (default: PROJECT/.interlace/schemas)."),
+    ] = None,
+    editor: Annotated[
+        bool, typer.Option(help="Point VS Code's YAML extension at them (.vscode/settings.json).")
+    ] = True,
+) -> None:
+    """Write the JSON Schema of every project file kind, with the installed connectors' operations, so
+    that editors complete keys and flag mistakes while typing."""
+    if not (project / "interlace.toml").is_file() and output is None:
+        _err.print(
+            f"{project} is not an Interlace project (interlace.toml is missing); "
+            "give the project folder, or --output DIR to write the schemas elsewhere",
+            style="bold red",
+            markup=False,
+        )
+        raise typer.Exit(1)
+    _write_schemas(project, output, editor=editor)
 
 
 @app.command()

@@ -49,6 +49,10 @@ flow:
       json: {{message: "${{configs.greeting}}, ${{params.functionParams.who}}!"}}
 """,
     "endpoints/.keep": "",
+    ".gitignore": """\
+# The runtime's local state (checkpoints, attempts) and the editor schemas of `interlace schema`.
+.interlace/
+""",
     "tests/greeting.yaml": """\
 # Run with: interlace test .   (in-process: mocks stand in for endpoints and connector operations)
 suite: Greeting

@@ -17,6 +17,7 @@ import signal
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from interlace.cli.watch import watch_project
 from interlace.http.listener import dispatch_routes
 from interlace.http.server import HttpServer
 from interlace.management import ManagementServer
@@ -86,6 +87,14 @@ def _listener_claims(runtime: Runtime) -> list[PortClaim]:
     ]
 
 
+async def _stopped(task: asyncio.Task[None]) -> None:
+    """Wait for ``task`` (which ends when the server's stop is set); a failure of it is logged."""
+    try:
+        await task
+    except Exception:  # the server is stopping anyway: say what went wrong, do not mask the stop
+        _log.exception("the project watcher failed")
+
+
 @contextlib.contextmanager
 def _exporting(tracing: TracingDefinition) -> Iterator[None]:
     """OpenTelemetry traces exported by OTLP while the server runs, when ``otlp-endpoint`` is set (the
@@ -110,11 +119,13 @@ async def serve(
     *,
     management_port: int | None = None,
     metrics: bool = True,
+    watch: bool = False,
 ) -> None:
     """Start the runtime, its HTTP server and (unless disabled) its management API, announce the URLs,
     and run until SIGINT/SIGTERM (or ``stop`` is set); SIGHUP loads every project again. Raises
     ConfigError when the project is wrong and PortBusyError when a port is taken, in both cases before
-    anything started. ``metrics``: count for ``GET /metrics`` (the management API serves them)."""
+    anything started. ``metrics``: count for ``GET /metrics`` (the management API serves them). ``watch``:
+    redeploy the project whenever one of its files is saved (:mod:`interlace.cli.watch`)."""
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -180,5 +191,10 @@ async def serve(
                     announce(f"  {api.name}: http://{shown_host}:{server.port}{api.path}")
                 if managed is not None:
                     announce(f"  management API: {managed.url}/management")
+                if watch:
+                    watcher = asyncio.ensure_future(
+                        watch_project(root, lambda: _reload(runtime, announce), announce, stop)
+                    )
+                    started.push_async_callback(_stopped, watcher)
                 await stop.wait()
                 announce("stopping: finishing requests in flight")

@@ -10,7 +10,7 @@ import math
 import re
 from typing import Annotated, Final
 
-from pydantic import AfterValidator, BeforeValidator
+from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
 
 __all__ = ["DURATION_HINT", "NonNegativeDuration", "PositiveDuration", "format_duration", "parse_duration"]
 
@@ -70,8 +70,20 @@ def _non_negative(seconds: float) -> float:
     return seconds
 
 
-PositiveDuration = Annotated[float, BeforeValidator(_to_seconds), AfterValidator(_positive)]
+_DURATION_SCHEMA: Final = WithJsonSchema(
+    {
+        "anyOf": [
+            {"type": "number"},
+            {"type": "string", "pattern": r"^\s*[+-]?(\d+(\.\d*)?|\.\d+)\s*([mM][sS]|[sS]|[mM]|[hH])\s*$"},
+        ],
+        "description": f"Seconds, or {DURATION_HINT}.",
+    }
+)
+
+PositiveDuration = Annotated[float, BeforeValidator(_to_seconds), AfterValidator(_positive), _DURATION_SCHEMA]
 """Seconds, written as a duration; must be > 0."""
 
-NonNegativeDuration = Annotated[float, BeforeValidator(_to_seconds), AfterValidator(_non_negative)]
+NonNegativeDuration = Annotated[
+    float, BeforeValidator(_to_seconds), AfterValidator(_non_negative), _DURATION_SCHEMA
+]
 """Seconds, written as a duration; may be 0."""

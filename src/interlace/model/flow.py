@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import AfterValidator
+from pydantic import AfterValidator, WithJsonSchema
 
 from interlace.model.yamlsource import LineList
 
-__all__ = ["FlowSource", "OnErrorSource", "check_flow", "check_flow_or_name"]
+__all__ = ["FLOW_SCHEMA_MARK", "FlowSource", "OnErrorSource", "check_flow", "check_flow_or_name"]
 
 
 def check_flow(value: Any) -> Any:
@@ -34,8 +34,17 @@ def check_flow_or_name(value: Any) -> Any:
     return check_flow(value)
 
 
-FlowSource = Annotated[Any, AfterValidator(check_flow)]
+FLOW_SCHEMA_MARK = "x-interlace-flow"
+"""Marks where a flow is in a definition's JSON Schema: a flow is compiled mediator by mediator, so its
+schema (one entry per mediator kind and connector operation) is the compiler's to write
+(``interlace.compiler.schema`` puts it where this mark is); definitions only say where."""
+
+FlowSource = Annotated[Any, AfterValidator(check_flow), WithJsonSchema({FLOW_SCHEMA_MARK: True})]
 """A list of mediators."""
 
-OnErrorSource = Annotated[Any, AfterValidator(check_flow_or_name)]
+OnErrorSource = Annotated[
+    Any,
+    AfterValidator(check_flow_or_name),
+    WithJsonSchema({"anyOf": [{"type": "string", "minLength": 1}, {FLOW_SCHEMA_MARK: True}]}),
+]
 """A list of mediators, or the name of a sequence to run on error."""

@@ -29,6 +29,11 @@ class SequenceParameterDefinition(Definition):
         return self
 
 
+def _names_allowed(schema: dict[str, Any]) -> None:
+    # What ``_names`` accepts, for editors: a parameter may be written as its bare name.
+    schema["items"] = {"anyOf": [{"type": "string", "minLength": 1}, schema["items"]]}
+
+
 class SequenceDefinition(Definition):
     """A named flow. ``parameters`` (names, or ``{name, default, required}``) makes it a parameterised
     sequence: callers pass values with ``sequence: {name, parameters}``, the flow reads them as
@@ -37,7 +42,9 @@ class SequenceDefinition(Definition):
 
     sequence: Annotated[str, Field(min_length=1)]
     description: str = ""
-    parameters: list[SequenceParameterDefinition] = Field(default_factory=list)
+    parameters: list[SequenceParameterDefinition] = Field(
+        default_factory=list, json_schema_extra=lambda schema: _names_allowed(schema)
+    )
     flow: FlowSource
     on_error: OnErrorSource | None = None
 
