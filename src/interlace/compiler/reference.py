@@ -276,6 +276,7 @@ DEFINITION_PAGES: tuple[ReferencePage, ...] = (
             Section("`cases`", suite.CaseDefinition),
             Section("`request`", suite.RequestDefinition),
             Section("`message`", suite.MessageDefinition),
+            Section("`event`", suite.EventDefinition),
             Section("`mocks`", suite.MocksDefinition),
             Section("An endpoint's answer (`mocks.endpoints.NAME`)", suite.AnswerDefinition),
             Section("An operation's result (`mocks.operations.NAME`)", suite.OperationMockDefinition),

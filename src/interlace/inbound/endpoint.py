@@ -80,6 +80,22 @@ class InboundEndpoint(ServiceIdentity):
         self._counters = InboundCounters()
         self._attempts = attempts or AttemptCounter()
 
+    def with_source(self, source: EventSource, wait: Wait) -> InboundEndpoint:
+        """The same endpoint (flow, redelivery, dead-letter place) reading ``source`` and waiting out
+        backoffs with ``wait``, with counters of its own: how a test delivers a given event through it."""
+        return InboundEndpoint(
+            self._name,
+            source,
+            self._flow,
+            target=self._target,
+            wait=wait,
+            max_in_flight=self.max_in_flight,
+            requeue=self._requeue,
+            redelivery=self.redelivery,
+            dead_letters=self.dead_letters,
+            starts_active=self.starts_active,
+        )
+
     def state(self) -> InboundState:
         return self._counters.snapshot(
             self._name,

@@ -42,6 +42,7 @@ __all__ = [
     "CallExpectation",
     "CaseDefinition",
     "ErrorExpectation",
+    "EventDefinition",
     "ExpectDefinition",
     "MessageDefinition",
     "MocksDefinition",
@@ -176,18 +177,42 @@ class ErrorExpectation(Definition):
     """Text the error's message contains."""
 
 
+class EventDefinition(Definition):
+    """The event an inbound endpoint's trigger delivers: its payload, headers and attributes."""
+
+    json_body: Any = Field(default=None, alias="json")
+    """The payload as JSON."""
+    body: str | None = None
+    """The payload as text (instead of `json`)."""
+    headers: dict[str, str] = Field(default_factory=dict)
+    """The event's headers (the message's headers)."""
+    attributes: dict[str, Any] = Field(default_factory=dict)
+    """The source's facts about the event (a queue's delivery tag, a mail's uid): message properties."""
+
+
 class ExpectDefinition(Definition):
     """What must hold after the case ran; only what is written is checked."""
 
     status: int | None = None
     """The answer's status (requests)."""
     outcome: (
-        Literal["replied", "finished", "dropped", "failed", "delivered", "dead-lettered", "deactivated"]
+        Literal[
+            "replied",
+            "finished",
+            "dropped",
+            "failed",
+            "delivered",
+            "dead-lettered",
+            "deactivated",
+            "acknowledged",
+            "rejected",
+        ]
         | None
     ) = None
-    """How the flow ended (requests, sequences: `replied`, `finished`, `dropped`, `failed`), or
-    what the processor did with the message (`delivered`, `dead-lettered`, `dropped`,
-    `deactivated`)."""
+    """How the flow ended (requests, sequences: `replied`, `finished`, `dropped`, `failed`), what the
+    processor did with the message (`delivered`, `dead-lettered`, `dropped`, `deactivated`), or what the
+    inbound endpoint did with the event (`acknowledged`; `dead-lettered` after its last attempt;
+    `rejected`: handed back not to be delivered again)."""
     error: ErrorExpectation | None = None
     """The error the flow failed with."""
     headers: dict[str, str] = Field(default_factory=dict)
@@ -221,8 +246,13 @@ class CaseDefinition(Definition):
     """A sequence to run on `message`."""
     processor: str | None = None
     """A message processor to deliver `message` from its store, until the store is empty."""
+    inbound: str | None = None
+    """An inbound endpoint (of a trigger) to receive `event`, delivered again after each failure (without
+    the backoff's waits) until it is settled."""
     message: MessageDefinition = Field(default_factory=MessageDefinition)
     """The message `sequence` runs on, or `processor` delivers."""
+    event: EventDefinition = Field(default_factory=EventDefinition)
+    """The event `inbound` receives."""
     mocks: MocksDefinition = Field(default_factory=MocksDefinition)
     """Endpoints and operations answered by the case."""
     expect: ExpectDefinition = Field(default_factory=ExpectDefinition)
@@ -230,8 +260,9 @@ class CaseDefinition(Definition):
 
     @model_validator(mode="after")
     def _one_input(self) -> CaseDefinition:
-        if sum(given is not None for given in (self.request, self.sequence, self.processor)) != 1:
-            raise ValueError("a case has one of request, sequence and processor")
+        inputs = (self.request, self.sequence, self.processor, self.inbound)
+        if sum(given is not None for given in inputs) != 1:
+            raise ValueError("a case has one of request, sequence, processor and inbound")
         return self
 
 

@@ -17,6 +17,7 @@ from pydantic import TypeAdapter
 from interlace.compiler import Artifacts
 from interlace.endpoints import HttpEndpoint
 from interlace.errors import ConfigError, InterlaceError, SourceLocation, did_you_mean
+from interlace.inbound.endpoint import InboundEndpoint
 from interlace.model.suite import (
     CallExpectation,
     CaseDefinition,
@@ -120,6 +121,16 @@ class _Checker:
         if case.processor is not None:
             where = case.location_of("processor")
             self.name("processor", case.processor, self.artifacts.processors, where)
+        if case.inbound is not None:
+            where = case.location_of("inbound")
+            if self.name("inbound endpoint", case.inbound, self.artifacts.inbound, where) and not isinstance(
+                self.artifacts.inbound[case.inbound], InboundEndpoint
+            ):
+                self.problem(
+                    f"inbound endpoint {case.inbound!r} is an HTTP listener, which receives no events",
+                    where,
+                    "test the API it serves with a request case",
+                )
         self.mocks(case.mocks)
         expect = case.expect
         for call in expect.calls:

@@ -27,11 +27,18 @@ from interlace.compiler.compile import installed_connectors
 from interlace.endpoints import Endpoint, HttpClient
 from interlace.errors import ConfigError
 from interlace.http.dispatch import answer_message
+from interlace.inbound.endpoint import InboundEndpoint
 from interlace.mediators.flow import run_flow
 from interlace.message import MessageContext, Payload
 from interlace.model import Project, load_project
 from interlace.model.store import StoreDefinition
-from interlace.model.suite import CaseDefinition, MessageDefinition, MocksDefinition, RequestDefinition
+from interlace.model.suite import (
+    CaseDefinition,
+    EventDefinition,
+    MessageDefinition,
+    MocksDefinition,
+    RequestDefinition,
+)
 from interlace.sdk import ConnectorRegistry
 from interlace.services import ServiceFailedError
 from interlace.stores import MessageStore, StoredMessage
@@ -39,6 +46,7 @@ from interlace.stores.memory import MemoryStore
 from interlace.testing.checks import check_mocks
 from interlace.testing.coverage import Coverage, instrument
 from interlace.testing.doubles import CallBook, EndpointDouble, stand_in_registry
+from interlace.testing.events import deliver_event
 from interlace.testing.expect import CaseRun
 
 __all__ = ["ProjectUnderTest"]
@@ -216,6 +224,8 @@ class ProjectUnderTest:
                 run = await self._request(case.request)
             elif case.processor is not None:
                 run = await self._processor(case.processor, _context(case.message))
+            elif case.inbound is not None:
+                run = await self._inbound(case.inbound, case.event)
             else:
                 run = await self._sequence(case)
         finally:
@@ -285,6 +295,16 @@ class ProjectUnderTest:
             "dropped": after.dropped - before.dropped,
         }
         outcome = outcome or next((name for name, count in counts.items() if count), None)
+        return CaseRun(None, {}, b"", outcome, None, {}, [], {}, [])
+
+    async def _inbound(self, name: str, event: EventDefinition) -> CaseRun:
+        endpoint = self.artifacts.inbound[name]
+        if not isinstance(endpoint, InboundEndpoint):
+            raise ConfigError(f"inbound endpoint {name!r} is an HTTP listener: test its API with a request")
+        headers = CIMultiDict(event.headers)
+        body = _body_of(event.json_body, event.body, headers)
+        payload = Payload(body, headers.get("Content-Type", "application/octet-stream"))
+        outcome, _ = await deliver_event(endpoint, payload, dict(headers), event.attributes)
         return CaseRun(None, {}, b"", outcome, None, {}, [], {}, [])
 
 

@@ -164,7 +164,17 @@ def _case_tree(case: CaseDefinition, mocks: dict[str, Any]) -> dict[str, Any]:
         tree["mocks"] = mocks
     return {
         key: tree[key]
-        for key in ("case", "request", "sequence", "processor", "message", "mocks", "expect")
+        for key in (
+            "case",
+            "request",
+            "sequence",
+            "processor",
+            "inbound",
+            "message",
+            "event",
+            "mocks",
+            "expect",
+        )
         if key in tree
     }
 
