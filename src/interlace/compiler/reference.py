@@ -25,7 +25,7 @@ from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
 from interlace.compiler.builders import MEDIATORS
-from interlace.model import api, endpoint, inbound, mediators, processor, store, suite, task
+from interlace.model import api, endpoint, inbound, mediators, processor, project, store, suite, task, tracing
 from interlace.model.durations import NonNegativeDuration, PositiveDuration, format_duration
 from interlace.model.flow import check_flow, check_flow_or_name
 from interlace.sdk.docs import markdown_table, shown_default
@@ -200,6 +200,21 @@ def _render_page(page: ReferencePage) -> str:
 
 
 DEFINITION_PAGES: tuple[ReferencePage, ...] = (
+    ReferencePage(
+        "project",
+        "The project file (`interlace.toml`)",
+        project,
+        (
+            Section("Tables", project.ProjectDefinition),
+            Section("`[project]`", project.ProjectInfo),
+            Section("`[server]`", project.ServerDefinition),
+            Section("`[management]`", project.ManagementDefinition),
+            Section("`[tracing]`", tracing.TracingDefinition),
+            Section("`[coordination]`", project.CoordinationDefinition),
+            Section("`[profiles.NAME]`", project.ProfileDefinition),
+            Section("`[profiles.NAME.companions.NAME]`", project.CompanionDefinition),
+        ),
+    ),
     ReferencePage(
         "apis",
         "APIs (`apis/NAME.yaml`)",

@@ -80,7 +80,9 @@ class ProjectInfo(Definition):
     """Letters, digits, ``_ . -``, starting with a letter or digit: it names the project's deployment,
     bundles, state folder and its default dead-letter store."""
     version: str = "0.1.0"
+    """The project's version: bundles are named by it, and the management API shows it."""
     description: str = ""
+    """Free text."""
     default_profile: Annotated[str, Field(min_length=1)] | None = None
     """The profile used when none is asked for (``--profile`` or ``INTERLACE_PROFILE``): a project whose
     development setup should run as it is names its ``dev`` profile here; production then asks for its
@@ -98,9 +100,13 @@ class ServerDefinition(Definition):
     """The ``[server]`` table: where the HTTP APIs listen and how much they accept."""
 
     host: str = "0.0.0.0"
+    """The address the HTTP APIs listen on (`--host`, `INTERLACE_HTTP_HOST`)."""
     port: Annotated[int, Field(ge=0, le=65535)] = 8290
+    """Their port (`--port`, `INTERLACE_HTTP_PORT`; 0: any free one)."""
     max_body_size: int = 10 * 1024 * 1024
+    """The largest request body accepted (`10MB`, `512KB`, or bytes); a larger one is answered 413."""
     graceful_timeout: Annotated[float, Field(gt=0)] = 10.0
+    """Seconds that requests in flight (and a replaced deployment's) get to finish at a stop or swap."""
     header_timeout: PositiveDuration = 10.0
     """How long a client may take to send a request's line and headers, from its first byte (``10s``);
     then it is answered 408 and the connection closed. These limits hold for every port: the APIs', the
@@ -133,8 +139,11 @@ class ManagementDefinition(Definition):
     """
 
     enabled: bool = True
+    """Serve the management API (and `/metrics`); `false`: no management port at all."""
     host: str = "127.0.0.1"
+    """Its address: loopback unless exposed on purpose."""
     port: Annotated[int, Field(ge=0, le=65535)] = 9164
+    """Its port (`--management-port`, `INTERLACE_MANAGEMENT_PORT`; 0: any free one)."""
     users_file: Annotated[str, Field(min_length=1)] = ".interlace/users.json"
     """Relative to the project folder (or absolute)."""
     token_lifetime: PositiveDuration = 3600.0
@@ -150,8 +159,11 @@ class CompanionDefinition(Definition):
     """
 
     start: Annotated[str, Field(pattern=r"^[\w.]+:\w+$")]
+    """The factory: `module:function`."""
     host: str = "127.0.0.1"
+    """The address it listens on."""
     port: Annotated[int, Field(ge=1, le=65535)]
+    """Its (main) port; when something already listens there, the companion is not started."""
     ports: dict[str, Annotated[int, Field(ge=1, le=65535)]] = Field(default_factory=dict)
     """The other ports, by their keys (``smtp-port``); gathered from the table's ``NAME-port`` keys."""
 
@@ -190,8 +202,11 @@ class ProfileDefinition(Definition):
     """A named profile: configuration and server values that override the defaults."""
 
     configs: dict[str, Any] = Field(default_factory=dict)
+    """Values of `${configs.NAME}` that replace the project's `[configs]` ones under this profile."""
     server: dict[str, Any] = Field(default_factory=dict)
+    """Keys of `[server]` that replace the project's under this profile."""
     companions: dict[str, CompanionDefinition] = Field(default_factory=dict)
+    """Development services started in-process with this profile, by name (below)."""
     coordination: CoordinationDefinition | None = None
     """Overrides the project's ``[coordination]`` table."""
     secrets: dict[str, str] = Field(default_factory=dict)
@@ -203,10 +218,16 @@ class ProjectDefinition(Definition):
     """The whole interlace.toml."""
 
     project: ProjectInfo
+    """The project's name, version and default profile (below)."""
     server: ServerDefinition = Field(default_factory=ServerDefinition)
+    """Where the HTTP APIs listen and the limits of every port (below)."""
     management: ManagementDefinition = Field(default_factory=ManagementDefinition)
+    """The management API (below)."""
     configs: dict[str, Any] = Field(default_factory=dict)
+    """Values flows read as `${configs.NAME}`; profiles override them."""
     profiles: dict[str, ProfileDefinition] = Field(default_factory=dict)
+    """Named profiles (`--profile NAME`): configuration for one environment (below)."""
     coordination: CoordinationDefinition | None = None
     """Off (every node runs everything) unless given."""
     tracing: TracingDefinition = Field(default_factory=TracingDefinition)
+    """Message traces and OpenTelemetry export (below)."""
