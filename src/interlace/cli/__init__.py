@@ -211,7 +211,8 @@ def reference(
     topic: Annotated[
         str,
         typer.Argument(
-            help="What to document: project, apis, mediators, endpoints, stores, processors, inbound, tasks, tests."
+            help="What to document: project, apis, mediators, endpoints, stores, processors, inbound, tasks, "
+            "tests."
         ),
     ],
 ) -> None:
