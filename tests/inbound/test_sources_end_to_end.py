@@ -19,6 +19,7 @@ from pathlib import Path
 import orjson
 import pytest
 
+from interlace.management.metrics import RuntimeFigures
 from interlace.runtime import Runtime
 from interlace.sdk import DEAD_LETTER_REASON, ConnectorRegistry
 from tests.inbound.sources import (
@@ -107,6 +108,16 @@ async def test_each_message_runs_the_flow_once(source: Source, tmp_path: Path) -
             await eventually(lambda: runtime.services.state("inbound", "Source").processed == 20)
             state = runtime.services.state("inbound", "Source")
             assert (state.status, state.received, state.failed) == ("active", 20, 0), state
+            # Sources that know their backlog say it; after the last message none is left.
+            reports_lag = source.connector in ("kafka", "nats")
+            assert state.lag == (0 if reports_lag else None), state
+            lag = {
+                sample.labels["inbound"]: sample.value
+                for family in RuntimeFigures(runtime).collect()
+                if family.name == "interlace_inbound_lag"
+                for sample in family.samples
+            }
+            assert lag == ({"Source": 0} if reports_lag else {})
     assert Counter(receiver.processed()) == Counter(expected)
 
 

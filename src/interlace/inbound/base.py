@@ -43,7 +43,9 @@ class InboundState(ServiceState):
     ``kind`` is the source's kind (trigger, http, file); ``received`` counts
     events taken from the source, ``processed`` those whose flow finished (and were acknowledged),
     ``failed`` failed attempts (each redelivery counts), ``dead_lettered`` messages whose attempts ran
-    out and that went to the dead-letter place; ``restarts`` counts restarts after an error.
+    out and that went to the dead-letter place; ``restarts`` counts restarts after an error; ``lag`` is
+    how many messages waited at the source behind the last event taken, as the source reported it (None:
+    the source does not say).
     """
 
     kind: str
@@ -54,6 +56,7 @@ class InboundState(ServiceState):
     failed: int = 0
     dead_lettered: int = 0
     in_flight: int = 0
+    lag: int | None = None
 
 
 @dataclass(slots=True)
@@ -65,6 +68,7 @@ class InboundCounters:
     failed: int = 0
     dead_lettered: int = 0
     in_flight: int = 0
+    lag: int | None = None
 
     def snapshot(
         self, name: str, kind: str, source: str, target: str, coordinated: bool, record: ServiceRecord

@@ -158,6 +158,8 @@ class InboundEndpoint(ServiceIdentity):
                 slots.release()
                 raise
             self._counters.received += 1
+            if event.lag is not None:
+                self._counters.lag = event.lag
             task = handlers.create_task(self._handle(event, stop), name=f"inbound {self._name} event")
             task.add_done_callback(lambda _: slots.release())
 

@@ -159,13 +159,21 @@ def _inbound(states: list[InboundState]) -> Iterator[Metric]:
     )
     dead = _counter("interlace_inbound_dead_lettered", "Events dead-lettered after their attempts.", labels)
     in_flight = GaugeMetricFamily("interlace_inbound_in_flight", "Events being processed.", labels=labels)
+    lag = GaugeMetricFamily(
+        "interlace_inbound_lag",
+        "Messages waiting at the source behind the last event taken, as the source reports it (Kafka, "
+        "NATS JetStream); absent for sources that do not.",
+        labels=labels,
+    )
     for state in states:
         events.add_metric([state.name], state.received)
         acked.add_metric([state.name], state.processed)
         redelivered.add_metric([state.name], state.failed)
         dead.add_metric([state.name], state.dead_lettered)
         in_flight.add_metric([state.name], state.in_flight)
-    yield from (events, acked, redelivered, dead, in_flight)
+        if state.lag is not None:
+            lag.add_metric([state.name], state.lag)
+    yield from (events, acked, redelivered, dead, in_flight, lag)
 
 
 def _tasks(states: list[TaskState]) -> Iterator[Metric]:

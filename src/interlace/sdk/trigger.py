@@ -124,7 +124,7 @@ class TriggerEvent:
 
     ``attempt`` is how many times the source delivered this message, this delivery included (None when
     the source does not know); ``key`` names the message across redeliveries (a message id, an offset),
-    for the runtime to count its attempts when the source does not."""
+    for the runtime to count its attempts when the source does not; ``lag`` (below) is the backlog."""
 
     payload: Payload
     headers: Mapping[str, str] = field(default_factory=dict)
@@ -132,6 +132,9 @@ class TriggerEvent:
     delivery: Delivery = NO_ACK
     attempt: int | None = None
     key: str | None = None
+    lag: int | None = None
+    """How many messages wait at the source behind this one (Kafka's high watermark less the partitions'
+    positions, JetStream's pending count), when the source knows: operators see it as the endpoint's lag."""
 
     async def ack(self) -> None:
         """Settle the event as done (see the module's contract)."""

@@ -36,6 +36,10 @@ async def test_n_records_in_give_n_events_committed_only_once_acked(
         received = await take(events, 25, SETTLE)
         assert [event.payload.raw for event in received] == [f"order {n}".encode() for n in range(25)]
         assert [event.attributes["offset"] for event in received] == list(range(25))
+        # The backlog behind each record (from the watermark of the last fetch): the last leaves none.
+        lags = [event.lag for event in received]
+        assert lags[-1] == 0 and all(lag is not None and lag >= 0 for lag in lags), lags
+        assert lags == sorted(lags, reverse=True), lags
         assert await broker.committed(group, topic) is None  # nothing committed before the test says
         for event in received:
             await event.ack()

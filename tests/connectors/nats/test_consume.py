@@ -64,6 +64,8 @@ async def test_n_messages_in_give_n_events_and_acked_ones_are_done(
         received = await take(events, 30)
         assert [event.payload.raw for event in received] == [f"order {n}".encode() for n in range(30)]
         assert [event.attributes["streamSequence"] for event in received] == list(range(1, 31))
+        # The backlog behind each message, as JetStream counts it: the last one leaves none.
+        assert [event.lag for event in received] == list(range(29, -1, -1))
         assert await ack_pending(stream, "billing") == (30, 0)  # nothing acknowledged before the test says
         for event in received:
             await event.ack()

@@ -110,6 +110,8 @@ async def consume(
         heartbeat_interval_ms=max(100, int(sessionTimeout * 1000 / 3)),
     )
     partitions = _Partitions()
+    positions: dict[TopicPartition, int] = {}
+    """The next offset to take, per partition a record was taken from: the lag is counted from there."""
     consumer.subscribe(names, listener=partitions)
     flight = InFlight(maxInFlight)
     source = _Source(conn, consumer, group, deadLetterTopic, doing)
@@ -128,7 +130,9 @@ async def consume(
                     if ledger is None or not ledger.admit(record.offset):
                         continue
                     flight.add()
-                    yield _event(record, group, contentType, _KafkaDelivery(source, flight, ledger, record))
+                    positions[tp] = record.offset + 1
+                    delivery = _KafkaDelivery(source, flight, ledger, record)
+                    yield _event(record, group, contentType, delivery, _lag(consumer, positions))
     finally:
         partitions.release_all()
         with contextlib.suppress(Exception):  # uncommitted records are delivered again to the group
@@ -296,8 +300,24 @@ async def _poll(
     return batches
 
 
+def _lag(consumer: AIOKafkaConsumer, positions: dict[TopicPartition, int]) -> int | None:
+    """Records at the brokers behind the ones taken: each assigned partition's high watermark (as of the
+    last fetch) less the next offset to take there; None until a partition's watermark is known."""
+    lag = 0
+    for tp in consumer.assignment():
+        watermark = consumer.highwater(tp)
+        if watermark is None or tp not in positions:
+            continue
+        lag += max(0, watermark - positions[tp])
+    return lag if positions else None
+
+
 def _event(
-    record: ConsumerRecord[Any, Any], group: str, content_type: str | None, delivery: _KafkaDelivery
+    record: ConsumerRecord[Any, Any],
+    group: str,
+    content_type: str | None,
+    delivery: _KafkaDelivery,
+    lag: int | None,
 ) -> TriggerEvent:
     headers = {name: _text(value) for name, value in record.headers or () if value is not None}
     found = next((value for name, value in headers.items() if name.lower() == "content-type"), None)
@@ -314,7 +334,7 @@ def _event(
     }
     payload = Payload(value, found or content_type or "application/octet-stream")
     key = f"{record.topic}/{record.partition}/{record.offset}"
-    return TriggerEvent(payload, headers=headers, attributes=attributes, delivery=delivery, key=key)
+    return TriggerEvent(payload, headers=headers, attributes=attributes, delivery=delivery, key=key, lag=lag)
 
 
 def _text(value: bytes | str) -> str:

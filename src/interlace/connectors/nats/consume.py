@@ -228,4 +228,5 @@ def _event(message: Msg, content_type: str | None, delivery: _JetStreamDelivery)
         attributes=attributes,
         delivery=delivery,
         attempt=metadata.num_delivered,
+        lag=metadata.num_pending,
     )
