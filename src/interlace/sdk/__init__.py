@@ -63,7 +63,7 @@ from interlace.sdk.trigger import (
 )
 from interlace.sdk.urls import has_dot_segment, path_segment, quote_reserved, quote_value
 from interlace.sdk.webapi import BasicCredentials, BearerTokens, Credentials, Throttling, WebApi
-from interlace.sdk.window import AckWindow
+from interlace.sdk.window import AckWindow, poll_in_order
 
 __all__ = [
     "DEAD_LETTER_REASON",
@@ -125,6 +125,7 @@ __all__ = [
     "needs_scopes",
     "operation_scopes",
     "path_segment",
+    "poll_in_order",
     "quote_reserved",
     "quote_value",
     "render_connector_reference",

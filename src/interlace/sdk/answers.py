@@ -126,12 +126,14 @@ class ServiceErrors:
 
 def raise_for_answer(answer: Answer, where: str, errors: ServiceErrors) -> None:
     """Raise the error an answer of ``errors.service`` stands for (see the module docstring); return for
-    1xx to 3xx. Messages start with ``where`` and carry the service's words, never a credential."""
+    1xx and 2xx. A 3xx that reaches here (redirects are followed) is :class:`InvalidInput`: the request
+    is ambiguous (300 Multiple Choices). Messages start with ``where`` and carry the service's words,
+    never a credential."""
     status = answer.status
-    if status < 400:
+    if status < 300:
         return
     words = errors.describe(decode_payload(answer.content_type, answer.body))
-    detail = f"{status}: {words[:_EXCERPT * 2]}" if words else f"{status} {answer.reason}".rstrip()
+    detail = f"{status}: {words[: _EXCERPT * 2]}" if words else f"{status} {answer.reason}".rstrip()
     service = errors.service
     if status >= 500 or status in (408, 429) or errors.retryable(answer):
         raise RetryableError(

@@ -125,7 +125,7 @@ class WebApi:
         json: JsonValue = None,
         headers: Mapping[str, str] | None = None,
     ) -> Answer:
-        """Send the request and return the answer of status below 400; raise the SDK error of any other
+        """Send the request and return the answer of status 2xx; raise the SDK error of any other
         (``where`` starts its message: ``salesforce.query on connection crm``). ``url`` is sent as given
         (values in it already percent-encoded); ``json`` is the body, if not ``None``."""
         body = None if json is None else orjson.dumps(json)

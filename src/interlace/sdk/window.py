@@ -10,18 +10,22 @@ A failed event (``nack(requeue=True)``) makes :attr:`AckWindow.failed` true: the
 out, waits until the events in flight are settled (:meth:`AckWindow.wait_settled`), and reads again from
 :attr:`AckWindow.committed` (:meth:`AckWindow.rewind`), so the failed event and those after it run again
 (at least once). An event the runtime dead-lettered (``nack(requeue=False)``) counts as settled.
+:func:`poll_in_order` is that loop, for a trigger to yield from.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, TypeVar
 
 from interlace.sdk.checkpoint import Checkpoint, CheckpointValue
-from interlace.sdk.trigger import Delivery
+from interlace.sdk.trigger import Delivery, TriggerEvent
 
-__all__ = ["AckWindow"]
+__all__ = ["AckWindow", "poll_in_order"]
+
+T = TypeVar("T")
 
 
 @dataclass(slots=True)
@@ -92,3 +96,32 @@ class _WindowDelivery:
 
     async def nack(self, *, requeue: bool) -> None:
         await self._window._settle(self._pending, "failed" if requeue else "done")
+
+
+async def poll_in_order(
+    window: AckWindow,
+    read: Callable[[CheckpointValue | None], Awaitable[Sequence[T]]],
+    position: Callable[[T], CheckpointValue],
+    event: Callable[[T, Delivery], TriggerEvent],
+    *,
+    every: float,
+    batch: int,
+) -> AsyncIterator[TriggerEvent]:
+    """The events of a source read in order: ``read(after)`` gives up to ``batch`` items after a
+    position (``None``: from the start), ``position(item)`` is an item's, ``event(item, delivery)`` its
+    event. Looks again at once after a full batch, else after ``every`` seconds; rewinds after a failure
+    (see the module docstring)."""
+    read_after = window.committed
+    while True:
+        if window.failed:
+            await window.wait_settled()  # events after the failed one finish before the rewind
+            read_after = window.rewind()
+            await asyncio.sleep(every)
+        items = await read(read_after)
+        for item in items:
+            read_after = position(item)
+            yield event(item, window.delivery(read_after))
+            if window.failed:
+                break
+        if len(items) < batch and not window.failed:
+            await asyncio.sleep(every)

@@ -12,7 +12,6 @@ cursor is not seen: use a column set by the database when the row is committed, 
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
@@ -25,7 +24,16 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from interlace.connectors.db.connection import DbConnection
 from interlace.connectors.db.convert import json_value
 from interlace.connectors.db.cursor import TableCursor, decode_value, encode_value
-from interlace.sdk import AckWindow, Checkpoint, CheckpointValue, Param, Payload, TriggerEvent
+from interlace.sdk import (
+    AckWindow,
+    Checkpoint,
+    CheckpointValue,
+    Delivery,
+    Param,
+    Payload,
+    TriggerEvent,
+    poll_in_order,
+)
 
 __all__ = ["poll_rows"]
 
@@ -158,25 +166,19 @@ async def poll_rows(
         committed = await _latest(conn, query)
         if committed is not None:
             await store.save(committed)
-    window = AckWindow(store, committed)
-    read_after = committed
-    while True:
-        if window.failed:
-            await window.wait_settled()  # rows after the failed one finish before the rewind
-            read_after = window.rewind()
-            await asyncio.sleep(poll)
-        rows = await _rows(conn, query, read_after)
-        for row in rows:
-            read_after = query.position(row)
-            key = json_value(row[keyColumn])
-            yield TriggerEvent(
-                Payload.of_json({name: json_value(value) for name, value in row.items()}),
-                attributes={"table": table, "key": key},
-                delivery=window.delivery(read_after),
-                key=f"{table}/{key}",
-            )
-            if window.failed:
-                break
-        if len(rows) < batch and not window.failed:
-            await asyncio.sleep(poll)
 
+    def event(row: dict[str, Any], delivery: Delivery) -> TriggerEvent:
+        key = json_value(row[keyColumn])
+        return TriggerEvent(
+            Payload.of_json({name: json_value(value) for name, value in row.items()}),
+            attributes={"table": table, "key": key},
+            delivery=delivery,
+            key=f"{table}/{key}",
+        )
+
+    async def read(after: CheckpointValue | None) -> list[dict[str, Any]]:
+        return await _rows(conn, query, after)
+
+    window = AckWindow(store, committed)
+    async for found in poll_in_order(window, read, query.position, event, every=poll, batch=batch):
+        yield found
