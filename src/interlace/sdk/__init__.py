@@ -62,7 +62,14 @@ from interlace.sdk.trigger import (
     TriggerSpec,
 )
 from interlace.sdk.urls import has_dot_segment, path_segment, quote_reserved, quote_value
-from interlace.sdk.webapi import BasicCredentials, BearerTokens, Credentials, Throttling, WebApi
+from interlace.sdk.webapi import (
+    BasicCredentials,
+    BearerTokens,
+    Credentials,
+    Throttling,
+    WebApi,
+    WebApiConnection,
+)
 from interlace.sdk.window import AckWindow, poll_in_order
 
 __all__ = [
@@ -116,6 +123,7 @@ __all__ = [
     "TriggerSpec",
     "UnknownConnectorError",
     "WebApi",
+    "WebApiConnection",
     "check_header_values",
     "encode_body",
     "has_dot_segment",

@@ -1,7 +1,7 @@
 """Calls of one service's JSON web API on behalf of a connection (Salesforce, ServiceNow, Google Sheets).
 
-A connector builds one :class:`WebApi` per opened connection and sends every request through
-:meth:`WebApi.call`, which guarantees what users rely on:
+A connector's connection derives from :class:`WebApiConnection`, which builds one :class:`WebApi` when
+opened; every request goes through :meth:`WebApi.call`, which guarantees what users rely on:
 
 - the connection's credentials are added to each request (:class:`BearerTokens` over
   :class:`~interlace.sdk.OAuth2Tokens`, or :class:`BasicCredentials`); an answer of 401 makes OAuth2
@@ -21,9 +21,10 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol, TypeVar
+from typing import ClassVar, Protocol, TypeVar
 
 import aiohttp
 import orjson
@@ -31,10 +32,11 @@ from yarl import URL
 
 from interlace.message import JsonValue
 from interlace.sdk.answers import Answer, ServiceErrors, raise_for_answer
+from interlace.sdk.connection import ConfigT, Connection
 from interlace.sdk.errors import FatalError, RetryableError, retry_after_seconds
-from interlace.sdk.oauth2 import OAuth2Tokens
+from interlace.sdk.oauth2 import OAuth2Tokens, TokenStore
 
-__all__ = ["BasicCredentials", "BearerTokens", "Credentials", "Throttling", "WebApi"]
+__all__ = ["BasicCredentials", "BearerTokens", "Credentials", "Throttling", "WebApi", "WebApiConnection"]
 
 R = TypeVar("R")
 Query = Sequence[tuple[str, str]] | Mapping[str, str]
@@ -190,3 +192,77 @@ class WebApi:
 
 def _header(answer: Answer, name: str) -> str | None:
     return next((value for key, value in answer.headers.items() if key.lower() == name), None)
+
+
+class WebApiConnection(Connection[ConfigT]):
+    """A connection whose operations call one service's web API: the base of a connector's connection
+    class (Salesforce's, ServiceNow's, Google Sheets').
+
+    :meth:`open` makes the HTTP session and :attr:`api`: bearer tokens when :meth:`oauth2_settings`
+    gives settings, else :meth:`credentials` (basic, say), and the class's :attr:`errors`. Settings
+    named ``timeout`` (seconds) bound each request. Subclasses set :attr:`errors` and override
+    :meth:`oauth2_settings` and/or :meth:`credentials`.
+
+    ``session`` injects the aiohttp session (then not closed here); ``token_store`` keeps a rotated
+    refresh token (the runtime sets it before :meth:`open`); ``clock`` decides when access tokens
+    expire; ``sleep`` waits out throttling (tests pass one that records the waits).
+    """
+
+    errors: ClassVar[ServiceErrors]
+    """How the service words its failures."""
+
+    def __init__(
+        self,
+        config: ConfigT,
+        *,
+        name: str = "default",
+        session: aiohttp.ClientSession | None = None,
+        token_store: TokenStore | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        super().__init__(config, name=name)
+        self._injected = session
+        self._session: aiohttp.ClientSession | None = None
+        self.token_store = token_store
+        self._clock = clock
+        self._sleep = sleep
+        self.tokens: OAuth2Tokens | None = None
+        """The OAuth2 tokens while open, when the connection uses OAuth2 (``refreshes`` counts calls of
+        the token endpoint)."""
+        self._api: WebApi | None = None
+
+    def credentials(self) -> Credentials:
+        """The credentials of a connection that does not use OAuth2; by default there are none."""
+        raise FatalError(f"connection {self.name} has no credentials configured")
+
+    @property
+    def api(self) -> WebApi:
+        """The service's API, once open."""
+        if self._api is None:
+            raise FatalError(f"connection {self.name} is not open")
+        return self._api
+
+    async def open(self) -> None:
+        if self._session is None:
+            self._session = self._injected or aiohttp.ClientSession()
+        try:
+            settings = self.oauth2_settings()
+            credentials: Credentials
+            if settings is not None:
+                self.tokens = self.tokens or OAuth2Tokens(
+                    self.name, settings, self._session, store=self.token_store, clock=self._clock
+                )
+                credentials = BearerTokens(self.tokens)
+            else:
+                credentials = self.credentials()
+        except FatalError:
+            await self.aclose()
+            raise
+        timeout = getattr(self.config, "timeout", 30.0)
+        self._api = WebApi(self._session, credentials, self.errors, timeout=timeout, sleep=self._sleep)
+
+    async def aclose(self) -> None:
+        session, self._session, self.tokens, self._api = self._session, None, None, None
+        if session is not None and session is not self._injected:
+            await session.close()
