@@ -2,13 +2,14 @@
 for (``s3cret``, ``t0ken``).
 
 Fixtures: ``fake`` (the fake instance serving), ``config_for(fake, **changes)`` (basic auth settings
-with kebab-case keys unless changed), ``oauth2_config`` (OAuth2 settings), ``waits`` (seconds waited out
-for throttling) and ``servicenow`` (an opened connection named ``itsm``, basic auth).
+with kebab-case keys unless changed), ``oauth2_config`` (OAuth2 settings) and ``servicenow`` (an
+opened connection named ``itsm``, basic auth, whose waits for throttling go to ``waits``: see
+tests/connectors/conftest.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
 from tests.connectors.servicenow.fakeservicenow import FakeServiceNow, serving
@@ -54,14 +55,8 @@ def oauth2_config(fake: FakeServiceNow) -> ServiceNowConfig:
 
 
 @pytest.fixture
-def waits() -> list[float]:
-    return []
-
-
-@pytest.fixture
-async def servicenow(fake: FakeServiceNow, waits: list[float]) -> AsyncIterator[ServiceNowConnection]:
-    async def sleep(seconds: float) -> None:
-        waits.append(seconds)
-
+async def servicenow(
+    fake: FakeServiceNow, sleep: Callable[[float], Awaitable[None]]
+) -> AsyncIterator[ServiceNowConnection]:
     async with ServiceNowConnection(_config_for(fake), name="itsm", sleep=sleep) as connection:
         yield connection
