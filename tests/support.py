@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import inspect
 import os
 import socket
@@ -272,3 +273,22 @@ async def wait_for_port(port: int, host: str = "127.0.0.1", within: float = WAIT
 def unique(prefix: str, separator: str = "-") -> str:
     """``prefix`` with a random suffix: a name no other test run on this machine uses."""
     return f"{prefix}{separator}{uuid.uuid4().hex[:10]}"
+
+
+@functools.cache
+def rsa_key_pair() -> tuple[str, str]:
+    """An RSA key pair, PEM: the private key (PKCS 8) and its public key, made once per test run (for
+    the OAuth2 JWT bearer grant, as a connected app or a service account holds one)."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    private = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+    public = (
+        key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
+    return private, public

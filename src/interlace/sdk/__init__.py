@@ -9,6 +9,7 @@ holds the conformance checks; docs/connectors/README.md tells how to write one.
 """
 
 from interlace.message import Payload
+from interlace.sdk.answers import Answer, ServiceErrors
 from interlace.sdk.authorization import (
     AuthorizationCodeGrant,
     AuthorizationError,
@@ -33,7 +34,14 @@ from interlace.sdk.errors import (
 )
 from interlace.sdk.flow import InFlight
 from interlace.sdk.headers import check_header_values, header_break
-from interlace.sdk.oauth2 import OAuth2Settings, OAuth2Tokens, RefreshNote, RefreshNotes, TokenStore
+from interlace.sdk.oauth2 import (
+    OAuth2Settings,
+    OAuth2Tokens,
+    RefreshNote,
+    RefreshNotes,
+    TokenStore,
+    jwt_assertion,
+)
 from interlace.sdk.operation import OperationResult, OperationSpec, ResultSpec, needs_scopes
 from interlace.sdk.propagation import set_trace_headers, trace_headers
 from interlace.sdk.registry import (
@@ -54,6 +62,15 @@ from interlace.sdk.trigger import (
     TriggerSpec,
 )
 from interlace.sdk.urls import has_dot_segment, path_segment, quote_reserved, quote_value
+from interlace.sdk.webapi import (
+    BasicCredentials,
+    BearerTokens,
+    Credentials,
+    Throttling,
+    WebApi,
+    WebApiConnection,
+)
+from interlace.sdk.window import AckWindow, poll_in_order
 
 __all__ = [
     "DEAD_LETTER_REASON",
@@ -61,8 +78,12 @@ __all__ = [
     "MASK",
     "NO_ACK",
     "RESERVED_NAMES",
+    "AckWindow",
+    "Answer",
     "AuthorizationCodeGrant",
     "AuthorizationError",
+    "BasicCredentials",
+    "BearerTokens",
     "Checkpoint",
     "CheckpointValue",
     "Connection",
@@ -70,6 +91,7 @@ __all__ = [
     "Connector",
     "ConnectorError",
     "ConnectorRegistry",
+    "Credentials",
     "DeadLettering",
     "Delivery",
     "EntryPointLike",
@@ -94,18 +116,24 @@ __all__ = [
     "ResultSpec",
     "RetryableError",
     "Secret",
+    "ServiceErrors",
+    "Throttling",
     "TokenStore",
     "TriggerEvent",
     "TriggerSpec",
     "UnknownConnectorError",
+    "WebApi",
+    "WebApiConnection",
     "check_header_values",
     "encode_body",
     "has_dot_segment",
     "header_break",
     "installed_entry_points",
+    "jwt_assertion",
     "needs_scopes",
     "operation_scopes",
     "path_segment",
+    "poll_in_order",
     "quote_reserved",
     "quote_value",
     "render_connector_reference",

@@ -1,21 +1,26 @@
 """An HTTP answer as an operation's result, or as the error it stands for.
 
 5xx, 429 and 408 are transient (:class:`RetryableError`, with the server's ``Retry-After``); 401 and 403
-mean the credentials are wrong or lack rights (:class:`FatalError`); every other answer, 4xx included,
-is the operation's result, with its status in ``attributes.status`` for the flow to check.
+mean the credentials are wrong or lack rights (:class:`FatalError`). With :func:`check_status` (generic
+HTTP calls) every other answer, 4xx included, is the operation's result, with its status in
+``attributes.status`` for the flow to check. With :func:`raise_for_answer` (a connector for one service,
+whose :class:`ServiceErrors` say how it words failures) another 4xx is :class:`InvalidInput` carrying the
+service's own message, except a 404 in no shape of the service's (the URL is not the service's API:
+:class:`FatalError`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import orjson
 from multidict import CIMultiDictProxy
 
-from interlace.sdk.errors import FatalError, RetryableError, retry_after_seconds
+from interlace.sdk.errors import FatalError, InvalidInput, RetryableError, retry_after_seconds
 from interlace.sdk.operation import OperationResult
 
-__all__ = ["Answer", "check_status", "decode_payload", "to_result"]
+__all__ = ["Answer", "ServiceErrors", "check_status", "decode_payload", "raise_for_answer", "to_result"]
 
 _TEXT_TYPES = frozenset(
     {"application/xml", "application/x-www-form-urlencoded", "application/javascript", "application/yaml"}
@@ -99,6 +104,55 @@ def check_status(answer: Answer, where: str, target: str) -> None:
             " check the connection's auth",
             detail={"status": status},
         )
+
+
+def _never(answer: Answer) -> bool:
+    return False
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceErrors:
+    """How one service words its failures, for :func:`raise_for_answer`.
+
+    ``describe`` takes an error answer's decoded body and returns the service's words for it
+    (``"REQUIRED_FIELD_MISSING: Required fields are missing: [Name]"``), or ``""`` when the body is not
+    in the service's error shape. ``retryable`` names answers that are transient besides 408, 429 and
+    5xx (a 403 that is a rate limit)."""
+
+    service: str
+    describe: Callable[[object], str]
+    retryable: Callable[[Answer], bool] = _never
+
+
+def raise_for_answer(answer: Answer, where: str, errors: ServiceErrors) -> None:
+    """Raise the error an answer of ``errors.service`` stands for (see the module docstring); return for
+    1xx and 2xx. A 3xx that reaches here (redirects are followed) is :class:`InvalidInput`: the request
+    is ambiguous (300 Multiple Choices). Messages start with ``where`` and carry the service's words,
+    never a credential."""
+    status = answer.status
+    if status < 300:
+        return
+    words = errors.describe(decode_payload(answer.content_type, answer.body))
+    detail = f"{status}: {words[: _EXCERPT * 2]}" if words else f"{status} {answer.reason}".rstrip()
+    service = errors.service
+    if status >= 500 or status in (408, 429) or errors.retryable(answer):
+        raise RetryableError(
+            f"{where}: {service} is unavailable or throttling ({detail})",
+            retry_after=retry_after_seconds(_header(answer.headers, "retry-after")),
+            detail={"status": status},
+        )
+    if status in (401, 403):
+        meaning = "refused the credentials" if status == 401 else "denied access"
+        raise FatalError(
+            f"{where}: {service} {meaning} ({detail}); check the connection's credentials and their rights",
+            detail={"status": status},
+        )
+    if status == 404 and not words:
+        raise FatalError(
+            f"{where}: the URL is not {service}'s API ({detail}); check the connection's URL settings",
+            detail={"status": status},
+        )
+    raise InvalidInput(f"{where}: {service} refused the request ({detail})", detail={"status": status})
 
 
 def _excerpt(answer: Answer) -> str:

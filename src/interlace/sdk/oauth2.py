@@ -11,8 +11,12 @@ A connector whose API takes bearer tokens builds one :class:`OAuth2Tokens` per c
 - a revoked or expired grant (``invalid_grant``) is a :class:`~interlace.sdk.errors.FatalError` that
   names the connection; an unreachable token endpoint is a :class:`~interlace.sdk.errors.RetryableError`.
 
-Grants: ``refresh_token`` (client id, secret and a refresh token) and ``client_credentials``. The
+Grants: ``refresh_token`` (client id, secret and a refresh token), ``client_credentials`` and
+``jwt_bearer`` (RFC 7523: a JWT signed with the client's private key, made fresh for each refresh by
+:func:`jwt_assertion`; Salesforce's JWT bearer flow, Google's service accounts). The
 ``authorization_code`` grant that yields the first refresh token is :mod:`interlace.sdk.authorization`.
+What the token endpoint answers beside the tokens (Salesforce's ``instance_url``) is
+:attr:`OAuth2Tokens.details`.
 
 Each refresh is noted (when, its outcome, the access token's expiry and the granted scopes) through the
 store's optional ``note`` method (:class:`RefreshNotes`), never with a token in it, for status views.
@@ -28,13 +32,26 @@ from datetime import UTC, datetime, timedelta
 from typing import Literal, Protocol, TypeVar, runtime_checkable
 
 import aiohttp
+import jwt
 
 from interlace.sdk.errors import FatalError, RetryableError
 
-__all__ = ["OAuth2Settings", "OAuth2Tokens", "RefreshNote", "RefreshNotes", "TokenStore", "post_token_form"]
+__all__ = [
+    "JWT_BEARER",
+    "OAuth2Settings",
+    "OAuth2Tokens",
+    "RefreshNote",
+    "RefreshNotes",
+    "TokenStore",
+    "jwt_assertion",
+    "post_token_form",
+]
 
 R = TypeVar("R")
-Grant = Literal["refresh_token", "client_credentials"]
+Grant = Literal["refresh_token", "client_credentials", "jwt_bearer"]
+JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+"""The ``grant_type`` of the ``jwt_bearer`` grant (RFC 7523)."""
+_SECRET_FIELDS = frozenset({"access_token", "refresh_token", "id_token", "signature"})
 
 
 class TokenStore(Protocol):
@@ -81,6 +98,41 @@ class OAuth2Settings:
     timeout: float = 30.0
     authorization_url: str | None = None
     """Where a user grants access (authorization code grant); the connector's declared one if ``None``."""
+    assertion: Callable[[], str] | None = None
+    """The ``jwt_bearer`` grant's signed JWT, built anew for each refresh (see :func:`jwt_assertion`);
+    ``client_id`` and ``client_secret`` are not sent with this grant."""
+
+
+def jwt_assertion(
+    private_key: str,
+    *,
+    issuer: str,
+    audience: str,
+    subject: str | None = None,
+    claims: dict[str, str] | None = None,
+    lifetime: int = 180,
+    clock: Callable[[], float] = time.time,
+) -> Callable[[], str]:
+    """A maker of the ``jwt_bearer`` grant's assertion: a JWT signed with ``private_key`` (PEM, RSA:
+    RS256) whose ``iss``, ``aud``, ``sub`` and ``claims`` (``scope`` for Google) are as given, issued
+    now and valid ``lifetime`` seconds. A key that cannot sign is a :class:`FatalError` on the first
+    refresh, naming no part of the key."""
+
+    def assertion() -> str:
+        now = int(clock())
+        payload: dict[str, object] = {"iss": issuer, "aud": audience, "iat": now, "exp": now + lifetime}
+        if subject:
+            payload["sub"] = subject
+        payload.update(claims or {})
+        try:
+            return jwt.encode(payload, private_key, algorithm="RS256")
+        except (ValueError, TypeError, jwt.PyJWTError) as exc:
+            raise FatalError(
+                f"the private key cannot sign the JWT assertion ({type(exc).__name__}); it must be an RSA"
+                " key in PEM form"
+            ) from exc
+
+    return assertion
 
 
 @dataclass(slots=True)
@@ -118,6 +170,9 @@ class OAuth2Tokens:
         self._lock = asyncio.Lock()
         self.refreshes = 0
         """How many times this connection asked the token endpoint (for health views and tests)."""
+        self.details: dict[str, object] = {}
+        """The last token answer's other fields (``instance_url``, ``scope``, ``token_type``...), tokens
+        and signatures left out."""
 
     def _fresh(self, token: _Token | None) -> bool:
         return token is not None and token.expires_at - self._settings.skew > self._clock()
@@ -152,11 +207,19 @@ class OAuth2Tokens:
 
     async def _request_token(self) -> _Token:
         settings = self._settings
-        form = {
-            "grant_type": settings.grant,
-            "client_id": settings.client_id,
-            "client_secret": settings.client_secret,
-        }
+        if settings.grant == "jwt_bearer":
+            if settings.assertion is None:
+                raise FatalError(f"connection {self._connection}: the jwt_bearer grant needs an assertion")
+            try:
+                form = {"grant_type": JWT_BEARER, "assertion": settings.assertion()}
+            except FatalError as exc:
+                raise FatalError(f"connection {self._connection}: {exc.message}") from exc
+        else:
+            form = {
+                "grant_type": settings.grant,
+                "client_id": settings.client_id,
+                "client_secret": settings.client_secret,
+            }
         if settings.grant == "refresh_token":
             if not self._refresh_token:
                 raise FatalError(f"connection {self._connection}: no refresh token is configured or stored")
@@ -176,6 +239,12 @@ class OAuth2Tokens:
     async def _accept(self, status: int, body: dict[str, object]) -> _Token:
         error = str(body.get("error", "")) if status >= 400 or "error" in body else ""
         if error == "invalid_grant":
+            if self._settings.grant == "jwt_bearer":
+                raise FatalError(
+                    f"connection {self._connection}: the token endpoint refused the JWT assertion"
+                    f" (invalid_grant{_description(body)}); check the client id, the user, the audience and"
+                    " that the key's certificate is the application's"
+                )
             raise FatalError(
                 f"connection {self._connection}: the OAuth2 grant is revoked or expired (invalid_grant); "
                 "authorize again and update the connection's refresh token"
@@ -202,6 +271,7 @@ class OAuth2Tokens:
             self._refresh_token = rotated
             if self._store is not None:
                 await self._store.save(self._connection, rotated)
+        self.details = {key: value for key, value in body.items() if key not in _SECRET_FIELDS}
         now = datetime.now(UTC)
         scopes = tuple(str(body.get("scope") or "").split())
         await self._note(RefreshNote(now, "ok", now + timedelta(seconds=lifetime), scopes))
@@ -218,6 +288,11 @@ class OAuth2Tokens:
             return result
         fresh = await self._refresh(stale=token)
         return await call(fresh)
+
+
+def _description(body: dict[str, object]) -> str:
+    description = body.get("error_description")
+    return f": {str(description)[:200]}" if isinstance(description, str) and description else ""
 
 
 async def post_token_form(
