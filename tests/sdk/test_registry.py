@@ -231,5 +231,5 @@ def test_a_connector_whose_library_is_missing_names_the_extra_to_install() -> No
 
 def test_a_package_without_an_extra_for_its_connector_is_to_be_reinstalled() -> None:
     registry = _registry(_Missing("kafka", _Distribution("interlace-kafka")))
-    with pytest.raises(RegistryError, match=re.escape("reinstall interlace-kafka with its dependencies")):
+    with pytest.raises(RegistryError, match=re.escape("pip install --force-reinstall interlace-kafka")):
         registry.get("kafka")

@@ -12,7 +12,6 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.markdown import Markdown
 from rich.table import Table
 
 from interlace.sdk import ConnectorRegistry, RegistryError, UnknownConnectorError, render_connector_reference
@@ -112,6 +111,8 @@ def info(
     if output == "json":
         typer.echo(json.dumps(connector.json_schema(), indent=2, default=str))
         return
+    from rich.markdown import Markdown
+
     _out.print(Markdown(render_connector_reference(connector)))
 
 

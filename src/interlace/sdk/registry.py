@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Final, Protocol
 
-from interlace.errors import did_you_mean
+from interlace.errors import did_you_mean, missing_library
 from interlace.sdk.connector import Connector
 from interlace.sdk.errors import RegistryError, UnknownConnectorError
 from interlace.sdk.operation import OperationSpec
@@ -203,14 +203,12 @@ def _extras(entry_point: EntryPointLike) -> list[str]:
 def _missing_library(entry_point: EntryPointLike, exc: ModuleNotFoundError) -> RegistryError:
     """A connector whose package is installed without the library it needs: name the extra to install."""
     distribution = _distribution(entry_point)
-    library = exc.name or str(exc)
     if entry_point.name in _extras(entry_point):
-        hint = f"install it with: pip install '{distribution}[{entry_point.name}]'"
+        install = f"pip install '{distribution}[{entry_point.name}]'"
     else:
-        hint = f"install {library!r}, or reinstall {distribution} with its dependencies"
-    return RegistryError(
-        f"connector {entry_point.name!r} needs the Python module {library!r}, which is not installed; {hint}"
-    )
+        install = f"pip install --force-reinstall {distribution} (with its dependencies)"
+    library = exc.name or str(exc)
+    return RegistryError(missing_library(f"connector {entry_point.name!r}", library, install))
 
 
 def _load(entry_point: EntryPointLike) -> RegisteredConnector:
