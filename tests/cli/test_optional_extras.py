@@ -72,3 +72,22 @@ def test_a_project_that_uses_neither_loads_without_them(tmp_path: Path) -> None:
     project = write_project(tmp_path / "project", {"stores/orders.yaml": "store: Orders\nmemory: {}\n"})
     done = _check(project, _without(tmp_path / "site", "redis", "aiokafka", "sqlalchemy", "aio_pika"))
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_connector_list_shows_the_connectors_whose_libraries_are_missing_with_the_extra(
+    tmp_path: Path,
+) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "interlace", "connector", "list"],
+        env=_without(tmp_path / "site", "aiokafka"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    listed = " ".join(done.stdout.split())  # the table wraps to the terminal's width
+    assert "http" in listed and "gmail" in listed
+    assert (
+        "not usable: connector 'kafka' needs the Python module 'aiokafka', which is not installed; install it"
+        " with: pip install 'interlace[kafka]'"
+    ) in listed

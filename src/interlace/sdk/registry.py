@@ -127,19 +127,24 @@ class ConnectorRegistry:
     def entries(self) -> list[RegisteredConnector]:
         """Every installed connector with its package, sorted by name: imports every one.
         :class:`~interlace.sdk.RegistryError` lists every connector that does not load."""
+        entries, problems = self.load_all()
+        if problems:
+            listed = list(problems.values())
+            summary = listed[0] if len(listed) == 1 else f"{len(listed)} problems: " + "; ".join(listed)
+            raise RegistryError(f"the installed connectors cannot be used: {summary}", detail=listed)
+        return entries
+
+    def load_all(self) -> tuple[list[RegisteredConnector], dict[str, str]]:
+        """Every installed connector that loads, sorted by name, and why each other one does not (by
+        name): what a listing shows when some connector's client library is not installed."""
         entries: list[RegisteredConnector] = []
-        problems: list[str] = []
+        problems: dict[str, str] = {}
         for name in self._scanned():
             try:
                 entries.append(self.entry(name))
             except RegistryError as exc:
-                problems.append(exc.message)
-        if problems:
-            summary = (
-                problems[0] if len(problems) == 1 else f"{len(problems)} problems: " + "; ".join(problems)
-            )
-            raise RegistryError(f"the installed connectors cannot be used: {summary}", detail=problems)
-        return entries
+                problems[name] = exc.message
+        return entries, problems
 
     def imported(self) -> list[RegisteredConnector]:
         """The connectors imported so far (since the last refresh), sorted by name."""
