@@ -233,3 +233,13 @@ def test_a_package_without_an_extra_for_its_connector_is_to_be_reinstalled() -> 
     registry = _registry(_Missing("kafka", _Distribution("interlace-kafka")))
     with pytest.raises(RegistryError, match=re.escape("pip install --force-reinstall interlace-kafka")):
         registry.get("kafka")
+
+
+def test_a_listing_shows_the_connectors_that_load_and_why_the_others_do_not() -> None:
+    registry = _registry(
+        connector_entry_point(connector), _Missing("kafka", _Distribution("interlace", "kafka"))
+    )
+    loaded, problems = registry.load_all()
+    assert [entry.connector for entry in loaded] == [connector]
+    assert list(problems) == ["kafka"]
+    assert problems["kafka"].endswith("install it with: pip install 'interlace[kafka]'")

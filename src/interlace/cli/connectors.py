@@ -114,6 +114,9 @@ def info(
     except UnknownConnectorError as exc:
         _err.print(exc.message + (f" ({exc.hint})" if exc.hint else ""), style="bold red", markup=False)
         raise typer.Exit(1) from None
+    except RegistryError as exc:
+        _err.print(exc.message, style="bold red", markup=False)
+        raise typer.Exit(1) from None
     if output == "json":
         typer.echo(json.dumps(connector.json_schema(), indent=2, default=str))
         return
