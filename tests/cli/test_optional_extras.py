@@ -14,6 +14,11 @@ from pathlib import Path
 
 from tests.support import write_project
 
+EXTRA_MODULES = (
+    *("aiosmtplib", "aioimaplib", "sqlalchemy", "aiosqlite", "asyncpg", "aiomysql", "aiokafka"),
+    *("aiobotocore", "botocore", "aiomqtt", "paho", "nats", "aio_pika", "aiormq", "redis"),
+)
+"""The top-level modules of every optional extra's libraries."""
 _ABSENT = 'raise ModuleNotFoundError("No module named {name!r}", name={name!r})\n'
 
 
@@ -68,9 +73,9 @@ def test_a_store_and_a_connector_whose_libraries_are_missing_name_the_extras_to_
     assert "Traceback" not in done.stderr
 
 
-def test_a_project_that_uses_neither_loads_without_them(tmp_path: Path) -> None:
-    project = write_project(tmp_path / "project", {"stores/orders.yaml": "store: Orders\nmemory: {}\n"})
-    done = _check(project, _without(tmp_path / "site", "redis", "aiokafka", "sqlalchemy", "aio_pika"))
+def test_the_healthcare_example_loads_without_any_extra(tmp_path: Path) -> None:
+    example = Path(__file__).resolve().parents[2] / "examples" / "healthcare"
+    done = _check(example, _without(tmp_path / "site", *EXTRA_MODULES))
     assert done.returncode == 0, done.stdout + done.stderr
 
 
