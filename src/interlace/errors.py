@@ -38,6 +38,8 @@ __all__ = [
     "ValidationError",
     "closest_name",
     "did_you_mean",
+    "interlace_extra",
+    "missing_library",
 ]
 
 
@@ -129,6 +131,18 @@ def did_you_mean(name: str, choices: Iterable[object]) -> str | None:
     spelling of this hint for names, keys, functions and parameters alike."""
     close = closest_name(name, choices)
     return f"did you mean {close!r}?" if close else None
+
+
+def missing_library(what: str, library: str, install: str) -> str:
+    """``"store kind 'redis' needs the Python module 'redis', which is not installed; install it with:
+    pip install 'interlace[redis]'"``: the one spelling of this error for stores, connectors and
+    coordination alike. ``install`` is the fix (``pip install 'interlace[redis]'``)."""
+    return f"{what} needs the Python module {library!r}, which is not installed; install it with: {install}"
+
+
+def interlace_extra(extra: str) -> str:
+    """The command that installs Interlace's optional ``extra`` (``pip install 'interlace[redis]'``)."""
+    return f"pip install 'interlace[{extra}]'"
 
 
 class ExpressionError(InterlaceError):

@@ -148,6 +148,7 @@ def test_an_upgrade_whose_old_code_cannot_be_unloaded_keeps_it_and_says_to_resta
     install(site, "1.0.0", "upper")
     registry = ConnectorRegistry()
     code = ConnectorCode(compiled=lambda module: module == "acme_connector")
+    registry.get("acme")  # as a deployment that uses it imports it
     code.note(registry)
     assert code.refresh(registry) == []
     install(site, "1.1.0", "lower")

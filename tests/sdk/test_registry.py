@@ -127,8 +127,9 @@ def test_entry_points_that_do_not_load_a_connector_are_all_reported() -> None:
         StaticEntryPoint("notaconnector", object(), "pkg-a"),
         StaticEntryPoint("renamed", other, "pkg-b"),
     )
+    assert registry.names() == ["broken", "notaconnector", "renamed"]  # found without importing them
     with pytest.raises(RegistryError) as caught:
-        registry.refresh()
+        registry.entries()
     assert caught.value.detail == [
         "entry point 'broken' = 'broken_pkg:connector' of an unknown package failed to load:"
         " ImportError: No module named 'broken_pkg'",
@@ -169,10 +170,76 @@ def test_real_entry_points_are_read_the_same_way() -> None:
     with pytest.raises(
         RegistryError, match=re.escape("entry point 'json' = 'json:dumps' of an unknown package must name")
     ):
-        ConnectorRegistry(lambda: [real]).refresh()
+        ConnectorRegistry(lambda: [real]).get("json")
 
 
 def test_the_default_source_reads_the_installed_distributions() -> None:
     registry = ConnectorRegistry()
     registry.refresh()
     assert all(isinstance(entry.connector, Connector) for entry in registry.entries())
+
+
+class _Extras:
+    """Package metadata declaring optional extras, as ``importlib.metadata`` reads them."""
+
+    def __init__(self, *extras: str) -> None:
+        self.extras = list(extras)
+
+    def get_all(self, key: str) -> list[str] | None:
+        return self.extras if key == "Provides-Extra" else None
+
+
+class _Distribution:
+    def __init__(self, name: str, *extras: str) -> None:
+        self.name = name
+        self.metadata = _Extras(*extras)
+
+
+class _Missing:
+    """An entry point whose module imports a client library that is not installed."""
+
+    value = "interlace.connectors.kafka:connector"
+
+    def __init__(self, name: str, dist: _Distribution) -> None:
+        self.name = name
+        self.dist = dist
+        self.loads = 0
+
+    def load(self) -> object:
+        self.loads += 1
+        raise ModuleNotFoundError("No module named 'aiokafka'", name="aiokafka")
+
+
+def test_a_connector_is_imported_at_its_first_use_not_when_listed() -> None:
+    missing = _Missing("kafka", _Distribution("interlace", "kafka"))
+    registry = _registry(connector_entry_point(connector), missing)
+    assert registry.names() == ["kafka", "kv"]
+    assert registry.get("kv") is connector
+    assert missing.loads == 0
+    assert [entry.connector for entry in registry.imported()] == [connector]
+
+
+def test_a_connector_whose_library_is_missing_names_the_extra_to_install() -> None:
+    registry = _registry(_Missing("kafka", _Distribution("interlace", "kafka", "redis")))
+    with pytest.raises(RegistryError) as caught:
+        registry.get("kafka")
+    assert caught.value.message == (
+        "connector 'kafka' needs the Python module 'aiokafka', which is not installed;"
+        " install it with: pip install 'interlace[kafka]'"
+    )
+
+
+def test_a_package_without_an_extra_for_its_connector_is_to_be_reinstalled() -> None:
+    registry = _registry(_Missing("kafka", _Distribution("interlace-kafka")))
+    with pytest.raises(RegistryError, match=re.escape("pip install --force-reinstall interlace-kafka")):
+        registry.get("kafka")
+
+
+def test_a_listing_shows_the_connectors_that_load_and_why_the_others_do_not() -> None:
+    registry = _registry(
+        connector_entry_point(connector), _Missing("kafka", _Distribution("interlace", "kafka"))
+    )
+    loaded, problems = registry.load_all()
+    assert [entry.connector for entry in loaded] == [connector]
+    assert list(problems) == ["kafka"]
+    assert problems["kafka"].endswith("install it with: pip install 'interlace[kafka]'")

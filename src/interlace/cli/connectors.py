@@ -12,7 +12,6 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.markdown import Markdown
 from rich.table import Table
 
 from interlace.sdk import ConnectorRegistry, RegistryError, UnknownConnectorError, render_connector_reference
@@ -58,12 +57,12 @@ def search_connectors(
 ) -> list[dict[str, Any]]:
     """Catalog entries and installed connectors whose name, description or keywords hold ``word``."""
     needle = word.lower()
-    installed = {entry.connector.name: entry for entry in registry.entries()}
+    installed = {entry.connector.name: entry for entry in registry.load_all()[0]}
     found: dict[str, dict[str, Any]] = {}
     for item in catalog_entries(index):
         text = " ".join([item["name"], item.get("description", ""), *item.get("keywords", [])]).lower()
         if needle in text:
-            found[item["name"]] = {**item, "installed": item["name"] in installed}
+            found[item["name"]] = {**item, "installed": item["name"] in registry.names()}
     for name, entry in installed.items():
         text = f"{name} {entry.connector.description}".lower()
         if needle in text and name not in found:
@@ -78,7 +77,9 @@ def search_connectors(
 
 @connector_app.command("list")
 def list_connectors(output: OutputOption = "table") -> None:
-    """The installed connectors, with versions and how many operations and triggers they have."""
+    """The installed connectors, with versions and how many operations and triggers they have (and those
+    whose client libraries are not installed, with the command that installs them)."""
+    loaded, problems = _registry().load_all()
     rows: list[dict[str, str | int]] = [
         {
             "name": entry.connector.name,
@@ -87,15 +88,19 @@ def list_connectors(output: OutputOption = "table") -> None:
             "operations": len(entry.connector.operations),
             "triggers": len(entry.connector.triggers),
         }
-        for entry in _registry().entries()
+        for entry in loaded
     ]
     if output == "json":
-        typer.echo(json.dumps(rows, indent=2))
+        typer.echo(
+            json.dumps(rows + [{"name": name, "problem": text} for name, text in problems.items()], indent=2)
+        )
         return
     table = Table("NAME", "VERSION", "PACKAGE", "OPERATIONS", "TRIGGERS")
     for row in rows:
         table.add_row(*(str(row[key]) for key in ("name", "version", "package", "operations", "triggers")))
     _out.print(table)
+    for problem in problems.values():
+        _out.print(f"not usable: {problem}", markup=False)
 
 
 @connector_app.command()
@@ -109,9 +114,14 @@ def info(
     except UnknownConnectorError as exc:
         _err.print(exc.message + (f" ({exc.hint})" if exc.hint else ""), style="bold red", markup=False)
         raise typer.Exit(1) from None
+    except RegistryError as exc:
+        _err.print(exc.message, style="bold red", markup=False)
+        raise typer.Exit(1) from None
     if output == "json":
         typer.echo(json.dumps(connector.json_schema(), indent=2, default=str))
         return
+    from rich.markdown import Markdown
+
     _out.print(Markdown(render_connector_reference(connector)))
 
 
@@ -174,7 +184,7 @@ def _installed_versions() -> dict[str, tuple[str, str | None]]:
 
     return {
         entry.connector.name: (entry.distribution, installed_version(entry.distribution))
-        for entry in _registry().entries()
+        for entry in _registry().load_all()[0]
     }
 
 

@@ -18,8 +18,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Final
 
-import jwt
-
 from interlace.errors import ConfigError
 from interlace.management.errors import UnauthorizedError
 from interlace.management.users import ROLES, Role, User
@@ -94,11 +92,15 @@ class TokenIssuer:
             "exp": identity.expires_at,
             "iss": _ISSUER,
         }
+        import jwt  # at the first login, not at start
+
         return IssuedToken(jwt.encode(claims, self._key, algorithm=_ALGORITHM), identity)
 
     def verify(self, token: str) -> Identity:
         """The identity of a valid token; UnauthorizedError when it is malformed, not signed with this
         server's key, expired or revoked. The message never repeats the token."""
+        import jwt
+
         try:
             # Expiry is checked below against the injected clock, not the library's own.
             claims = jwt.decode(

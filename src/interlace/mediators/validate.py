@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from jsonschema.protocols import Validator
+from typing import TYPE_CHECKING, Any
 
 from interlace.errors import SourceLocation, ValidationError
 from interlace.expressions import Template
 from interlace.mediators.base import CONTINUE, STOP
 from interlace.mediators.sequence import SequenceMediator, error_info
 from interlace.message import MessageContext
+
+if TYPE_CHECKING:
+    from jsonschema.protocols import Validator
 
 __all__ = ["ValidateMediator"]
 

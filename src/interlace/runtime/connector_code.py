@@ -97,36 +97,36 @@ class ConnectorCode:
     (by name) is a compiled extension, which Python cannot unload."""
 
     def __init__(self, compiled: Callable[[str], bool] = _compiled) -> None:
-        self._loaded: dict[str, str] = {}
+        self._loaded: dict[str, tuple[str, str]] = {}
+        """By connector name: its distribution and the version of it this process imported."""
         self._is_compiled = compiled
 
     def note(self, registry: ConnectorRegistry) -> None:
-        """Remember the versions of the packages ``registry`` has loaded (those not remembered yet)."""
-        for entry in registry.entries():
-            if entry.distribution not in self._loaded:
+        """Remember the versions of the packages of the connectors ``registry`` has imported (those not
+        remembered yet)."""
+        for entry in registry.imported():
+            if entry.connector.name not in self._loaded:
                 version = installed_version(entry.distribution)
                 if version is not None:
-                    self._loaded[entry.distribution] = version
+                    self._loaded[entry.connector.name] = (entry.distribution, version)
 
     def refresh(self, registry: ConnectorRegistry) -> list[ConnectorUpgrade]:
         """Unload the code of upgraded packages (where Python can), then let ``registry`` look for
         connectors again (RegistryError as :meth:`ConnectorRegistry.refresh`); returns the upgrades."""
         upgrades: list[ConnectorUpgrade] = []
-        for entry in registry.entries():
-            distribution = entry.distribution
-            loaded = self._loaded.get(distribution)
+        for connector, (distribution, loaded) in sorted(self._loaded.items()):
             installed = installed_version(distribution)
-            if distribution == _BUILT_IN or loaded is None or installed is None or installed == loaded:
+            if distribution == _BUILT_IN or installed is None or installed == loaded:
                 continue
             modules = _imported(_top_level(distribution))
             stuck = tuple(name for name in modules if self._is_compiled(name))
             if not stuck:
                 for name in modules:
                     del sys.modules[name]
-            upgrades.append(ConnectorUpgrade(entry.connector.name, distribution, loaded, installed, stuck))
+            upgrades.append(ConnectorUpgrade(connector, distribution, loaded, installed, stuck))
         registry.refresh()
         for upgrade in upgrades:
             if not upgrade.stuck:
-                self._loaded[upgrade.distribution] = upgrade.installed
+                self._loaded[upgrade.connector] = (upgrade.distribution, upgrade.installed)
         self.note(registry)
         return upgrades

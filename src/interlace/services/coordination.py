@@ -12,6 +12,7 @@ with ``renew`` well below ``lease``, it stops before another node can take over.
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import logging
 import os
 import secrets
@@ -19,8 +20,7 @@ import socket
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-import asyncpg
-
+from interlace.errors import ConfigError, interlace_extra, missing_library
 from interlace.services.schedule import Wait, wait_or_stop
 
 __all__ = ["LEASE_TABLE", "Coordinator", "default_node_name"]
@@ -28,6 +28,15 @@ __all__ = ["LEASE_TABLE", "Coordinator", "default_node_name"]
 _log = logging.getLogger("interlace.services")
 
 LEASE_TABLE = "interlace_leases"
+
+
+def _lease_errors() -> tuple[type[Exception], ...]:
+    """What taking or giving up a lease may raise: the network's and asyncpg's errors (asyncpg is
+    imported by the servers that coordinate, not by every one)."""
+    import asyncpg
+
+    return (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError)
+
 
 _CREATE = f"""
 CREATE TABLE IF NOT EXISTS {LEASE_TABLE} (
@@ -71,6 +80,8 @@ class Coordinator:
     ) -> None:
         if renew >= lease:
             raise ValueError(f"renew must be shorter than lease ({lease:g}s) (got {renew:g}s)")
+        if importlib.util.find_spec("asyncpg") is None:
+            raise ConfigError(missing_library("coordination", "asyncpg", interlace_extra("postgres")))
         self.dsn = dsn
         self.node = node or default_node_name()
         self.lease = lease
@@ -82,6 +93,8 @@ class Coordinator:
     async def _connection_pool(self) -> Any:
         async with self._connecting:
             if self._pool is None:
+                import asyncpg  # imported by the servers that coordinate, not by every one
+
                 pool = await asyncpg.create_pool(self.dsn, min_size=1, max_size=4)
                 try:
                     await pool.execute(_CREATE)
@@ -113,7 +126,7 @@ class Coordinator:
     async def _try(self, name: str) -> bool:
         try:
             return await self.acquire(name)
-        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError) as exc:
+        except _lease_errors() as exc:
             _log.warning("coordination: lease %s cannot be taken or renewed: %s", name, exc)
             await self._reset()
             return False
@@ -165,7 +178,7 @@ class Coordinator:
                     await task
                     try:
                         await self.release(name)
-                    except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError) as exc:
+                    except _lease_errors() as exc:
                         _log.warning("coordination: lease %s not released (it expires): %s", name, exc)
                     return True
                 if not await self._try(name):

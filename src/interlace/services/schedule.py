@@ -14,8 +14,6 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Protocol
 
-from croniter import croniter
-
 __all__ = ["CronSchedule", "IntervalSchedule", "OnceSchedule", "Schedule", "Wait", "wait_or_stop"]
 
 Wait = Callable[[asyncio.Event, float], Awaitable[bool]]
@@ -75,6 +73,8 @@ class CronSchedule:
         self.clock = clock
 
     def _until_next_tick(self) -> float:
+        from croniter import croniter  # imported by the projects with a cron schedule only
+
         now = self.clock()
         following: datetime = croniter(self.expression, datetime.fromtimestamp(now)).get_next(datetime)
         return max(0.0, following.timestamp() - now)

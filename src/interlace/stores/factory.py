@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 
+from interlace.errors import ConfigError, interlace_extra, missing_library
 from interlace.model.store import (
     MemoryStoreDefinition,
     PostgresStoreDefinition,
@@ -51,7 +54,8 @@ def build_store(definition: StoreDefinition, *, project_root: Path) -> MessageSt
             bounds=bounds,
         )
     if isinstance(options, PostgresStoreDefinition):
-        from interlace.stores.postgres import PostgresStore
+        with _library_of("postgres"):
+            from interlace.stores.postgres import PostgresStore
 
         return PostgresStore(
             name,
@@ -64,7 +68,8 @@ def build_store(definition: StoreDefinition, *, project_root: Path) -> MessageSt
             bounds=bounds,
         )
     if isinstance(options, RedisStoreDefinition):
-        from interlace.stores.redis import RedisStore
+        with _library_of("redis"):
+            from interlace.stores.redis import RedisStore
 
         return RedisStore(
             name,
@@ -77,7 +82,18 @@ def build_store(definition: StoreDefinition, *, project_root: Path) -> MessageSt
             bounds=bounds,
         )
     if isinstance(options, RabbitMqStoreDefinition):
-        from interlace.stores.rabbitmq import RabbitMqStore
+        with _library_of("rabbitmq"):
+            from interlace.stores.rabbitmq import RabbitMqStore
 
         return RabbitMqStore(name, options.url, queue=options.queue, timeout=options.timeout, bounds=bounds)
     raise AssertionError(f"unknown store options {type(options).__name__}")  # the union is exhaustive
+
+
+@contextlib.contextmanager
+def _library_of(kind: str) -> Iterator[None]:
+    """Importing the store of ``kind``: its client library comes with Interlace's extra of that name."""
+    try:
+        yield
+    except ModuleNotFoundError as exc:
+        library = exc.name or str(exc)
+        raise ConfigError(missing_library(f"store kind {kind!r}", library, interlace_extra(kind))) from exc

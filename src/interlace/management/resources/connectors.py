@@ -11,7 +11,7 @@ from interlace.connections import ConnectionPool
 from interlace.management.errors import NotFoundError
 from interlace.management.routes import Call, Route, Schema, items_of, ref
 from interlace.model.durations import format_duration
-from interlace.sdk import RegisteredConnector
+from interlace.sdk import RegisteredConnector, RegistryError
 
 __all__ = ["ROUTES", "SCHEMAS", "TEST_TIMEOUT"]
 
@@ -106,7 +106,9 @@ def _pool(call: Call) -> ConnectionPool:
 
 
 async def _connectors(call: Call) -> dict[str, Any]:
-    return {"items": [_connector_view(entry) for entry in call.context.connectors.entries()]}
+    # A connector whose client library is not installed cannot be described: it is left out (the CLI's
+    # `interlace connector list` names it with the extra to install).
+    return {"items": [_connector_view(entry) for entry in call.context.connectors.load_all()[0]]}
 
 
 async def _connector(call: Call) -> dict[str, Any]:
@@ -115,7 +117,10 @@ async def _connector(call: Call) -> dict[str, Any]:
     if name not in registry.names():
         known = ", ".join(registry.names()) or "none"
         raise NotFoundError(f"no connector {name!r} is installed (installed: {known})")
-    return _connector_view(registry.entry(name))
+    try:
+        return _connector_view(registry.entry(name))
+    except RegistryError as exc:
+        raise NotFoundError(f"connector {name!r} cannot be used here: {exc.message}") from exc
 
 
 async def _connections(call: Call) -> dict[str, Any]:
