@@ -7,6 +7,7 @@ Every wait is on a selector or a navigation, with Playwright's deadline; nothing
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -173,16 +174,23 @@ async def test_a_viewer_sees_but_cannot_operate(page: Page, healthcare_console: 
     await expect(page.locator(".payload")).to_contain_text("appointmentNumber")
 
 
-async def test_following_the_log(page: Page, healthcare_console: ManagementServer) -> None:
-    await _log_in(page, healthcare_console, "admin")
-    await page.get_by_role("link", name="Logs").click()
-    await page.get_by_label("Level of interlace", exact=True).select_option("DEBUG")
-    await (
-        page.get_by_label("Level of interlace", exact=True)
-        .locator("..")
-        .get_by_role("button", name="Set")
-        .click()
-    )
-    await expect(page.get_by_role("status")).to_contain_text("logger interlace now logs at DEBUG")
-    await expect(page.locator("#log")).to_contain_text("set the level of logger interlace to DEBUG")
-    await _screenshot(page, "logs")
+async def test_changing_a_log_level_and_following_the_log(
+    page: Page, healthcare_console: ManagementServer
+) -> None:
+    logger = logging.getLogger("interlace.management")
+    level = logger.level
+    try:
+        await _log_in(page, healthcare_console, "admin")
+        await page.get_by_role("link", name="Logs").click()
+        select = page.get_by_label("Level of interlace.management", exact=True)
+        await select.select_option("DEBUG")
+        await page.locator("form", has=select).get_by_role("button", name="Set").click()
+        await expect(page.get_by_role("status")).to_contain_text(
+            "logger interlace.management now logs at DEBUG"
+        )
+        await expect(page.locator("#log")).to_contain_text(
+            "set the level of logger interlace.management to DEBUG"
+        )
+        await _screenshot(page, "logs")
+    finally:
+        logger.setLevel(level)
