@@ -106,6 +106,7 @@ DEAD_LETTER = StoredMessage(
     "refused-payment-1",
     b'{"appointmentNumber": 1, "fee": 7000.0}',
     "application/json",
+    created=1_764_700_000.0,
     attempts=3,
     last_error="the back-end refused the payment",
     origin="PaymentRequestMessageStore",

@@ -44,6 +44,13 @@ async def test_logging_in_sets_an_http_only_strict_cookie_and_shows_the_projects
     assert not cookie["secure"]  # plain HTTP here; Secure when served over TLS
 
 
+async def test_pages_may_not_be_framed_and_run_only_the_consoles_own_script(shop: Managed) -> None:
+    async with shop.session.get("/console/login") as answer:
+        policy = answer.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in policy
+    assert "frame-ancestors 'none'" in policy
+
+
 async def test_the_overview_lists_the_deployed_project(client: Browserless) -> None:
     page = await client.login("admin")
     assert 'href="/console/projects/shop"' in page.text

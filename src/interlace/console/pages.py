@@ -17,6 +17,16 @@ __all__ = ["Notice", "flash", "redirect", "render", "safe_back"]
 _FLASH: Final = "interlace_console_notice"
 _MAX_NOTICE: Final = 1000
 Notice = tuple[Literal["notice", "error"], str]
+_HEADERS: Final = {
+    "Cache-Control": "no-store",
+    # Only the console's own script and stylesheet run; no other site may frame a page (clickjacking)
+    # or receive a form of it.
+    "Content-Security-Policy": (
+        "default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
 
 _templates = Environment(
     loader=PackageLoader("interlace.console", "templates"),
@@ -32,7 +42,7 @@ def render(request: web.Request, template: str, status: int = 200, **values: Any
     notice = _notice_of(request)
     text = _templates.get_template(template).render(notice=notice, path=request.path, **values)
     response = web.Response(text=text, status=status, content_type="text/html", charset="utf-8")
-    response.headers["Cache-Control"] = "no-store"
+    response.headers.update(_HEADERS)
     if notice is not None:
         response.del_cookie(_FLASH, path="/console")
     return response
