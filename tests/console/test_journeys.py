@@ -81,6 +81,25 @@ async def test_a_wrong_password_shows_an_error_then_the_right_one_logs_in(
     await _screenshot(page, "projects")
 
 
+async def test_logging_in_and_reaching_a_project_with_the_keyboard_only(
+    page: Page, healthcare_console: ManagementServer
+) -> None:
+    await page.goto(healthcare_console.url + "/console/")
+    await expect(page.get_by_label("User name")).to_be_focused()
+    await page.keyboard.type("watcher")
+    await page.keyboard.press("Tab")
+    await page.keyboard.type(PASSWORDS["watcher"])
+    await page.keyboard.press("Enter")
+    await expect(page.get_by_role("heading", name="Projects")).to_be_visible()
+    project = page.get_by_role("link", name="healthcare")
+    for _ in range(10):  # skip link, brand, navigation, log out, then the project
+        await page.keyboard.press("Tab")
+        if await project.evaluate("link => link === document.activeElement"):
+            break
+    await page.keyboard.press("Enter")
+    await expect(page.get_by_role("heading", name="healthcare")).to_be_visible()
+
+
 async def test_finding_the_healthcare_api_its_stores_and_processors(
     page: Page, healthcare_console: ManagementServer
 ) -> None:
