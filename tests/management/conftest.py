@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,7 @@ from interlace.management.app import all_routes
 from interlace.management.openapi import ERROR_SCHEMA
 from interlace.management.resources import SCHEMAS
 from interlace.management.routes import Route
+from interlace.management.server import Extension
 from interlace.runtime import Runtime
 from interlace.sdk import ConnectorRegistry
 from interlace.sdk.testing import connector_entry_point
@@ -173,8 +174,9 @@ async def managed(tmp_path: Path) -> AsyncIterator[Managed]:
 
 
 @contextlib.asynccontextmanager
-async def serve(root: Path) -> AsyncIterator[Managed]:
-    """The runtime of the project at ``root`` and its management server, as the tests drive them."""
+async def serve(root: Path, extensions: Sequence[Extension] = ()) -> AsyncIterator[Managed]:
+    """The runtime of the project at ``root`` and its management server (with ``extensions``), as the
+    tests drive them."""
     wall, mono = ManualClock(1_700_000_000.0), ManualClock(1000.0)
     async with Runtime(root, env=ENV, connectors=REGISTRY, clock=wall) as runtime:
         server = ManagementServer(
@@ -185,6 +187,7 @@ async def serve(root: Path) -> AsyncIterator[Managed]:
             throttle=default_throttle(mono),
             connectors=REGISTRY,
             clock=wall,
+            extensions=extensions,
         )
         async with server, aiohttp.ClientSession(server.url) as session:
             yield Managed(runtime, server, session, wall, mono)

@@ -119,6 +119,27 @@ async def test_a_monitor_reads_but_may_not_change_anything(managed: Managed, mon
     assert (await managed.call("POST", "/management/logout", token=monitor)).status == 200
 
 
+async def test_an_operator_operates_what_runs_but_may_not_deploy(managed: Managed) -> None:
+    managed.server.context.users.add("operator", "operator-s3cret-words", "operator")
+    operator = str((await managed.login("operator", "operator-s3cret-words")).json["token"])
+    activated = await managed.call("POST", f"{PROCESSOR}/activate", token=operator)
+    assert activated.status == 200
+    assert (await managed.call("POST", "/management/stores/Orders/purge", token=operator)).status == 200
+    level = await managed.call(
+        "PUT", "/management/logging/interlace.flow", token=operator, json={"level": "NOTSET"}
+    )
+    assert level.status == 200
+    for method, path in [
+        ("POST", "/management/deployments/shop/rollback"),
+        ("DELETE", "/management/deployments/shop"),
+        ("POST", "/management/connections/cache/test"),
+    ]:
+        answer = await managed.call(method, path, token=operator)
+        assert answer.status == 403, (method, path)
+        assert answer.json["error"]["message"].startswith("operator is an operator: only an admin may")
+    assert "shop" in managed.runtime.deployments.running
+
+
 async def test_a_wrong_password_and_an_unknown_user_get_the_same_answer(managed: Managed) -> None:
     wrong = await managed.login("admin", "not-the-password")
     unknown = await managed.login("nobody", "not-the-password")

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from interlace.cli.watch import watch_project
+from interlace.console import mount_console
 from interlace.http.listener import dispatch_routes
 from interlace.http.server import HttpServer
 from interlace.management import ManagementServer
@@ -163,7 +164,9 @@ async def serve(
                 loop.add_signal_handler(signal.SIGHUP, reload)
             server = HttpServer(runtime, host, port, settings.max_body_size, settings.graceful_timeout)
             managed = (
-                ManagementServer.from_definition(runtime, management, announce=announce)
+                ManagementServer.from_definition(
+                    runtime, management, announce=announce, extensions=[mount_console]
+                )
                 if management is not None and management.enabled
                 else None
             )

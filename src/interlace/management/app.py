@@ -27,10 +27,10 @@ from interlace.management.errors import (
 )
 from interlace.management.openapi import OPENAPI_PATH, openapi_document
 from interlace.management.resources import ROUTES, SCHEMAS
-from interlace.management.routes import Access, Call, Route, Schema
+from interlace.management.routes import Access, Call, Route, Schema, permits
 from interlace.management.tokens import Identity
 
-__all__ = ["CONTEXT", "MAX_BODY_SIZE", "all_routes", "create_app"]
+__all__ = ["API", "CONTEXT", "MAX_BODY_SIZE", "ManagementApi", "RouteInvoker", "all_routes", "create_app"]
 
 CONTEXT: Final = web.AppKey("management_context", ManagementContext)
 MAX_BODY_SIZE: Final = 1024 * 1024
@@ -63,13 +63,10 @@ def _validator(schema: Schema, components: Mapping[str, Schema], what: str) -> _
     return validate
 
 
-def _identity(
-    context: ManagementContext, request: web.Request, access: Access, route: Route
-) -> Identity | None:
+def _identity(context: ManagementContext, token: str | None, access: Access, route: Route) -> Identity | None:
     if access == "public":
         return None
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+    if token is None or not token.strip():
         raise UnauthorizedError(
             "this needs a token: log in with POST /management/login and send Authorization: Bearer TOKEN"
         )
@@ -78,56 +75,91 @@ def _identity(
     if user is None:
         raise UnauthorizedError(f"user {identity.user!r} no longer exists: log in again")
     identity = replace(identity, role=user.role)  # the role the user has now, not at login
-    if access == "admin" and identity.role != "admin":
+    if not permits(identity.role, access):
+        allowed = "an admin or operator" if access == "operator" else "an admin"
+        article = "an" if identity.role[0] in "aeiou" else "a"
         raise ForbiddenError(
-            f"{identity.user} is a {identity.role}: only an admin may {route.summary.lower()}"
+            f"{identity.user} is {article} {identity.role}: only {allowed} may {route.summary.lower()}"
         )
     return identity
 
 
-def _handler(
-    route: Route, components: Mapping[str, Schema]
-) -> Callable[[web.Request], Awaitable[web.Response]]:
-    body_check = _validator(route.body, components, "body") if route.body is not None else None
-    query_checks = {
-        param.name: (param, _validator(param.schema, components, f"query parameter {param.name}"))
-        for param in route.query
-    }
-    access = route.required_access
+class RouteInvoker:
+    """One route's checks and handler: the caller's token and role, the deployment, the query and the
+    body, then the handler. The HTTP server runs one per request; the console runs the same ones
+    in-process with its session's token (see :class:`ManagementApi`), so both obey one authorisation.
+
+    Raises what the handler raises (a :class:`ManagementError` or an :class:`InterlaceError` carrying
+    the status, code and message the API would answer with)."""
+
+    def __init__(self, route: Route, components: Mapping[str, Schema]) -> None:
+        self.route = route
+        self._body_check = _validator(route.body, components, "body") if route.body is not None else None
+        self._query_checks = {
+            param.name: (param, _validator(param.schema, components, f"query parameter {param.name}"))
+            for param in route.query
+        }
+
+    async def invoke(
+        self,
+        context: ManagementContext,
+        request: web.Request,
+        token: str | None,
+        path: Mapping[str, str],
+        query: Mapping[str, str],
+        body: Any = None,
+    ) -> Any:
+        """The JSON value the route answers with for ``token`` (None: no token), the path values, the
+        raw query values and the parsed JSON ``body`` (None: none)."""
+        route = self.route
+        identity = _identity(context, token, route.required_access, route)
+        served = context.artifacts() if route.needs_deployment else None  # NotReadyError: 503
+        unknown = sorted(set(query) - self._query_checks.keys())
+        if unknown:
+            known = ", ".join(self._query_checks) or "none"
+            raise BadRequestError(f"unknown query parameter {unknown[0]!r} (parameters: {known})")
+        checked: dict[str, Any] = {}
+        for name, (param, check) in self._query_checks.items():
+            raw = query.get(name)
+            if raw is None:
+                if "default" in param.schema:
+                    checked[name] = param.schema["default"]
+                continue
+            checked[name] = param.parse(raw)
+            check(checked[name])
+        if self._body_check is not None:
+            if body is not None:
+                self._body_check(body)
+            elif route.body_required:
+                raise BadRequestError("this needs a JSON body")
+        call = Call(request, context, identity, dict(path), checked, body, served)
+        return await route.handler(call)
+
+
+def _handler(invoker: RouteInvoker) -> Callable[[web.Request], Awaitable[web.Response]]:
+    route = invoker.route
 
     async def handle(request: web.Request) -> web.Response:
         context = request.app[CONTEXT]
-        identity = _identity(context, request, access, route)
-        served = context.artifacts() if route.needs_deployment else None  # NotReadyError: 503
-        unknown = sorted(set(request.query) - query_checks.keys())
-        if unknown:
-            known = ", ".join(query_checks) or "none"
-            raise BadRequestError(f"unknown query parameter {unknown[0]!r} (parameters: {known})")
-        query: dict[str, Any] = {}
-        for name, (param, check) in query_checks.items():
-            raw = request.query.get(name)
-            if raw is None:
-                if "default" in param.schema:
-                    query[name] = param.schema["default"]
-                continue
-            query[name] = param.parse(raw)
-            check(query[name])
-        body: Any = None
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        bearer = token if scheme.lower() == "bearer" else None
+        # Access and readiness are answered before the body is read (the invoker checks them again).
+        _identity(context, bearer, route.required_access, route)
+        if route.needs_deployment:
+            context.artifacts()  # NotReadyError: 503
         if route.uploads is not None and request.content_type not in route.uploads:
             expected = " or ".join(route.uploads)
             raise BadRequestError(f"the body must be {expected} (got {request.content_type or 'none'})")
-        if body_check is not None:
+        body: Any = None
+        if route.body is not None:
             raw_body = await request.read()
             if raw_body.strip():
                 try:
                     body = orjson.loads(raw_body)
                 except orjson.JSONDecodeError as exc:
                     raise BadRequestError(f"the body must be JSON ({exc})") from exc
-                body_check(body)
-            elif route.body_required:
-                raise BadRequestError("this needs a JSON body")
-        call = Call(request, context, identity, dict(request.match_info), query, body, served)
-        return json_response(await route.handler(call), route.status)
+        value = await invoker.invoke(context, request, bearer, request.match_info, request.query, body)
+        return json_response(value, route.status)
 
     return handle
 
@@ -186,12 +218,44 @@ def all_routes(routes: Sequence[Route] = ROUTES, schemas: Mapping[str, Schema] =
     return served
 
 
+class ManagementApi:
+    """The management API's routes by name, to call in-process (the console does, with its session's
+    token): the same checks, authorisation and handlers as over HTTP, without a loopback request."""
+
+    def __init__(self, context: ManagementContext, invokers: Sequence[RouteInvoker]) -> None:
+        self.context = context
+        self._invokers = {invoker.route.name: invoker for invoker in invokers}
+
+    def route(self, name: str) -> Route:
+        """The route named ``name`` (KeyError for no route of that name: a programming error)."""
+        return self._invokers[name].route
+
+    async def call(
+        self,
+        name: str,
+        request: web.Request,
+        token: str | None,
+        path: Mapping[str, str] | None = None,
+        query: Mapping[str, str] | None = None,
+        body: Any = None,
+    ) -> Any:
+        """The JSON answer of route ``name``; raises the error the route would answer with."""
+        invoker = self._invokers[name]
+        return await invoker.invoke(self.context, request, token, path or {}, query or {}, body)
+
+
+API: Final = web.AppKey("management_api", ManagementApi)
+
+
 def create_app(
     context: ManagementContext, routes: Sequence[Route] = ROUTES, schemas: Mapping[str, Schema] = SCHEMAS
 ) -> web.Application:
-    """The application serving ``routes`` (and the OpenAPI document) for ``context``."""
+    """The application serving ``routes`` (and the OpenAPI document) for ``context``; ``app[API]`` is
+    the same routes to call in-process."""
     app = web.Application(middlewares=[_errors], client_max_size=MAX_BODY_SIZE)
     app[CONTEXT] = context
-    for route in all_routes(routes, schemas):
-        app.router.add_route(route.method, route.path, _handler(route, schemas))
+    invokers = [RouteInvoker(route, schemas) for route in all_routes(routes, schemas)]
+    for invoker in invokers:
+        app.router.add_route(invoker.route.method, invoker.route.path, _handler(invoker))
+    app[API] = ManagementApi(context, invokers)
     return app

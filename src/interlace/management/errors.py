@@ -55,7 +55,7 @@ class UnauthorizedError(ManagementError):
 
 
 class ForbiddenError(ManagementError):
-    """The user's role does not allow the action (a monitor changing something)."""
+    """The user's role does not allow the action (a monitor changing something, an operator deploying)."""
 
     code = "FORBIDDEN"
     status = 403

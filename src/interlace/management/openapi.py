@@ -13,7 +13,12 @@ __all__ = ["ERROR_SCHEMA", "OPENAPI_PATH", "openapi_document"]
 
 OPENAPI_PATH: Final = "/management/openapi.json"
 
-_ROLE: Final = {"public": "none (no token)", "user": "admin or monitor", "admin": "admin"}
+_ROLE: Final = {
+    "public": "none (no token)",
+    "user": "admin, operator or monitor",
+    "operator": "admin or operator",
+    "admin": "admin",
+}
 
 
 def _json(schema: Schema) -> dict[str, Any]:

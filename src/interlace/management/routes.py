@@ -22,15 +22,27 @@ if TYPE_CHECKING:
     from interlace.compiler.compile import Artifacts
     from interlace.management.context import ManagementContext
     from interlace.management.tokens import Identity
+    from interlace.management.users import Role
 
-__all__ = ["Access", "Call", "Handler", "QueryParam", "Route", "Schema", "items_of", "ref"]
+__all__ = ["Access", "Call", "Handler", "QueryParam", "Route", "Schema", "items_of", "permits", "ref"]
 
 Schema = Mapping[str, Any]
 """A JSON Schema (2020-12, as OpenAPI 3.1 uses it)."""
-Access = Literal["public", "user", "admin"]
-"""``public``: no token; ``user``: any logged-in user (admin or monitor); ``admin``: admins only."""
+Access = Literal["public", "user", "operator", "admin"]
+"""``public``: no token; ``user``: any logged-in user (admin, operator or monitor); ``operator``: admins
+and operators (operating what runs); ``admin``: admins only."""
 
 _PATH_PARAM: Final = re.compile(r"\{(\w+)\}")
+_ALLOWED: Final[dict[Access, tuple[Role, ...]]] = {
+    "user": ("admin", "operator", "monitor"),
+    "operator": ("admin", "operator"),
+    "admin": ("admin",),
+}
+
+
+def permits(role: Role, access: Access) -> bool:
+    """Whether a user of ``role`` may call a route of ``access``."""
+    return access == "public" or role in _ALLOWED[access]
 
 
 def ref(name: str) -> Schema:
@@ -145,7 +157,7 @@ class Route:
         access = self.required_access
         if access != "public":
             statuses.add(401)
-        if access == "admin":
+        if access in ("operator", "admin"):
             statuses.add(403)
         if self.path_params:
             statuses.add(404)

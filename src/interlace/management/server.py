@@ -6,7 +6,7 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 
@@ -26,7 +26,10 @@ from interlace.runtime import Runtime
 from interlace.sdk import ConnectorRegistry
 from interlace.serving import ConnectionLimits, guarded_app_runner
 
-__all__ = ["ManagementServer", "default_throttle"]
+__all__ = ["Extension", "ManagementServer", "default_throttle"]
+
+Extension = Callable[[web.Application], None]
+"""Adds routes to the management application before it serves (``app[API]`` calls its routes)."""
 
 _log = logging.getLogger("interlace.management")
 
@@ -56,7 +59,8 @@ class ManagementServer:
     root logger keeps the last ``log_lines`` records. ``limits`` (read timeouts, connection limit)
     default to the project's ``[server]`` table. ``GET /metrics`` serves the runtime's metrics, to
     scrapers that send ``metrics_token`` as a bearer token when one is given
-    (see :mod:`interlace.management.metrics`).
+    (see :mod:`interlace.management.metrics`). Each of ``extensions`` is handed the management
+    application before it serves, to add its own routes (the console mounts itself so).
     """
 
     def __init__(
@@ -74,6 +78,7 @@ class ManagementServer:
         log_lines: int = 1000,
         limits: ConnectionLimits | None = None,
         metrics_token: str | None = None,
+        extensions: Sequence[Extension] = (),
     ) -> None:
         self.runtime = runtime
         self.host = host
@@ -92,6 +97,7 @@ class ManagementServer:
         )
         self._runner: web.AppRunner | None = None
         self.metrics_token = metrics_token
+        self.extensions = tuple(extensions)
         self._figures: RuntimeFigures | None = None
         project = runtime.project
         self.limits = limits or (ConnectionLimits.of(project.server) if project else ConnectionLimits())
@@ -106,6 +112,7 @@ class ManagementServer:
         env: Mapping[str, str] | None = None,
         announce: Callable[[str], None] = _print_once,
         hasher: PasswordHasher | None = None,
+        extensions: Sequence[Extension] = (),
     ) -> ManagementServer:
         """The server a project's ``[management]`` table describes. Opens (on first start: creates) the
         users file, announcing a generated admin password once; ConfigError when the file is broken or
@@ -124,6 +131,7 @@ class ManagementServer:
             tokens=tokens,
             api_url=api_url,
             metrics_token=env.get(METRICS_TOKEN_ENV) or None,
+            extensions=extensions,
         )
 
     @property
@@ -141,6 +149,8 @@ class ManagementServer:
             self._figures = RuntimeFigures(self.runtime)
             metrics.register(self._figures)
         app.router.add_get(METRICS_PATH, metrics_handler(metrics, self._figures, self.metrics_token))
+        for extend in self.extensions:
+            extend(app)
         runner = guarded_app_runner(app, self.limits, access_log=None, handle_signals=False)
         await runner.setup()
         try:

@@ -4,7 +4,9 @@
 {"users": [{"name": "admin", "role": "admin", "hash": "$argon2id$v=19$m=65536,t=3,p=4$..."}]}
 ```
 
-``admin`` may do everything; ``monitor`` may only read (GET). The file is written with owner-only
+``admin`` may do everything; ``operator`` may read and operate what runs (activate and deactivate
+services and endpoints, run tasks, replay and purge stored messages, change log levels) but not deploy;
+``monitor`` may only read (GET). The file is written with owner-only
 permissions (0600) and never holds a password, only its hash. On first start, when the file does not
 exist, :func:`open_user_store` creates it with one ``admin`` user whose password comes from
 ``INTERLACE_ADMIN_PASSWORD`` (the environment variable, or the file of that name in the secrets folder)
@@ -39,8 +41,8 @@ __all__ = [
     "open_user_store",
 ]
 
-Role = Literal["admin", "monitor"]
-ROLES: Final[tuple[Role, ...]] = ("admin", "monitor")
+Role = Literal["admin", "operator", "monitor"]
+ROLES: Final[tuple[Role, ...]] = ("admin", "operator", "monitor")
 ADMIN_PASSWORD_ENV: Final = "INTERLACE_ADMIN_PASSWORD"
 SECRETS_DIR_ENV: Final = "INTERLACE_SECRETS_DIR"
 MIN_PASSWORD_LENGTH: Final = 12

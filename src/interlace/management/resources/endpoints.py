@@ -127,6 +127,7 @@ ROUTES = (
         "Let the endpoint take calls again (ends a suspension too)",
         ref("Endpoint"),
         "endpoints",
+        access="operator",
         errors=(409,),
     ),
     Route(
@@ -139,6 +140,7 @@ ROUTES = (
         "endpoints",
         description="Calls fail at once with `ENDPOINT_SUSPENDED`; the flow's on-error runs and "
         "forwarding processors keep their messages and retry. Lasts until activated or redeployed.",
+        access="operator",
         errors=(409,),
     ),
 )

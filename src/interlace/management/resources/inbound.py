@@ -58,6 +58,7 @@ ROUTES = (
         ref("Task"),
         "tasks",
         description="On this node; its schedule is unchanged. Answers when the run has finished.",
+        access="operator",
     ),
 )
 SCHEMAS: dict[str, Schema] = {**_INBOUND.schemas, **_TASKS.schemas}

@@ -159,6 +159,7 @@ ROUTES = (
         ref("Logger"),
         "logging",
         body=ref("LevelChange"),
+        access="operator",
         needs_deployment=False,
         description="Any existing logger, or one of Interlace's own (`interlace.*`) before it has logged. "
         "The change lasts until the server stops.",

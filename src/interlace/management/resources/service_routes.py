@@ -99,7 +99,17 @@ def service_routes(
         ),
     )
     routes = tuple(
-        Route(name, method, route_path, handler, summary, response, tag, description=description)
+        Route(
+            name,
+            method,
+            route_path,
+            handler,
+            summary,
+            response,
+            tag,
+            description=description,
+            access=None if method == "GET" else "operator",
+        )
         for name, method, route_path, handler, summary, response, description in handlers
     )
     return ServiceRoutes(routes, {component: component_schema(model)})

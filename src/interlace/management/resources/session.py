@@ -37,7 +37,11 @@ SCHEMAS: dict[str, Schema] = {
             "role": ref("Role"),
         },
     },
-    "Role": {"enum": ["admin", "monitor"], "description": "admin: everything; monitor: read only."},
+    "Role": {
+        "enum": ["admin", "operator", "monitor"],
+        "description": "admin: everything; operator: read and operate what runs, not deploy; "
+        "monitor: read only.",
+    },
     "Session": {
         "type": "object",
         "required": ["user", "role", "expiresAt"],

@@ -272,6 +272,7 @@ ROUTES = (
         "Delete one stored message",
         ref("Deleted"),
         "stores",
+        access="operator",
     ),
     Route(
         "replayStoredMessage",
@@ -287,6 +288,7 @@ ROUTES = (
         "It is put into the target before it is deleted here, so a failure leaves it in both; replayed "
         "into the store that holds it, it is replaced in place. 409 when the target already holds that "
         "id or does not keep it (a dedupe-window): the message stays here; replay it with `newId`.",
+        access="operator",
         errors=(409,),
     ),
     Route(
@@ -297,5 +299,6 @@ ROUTES = (
         "Delete every message of a store",
         ref("Purged"),
         "stores",
+        access="operator",
     ),
 )
