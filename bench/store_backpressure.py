@@ -267,7 +267,8 @@ async def measure(
         settled = processor["delivered"] - last_settled
         last_settled = processor["delivered"]
         deepest = max(deepest, store["size"])
-        under_load.append(settled / args.every)
+        if interval[503]:  # the store is full and refusing: the pace under refuse-load
+            under_load.append(settled / args.every)
         print(line(time.monotonic() - started, store, settled, interval, args.every), flush=True)
     stop.set()
     await asyncio.gather(*clients)
@@ -275,6 +276,8 @@ async def measure(
     accepted, refused = tally.statuses[200], tally.statuses[503]
     print(f"-- load stopped after {load_time:.1f}s; draining the store", flush=True)
     drain_started = time.monotonic()
+    _, processor = await management.sample()
+    settled_at_stop = processor["delivered"]
     while True:
         store, processor = await management.sample()
         deepest = max(deepest, store["size"])
@@ -297,7 +300,13 @@ async def measure(
     answered = sum(tally.statuses.values())
     print(f"API rate         {answered / load_time:.0f} req/s ({accepted / load_time:.0f}/s accepted)")
     pace = sum(under_load) / max(1, len(under_load))
+    unloaded = (processor["delivered"] - settled_at_stop) / max(drained, 1e-9)
     print(f"settling rate    {pace:.1f}/s under load; drained in {drained:.1f}s")
+    share = f"{pace / unloaded:.0%} of its unloaded pace" if unloaded else "no drain to compare with"
+    print(
+        f"processor pace   {pace:.1f}/s while the store refused, {unloaded:.1f}/s unloaded "
+        f"(draining, no load): {share}"
+    )
     print(f"store depth      at most {deepest} (bound {args.max_messages})")
     print(f"settled          {settled_total}, dead-lettered {processor['deadLettered']}, lost {lost}")
     ok = deepest <= args.max_messages and lost == 0 and store["size"] == 0

@@ -4,6 +4,7 @@ it was answered 200 for is stored."""
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections import Counter
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -41,6 +42,13 @@ resources:
       - call: Audit
       - store: Orders
       - respond: {json: {stored: true}}
+  - methods: [POST]
+    uri-template: /logged
+    flow:
+      - store: Orders
+      - respond: {json: {stored: true}}
+    on-error:
+      - log: {level: error, message: "OrdersAPI failed: ${error.code} ${error.message}"}
   - methods: [POST]
     uri-template: /patient
     flow:
@@ -169,6 +177,27 @@ async def test_while_the_store_is_full_requests_are_refused_before_the_flow_call
     await post_until_stored(client, "/orders/calling", {"n": 9})
 
 
+async def test_a_full_store_refusing_many_requests_logs_a_bounded_number_of_lines(
+    served: tuple[Runtime, aiohttp.ClientSession], caplog: pytest.LogCaptureFixture
+) -> None:
+    runtime, client = served
+    for number in range(3):  # the third is refused at the store: the gate refuses from then on
+        async with client.post("/orders/logged", json={"n": number}) as answer:
+            assert answer.status == (200 if number < 2 else 503)
+    caplog.clear()
+
+    with caplog.at_level(logging.INFO):
+        for number in range(40):
+            async with client.post("/orders/logged", json={"n": 3 + number}) as answer:
+                assert (answer.status, answer.headers["Retry-After"]) == (503, "3")
+                assert (await answer.json())["error"]["code"] == "STORE_FULL"
+
+    lines = [record for record in caplog.records if record.levelno >= logging.INFO]
+    assert len(lines) <= 1, [record.getMessage() for record in lines]  # not a line (or two) each
+    assert all("message store Orders refused" in record.getMessage() for record in lines)
+    assert [m.payload for m in await runtime.message_store("Orders").browse()] == [b'{"n": 0}', b'{"n": 1}']
+
+
 async def test_with_when_full_wait_the_request_is_answered_once_there_is_room(
     served: tuple[Runtime, aiohttp.ClientSession],
 ) -> None:
@@ -245,6 +274,8 @@ async def test_clients_resending_at_once_after_503_neither_starve_the_processor_
         finally:
             stop.set()
             await asyncio.gather(*clients)
+        # nothing stored is lost: every request answered 200 is settled
+        await eventually(lambda: len(settled) >= answers[200], within=30, what="every stored order settled")
 
     assert answers.keys() <= {200, 503}
     # A flow runs (and calls the back-end) only when its message can be stored: what the gate let through

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import logging
-from typing import Protocol
+import time
+from collections.abc import Callable
+from typing import Final, Protocol
 
 from interlace.errors import InterlaceError, SourceLocation
-from interlace.mediators.base import CONTINUE
+from interlace.mediators.base import CONTINUE, STOP
+from interlace.mediators.sequence import error_info
 from interlace.message import MessageContext
 
-__all__ = ["STORED_MESSAGE_PROPERTY", "FullStoreGate", "MessageSink", "StoreMediator"]
+__all__ = ["STORED_MESSAGE_PROPERTY", "FullStoreGate", "MessageSink", "RefusalLog", "StoreMediator"]
+
+REFUSALS_LOGGED_EVERY: Final = 10.0
+"""Seconds between two log lines of a gate that keeps refusing requests."""
 
 STORED_MESSAGE_PROPERTY = "storedMessageId"
 """The message property (``${props.storedMessageId}``) holding the id a store mediator kept the message as."""
@@ -74,18 +80,59 @@ class StoreMediator:
         return CONTINUE
 
 
+class RefusalLog:
+    """The log of the requests a gate refuses: the first refusal is logged at once, then at most one line
+    every ``every`` seconds, counting the refusals since the last line (a line per refusal would cost a
+    refusing server more than the refusal, and flood the log)."""
+
+    __slots__ = ("_clock", "_last", "_since", "every")
+
+    def __init__(self, every: float = REFUSALS_LOGGED_EVERY, clock: Callable[[], float] = time.monotonic):
+        self.every = every
+        self._clock = clock
+        self._last = float("-inf")
+        self._since = 0
+
+    def refused(self, store: str, error: InterlaceError, correlation_id: str) -> None:
+        self._since += 1
+        now = self._clock()
+        if now - self._last < self.every:
+            return
+        what = "a request" if self._since == 1 else f"{self._since} requests"
+        since = "" if self._last == float("-inf") else f" in the last {now - self._last:.0f}s"
+        _log.warning(
+            "message store %s refused %s%s: %s",
+            store,
+            what,
+            since,
+            error,
+            extra={"correlation_id": correlation_id},
+        )
+        self._last, self._since = now, 0
+
+
 class FullStoreGate:
     """The first step of a resource whose flow stores into ``store`` (a store that refuses when full):
-    while that store is full, the request fails at once with the store's error (503, ``Retry-After``)
-    instead of running its flow up to the store, calling back-ends on the way, only to be refused there.
-    A full API then costs the server little, and the store's processor keeps its share of the loop."""
+    while that store is full, the request is answered at once with the store's error (the default error
+    answer: 503, ``Retry-After``) instead of running its flow up to the store, calling back-ends on the
+    way, only to be refused there. Neither the flow nor its on-error flow runs, and the refusals are
+    logged a line per interval (:class:`RefusalLog`), not a line each. A full API then costs the server
+    little, and the store's processor keeps its share of the loop."""
 
-    __slots__ = ("location", "store")
+    __slots__ = ("location", "refusals", "store")
 
-    def __init__(self, store: MessageSink, location: SourceLocation) -> None:
+    def __init__(
+        self, store: MessageSink, location: SourceLocation, refusals: RefusalLog | None = None
+    ) -> None:
         self.store = store
         self.location = location
+        self.refusals = refusals or RefusalLog()
 
     async def mediate(self, ctx: MessageContext) -> bool:
-        await self.store.admit()
+        try:
+            await self.store.admit()
+        except InterlaceError as exc:
+            self.refusals.refused(self.store.name, exc, ctx.correlation_id)
+            ctx.error = error_info(exc)  # the flow's caller answers it as an error handled here
+            return STOP
         return CONTINUE

@@ -7,9 +7,10 @@ loss may take the last commits.
 
 Why the standard ``sqlite3`` module on one worker thread per store, rather than aiosqlite: every
 operation is a whole transaction run in one hop to that thread, and concurrent writes (puts, claims,
-acks) are grouped into one transaction, so one disk sync serves all the puts that arrived while the
-previous one ran (group commit). aiosqlite would cost a thread hop per statement and commit each caller
-separately.
+acks) are grouped into one transaction, so one disk sync serves all the writes that arrived while the
+previous one ran (:mod:`interlace.stores.group_commit`: a put still returns only once its transaction
+is committed, and an operation that fails fails its own caller only). aiosqlite would cost a thread hop
+per statement and commit each caller separately.
 
 Claims are rows marked with the consumer's owner token and a lease; a live store renews its lease, a
 closing store gives its claims back, and a store gives back the claims of processes of this host that
@@ -33,7 +34,7 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Literal, TypeVar, cast
+from typing import Any, Literal, TypeVar
 
 from interlace.stores._common import (
     LeaseRenewal,
@@ -44,6 +45,7 @@ from interlace.stores._common import (
     store_error,
 )
 from interlace.stores.bounds import Room, StoreBounds, StoreUsage, put_within_bounds
+from interlace.stores.group_commit import Failed, GroupCommit
 from interlace.stores.message import StoredMessage, StoreError, decode_message
 
 __all__ = ["SqliteStore"]
@@ -124,8 +126,7 @@ class SqliteStore:
         self._where = f"sqlite {path}"
         self._db: sqlite3.Connection | None = None
         self._executor: ThreadPoolExecutor | None = None
-        self._pending: list[tuple[_Op, asyncio.Future[object]]] = []
-        self._flusher: asyncio.Task[None] | None = None
+        self._commits: GroupCommit[sqlite3.Connection] = GroupCommit(self._run_batch)
         self._renewal = LeaseRenewal(name, lease / 3, self._renew)
         self._last_prune = 0.0
 
@@ -154,8 +155,7 @@ class SqliteStore:
         if executor is None:
             return
         await self._renewal.stop()
-        if self._flusher is not None:
-            await self._flusher
+        await self._commits.wait_idle()
         try:
             await self._in_thread(self._disconnect, "give back its claims")
         finally:
@@ -218,48 +218,33 @@ class SqliteStore:
         self._room.freed(self._room.waiting)
         return cursor.rowcount
 
-    # -- writes: grouped into one transaction per turn of the worker thread --------------------------
+    # -- writes: grouped into one transaction per turn of the worker thread (stores.group_commit) -------
 
     async def _write(self, op: Callable[[sqlite3.Connection], T], action: str) -> T:
         if self._executor is None:
             raise closed_error(self._name)
-        future: asyncio.Future[object] = asyncio.get_running_loop().create_future()
-        self._pending.append((op, future))
-        if self._flusher is None or self._flusher.done():
-            self._flusher = asyncio.get_running_loop().create_task(self._flush())
         try:
-            return cast(T, await future)
-        except sqlite3.Error as exc:
+            return await self._commits.run(op)
+        except StoreError:
+            raise
+        except Exception as exc:
             raise store_error(self._name, self._where, action, exc) from exc
 
-    async def _flush(self) -> None:
-        while self._pending:
-            batch, self._pending = self._pending, []
-            try:
-                ops = [op for op, _ in batch]
-                results = await self._in_thread(functools.partial(self._transaction, ops), None)
-            except BaseException as exc:
-                for _, future in batch:
-                    if not future.done():
-                        future.set_exception(exc if isinstance(exc, sqlite3.Error) else sqlite3.Error(exc))
-                if not isinstance(exc, Exception):
-                    raise
-                continue
-            for (_, future), result in zip(batch, results, strict=True):
-                if not future.done():
-                    future.set_result(result)
+    async def _run_batch(self, ops: list[_Op]) -> list[object]:
+        return await self._in_thread(functools.partial(self._transaction, ops), None)
 
     def _transaction(self, ops: Sequence[_Op]) -> list[object]:
         db = self._connection()
         db.execute("BEGIN IMMEDIATE")
         try:
-            results = [op(db) for op in ops]
+            outcomes = [_in_savepoint(db, op) for op in ops]
             db.execute("COMMIT")
         except BaseException:
-            with contextlib.suppress(sqlite3.Error):
-                db.execute("ROLLBACK")
+            if db.in_transaction:
+                with contextlib.suppress(sqlite3.Error):
+                    db.execute("ROLLBACK")
             raise
-        return results
+        return outcomes
 
     def _insert(self, db: sqlite3.Connection, message_id: str, body: bytes) -> StoreUsage | None:
         """Store the message (None), ignore it (None: its id is held, or seen within the window), or
@@ -379,6 +364,22 @@ class SqliteStore:
             )
         finally:
             db.close()
+
+
+def _in_savepoint(db: sqlite3.Connection, op: _Op) -> object:
+    """``op``'s result, or :class:`Failed` when it raised and was rolled back alone; raises when its
+    error ended the whole transaction (a trigger's ``RAISE(ROLLBACK)``, a full disk, an I/O error)."""
+    db.execute("SAVEPOINT op")
+    try:
+        result = op(db)
+    except Exception as exc:
+        if not db.in_transaction:
+            raise
+        db.execute("ROLLBACK TO op")
+        db.execute("RELEASE op")
+        return Failed(exc)
+    db.execute("RELEASE op")
+    return result
 
 
 def _owner_only_file(path: Path) -> None:
