@@ -35,6 +35,7 @@ from interlace.sdk.flow import InFlight
 from interlace.sdk.headers import check_header_values, header_break
 from interlace.sdk.oauth2 import OAuth2Settings, OAuth2Tokens, RefreshNote, RefreshNotes, TokenStore
 from interlace.sdk.operation import OperationResult, OperationSpec, ResultSpec, needs_scopes
+from interlace.sdk.paths import PROJECT_FOLDER, local_path, project_path, relative_path
 from interlace.sdk.propagation import set_trace_headers, trace_headers
 from interlace.sdk.registry import (
     ENTRY_POINT_GROUP,
@@ -54,13 +55,16 @@ from interlace.sdk.trigger import (
     TriggerSpec,
 )
 from interlace.sdk.urls import has_dot_segment, path_segment, quote_reserved, quote_value
+from interlace.sdk.window import AckWindow
 
 __all__ = [
     "DEAD_LETTER_REASON",
     "ENTRY_POINT_GROUP",
     "MASK",
     "NO_ACK",
+    "PROJECT_FOLDER",
     "RESERVED_NAMES",
+    "AckWindow",
     "AuthorizationCodeGrant",
     "AuthorizationError",
     "Checkpoint",
@@ -103,11 +107,14 @@ __all__ = [
     "has_dot_segment",
     "header_break",
     "installed_entry_points",
+    "local_path",
     "needs_scopes",
     "operation_scopes",
     "path_segment",
+    "project_path",
     "quote_reserved",
     "quote_value",
+    "relative_path",
     "render_connector_reference",
     "retry_after_seconds",
     "set_trace_headers",

@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import AsyncIterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Annotated, Any, Final, Literal, cast
 
 from pydantic import AfterValidator, Field
@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from interlace.connectors.db.connection import DbConnection
 from interlace.connectors.db.convert import json_value
 from interlace.connectors.db.cursor import TableCursor, decode_value, encode_value
-from interlace.sdk import Checkpoint, CheckpointValue, Param, Payload, TriggerEvent
+from interlace.sdk import AckWindow, Checkpoint, CheckpointValue, Param, Payload, TriggerEvent
 
 __all__ = ["poll_rows"]
 
@@ -41,39 +41,6 @@ def _sql_name(value: str) -> str:
 
 
 SqlName = Annotated[str, AfterValidator(_sql_name)]
-
-
-@dataclass(slots=True)
-class _Pending:
-    position: CheckpointValue
-    outcome: Literal["pending", "done", "failed"] = "pending"
-
-
-@dataclass(slots=True)
-class _Window:
-    """The rows handed out since the last rewind, in order; the committed cursor follows the longest
-    settled prefix."""
-
-    committed: CheckpointValue | None
-    rows: list[_Pending] = field(default_factory=list)
-    changed: asyncio.Event = field(default_factory=asyncio.Event)
-    save_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-
-    @property
-    def failed(self) -> bool:
-        return any(row.outcome == "failed" for row in self.rows)
-
-    @property
-    def settled(self) -> bool:
-        return all(row.outcome != "pending" for row in self.rows)
-
-    def advance(self) -> bool:
-        """Move the committed cursor past the settled rows at the head; True when it moved."""
-        moved = False
-        while self.rows and self.rows[0].outcome == "done":
-            self.committed = self.rows.pop(0).position
-            moved = True
-        return moved
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,54 +158,24 @@ async def poll_rows(
         committed = await _latest(conn, query)
         if committed is not None:
             await store.save(committed)
-    window = _Window(committed)
+    window = AckWindow(store, committed)
     read_after = committed
     while True:
         if window.failed:
-            while not window.settled:  # rows after the failed one finish before the rewind
-                window.changed.clear()
-                await window.changed.wait()
-            window.rows.clear()
-            read_after = window.committed
+            read_after = await window.rewind()  # rows after the failed one finish first
             await asyncio.sleep(poll)
         rows = await _rows(conn, query, read_after)
         for row in rows:
-            pending = _Pending(query.position(row))
-            window.rows.append(pending)
-            read_after = pending.position
+            position = query.position(row)
+            read_after = position
             key = json_value(row[keyColumn])
             yield TriggerEvent(
                 Payload.of_json({name: json_value(value) for name, value in row.items()}),
                 attributes={"table": table, "key": key},
-                delivery=_RowDelivery(window, pending, store),
+                delivery=window.track(position),
                 key=f"{table}/{key}",
             )
             if window.failed:
                 break
         if len(rows) < batch and not window.failed:
             await asyncio.sleep(poll)
-
-
-class _RowDelivery:
-    __slots__ = ("_pending", "_store", "_window")
-
-    def __init__(self, window: _Window, pending: _Pending, store: Checkpoint) -> None:
-        self._window = window
-        self._pending = pending
-        self._store = store
-
-    async def ack(self) -> None:
-        await self._settle("done")
-
-    async def nack(self, *, requeue: bool) -> None:
-        await self._settle("failed" if requeue else "done")
-
-    async def _settle(self, outcome: Literal["done", "failed"]) -> None:
-        window = self._window
-        self._pending.outcome = outcome
-        window.changed.set()
-        if window.advance():
-            async with window.save_lock:
-                committed = window.committed
-                if committed is not None:
-                    await self._store.save(committed)
