@@ -35,7 +35,7 @@ from interlace.sdk.flow import InFlight
 from interlace.sdk.headers import check_header_values, header_break
 from interlace.sdk.oauth2 import OAuth2Settings, OAuth2Tokens, RefreshNote, RefreshNotes, TokenStore
 from interlace.sdk.operation import OperationResult, OperationSpec, ResultSpec, needs_scopes
-from interlace.sdk.paths import PROJECT_FOLDER, local_path, project_path, relative_path
+from interlace.sdk.paths import PROJECT_FOLDER, local_path, project_path, relative_path, transfer_path
 from interlace.sdk.propagation import set_trace_headers, trace_headers
 from interlace.sdk.registry import (
     ENTRY_POINT_GROUP,
@@ -120,4 +120,5 @@ __all__ = [
     "set_trace_headers",
     "start_authorization",
     "trace_headers",
+    "transfer_path",
 ]

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from interlace.sdk.errors import InvalidInput
 
-__all__ = ["PROJECT_FOLDER", "local_path", "project_path", "relative_path"]
+__all__ = ["PROJECT_FOLDER", "local_path", "project_path", "relative_path", "transfer_path"]
 
 
 def relative_path(path: str, doing: str, what: str = "path") -> str:
@@ -45,6 +45,16 @@ def local_path(root: Path, path: str, doing: str, what: str = "path") -> Path:
     if target != base and not target.is_relative_to(base):
         raise InvalidInput(f"{doing}: {what} {path!r} leads outside the connection's folder")
     return target
+
+
+def transfer_path(folder: str | None, path: str, doing: str, what: str, connection: str) -> Path:
+    """The file ``path`` names in a connection's local folder for transfers (``fromFile``, ``toFile``);
+    :class:`InvalidInput` when the connection has no such folder (``folder`` None) or the path leaves it."""
+    if folder is None:
+        raise InvalidInput(
+            f"{doing}: {what} needs the connection's local-folder setting (connection {connection})"
+        )
+    return local_path(Path(folder), path, doing, what)
 
 
 PROJECT_FOLDER = "project_folder"

@@ -9,7 +9,7 @@ from pathlib import Path
 from interlace.connectors.file.config import FileConfig
 from interlace.connectors.file.local import LocalFiles
 from interlace.connectors.file.system import FileSystem, file_failure
-from interlace.sdk import Connection, FatalError, InvalidInput, RetryableError, local_path, relative_path
+from interlace.sdk import Connection, FatalError, RetryableError, local_path, relative_path, transfer_path
 
 __all__ = ["FileConnection"]
 
@@ -44,14 +44,9 @@ class FileConnection(Connection[FileConfig]):
         return relative
 
     def local_file(self, path: str, doing: str, what: str) -> Path:
-        """The file ``path`` names in the connection's local folder; :class:`InvalidInput` without a
-        local folder or for a path outside it."""
-        folder = self.config.local_folder
-        if folder is None:
-            raise InvalidInput(
-                f"{doing}: {what} needs the connection's local-folder setting (connection {self.name})"
-            )
-        return local_path(Path(folder), path, doing, what)
+        """The file ``path`` names in the connection's local folder (see
+        :func:`~interlace.sdk.transfer_path`)."""
+        return transfer_path(self.config.local_folder, path, doing, what, self.name)
 
     async def open(self) -> None:
         config = self.config

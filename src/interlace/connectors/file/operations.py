@@ -18,6 +18,7 @@ from typing import Annotated, Any
 from pydantic import Field
 
 from interlace.connectors.file.connection import FileConnection
+from interlace.connectors.file.local import LocalFiles
 from interlace.connectors.file.system import CHUNK, file_failure
 from interlace.sdk import InvalidInput, OperationResult, Param, encode_body
 
@@ -102,13 +103,8 @@ async def _download(chunks: AsyncIterator[bytes], target: Path, doing: str) -> i
     return size
 
 
-async def _local_chunks(path: Path) -> AsyncIterator[bytes]:
-    handle = await asyncio.to_thread(path.open, "rb")
-    try:
-        while chunk := await asyncio.to_thread(handle.read, CHUNK):
-            yield chunk
-    finally:
-        handle.close()
+def _local_chunks(path: Path) -> AsyncIterator[bytes]:
+    return LocalFiles(path.parent).read(path.name)
 
 
 async def _chunks_of(data: bytes) -> AsyncIterator[bytes]:

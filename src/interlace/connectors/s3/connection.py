@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from interlace.connectors.aws import AWS_ERRORS, AwsClient, aws_failure
+from interlace.connectors.aws import AWS_ERRORS, AwsConnection, aws_failure
 from interlace.connectors.s3.config import S3Config
-from interlace.sdk import Connection, ConnectorError, InvalidInput, RetryableError, local_path
+from interlace.sdk import ConnectorError, transfer_path
 
 __all__ = ["S3_ERRORS", "S3Connection", "s3_failure"]
 
@@ -17,52 +17,26 @@ S3_ERRORS = AWS_ERRORS
 _MISSING = {"NoSuchBucket": "bucket", "NoSuchKey": "object", "404": "object", "NotFound": "object"}
 
 
-class S3Connection(Connection[S3Config]):
-    """One S3 client shared by all operations and triggers (aiobotocore's clients are safe to share)."""
+class S3Connection(AwsConnection[S3Config]):
+    """One S3 client shared by all operations and triggers."""
 
-    _aws: AwsClient | None = None
+    service = "s3"
+    label = "S3"
+    missing = _MISSING
 
-    @property
-    def where(self) -> str:
-        """The service as messages name it: the endpoint, or the region."""
-        return self.config.endpoint_url or f"S3 in {self.config.region}"
-
-    @property
-    def client(self) -> Any:
-        """The client (aiobotocore's, untyped); :class:`RetryableError` if the connection is not open."""
-        client = None if self._aws is None else self._aws.opened
-        if client is None:
-            raise RetryableError(f"connection {self.name} to {self.where} is not open")
-        return client
+    def client_settings(self) -> dict[str, Any]:
+        return {"s3": {"addressing_style": self.config.addressing_style}}
 
     def local_file(self, path: str, doing: str, what: str) -> Path:
-        """The file ``path`` names in the connection's local folder; :class:`InvalidInput` without a
-        local folder or for a path outside it."""
-        folder = self.config.local_folder
-        if folder is None:
-            raise InvalidInput(
-                f"{doing}: {what} needs the connection's local-folder setting (connection {self.name})"
-            )
-        return local_path(Path(folder), path, doing, what)
-
-    async def open(self) -> None:
-        aws = AwsClient()
-        try:
-            await aws.open("s3", self.config, s3={"addressing_style": self.config.addressing_style})
-        except S3_ERRORS as exc:
-            raise s3_failure(exc, f"connecting connection {self.name} to {self.where}") from exc
-        self._aws = aws
+        """The file ``path`` names in the connection's local folder (see
+        :func:`~interlace.sdk.transfer_path`)."""
+        return transfer_path(self.config.local_folder, path, doing, what, self.name)
 
     async def ping(self) -> None:
         try:
             await self.client.list_buckets()
         except S3_ERRORS as exc:
             raise s3_failure(exc, f"reaching {self.where} on connection {self.name}") from exc
-
-    async def aclose(self) -> None:
-        aws, self._aws = self._aws, None
-        if aws is not None:
-            await aws.aclose()
 
 
 def s3_failure(exc: BaseException, doing: str) -> ConnectorError:

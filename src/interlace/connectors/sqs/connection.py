@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from interlace.connectors.aws import AWS_ERRORS, AwsClient, aws_failure
+from interlace.connectors.aws import AWS_ERRORS, AwsConnection, aws_failure
 from interlace.connectors.sqs.config import SqsConfig
-from interlace.sdk import Connection, ConnectorError, RetryableError
+from interlace.sdk import ConnectorError
 
 __all__ = ["SQS_ERRORS", "SqsConnection", "sqs_failure"]
 
@@ -18,42 +18,21 @@ _LONGEST_WAIT = 20  # seconds: SQS's limit for a receive's long poll
 _MISSING_QUEUE = {"AWS.SimpleQueueService.NonExistentQueue": "queue", "QueueDoesNotExist": "queue"}
 
 
-class SqsConnection(Connection[SqsConfig]):
-    """One SQS client shared by all operations and triggers (aiobotocore's clients are safe to share)."""
+class SqsConnection(AwsConnection[SqsConfig]):
+    """One SQS client shared by all operations and triggers."""
 
-    _aws: AwsClient | None = None
+    service = "sqs"
+    label = "SQS"
+    missing = _MISSING_QUEUE
 
-    @property
-    def where(self) -> str:
-        """The service as messages name it: the endpoint, or the region."""
-        return self.config.endpoint_url or f"SQS in {self.config.region}"
-
-    @property
-    def client(self) -> Any:
-        """The client (aiobotocore's, untyped); :class:`RetryableError` if the connection is not open."""
-        client = None if self._aws is None else self._aws.opened
-        if client is None:
-            raise RetryableError(f"connection {self.name} to {self.where} is not open")
-        return client
-
-    async def open(self) -> None:
-        aws = AwsClient()
-        try:
-            await aws.open("sqs", self.config, read_timeout=self.config.timeout + _LONGEST_WAIT)
-        except SQS_ERRORS as exc:
-            raise sqs_failure(exc, f"connecting connection {self.name} to {self.where}") from exc
-        self._aws = aws
+    def client_settings(self) -> dict[str, Any]:
+        return {"read_timeout": self.config.timeout + _LONGEST_WAIT}
 
     async def ping(self) -> None:
         try:
             await self.client.list_queues(MaxResults=1)
         except SQS_ERRORS as exc:
             raise sqs_failure(exc, f"reaching {self.where} on connection {self.name}") from exc
-
-    async def aclose(self) -> None:
-        aws, self._aws = self._aws, None
-        if aws is not None:
-            await aws.aclose()
 
 
 def sqs_failure(exc: BaseException, doing: str) -> ConnectorError:
