@@ -113,6 +113,11 @@ async def test_a_refused_password_is_fatal(sftp_peer: Peer, ftp_peer: Peer) -> N
             await file_connection(peer, password="wrong-password").open()
 
 
+async def test_an_ftp_server_without_tls_is_refused_when_tls_is_asked(ftp_peer: Peer) -> None:
+    with pytest.raises(FatalError, match=r"access refused .*the server refused TLS"):
+        await file_connection(ftp_peer, tls="explicit").open()
+
+
 async def test_an_sftp_server_whose_host_key_is_unknown_is_refused(sftp_peer: Peer, tmp_path: Path) -> None:
     empty = tmp_path / "empty_known_hosts"
     empty.write_text("")
@@ -128,4 +133,4 @@ def test_settings_that_do_not_fit_the_protocol_are_refused() -> None:
     with pytest.raises(ValueError, match="a local folder takes no host"):
         FileConfig.model_validate({"protocol": "local", "host": "x"})
     with pytest.raises(ValueError, match="tls is for ftp"):
-        FileConfig.model_validate({"protocol": "sftp", "host": "x", "tls": True})
+        FileConfig.model_validate({"protocol": "sftp", "host": "x", "tls": "explicit"})

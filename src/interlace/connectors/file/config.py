@@ -21,11 +21,11 @@ class FileConfig(ConnectionConfig):
 
     SFTP logs in with `password` or `private-key` and checks the server's host key against `known-hosts`
     (the user's `~/.ssh/known_hosts` if not given); FTP logs in with `username` and `password`
-    (anonymously without them), over TLS with `tls`.
+    (anonymously without them), over TLS with `tls` (FTPS).
     """
 
     protocol: Literal["local", "sftp", "ftp"] = "local"
-    """Where the files are: `local`, `sftp` or `ftp` (FTPS with `tls: true`)."""
+    """Where the files are: `local`, `sftp` or `ftp` (FTPS with `tls`)."""
 
     root: Annotated[str, Field(min_length=1, examples=["/srv/exchange", "inbox"])] = "."
     """The folder every path is relative to: on the local disk (relative to the project's folder), or on
@@ -35,7 +35,7 @@ class FileConfig(ConnectionConfig):
     """The server's host name (sftp, ftp)."""
 
     port: Annotated[int | None, Field(gt=0, lt=65536)] = None
-    """The server's port: 22 for sftp, 21 for ftp (990 is the usual one of implicit FTPS) if not given."""
+    """The server's port: 22 for sftp, 21 for ftp, 990 for implicit FTPS if not given."""
 
     username: str | None = None
     """The user to log in as (sftp, ftp)."""
@@ -57,8 +57,10 @@ class FileConfig(ConnectionConfig):
     """SFTP: check the server's host key. `false` accepts any server, for tests only: anyone between
     Interlace and the server could read the files and the password."""
 
-    tls: bool = False
-    """FTP: speak FTPS (TLS from the first byte: implicit FTPS)."""
+    tls: Literal["off", "explicit", "implicit"] = "off"
+    """FTP: FTPS. `explicit` asks the server to switch to TLS before logging in (`AUTH TLS`, the usual
+    FTPS on port 21); `implicit` speaks TLS from the first byte (usually port 990). The server's
+    certificate is checked against the system's certificate authorities."""
 
     timeout: Annotated[float, Field(gt=0)] = 30.0
     """Seconds to wait when connecting and for each answer of the server."""
@@ -71,7 +73,9 @@ class FileConfig(ConnectionConfig):
     @property
     def server_port(self) -> int:
         """The port to connect to."""
-        return self.port or _PORTS.get(self.protocol, 0)
+        if self.port:
+            return self.port
+        return 990 if self.tls == "implicit" else _PORTS.get(self.protocol, 0)
 
     @field_validator("root")
     @classmethod
@@ -99,6 +103,6 @@ class FileConfig(ConnectionConfig):
             raise ValueError(f"protocol {self.protocol} needs a host")
         if self.protocol != "sftp" and self.private_key is not None:
             raise ValueError("private-key is for sftp")
-        if self.protocol != "ftp" and self.tls:
+        if self.protocol != "ftp" and self.tls != "off":
             raise ValueError("tls is for ftp (sftp is always encrypted)")
         return self

@@ -37,18 +37,29 @@ class FtpFiles:
         client = aioftp.Client(
             socket_timeout=config.timeout,
             connection_timeout=config.timeout,
-            ssl=ssl.create_default_context() if config.tls else None,
+            ssl=ssl.create_default_context() if config.tls == "implicit" else None,
         )
         with _as_os_errors():
             await client.connect(config.host or "", config.server_port)
             try:
+                if config.tls == "explicit":
+                    await client.upgrade_to_tls(ssl.create_default_context())
                 await client.login(
                     config.username or "anonymous",
                     config.password.reveal() if config.password is not None else "",
                 )
             except aioftp.StatusCodeError as exc:
                 client.close()
-                raise PermissionError("the server refused the user name or password") from exc
+                refused = "TLS" if "234" in exc.expected_codes else "the user name or password"
+                raise PermissionError(f"the server refused {refused}") from exc
+            except ssl.SSLCertVerificationError as exc:
+                client.close()
+                raise PermissionError(
+                    f"the server's certificate is not trusted ({exc.verify_message})"
+                ) from exc
+            except BaseException:
+                client.close()
+                raise
         return cls(client, config)
 
     def _full(self, path: str) -> str:
