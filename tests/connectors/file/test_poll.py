@@ -125,3 +125,17 @@ async def test_move_without_its_folder_is_refused(files: FileConnection) -> None
     events = start(files, onSuccess="move")
     with pytest.raises(InvalidInput, match="move needs successFolder"):
         await anext(events)
+
+
+async def test_a_file_still_being_written_beside_its_name_is_not_taken(local_peer: Peer) -> None:
+    drop(local_peer.served, ".a.json.part", "{")  # file.write's file before its rename
+    drop(local_peer.served, "b.json", "{}")
+    async with file_connection(local_peer) as conn:
+        events = start(conn)
+        try:
+            event = await within(anext(events))
+            assert event.attributes["fileName"] == "b.json"
+            await event.ack()
+        finally:
+            await events.aclose()
+    assert names(local_peer.served) == [".a.json.part"]

@@ -80,6 +80,7 @@ class _Watch:
                 await self._release_if_stale(entry, now)
             elif (
                 not entry.directory
+                and not _being_written(entry.name)
                 and fnmatch.fnmatchcase(entry.name, pattern)
                 and entry.path not in self.taken
                 and now - entry.modified >= min_age
@@ -160,6 +161,11 @@ class _Watch:
         if self.on_failure.action != "retry":
             return self.on_failure
         return _Action("move", self.path(DEAD_LETTER_FOLDER))
+
+
+def _being_written(name: str) -> bool:
+    """Whether ``name`` is a file that ``file.write`` is still writing beside its final name."""
+    return name.startswith(".") and name.endswith(".part")
 
 
 async def _once(data: bytes) -> AsyncIterator[bytes]:

@@ -36,6 +36,8 @@ class S3Connection(AwsConnection[S3Config]):
         try:
             await self.client.list_buckets()
         except S3_ERRORS as exc:
+            if _error_code(exc) == "AccessDenied":
+                return  # the credentials are good, only listing buckets is not granted: S3 answered
             raise s3_failure(exc, f"reaching {self.where} on connection {self.name}") from exc
 
 
@@ -44,3 +46,8 @@ def s3_failure(exc: BaseException, doing: str) -> ConnectorError:
     missing bucket or object are fatal, throttling (`SlowDown`), a server error or a lost connection
     transient, a refused parameter the input's fault."""
     return aws_failure(exc, doing, "S3", _MISSING)
+
+
+def _error_code(exc: BaseException) -> str:
+    response = getattr(exc, "response", None)
+    return str(response.get("Error", {}).get("Code", "")) if isinstance(response, dict) else ""
