@@ -14,7 +14,7 @@ import pytest
 from tests.support import eventually, take, within
 
 from interlace.connectors.file import FileConnection, connector
-from interlace.sdk import InvalidInput, TriggerEvent
+from interlace.sdk import FatalError, TriggerEvent
 
 from .conftest import Peer, file_connection
 
@@ -123,7 +123,7 @@ async def test_without_a_lock_a_file_in_flight_is_not_offered_twice(local_peer: 
 
 async def test_move_without_its_folder_is_refused(files: FileConnection) -> None:
     events = start(files, onSuccess="move")
-    with pytest.raises(InvalidInput, match="move needs successFolder"):
+    with pytest.raises(FatalError, match="move needs successFolder"):
         await anext(events)
 
 

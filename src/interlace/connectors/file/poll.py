@@ -32,7 +32,7 @@ from pydantic import Field
 from interlace.connectors.file.connection import FileConnection
 from interlace.connectors.file.operations import content_type
 from interlace.connectors.file.system import FileInfo, FileSystem, file_failure
-from interlace.sdk import InvalidInput, Param, Payload, TriggerEvent
+from interlace.sdk import FatalError, InvalidInput, Param, Payload, TriggerEvent
 
 __all__ = ["DEAD_LETTER_FOLDER", "poll_files"]
 
@@ -248,17 +248,20 @@ async def poll_files(
     A file whose attempts ran out goes where `onFailure` says, or with `retry` to `dead-letter/` of the
     watched folder with a `NAME.reason.txt` beside it. A flow interrupted by a stop is always retried."""
     doing = f"file.poll of {folder!r} on connection {conn.name}"
-    watched = conn.path(folder, doing, "folder")
-    watch = _Watch(
-        conn.files,
-        watched,
-        _action(onSuccess, successFolder, watched, doing, "successFolder", conn),
-        _action(onFailure, failureFolder, watched, doing, "failureFolder", conn),
-        lock,
-        lockTimeout,
-        time.time,
-        set(),
-    )
+    try:  # wrong settings stop the inbound endpoint: trying again would not mend them
+        watched = conn.path(folder, doing, "folder")
+        watch = _Watch(
+            conn.files,
+            watched,
+            _action(onSuccess, successFolder, watched, doing, "successFolder", conn),
+            _action(onFailure, failureFolder, watched, doing, "failureFolder", conn),
+            lock,
+            lockTimeout,
+            time.time,
+            set(),
+        )
+    except InvalidInput as exc:
+        raise FatalError(exc.message) from exc
     while True:
         try:
             ready = await watch.ready(pattern, minAge, sort)
