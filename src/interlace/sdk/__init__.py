@@ -33,6 +33,7 @@ from interlace.sdk.errors import (
 )
 from interlace.sdk.flow import InFlight
 from interlace.sdk.headers import check_header_values, header_break
+from interlace.sdk.localfiles import read_file, write_file
 from interlace.sdk.oauth2 import OAuth2Settings, OAuth2Tokens, RefreshNote, RefreshNotes, TokenStore
 from interlace.sdk.operation import OperationResult, OperationSpec, ResultSpec, needs_scopes
 from interlace.sdk.paths import PROJECT_FOLDER, local_path, project_path, relative_path, transfer_path
@@ -114,6 +115,7 @@ __all__ = [
     "project_path",
     "quote_reserved",
     "quote_value",
+    "read_file",
     "relative_path",
     "render_connector_reference",
     "retry_after_seconds",
@@ -121,4 +123,5 @@ __all__ = [
     "start_authorization",
     "trace_headers",
     "transfer_path",
+    "write_file",
 ]

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterable, AsyncIterator
 from pathlib import Path
 
 from interlace.connectors.file.system import CHUNK, FileInfo
+from interlace.sdk import read_file, write_file
 
 __all__ = ["LocalFiles"]
 
@@ -26,33 +27,12 @@ class LocalFiles:
     def where(self, path: str) -> str:
         return str(self.root / path)
 
-    async def read(self, path: str) -> AsyncIterator[bytes]:
-        handle = await asyncio.to_thread(open, self.root / path, "rb")
-        try:
-            while chunk := await asyncio.to_thread(handle.read, CHUNK):
-                yield chunk
-        finally:
-            handle.close()
+    def read(self, path: str) -> AsyncIterator[bytes]:
+        return read_file(self.root / path, CHUNK)
 
     async def write(self, path: str, chunks: AsyncIterable[bytes], *, append: bool) -> int:
-        target = self.root / path
         # A new file is written beside and renamed: a reader (a poll) never sees half of it.
-        written_to = target if append else target.with_name(f".{target.name}.part")
-        handle = await asyncio.to_thread(open, written_to, "ab" if append else "wb")
-        size = 0
-        try:
-            async for chunk in chunks:
-                await asyncio.to_thread(handle.write, chunk)
-                size += len(chunk)
-        except BaseException:
-            handle.close()
-            if not append:
-                written_to.unlink(missing_ok=True)
-            raise
-        handle.close()
-        if not append:
-            await asyncio.to_thread(os.replace, written_to, target)
-        return size
+        return await write_file(self.root / path, chunks, append=append)
 
     async def entries(self, folder: str) -> list[FileInfo]:
         return await asyncio.to_thread(self._entries, folder)

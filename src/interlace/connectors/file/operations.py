@@ -18,9 +18,8 @@ from typing import Annotated, Any
 from pydantic import Field
 
 from interlace.connectors.file.connection import FileConnection
-from interlace.connectors.file.local import LocalFiles
 from interlace.connectors.file.system import CHUNK, file_failure
-from interlace.sdk import InvalidInput, OperationResult, Param, encode_body
+from interlace.sdk import InvalidInput, OperationResult, Param, encode_body, read_file, write_file
 
 __all__ = ["append", "delete", "list_files", "mkdir", "move", "read", "write"]
 
@@ -70,7 +69,7 @@ async def read(
     target = conn.local_file(toFile, doing, "toFile") if toFile is not None else None
     try:
         if target is not None:
-            size = await _download(conn.files.read(relative), target, doing)
+            size = await write_file(target, conn.files.read(relative))
             return OperationResult(None, attributes={"path": relative, "size": size, "file": toFile})
         data = bytearray()
         async for chunk in conn.files.read(relative):
@@ -83,28 +82,6 @@ async def read(
     return OperationResult(
         bytes(data), headers={"content-type": media}, attributes={"path": relative, "size": len(data)}
     )
-
-
-async def _download(chunks: AsyncIterator[bytes], target: Path, doing: str) -> int:
-    partial = target.with_name(f".{target.name}.part")
-    size = 0
-    await asyncio.to_thread(target.parent.mkdir, parents=True, exist_ok=True)
-    handle = await asyncio.to_thread(partial.open, "wb")
-    try:
-        async for chunk in chunks:
-            await asyncio.to_thread(handle.write, chunk)
-            size += len(chunk)
-    except BaseException:
-        handle.close()
-        partial.unlink(missing_ok=True)
-        raise
-    handle.close()
-    await asyncio.to_thread(partial.replace, target)
-    return size
-
-
-def _local_chunks(path: Path) -> AsyncIterator[bytes]:
-    return LocalFiles(path.parent).read(path.name)
 
 
 async def _chunks_of(data: bytes) -> AsyncIterator[bytes]:
@@ -143,7 +120,7 @@ async def _put(
         if content is not None:
             raise InvalidInput(f"{doing}: give content or fromFile, not both")
         source = conn.local_file(fromFile, doing, "fromFile")
-        chunks = _local_chunks(source)
+        chunks = read_file(source, CHUNK)
     else:
         chunks = _chunks_of(encode_body(content if content is not None else b"", None, doing, "content")[0])
     try:

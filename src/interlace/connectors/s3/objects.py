@@ -9,16 +9,16 @@ an object).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import mimetypes
 import os
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import IO, Annotated, Any
 
 from pydantic import Field
 
 from interlace.connectors.s3.connection import S3_ERRORS, S3Connection, s3_failure
-from interlace.sdk import InvalidInput, OperationResult, Param, encode_body
+from interlace.sdk import InvalidInput, OperationResult, Param, encode_body, write_file
 
 __all__ = ["copy_object", "delete_object", "get_object", "list_objects", "put_object"]
 
@@ -155,19 +155,19 @@ async def get_object(
 
 
 async def _download(stream: Any, target: Path, doing: str) -> None:
-    partial = target.with_name(f".{target.name}.part")
     try:
-        await asyncio.to_thread(target.parent.mkdir, parents=True, exist_ok=True)
-        with await asyncio.to_thread(partial.open, "wb") as out:
-            while chunk := await stream.read(_CHUNK):
-                await asyncio.to_thread(out.write, chunk)
-        await asyncio.to_thread(partial.replace, target)
+        await write_file(target, _chunks(stream))
+    except OSError as exc:
+        if isinstance(exc, ConnectionError | TimeoutError):
+            raise s3_failure(exc, doing) from exc
+        raise InvalidInput(f"{doing}: toFile cannot be written ({exc.strerror or exc})") from exc
     except S3_ERRORS as exc:
-        with contextlib.suppress(OSError):
-            partial.unlink()
-        if isinstance(exc, OSError) and not isinstance(exc, ConnectionError | TimeoutError):
-            raise InvalidInput(f"{doing}: toFile cannot be written ({exc.strerror or exc})") from exc
         raise s3_failure(exc, doing) from exc
+
+
+async def _chunks(stream: Any) -> AsyncIterator[bytes]:
+    while chunk := await stream.read(_CHUNK):
+        yield chunk
 
 
 async def delete_object(
