@@ -170,6 +170,14 @@ def test_search_finds_the_slack_connector_by_name_and_keyword(runner: CliRunner)
         assert next(item for item in found if item["name"] == "slack")["installed"] is True
 
 
+@pytest.mark.parametrize(
+    ("word", "name"), [("s3", "s3"), ("bucket", "s3"), ("sftp", "file"), ("ftp", "file")]
+)
+def test_search_finds_the_storage_connectors(runner: CliRunner, word: str, name: str) -> None:
+    found = json.loads(runner.invoke(app, ["connector", "search", word, "-o", "json"]).stdout)
+    assert next(item for item in found if item["name"] == name)["installed"] is True
+
+
 def test_search_adds_the_entries_of_an_extra_index(runner: CliRunner, tmp_path: Path) -> None:
     index = tmp_path / "index.json"
     entry = {

@@ -8,6 +8,7 @@ from pathlib import Path
 from interlace.compiler import compile_project
 from interlace.compiler.diagnostics import format_problem
 from interlace.connectors.db import connector as db
+from interlace.connectors.file import connector as files
 from interlace.endpoints import HttpClient
 from interlace.model import load_project
 from interlace.runtime import Runtime
@@ -17,7 +18,7 @@ from tests.inbound.gate import GateConnection
 from tests.inbound.gate import connector as gate
 from tests.sdk.kv import connector as kv
 
-REGISTRY = ConnectorRegistry(lambda: [connector_entry_point(c) for c in (kv, gate, db)])
+REGISTRY = ConnectorRegistry(lambda: [connector_entry_point(c) for c in (kv, gate, db, files)])
 
 
 async def gate_of(runtime: Runtime) -> GateConnection:

@@ -1,19 +1,19 @@
-"""The file inbound endpoint: files matching a pattern, old enough, are taken in order, each one message;
-moved or deleted after success and after failure; claimed so that of two runtimes watching one folder
-only one takes each file."""
+"""The `file:` inbound source of earlier versions, read as the file connector's `file.poll` trigger on a
+folder of the project: files matching a pattern, old enough, are taken in order, each one message; moved
+or deleted after success and after failure; claimed so that of two runtimes watching one folder only one
+takes each file; and a deprecation warning names the file and line."""
 
 from __future__ import annotations
 
 import asyncio
 import os
-import time
 from pathlib import Path
 
-from interlace.inbound import FileAction, FileSource
+import pytest
+
 from interlace.runtime import Runtime
-from interlace.sdk import TriggerEvent
-from tests.inbound.projects import REGISTRY, gate_of
-from tests.support import eventually, within, write_project
+from tests.inbound.projects import REGISTRY, gate_of, problems
+from tests.support import eventually, write_project
 
 GATE = "connection: gate\nconnector: gate\n"
 SEQUENCE = """
@@ -128,36 +128,6 @@ async def test_two_runtimes_watching_one_folder_never_take_the_same_file(tmp_pat
     assert sum(len(gate.passed) for gate in gates) == 60
 
 
-async def test_a_claim_of_a_node_that_died_is_released_after_the_lock_timeout(tmp_path: Path) -> None:
-    now = [time.time()]
-    source = FileSource(tmp_path, min_age=0, lock_timeout=30, poll=0.01, clock=lambda: now[0])
-    drop(tmp_path, "x.json", "{}")
-    events = source.events()
-    event: TriggerEvent = await anext(events)
-    await events.aclose()  # the node dies with the file claimed
-    assert [name.endswith(".processing") for name in names(tmp_path)] == [True]
-    assert source._ready() == []  # the claim is young: nothing to offer
-    now[0] = (tmp_path / names(tmp_path)[0]).stat().st_ctime + 31
-    source._ready()  # releases the stale claim
-    assert names(tmp_path) == ["x.json"]
-    assert [path.name for path in source._ready()] == ["x.json"]  # offered again
-    assert event.attributes["fileName"] == "x.json"
-
-
-async def test_without_a_lock_a_file_in_flight_is_not_offered_twice(tmp_path: Path) -> None:
-    source = FileSource(tmp_path, min_age=0, poll=0.01, lock=False, on_success=FileAction("delete"))
-    drop(tmp_path, "x.json", "{}")
-    events = source.events()
-    event = await anext(events)
-    drop(tmp_path, "y.json", "{}")  # offered by a later poll, which passes the file in flight over
-    second = await within(anext(events))
-    assert (event.attributes["fileName"], second.attributes["fileName"]) == ("x.json", "y.json")
-    await event.ack()
-    await second.ack()
-    await events.aclose()
-    assert names(tmp_path) == []
-
-
 async def test_a_file_whose_flow_keeps_failing_is_moved_to_the_dead_letter_folder_with_the_reason(
     tmp_path: Path,
 ) -> None:
@@ -167,6 +137,7 @@ async def test_a_file_whose_flow_keeps_failing_is_moved_to_the_dead_letter_folde
     drop(inbox, "bad.json", "{not json")
     async with Runtime(root, env={}, connectors=REGISTRY) as runtime:
         await eventually(lambda: "bad.json.reason.txt" in names(inbox / "dead-letter"))
+        await eventually(lambda: runtime.services.state("inbound", "Inbox").dead_lettered == 1)
         state = runtime.services.state("inbound", "Inbox")
         drop(inbox, "good.json", '{"id": 1}')
         gate = await gate_of(runtime)
@@ -193,3 +164,12 @@ async def test_a_restart_does_not_give_a_failing_file_its_attempts_again(tmp_pat
     reason = (inbox / "dead-letter" / "bad.json.reason.txt").read_text(encoding="utf-8")
     assert "failed 3 of 3 attempts" in reason, reason
     assert state.failed == 2  # attempts 2 and 3: the first was counted before
+
+
+def test_the_file_source_is_read_as_the_file_poll_trigger_with_a_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    root = write_project(tmp_path, files("on-failure: {move-to: failed}, poll: 20ms, bogus: 1"))
+    [problem] = problems(root)
+    assert problem.startswith("inbound/inbox.yaml:2: unknown parameter 'bogus' for file.poll")
+    assert "inbound/inbox.yaml:2: 'file:' is deprecated and read as 'trigger: {file.poll:" in caplog.text

@@ -219,6 +219,6 @@ def test_an_unknown_sequence_and_two_sources_are_reported(tmp_path: Path) -> Non
     found = problems(write_project(tmp_path, files))
     assert "inbound/a.yaml:2: unknown sequence 'Thruogh'\n    hint: did you mean 'Through'?" in found
     assert (
-        "inbound/b.yaml:3: inbound endpoint 'B' must have exactly one source: trigger, http, file"
+        "inbound/b.yaml:3: inbound endpoint 'B' must have exactly one source: trigger, http"
         " (got trigger and file)" in found
     )

@@ -15,7 +15,8 @@ FILES = {
     "interlace.toml": '[project]\nname = "feeds"\nversion = "1.0.0"\n',
     "sequences/note.yaml": "sequence: Note\nflow:\n  - log: noted\n",
     "tasks/nightly.yaml": 'task: Nightly\ncron: "0 3 1 1 *"\nactive: false\nsequence: Note\npayload: {n: 1}\n',
-    "inbound/inbox.yaml": "inbound: Inbox\nfile: {folder: inbox}\nsequence: Note\nactive: false\n",
+    "connections/cache.yaml": "connection: cache\nconnector: kv\npassword: ${secret.KV_PASSWORD}\n",
+    "inbound/inbox.yaml": "inbound: Inbox\ntrigger: {kv.changes: {connection: cache}}\nsequence: Note\nactive: false\n",
 }
 
 
@@ -29,7 +30,7 @@ async def test_inbound_endpoints_are_listed_with_their_state(feeds: Managed) -> 
     monitor = await feeds.token("watcher")
     [inbox] = (await feeds.call("GET", "/management/inbound", token=monitor)).json["items"]
     assert inbox["name"] == "Inbox"
-    assert inbox["kind"] == "file"
+    assert inbox["kind"] == "trigger"
     assert inbox["target"] == "Note"
     assert inbox["status"] == "inactive"
     assert (inbox["received"], inbox["processed"], inbox["failed"], inbox["lastError"]) == (0, 0, 0, None)

@@ -24,7 +24,7 @@ FILES = {
     **PROJECT,
     "processors/forward.yaml": "processor: ForwardOrders\nforwarding: {store: Orders, endpoint: Backend}\n",
     "tasks/tick.yaml": "task: Tick\ninterval: 1h\nsequence: Audit\n",
-    "inbound/inbox.yaml": "inbound: Inbox\nfile: {folder: inbox, poll: 1h}\nsequence: Audit\n",
+    "inbound/inbox.yaml": "inbound: Inbox\ntrigger: {kv.changes: {connection: cache}}\nsequence: Audit\n",
 }
 
 

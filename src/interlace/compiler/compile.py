@@ -237,7 +237,9 @@ def compile_project(
         _failed(project, "store", project.stores, built_stores),
     )
     registry = connectors if connectors is not None else installed_connectors()
-    built_connections = build_connections(project.connections, registry, scope, project.secrets, diagnostics)
+    built_connections = build_connections(
+        project.connections, registry, scope, project.secrets, diagnostics, str(project.root)
+    )
     connections = References[ConnectionPool](
         "connection",
         built_connections,

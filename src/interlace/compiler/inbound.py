@@ -13,16 +13,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from interlace.compiler.flows import FlowBuilder
-from interlace.connections import ConnectionPool
+from interlace.compiler.operations import connection_pool
 from interlace.errors import ExpressionError, SourceLocation, did_you_mean
 from interlace.expressions import ValueTemplate, compile_value
 from interlace.inbound import (
     AttemptCounter,
     ConnectorTriggerSource,
     EventSource,
-    FileAction,
     FileCheckpoint,
-    FileSource,
     HttpDispatch,
     HttpListener,
     Inbound,
@@ -34,12 +32,12 @@ from interlace.inbound import (
 from interlace.mediators.base import Mediator
 from interlace.mediators.sequence import SequenceCallMediator, SequenceMediator
 from interlace.message import MessageContext, Payload
-from interlace.model.inbound import FileActionDefinition, InboundDefinition, default_dead_letter_store
+from interlace.model.inbound import InboundDefinition, default_dead_letter_store
 from interlace.model.project import ServerDefinition
 from interlace.model.task import TaskDefinition
 from interlace.model.yamlsource import line_of
 from interlace.routing import ApiRoutes, ResourceRoute, RouteConflict, RouteTable, TemplateError
-from interlace.sdk import RegistryError, TriggerSpec, UnknownConnectorError
+from interlace.sdk import RESERVED_NAMES, RegistryError, TriggerSpec, UnknownConnectorError
 from interlace.services import (
     Backoff,
     CronSchedule,
@@ -182,19 +180,6 @@ def _constant(value: Any, where: SourceLocation, fb: FlowBuilder, what: str) -> 
     return template.render(_NO_MESSAGE)
 
 
-def _connection(
-    name: str, where: SourceLocation, fb: FlowBuilder, connector: str, what: str
-) -> ConnectionPool | None:
-    pool = fb.connections.resolve(name, where, fb.diagnostics)
-    if pool is not None and pool.connector.name != connector:
-        fb.diagnostics.error(
-            f"{what} needs a {connector} connection, but {name!r} is a {pool.connector.name} connection",
-            where,
-        )
-        return None
-    return pool
-
-
 def _trigger_spec(qualified: str, where: SourceLocation, fb: FlowBuilder) -> TriggerSpec | None:
     connector_name, _, trigger_name = qualified.partition(".")
     try:
@@ -228,7 +213,7 @@ def _trigger_source(definition: InboundDefinition, context: InboundContext) -> E
     if spec is None:
         return None
     options: Mapping[str, Any] = raw or {}
-    parameters = {key: value for key, value in options.items() if key != "connection"}
+    parameters = {key: value for key, value in options.items() if key not in RESERVED_NAMES}
     for problem in spec.validate_static(parameters):
         line = line_of(options, (problem.key,), where.line) if problem.kind != "missing" else where.line
         fb.diagnostics.error(problem.message, SourceLocation(file, line), problem.hint)
@@ -238,14 +223,7 @@ def _trigger_source(definition: InboundDefinition, context: InboundContext) -> E
         )
         for key, value in parameters.items()
     }
-    connection = options.get("connection")
-    if not isinstance(connection, str) or not connection:
-        fb.diagnostics.error(
-            f"{qualified} needs a connection", where, "add connection: NAME (a file in connections/)"
-        )
-        return None
-    connection_where = SourceLocation(file, line_of(options, ("connection",), where.line))
-    pool = _connection(connection, connection_where, fb, spec.connector, str(qualified))
+    pool = connection_pool(str(qualified), spec.connector, options, file, where, fb)
     if pool is None:
         return None
     checkpoint = None
@@ -253,29 +231,6 @@ def _trigger_source(definition: InboundDefinition, context: InboundContext) -> E
         name = f"{context.project_name}/{definition.inbound}"
         checkpoint = FileCheckpoint(context.root / _STATE_DIR, definition.inbound, name=name)
     return ConnectorTriggerSource(spec, pool, values, checkpoint=checkpoint)
-
-
-def _file_action(action: FileActionDefinition, folder: Path) -> FileAction:
-    return FileAction(action.action, folder / action.move_to if action.move_to is not None else None)
-
-
-def _file_source(definition: InboundDefinition, context: InboundContext) -> EventSource:
-    options = definition.file
-    assert options is not None
-    folder = context.root / options.folder
-    return FileSource(
-        folder,
-        pattern=options.pattern,
-        min_age=options.min_age,
-        sort=options.sort,
-        poll=options.poll,
-        on_success=_file_action(options.on_success, folder),
-        on_failure=_file_action(options.on_failure, folder),
-        lock=options.lock,
-        lock_timeout=options.lock_timeout,
-        content_type=options.content_type,
-        clock=context.clock,
-    )
 
 
 def _http_listener(
@@ -346,17 +301,11 @@ def build_inbound(
             if listener is not None:
                 built[definition.inbound] = listener
             continue
-        source: EventSource | None
-        if definition.trigger is not None:
-            source = _trigger_source(definition, context)
-        else:
-            source = _file_source(definition, context)
+        source = _trigger_source(definition, context)
         flow = _flow(definition, context.fb)
         if source is None or flow is None:
             continue
         requeue = definition.requeue
-        if definition.file is not None:
-            requeue = definition.file.on_failure.action == "retry"
         dead_letters = _dead_letters(definition, context)
         redelivery = definition.redelivery
         built[definition.inbound] = InboundEndpoint(

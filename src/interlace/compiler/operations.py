@@ -29,6 +29,7 @@ from interlace.model.connection import ConnectionDefinition
 from interlace.model.yamlsource import LineDict, line_of
 from interlace.observability.tracing import remember_secret
 from interlace.sdk import (
+    PROJECT_FOLDER,
     Connector,
     ConnectorRegistry,
     OperationSpec,
@@ -37,7 +38,7 @@ from interlace.sdk import (
     UnknownConnectorError,
 )
 
-__all__ = ["SECRETS_DIR_ENV", "build_connections", "build_operation"]
+__all__ = ["SECRETS_DIR_ENV", "build_connections", "build_operation", "connection_pool"]
 
 SECRETS_DIR_ENV = "INTERLACE_SECRETS_DIR"
 _SECRET = re.compile(r"\$\{secret\.([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -114,13 +115,15 @@ def _settings(
     scope: CompileScope,
     secrets: Mapping[str, str],
     diagnostics: Diagnostics,
+    project_root: str,
 ) -> Any:
     values = {
         key: _resolve(value, scope, secrets, SourceLocation(file, line_of(tree, (key,))), diagnostics)
         for key, value in raw.items()
     }
     try:
-        config = connector.config_class.model_validate(values)
+        # Local paths in settings are relative to the project's folder (see the SDK's project_path).
+        config = connector.config_class.model_validate(values, context={PROJECT_FOLDER: project_root})
     except pydantic.ValidationError as exc:
         for problem in format_validation_error(
             exc, tree, file, show_input=False, model=connector.config_class
@@ -164,9 +167,11 @@ def build_connections(
     scope: CompileScope,
     secrets: Mapping[str, str],
     diagnostics: Diagnostics,
+    project_root: str = ".",
 ) -> dict[str, ConnectionPool]:
     """A pool per connection whose connector is installed and whose settings are valid; ``secrets``
-    are the profile's fallback values for ``${secret.NAME}``. Settings are not checked when the
+    are the profile's fallback values for ``${secret.NAME}``; local paths in settings are relative to
+    ``project_root``. Settings are not checked when the
     configuration could not be read (``scope.configs_known``): they would all seem wrong."""
     pools: dict[str, ConnectionPool] = {}
     for definition in definitions:
@@ -188,6 +193,7 @@ def build_connections(
             scope,
             secrets,
             diagnostics,
+            project_root,
         )
         if config is not None:
             pools[definition.connection] = ConnectionPool(definition.connection, connector, config)
@@ -226,7 +232,7 @@ def _defined(
     return None
 
 
-def _pool(
+def connection_pool(
     kind: str,
     connector_name: str,
     options: Mapping[str, Any],
@@ -234,6 +240,9 @@ def _pool(
     where: SourceLocation,
     fb: FlowBuilder,
 ) -> ConnectionPool | None:
+    """The connection ``options`` name (``connection: NAME``, of connector ``connector_name``) or define
+    inline (``init: {...}``: a pool of its own, opened with the deployment); None with the problem
+    recorded. ``kind`` names the user (an operation, a trigger) in messages."""
     line = line_of(options, ("connection",), where.line)
     if "init" in options:
         if "connection" in options:
@@ -245,7 +254,9 @@ def _pool(
             return None
         connector = fb.connectors.get(connector_name)
         name = f"{kind}@{where}"
-        config = _settings(connector, name, init, file, init, fb.scope, fb.secrets, fb.diagnostics)
+        config = _settings(
+            connector, name, init, file, init, fb.scope, fb.secrets, fb.diagnostics, fb.project_root
+        )
         if config is None:
             return None
         pool = ConnectionPool(name, connector, config)
@@ -288,7 +299,7 @@ def build_operation(
     if connector.connection_operations is None or operation_name in connector.operations:
         spec = _declared(connector, operation_name, fb, where)
     else:
-        pool = _pool(kind, connector_name, options, file, where, fb)
+        pool = connection_pool(kind, connector_name, options, file, where, fb)
         spec = None if pool is None else _defined(connector, pool, operation_name, fb, where)
     if spec is None:
         return None
@@ -301,7 +312,7 @@ def build_operation(
         fb.diagnostics.error(f"{kind}: response-variable must be a variable name", where)
         response_variable = None
     if pool is None:
-        pool = _pool(kind, connector_name, options, file, where, fb)
+        pool = connection_pool(kind, connector_name, options, file, where, fb)
     values = _values(spec, parameters, options, file, where, fb)
     if pool is None:
         return None

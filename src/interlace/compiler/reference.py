@@ -274,8 +274,6 @@ DEFINITION_PAGES: tuple[ReferencePage, ...] = (
         inbound,
         (
             Section("Keys of every endpoint", inbound.InboundDefinition),
-            Section("`file`: files in a folder", inbound.FileDefinition),
-            Section("`file.on-success`, `file.on-failure`", inbound.FileActionDefinition),
             Section("`http`: an HTTP listener on its own port", inbound.HttpListenerDefinition),
         ),
     ),

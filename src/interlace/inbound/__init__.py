@@ -1,10 +1,9 @@
 """Inbound endpoints and scheduled tasks: sources of messages (connector triggers, an HTTP listener,
-files, schedules) bound to flows; services under the supervisor of :mod:`interlace.services`."""
+schedules) bound to flows; services under the supervisor of :mod:`interlace.services`."""
 
 from interlace.inbound.base import EventSource, Inbound, InboundCounters, InboundState
 from interlace.inbound.checkpoint import FileCheckpoint
 from interlace.inbound.endpoint import InboundEndpoint, message_of
-from interlace.inbound.files import FileAction, FileSource
 from interlace.inbound.http_listener import HttpDispatch, HttpListener, RequestHandler
 from interlace.inbound.redelivery import AttemptCounter, DeadLetters, Redelivery, StoreDeadLetters
 from interlace.inbound.tasks import ScheduledTask, TaskState
@@ -15,9 +14,7 @@ __all__ = [
     "ConnectorTriggerSource",
     "DeadLetters",
     "EventSource",
-    "FileAction",
     "FileCheckpoint",
-    "FileSource",
     "HttpDispatch",
     "HttpListener",
     "Inbound",

@@ -40,7 +40,7 @@ class EventSource(Protocol):
 class InboundState(ServiceState):
     """A snapshot of an inbound endpoint for operators.
 
-    ``kind`` is the source's kind (trigger, http, file); ``received`` counts
+    ``kind`` is the source's kind (trigger, http); ``received`` counts
     events taken from the source, ``processed`` those whose flow finished (and were acknowledged),
     ``failed`` failed attempts (each redelivery counts), ``dead_lettered`` messages whose attempts ran
     out and that went to the dead-letter place; ``restarts`` counts restarts after an error; ``lag`` is

@@ -8,7 +8,8 @@ folder, or an extra HTTP listener that serves some APIs on a port of its own.
 
 ```yaml
 inbound: IncomingOrders
-file: {folder: inbox, pattern: "*.json", on-success: {move-to: done}, on-failure: {move-to: failed}}
+trigger:
+  file.poll: {connection: exchange, folder: inbox, pattern: "*.json", onSuccess: move, successFolder: done}
 sequence: ProcessOrder
 on-error: ReportBadOrder
 max-in-flight: 4
@@ -23,7 +24,7 @@ from pydantic import Field, field_validator, model_validator
 
 from interlace.errors import ConfigError, SourceLocation
 from interlace.model.base import Definition
-from interlace.model.durations import NonNegativeDuration, PositiveDuration
+from interlace.model.durations import PositiveDuration
 from interlace.model.flow import OnErrorSource
 from interlace.model.legacy import LEGACY_SOURCES, convert_legacy_source
 from interlace.model.store import StoreDefinition
@@ -31,8 +32,6 @@ from interlace.model.task import TaskName
 
 __all__ = [
     "INBOUND_KINDS",
-    "FileActionDefinition",
-    "FileDefinition",
     "HttpListenerDefinition",
     "InboundDefinition",
     "InboundKind",
@@ -41,8 +40,8 @@ __all__ = [
     "implied_stores",
 ]
 
-InboundKind = Literal["trigger", "http", "file"]
-INBOUND_KINDS: Final[tuple[InboundKind, ...]] = ("trigger", "http", "file")
+InboundKind = Literal["trigger", "http"]
+INBOUND_KINDS: Final[tuple[InboundKind, ...]] = ("trigger", "http")
 
 
 def default_dead_letter_store(project: str) -> str:
@@ -50,74 +49,6 @@ def default_dead_letter_store(project: str) -> str:
     dead-letter place of its own and the endpoint names no other: ``PROJECT.dead-letters`` (store names
     are server-wide), an SQLite store made when the project does not define one."""
     return f"{project}.dead-letters" if project[:1].isalpha() else f"_{project}.dead-letters"
-
-
-class FileActionDefinition(Definition):
-    """What happens to a file after its flow: ``delete`` it, ``move-to`` a folder, or ``retry`` it (leave
-    it in place, to be taken again at the next poll)."""
-
-    action: Literal["delete", "move", "retry"] = "delete"
-    """`delete`, `move` (implied by `move-to`) or `retry`. The shorthand `on-failure: delete` names the
-    action alone."""
-    move_to: str | None = None
-    """The folder to move the file into, relative to the watched folder (created when missing)."""
-
-    @model_validator(mode="before")
-    @classmethod
-    def _shorthand(cls, data: Any) -> Any:
-        if isinstance(data, str):
-            return {"action": data}
-        if isinstance(data, dict) and "move-to" in data and "action" not in data:
-            return {**data, "action": "move"}
-        return data
-
-    @model_validator(mode="after")
-    def _folder_for_move(self) -> FileActionDefinition:
-        if self.action == "move" and not self.move_to:
-            raise ValueError("moving needs a folder: {move-to: done}")
-        if self.action != "move" and self.move_to is not None:
-            raise ValueError(f"move-to is only for moving (got action {self.action})")
-        return self
-
-
-class FileDefinition(Definition):
-    """Files appearing in a folder, polled; each file is one message.
-
-    A file is one message; properties `fileName`, `filePath`, `fileSize`, `folder`. With `lock`, a file is
-    claimed by an atomic rename to `NAME.<random>.processing` (only one node's rename succeeds, also on a
-    shared file system); the claim is deleted or moved after the flow, or renamed back. `lock-timeout` must
-    be longer than the longest flow. A flow interrupted by a stop is always retried."""
-
-    folder: Annotated[str, Field(min_length=1)]
-    """The folder to watch, relative to the project."""
-    pattern: str = "*"
-    """Which file names to take (``*.json``, ``order-?.xml``)."""
-    min_age: NonNegativeDuration = 1.0
-    """Take a file only when it was last modified this long ago (so it is no longer being written)."""
-    sort: Literal["name", "modified"] = "name"
-    """The order files are taken in: `name`, or `modified` (oldest first)."""
-    poll: PositiveDuration = 1.0
-    """How often to look at the folder."""
-    on_success: FileActionDefinition = Field(default_factory=FileActionDefinition)
-    """After the flow succeeded: `delete` (the default), or `{move-to: FOLDER}` (relative to the watched
-    folder, created when missing; a name already there gets a time suffix)."""
-    on_failure: FileActionDefinition = Field(default_factory=lambda: FileActionDefinition(action="retry"))
-    """After the flow failed: `retry` (the default: left in place, taken again at the next poll), `delete`,
-    or `{move-to: FOLDER}`."""
-    lock: bool = True
-    """Claim each file (an atomic rename) before its flow, so that one node takes it when several watch the
-    same folder."""
-    lock_timeout: PositiveDuration = 600.0
-    """A claim older than this is the claim of a node that died: the file is offered again."""
-    content_type: str | None = None
-    """The payload's content type; by default guessed from the file's extension (`.json`, `.xml`, `.txt`
-    and the usual guesses)."""
-
-    @model_validator(mode="after")
-    def _success_is_final(self) -> FileDefinition:
-        if self.on_success.action == "retry":
-            raise ValueError("on-success must delete or move the file (retry would take it again)")
-        return self
 
 
 class HttpListenerDefinition(Definition):
@@ -159,7 +90,7 @@ class RedeliveryDefinition(Definition):
 
 class InboundDefinition(Definition):
     """An inbound endpoint: the `inbound:` document of `inbound/NAME.yaml`. It has exactly one source:
-    `trigger`, `file` or `http` (below).
+    `trigger` or `http` (below).
 
     ### Delivery
 
@@ -183,7 +114,7 @@ class InboundDefinition(Definition):
       not reset them. After the last of `redelivery.max-attempts` the message is **dead-lettered**, and only
       then acknowledged: into the source's dead-letter place when its trigger names one (`deadLetterExchange`,
       `deadLetterSubject`, `deadLetterStream`, `deadLetterTopic`, `deadLetterQueueUrl`; files: the
-      `on-failure` folder, or `dead-letter/` beside the files with a `NAME.reason.txt`), otherwise into the
+      `onFailure` folder, or `dead-letter/` beside the files with a `NAME.reason.txt`), otherwise into the
       `dead-letter-store`, where it can be browsed and replayed through the management API. Body and headers
       are kept, and the reason (attempts and last error) is added as the header
       `x-interlace-dead-letter-reason` (a stored message also keeps it as its `last_error`). `dead_lettered`
@@ -237,6 +168,21 @@ class InboundDefinition(Definition):
     deprecation warning naming the file and line; `postgres-notify` with a `dsn` is a problem: define a
     `db` connection for it.
 
+    Files appearing in a folder (local, SFTP or FTP) are the `file` connector's `poll` trigger (see
+    [file](../connectors/file.md)):
+
+    ```yaml
+    inbound: IncomingOrders
+    trigger:
+      file.poll: {connection: exchange, folder: inbox, onSuccess: move, successFolder: done}
+    sequence: ProcessOrder
+    ```
+
+    The source `file:` of earlier versions (`{folder, pattern, min-age, poll, on-success: {move-to: F},
+    on-failure, lock, lock-timeout, content-type}`, the folder relative to the project) is still read, as
+    this trigger on a local folder defined inline (`init: {protocol: local, root: .}`), with a deprecation
+    warning naming the file and line.
+
     ### Keys"""
 
     inbound: TaskName
@@ -253,7 +199,7 @@ class InboundDefinition(Definition):
     """How many messages are processed at once; the source is not read further until one finishes."""
     requeue: bool | None = None
     """Whether a message whose flow failed is handed back to its source for redelivery (the default, up
-    to `redelivery.max-attempts`), or dead-lettered at once. A file endpoint says it with on-failure."""
+    to `redelivery.max-attempts`), or dead-lettered at once."""
     redelivery: RedeliveryDefinition = Field(default_factory=RedeliveryDefinition)
     """Attempts per message and the backoff between them (`{max-attempts: 5, backoff: 1s}`)."""
     dead_letter_store: TaskName | None = None
@@ -272,8 +218,6 @@ class InboundDefinition(Definition):
     """`{connector.trigger: {connection: NAME, ...parameters}}`: a connector's trigger (above)."""
     http: HttpListenerDefinition | None = None
     """An HTTP listener on its own port (below)."""
-    file: FileDefinition | None = None
-    """Files in a folder (below)."""
 
     @property
     def name(self) -> str:
@@ -310,10 +254,6 @@ class InboundDefinition(Definition):
                 raise ValueError(f"an http listener dispatches to its APIs: it takes no {extra[0]}")
             if self.coordination:
                 raise ValueError("an http listener runs on every node: coordination is for polling sources")
-        elif self.file is not None and self.requeue is not None:
-            raise ValueError(
-                "a file endpoint says what happens to a failed file with on-failure, not requeue"
-            )
         elif self.sequence is None:
             raise ValueError(f"a {self.kind} inbound endpoint needs a sequence to run each message through")
         return self

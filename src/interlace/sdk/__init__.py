@@ -34,6 +34,7 @@ from interlace.sdk.errors import (
 )
 from interlace.sdk.flow import InFlight
 from interlace.sdk.headers import check_header_values, header_break
+from interlace.sdk.localfiles import read_file, write_file
 from interlace.sdk.oauth2 import (
     OAuth2Settings,
     OAuth2Tokens,
@@ -43,6 +44,7 @@ from interlace.sdk.oauth2 import (
     jwt_assertion,
 )
 from interlace.sdk.operation import OperationResult, OperationSpec, ResultSpec, needs_scopes
+from interlace.sdk.paths import PROJECT_FOLDER, local_path, project_path, relative_path, transfer_path
 from interlace.sdk.propagation import set_trace_headers, trace_headers
 from interlace.sdk.registry import (
     ENTRY_POINT_GROUP,
@@ -77,6 +79,7 @@ __all__ = [
     "ENTRY_POINT_GROUP",
     "MASK",
     "NO_ACK",
+    "PROJECT_FOLDER",
     "RESERVED_NAMES",
     "AckWindow",
     "Answer",
@@ -130,15 +133,21 @@ __all__ = [
     "header_break",
     "installed_entry_points",
     "jwt_assertion",
+    "local_path",
     "needs_scopes",
     "operation_scopes",
     "path_segment",
     "poll_in_order",
+    "project_path",
     "quote_reserved",
     "quote_value",
+    "read_file",
+    "relative_path",
     "render_connector_reference",
     "retry_after_seconds",
     "set_trace_headers",
     "start_authorization",
     "trace_headers",
+    "transfer_path",
+    "write_file",
 ]
