@@ -35,6 +35,8 @@ class Conversion:
     mediators after it); the flow they stand in skips them."""
     resources: Callable[[str], bytes | None] = lambda key: None
     """The content of the registry resource ``key`` (``conf:schemas/a.json``) found in the source."""
+    finishing: list[Callable[[], None]] = field(default_factory=list)
+    """Steps run once every artifact is converted (an HTTP listener serving all the project's APIs)."""
     _generated: int = 0
 
     def at(self, element: etree._Element) -> Origin:

@@ -35,4 +35,6 @@ def convert_synapse(path: Path) -> tuple[ProjectTree, Report]:
             conversion.unsupported(source.element, f"artifact <{tag}> {name}".rstrip(), "not converted yet")
             continue
         converter(source.element, conversion)
+    for step in conversion.finishing:
+        step()
     return conversion.tree, conversion.report

@@ -4,6 +4,9 @@ from interlace.importers.synapse.artifacts import (
     api,
     capp,
     endpoint,
+    inbound,
+    inbound_broker,
+    inbound_file,
     processor,
     sequence,
     store,
@@ -11,4 +14,16 @@ from interlace.importers.synapse.artifacts import (
     template,
 )
 
-__all__ = ["api", "capp", "endpoint", "processor", "sequence", "store", "task", "template"]
+__all__ = [
+    "api",
+    "capp",
+    "endpoint",
+    "inbound",
+    "inbound_broker",
+    "inbound_file",
+    "processor",
+    "sequence",
+    "store",
+    "task",
+    "template",
+]

@@ -54,10 +54,8 @@ def quartz_cron(expression: str) -> tuple[str | None, str]:
         return None, "a Quartz cron expression has six or seven fields"
     seconds, minute, hour, day, month, weekday = fields[:6]
     notes = []
-    if seconds not in ("0", "*"):
-        notes.append(f"runs at the minute, not at second {seconds}")
-    if seconds == "*":
-        notes.append("runs once a minute, not every second")
+    if seconds != "0":
+        notes.append(f"runs at whole minutes (a cron has no seconds), not at seconds {seconds}")
     if len(fields) == 7 and fields[6] not in ("*", "?"):
         notes.append(f"the year {fields[6]} is not kept")
     day = "*" if day == "?" else day
