@@ -6,6 +6,7 @@ from pathlib import Path
 
 from interlace.importers.synapse import artifacts as _artifacts  # noqa: F401  (registers the converters)
 from interlace.importers.synapse import mediators as _mediators  # noqa: F401  (registers the converters)
+from interlace.importers.synapse.artifacts.local_entry import prepare_local_entries
 from interlace.importers.synapse.conversion import Conversion
 from interlace.importers.synapse.registry import ARTIFACTS
 from interlace.importers.synapse.report import Report
@@ -25,7 +26,11 @@ def convert_synapse(path: Path) -> tuple[ProjectTree, Report]:
     if not path.exists():
         raise FileNotFoundError(f"no Synapse configuration at {path}")
     conversion = Conversion(ProjectTree(project_name(path)), resources=resource_finder(path))
-    for source in read_sources(path):
+    sources = list(read_sources(path))
+    prepare_local_entries(
+        (source.element for source in sources if local_name(source.element) == "localEntry"), conversion
+    )
+    for source in sources:
         conversion.file = source.file
         conversion.splits.clear()  # an aggregate completes a split of its own artifact only
         tag = local_name(source.element)
