@@ -40,6 +40,8 @@ class Conversion:
     """The config entry of each text local entry, by key (``get-property('KEY')`` reads it)."""
     entry_files: dict[str, str] = field(default_factory=dict)
     """The project file of each XML local entry, by key (a mediator refers to it by that key)."""
+    endpoint_templates: dict[str, tuple[str, etree._Element]] = field(default_factory=dict)
+    """The endpoint templates by name, with their files (an endpoint using one expands it)."""
     finishing: list[Callable[[], None]] = field(default_factory=list)
     """Steps run once every artifact is converted (an HTTP listener serving all the project's APIs)."""
     _generated: int = 0

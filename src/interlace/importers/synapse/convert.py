@@ -6,6 +6,7 @@ from pathlib import Path
 
 from interlace.importers.synapse import artifacts as _artifacts  # noqa: F401  (registers the converters)
 from interlace.importers.synapse import mediators as _mediators  # noqa: F401  (registers the converters)
+from interlace.importers.synapse.artifacts.endpoint_template import prepare_endpoint_templates
 from interlace.importers.synapse.artifacts.local_entry import prepare_local_entries
 from interlace.importers.synapse.conversion import Conversion
 from interlace.importers.synapse.registry import ARTIFACTS
@@ -30,6 +31,7 @@ def convert_synapse(path: Path) -> tuple[ProjectTree, Report]:
     prepare_local_entries(
         (source.element for source in sources if local_name(source.element) == "localEntry"), conversion
     )
+    prepare_endpoint_templates(sources, conversion)
     for source in sources:
         conversion.file = source.file
         conversion.splits.clear()  # an aggregate completes a split of its own artifact only
