@@ -26,7 +26,6 @@ def test_every_unsupported_construct_is_reported_at_its_line(tmp_path: Path) -> 
         (10, "property os (default) expression \"get-property('system', 'os.name')\""),
         (11, "sequence {get-property('next')}"),
         (12, "call without an endpoint"),
-        (14, "artifact <proxy> LegacyProxy"),
         (23, "aggregate"),
         (24, "foreach over '//order/item'"),
         (25, "iterate without a target"),
