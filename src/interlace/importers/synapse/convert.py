@@ -10,8 +10,9 @@ from interlace.importers.synapse.artifacts.endpoint_template import prepare_endp
 from interlace.importers.synapse.artifacts.local_entry import prepare_local_entries
 from interlace.importers.synapse.conversion import Conversion
 from interlace.importers.synapse.registry import ARTIFACTS
+from interlace.importers.synapse.registry_resources import resource_finder
 from interlace.importers.synapse.report import Report
-from interlace.importers.synapse.sources import project_name, read_sources, resource_finder
+from interlace.importers.synapse.sources import project_name, read_sources
 from interlace.importers.synapse.tree import ProjectTree
 from interlace.importers.synapse.xml import local_name
 
