@@ -43,7 +43,6 @@ _HTTP_IGNORED: Final = frozenset(
     }
 )
 _USED: dict[str, frozenset[str]] = {}
-_METHODS: Final = ("GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS")
 
 
 def inbound_source(*kinds: str, used: frozenset[str]) -> Callable[[InboundSource], InboundSource]:
@@ -81,7 +80,7 @@ def _serve_sequence(element: etree._Element, data: dict[str, Any], conversion: C
     name = data["inbound"]
     sequence, on_error = data.pop("sequence", None), data.pop("on-error", None)
     resource: dict[str, Any] = {
-        "methods": list(_METHODS),
+        "methods": ["*"],
         "uri-template": "/*",
         "flow": [{"sequence": sequence}],
     }
