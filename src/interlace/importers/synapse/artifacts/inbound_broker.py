@@ -1,10 +1,11 @@
-"""RabbitMQ, Kafka and JMS inbound endpoints -> a connector trigger and its connection.
+"""RabbitMQ, Kafka, MQTT and JMS inbound endpoints -> a connector trigger and its connection.
 
 The broker's address and login become a connection (``connections/NAME-broker.yaml``; a password
 becomes the secret ``${secret.NAME_PASSWORD}``, never YAML text), the queue or topic the trigger's
 parameters: ``rabbitmq.consume`` (queue, prefetch from ``rabbitmq.channel.consumer.qos``, durability,
 content type) and ``kafka.consume`` (``bootstrap.servers``, ``topic.name``, ``group.id``,
-``auto.offset.reset``, content type). A JMS endpoint maps where its broker is RabbitMQ (the RabbitMQ
+``auto.offset.reset``, content type) and ``mqtt.subscribe`` (``mqtt.topic.name``, QoS 1 or 2,
+client id, content type). A JMS endpoint maps where its broker is RabbitMQ (the RabbitMQ
 JMS client, or an ``amqp://`` provider URL): its destination queue is consumed with ``rabbitmq.consume``.
 """
 
@@ -17,7 +18,7 @@ from interlace.importers.synapse.artifacts.inbound import inbound_source
 from interlace.importers.synapse.artifacts.store import Parameters, secret_reference
 from interlace.importers.synapse.conversion import Conversion
 
-__all__ = ["jms_source", "kafka_source", "rabbitmq_source"]
+__all__ = ["jms_source", "kafka_source", "mqtt_source", "rabbitmq_source"]
 
 _RABBITMQ: Final = frozenset(
     {
@@ -51,6 +52,23 @@ _KAFKA: Final = frozenset(
         "value.deserializer",
         "poll.timeout",
         "interval",
+    }
+)
+_MQTT: Final = frozenset(
+    {
+        f"mqtt.{key}"
+        for key in (
+            "server.host.name",
+            "server.port",
+            "topic.name",
+            "subscription.qos",
+            "client.id",
+            "content.type",
+            "subscription.username",
+            "subscription.password",
+            "ssl.enable",
+            "session.clean",
+        )
     }
 )
 _JMS: Final = frozenset(
@@ -154,6 +172,42 @@ def kafka_source(name: str, params: Parameters, conversion: Conversion) -> dict[
         if key in params:
             conversion.approximated(params.at(key), f"inbound endpoint {name} {key}", how)
     return {"trigger": {"kafka.consume": consume}}
+
+
+@inbound_source("mqtt", used=_MQTT)
+def mqtt_source(name: str, params: Parameters, conversion: Conversion) -> dict[str, Any] | None:
+    def value(key: str) -> str:
+        return params.value(f"mqtt.{key}")
+
+    if not value("topic.name"):
+        conversion.unsupported(params.owner, f"inbound endpoint {name} without mqtt.topic.name")
+        return None
+    settings: dict[str, Any] = {"host": value("server.host.name") or "localhost"}
+    if value("server.port").isdigit():
+        settings["port"] = int(value("server.port"))
+    if value("subscription.username"):
+        settings["username"] = value("subscription.username")
+    if password := _password(name, params, conversion, "mqtt.subscription.password"):
+        settings["password"] = password
+    if value("ssl.enable").lower() == "true":
+        settings["tls"] = True
+    connection = _connection(name, conversion, params.owner, "mqtt", settings)
+    subscribe: dict[str, Any] = {"connection": connection, "topic": value("topic.name")}
+    if value("subscription.qos") == "2":
+        subscribe["qos"] = 2
+    elif value("subscription.qos") == "0":
+        conversion.approximated(
+            params.at("mqtt.subscription.qos"), f"inbound endpoint {name} QoS 0", "subscribed at QoS 1"
+        )
+    if value("client.id"):
+        subscribe["clientId"] = value("client.id")
+    if value("content.type"):
+        subscribe["contentType"] = value("content.type")
+    if value("session.clean").lower() == "true":
+        conversion.approximated(
+            params.at("mqtt.session.clean"), f"inbound endpoint {name} clean session", "a persistent session"
+        )
+    return {"trigger": {"mqtt.subscribe": subscribe}}
 
 
 @inbound_source("jms", used=_JMS)
