@@ -1,6 +1,6 @@
 """Inbound endpoints imported from Synapse take messages where MI took them: an HTTP inbound endpoint's
-port runs its sequence for every request, and a file inbound endpoint's folder feeds its sequence, the
-file moved away after it."""
+port runs its sequence for every request, a file inbound endpoint's folder feeds its sequence (the file
+moved away after it), and so does a RabbitMQ inbound endpoint's queue."""
 
 from __future__ import annotations
 
@@ -9,12 +9,15 @@ import json
 from pathlib import Path
 from typing import Any
 
+import aio_pika
 import aiohttp
+import pytest
 from aiohttp import web
 
 from interlace.importers.synapse import ProjectTree
+from tests.addresses import RABBITMQ
 from tests.importers.synapse.serving import serve_case
-from tests.support import eventually, serving_app, unused_port, wait_for_port, within
+from tests.support import eventually, serving_app, unique, unused_port, wait_for_port, within
 
 
 async def test_an_http_inbound_endpoint_serves_its_sequence_on_its_port(tmp_path: Path) -> None:
@@ -59,3 +62,42 @@ async def test_a_file_inbound_endpoint_feeds_its_sequence_and_moves_the_file(tmp
         assert await within(received.get()) == {"symbol": "ACME", "price": 7}
         await eventually(lambda: (inbox / "done" / "quote-1.json").is_file())
     assert (inbox / "other.json").is_file()
+
+
+@pytest.mark.needs("rabbitmq")
+async def test_a_rabbitmq_inbound_endpoint_feeds_its_sequence(tmp_path: Path) -> None:
+    received: asyncio.Queue[Any] = asyncio.Queue()
+
+    async def shipment(request: web.Request) -> web.Response:
+        await received.put(await request.json())
+        return web.json_response({})
+
+    app = web.Application()
+    app.router.add_post("/shipments", shipment)
+    queue = unique("shipments")
+
+    def on_test_broker(tree: ProjectTree) -> None:
+        broker = tree.documents["connections/ShipmentQueue-broker.yaml"].data
+        broker.update(host=RABBITMQ.host, port=RABBITMQ.port, username=RABBITMQ.username)
+        broker["password"] = RABBITMQ.password
+        consume = tree.documents["inbound/ShipmentQueue.yaml"].data["trigger"]["rabbitmq.consume"]
+        consume.update(queue=queue, durable=False)
+
+    async with (
+        serving_app(app) as backend,
+        serve_case("inbound-rabbitmq", tmp_path, {"url_tracking_example_com_9000": backend}, on_test_broker),
+        await aio_pika.connect_robust(RABBITMQ.url) as connection,
+    ):
+        channel = await connection.channel()
+
+        async def declared() -> bool:
+            try:
+                await channel.declare_queue(queue, passive=True)
+            except aio_pika.exceptions.ChannelClosed:
+                return False
+            return True
+
+        await eventually(declared)
+        message = aio_pika.Message(b'{"parcel": "P-7"}', content_type="application/json")
+        await channel.default_exchange.publish(message, routing_key=queue)
+        assert await within(received.get()) == {"parcel": "P-7"}
