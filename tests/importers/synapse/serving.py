@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import aiohttp
+from aiohttp import web
 
 from interlace.http.listener import dispatch_routes
 from interlace.http.server import HttpServer
 from interlace.importers.synapse import ProjectTree, convert_synapse, write_project
 from interlace.runtime import Runtime
+from tests.support import serving_app
 
-__all__ = ["CASES", "serve_case"]
+__all__ = ["CASES", "json_sink", "serve_case"]
 
 CASES = Path(__file__).parent / "cases"
 _MAX_BODY = 64 * 1024
@@ -44,3 +48,21 @@ async def serve_case(
         aiohttp.ClientSession(f"http://127.0.0.1:{server.port}") as client,
     ):
         yield client
+
+
+@asynccontextmanager
+async def json_sink(*paths: str) -> AsyncIterator[tuple[str, asyncio.Queue[Any]]]:
+    """A fake back-end answering posts to ``paths``: its base URL, and the queue of the JSON bodies it got
+    (other bodies are answered, not queued)."""
+    received: asyncio.Queue[Any] = asyncio.Queue()
+
+    async def take(request: web.Request) -> web.Response:
+        if request.content_type == "application/json":
+            await received.put(await request.json())
+        return web.json_response({})
+
+    app = web.Application()
+    for path in paths:
+        app.router.add_post(path, take)
+    async with serving_app(app) as base:
+        yield base, received

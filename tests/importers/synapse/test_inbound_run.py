@@ -4,20 +4,17 @@ moved away after it), and so does a RabbitMQ inbound endpoint's queue."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 from pathlib import Path
-from typing import Any
 
 import aio_pika
 import aiohttp
 import pytest
-from aiohttp import web
 
 from interlace.importers.synapse import ProjectTree
 from tests.addresses import RABBITMQ
-from tests.importers.synapse.serving import serve_case
-from tests.support import eventually, serving_app, unique, unused_port, wait_for_port, within
+from tests.importers.synapse.serving import json_sink, serve_case
+from tests.support import eventually, unique, unused_port, wait_for_port, within
 
 
 async def test_an_http_inbound_endpoint_serves_its_sequence_on_its_port(tmp_path: Path) -> None:
@@ -38,14 +35,6 @@ async def test_an_http_inbound_endpoint_serves_its_sequence_on_its_port(tmp_path
 
 
 async def test_a_file_inbound_endpoint_feeds_its_sequence_and_moves_the_file(tmp_path: Path) -> None:
-    received: asyncio.Queue[Any] = asyncio.Queue()
-
-    async def quote(request: web.Request) -> web.Response:
-        await received.put(await request.json())
-        return web.json_response({})
-
-    app = web.Application()
-    app.router.add_post("/quotes", quote)
     inbox = tmp_path / "in"
     inbox.mkdir()
     (inbox / "other.json").write_text("{}")
@@ -55,7 +44,7 @@ async def test_a_file_inbound_endpoint_feeds_its_sequence_and_moves_the_file(tmp
         tree.documents["inbound/QuoteFiles.yaml"].data["file"]["folder"] = str(inbox)
 
     async with (
-        serving_app(app) as backend,
+        json_sink("/quotes") as (backend, received),
         serve_case("inbound-http", tmp_path, {"url_quotes_example_com_9000": backend}, in_tmp),
     ):
         (inbox / "quote-1.json").write_text(json.dumps({"symbol": "ACME", "price": 7}))
@@ -66,14 +55,6 @@ async def test_a_file_inbound_endpoint_feeds_its_sequence_and_moves_the_file(tmp
 
 @pytest.mark.needs("rabbitmq")
 async def test_a_rabbitmq_inbound_endpoint_feeds_its_sequence(tmp_path: Path) -> None:
-    received: asyncio.Queue[Any] = asyncio.Queue()
-
-    async def shipment(request: web.Request) -> web.Response:
-        await received.put(await request.json())
-        return web.json_response({})
-
-    app = web.Application()
-    app.router.add_post("/shipments", shipment)
     queue = unique("shipments")
 
     def on_test_broker(tree: ProjectTree) -> None:
@@ -84,7 +65,7 @@ async def test_a_rabbitmq_inbound_endpoint_feeds_its_sequence(tmp_path: Path) ->
         consume.update(queue=queue, durable=False)
 
     async with (
-        serving_app(app) as backend,
+        json_sink("/shipments") as (backend, received),
         serve_case("inbound-rabbitmq", tmp_path, {"url_tracking_example_com_9000": backend}, on_test_broker),
         await aio_pika.connect_robust(RABBITMQ.url) as connection,
     ):
