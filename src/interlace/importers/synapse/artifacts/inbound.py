@@ -75,25 +75,32 @@ def _http(name: str, params: Parameters, conversion: Conversion) -> dict[str, An
     return keys
 
 
+def _listener_apis(conversion: Conversion) -> set[str]:
+    """The APIs generated for HTTP inbound endpoints so far (named after them)."""
+    return {
+        str(each.data["inbound"])
+        for each in conversion.tree.documents.values()
+        if "inbound" in each.data and "http" in each.data
+    }
+
+
 def _serve_sequence(element: etree._Element, data: dict[str, Any], conversion: Conversion) -> None:
-    """An HTTP endpoint's sequence as the generated API its listener serves."""
+    """An HTTP endpoint's sequence as the generated API its listener serves: at ``/``, or at ``/NAME``
+    when an API (another endpoint's) already is at ``/``."""
     name = data["inbound"]
     sequence, on_error = data.pop("sequence", None), data.pop("on-error", None)
-    resource: dict[str, Any] = {
-        "methods": ["*"],
-        "uri-template": "/*",
-        "flow": [{"sequence": sequence}],
-    }
+    resource: dict[str, Any] = {"methods": ["*"], "uri-template": "/*", "flow": [{"sequence": sequence}]}
     if on_error:
         resource["on-error"] = on_error
-    api = {"api": name, "context": "/", "resources": [resource]}
-    conversion.add_document("apis", name, api, element)
+    taken = any(each.data.get("context") == "/" for each in conversion.tree.documents.values())
+    context = f"/{name}" if taken else "/"
     conversion.approximated(
         element,
         f"HTTP inbound endpoint {name}",
-        f"the sequence {sequence} is served by the API {name} at / on the listener's port; on the main "
-        "port that API answers the requests no other API takes",
+        f"the sequence {sequence} is served by the API {name} at {context} on the listener's port"
+        + ("; on the main port that API answers the requests no other API takes" if not taken else ""),
     )
+    conversion.add_document("apis", name, {"api": name, "context": context, "resources": [resource]}, element)
     params = _parameters(element)
     if "dispatch.filter.pattern" in params:
         conversion.approximated(
@@ -103,10 +110,11 @@ def _serve_sequence(element: etree._Element, data: dict[str, Any], conversion: C
         )
 
         def serve_all_apis() -> None:
-            apis = sorted(
-                {str(each.data["api"]) for each in conversion.tree.documents.values() if "api" in each.data}
-            )
-            data["http"]["apis"] = apis
+            others = _listener_apis(conversion) - {name}
+            apis = {
+                str(each.data["api"]) for each in conversion.tree.documents.values() if "api" in each.data
+            }
+            data["http"]["apis"] = sorted(apis - others)
 
         conversion.finishing.append(serve_all_apis)
 
