@@ -1,9 +1,10 @@
 """Inbound endpoints (``inbound-endpoints/*.xml``) -> ``inbound/NAME.yaml``, bound to the converted
 sequence (``sequence``, ``onError``; ``suspend="true"`` -> ``active: false``).
 
-Each protocol has its module: files (:mod:`.inbound_file`), RabbitMQ, Kafka and JMS
-(:mod:`.inbound_broker`); HTTP is here. ``sequential="true"`` -> ``max-in-flight: 1``;
-``coordination`` is kept for polling sources. A parameter with no Interlace counterpart is reported
+Each protocol has its module: files (:mod:`.inbound_file`), RabbitMQ, Kafka, MQTT and JMS
+(:mod:`.inbound_broker`), database tables (:mod:`.inbound_db`); HTTP is here.
+``sequential="true"`` -> ``max-in-flight: 1``; ``coordination`` is kept for polling sources (files,
+tables). A parameter with no Interlace counterpart is reported
 unsupported at its line.
 
 An HTTP inbound endpoint injects every request on its port into its sequence; Interlace's HTTP
@@ -163,7 +164,8 @@ def convert_inbound_endpoint(element: etree._Element, conversion: Conversion) ->
         data["on-error"] = on_error
     if params.value("sequential").lower() == "true":
         data["max-in-flight"] = 1
-    if params.value("coordination").lower() == "true" and "file" in data:
+    polling = "file" in data or "db.poll" in (data.get("trigger") or {})
+    if params.value("coordination").lower() == "true" and polling:
         data["coordination"] = True
     if attribute(element, "suspend") == "true":
         data["active"] = False
