@@ -83,7 +83,7 @@ def vfs_glob(pattern: str) -> str | None:
 
 def _action(
     params: Parameters, conversion: Conversion, name: str, folder: str, when: str
-) -> dict[str, Any] | str | None:
+) -> dict[str, Any] | None:
     action = params.value(f"{_VFS}ActionAfter{when}").upper()
     target = params.value(f"{_VFS}MoveAfter{when}")
     if action == "MOVE" or (not action and target):
@@ -99,8 +99,8 @@ def _action(
         conversion.approximated(
             params.at(f"{_VFS}ActionAfter{when}"), f"inbound endpoint {name} ActionAfter{when} NONE", kept
         )
-        return "retry" if when == "Failure" else "delete"
-    return "delete"  # MI's default, after processing and after a failure alike
+        return {"action": "retry" if when == "Failure" else "delete"}
+    return {"action": "delete"}  # MI's default, after processing and after a failure alike
 
 
 @inbound_source("file", "vfs", used=_USED)
@@ -144,7 +144,7 @@ def file_source(name: str, params: Parameters, conversion: Conversion) -> dict[s
             )
     for when, key in (("Process", "on-success"), ("Failure", "on-failure")):
         action = _action(params, conversion, name, folder, when)
-        if action is not None and action != {"Process": "delete", "Failure": "retry"}[when]:
+        if action is not None and action != {"action": {"Process": "delete", "Failure": "retry"}[when]}:
             file[key] = action
     if params.value(f"{_VFS}Locking").lower() == "disable":
         file["lock"] = False
