@@ -8,6 +8,7 @@ from pathlib import Path
 
 from interlace.compiler.compile import check_project
 from interlace.importers.synapse import convert_synapse, write_project
+from interlace.importers.synapse.registry_resources import resource_finder
 from interlace.model.load import load_project
 
 FIXTURE = Path(__file__).parent / "fixtures" / "healthcare" / "synapse-config"
@@ -44,7 +45,11 @@ def build_car(target: Path) -> Path:
             f"PaymentSchema_{VERSION}/artifact.xml",
             _descriptor("PaymentSchema", "registry/resource", "registry-info.xml"),
         )
-        car.writestr(f"PaymentSchema_{VERSION}/registry-info.xml", "<resources/>")
+        car.writestr(
+            f"PaymentSchema_{VERSION}/registry-info.xml",
+            "<resources><item><file>payment.json</file><path>/_system/governance/schemas</path>"
+            "<mediaType>application/json</mediaType></item></resources>",
+        )
         car.writestr(f"PaymentSchema_{VERSION}/resources/payment.json", "{}")
         deps = "".join(
             f'    <dependency artifact="{name}" version="{VERSION}" include="true" serverRole="EnterpriseIntegrator"/>\n'
@@ -70,10 +75,25 @@ def test_a_car_imports_as_its_synapse_config_does(tmp_path: Path) -> None:
     assert from_car.documents["apis/HealthcareAPI.yaml"].comments == [
         f"Imported from {car.name}!/HealthcareAPI_{VERSION}/HealthcareAPI-{VERSION}.xml:2"
     ]
-    [unsupported] = report.of("unsupported")
-    assert str(unsupported) == (
-        f"{car.name}!/PaymentSchema_{VERSION}/artifact.xml:2: unsupported CApp artifact PaymentSchema "
-        "of type registry/resource: not converted yet"
-    )
+    assert report.of("unsupported") == []
+    assert (
+        f"{car.name}!/PaymentSchema_{VERSION}/artifact.xml:2: converted registry resource PaymentSchema: "
+        "its files are copied into the project where a mediator refers to their gov:/conf: key"
+    ) in [str(finding) for finding in report.findings]
     write_project(from_car, tmp_path / "project")
     assert check_project(load_project(tmp_path / "project")) == []
+
+
+def test_registry_resources_are_found_by_key_in_a_car_and_a_registry_project(tmp_path: Path) -> None:
+    car = build_car(tmp_path / f"HealthCare_{VERSION}.car")
+    assert resource_finder(car)("gov:/schemas/payment.json") == b"{}"
+    assert resource_finder(car)("conf:schemas/payment.json") is None
+    registry = tmp_path / "Healthcare" / "HealthcareRegistryResources"
+    registry.mkdir(parents=True)
+    (registry / "invoice.xslt").write_text("<xsl:stylesheet/>")
+    (registry / "artifact.xml").write_text(
+        '<artifacts><artifact name="invoice" version="1.0.0" type="registry/resource">'
+        "<item><file>invoice.xslt</file><path>/_system/config/transforms</path></item>"
+        "</artifact></artifacts>"
+    )
+    assert resource_finder(tmp_path / "Healthcare")("conf:transforms/invoice.xslt") == b"<xsl:stylesheet/>"

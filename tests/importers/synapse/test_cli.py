@@ -37,7 +37,7 @@ def test_import_prints_what_it_could_not_convert_with_file_and_line(tmp_path: Pa
     assert "unsupported.xml:9" in result.output
     assert "<datamapper>" in result.output
     assert "unsupported.xml:14" in result.output
-    assert "3 converted, 1 approximated, 13 unsupported" in result.output
+    assert "7 converted, 2 approximated, 10 unsupported" in result.output
 
 
 def test_import_of_a_missing_path_fails_with_a_message(tmp_path: Path) -> None:

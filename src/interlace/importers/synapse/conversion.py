@@ -17,6 +17,7 @@ from interlace.importers.synapse.xml import children, line_of, local_name
 
 __all__ = ["Conversion"]
 
+_LOCAL_ENTRY: Final = re.compile(r"""^get-property\(\s*(['"])([^'"]+)\1\s*\)$""")
 _ORIGIN: Final = re.compile(r"^(https?)://([^/:?#]+)(?::(\d+))?")
 
 
@@ -35,6 +36,14 @@ class Conversion:
     mediators after it); the flow they stand in skips them."""
     resources: Callable[[str], bytes | None] = lambda key: None
     """The content of the registry resource ``key`` (``conf:schemas/a.json``) found in the source."""
+    entries: dict[str, str] = field(default_factory=dict)
+    """The config entry of each text local entry, by key (``get-property('KEY')`` reads it)."""
+    entry_files: dict[str, str] = field(default_factory=dict)
+    """The project file of each XML local entry, by key (a mediator refers to it by that key)."""
+    endpoint_templates: dict[str, tuple[str, etree._Element]] = field(default_factory=dict)
+    """The endpoint templates by name, with their files (an endpoint using one expands it)."""
+    finishing: list[Callable[[], None]] = field(default_factory=list)
+    """Steps run once every artifact is converted (an HTTP listener serving all the project's APIs)."""
     _generated: int = 0
 
     def at(self, element: etree._Element) -> Origin:
@@ -73,7 +82,7 @@ class Conversion:
                 element, f"{construct} {key}", f"the resource is not in the source; copy it into {folder}/"
             )
             return None
-        path = f"{folder}/{key.rpartition('/')[2].rpartition(':')[2]}"
+        path = self.entry_files.get(key) or f"{folder}/{key.rpartition('/')[2].rpartition(':')[2]}"
         self.tree.files[path] = data
         return path
 
@@ -109,6 +118,9 @@ class Conversion:
     ) -> str | None:
         """``text`` (a Synapse expression) as an Interlace template ``${...}``, reported when it is
         approximated; None (reported unsupported) when it has no Interlace equivalent."""
+        entry = _LOCAL_ENTRY.match(text.strip())
+        if entry is not None and entry.group(2) in self.entries:
+            return "${configs." + self.entries[entry.group(2)] + "}"
         result: Converted = convert_expression(text, evaluator)
         if result.template is None:
             self.unsupported(element, f"{construct} expression {text!r}", result.note)

@@ -6,10 +6,13 @@ from pathlib import Path
 
 from interlace.importers.synapse import artifacts as _artifacts  # noqa: F401  (registers the converters)
 from interlace.importers.synapse import mediators as _mediators  # noqa: F401  (registers the converters)
+from interlace.importers.synapse.artifacts.endpoint_template import prepare_endpoint_templates
+from interlace.importers.synapse.artifacts.local_entry import prepare_local_entries
 from interlace.importers.synapse.conversion import Conversion
 from interlace.importers.synapse.registry import ARTIFACTS
+from interlace.importers.synapse.registry_resources import resource_finder
 from interlace.importers.synapse.report import Report
-from interlace.importers.synapse.sources import project_name, read_sources, resource_finder
+from interlace.importers.synapse.sources import project_name, read_sources
 from interlace.importers.synapse.tree import ProjectTree
 from interlace.importers.synapse.xml import local_name
 
@@ -25,7 +28,12 @@ def convert_synapse(path: Path) -> tuple[ProjectTree, Report]:
     if not path.exists():
         raise FileNotFoundError(f"no Synapse configuration at {path}")
     conversion = Conversion(ProjectTree(project_name(path)), resources=resource_finder(path))
-    for source in read_sources(path):
+    sources = list(read_sources(path))
+    prepare_local_entries(
+        (source.element for source in sources if local_name(source.element) == "localEntry"), conversion
+    )
+    prepare_endpoint_templates(sources, conversion)
+    for source in sources:
         conversion.file = source.file
         conversion.splits.clear()  # an aggregate completes a split of its own artifact only
         tag = local_name(source.element)
@@ -35,4 +43,6 @@ def convert_synapse(path: Path) -> tuple[ProjectTree, Report]:
             conversion.unsupported(source.element, f"artifact <{tag}> {name}".rstrip(), "not converted yet")
             continue
         converter(source.element, conversion)
+    for step in conversion.finishing:
+        step()
     return conversion.tree, conversion.report

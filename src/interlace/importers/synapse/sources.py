@@ -9,7 +9,7 @@ artifacts. A ``synapse.xml`` (root ``definitions``) yields each artifact it hold
 from __future__ import annotations
 
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -18,7 +18,7 @@ from lxml import etree
 
 from interlace.importers.synapse.xml import children, local_name, parse_xml, text_of
 
-__all__ = ["SourceArtifact", "project_name", "read_sources", "resource_finder"]
+__all__ = ["CarArtifact", "SourceArtifact", "car_artifacts", "project_name", "read_sources"]
 
 _DESCRIPTORS: Final = frozenset({"artifact.xml", "artifacts.xml", "pom.xml"})
 _SKIPPED_FOLDERS: Final = frozenset({"target", ".git", "node_modules", ".settings", "test", "resources"})
@@ -50,26 +50,42 @@ def _folder_files(folder: Path) -> Iterator[tuple[str, bytes]]:
             yield path.relative_to(folder).as_posix(), path.read_bytes()
 
 
+@dataclass(frozen=True, slots=True)
+class CarArtifact:
+    """One artifact of a CApp: its descriptor (``FOLDER/artifact.xml``), type and the files it names."""
+
+    descriptor: str
+    data: bytes
+    kind: str
+    files: list[str]
+    """The named files present in the archive, by their path in it."""
+
+
+def car_artifacts(car: Path, archive: zipfile.ZipFile) -> Iterator[CarArtifact]:
+    """The artifacts of the open CApp ``archive`` (``car``), by their descriptors, in a stable order."""
+    names = set(archive.namelist())
+    for name in sorted(names):
+        folder, _, base = name.rpartition("/")
+        if base != "artifact.xml":
+            continue
+        data = archive.read(name)
+        descriptor = parse_xml(data, f"{car.name}!/{name}")
+        prefix = f"{folder}/" if folder else ""
+        files = [f"{prefix}{text_of(each)}" for each in children(descriptor) if local_name(each) == "file"]
+        yield CarArtifact(name, data, descriptor.get("type") or "", [file for file in files if file in names])
+
+
 def _car_files(car: Path) -> Iterator[tuple[str, bytes]]:
     """Each artifact's descriptor (``artifact.xml``) names its type and file: a Synapse artifact yields
     its file, any other (registry resources, libraries, data services) its descriptor, which the
-    ``artifact`` converter reports as not converted."""
+    ``artifact`` converter reports."""
     with zipfile.ZipFile(car) as archive:
-        names = set(archive.namelist())
-        for name in sorted(names):
-            folder, _, base = name.rpartition("/")
-            if base != "artifact.xml":
-                continue
-            data = archive.read(name)
-            descriptor = parse_xml(data, f"{car.name}!/{name}")
-            files = [text_of(each) for each in children(descriptor) if local_name(each) == "file"]
-            prefix = f"{folder}/" if folder else ""
-            if (descriptor.get("type") or "").startswith("synapse/") and files:
-                for file in files:
-                    if f"{prefix}{file}" in names:
-                        yield f"{car.name}!/{prefix}{file}", archive.read(f"{prefix}{file}")
+        for each in car_artifacts(car, archive):
+            if each.kind.startswith("synapse/") and each.files:
+                for file in each.files:
+                    yield f"{car.name}!/{file}", archive.read(file)
             else:
-                yield f"{car.name}!/{name}", data
+                yield f"{car.name}!/{each.descriptor}", each.data
 
 
 def read_sources(path: Path) -> Iterator[SourceArtifact]:
@@ -91,22 +107,3 @@ def project_name(path: Path) -> str:
         stem = path.resolve().parent.name or stem
     name = stem.split("_", 1)[0] if path.is_file() else stem
     return name or "imported"
-
-
-def resource_finder(path: Path) -> Callable[[str], bytes | None]:
-    """Finds a registry resource (``conf:schemas/order.json``, ``gov:...``) in a source folder: the file
-    whose path ends with the key's path, wherever the project keeps its registry resources (outside
-    build output)."""
-
-    def find(key: str) -> bytes | None:
-        relative = key.partition(":")[2] if ":" in key else key
-        if not path.is_dir() or not relative.strip("/"):
-            return None
-        suffix = "/" + relative.strip("/")
-        for candidate in sorted(path.rglob(Path(relative).name)):
-            inside = candidate.relative_to(path).as_posix()
-            if ("/" + inside).endswith(suffix) and "target" not in inside.split("/") and candidate.is_file():
-                return candidate.read_bytes()
-        return None
-
-    return find

@@ -3,13 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from copy import deepcopy
 from typing import Final
 
 from lxml import etree
 
 from interlace.errors import ConfigError, SourceLocation
 
-__all__ = ["attribute", "child", "children", "line_of", "local_name", "parse_xml", "text_of"]
+__all__ = [
+    "SYNAPSE_NS",
+    "attribute",
+    "child",
+    "children",
+    "detached",
+    "line_of",
+    "local_name",
+    "parse_xml",
+    "text_of",
+]
+
+SYNAPSE_NS: Final = "http://ws.apache.org/ns/synapse"
 
 _PARSER: Final = etree.XMLParser(
     resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False, huge_tree=False
@@ -66,3 +79,14 @@ def text_of(element: etree._Element | None) -> str:
     if element is None or element.text is None:
         return ""
     return str(element.text).strip()
+
+
+def detached(element: etree._Element) -> etree._Element:
+    """A copy of ``element`` (a message or value written inside Synapse configuration) with the Synapse
+    namespace taken off: the XML as its author meant it, not in Synapse's namespace."""
+    copy = deepcopy(element)
+    for each in copy.iter():
+        if isinstance(each.tag, str) and etree.QName(each).namespace == SYNAPSE_NS:
+            each.tag = etree.QName(each).localname
+    etree.cleanup_namespaces(copy)
+    return copy

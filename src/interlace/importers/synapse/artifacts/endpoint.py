@@ -14,6 +14,7 @@ from typing import Any
 
 from lxml import etree
 
+from interlace.importers.synapse.artifacts.endpoint_template import expand_endpoint_template
 from interlace.importers.synapse.conversion import Conversion
 from interlace.importers.synapse.expressions import uri_template
 from interlace.importers.synapse.registry import artifact
@@ -145,11 +146,22 @@ def endpoint_reference(element: etree._Element, conversion: Conversion, owner: s
 
 
 def _convert(element: etree._Element, conversion: Conversion, name: str) -> bool:
-    definition = _definition(element, conversion, name)
+    template = attribute(element, "template")
+    if template:
+        expanded = expand_endpoint_template(element, conversion, name)
+        if expanded is None:
+            return False
+        here, (conversion.file, body) = conversion.file, expanded
+        try:
+            definition = _definition(body, conversion, name)  # reported at the template's lines
+        finally:
+            conversion.file = here
+    else:
+        definition = _definition(element, conversion, name)
     if definition is None:
         return False
     conversion.add_document("endpoints", name, {"endpoint": name, **definition}, element)
-    conversion.converted(element, f"endpoint {name}")
+    conversion.converted(element, f"endpoint {name}" + (f" from template {template}" if template else ""))
     return True
 
 

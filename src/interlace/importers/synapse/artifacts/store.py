@@ -13,7 +13,7 @@ from interlace.importers.synapse.conversion import Conversion
 from interlace.importers.synapse.registry import artifact
 from interlace.importers.synapse.xml import attribute, children, local_name, text_of
 
-__all__ = ["Parameters", "convert_message_store"]
+__all__ = ["Parameters", "convert_message_store", "secret_reference"]
 
 _JDBC_POSTGRES: Final = re.compile(r"^jdbc:postgresql://([^/]+)/([^?]+)")
 _SECRET_NAME: Final = re.compile(r"[^A-Za-z0-9_]")
@@ -42,7 +42,8 @@ class Parameters:
         return self.elements.get(name, self.owner)
 
 
-def _secret(name: str, what: str) -> str:
+def secret_reference(name: str, what: str) -> str:
+    """The secret holding ``what`` of the artifact ``name`` (``${secret.ORDERS_PASSWORD}``)."""
     return "${secret." + _SECRET_NAME.sub("_", f"{name}_{what}").upper() + "}"
 
 
@@ -59,13 +60,15 @@ def _jdbc(name: str, params: Parameters, conversion: Conversion, element: etree.
         )
         return {"sqlite": {}}
     user = params.value("store.jdbc.username")
-    credentials = f"{quote(user)}:{_secret(name, 'password')}@" if user else ""
+    credentials = f"{quote(user)}:{secret_reference(name, 'password')}@" if user else ""
     postgres: dict[str, Any] = {"dsn": f"postgresql://{credentials}{match.group(1)}/{match.group(2)}"}
     if table:
         postgres["table"] = table
     if user:
         conversion.approximated(
-            element, f"message store {name} password", f"read from the secret {_secret(name, 'password')}"
+            element,
+            f"message store {name} password",
+            f"read from the secret {secret_reference(name, 'password')}",
         )
     return {"postgres": postgres}
 
@@ -78,7 +81,7 @@ def _rabbitmq(
 
     user = value("username", "guest")
     unchanged = user == "guest" and "store.rabbitmq.password" not in params
-    password = "guest" if unchanged else _secret(name, "password")
+    password = "guest" if unchanged else secret_reference(name, "password")
     host, port = value("host.name", "localhost"), value("host.port", "5672")
     vhost = quote(value("virtual.host", "/"), safe="")
     rabbitmq: dict[str, Any] = {

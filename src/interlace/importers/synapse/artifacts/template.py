@@ -3,7 +3,8 @@
 A ``<template>`` holding a ``<sequence>`` becomes ``sequences/NAME.yaml`` with ``parameters``: a
 mandatory parameter without a default is ``required``, another takes its ``defaultValue`` (null without
 one). Its flow reads them as ``${params.functionParams.x}`` (what ``$func:x`` converts to), and
-``call-template`` becomes a ``sequence`` call passing them. Endpoint templates are reported.
+``call-template`` becomes a ``sequence`` call passing them. Endpoint templates are expanded where an
+endpoint uses them (:mod:`.endpoint_template`).
 """
 
 from __future__ import annotations
@@ -34,6 +35,9 @@ def _parameter(element: etree._Element) -> str | dict[str, Any]:
 def convert_template(element: etree._Element, conversion: Conversion) -> None:
     name = attribute(element, "name") or conversion.generated_name("Template")
     body = child(element, "sequence")
+    if body is None and child(element, "endpoint") is not None:
+        conversion.converted(element, f"endpoint template {name}", "expanded where an endpoint uses it")
+        return
     if body is None:
         kind = next((local_name(each) for each in children(element) if local_name(each) != "parameter"), "")
         conversion.unsupported(element, f"{kind or 'empty'} template {name}", "not converted yet")
