@@ -76,16 +76,20 @@ def _own_cpu_seconds() -> float:
     return times.user + times.system
 
 
-def _pinned(core: int) -> Callable[[], None]:
+def _pinned(core: int | frozenset[int]) -> Callable[[], None]:
+    """Pin a child to ``core`` (or to a set of cores: a server of several workers, whose workers inherit
+    the set)."""
+    cores = core if isinstance(core, frozenset) else frozenset({core})
+
     def pin() -> None:  # runs in the child, before exec: the server process itself is pinned
-        os.sched_setaffinity(0, {core})
+        os.sched_setaffinity(0, cores)
 
     return pin
 
 
 @contextlib.contextmanager
 def _process(
-    name: str, command: list[str], core: int, port: int, env: dict[str, str] | None = None
+    name: str, command: list[str], core: int | frozenset[int], port: int, env: dict[str, str] | None = None
 ) -> Iterator[subprocess.Popen[bytes]]:
     """Run ``command`` pinned to ``core`` until it listens on ``port``; stop it (SIGTERM) on exit."""
     with tempfile.TemporaryFile() as log:

@@ -127,7 +127,10 @@ def _handler(
             elif route.body_required:
                 raise BadRequestError("this needs a JSON body")
         call = Call(request, context, identity, dict(request.match_info), query, body, served)
-        return json_response(await route.handler(call), route.status)
+        answer = json_response(await route.handler(call), route.status)
+        if route.every_worker and context.fanout is not None:
+            await context.fanout.forward(request)
+        return answer
 
     return handle
 

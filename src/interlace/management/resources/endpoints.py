@@ -128,6 +128,7 @@ ROUTES = (
         ref("Endpoint"),
         "endpoints",
         errors=(409,),
+        every_worker=True,
     ),
     Route(
         "deactivateEndpoint",
@@ -140,5 +141,6 @@ ROUTES = (
         description="Calls fail at once with `ENDPOINT_SUSPENDED`; the flow's on-error runs and "
         "forwarding processors keep their messages and retry. Lasts until activated or redeployed.",
         errors=(409,),
+        every_worker=True,
     ),
 )
