@@ -71,10 +71,13 @@ class Server:
             self.lines.append(line.decode(errors="replace"))
 
     async def wait_for(self, text: str, seconds: float = START) -> None:
-        await eventually(lambda: text in self.output, within=seconds, what=f"{text!r} in:\n{self.output}")
+        try:
+            await eventually(lambda: text in self.output, within=seconds)
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}; {text!r} not in the output:\n{self.output}") from None
 
     async def token(self, client: aiohttp.ClientSession) -> dict[str, str]:
-        body = {"username": "admin", "password": PASSWORD}
+        body = {"user": "admin", "password": PASSWORD}
         async with client.post(f"{self.management}/login", json=body) as answer:
             assert answer.status == 200, await answer.text()
             return {"Authorization": f"Bearer {(await answer.json())['token']}"}
@@ -92,7 +95,7 @@ async def workers(root: Path, count: int = 2, *options: str) -> AsyncIterator[Se
     server = Server(process, port, management_port)
     server.reader = asyncio.create_task(server.read())
     try:
-        await server.wait_for(f"serving with {count} workers")
+        await server.wait_for(f"serving with {count} workers", 2 * START)
         yield server
     finally:
         if process.returncode is None:
@@ -272,7 +275,7 @@ async def test_a_deployed_bundle_and_an_endpoint_switch_reach_every_worker(tmp_p
         form = aiohttp.FormData()
         form.add_field("bundle", bundle, filename="extra.zip", content_type="application/zip")
         async with client.post(f"{server.management}/deployments", data=form, headers=headers) as answer:
-            assert answer.status == 200, await answer.text()
+            assert answer.status == 201, await answer.text()
         async with client.post(f"{server.management}/endpoints/Peer/deactivate", headers=headers) as answer:
             assert answer.status == 200, await answer.text()
         codes: dict[int, set[str]] = {0: set(), 1: set()}
@@ -295,7 +298,7 @@ async def test_metrics_count_the_requests_of_every_worker(tmp_path: Path) -> Non
             text = await answer.text()
     assert set(answered) == {0, 1}
     counted = re.findall(
-        r'^interlace_api_requests_total\{[^}]*api="Who"[^}]*status_class="2xx"[^}]*\} (\S+)$', text, re.M
+        r'^interlace_api_requests_total\{[^}]*api="Who",method="GET"[^}]*status_class="2xx"[^}]*\} (\S+)$', text, re.M
     )
     assert [float(value) for value in counted] == [30.0], text
     assert re.search(r"^interlace_workers 2\.0$", text, re.M), text
