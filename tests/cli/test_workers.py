@@ -298,7 +298,9 @@ async def test_metrics_count_the_requests_of_every_worker(tmp_path: Path) -> Non
             text = await answer.text()
     assert set(answered) == {0, 1}
     counted = re.findall(
-        r'^interlace_api_requests_total\{[^}]*api="Who",method="GET"[^}]*status_class="2xx"[^}]*\} (\S+)$', text, re.M
+        r'^interlace_api_requests_total\{[^}]*api="Who",method="GET"[^}]*status_class="2xx"[^}]*\} (\S+)$',
+        text,
+        re.M,
     )
     assert [float(value) for value in counted] == [30.0], text
     assert re.search(r"^interlace_workers 2\.0$", text, re.M), text

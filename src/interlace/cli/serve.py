@@ -112,10 +112,15 @@ def _join_workers(
         if managed is not None:
             managed.context.fanout = Fanout(role)
         return
-    following: set[asyncio.Task[list[str]]] = set()
+    following: set[asyncio.Task[None]] = set()
+
+    async def follow_once(generation: int) -> None:
+        for change in await runtime.deployments.follow():
+            _log.info("following worker 0: %s", change)
+        role.note_followed(generation)
 
     def follow() -> None:
-        task = asyncio.ensure_future(runtime.deployments.follow())
+        task = asyncio.ensure_future(follow_once(role.follow_generation()))
         following.add(task)
         task.add_done_callback(following.discard)
 

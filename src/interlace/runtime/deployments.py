@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import shutil
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Final
@@ -97,9 +97,9 @@ class Deployments:
         self.server_ports: dict[int, str] = {}
         """The ports the server itself listens on (its HTTP APIs, its management API), by what listens
         there: no project's inbound listener may take them."""
-        self.on_change: Callable[[], None] | None = None
+        self.on_change: Callable[[], Awaitable[None]] | None = None
         """Called after each change of what runs (a deploy, rollback, undeploy, version removed): the
-        primary of several workers tells its followers to :meth:`follow`."""
+        primary of several workers tells its followers to :meth:`follow`, and waits until they did."""
 
     # reading ------------------------------------------------------------------------------------
     @property
@@ -161,7 +161,7 @@ class Deployments:
                     await asyncio.to_thread(remove_version_folder, target)
                 raise
             _log.info("deployed bundle %s %s", bundle.name, bundle.version)
-        self._changed()
+        await self._changed()
         return self._noted(deployment, notes, drained)
 
     async def deploy_folder(self, folder: Path, *, rescan: bool = True) -> DeploymentInfo:
@@ -171,7 +171,7 @@ class Deployments:
         async with self._lock:
             deployment, notes = self._build(folder, rescan=rescan)
             drained = await self._activate(deployment)
-        self._changed()
+        await self._changed()
         return self._noted(deployment, notes, drained)
 
     async def redeploy(self, name: str) -> DeploymentInfo:
@@ -197,7 +197,7 @@ class Deployments:
             drained = await self._activate(deployment, record=False)
             self.history.step_back(name, chosen)
             _log.info("rolled %s back to %s", name, chosen.version)
-        self._changed()
+        await self._changed()
         return self._noted(deployment, notes, drained)
 
     async def undeploy(self, name: str) -> DeploymentInfo:
@@ -212,7 +212,7 @@ class Deployments:
             await asyncio.to_thread(shutil.rmtree, self.folder / name, True)
             self.history.forget(name)
             _log.info("undeployed %s %s", name, deployment.version)
-        self._changed()
+        await self._changed()
         return replace(info, active=False, notes=tuple(_drain_notes(deployment, drained)))
 
     async def remove_version(self, name: str, version: str) -> DeploymentInfo:
@@ -235,7 +235,7 @@ class Deployments:
             await asyncio.to_thread(remove_version_folder, info.source)
             self.history.forget(name, version)
             _log.info("removed %s %s", name, version)
-        self._changed()
+        await self._changed()
         return info
 
     async def start(self, deployments: list[Deployment]) -> None:
@@ -305,9 +305,9 @@ class Deployments:
         await deployment.close()
         return drained
 
-    def _changed(self) -> None:
+    async def _changed(self) -> None:
         if self.on_change is not None:
-            self.on_change()
+            await self.on_change()
 
     # helpers ------------------------------------------------------------------------------------
     def _build(

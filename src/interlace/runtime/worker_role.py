@@ -9,7 +9,9 @@ background services (processors, tasks, inbound endpoints) and watches the hot d
 others, the **followers**, serve the APIs only; their management API listens on a free loopback port,
 where the primary hands them the changes each process keeps for itself (see
 :mod:`interlace.management.fanout`), and they follow the primary's deployment changes when signalled
-(``SIGUSR1``: run what the deployment history names).
+(``SIGUSR1``: run what the deployment history names). The primary writes the change's generation into
+``follow.json`` before signalling, each follower writes it into ``followed-INDEX.json`` once it runs
+what the history names, and a change answers only once every follower did (or a timeout passed).
 
 A worker that serves writes ``worker-INDEX.json`` into the private folder (its pid, ports and graceful
 timeout), in one step; the parent waits for it, and the primary reads the followers' files.
@@ -17,10 +19,13 @@ timeout), in one step; the parent waits for it, and the primary reads the follow
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
+import logging
 import os
 import signal
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +38,11 @@ __all__ = ["FOLLOW_SIGNAL", "WORKER_ENV", "UnsharedStoreError", "WorkerReady", "
 WORKER_ENV: Final = "INTERLACE_WORKER"
 FOLLOW_SIGNAL: Final = signal.SIGUSR1
 """Sent by the primary to each follower after it changed what runs: follow the deployment history."""
+_FOLLOW_FILE: Final = "follow.json"
+_FOLLOW_TIMEOUT: Final = 60.0
+_POLL: Final = 0.02
+
+_log = logging.getLogger("interlace.runtime")
 
 
 class UnsharedStoreError(InterlaceError):
@@ -129,10 +139,7 @@ class WorkerRole:
             "graceful_timeout": graceful_timeout,
             "alone": alone,
         }
-        target = self.ready_file()
-        partial = target.with_suffix(".partial")
-        partial.write_text(json.dumps(data), "utf-8")
-        partial.replace(target)
+        self._write(self.ready_file(), data)
 
     def read_ready(self, index: int) -> WorkerReady | None:
         """What worker ``index`` wrote once it served; None while it has not (or it exited)."""
@@ -154,8 +161,46 @@ class WorkerRole:
         found = (self.read_ready(index) for index in range(1, self.count))
         return [ready for ready in found if ready is not None]
 
-    def tell_followers(self) -> None:
-        """Signal every serving follower to follow the deployment history (see the module docstring)."""
+    async def tell_followers(self, within: float = _FOLLOW_TIMEOUT) -> None:
+        """Signal every serving follower to follow the deployment history, and wait until each has
+        (a follower that has not within ``within`` seconds is logged; it follows when it can)."""
+        generation = time.time_ns()
+        self._write(self.folder / _FOLLOW_FILE, {"generation": generation})
+        waiting = {}
         for follower in self.followers():
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.kill(follower.pid, FOLLOW_SIGNAL)
+                waiting[follower.index] = follower
+        limit = time.monotonic() + within
+        while waiting and time.monotonic() < limit:
+            for index in [i for i in waiting if self._followed(i) >= generation]:
+                del waiting[index]
+            if waiting:
+                await asyncio.sleep(_POLL)
+        for index in waiting:
+            _log.error("worker %d did not follow the deployment change within %gs", index, within)
+
+    def follow_generation(self) -> int:
+        """The change the primary asked to follow last (read when signalled)."""
+        return self._generation(self.folder / _FOLLOW_FILE)
+
+    def note_followed(self, generation: int) -> None:
+        """Tell the primary this follower runs what the history named at ``generation``."""
+        self._write(self.folder / f"followed-{self.index}.json", {"generation": generation})
+
+    def _followed(self, index: int) -> int:
+        return self._generation(self.folder / f"followed-{index}.json")
+
+    @staticmethod
+    def _generation(path: Path) -> int:
+        try:
+            return int(json.loads(path.read_text("utf-8"))["generation"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return 0
+
+    @staticmethod
+    def _write(target: Path, data: Mapping[str, object]) -> None:
+        """Write ``target`` in one step (write, rename): a reader sees the old or the new file."""
+        partial = target.with_name(f".{target.name}.{os.getpid()}")
+        partial.write_text(json.dumps(data), "utf-8")
+        partial.replace(target)
