@@ -294,8 +294,12 @@ async def test_metrics_count_the_requests_of_every_worker(tmp_path: Path) -> Non
     async with workers(root) as server:
         answered = [(await who(server.url))["index"] for _ in range(30)]
         metrics = f"http://127.0.0.1:{server.management_port}/metrics"
-        async with aiohttp.ClientSession() as client, client.get(metrics) as answer:
-            text = await answer.text()
+        async with aiohttp.ClientSession() as client:
+            async with client.get(metrics) as answer:
+                text = await answer.text()
+            headers = await server.token(client)
+            async with client.get(f"{server.management}/server", headers=headers) as answer:
+                assert (await answer.json())["workers"] == 2
     assert set(answered) == {0, 1}
     counted = re.findall(
         r'^interlace_api_requests_total\{[^}]*api="Who",method="GET"[^}]*status_class="2xx"[^}]*\} (\S+)$',
