@@ -117,7 +117,7 @@ class WorkerPool:
                 await self._start(primary, env)
             except _StartFailedError as exc:
                 self.announce(f"cannot start: worker 0 exited with status {exc.status} before serving")
-                return exc.status or 1
+                return exc.status if exc.status > 0 else 1
             if primary.ready is None:  # stopped while starting
                 await self._stop_all()
                 return 0
@@ -177,7 +177,7 @@ class WorkerPool:
                             f"worker {index} failed {worker.start_failures} times in a row before serving "
                             "(its output says why): stopping the server"
                         )
-                        self._failed = exc.status or 1
+                        self._failed = exc.status if exc.status > 0 else 1
                         self._stopping.set()
                         return
                     await self._pause(self._restart.delay(worker.start_failures))
