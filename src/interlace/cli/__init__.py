@@ -90,9 +90,8 @@ def run(
 ) -> None:
     """Serve a project's APIs until interrupted (a Synapse folder or .car is converted first)."""
     from interlace.cli.importers import runnable_project
-    from interlace.cli.serve import serve
     from interlace.observability import configure_logging
-    from interlace.runtime.worker_role import WORKER_ENV
+    from interlace.workers import WORKER_ENV
 
     configure_logging(log_level, log_format)
     try:
@@ -100,7 +99,7 @@ def run(
         project = runnable_project(project)
         count = 1 if watch else workers or _cores()  # --watch redeploys in its one process
         if count > 1 and WORKER_ENV not in os.environ:
-            from interlace.runtime.workers import WorkerPool
+            from interlace.workers import WorkerPool
 
             options = {
                 "--profile": profile,
@@ -120,6 +119,8 @@ def run(
             if status:
                 raise typer.Exit(status)
             return
+        from interlace.cli.serve import serve  # the parent of several workers serves nothing itself
+
         _run_loop(
             serve(
                 project,

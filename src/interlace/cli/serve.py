@@ -31,7 +31,7 @@ from interlace.runtime import Runtime
 from interlace.runtime.ports import PortClaim, PortReservation
 from interlace.runtime.services import SupervisedServices, services_elsewhere
 from interlace.runtime.versions import DeploymentInfo
-from interlace.runtime.worker_role import FOLLOW_SIGNAL, WorkerRole
+from interlace.workers.role import FOLLOW_SIGNAL, WorkerRole
 
 __all__ = ["serve"]
 
@@ -160,7 +160,7 @@ async def serve(
     anything started. ``metrics``: count for ``GET /metrics`` (the management API serves them). ``watch``:
     redeploy the project whenever one of its files is saved (:mod:`interlace.cli.watch`).
 
-    Started by ``interlace run --workers N`` (:class:`~interlace.runtime.worker_role.WorkerRole` in the
+    Started by ``interlace run --workers N`` (:class:`~interlace.workers.role.WorkerRole` in the
     environment), it serves as one of the workers: on a shared port; a follower runs no service, and
     its management API listens on a free loopback port for the primary."""
     stop = stop or asyncio.Event()

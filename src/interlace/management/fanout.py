@@ -8,7 +8,7 @@ management API on its loopback port, one after the other; the workers share the 
 caller's token holds there. The caller gets the primary's answer; a follower that refuses or cannot be
 reached is logged (as an error naming the worker), since the change then holds on the others only.
 Deployment changes do not come this way: the followers follow the deployment history (see
-:mod:`interlace.runtime.worker_role`).
+:mod:`interlace.workers.role`).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import Final
 import aiohttp
 from aiohttp import web
 
-from interlace.runtime.worker_role import WorkerRole
+from interlace.workers.role import WorkerRole
 
 __all__ = ["Fanout"]
 

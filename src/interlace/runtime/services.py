@@ -55,5 +55,5 @@ def services_elsewhere(
     held: HeldServices,
 ) -> Supervisor:
     """A :data:`ServicesFactory` that runs no service: another process of the same server runs them (a
-    follower of several workers; see :mod:`interlace.runtime.worker_role`)."""
+    follower of several workers; see :mod:`interlace.workers.role`)."""
     return Supervisor([], project=project, graceful_timeout=graceful_timeout)

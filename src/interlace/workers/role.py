@@ -1,5 +1,5 @@
 """A worker's role: which of the server's processes this one is, when ``interlace run --workers N`` runs
-several (see :mod:`interlace.runtime.workers`, the parent that starts them).
+several (see :mod:`interlace.workers.pool`, the parent that starts them).
 
 The parent hands each worker its role in the ``INTERLACE_WORKER`` variable (JSON: index, count, the
 server's private folder, whether the count was asked for, whether the worker is being restarted). Every

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from interlace.runtime.worker_role import WORKER_ENV, UnsharedStoreError, WorkerRole
+from interlace.workers.role import WORKER_ENV, UnsharedStoreError, WorkerRole
 
 
 def test_a_role_travels_through_the_environment(tmp_path: Path) -> None:

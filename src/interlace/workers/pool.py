@@ -2,7 +2,7 @@
 one that dies, and stops them all together.
 
 The parent runs no runtime and opens no port: it starts ``interlace run`` again N times, each with its
-role (:class:`~interlace.runtime.worker_role.WorkerRole`) and
+role (:class:`~interlace.workers.role.WorkerRole`) and
 
 - a private folder (0700, removed when the parent ends) for the workers' ready files and the Prometheus
   figures of every worker (``PROMETHEUS_MULTIPROC_DIR``), so ``GET /metrics`` counts for the server;
@@ -34,8 +34,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Final
 
-from interlace.runtime.worker_role import WORKER_ENV, WorkerReady, WorkerRole
 from interlace.services.backoff import Backoff
+from interlace.workers.role import WORKER_ENV, WorkerReady, WorkerRole
 
 __all__ = ["METRICS_DIR_ENV", "WorkerPool"]
 
