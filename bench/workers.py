@@ -43,7 +43,8 @@ async def _measure(
     command = [sys.executable, "-m", "interlace", "run", str(project), "--port", str(port)]
     command += ["--management-port", "0", "--workers", str(workers)]
     label = f"{workers} worker{'s' if workers > 1 else ''}"
-    return await measure_server(label, command, port, workload, args, backend_pid, backend_port)
+    ready = f"serving with {workers} workers" if workers > 1 else ""
+    return await measure_server(label, command, port, workload, args, backend_pid, backend_port, ready)
 
 
 async def _run(args: argparse.Namespace) -> None:
