@@ -40,6 +40,7 @@ PASSTHROUGH_TARGET = 1.0
 ROUTING_TARGET = 0.6
 BUSY_SERVER = 0.9  # below this share of its core, the server was not the only bottleneck
 _TICKS = os.sysconf("SC_CLK_TCK")
+START_WITHIN = 90.0  # seconds a server may take to listen (a busy machine, several workers starting)
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,18 +77,28 @@ def _own_cpu_seconds() -> float:
     return times.user + times.system
 
 
-def _pinned(core: int) -> Callable[[], None]:
+def _pinned(core: int | frozenset[int]) -> Callable[[], None]:
+    """Pin a child to ``core`` (or to a set of cores: a server of several workers, whose workers inherit
+    the set)."""
+    cores = core if isinstance(core, frozenset) else frozenset({core})
+
     def pin() -> None:  # runs in the child, before exec: the server process itself is pinned
-        os.sched_setaffinity(0, {core})
+        os.sched_setaffinity(0, cores)
 
     return pin
 
 
 @contextlib.contextmanager
 def _process(
-    name: str, command: list[str], core: int, port: int, env: dict[str, str] | None = None
+    name: str,
+    command: list[str],
+    core: int | frozenset[int],
+    port: int,
+    env: dict[str, str] | None = None,
+    ready: str = "",
 ) -> Iterator[subprocess.Popen[bytes]]:
-    """Run ``command`` pinned to ``core`` until it listens on ``port``; stop it (SIGTERM) on exit."""
+    """Run ``command`` pinned to ``core`` until it listens on ``port`` (and its output has the line
+    ``ready``, when given); stop it (SIGTERM) on exit."""
     with tempfile.TemporaryFile() as log:
         process = subprocess.Popen(
             command,
@@ -98,7 +109,7 @@ def _process(
             preexec_fn=_pinned(core),
         )
         try:
-            _wait_listening(name, process, port, log)
+            _wait_listening(name, process, port, log, ready)
             yield process
         finally:
             process.send_signal(signal.SIGTERM)
@@ -110,18 +121,23 @@ def _process(
 
 
 def _wait_listening(
-    name: str, process: subprocess.Popen[bytes], port: int, log: tempfile._TemporaryFileWrapper[bytes]
+    name: str,
+    process: subprocess.Popen[bytes],
+    port: int,
+    log: tempfile._TemporaryFileWrapper[bytes],
+    ready: str = "",
 ) -> None:
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + START_WITHIN
     while time.monotonic() < deadline:
+        log.seek(0)
+        output = log.read().decode(errors="replace")
         if process.poll() is not None:
-            log.seek(0)
-            output = log.read().decode(errors="replace")
             raise SystemExit(f"{name} exited with status {process.returncode} before listening:\n{output}")
-        with contextlib.suppress(OSError), socket.create_connection((HOST, port), timeout=0.2):
-            return
+        if ready in output:
+            with contextlib.suppress(OSError), socket.create_connection((HOST, port), timeout=0.2):
+                return
         time.sleep(0.05)
-    raise SystemExit(f"{name} did not listen on port {port} within 30 s")
+    raise SystemExit(f"{name} did not listen on port {port} within {START_WITHIN:g} s")
 
 
 def _server_command(server: str, workload: Workload, port: int, backend_port: int) -> list[str]:
@@ -174,11 +190,13 @@ async def measure_server(
     args: argparse.Namespace,
     backend_pid: int,
     backend_port: int,
+    ready: str = "",
 ) -> Measurement:
-    """Start ``command`` (a server listening on ``port``) on the server core, check its answer, drive
-    ``workload`` through it and measure it, with the server's and the helpers' CPU seconds."""
+    """Start ``command`` (a server listening on ``port``, once its output has the line ``ready``) on the
+    server core, check its answer, drive ``workload`` through it and measure it, with the server's and
+    the helpers' CPU seconds."""
     env = {"BENCH_BACKEND_URL": f"http://{HOST}:{backend_port}"}
-    with _process(label, command, args.server_core, port, env) as process:
+    with _process(label, command, args.server_core, port, env, ready) as process:
         await _check_answer(label, workload, port)
 
         def probe() -> tuple[float, ...]:

@@ -8,6 +8,9 @@ one line (a traceback on following lines that start with a space) with every con
 escaped, whatever hostile values the tests sent. One found fails the run, naming the logger and the
 line.
 
+The servers the tests start (``interlace run``) run as one process unless a test asks for workers
+(``INTERLACE_WORKERS=1``; ``--workers N`` overrides it).
+
 Also: a test marked ``needs(SERVICE, ...)`` is marked ``services`` too (``-m "not services"`` leaves it
 out), and fails at once when a service it needs does not answer (see :mod:`tests.addresses`); the Kafka
 broker and the SQS server, when the environment names none, are started once per session.
@@ -16,6 +19,7 @@ broker and the SQS server, when the environment names none, are started once per
 from __future__ import annotations
 
 import logging
+import os
 import re
 import traceback
 from collections.abc import Iterator
@@ -32,6 +36,7 @@ from tests.support import unused_port
 SECRETS = ("dev-secret", "dev-refresh-token", "open-sesame", "hunter2-secret", "s3cret", "t0ken")
 # What the development mailbox issues: refresh and access tokens, authorization codes.
 SECRETS += ("dev-rt-", "dev-at-", "dev-code-")
+os.environ.setdefault("INTERLACE_WORKERS", "1")
 RAW_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 FORMATTERS = (text_formatter(), json_formatter())
 

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import sys
+from collections.abc import Coroutine
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -23,6 +26,8 @@ from interlace.errors import ConfigError, InterlaceError
 from interlace.observability.logging import LogFormat
 
 __all__ = ["app", "main"]
+
+T = TypeVar("T")
 
 app = typer.Typer(
     name="interlace",
@@ -71,16 +76,51 @@ def run(
             "version serving and prints them.",
         ),
     ] = False,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers",
+            "-w",
+            envvar="INTERLACE_WORKERS",
+            min=1,
+            help="Processes serving the APIs on the same ports, each with its own event loop "
+            "(default: one per core; 1: a single process).",
+        ),
+    ] = None,
 ) -> None:
     """Serve a project's APIs until interrupted (a Synapse folder or .car is converted first)."""
     from interlace.cli.importers import runnable_project
-    from interlace.cli.serve import serve
     from interlace.observability import configure_logging
+    from interlace.workers import WORKER_ENV
 
     configure_logging(log_level, log_format)
     try:
         announce = lambda line: _out.print(line, markup=False)  # noqa: E731
         project = runnable_project(project)
+        count = 1 if watch else workers or _cores()  # --watch redeploys in its one process
+        if count > 1 and WORKER_ENV not in os.environ:
+            from interlace.workers import WorkerPool
+
+            options = {
+                "--profile": profile,
+                "--host": host,
+                "--port": port,
+                "--log-level": log_level,
+                "--log-format": log_format,
+                "--management-port": management_port,
+            }
+            command = [sys.executable, "-m", "interlace", "run", str(project)]
+            command += [
+                item for name, value in options.items() if value is not None for item in (name, str(value))
+            ]
+            command.append("--metrics" if metrics else "--no-metrics")
+            pool = WorkerPool(command, count, explicit=workers is not None, announce=announce)
+            status = _run_loop(pool.run())
+            if status:
+                raise typer.Exit(status)
+            return
+        from interlace.cli.serve import serve  # the parent of several workers serves nothing itself
+
         _run_loop(
             serve(
                 project,
@@ -101,13 +141,20 @@ def run(
         raise typer.Exit(1) from None
 
 
-def _run_loop(coroutine: object) -> None:
+def _run_loop(coroutine: Coroutine[Any, Any, T]) -> T:
     try:
         import uvloop
     except ImportError:  # pragma: no cover - uvloop is a dependency where it exists
-        asyncio.run(coroutine)  # type: ignore[arg-type]
-    else:
-        uvloop.run(coroutine)  # type: ignore[arg-type]
+        return asyncio.run(coroutine)
+    return uvloop.run(coroutine)
+
+
+def _cores() -> int:
+    """The cores this process may run on (its CPU affinity), or the machine's."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return os.cpu_count() or 1
 
 
 @app.command()

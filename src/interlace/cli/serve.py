@@ -22,6 +22,7 @@ from interlace.console import mount_console
 from interlace.http.listener import dispatch_routes
 from interlace.http.server import HttpServer
 from interlace.management import ManagementServer
+from interlace.management.fanout import Fanout
 from interlace.model.project import ManagementDefinition
 from interlace.model.tracing import TracingDefinition
 from interlace.observability.metrics import Metrics
@@ -29,7 +30,9 @@ from interlace.observability.otel import OTEL
 from interlace.observability.tracing import MESSAGE_TRACER
 from interlace.runtime import Runtime
 from interlace.runtime.ports import PortClaim, PortReservation
+from interlace.runtime.services import SupervisedServices, services_elsewhere
 from interlace.runtime.versions import DeploymentInfo
+from interlace.workers.role import FOLLOW_SIGNAL, WorkerRole
 
 __all__ = ["serve"]
 
@@ -96,6 +99,36 @@ async def _stopped(task: asyncio.Task[None]) -> None:
         _log.exception("the project watcher failed")
 
 
+def _quiet(line: str) -> None:
+    """A follower's announcements: the primary's say it all."""
+
+
+def _join_workers(
+    role: WorkerRole, runtime: Runtime, managed: ManagementServer | None, loop: asyncio.AbstractEventLoop
+) -> None:
+    """Take this worker's part among the server's workers: the primary hands its changes to the
+    followers; a follower follows the primary's deployment changes when signalled."""
+    if role.primary:
+        runtime.deployments.on_change = role.tell_followers
+        if managed is not None:
+            managed.context.fanout = Fanout(role)
+        return
+    following: set[asyncio.Task[None]] = set()
+
+    async def follow_once(generation: int) -> None:
+        for change in await runtime.deployments.follow():
+            _log.info("following worker 0: %s", change)
+        role.note_followed(generation)
+
+    def follow() -> None:
+        task = asyncio.ensure_future(follow_once(role.follow_generation()))
+        following.add(task)
+        task.add_done_callback(following.discard)
+
+    with contextlib.suppress(NotImplementedError, RuntimeError):
+        loop.add_signal_handler(FOLLOW_SIGNAL, follow)
+
+
 @contextlib.contextmanager
 def _exporting(tracing: TracingDefinition) -> Iterator[None]:
     """OpenTelemetry traces exported by OTLP while the server runs, when ``otlp-endpoint`` is set (the
@@ -126,22 +159,49 @@ async def serve(
     and run until SIGINT/SIGTERM (or ``stop`` is set); SIGHUP loads every project again. Raises
     ConfigError when the project is wrong and PortBusyError when a port is taken, in both cases before
     anything started. ``metrics``: count for ``GET /metrics`` (the management API serves them). ``watch``:
-    redeploy the project whenever one of its files is saved (:mod:`interlace.cli.watch`)."""
+    redeploy the project whenever one of its files is saved (:mod:`interlace.cli.watch`).
+
+    Started by ``interlace run --workers N`` (:class:`~interlace.workers.role.WorkerRole` in the
+    environment), it serves as one of the workers: on a shared port; a follower runs no service, and
+    its management API listens on a free loopback port for the primary."""
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(signum, stop.set)
+    role = WorkerRole.from_env()
+    follower = role is not None and not role.primary
+    if follower:
+        announce = _quiet
     runtime = Runtime(
-        root, profile, http_dispatch=dispatch_routes, hot_deploy=True, metrics=Metrics() if metrics else None
+        root,
+        profile,
+        http_dispatch=dispatch_routes,
+        hot_deploy=True,
+        metrics=Metrics() if metrics else None,
+        services=services_elsewhere if follower else SupervisedServices,
+        watch_deploy_dir=not follower,
     )
-    home = runtime.prepare()[0].project
+    prepared = runtime.prepare()
+    home = prepared[0].project
+    alone = role is not None and role.serves_alone(
+        [
+            f"{store.name} of {d.name}"
+            for d in prepared
+            for store in d.project.stores
+            if store.kind == "memory"
+        ]
+    )
+    if alone:
+        announce("serving with one worker: a memory store cannot be shared by several")
     settings = home.server
     host = host or settings.host
     port = settings.port if port is None else port
     management = home.definition.management if home.definition else None
     if management is not None and management_port is not None:
         management = management.model_copy(update={"port": management_port})
+    if follower and management is not None:
+        management = management.model_copy(update={"host": "127.0.0.1", "port": 0})
     tracing = home.definition.tracing if home.definition else TracingDefinition()
     MESSAGE_TRACER.configure(
         buffer_size=tracing.buffer_size,
@@ -150,7 +210,10 @@ async def serve(
     )
     server_claims = _server_claims(host, port, management)
     runtime.deployments.server_ports = {claim.port: claim.what for claim in server_claims if claim.port}
-    with PortReservation([*server_claims, *_listener_claims(runtime)]) as reserved, _exporting(tracing):
+    claims = [*server_claims, *_listener_claims(runtime)]
+    if role is not None:  # beside the other workers, only a first primary reserves the shared port
+        claims = claims if role.primary and not role.restart else claims[1:] if role.primary else []
+    with PortReservation(claims) as reserved, _exporting(tracing):
         async with runtime:
             reloads: set[asyncio.Task[None]] = set()
 
@@ -162,7 +225,14 @@ async def serve(
 
             with contextlib.suppress(NotImplementedError, RuntimeError):
                 loop.add_signal_handler(signal.SIGHUP, reload)
-            server = HttpServer(runtime, host, port, settings.max_body_size, settings.graceful_timeout)
+            server = HttpServer(
+                runtime,
+                host,
+                port,
+                settings.max_body_size,
+                settings.graceful_timeout,
+                reuse_port=role is not None,
+            )
             managed = (
                 ManagementServer.from_definition(
                     runtime, management, announce=announce, extensions=[mount_console]
@@ -199,5 +269,13 @@ async def serve(
                         watch_project(root, lambda: _reload(runtime, announce), announce, stop)
                     )
                     started.push_async_callback(_stopped, watcher)
+                if role is not None:
+                    _join_workers(role, runtime, managed, loop)
+                    role.announce_ready(
+                        server.port,
+                        managed.port if managed is not None else None,
+                        settings.graceful_timeout,
+                        alone=alone,
+                    )
                 await stop.wait()
                 announce("stopping: finishing requests in flight")

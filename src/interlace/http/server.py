@@ -27,7 +27,9 @@ _log = logging.getLogger("interlace.http")
 class HttpServer:
     """Serves ``runtime`` at host:port (port 0 picks a free one: see ``port`` after ``start()``).
 
-    ``limits`` default to those of the project's ``[server]`` table."""
+    ``limits`` default to those of the project's ``[server]`` table; ``reuse_port``: other processes
+    (the other workers of the same server) listen on the same port, and the kernel spreads connections
+    over them."""
 
     def __init__(
         self,
@@ -38,8 +40,10 @@ class HttpServer:
         graceful_timeout: float = 10.0,
         *,
         limits: ConnectionLimits | None = None,
+        reuse_port: bool = False,
     ) -> None:
         self.runtime = runtime
+        self.reuse_port = reuse_port
         self.limits = limits
         self.host = host
         self.port = port
@@ -73,7 +77,13 @@ class HttpServer:
         )
         loop = asyncio.get_running_loop()
         self._listener = await loop.create_server(
-            self._server, self.host, self.port, reuse_address=True, backlog=1024, family=socket.AF_INET
+            self._server,
+            self.host,
+            self.port,
+            reuse_address=True,
+            reuse_port=self.reuse_port or None,
+            backlog=1024,
+            family=socket.AF_INET,
         )
         self.port = self._listener.sockets[0].getsockname()[1]
         _log.info("HTTP APIs listening on http://%s:%d", self.host, self.port)

@@ -25,6 +25,7 @@ from interlace.management.errors import (
     UnauthorizedError,
     error_answer,
 )
+from interlace.management.fanout import concrete_path
 from interlace.management.openapi import OPENAPI_PATH, openapi_document
 from interlace.management.resources import ROUTES, SCHEMAS
 from interlace.management.routes import Access, Call, Route, Schema, permits
@@ -133,7 +134,11 @@ class RouteInvoker:
             elif route.body_required:
                 raise BadRequestError("this needs a JSON body")
         call = Call(request, context, identity, dict(path), checked, body, served)
-        return await route.handler(call)
+        value = await route.handler(call)
+        if route.every_worker and context.fanout is not None:
+            # A change each process keeps for itself: the followers make it too (the console's as well).
+            await context.fanout.forward(route.method, concrete_path(route.path, path), query, body, token)
+        return value
 
 
 def _handler(invoker: RouteInvoker) -> Callable[[web.Request], Awaitable[web.Response]]:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from interlace.compiler.compile import Artifacts
 from interlace.management.errors import NotReadyError
+from interlace.management.fanout import Fanout
 from interlace.management.logbuffer import RecentLogs
 from interlace.management.throttle import LoginThrottle
 from interlace.management.tokens import TokenIssuer
@@ -64,6 +65,8 @@ class ManagementContext:
     clock: Clock = time.time
     started_at: float = 0.0
     deployments: DeploymentClock = field(default_factory=DeploymentClock)
+    fanout: Fanout | None = None
+    """With several workers, in the primary: hands the ``every_worker`` changes to the followers."""
 
     def artifacts(self) -> Artifacts:
         """The active deployment; NotReadyError while there is none."""

@@ -138,6 +138,9 @@ class Route:
     uploads: Mapping[str, Schema] | None = None
     """A body other than JSON: its media types and their schemas (``application/zip``). The handler
     reads ``call.request`` itself; ``call.body`` is None."""
+    every_worker: bool = False
+    """The change holds in the process that makes it (a switch, a level): with several workers, the
+    primary hands it to every follower once it succeeded (:mod:`interlace.management.fanout`)."""
 
     @property
     def required_access(self) -> Access:

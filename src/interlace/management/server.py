@@ -171,7 +171,7 @@ class ManagementServer:
         logging.getLogger().removeHandler(self.logs)
         figures, self._figures = self._figures, None
         if figures is not None and self.runtime.metrics is not None:
-            self.runtime.metrics.registry.unregister(figures)
+            self.runtime.metrics.unregister(figures)
         if runner is not None:
             await runner.cleanup()
 

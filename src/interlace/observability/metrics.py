@@ -13,14 +13,21 @@ outcomes), never from request data, so the number of series is bounded by the pr
 
 Figures that are state rather than events (a store's depth, a circuit's state, a processor's counts)
 are read when the figures are scraped, by a collector registered with :meth:`Metrics.register`.
+
+With several workers (``interlace run --workers N``), ``PROMETHEUS_MULTIPROC_DIR`` names a folder the
+workers share: each process writes its counts there (prometheus-client's multiprocess mode), and
+:meth:`Metrics.exposition` sums every worker's, those of workers that exited included, so the figures
+are the server's. ``interlace_workers`` (a live gauge: the processes alive now) says how many serve.
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import Final
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 
 __all__ = [
@@ -36,6 +43,9 @@ CONTENT_TYPE: Final = "text/plain; version=0.0.4; charset=utf-8"
 """The content type of :meth:`Metrics.exposition` (Prometheus text format 0.0.4)."""
 
 STATUS_CLASSES: Final = ("1xx", "2xx", "3xx", "4xx", "5xx")
+
+MULTIPROCESS_ENV: Final = "PROMETHEUS_MULTIPROC_DIR"
+"""The folder where the workers of one server write their counts (set by the parent of the workers)."""
 
 _LATENCY_BUCKETS: Final = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 
@@ -83,6 +93,8 @@ class Metrics:
 
     def __init__(self) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
+        self._shared_folder = os.environ.get(MULTIPROCESS_ENV) or None
+        self._collectors: list[Collector] = []
         resource = ["api", "resource", "method"]
         counter, histogram = self._counter, self._histogram
         self._requests = counter(
@@ -130,6 +142,14 @@ class Metrics:
             ["project", "outcome"],
         )
 
+        workers = Gauge(
+            "interlace_workers",
+            "Processes serving this server's APIs (interlace run --workers).",
+            registry=self.registry,
+            multiprocess_mode="livesum",
+        )
+        workers.set(1)
+
     def _counter(self, name: str, documentation: str, labels: list[str]) -> Counter:
         return Counter(name, documentation, labels, registry=self.registry)
 
@@ -139,6 +159,12 @@ class Metrics:
     def register(self, collector: Collector) -> None:
         """Add a collector of figures read at scrape time."""
         self.registry.register(collector)
+        self._collectors.append(collector)
+
+    def unregister(self, collector: Collector) -> None:
+        """Remove a collector added with :meth:`register`."""
+        self.registry.unregister(collector)
+        self._collectors.remove(collector)
 
     def resource(self, api: str, uri_template: str, method: str) -> RequestMetrics:
         """The bound children of one resource and method (call once per deployment, not per request)."""
@@ -174,5 +200,12 @@ class Metrics:
         self._deployments.labels(project, outcome).inc()
 
     def exposition(self) -> bytes:
-        """Every figure in the Prometheus text format (see :data:`CONTENT_TYPE`)."""
-        return generate_latest(self.registry)
+        """Every figure in the Prometheus text format (see :data:`CONTENT_TYPE`): with several workers,
+        the counts of all of them, and the figures read at scrape time from this process."""
+        if self._shared_folder is None:
+            return generate_latest(self.registry)
+        registry = CollectorRegistry()
+        MultiProcessCollector(registry, self._shared_folder)  # type: ignore[no-untyped-call]
+        for collector in self._collectors:
+            registry.register(collector)
+        return generate_latest(registry)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import shutil
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Final
@@ -97,6 +97,9 @@ class Deployments:
         self.server_ports: dict[int, str] = {}
         """The ports the server itself listens on (its HTTP APIs, its management API), by what listens
         there: no project's inbound listener may take them."""
+        self.on_change: Callable[[], Awaitable[None]] | None = None
+        """Called after each change of what runs (a deploy, rollback, undeploy, version removed): the
+        primary of several workers tells its followers to :meth:`follow`, and waits until they did."""
 
     # reading ------------------------------------------------------------------------------------
     @property
@@ -158,7 +161,8 @@ class Deployments:
                     await asyncio.to_thread(remove_version_folder, target)
                 raise
             _log.info("deployed bundle %s %s", bundle.name, bundle.version)
-            return self._noted(deployment, notes, drained)
+        await self._changed()
+        return self._noted(deployment, notes, drained)
 
     async def deploy_folder(self, folder: Path, *, rescan: bool = True) -> DeploymentInfo:
         """Load the project in ``folder`` and make it its project's active version (a new project runs
@@ -167,7 +171,8 @@ class Deployments:
         async with self._lock:
             deployment, notes = self._build(folder, rescan=rescan)
             drained = await self._activate(deployment)
-            return self._noted(deployment, notes, drained)
+        await self._changed()
+        return self._noted(deployment, notes, drained)
 
     async def redeploy(self, name: str) -> DeploymentInfo:
         """Load project ``name`` again from where it runs (connectors are looked for again); ConfigError
@@ -192,7 +197,8 @@ class Deployments:
             drained = await self._activate(deployment, record=False)
             self.history.step_back(name, chosen)
             _log.info("rolled %s back to %s", name, chosen.version)
-            return self._noted(deployment, notes, drained)
+        await self._changed()
+        return self._noted(deployment, notes, drained)
 
     async def undeploy(self, name: str) -> DeploymentInfo:
         """Stop project ``name`` and remove it: its deployed bundles and its history go, the other
@@ -200,18 +206,14 @@ class Deployments:
         async with self._lock:
             deployment = self.active(name)
             info = self.info(deployment)
-            others = {key: d for key, d in self._running.items() if key != name}
-            self._served = self._serve(others)
-            self._running = others
-            await deployment.stop()
-            drained = await deployment.drain()
-            await deployment.close()
+            drained = await self._retire(name)
             self._count(name, "undeployed")
             self._held.pop(name, None)
             await asyncio.to_thread(shutil.rmtree, self.folder / name, True)
             self.history.forget(name)
             _log.info("undeployed %s %s", name, deployment.version)
-            return replace(info, active=False, notes=tuple(_drain_notes(deployment, drained)))
+        await self._changed()
+        return replace(info, active=False, notes=tuple(_drain_notes(deployment, drained)))
 
     async def remove_version(self, name: str, version: str) -> DeploymentInfo:
         """Remove deployed version ``version`` of ``name``; UnknownDeploymentError when there is none,
@@ -233,7 +235,8 @@ class Deployments:
             await asyncio.to_thread(remove_version_folder, info.source)
             self.history.forget(name, version)
             _log.info("removed %s %s", name, version)
-            return info
+        await self._changed()
+        return info
 
     async def start(self, deployments: list[Deployment]) -> None:
         """Open and start deployments built beforehand (a server starting); after the first, one that
@@ -261,6 +264,50 @@ class Deployments:
                 await deployment.stop()
             for deployment in reversed(list(running.values())):
                 await deployment.close()
+
+    async def follow(self) -> list[str]:
+        """Run what the deployment history names, as another process of this server (the primary of
+        several workers) left it: each project's last activated version is built and swapped in when
+        another one runs here, and a project the history no longer names is stopped (its files are
+        the other process's to remove). Writes nothing; returns one line per change. A version that
+        does not build is logged and the running one keeps serving."""
+        changes: list[str] = []
+        async with self._lock:
+            self.history = History(self.folder, self._shared.clock)
+            self._versions = Versions(self.folder, self.history, lambda: self._running)
+            wanted = {entry.name: Path(entry.source) for entry in self.history.entries}
+            for name, source in wanted.items():
+                running = self._running.get(name)
+                if running is not None and running.root.resolve() == source.resolve():
+                    continue
+                try:
+                    deployment, _ = self._build(source, rescan=True, manifest=manifest_of(source))
+                    await self._activate(deployment, record=False)
+                except (ConfigError, DeploymentConflictError) as exc:
+                    _log.error("cannot follow %s to %s: %s", name, source, exc)
+                    continue
+                changes.append(f"{name} {deployment.version} is active")
+            for name in [name for name in self._running if name not in wanted]:
+                deployment = self._running[name]
+                await self._retire(name)
+                changes.append(f"{name} {deployment.version} is undeployed")
+        return changes
+
+    async def _retire(self, name: str) -> Drained:
+        """Stop serving project ``name`` here: out of the route table, services stopped, requests in
+        flight drained, then closed (its files stay)."""
+        deployment = self._running[name]
+        others = {key: d for key, d in self._running.items() if key != name}
+        self._served = self._serve(others)
+        self._running = others
+        await deployment.stop()
+        drained = await deployment.drain()
+        await deployment.close()
+        return drained
+
+    async def _changed(self) -> None:
+        if self.on_change is not None:
+            await self.on_change()
 
     # helpers ------------------------------------------------------------------------------------
     def _build(

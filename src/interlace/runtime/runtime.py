@@ -77,7 +77,8 @@ class Runtime:
     connector operations are found (default: the installed ones, looked for again before each
     deployment); ``http_dispatch`` makes the request handlers of inbound HTTP listeners (the HTTP
     transport's); ``hot_deploy`` watches the ``[server] deploy-dir`` folder for bundles while it runs and
-    serves again, after a restart, the versions that were active before it; ``services`` makes each
+    serves again, after a restart, the versions that were active before it (``watch_deploy_dir`` False:
+    serves them again without watching, as a follower of several workers does); ``services`` makes each
     deployment's background services; ``clock`` gives wall-clock seconds (when a version became active);
     ``metrics`` counts requests, calls, operations, stored messages and deployments (None: nothing is
     counted).
@@ -94,6 +95,7 @@ class Runtime:
         http_dispatch: HttpDispatch | None = None,
         hot_deploy: bool = False,
         services: ServicesFactory = SupervisedServices,
+        watch_deploy_dir: bool = True,
         clock: Callable[[], float] = time.time,
         metrics: Metrics | None = None,
     ) -> None:
@@ -123,6 +125,7 @@ class Runtime:
         self._companions: list[Companion] = []
         self._prepared: list[Deployment] | None = None
         self._hot_deploy = hot_deploy
+        self._watch_deploy_dir = watch_deploy_dir
         self._hot_deploy_stop = asyncio.Event()
         self._hot_deploy_task: asyncio.Task[None] | None = None
 
@@ -206,10 +209,10 @@ class Runtime:
             await self.aclose()
             raise
         self._shared.note_connectors()
-        if self._hot_deploy:
-            self._watch_deploy_dir(home)
+        if self._hot_deploy and self._watch_deploy_dir:
+            self._watch_deploy_folder(home)
 
-    def _watch_deploy_dir(self, project: Project) -> None:
+    def _watch_deploy_folder(self, project: Project) -> None:
         folder = Path(project.server.deploy_dir)
         watcher = HotDeployFolder(self.deployments, folder if folder.is_absolute() else self.home / folder)
         self._hot_deploy_stop.clear()

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from interlace.compiler.compile import Artifacts
 from interlace.services import Coordinator, HeldServices, Supervisor
 
-__all__ = ["DeploymentServices", "ServicesFactory", "SupervisedServices"]
+__all__ = ["DeploymentServices", "ServicesFactory", "SupervisedServices", "services_elsewhere"]
 
 DeploymentServices = Supervisor
 """What a deployment's services are as a whole: ``start()`` once it serves, ``stop()`` before its stores
@@ -45,3 +45,15 @@ class SupervisedServices(Supervisor):
 ServicesFactory = Callable[[str, Artifacts, float, Coordinator | None, HeldServices], Supervisor]
 """Makes a deployment's services from its project name, artifacts, graceful timeout, coordinator (None:
 not coordinated) and the project's held services; :class:`SupervisedServices` is the default."""
+
+
+def services_elsewhere(
+    project: str,
+    artifacts: Artifacts,
+    graceful_timeout: float,
+    coordinator: Coordinator | None,
+    held: HeldServices,
+) -> Supervisor:
+    """A :data:`ServicesFactory` that runs no service: another process of the same server runs them (a
+    follower of several workers; see :mod:`interlace.workers.role`)."""
+    return Supervisor([], project=project, graceful_timeout=graceful_timeout)

@@ -129,6 +129,7 @@ ROUTES = (
         "endpoints",
         access="operator",
         errors=(409,),
+        every_worker=True,
     ),
     Route(
         "deactivateEndpoint",
@@ -142,5 +143,6 @@ ROUTES = (
         "forwarding processors keep their messages and retry. Lasts until activated or redeployed.",
         access="operator",
         errors=(409,),
+        every_worker=True,
     ),
 )

@@ -163,6 +163,7 @@ ROUTES = (
         needs_deployment=False,
         description="Any existing logger, or one of Interlace's own (`interlace.*`) before it has logged. "
         "The change lasts until the server stops.",
+        every_worker=True,
     ),
     Route(
         "listLogLines",

@@ -24,6 +24,10 @@ SCHEMAS: dict[str, Schema] = {
             "startedAt": {"type": "string", "format": "date-time"},
             "uptime": {"type": "number", "description": "Seconds since the management server started."},
             "apiUrl": {"type": "string", "description": "Where the HTTP APIs are served."},
+            "workers": {
+                "type": "integer",
+                "description": "Processes serving the APIs now (interlace run --workers; 1: a single one).",
+            },
         },
     },
     "Status": {"type": "object", "required": ["status"], "properties": {"status": {"type": "string"}}},
@@ -44,6 +48,7 @@ async def _server(call: Call) -> dict[str, Any]:
         "startedAt": iso_time(context.started_at),
         "uptime": round(max(0.0, now - context.started_at), 3),
         "apiUrl": context.api_url,
+        "workers": 1 + (len(context.fanout.role.followers()) if context.fanout is not None else 0),
     }
 
 

@@ -123,6 +123,7 @@ ROUTES = (
         "session",
         access="user",
         needs_deployment=False,
+        every_worker=True,
     ),
     Route(
         "getSession",

@@ -164,6 +164,7 @@ ROUTES = (
         body=ref("TraceSwitchChange"),
         description="The switch lasts until the server stops. A message that a traced flow stored is "
         "traced again when a processor delivers it, while its first trace is kept.",
+        every_worker=True,
     ),
     Route(
         "listMessageTraces",
@@ -210,5 +211,6 @@ ROUTES = (
         items_of(ref("TraceSummary")),
         "tracing",
         needs_deployment=False,
+        every_worker=True,
     ),
 )
