@@ -1,0 +1,1 @@
+"""The web console over the management API: pages, and the flow diagrams they draw."""
