@@ -1,0 +1,127 @@
+"""The trace overlay: a message trace laid over a flow graph, node by node.
+
+A trace step names where its mediator is written (``file:line``) and its position in its flow, as a
+graph node does, so each step finds its node without any runtime object. A node is *visited* when a
+step ran it (a loop body runs it once per element: every step is kept), *failed* when the error of the
+trace started there (the deepest failed step; a failure inside a called sequence marks the node that
+called it), and *stopped* when the flow ended there (``respond``, ``drop``). Steps that ran elsewhere
+(inside a called sequence) count only through the node that called them. A named on-error sequence is
+visited when steps ran in it at the top of the trace.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+from interlace.console.diagram.graph import FlowGraph
+from interlace.console.diagram.layout import Edge, Layout
+from interlace.observability.tracing import MessageTrace, TraceStep
+
+__all__ = ["NodeState", "NodeVisit", "TraceOverlay", "overlay_trace"]
+
+NodeState = Literal["visited", "stopped", "failed", "unvisited"]
+
+
+@dataclass(frozen=True, slots=True)
+class NodeVisit:
+    """What a trace recorded at one node."""
+
+    state: NodeState
+    steps: tuple[int, ...]
+    """The indexes of the trace's steps that ran this node, in order (several in a loop)."""
+    duration_ms: float
+    """Their time together (a called sequence's time is its caller's)."""
+    error: str | None = None
+    """The error, on the failed node (redacted as the trace is)."""
+
+
+@dataclass(frozen=True, slots=True)
+class TraceOverlay:
+    """A trace laid over one graph: the visits by node id."""
+
+    trace: MessageTrace
+    visits: Mapping[str, NodeVisit]
+
+    def state_of(self, node_id: str) -> NodeState:
+        visit = self.visits.get(node_id)
+        return visit.state if visit is not None else "unvisited"
+
+    def followed(self, edge: Edge, layout: Layout) -> bool:
+        """The message went along ``edge``: both its ends ran (a line past an empty branch: its node
+        ran and none of its other branches did)."""
+        reached = self.reached(layout)
+        if edge.target == "end-marker":
+            return edge.source in reached
+        if edge.source not in reached or edge.target not in reached:
+            return False
+        owner = next(
+            (m.owner for m in layout.markers if m.id == edge.target and m.owner == edge.source), None
+        )
+        if owner is None:
+            return True
+        node = layout.graph.node(owner)
+        firsts = [branch.flow.nodes[0].id for branch in node.branches if branch.flow.nodes] if node else []
+        return not any(first in self.visits for first in firsts)
+
+    def reached(self, layout: Layout) -> set[str]:
+        """The ids of the nodes and markers the message reached."""
+        reached = set(self.visits)
+        main = {node.id for node in layout.graph.flow.walk()}
+        for marker in layout.markers:
+            if (
+                (marker.kind == "start" and reached & main)
+                or (marker.kind == "on-error" and reached - main)
+                or (marker.owner is not None and marker.owner in reached)
+            ):
+                reached.add(marker.id)
+        return reached
+
+
+def _deepest(steps: list[TraceStep], outcome: str) -> list[TraceStep]:
+    """The steps with ``outcome`` that no step with the same outcome ran inside."""
+    holders = {step.parent for step in steps if step.outcome == outcome and step.parent is not None}
+    return [step for step in steps if step.outcome == outcome and step.index not in holders]
+
+
+def overlay_trace(graph: FlowGraph, trace: MessageTrace) -> TraceOverlay:
+    """Lay ``trace`` (as the management API serves it) over ``graph``."""
+    by_place: dict[tuple[str, int], list[str]] = defaultdict(list)
+    on_error_sequences: dict[str, str] = {}
+    for node in graph.nodes():
+        by_place[(str(node.location), node.position)].append(node.id)
+        if node.on_error and node.link is not None:
+            on_error_sequences[node.link.removeprefix("sequence:")] = node.id
+    steps = {step.index: step for step in trace.steps}
+    matched: dict[int, list[str]] = {}
+    for step in trace.steps:
+        ids = by_place.get((step.location, step.position))
+        if ids is None and step.parent is None and step.sequence in on_error_sequences:
+            ids = [on_error_sequences[step.sequence]]
+        if ids:
+            matched[step.index] = ids
+    ran: dict[str, list[TraceStep]] = defaultdict(list)
+    for index, ids in matched.items():
+        for node_id in ids:
+            ran[node_id].append(steps[index])
+    marks: dict[str, tuple[NodeState, str | None]] = {}
+    for outcome in ("stopped", "failed"):
+        for step in _deepest(trace.steps, outcome):
+            holder: TraceStep | None = step
+            while holder is not None and holder.index not in matched:
+                holder = steps.get(holder.parent) if holder.parent is not None else None
+            if holder is not None:
+                for node_id in matched[holder.index]:
+                    marks[node_id] = ("failed" if outcome == "failed" else "stopped", step.error)
+    visits = {
+        node_id: NodeVisit(
+            marks.get(node_id, ("visited", None))[0],
+            tuple(step.index for step in node_steps),
+            round(sum(step.duration_ms or 0.0 for step in node_steps), 3),
+            marks.get(node_id, ("visited", None))[1],
+        )
+        for node_id, node_steps in ran.items()
+    }
+    return TraceOverlay(trace, visits)
