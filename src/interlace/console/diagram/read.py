@@ -214,6 +214,6 @@ def find_flow(project: Project, reference: str) -> FlowGraph:
             f"API {api.api} has no resource {asked!r}" + _hint(asked, references, "resources")
         )
     raise UnknownFlowError(
-        f"API {api.api} has {len(choices)} resources there; name one: "
+        f"API {api.api} has {len(choices)} resources{' there' if slash else ''}; name one: "
         + ", ".join(references[index] for index in choices)
     )

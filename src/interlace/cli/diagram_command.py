@@ -1,0 +1,84 @@
+"""`interlace diagram DIR [FLOW]`: draw an API resource's flow or a sequence as SVG, optionally with a
+message trace laid over it; without FLOW, list the flows that can be drawn."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import pydantic
+import typer
+from rich.console import Console
+
+from interlace.cli.problems import print_problems
+
+__all__ = ["diagram"]
+
+
+def diagram(
+    project: Annotated[Path, typer.Argument(help="The project folder (holds interlace.toml).")],
+    flow: Annotated[
+        str | None,
+        typer.Argument(
+            help="The flow: API (one resource), API/URI-TEMPLATE, 'METHOD API/URI-TEMPLATE' or sequence:NAME."
+            " Without it, list the project's flows."
+        ),
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the SVG to this file (default: print it).")
+    ] = None,
+    trace: Annotated[
+        Path | None,
+        typer.Option(
+            "--trace",
+            help="Mark the path of this message trace (JSON, as `interlace trace show ID -o json`).",
+        ),
+    ] = None,
+    profile: Annotated[
+        str | None,
+        typer.Option("--profile", "-p", envvar="INTERLACE_PROFILE", help="Configuration profile to use."),
+    ] = None,
+) -> None:
+    """Draw a flow as an SVG diagram: its mediators with their file:line, branches side by side, calls
+    with their endpoint or connection, the on-error flow; with --trace, the path one message took."""
+    from interlace.console.diagram import UnknownFlowError, diagram_svg, flow_references
+    from interlace.model.load import load_project
+    from interlace.observability.tracing import MessageTrace
+
+    out = Console(highlight=False, soft_wrap=True)
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    loaded = load_project(project, profile)
+    if loaded.problems:
+        print_problems(loaded.problems)
+        raise typer.Exit(1)
+    if flow is None:
+        for reference in flow_references(loaded):
+            out.print(reference, markup=False)
+        return
+    message_trace = None
+    if trace is not None:
+        try:
+            message_trace = MessageTrace.model_validate_json(trace.read_bytes())
+        except OSError as exc:
+            err.print(f"cannot read the trace {trace}: {exc.strerror or exc}", style="bold red", markup=False)
+            raise typer.Exit(1) from None
+        except pydantic.ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(map(str, first["loc"])) or "the document"
+            err.print(
+                f"{trace} is not a message trace ({where}: {first['msg']}); "
+                "write one with: interlace trace show ID -o json",
+                style="bold red",
+                markup=False,
+            )
+            raise typer.Exit(1) from None
+    try:
+        svg = diagram_svg(loaded, flow, message_trace)
+    except UnknownFlowError as exc:
+        err.print(f"{project}: {exc.message}", style="bold red", markup=False)
+        raise typer.Exit(1) from None
+    if output is None:
+        typer.echo(svg, nl=False)
+        return
+    output.write_text(svg, encoding="utf-8")
+    out.print(f"wrote {output}", markup=False)
