@@ -90,7 +90,10 @@ def test_validate_filter_foreach_and_scatter_gather_branch(tmp_path: Path) -> No
     inner = body.flow.nodes[0]
     assert inner.branches[0].flow.nodes == () and inner.branches[1].flow.nodes[0].kind == "throw-error"
     assert not foreach.ends  # a throw in a loop body is drawn inside it, the loop itself goes on
-    assert [[n.kind for n in b.flow.nodes] for b in scatter.branches] == [["variable"], ["variable", "sequence"]]
+    assert [[n.kind for n in b.flow.nodes] for b in scatter.branches] == [
+        ["variable"],
+        ["variable", "sequence"],
+    ]
     assert scatter.branches[1].flow.nodes[1].link == "sequence:Audit"
     assert graph.on_error is not None and graph.on_error.nodes[0].kind == "respond"
     assert flow_references(orders(tmp_path / "again")) == ["OrdersAPI/", "sequence:Audit"]
@@ -141,5 +144,7 @@ def test_a_resource_is_found_by_method_when_resources_share_a_template(tmp_path:
     project = load_project(write_project(tmp_path, {"apis/items.yaml": api}))
 
     assert _shape(find_flow(project, "POST Items/")) == ["drop"]
-    with pytest.raises(UnknownFlowError, match="Items has 2 resources there; name one: GET Items/, POST Items/"):
+    with pytest.raises(
+        UnknownFlowError, match="Items has 2 resources there; name one: GET Items/, POST Items/"
+    ):
         find_flow(project, "api:Items/")

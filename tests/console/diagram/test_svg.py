@@ -61,7 +61,11 @@ def test_text_from_project_files_stays_text(tmp_path: Path) -> None:
     hostile = '<script>alert("x")</script> & \' "quoted"'
     root = write_project(
         tmp_path,
-        {"sequences/s.yaml": "sequence: S\nflow:\n  - log: {message: " + repr(hostile).replace("\\'", "''") + "}\n"},
+        {
+            "sequences/s.yaml": "sequence: S\nflow:\n  - log: {message: "
+            + repr(hostile).replace("\\'", "''")
+            + "}\n"
+        },
     )
     project = load_project(root)
     assert project.problems == []

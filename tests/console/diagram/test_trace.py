@@ -61,7 +61,9 @@ def _states(svg: str) -> dict[tuple[str, str], set[str]]:
 async def test_the_path_of_a_message_is_marked_and_the_branches_it_skipped_are_dimmed(
     client: aiohttp.ClientSession, tmp_path: Path
 ) -> None:
-    status, trace = await _trace(client, {"priority": "high", "items": [{"sku": "a", "qty": 1}, {"sku": "b", "qty": 2}]})
+    status, trace = await _trace(
+        client, {"priority": "high", "items": [{"sku": "a", "qty": 1}, {"sku": "b", "qty": 2}]}
+    )
     assert status == 200
     graph = find_flow(orders(tmp_path / "drawn"), ORDERS_FLOW)
     overlay = overlay_trace(graph, trace)
@@ -87,7 +89,11 @@ async def test_the_path_of_a_message_is_marked_and_the_branches_it_skipped_are_d
     assert "traced" in root.get("class", "").split()
     node = next(g for g in root.iter(f"{SVG}g") if g.get("data-node") == by_kind[("payload", 24)])
     assert node.get("data-steps") == " ".join(map(str, payload.steps))
-    followed = {(e.get("data-source"), e.get("data-target")) for e in root.iter(f"{SVG}path") if "followed" in e.get("class", "")}
+    followed = {
+        (e.get("data-source"), e.get("data-target"))
+        for e in root.iter(f"{SVG}path")
+        if "followed" in e.get("class", "")
+    }
     filter_node = by_kind[("filter", 11)]
     assert (filter_node, header) in followed and (filter_node, log) not in followed
 

@@ -258,6 +258,7 @@ def render_svg(layout: Layout, overlay: TraceOverlay | None = None, *, id_prefix
         markerWidth="8",
         markerHeight="8",
         orient="auto",
+        markerUnits="userSpaceOnUse",
     )
     _sub(arrow, "path", d="M0,0 L8,4 L0,8 z").set("class", "arrow")
     edges = _sub(root, "g")

@@ -50,8 +50,8 @@ class TraceOverlay:
         return visit.state if visit is not None else "unvisited"
 
     def followed(self, edge: Edge, layout: Layout) -> bool:
-        """The message went along ``edge``: both its ends ran (a line past an empty branch: its node
-        ran and none of its other branches did)."""
+        """The message went along ``edge``: both its ends ran. A line past an empty branch counts when
+        its node ran more often than the first nodes of its other branches (once per loop element)."""
         reached = self.reached(layout)
         if edge.target == "end-marker":
             return edge.source in reached
@@ -60,11 +60,12 @@ class TraceOverlay:
         owner = next(
             (m.owner for m in layout.markers if m.id == edge.target and m.owner == edge.source), None
         )
-        if owner is None:
+        node = layout.graph.node(owner) if owner is not None else None
+        if node is None:
             return True
-        node = layout.graph.node(owner)
-        firsts = [branch.flow.nodes[0].id for branch in node.branches if branch.flow.nodes] if node else []
-        return not any(first in self.visits for first in firsts)
+        firsts = [branch.flow.nodes[0].id for branch in node.branches if branch.flow.nodes]
+        taken = sum(len(self.visits[first].steps) for first in firsts if first in self.visits)
+        return len(self.visits[node.id].steps) > taken
 
     def reached(self, layout: Layout) -> set[str]:
         """The ids of the nodes and markers the message reached."""
