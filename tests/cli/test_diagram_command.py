@@ -84,7 +84,7 @@ def test_a_message_trace_marks_the_failed_node(runner: CliRunner, tmp_path: Path
         "startedAt": "2026-01-01T00:00:00Z", "outcome": "failed", "stepCount": 2,
         "steps": [_step(0, 0, 19, "variable", "continued"), _step(1, 5, 48, "call", "failed")],
     }  # fmt: skip
-    (tmp_path / "trace.json").write_bytes(orjson.dumps(trace))
+    (tmp_path / "trace.json").write_bytes(orjson.dumps([trace]))  # as `interlace trace show -o json` lists
     target = tmp_path / "traced.svg"
     result = runner.invoke(
         app, ["diagram", str(HEALTHCARE), RESERVE, "--trace", str(tmp_path / "trace.json"), "-o", str(target)]
@@ -110,7 +110,7 @@ def test_a_file_that_is_not_a_message_trace_is_named(runner: CliRunner, tmp_path
 
     assert result.exit_code == 1
     assert "is not a message trace (correlationId: Field required)" in result.stderr
-    assert "interlace trace show ID -o json" in result.stderr
+    assert "interlace trace show KIND NAME --limit 1 -o json" in result.stderr
 
 
 def test_a_project_with_problems_shows_them_instead(runner: CliRunner, tmp_path: Path) -> None:

@@ -4,13 +4,17 @@ message trace laid over it; without FLOW, list the flows that can be drawn."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
+import orjson
 import pydantic
 import typer
 from rich.console import Console
 
 from interlace.cli.problems import print_problems
+
+if TYPE_CHECKING:
+    from interlace.observability.tracing import MessageTrace
 
 __all__ = ["diagram"]
 
@@ -43,7 +47,6 @@ def diagram(
     with their endpoint or connection, the on-error flow; with --trace, the path one message took."""
     from interlace.console.diagram import UnknownFlowError, diagram_svg, flow_references
     from interlace.model.load import load_project
-    from interlace.observability.tracing import MessageTrace
 
     out = Console(highlight=False, soft_wrap=True)
     err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -55,23 +58,7 @@ def diagram(
         for reference in flow_references(loaded):
             out.print(reference, markup=False)
         return
-    message_trace = None
-    if trace is not None:
-        try:
-            message_trace = MessageTrace.model_validate_json(trace.read_bytes())
-        except OSError as exc:
-            err.print(f"cannot read the trace {trace}: {exc.strerror or exc}", style="bold red", markup=False)
-            raise typer.Exit(1) from None
-        except pydantic.ValidationError as exc:
-            first = exc.errors()[0]
-            where = ".".join(map(str, first["loc"])) or "the document"
-            err.print(
-                f"{trace} is not a message trace ({where}: {first['msg']}); "
-                "write one with: interlace trace show ID -o json",
-                style="bold red",
-                markup=False,
-            )
-            raise typer.Exit(1) from None
+    message_trace = _read_trace(trace, err) if trace is not None else None
     try:
         svg = diagram_svg(loaded, flow, message_trace)
     except UnknownFlowError as exc:
@@ -82,3 +69,29 @@ def diagram(
         return
     output.write_text(svg, encoding="utf-8")
     out.print(f"wrote {output}", markup=False)
+
+
+def _read_trace(path: Path, err: Console) -> MessageTrace:
+    """The message trace in ``path``: one trace, or the first of a list; exit 1 saying what is wrong."""
+    from interlace.observability.tracing import MessageTrace
+
+    hint = "write one with: interlace trace show KIND NAME --limit 1 -o json"
+    try:
+        data = orjson.loads(path.read_bytes())
+        if isinstance(data, list):
+            if not data:
+                raise ValueError("the list holds no trace")
+            data = data[0]
+        return MessageTrace.model_validate(data)
+    except OSError as exc:
+        problem = f"cannot read the trace {path}: {exc.strerror or exc}"
+    except orjson.JSONDecodeError as exc:
+        problem = f"{path} is not JSON ({exc}); {hint}"
+    except pydantic.ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(map(str, first["loc"])) or "the document"
+        problem = f"{path} is not a message trace ({where}: {first['msg']}); {hint}"
+    except ValueError as exc:
+        problem = f"{path} is not a message trace ({exc}); {hint}"
+    err.print(problem, style="bold red", markup=False)
+    raise typer.Exit(1)
