@@ -1,5 +1,6 @@
 """The projects these tests draw: the healthcare example, and an orders project whose one resource holds
-every kind of branch (validate, filter, foreach, scatter-gather) and needs no back-end to run."""
+every kind of branch (validate, filter, foreach, scatter-gather), keeps the order in a store and needs no
+back-end to run."""
 
 from __future__ import annotations
 
@@ -42,10 +43,12 @@ ORDERS = {
                     - - variable: {name: a, value: 1}
                     - - variable: {name: b, value: 2}
                       - sequence: Audit
+              - store: Kept
               - respond: {}
             on-error:
               - respond: {status: 500, json: {error: "${error.message}"}}
         """,
+    "stores/kept.yaml": "store: Kept\nmemory: {}\n",
     "sequences/audit.yaml": """\
         sequence: Audit
         flow:

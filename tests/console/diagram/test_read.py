@@ -78,7 +78,7 @@ def test_a_connector_operation_names_its_connection() -> None:
 def test_validate_filter_foreach_and_scatter_gather_branch(tmp_path: Path) -> None:
     graph = find_flow(orders(tmp_path), ORDERS_FLOW)
 
-    assert _shape(graph) == ["validate", "filter", "foreach", "scatter-gather", "respond"]
+    assert _shape(graph) == ["validate", "filter", "foreach", "scatter-gather", "store", "respond"]
     validate, filter_, foreach, scatter = graph.flow.nodes[:4]
     assert [(b.label, b.ends) for b in validate.branches] == [("valid", False), ("invalid", True)]
     assert [(b.label, [n.kind for n in b.flow.nodes]) for b in filter_.branches] == [

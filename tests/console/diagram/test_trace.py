@@ -74,9 +74,10 @@ async def test_the_path_of_a_message_is_marked_and_the_branches_it_skipped_are_d
     payload = overlay.visits[by_kind[("payload", 24)]]
     assert len(payload.steps) == 2  # once per element of the loop
     assert overlay.state_of(by_kind[("throw-error", 23)]) == "unvisited"
-    assert overlay.state_of(by_kind[("respond", 30)]) == "stopped"
+    assert overlay.state_of(by_kind[("respond", 31)]) == "stopped"
     assert overlay.state_of(by_kind[("sequence", 29)]) == "visited"
-    assert overlay.state_of(by_kind[("respond", 32)]) == "unvisited"  # the on-error flow did not run
+    assert overlay.state_of(by_kind[("store", 30)]) == "visited"  # after the store's gate, not matched
+    assert overlay.state_of(by_kind[("respond", 33)]) == "unvisited"  # the on-error flow did not run
     assert all(visit.duration_ms >= 0 for visit in overlay.visits.values())
 
     layout = layout_graph(graph)
@@ -84,7 +85,7 @@ async def test_the_path_of_a_message_is_marked_and_the_branches_it_skipped_are_d
     states = _states(svg)
     assert {"state-visited", "visited"} <= states[("header", "apis/orders.yaml:14")]
     assert {"state-unvisited", "unvisited"} <= states[("log", "apis/orders.yaml:16")]
-    assert "state-stopped" in states[("respond", "apis/orders.yaml:30")]
+    assert "state-stopped" in states[("respond", "apis/orders.yaml:31")]
     root = etree.fromstring(svg.encode())
     assert "traced" in root.get("class", "").split()
     node = next(g for g in root.iter(f"{SVG}g") if g.get("data-node") == by_kind[("payload", 24)])

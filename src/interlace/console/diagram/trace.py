@@ -1,7 +1,8 @@
 """The trace overlay: a message trace laid over a flow graph, node by node.
 
-A trace step names where its mediator is written (``file:line``) and its position in its flow, as a
-graph node does, so each step finds its node without any runtime object. A node is *visited* when a
+A trace step names where its mediator is written (``file:line``), as a graph node does, so each step
+finds its node without any runtime object (its position in its flow tells apart mediators written on
+one line). A node is *visited* when a
 step ran it (a loop body runs it once per element: every step is kept), *failed* when the error of the
 trace started there (the deepest failed step; a failure inside a called sequence marks the node that
 called it), and *stopped* when the flow ended there (``respond``, ``drop``). Steps that ran elsewhere
@@ -16,11 +17,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from interlace.console.diagram.graph import FlowGraph
+from interlace.console.diagram.graph import FlowGraph, FlowNode
 from interlace.console.diagram.layout import Edge, Layout
 from interlace.observability.tracing import MessageTrace, TraceStep
 
 __all__ = ["NodeState", "NodeVisit", "TraceOverlay", "overlay_trace"]
+
+_ADDED_KINDS = frozenset({"full-store-gate"})
+"""Steps of mediators the compiler adds to a flow (a resource that stores refuses a message early when
+its store is full); no node stands for them, and they count before the written mediators' positions."""
 
 NodeState = Literal["visited", "stopped", "failed", "unvisited"]
 
@@ -81,6 +86,14 @@ class TraceOverlay:
         return reached
 
 
+def _place(nodes: list[FlowNode], position: int) -> list[str]:
+    """The nodes written where a step's mediator is; several on one line (``[{a: ..}, {b: ..}]``) are
+    told apart by their position in the flow."""
+    if len(nodes) > 1:
+        nodes = [node for node in nodes if node.position == position] or nodes
+    return [node.id for node in nodes]
+
+
 def _deepest(steps: list[TraceStep], outcome: str) -> list[TraceStep]:
     """The steps with ``outcome`` that no step with the same outcome ran inside."""
     holders = {step.parent for step in steps if step.outcome == outcome and step.parent is not None}
@@ -89,17 +102,19 @@ def _deepest(steps: list[TraceStep], outcome: str) -> list[TraceStep]:
 
 def overlay_trace(graph: FlowGraph, trace: MessageTrace) -> TraceOverlay:
     """Lay ``trace`` (as the management API serves it) over ``graph``."""
-    by_place: dict[tuple[str, int], list[str]] = defaultdict(list)
+    by_location: dict[str, list[FlowNode]] = defaultdict(list)
     on_error_sequences: dict[str, str] = {}
     for node in graph.nodes():
-        by_place[(str(node.location), node.position)].append(node.id)
+        by_location[str(node.location)].append(node)
         if node.on_error and node.link is not None:
             on_error_sequences[node.link.removeprefix("sequence:")] = node.id
     steps = {step.index: step for step in trace.steps}
     matched: dict[int, list[str]] = {}
     for step in trace.steps:
-        ids = by_place.get((step.location, step.position))
-        if ids is None and step.parent is None and step.sequence in on_error_sequences:
+        if step.kind in _ADDED_KINDS:
+            continue
+        ids = _place(by_location.get(step.location, []), step.position)
+        if not ids and step.parent is None and step.sequence in on_error_sequences:
             ids = [on_error_sequences[step.sequence]]
         if ids:
             matched[step.index] = ids
