@@ -25,6 +25,7 @@ __all__ = [
     "Marker",
     "MarkerKind",
     "Point",
+    "char_width",
     "layout_graph",
 ]
 
@@ -37,6 +38,7 @@ _GAP_X = 24
 _LABEL_Y = 18
 _EMPTY_LANE = 72
 _CHAR_WIDTH = 6.5
+"""About how wide a character of the diagram's 12px sans-serif text is."""
 _MARGIN = 16
 _TERMINAL_HEIGHT = 28
 
@@ -66,6 +68,8 @@ class Marker:
     y: float
     label: str = ""
     owner: str | None = None
+    width: float = 0
+    """The width of a start marker (its label's, within its column); 0 for the others."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,9 +210,12 @@ class _Builder:
         self.markers.append(Marker(join.id or "", "join", cx, join_y, owner=node.id))
         return join
 
-    def column(self, flow: Flow, cx: float, kind: MarkerKind, label: str, with_end: bool) -> float:
-        """A whole column: a start marker, the flow, an end marker; returns its bottom."""
-        start = Marker(f"{kind}-marker", kind, cx, _MARGIN + _TERMINAL_HEIGHT / 2, label)
+    def column(
+        self, flow: Flow, cx: float, width: float, kind: MarkerKind, label: str, with_end: bool
+    ) -> float:
+        """A whole column ``width`` wide: a start marker, the flow, an end marker; returns its bottom."""
+        marker_width = min(width, max(NODE_WIDTH, len(label) * _CHAR_WIDTH + 24))
+        start = Marker(f"{kind}-marker", kind, cx, _MARGIN + _TERMINAL_HEIGHT / 2, label, width=marker_width)
         self.markers.append(start)
         top = _MARGIN + _TERMINAL_HEIGHT + _GAP_Y
         end = self.flow(flow, cx, top, _End(start.id, (cx, _MARGIN + _TERMINAL_HEIGHT)))
@@ -222,17 +229,27 @@ class _Builder:
         return bottom
 
 
+def char_width() -> float:
+    """About how wide a character of the diagram's text is, to cut labels to a width."""
+    return _CHAR_WIDTH
+
+
 def layout_graph(graph: FlowGraph) -> Layout:
     """Lay out ``graph`` top to bottom: its flow in the left column, its on-error flow to the right."""
     builder = _Builder()
-    main_width = max(builder.flow_size(graph.flow)[0], NODE_WIDTH)
-    bottom = builder.column(graph.flow, _MARGIN + main_width / 2, "start", graph.name, with_end=True)
+    title = min(len(graph.name) * _CHAR_WIDTH + 24, 2 * NODE_WIDTH)  # the start marker's label
+    main_width = max(builder.flow_size(graph.flow)[0], NODE_WIDTH, title)
+    bottom = builder.column(
+        graph.flow, _MARGIN + main_width / 2, main_width, "start", graph.name, with_end=True
+    )
     width = _MARGIN + main_width + _MARGIN
     if graph.on_error is not None:
         builder.on_error = True
         error_width = max(builder.flow_size(graph.on_error)[0], NODE_WIDTH)
         cx = width + _GAP_X + error_width / 2
-        bottom = max(bottom, builder.column(graph.on_error, cx, "on-error", "on error", with_end=False))
+        bottom = max(
+            bottom, builder.column(graph.on_error, cx, error_width, "on-error", "on error", with_end=False)
+        )
         width += _GAP_X + error_width + _MARGIN
     return Layout(
         graph, width, bottom + _MARGIN, tuple(builder.boxes), tuple(builder.markers), tuple(builder.edges)

@@ -20,7 +20,7 @@ import orjson
 from lxml import etree
 
 from interlace.console.diagram.graph import FlowNode
-from interlace.console.diagram.layout import BRANCH_LABEL_CHARS, Box, Edge, Layout, Marker, Point
+from interlace.console.diagram.layout import BRANCH_LABEL_CHARS, Box, Edge, Layout, Marker, Point, char_width
 from interlace.console.diagram.trace import TraceOverlay
 
 __all__ = ["STYLE", "render_svg"]
@@ -28,7 +28,6 @@ __all__ = ["STYLE", "render_svg"]
 _SVG = "http://www.w3.org/2000/svg"
 _TITLE_CHARS = 26
 _LABEL_CHARS = 28
-_TERMINAL_CHARS = 30
 _UNSAFE_CLASS = re.compile(r"[^a-z0-9-]+")
 
 STYLE = """
@@ -180,21 +179,21 @@ def _marker(parent: etree._Element, marker: Marker, prefix: str, reached: bool |
     group = _sub(parent, "g", id=prefix + marker.id, data_marker=marker.kind)
     group.set("class", " ".join(classes))
     if marker.kind in ("start", "on-error"):
-        width = 200.0
         _sub(group, "title", marker.label)
         _sub(
             group,
             "rect",
-            x=_number(marker.x - width / 2),
+            x=_number(marker.x - marker.width / 2),
             y=_number(marker.y - 14),
-            width=_number(width),
+            width=_number(marker.width),
             height="28",
             rx="14",
         )
+        chars = int((marker.width - 20) / char_width())
         _sub(
             group,
             "text",
-            _cut(marker.label, _TERMINAL_CHARS),
+            _cut(marker.label, chars),
             x=_number(marker.x),
             y=_number(marker.y + 4),
             text_anchor="middle",
