@@ -3,6 +3,7 @@ settings and file:line; branches for every kind that branches; calls with what t
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -139,12 +140,16 @@ def test_a_resource_is_found_by_method_when_resources_share_a_template(tmp_path:
         context: /items
         resources:
           - {methods: [GET], uri-template: /, flow: [{respond: {}}]}
-          - {methods: [POST], uri-template: /, flow: [drop]}
+          - {methods: [POST, PUT], uri-template: /, flow: [drop]}
         """
     project = load_project(write_project(tmp_path, {"apis/items.yaml": api}))
+    references = flow_references(project)
+    assert references == ["GET Items/", "POST|PUT Items/"]
+    assert [find_flow(project, reference).reference for reference in references] == references
 
     assert _shape(find_flow(project, "POST Items/")) == ["drop"]
     with pytest.raises(
-        UnknownFlowError, match="Items has 2 resources there; name one: GET Items/, POST Items/"
+        UnknownFlowError,
+        match=re.escape("Items has 2 resources there; name one: GET Items/, POST|PUT Items/"),
     ):
         find_flow(project, "api:Items/")

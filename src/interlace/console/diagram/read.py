@@ -203,7 +203,7 @@ def find_flow(project: Project, reference: str) -> FlowGraph:
         index
         for index, resource in enumerate(api.resources)
         if (not slash or resource.uri_template == "/" + template)
-        and (not method or method.upper() in resource.methods)
+        and set(method.upper().split("|")) - {""} <= set(resource.methods)
     ]
     if len(choices) == 1:
         return resource_graph(api, choices[0])
