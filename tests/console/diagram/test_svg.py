@@ -5,9 +5,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
-from interlace.console.diagram import diagram_svg, find_flow, layout_graph, render_svg
+from interlace.console.diagram import (
+    Flow,
+    FlowGraph,
+    FlowNode,
+    diagram_svg,
+    find_flow,
+    layout_graph,
+    render_svg,
+)
+from interlace.errors import SourceLocation
 from interlace.model.load import load_project
 from tests.console.diagram.projects import ORDERS_FLOW, RESERVE, healthcare, orders
 from tests.support import write_project
@@ -97,3 +108,21 @@ def test_the_same_files_give_the_same_svg(tmp_path: Path) -> None:
 
     assert first == again
     assert diagram_svg(healthcare(), RESERVE) == diagram_svg(healthcare(), RESERVE)
+
+
+@settings(max_examples=40, deadline=None)
+@given(text=st.text(max_size=80))
+def test_any_label_and_setting_give_a_well_formed_svg(text: str) -> None:
+    where = SourceLocation("sequences/s.yaml", 3)
+    node = FlowNode("n1", "log", text, where, 0, ("flow", 0), {"message": text}, link=f"sequence:{text}")
+    graph = FlowGraph("sequence", text, f"sequence:{text}", where, Flow((node,)))
+
+    root = _parse(render_svg(layout_graph(graph)))
+
+    [group] = _nodes(root).values()
+    shown = "".join(
+        "\ufffd" if ch in "\x00\ufffe\uffff" or (ord(ch) < 32 and ch not in "\t\n\r") else ch for ch in text
+    )
+    assert group.get("data-link") == f"sequence:{shown}"
+    if text:
+        assert group.find(f"{SVG}title").text.startswith(f"log: {shown}"[:20])

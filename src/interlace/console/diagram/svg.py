@@ -29,6 +29,7 @@ _SVG = "http://www.w3.org/2000/svg"
 _TITLE_CHARS = 26
 _LABEL_CHARS = 28
 _UNSAFE_CLASS = re.compile(r"[^a-z0-9-]+")
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 STYLE = """
 .interlace-diagram { color-scheme: light dark; font: 12px system-ui, sans-serif;
@@ -69,6 +70,23 @@ STYLE = """
 """
 
 
+def _xml(text: str) -> str:
+    """``text`` with the characters XML cannot hold (control characters a YAML escape may write) shown
+    as U+FFFD."""
+    return _NOT_XML.sub("\ufffd", text)
+
+
+def _element(
+    parent: etree._Element, tag: str, attributes: dict[str, str], text: str | None
+) -> etree._Element:
+    element = etree.SubElement(
+        parent, f"{{{_SVG}}}{tag}", {key: _xml(value) for key, value in attributes.items()}
+    )
+    if text is not None:
+        element.text = _xml(text)
+    return element
+
+
 def _cut(text: str, chars: int) -> str:
     """One line of at most ``chars`` characters (an ellipsis marks a cut)."""
     line = " ".join(text.split())
@@ -88,12 +106,7 @@ def _json(value: object) -> str:
 
 
 def _sub(parent: etree._Element, tag: str, text: str | None = None, **attributes: str) -> etree._Element:
-    element = etree.SubElement(
-        parent, f"{{{_SVG}}}{tag}", {k.rstrip("_").replace("_", "-"): v for k, v in attributes.items()}
-    )
-    if text is not None:
-        element.text = text
-    return element
+    return _element(parent, tag, {k.rstrip("_").replace("_", "-"): v for k, v in attributes.items()}, text)
 
 
 def _classes(node: FlowNode) -> list[str]:
@@ -134,7 +147,7 @@ def _node(parent: etree._Element, box: Box, prefix: str, overlay: TraceOverlay |
     if visit is not None and visit.error:
         details.append(f"failed: {visit.error}")
     attributes["aria-label"] = _cut(title, 200)
-    group = etree.SubElement(parent, f"{{{_SVG}}}g", attributes)
+    group = _element(parent, "g", attributes, None)
     _sub(group, "title", "\n".join(details))
     _sub(
         group,
@@ -240,7 +253,7 @@ def render_svg(layout: Layout, overlay: TraceOverlay | None = None, *, id_prefix
             "height": _number(layout.height),
             "class": classes,
             "role": "img",
-            "data-flow": graph.reference,
+            "data-flow": _xml(graph.reference),
         },
         nsmap={None: _SVG},  # type: ignore[dict-item]  # the default namespace has no prefix
     )
