@@ -35,7 +35,8 @@ def diagram(
         Path | None,
         typer.Option(
             "--trace",
-            help="Mark the path of this message trace (JSON, as `interlace trace show ID -o json`).",
+            help="Mark the path of this message trace: a JSON file as `interlace trace show KIND NAME"
+            " -o json` writes it (of a list of traces, the first: the newest).",
         ),
     ] = None,
     profile: Annotated[
