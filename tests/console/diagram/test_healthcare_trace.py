@@ -4,11 +4,9 @@ switch, the calls and the store on the request's diagram, the settlement on its 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import aiohttp
-import pytest
 
 from interlace.console.diagram import FlowGraph, TraceOverlay, find_flow, overlay_trace
 from interlace.model.load import load_project
@@ -19,14 +17,6 @@ from tests.support import eventually
 __all__ = ["backend", "example", "healthcare", "mailbox", "running"]  # fixtures, used here by name
 
 RESERVE = "HealthcareAPI/categories/{category}/reserve"
-
-
-@pytest.fixture(autouse=True)
-def tracer() -> Iterator[None]:
-    MESSAGE_TRACER.reset()
-    MESSAGE_TRACER.configure(buffer_size=20, max_payload_size=16384, max_steps=500)
-    yield
-    MESSAGE_TRACER.reset()
 
 
 def _states(graph: FlowGraph, overlay: TraceOverlay) -> dict[str, str]:

@@ -3,7 +3,7 @@ did not take dimmed, and the node where it failed."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp
@@ -20,17 +20,9 @@ from tests.support import write_project
 SVG = "{http://www.w3.org/2000/svg}"
 
 
-@pytest.fixture(autouse=True)
-def tracer() -> Iterator[None]:
-    MESSAGE_TRACER.reset()
-    MESSAGE_TRACER.configure(buffer_size=20, max_payload_size=4096, max_steps=500)
-    MESSAGE_TRACER.switch("api", "OrdersAPI", True)
-    yield
-    MESSAGE_TRACER.reset()
-
-
 @pytest.fixture
 async def client(tmp_path: Path) -> AsyncIterator[aiohttp.ClientSession]:
+    MESSAGE_TRACER.switch("api", "OrdersAPI", True)
     root = write_project(tmp_path / "orders", ORDERS)
     async with (
         Runtime(root) as runtime,
