@@ -2,12 +2,11 @@
 
 A trace step names where its mediator is written (``file:line``), as a graph node does, so each step
 finds its node without any runtime object (its position in its flow tells apart mediators written on
-one line). A node is *visited* when a
-step ran it (a loop body runs it once per element: every step is kept), *failed* when the error of the
-trace started there (the deepest failed step; a failure inside a called sequence marks the node that
-called it), and *stopped* when the flow ended there (``respond``, ``drop``). Steps that ran elsewhere
-(inside a called sequence) count only through the node that called them. A named on-error sequence is
-visited when steps ran in it at the top of the trace.
+one line). A node is *visited* when a step ran it (a loop body runs it once per element: every step is
+kept), *failed* when the error of the trace started there (the deepest failed step; a failure inside a
+called sequence marks the node that called it), and *stopped* when the flow ended there (``respond``,
+``drop``). Steps that ran elsewhere (inside a called sequence) count only through the node that called
+them. A named on-error sequence is visited when steps ran in it at the top of the trace.
 """
 
 from __future__ import annotations
@@ -23,7 +22,7 @@ from interlace.observability.tracing import MessageTrace, TraceStep
 
 __all__ = ["NodeState", "NodeVisit", "TraceOverlay", "overlay_trace"]
 
-_ADDED_KINDS = frozenset({"full-store-gate"})
+_ADDED_KINDS = frozenset({"full-store-gate"})  # FullStoreGate, as mediator_kind() names it
 """Steps of mediators the compiler adds to a flow (a resource that stores refuses a message early when
 its store is full); no node stands for them, and they count before the written mediators' positions."""
 
