@@ -111,6 +111,8 @@ class _Builder:
     markers: list[Marker] = field(default_factory=list)
     edges: list[Edge] = field(default_factory=list)
     on_error: bool = False
+    sizes: dict[int, tuple[float, float]] = field(default_factory=dict)
+    """The size of each branching node (by identity), once computed."""
 
     # sizes -------------------------------------------------------------------------------------
     def flow_size(self, flow: Flow) -> tuple[float, float]:
@@ -126,10 +128,15 @@ class _Builder:
     def node_size(self, node: FlowNode) -> tuple[float, float]:
         if not node.branches:
             return NODE_WIDTH, NODE_HEIGHT
+        known = self.sizes.get(id(node))  # asked again at every level above it
+        if known is not None:
+            return known
         widths = [self.lane_width(branch.label, branch.flow) for branch in node.branches]
         lanes = sum(widths) + _GAP_X * (len(widths) - 1)
         tallest = max(self.flow_size(branch.flow)[1] for branch in node.branches)
-        return max(NODE_WIDTH, lanes), NODE_HEIGHT + _GAP_Y + _LABEL_Y + tallest + _GAP_Y
+        size = max(NODE_WIDTH, lanes), NODE_HEIGHT + _GAP_Y + _LABEL_Y + tallest + _GAP_Y
+        self.sizes[id(node)] = size
+        return size
 
     # placement ---------------------------------------------------------------------------------
     def edge(
