@@ -17,6 +17,7 @@ from interlace import __version__
 from interlace.cli.bundles import register_bundle_commands
 from interlace.cli.connection_commands import register_connection_commands
 from interlace.cli.connectors import connector_app
+from interlace.cli.diagram_command import diagram
 from interlace.cli.importers import import_app
 from interlace.cli.output import OutputOption, RemoteOption
 from interlace.cli.problems import ProblemFormat, internal_error, print_problems, problems_of, render_problems
@@ -289,6 +290,7 @@ app.add_typer(mailbox_app, name="mailbox")
 register_server_commands(app)
 register_bundle_commands(app)
 app.command("test")(run_tests)
+app.command("diagram")(diagram)
 
 
 @connection_app.command("test")

@@ -65,7 +65,7 @@ from interlace.model.mediators import (
 from interlace.model.transforms import FaultDefinition, XsltDefinition
 from interlace.model.yamlsource import LineDict, load_yaml
 
-__all__ = ["MEDIATORS", "MediatorKind", "build_mediator"]
+__all__ = ["MEDIATORS", "MediatorItem", "MediatorKind", "build_mediator", "read_mediator"]
 
 D = TypeVar("D", bound=Definition)
 
@@ -325,9 +325,27 @@ def _options(kind: str, raw: Any, shorthand: str | None, where: SourceLocation) 
     )
 
 
-def build_mediator(item: Any, file: str, where: SourceLocation, fb: FlowBuilder) -> Mediator | None:
-    """Build one flow item; problems are recorded in ``fb.diagnostics`` (returns None) or raised as
-    ConfigError for the flow builder to record."""
+@dataclass(frozen=True, slots=True)
+class MediatorItem:
+    """One flow item as written: its kind, its options and, for a built-in kind, its definition."""
+
+    kind: str
+    options: Any
+    """The options as written (a mapping for a built-in kind; as written for a connector operation)."""
+    definition: Definition | None
+    """The validated definition; None for a connector operation, or when ``problems`` left none."""
+    problems: tuple[ConfigError, ...] = ()
+    """What is wrong with the options, each at its line."""
+
+    @property
+    def is_operation(self) -> bool:
+        """A connector operation (``gmail.sendMail``), read by the operation's builder."""
+        return self.kind not in MEDIATORS
+
+
+def read_mediator(item: Any, file: str, where: SourceLocation) -> MediatorItem:
+    """Read one flow item without building it (the compiler builds it; a flow diagram draws it);
+    ConfigError for an item that is not a one-key mapping or names no known mediator."""
     if isinstance(item, str):
         kind, raw = item, None
     elif isinstance(item, dict) and len(item) == 1:
@@ -342,17 +360,26 @@ def build_mediator(item: Any, file: str, where: SourceLocation, fb: FlowBuilder)
     spec = MEDIATORS.get(kind)
     if spec is None:
         if "." in kind:
-            from interlace.compiler.operations import build_operation
-
-            return build_operation(kind, raw, file, where, fb)
-        raise ConfigError(
-            f"unknown mediator {kind!r}", location=where, hint=fb.hint_for_mediator(kind, list(MEDIATORS))
-        )
+            return MediatorItem(kind, raw, None)
+        known = list(MEDIATORS)
+        hint = did_you_mean(kind, known) or f"known mediators: {', '.join(sorted(known))}"
+        raise ConfigError(f"unknown mediator {kind!r}", location=where, hint=hint)
     options = _options(kind, raw, spec.shorthand, where)
     definition, problems = validate_leniently(spec.definition, options, file, context={"line": where.line})
     for problem in problems:
         problem.message = f"{kind}: {problem.message}"
-        fb.diagnostics.problems.append(problem)
+    return MediatorItem(kind, options, definition, tuple(problems))
+
+
+def build_mediator(item: Any, file: str, where: SourceLocation, fb: FlowBuilder) -> Mediator | None:
+    """Build one flow item; problems are recorded in ``fb.diagnostics`` (returns None) or raised as
+    ConfigError for the flow builder to record."""
+    read = read_mediator(item, file, where)
+    if read.is_operation:
+        from interlace.compiler.operations import build_operation
+
+        return build_operation(read.kind, read.options, file, where, fb)
+    fb.diagnostics.problems.extend(read.problems)
     # With problems, what remains valid is still built, for the problems of its expressions and nested
     # flows; the flow it belongs to never runs.
-    return spec.build(definition, fb) if definition is not None else None
+    return MEDIATORS[read.kind].build(read.definition, fb) if read.definition is not None else None

@@ -14,7 +14,7 @@ from interlace.compiler.diagnostics import Diagnostics
 from interlace.compiler.names import References
 from interlace.connections import ConnectionPool
 from interlace.endpoints import Endpoint
-from interlace.errors import ConfigError, ExpressionError, SourceLocation, did_you_mean
+from interlace.errors import ConfigError, ExpressionError, SourceLocation
 from interlace.expressions import (
     CompileScope,
     Expression,
@@ -137,6 +137,3 @@ class FlowBuilder:
         if isinstance(tree, str):
             return self.sequence(tree, location)
         return self.flow(tree, file, name, location)
-
-    def hint_for_mediator(self, kind: str, known: list[str]) -> str:
-        return did_you_mean(kind, known) or f"known mediators: {', '.join(sorted(known))}"

@@ -1,4 +1,5 @@
-"""The web console: pages over the management API, served from the management port at ``/console/``.
+"""The web console: pages over the management API, served from the management port at ``/console/``,
+and the flow diagrams they draw (:mod:`interlace.console.diagram`).
 
 Every page calls the management API's own routes in-process with the session's token
 (:class:`~interlace.management.app.ManagementApi`), so what a user sees and may do is what the API
