@@ -32,7 +32,7 @@ from interlace.errors import ConfigError, SourceLocation
 from interlace.model.durations import parse_duration
 from interlace.model.yamlsource import LineDict
 
-__all__ = ["LEGACY_SOURCES", "convert_legacy_source"]
+__all__ = ["LEGACY_SOURCES", "convert_legacy_source", "file_poll_options"]
 
 _log = logging.getLogger("interlace.model")
 
@@ -113,17 +113,39 @@ def _convert_file_source(data: dict[str, Any], file: str) -> None:
     key_lines: dict[str, int] = getattr(data, "key_lines", {})
     line = key_lines.get("file", 0) or getattr(data, "line", 0) or 1
     options = data.pop("file")
+    if "requeue" in data:
+        raise ConfigError(
+            "a file endpoint says what happens to a failed file with on-failure, not requeue",
+            location=SourceLocation(file, key_lines.get("requeue", line)),
+        )
+    converted, requeue = file_poll_options(options, file, line)
+    if not requeue:
+        data["requeue"] = False
+        key_lines["requeue"] = line
+    outer = LineDict(line)
+    outer["file.poll"] = converted
+    outer.key_lines["file.poll"] = line
+    data["trigger"] = outer
+    key_lines["trigger"] = line
+    _log.warning(
+        "%s:%d: 'file:' is deprecated and read as 'trigger: {file.poll: {init: {protocol: local}, ...}}';"
+        " write it so, or with a file connection (`interlace connector info file` lists the trigger's"
+        " parameters)",
+        file,
+        line,
+    )
+
+
+def file_poll_options(options: object, file: str, line: int) -> tuple[LineDict, bool]:
+    """The ``file.poll`` trigger's values for the options of an earlier ``file:`` source (see the module),
+    and whether a failed file is handed back for another try (``requeue``). :class:`ConfigError` at
+    ``file``:``line`` for options with no equivalent."""
     if options is None:
         options = {}
     if not isinstance(options, Mapping):
         raise ConfigError(
             f"file takes a mapping such as {{folder: inbox}} (got {type(options).__name__})",
             location=SourceLocation(file, line),
-        )
-    if "requeue" in data:
-        raise ConfigError(
-            "a file endpoint says what happens to a failed file with on-failure, not requeue",
-            location=SourceLocation(file, key_lines.get("requeue", line)),
         )
     option_lines: dict[str, int] = getattr(options, "key_lines", {})
     converted = LineDict(getattr(options, "line", line))
@@ -154,21 +176,7 @@ def _convert_file_source(data: dict[str, Any], file: str) -> None:
                 name,
             )
     failure = options.get("on-failure")
-    if failure is not None and _action_of(failure) != "retry":
-        data["requeue"] = False
-        key_lines["requeue"] = line
-    outer = LineDict(line)
-    outer["file.poll"] = converted
-    outer.key_lines["file.poll"] = line
-    data["trigger"] = outer
-    key_lines["trigger"] = line
-    _log.warning(
-        "%s:%d: 'file:' is deprecated and read as 'trigger: {file.poll: {init: {protocol: local}, ...}}';"
-        " write it so, or with a file connection (`interlace connector info file` lists the trigger's"
-        " parameters)",
-        file,
-        line,
-    )
+    return converted, failure is None or _action_of(failure) == "retry"
 
 
 def _action_of(value: object) -> object:

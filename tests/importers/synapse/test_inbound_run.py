@@ -22,7 +22,7 @@ async def test_an_http_inbound_endpoint_serves_its_sequence_on_its_port(tmp_path
 
     def on_free_port(tree: ProjectTree) -> None:
         tree.documents["inbound/QuoteListener.yaml"].data["http"]["port"] = port
-        tree.documents["inbound/QuoteFiles.yaml"].data["file"]["folder"] = str(tmp_path / "in")
+        tree.documents["inbound/QuoteFiles.yaml"].data["trigger"]["file.poll"]["init"]["root"] = str(tmp_path)
 
     async with serve_case("inbound-http", tmp_path, edit=on_free_port):
         await wait_for_port(port)
@@ -41,7 +41,7 @@ async def test_a_file_inbound_endpoint_feeds_its_sequence_and_moves_the_file(tmp
 
     def in_tmp(tree: ProjectTree) -> None:
         tree.documents["inbound/QuoteListener.yaml"].data["http"]["port"] = unused_port()
-        tree.documents["inbound/QuoteFiles.yaml"].data["file"]["folder"] = str(inbox)
+        tree.documents["inbound/QuoteFiles.yaml"].data["trigger"]["file.poll"]["init"]["root"] = str(tmp_path)
 
     async with (
         json_sink("/quotes") as (backend, received),

@@ -164,7 +164,7 @@ def convert_inbound_endpoint(element: etree._Element, conversion: Conversion) ->
         data["on-error"] = on_error
     if params.value("sequential").lower() == "true":
         data["max-in-flight"] = 1
-    polling = "file" in data or "db.poll" in (data.get("trigger") or {})
+    polling = any(trigger in (data.get("trigger") or {}) for trigger in ("file.poll", "db.poll"))
     if params.value("coordination").lower() == "true" and polling:
         data["coordination"] = True
     if attribute(element, "suspend") == "true":

@@ -18,8 +18,9 @@ from urllib.parse import unquote, urlsplit
 from interlace.importers.synapse.artifacts.inbound import inbound_source
 from interlace.importers.synapse.artifacts.store import Parameters
 from interlace.importers.synapse.conversion import Conversion
+from interlace.model.legacy import file_poll_options
 
-__all__ = ["file_source", "vfs_glob", "vfs_path"]
+__all__ = ["file_inbound", "file_options", "file_source", "vfs_glob", "vfs_path"]
 
 _VFS: Final = "transport.vfs."
 _USED: Final = frozenset(
@@ -105,6 +106,16 @@ def _action(
 
 @inbound_source("file", "vfs", used=_USED)
 def file_source(name: str, params: Parameters, conversion: Conversion) -> dict[str, Any] | None:
+    """A VFS inbound endpoint's source: the file connector's trigger on its local folder; None when the
+    folder is not local (reported)."""
+    options = file_options(name, params, conversion)
+    return file_inbound(options, name) if options is not None else None
+
+
+def file_options(name: str, params: Parameters, conversion: Conversion) -> dict[str, Any] | None:
+    """A VFS endpoint's parameters as the options of the ``file:`` source of earlier versions (folder,
+    pattern, poll, sort, on-success, on-failure, lock, content-type), which :func:`file_inbound` makes a
+    trigger; None when the folder is not local (reported)."""
     uri = params.value(f"{_VFS}FileURI")
     folder = vfs_path(uri) if uri else None
     if folder is None:
@@ -150,4 +161,19 @@ def file_source(name: str, params: Parameters, conversion: Conversion) -> dict[s
         file["lock"] = False
     if content_type := params.value(f"{_VFS}ContentType"):
         file["content-type"] = content_type
-    return {"file": file}
+    return file
+
+
+def file_inbound(file: dict[str, Any], name: str) -> dict[str, Any]:
+    """The inbound endpoint's source for ``file`` options (as :func:`file_source` gives them): the file
+    connector's ``file.poll`` trigger on a local folder, and ``requeue: false`` unless a failed file is
+    tried again."""
+    options, requeue = file_poll_options(file, f"inbound endpoint {name}", 1)
+    return {"trigger": {"file.poll": _plain(options)}, **({} if requeue else {"requeue": False})}
+
+
+def _plain(value: Any) -> Any:
+    # The loader's line-keeping mappings, as the plain mappings the writer dumps.
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    return value

@@ -18,7 +18,7 @@ from typing import Any, Final
 from lxml import etree
 
 from interlace.importers.synapse.artifacts.endpoint import endpoint_reference
-from interlace.importers.synapse.artifacts.inbound_file import file_source
+from interlace.importers.synapse.artifacts.inbound_file import file_inbound, file_options
 from interlace.importers.synapse.artifacts.store import Parameters
 from interlace.importers.synapse.conversion import Conversion
 from interlace.importers.synapse.registry import FlowItem, FlowPart, artifact
@@ -66,13 +66,13 @@ def _target(element: etree._Element, conversion: Conversion, name: str) -> dict[
 def _file_inbound(element: etree._Element, conversion: Conversion, name: str) -> None:
     params = Parameters(element)
     interval = params.value("transport.PollInterval")
-    source = file_source(name, params, conversion)
-    if source is None:
+    options = file_options(name, params, conversion)
+    if options is None:
         return
     if interval:
         seconds = interval.removesuffix("ms") if interval.endswith("ms") else None
-        source["file"]["poll"] = f"{seconds}ms" if seconds else f"{interval}s"
-    data = {"inbound": name, **source, "sequence": name}
+        options["poll"] = f"{seconds}ms" if seconds else f"{interval}s"
+    data = {"inbound": name, **file_inbound(options, name), "sequence": name}
     conversion.add_document("inbound", name, data, element)
     conversion.converted(element, f"proxy {name} over vfs", f"the file inbound endpoint {name}")
 
