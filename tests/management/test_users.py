@@ -88,7 +88,7 @@ def test_a_short_configured_admin_password_is_refused(tmp_path: Path) -> None:
         ('{"people": []}', 'must be {"users": [...]}'),
         (
             '{"users": [{"name": "x", "role": "root", "hash": "$argon2id$..."}]}',
-            "role must be one of admin, monitor",
+            "role must be one of admin, operator, monitor",
         ),
         ('{"users": [{"name": "x", "role": "admin", "hash": "plain-text"}]}', "hash must be an argon2 hash"),
     ],
