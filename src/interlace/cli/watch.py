@@ -52,14 +52,23 @@ async def watch_project(
     def relevant(change: Change, path: str) -> bool:
         return _deploys(resolved, path)
 
-    announce(f"watching {root} for changes")
+    watching = False
+    # Empty batches after each quiet half second: the first says the watch is in place (changes saved
+    # from then on are seen), which is when "watching" is announced.
     async for changes in awatch(
         resolved,
         watch_filter=relevant,
         debounce=int(debounce * 1000),
         stop_event=stop,
         recursive=True,
+        rust_timeout=500,
+        yield_on_timeout=True,
     ):
+        if not watching:
+            watching = True
+            announce(f"watching {root} for changes")
+        if not changes:
+            continue
         changed = sorted({Path(path).relative_to(resolved).as_posix() for _, path in changes})
         shown = ", ".join(changed[:3]) + (f" and {len(changed) - 3} more" if len(changed) > 3 else "")
         announce(f"changed: {shown}; redeploying")
