@@ -19,9 +19,9 @@ import re
 import orjson
 from lxml import etree
 
-from interlace.console.diagram.graph import FlowNode
-from interlace.console.diagram.layout import BRANCH_LABEL_CHARS, Box, Edge, Layout, Marker, Point, char_width
-from interlace.console.diagram.trace import TraceOverlay
+from interlace.diagrams.graph import FlowNode
+from interlace.diagrams.layout import BRANCH_LABEL_CHARS, Box, Edge, Layout, Marker, Point, char_width
+from interlace.diagrams.trace import TraceOverlay
 
 __all__ = ["STYLE", "render_svg"]
 

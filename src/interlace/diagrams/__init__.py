@@ -8,17 +8,19 @@ it; ``diagram_svg`` does all of it for one reference.
 
 from __future__ import annotations
 
-from interlace.console.diagram.graph import Branch, Flow, FlowGraph, FlowNode
-from interlace.console.diagram.layout import Box, Edge, Layout, Marker, layout_graph
-from interlace.console.diagram.read import (
+from interlace.diagrams.graph import Branch, Flow, FlowGraph, FlowNode
+from interlace.diagrams.layout import Box, Edge, Layout, Marker, layout_graph
+from interlace.diagrams.read import (
+    FlowReference,
     UnknownFlowError,
     find_flow,
     flow_references,
+    flows_of,
     resource_graph,
     sequence_graph,
 )
-from interlace.console.diagram.svg import render_svg
-from interlace.console.diagram.trace import NodeVisit, TraceOverlay, overlay_trace
+from interlace.diagrams.svg import render_svg
+from interlace.diagrams.trace import NodeVisit, TraceOverlay, overlay_trace
 from interlace.model.load import Project
 from interlace.observability.tracing import MessageTrace
 
@@ -29,6 +31,7 @@ __all__ = [
     "Flow",
     "FlowGraph",
     "FlowNode",
+    "FlowReference",
     "Layout",
     "Marker",
     "NodeVisit",
@@ -37,6 +40,7 @@ __all__ = [
     "diagram_svg",
     "find_flow",
     "flow_references",
+    "flows_of",
     "layout_graph",
     "overlay_trace",
     "render_svg",
