@@ -49,9 +49,11 @@ __all__ = [
 ]
 
 
-def diagram_svg(project: Project, reference: str, trace: MessageTrace | None = None) -> str:
-    """The SVG diagram of the flow ``reference`` names, with ``trace`` laid over it when given;
-    UnknownFlowError when no flow answers to it."""
+def diagram_svg(
+    project: Project, reference: str, trace: MessageTrace | None = None, *, id_prefix: str = ""
+) -> str:
+    """The SVG diagram of the flow ``reference`` names, with ``trace`` laid over it when given (see
+    :func:`render_svg` for ``id_prefix``); UnknownFlowError when no flow answers to it."""
     graph = find_flow(project, reference)
     layout = layout_graph(graph)
-    return render_svg(layout, overlay_trace(graph, trace) if trace is not None else None)
+    return render_svg(layout, overlay_trace(graph, trace) if trace is not None else None, id_prefix=id_prefix)

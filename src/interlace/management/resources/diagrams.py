@@ -4,6 +4,7 @@ Any logged-in user may read them."""
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from interlace.diagrams import UnknownFlowError, diagram_svg, flows_of
@@ -75,6 +76,11 @@ def _trace(raw: str) -> MessageTrace:
     return trace
 
 
+def _prefix(flow: str) -> str:
+    """A prefix of the element ids that keeps them apart when a page holds several diagrams."""
+    return "d" + hashlib.sha256(flow.encode()).hexdigest()[:8] + "-"
+
+
 async def _diagrams(call: Call) -> dict[str, Any]:
     project = _project(call)
     flow = call.query.get("flow")
@@ -88,7 +94,7 @@ async def _diagrams(call: Call) -> dict[str, Any]:
     raw = call.query.get("trace")
     trace = _trace(raw) if raw else None
     try:
-        svg = diagram_svg(project, flow, trace)
+        svg = diagram_svg(project, flow, trace, id_prefix=_prefix(flow))
     except UnknownFlowError as exc:
         raise NotFoundError(str(exc)) from exc
     answer: dict[str, Any] = {"flow": flow, "svg": svg}
