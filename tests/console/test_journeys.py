@@ -136,6 +136,10 @@ async def test_the_healthcare_api_diagram_leads_to_a_called_sequence(
     await details.get_by_role("link", name="Open the sequence RejectBackendStatus").click()
     await expect(page.get_by_role("heading", name="RejectBackendStatus")).to_be_visible()
     await expect(page.locator('svg[data-flow="sequence:RejectBackendStatus"] .node').first).to_be_visible()
+    await page.go_back()
+    await reserve.locator('.node[data-link="sequence:RejectBackendStatus"]').last.focus()
+    await page.keyboard.press("Enter")
+    await expect(page.get_by_role("heading", name="RejectBackendStatus")).to_be_visible()
 
 
 async def test_deactivating_and_reactivating_the_payment_processor(

@@ -46,7 +46,8 @@
 
   // A flow diagram's node (a focusable <g class="node"> with data-* attributes) shows its details
   // (kind, file:line, settings, problems, its step in a trace) in the panel under the diagram when it
-  // is clicked or focused; a node calling a sequence offers the link to that sequence's page.
+  // is clicked or focused; a node calling a sequence offers the link to that sequence's page (Enter on
+  // it follows the link).
   function add(parent, tag, text, className) {
     var element = document.createElement(tag);
     if (text !== undefined) element.textContent = text;
@@ -104,6 +105,14 @@
       }
       figure.addEventListener("click", select);
       figure.addEventListener("focusin", select);
+      figure.addEventListener("keydown", function (event) {
+        // Enter on a node that calls a sequence opens that sequence's page.
+        var node = event.key === "Enter" && event.target.closest ? event.target.closest(".node") : null;
+        var link = node ? node.getAttribute("data-link") || "" : "";
+        if (link.indexOf("sequence:") === 0 && sequencePage) {
+          window.location.assign(sequencePage + encodeURIComponent(link.slice("sequence:".length)));
+        }
+      });
     });
   }
 
