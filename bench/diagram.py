@@ -16,7 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from interlace.console.diagram import find_flow, layout_graph, render_svg
+from interlace.diagrams import find_flow, layout_graph, render_svg
 from interlace.model.load import load_project
 
 

@@ -1,7 +1,7 @@
 """The console's user journeys in a real headless Chromium (Debian's, driven by Playwright; no browser
 is ever downloaded) over the healthcare example: logging in, finding the healthcare API, the stores and
-processors, switching the payment processor off and on, replaying a dead letter, and a monitor who
-cannot operate. Screenshots of the main pages go to build/screenshots/ for review.
+processors, following the API's diagram to a called sequence, switching the payment processor off and
+on, replaying a dead letter, and a monitor who cannot operate. Screenshots of the main pages go to build/screenshots/ for review.
 
 Every wait is on a selector or a navigation, with Playwright's deadline; nothing sleeps."""
 
@@ -115,6 +115,31 @@ async def test_finding_the_healthcare_api_its_stores_and_processors(
     await expect(page.get_by_role("heading", name="HealthcareAPI")).to_be_visible()
     await expect(page.locator("td.methods").first).to_be_visible()
     await _screenshot(page, "api")
+
+
+async def test_the_healthcare_api_diagram_leads_to_a_called_sequence(
+    page: Page, healthcare_console: ManagementServer
+) -> None:
+    await _log_in(page, healthcare_console, "watcher")
+    await page.get_by_role("link", name="healthcare").click()
+    await page.get_by_role("link", name="HealthcareAPI").click()
+    reserve = page.locator('svg[data-flow="HealthcareAPI/categories/{category}/reserve"]')
+    await expect(reserve).to_be_visible()
+    # The diagram's own stylesheet applies (allowed by its hash in the Content-Security-Policy).
+    stroke = await reserve.locator(".node rect").first.evaluate("rect => getComputedStyle(rect).strokeWidth")
+    assert stroke == "1.5px"
+    caller = reserve.locator('.node[data-link="sequence:RejectBackendStatus"]').first
+    await caller.click()
+    details = page.locator(".node-details:visible")
+    await expect(details).to_contain_text("apis/healthcare.yaml:")
+    await _screenshot(page, "api-diagram")
+    await details.get_by_role("link", name="Open the sequence RejectBackendStatus").click()
+    await expect(page.get_by_role("heading", name="RejectBackendStatus")).to_be_visible()
+    await expect(page.locator('svg[data-flow="sequence:RejectBackendStatus"] .node').first).to_be_visible()
+    await page.go_back()
+    await reserve.locator('.node[data-link="sequence:RejectBackendStatus"]').last.focus()
+    await page.keyboard.press("Enter")
+    await expect(page.get_by_role("heading", name="RejectBackendStatus")).to_be_visible()
 
 
 async def test_deactivating_and_reactivating_the_payment_processor(

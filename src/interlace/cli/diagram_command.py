@@ -46,7 +46,7 @@ def diagram(
 ) -> None:
     """Draw a flow as an SVG diagram: its mediators with their file:line, branches side by side, calls
     with their endpoint or connection, the on-error flow; with --trace, the path one message took."""
-    from interlace.console.diagram import UnknownFlowError, diagram_svg, flow_references
+    from interlace.diagrams import UnknownFlowError, diagram_svg, flow_references
     from interlace.model.load import load_project
 
     out = Console(highlight=False, soft_wrap=True)

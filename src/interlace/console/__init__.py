@@ -1,5 +1,5 @@
 """The web console: pages over the management API, served from the management port at ``/console/``,
-and the flow diagrams they draw (:mod:`interlace.console.diagram`).
+and the flow diagrams they draw (:mod:`interlace.diagrams`).
 
 Every page calls the management API's own routes in-process with the session's token
 (:class:`~interlace.management.app.ManagementApi`), so what a user sees and may do is what the API

@@ -3,6 +3,8 @@ notice or error a page shows after an action redirected to it (a short-lived coo
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from typing import Any, Final, Literal
 from urllib.parse import quote, unquote
 
@@ -10,6 +12,7 @@ import orjson
 from aiohttp import web
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from interlace.diagrams.svg import STYLE
 from interlace.management.context import iso_time
 
 __all__ = ["Notice", "flash", "redirect", "render", "safe_back"]
@@ -17,12 +20,15 @@ __all__ = ["Notice", "flash", "redirect", "render", "safe_back"]
 _FLASH: Final = "interlace_console_notice"
 _MAX_NOTICE: Final = 1000
 Notice = tuple[Literal["notice", "error"], str]
+_DIAGRAM_STYLE: Final = "sha256-" + base64.b64encode(hashlib.sha256(STYLE.encode()).digest()).decode()
 _HEADERS: Final = {
     "Cache-Control": "no-store",
     # Only the console's own script and stylesheet run; no other site may frame a page (clickjacking)
     # or receive a form of it.
+    # The flow diagrams' own stylesheet, inline in their SVG, is allowed by its hash.
     "Content-Security-Policy": (
-        "default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+        "default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'; "
+        f"style-src 'self' '{_DIAGRAM_STYLE}'"
     ),
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",

@@ -27,6 +27,7 @@ ROUTES: Final[tuple[tuple[str, str, Handler], ...]] = (
     ("GET", _PROJECT, logged_in(projects.project_page)),
     ("GET", _PROJECT + "/live", logged_in(projects.live_state)),
     ("GET", _PROJECT + "/apis/{api}", logged_in(projects.api_page)),
+    ("GET", _PROJECT + "/sequences/{sequence}", logged_in(projects.sequence_page)),
     ("POST", _PROJECT + "/rollback", logged_in(projects.rollback)),
     ("GET", _PROJECT + "/undeploy", logged_in(projects.undeploy_form)),
     ("POST", _PROJECT + "/undeploy", logged_in(projects.undeploy)),

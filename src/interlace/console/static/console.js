@@ -3,6 +3,7 @@
 // milliseconds (only while the page is visible). The focused control keeps its focus across a swap
 // (found again by id); data-follow keeps the element scrolled to its end while it is at its end.
 // A fragment answering 401 means the session ended: go to the login page.
+// A flow diagram's nodes show their details on click or focus (see below).
 (function () {
   "use strict";
 
@@ -43,8 +44,82 @@
     window.setInterval(tick, every);
   }
 
+  // A flow diagram's node (a focusable <g class="node"> with data-* attributes) shows its details
+  // (kind, file:line, settings, problems, its step in a trace) in the panel under the diagram when it
+  // is clicked or focused; a node calling a sequence offers the link to that sequence's page (Enter on
+  // it follows the link).
+  function add(parent, tag, text, className) {
+    var element = document.createElement(tag);
+    if (text !== undefined) element.textContent = text;
+    if (className) element.className = className;
+    parent.appendChild(element);
+    return element;
+  }
+
+  function parsed(value) {
+    try { return JSON.parse(value); } catch (e) { return null; }
+  }
+
+  function showNode(figure, node, sequencePage) {
+    var panel = figure.querySelector(".node-details");
+    if (!panel) return;
+    var selected = figure.querySelector(".node.selected");
+    if (selected) selected.classList.remove("selected");
+    node.classList.add("selected");
+    panel.textContent = "";
+    var title = add(panel, "p", undefined, "node-title");
+    add(title, "strong", node.getAttribute("data-kind") || "");
+    add(title, "span", " at ");
+    add(title, "code", node.getAttribute("data-location") || "");
+    var link = node.getAttribute("data-link") || "";
+    if (link.indexOf("sequence:") === 0 && sequencePage) {
+      var name = link.slice("sequence:".length);
+      var anchor = add(add(panel, "p"), "a", "Open the sequence " + name);
+      anchor.href = sequencePage + encodeURIComponent(name);
+    } else if (link) {
+      add(panel, "p", "Refers to " + link);
+    }
+    var settings = parsed(node.getAttribute("data-settings") || "null");
+    if (settings !== null && Object.keys(settings).length) {
+      add(panel, "pre", JSON.stringify(settings, null, 2), "node-settings");
+    }
+    var problems = parsed(node.getAttribute("data-problems") || "null") || [];
+    if (problems.length) {
+      var list = add(panel, "ul", undefined, "node-problems");
+      for (var i = 0; i < problems.length; i++) add(list, "li", String(problems[i]));
+    }
+    if (node.hasAttribute("data-duration-ms")) {
+      add(panel, "p", "Ran in " + node.getAttribute("data-duration-ms") + " ms");
+    }
+    if (node.hasAttribute("data-error")) add(panel, "p", "Failed: " + node.getAttribute("data-error"), "error");
+    panel.hidden = false;
+  }
+
+  function diagrams(section) {
+    var sequencePage = section.getAttribute("data-sequence-page");
+    var figures = section.querySelectorAll("figure.diagram");
+    Array.prototype.forEach.call(figures, function (figure) {
+      function select(event) {
+        var node = event.target.closest ? event.target.closest(".node") : null;
+        if (node && figure.contains(node)) showNode(figure, node, sequencePage);
+      }
+      figure.addEventListener("click", select);
+      figure.addEventListener("focusin", select);
+      figure.addEventListener("keydown", function (event) {
+        // Enter on a node that calls a sequence opens that sequence's page.
+        var node = event.key === "Enter" && event.target.closest ? event.target.closest(".node") : null;
+        var link = node ? node.getAttribute("data-link") || "" : "";
+        if (link.indexOf("sequence:") === 0 && sequencePage) {
+          window.location.assign(sequencePage + encodeURIComponent(link.slice("sequence:".length)));
+        }
+      });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     var regions = document.querySelectorAll("[data-refresh]");
     for (var i = 0; i < regions.length; i++) refresh(regions[i]);
+    var sections = document.querySelectorAll("section.flows");
+    for (var j = 0; j < sections.length; j++) diagrams(sections[j]);
   });
 })();

@@ -1,18 +1,29 @@
 """The projects: the overview of what is deployed, one project's page with its live state, one API's
-page (its resources; its flow diagram is drawn there), and an admin's rollback and undeploy."""
+page and one sequence's page (their flow diagrams, with a kept message trace laid over them on demand),
+and an admin's rollback and undeploy."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from aiohttp import web
+from markupsafe import Markup
 
 from interlace.console.context import Console, error_message
 from interlace.console.pages import render
 from interlace.errors import InterlaceError
 from interlace.management.errors import NotFoundError
 
-__all__ = ["api_page", "live_state", "overview", "project_page", "rollback", "undeploy", "undeploy_form"]
+__all__ = [
+    "api_page",
+    "live_state",
+    "overview",
+    "project_page",
+    "rollback",
+    "sequence_page",
+    "undeploy",
+    "undeploy_form",
+]
 
 _LIVE = {
     "endpoints": "listEndpoints",
@@ -78,7 +89,44 @@ async def api_page(console: Console) -> web.StreamResponse:
     api = await console.call("getApi", {"name": name})
     if api["project"] != project:
         raise NotFoundError(f"project {project} has no API named {name!r}")
-    return render(console.request, "api.html", console=console, project=project, api=api)
+    flows = (await console.call("getFlowDiagram", query={"project": project}))["items"]
+    references = [each["flow"] for each in flows if each["kind"] == "resource" and each["artifact"] == name]
+    view = await _traced_view(console, "api", name)
+    diagrams = [await _diagram(console, reference, view["trace"]) for reference in references]
+    return render(
+        console.request, "api.html", console=console, project=project, api=api, diagrams=diagrams, **view
+    )
+
+
+async def sequence_page(console: Console) -> web.StreamResponse:
+    project, name = _project(console), console.request.match_info["sequence"]
+    view = await _traced_view(console, "sequence", name)
+    diagram = await _diagram(console, f"sequence:{name}", view["trace"])  # 404: no such sequence
+    return render(
+        console.request,
+        "sequence.html",
+        console=console,
+        project=project,
+        name=name,
+        diagrams=[diagram],
+        **view,
+    )
+
+
+async def _traced_view(console: Console, kind: str, name: str) -> dict[str, Any]:
+    """The trace asked for (``?trace=``) and the kept traces of the artifact to choose from."""
+    query = {"kind": kind, "name": name, "limit": "20"}
+    return {
+        "trace": console.request.query.get("trace", ""),
+        "traces": (await console.call("listMessageTraces", query=query))["items"],
+    }
+
+
+async def _diagram(console: Console, reference: str, trace: str) -> dict[str, Any]:
+    """A flow's diagram from the management API, its SVG ready to be placed in the page."""
+    query = {"project": _project(console), "flow": reference, **({"trace": trace} if trace else {})}
+    answer: dict[str, Any] = await console.call("getFlowDiagram", query=query)
+    return {"flow": answer["flow"], "svg": Markup(answer["svg"])}  # escaped as it was drawn (lxml)
 
 
 async def rollback(console: Console) -> web.StreamResponse:

@@ -7,6 +7,7 @@ from interlace.management.resources import (
     authorizations,
     connectors,
     deployments,
+    diagrams,
     endpoints,
     inbound,
     loglevels,
@@ -33,6 +34,7 @@ _MODULES = (
     inbound,
     loglevels,
     traces,
+    diagrams,
 )
 
 ROUTES: tuple[Route, ...] = tuple(route for module in _MODULES for route in module.ROUTES)

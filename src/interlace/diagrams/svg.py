@@ -19,9 +19,9 @@ import re
 import orjson
 from lxml import etree
 
-from interlace.console.diagram.graph import FlowNode
-from interlace.console.diagram.layout import BRANCH_LABEL_CHARS, Box, Edge, Layout, Marker, Point, char_width
-from interlace.console.diagram.trace import TraceOverlay
+from interlace.diagrams.graph import FlowNode
+from interlace.diagrams.layout import BRANCH_LABEL_CHARS, Box, Edge, Layout, Marker, Point, char_width
+from interlace.diagrams.trace import TraceOverlay
 
 __all__ = ["STYLE", "render_svg"]
 
@@ -60,7 +60,7 @@ STYLE = """
 .interlace-diagram .has-problems rect { stroke: var(--diagram-failed); stroke-dasharray: 5 3; }
 .interlace-diagram .marker rect, .interlace-diagram .marker circle { fill: var(--diagram-bg);
   stroke: currentColor; stroke-width: 1.2; }
-.interlace-diagram .marker.join circle { fill: currentColor; }
+.interlace-diagram .marker.join circle, .interlace-diagram .marker .dot { fill: currentColor; }
 .interlace-diagram.traced .unvisited { opacity: 0.35; }
 .interlace-diagram .edge.followed { stroke: var(--diagram-visited); stroke-opacity: 1; stroke-width: 2.5; }
 .interlace-diagram .state-visited rect { stroke: var(--diagram-visited); stroke-width: 2.5; }
@@ -214,7 +214,7 @@ def _marker(parent: etree._Element, marker: Marker, prefix: str, reached: bool |
     elif marker.kind == "end":
         _sub(group, "title", "end of the flow")
         _sub(group, "circle", cx=_number(marker.x), cy=_number(marker.y), r="8")
-        _sub(group, "circle", cx=_number(marker.x), cy=_number(marker.y), r="4", style="fill: currentColor")
+        _sub(group, "circle", cx=_number(marker.x), cy=_number(marker.y), r="4").set("class", "dot")
     else:
         _sub(group, "circle", cx=_number(marker.x), cy=_number(marker.y), r="4")
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import aiohttp
 
-from interlace.console.diagram import FlowGraph, TraceOverlay, find_flow, overlay_trace
+from interlace.diagrams import FlowGraph, TraceOverlay, find_flow, overlay_trace
 from interlace.model.load import load_project
 from interlace.observability.tracing import MESSAGE_TRACER
 from tests.examples.conftest import backend, example, healthcare, mailbox, running

@@ -16,8 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from interlace.console.diagram.graph import FlowGraph, FlowNode
-from interlace.console.diagram.layout import Edge, Layout
+from interlace.diagrams.graph import FlowGraph, FlowNode
+from interlace.diagrams.layout import Edge, Layout
 from interlace.observability.tracing import MessageTrace, TraceStep
 
 __all__ = ["NodeState", "NodeVisit", "TraceOverlay", "overlay_trace"]

@@ -10,11 +10,11 @@ import aiohttp
 import pytest
 from lxml import etree
 
-from interlace.console.diagram import find_flow, layout_graph, overlay_trace, render_svg
+from interlace.diagrams import find_flow, layout_graph, overlay_trace, render_svg
 from interlace.http.server import HttpServer
 from interlace.observability.tracing import MESSAGE_TRACER, MessageTrace
 from interlace.runtime import Runtime
-from tests.console.diagram.projects import ORDERS, ORDERS_FLOW, orders
+from tests.diagrams.projects import ORDERS, ORDERS_FLOW, orders
 from tests.support import write_project
 
 SVG = "{http://www.w3.org/2000/svg}"

@@ -9,7 +9,7 @@ from pathlib import Path
 from interlace.model.load import Project, load_project
 from tests.support import write_project
 
-HEALTHCARE = Path(__file__).parents[3] / "examples" / "healthcare"
+HEALTHCARE = Path(__file__).parents[2] / "examples" / "healthcare"
 RESERVE = "HealthcareAPI/categories/{category}/reserve"
 
 ORDERS = {

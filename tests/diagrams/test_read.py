@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from interlace.console.diagram import FlowGraph, UnknownFlowError, find_flow, flow_references
+from interlace.diagrams import FlowGraph, UnknownFlowError, find_flow, flow_references
 from interlace.model.load import load_project
-from tests.console.diagram.projects import ORDERS_FLOW, RESERVE, healthcare, orders
+from tests.diagrams.projects import ORDERS_FLOW, RESERVE, healthcare, orders
 from tests.support import write_project
 
 

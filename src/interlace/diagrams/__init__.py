@@ -8,17 +8,19 @@ it; ``diagram_svg`` does all of it for one reference.
 
 from __future__ import annotations
 
-from interlace.console.diagram.graph import Branch, Flow, FlowGraph, FlowNode
-from interlace.console.diagram.layout import Box, Edge, Layout, Marker, layout_graph
-from interlace.console.diagram.read import (
+from interlace.diagrams.graph import Branch, Flow, FlowGraph, FlowNode
+from interlace.diagrams.layout import Box, Edge, Layout, Marker, layout_graph
+from interlace.diagrams.read import (
+    FlowReference,
     UnknownFlowError,
     find_flow,
     flow_references,
+    flows_of,
     resource_graph,
     sequence_graph,
 )
-from interlace.console.diagram.svg import render_svg
-from interlace.console.diagram.trace import NodeVisit, TraceOverlay, overlay_trace
+from interlace.diagrams.svg import render_svg
+from interlace.diagrams.trace import NodeVisit, TraceOverlay, overlay_trace
 from interlace.model.load import Project
 from interlace.observability.tracing import MessageTrace
 
@@ -29,6 +31,7 @@ __all__ = [
     "Flow",
     "FlowGraph",
     "FlowNode",
+    "FlowReference",
     "Layout",
     "Marker",
     "NodeVisit",
@@ -37,6 +40,7 @@ __all__ = [
     "diagram_svg",
     "find_flow",
     "flow_references",
+    "flows_of",
     "layout_graph",
     "overlay_trace",
     "render_svg",
@@ -45,9 +49,11 @@ __all__ = [
 ]
 
 
-def diagram_svg(project: Project, reference: str, trace: MessageTrace | None = None) -> str:
-    """The SVG diagram of the flow ``reference`` names, with ``trace`` laid over it when given;
-    UnknownFlowError when no flow answers to it."""
+def diagram_svg(
+    project: Project, reference: str, trace: MessageTrace | None = None, *, id_prefix: str = ""
+) -> str:
+    """The SVG diagram of the flow ``reference`` names, with ``trace`` laid over it when given (see
+    :func:`render_svg` for ``id_prefix``); UnknownFlowError when no flow answers to it."""
     graph = find_flow(project, reference)
     layout = layout_graph(graph)
-    return render_svg(layout, overlay_trace(graph, trace) if trace is not None else None)
+    return render_svg(layout, overlay_trace(graph, trace) if trace is not None else None, id_prefix=id_prefix)

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from interlace.console.diagram import (
+from interlace.diagrams import (
     Flow,
     FlowGraph,
     FlowNode,
@@ -20,7 +20,7 @@ from interlace.console.diagram import (
 )
 from interlace.errors import SourceLocation
 from interlace.model.load import load_project
-from tests.console.diagram.projects import ORDERS_FLOW, RESERVE, healthcare, orders
+from tests.diagrams.projects import ORDERS_FLOW, RESERVE, healthcare, orders
 from tests.support import write_project
 
 SVG = "{http://www.w3.org/2000/svg}"

@@ -12,17 +12,26 @@ prefix is allowed.
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
 from interlace.compiler.builders import read_mediator
-from interlace.console.diagram.graph import Branch, Flow, FlowGraph, FlowNode, YamlPath
-from interlace.console.diagram.mediators import label_of, nested_flows, operation_settings, settings_of
+from interlace.diagrams.graph import Branch, Flow, FlowGraph, FlowNode, YamlPath
+from interlace.diagrams.mediators import label_of, nested_flows, operation_settings, settings_of
 from interlace.errors import ConfigError, InterlaceError, SourceLocation, did_you_mean
 from interlace.model.api import ApiDefinition, ResourceDefinition
 from interlace.model.load import Project
 from interlace.model.yamlsource import LineList
 
-__all__ = ["UnknownFlowError", "find_flow", "flow_references", "resource_graph", "sequence_graph"]
+__all__ = [
+    "FlowReference",
+    "UnknownFlowError",
+    "find_flow",
+    "flow_references",
+    "flows_of",
+    "resource_graph",
+    "sequence_graph",
+]
 
 _LINKS = {"call": ("endpoint", "endpoint"), "store": ("store", "name"), "sequence": ("sequence", "name")}
 
@@ -174,10 +183,31 @@ def sequence_graph(project: Project, name: str) -> FlowGraph:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class FlowReference:
+    """A flow a diagram can draw: its reference, and the API (``kind`` resource) or sequence it is."""
+
+    reference: str
+    kind: Literal["resource", "sequence"]
+    artifact: str
+
+
+def flows_of(project: Project) -> list[FlowReference]:
+    """Every flow of the project that a diagram can draw: resources, then sequences."""
+    resources = [
+        FlowReference(_resource_reference(api, resource), "resource", api.api)
+        for api in project.apis
+        for resource in api.resources
+    ]
+    sequences = [
+        FlowReference(f"sequence:{each.sequence}", "sequence", each.sequence) for each in project.sequences
+    ]
+    return [*resources, *sequences]
+
+
 def flow_references(project: Project) -> list[str]:
     """The reference of every flow of the project that a diagram can draw: resources, then sequences."""
-    resources = [_resource_reference(api, resource) for api in project.apis for resource in api.resources]
-    return [*resources, *(f"sequence:{each.sequence}" for each in project.sequences)]
+    return [each.reference for each in flows_of(project)]
 
 
 def _hint(name: str, known: list[str], what: str) -> str:

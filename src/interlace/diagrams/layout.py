@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from interlace.console.diagram.graph import Flow, FlowGraph, FlowNode
+from interlace.diagrams.graph import Flow, FlowGraph, FlowNode
 
 __all__ = [
     "BRANCH_LABEL_CHARS",
