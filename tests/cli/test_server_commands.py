@@ -277,7 +277,9 @@ def test_a_monitor_is_refused_a_change_with_the_reason(live: LiveServer, config_
     assert rows(ok("get", "processors", "-r", "shop").stdout)["ForwardOrders"][2] == "inactive"
     refused = cli("activate", "processor", "ForwardOrders", "-r", "shop")
     assert refused.exit_code == 1
-    assert "remote shop: watcher is a monitor: only an admin or operator may run the processor" in refused.stderr
+    assert (
+        "remote shop: watcher is a monitor: only an admin or operator may run the processor" in refused.stderr
+    )
     assert rows(ok("get", "processors", "-r", "shop").stdout)["ForwardOrders"][2] == "inactive"
 
 
