@@ -16,7 +16,7 @@ import asyncio
 import os
 import sys
 
-from passthrough import BENCH, Measurement, _free_port, _median, _process, measure_server
+from passthrough import BENCH, Measurement, _free_port, compare_variants, measure_server
 from workload import WORKLOADS
 
 MODES = ("metrics on", "metrics off")
@@ -34,18 +34,13 @@ async def _measure(mode: str, args: argparse.Namespace, backend_pid: int, backen
 
 
 async def _run(args: argparse.Namespace) -> None:
-    backend_port = _free_port()
-    backend_command = [sys.executable, str(BENCH / "backend.py"), "--port", str(backend_port)]
-    results: dict[str, list[Measurement]] = {mode: [] for mode in MODES}
-    with _process("back-end", backend_command, args.aux_core, backend_port) as backend:
-        for round_ in range(args.rounds):
-            for mode in MODES if round_ % 2 == 0 else MODES[::-1]:
-                print(f"round {round_ + 1}/{args.rounds}: {mode} ...", file=sys.stderr, flush=True)
-                results[mode].append(await _measure(mode, args, backend.pid, backend_port))
+    async def measure(mode: str, backend_pid: int, backend_port: int) -> Measurement:
+        return await _measure(mode, args, backend_pid, backend_port)
+
+    chosen = await compare_variants(list(MODES), measure, args)
     header = f"{'passthrough':<12} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'cpu us/req':>10}"
     print(header)
     print("-" * len(header))
-    chosen = {mode: _median(results[mode]) for mode in MODES}
     for mode, m in chosen.items():
         load = m.load
         print(

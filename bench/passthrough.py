@@ -21,14 +21,17 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import aiohttp
 import orjson
 from loadgen import LoadResult, run_load
 from workload import WORKLOADS, Workload
+
+K = TypeVar("K")
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
@@ -220,6 +223,25 @@ async def measure_server(
 def _median(results: list[Measurement]) -> Measurement:
     ranked = sorted(results, key=lambda m: m.load.rate)
     return ranked[(len(ranked) - 1) // 2]
+
+
+async def compare_variants(
+    variants: list[K],
+    measure: Callable[[K, int, int], Awaitable[Measurement]],
+    args: argparse.Namespace,
+) -> dict[K, Measurement]:
+    """Each variant's median over ``args.rounds`` rounds, measured by ``measure(variant, backend_pid,
+    backend_port)`` against one back-end, the order alternating between rounds so that neither variant
+    always runs on a warmer machine."""
+    backend_port = _free_port()
+    backend_command = [sys.executable, str(BENCH / "backend.py"), "--port", str(backend_port)]
+    results: dict[K, list[Measurement]] = {variant: [] for variant in variants}
+    with _process("back-end", backend_command, args.aux_core, backend_port) as backend:
+        for round_ in range(args.rounds):
+            for variant in variants if round_ % 2 == 0 else variants[::-1]:
+                print(f"round {round_ + 1}/{args.rounds}: {variant} ...", file=sys.stderr, flush=True)
+                results[variant].append(await measure(variant, backend.pid, backend_port))
+    return {variant: _median(results[variant]) for variant in variants}
 
 
 def _report(results: dict[tuple[str, str], list[Measurement]], cases: list[str], histogram: bool) -> None:

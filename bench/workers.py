@@ -19,7 +19,7 @@ import asyncio
 import os
 import sys
 
-from passthrough import BENCH, Measurement, _free_port, _median, _process, measure_server
+from passthrough import BENCH, Measurement, _free_port, compare_variants, measure_server
 from workload import WORKLOADS
 
 NEAR_LINEAR = 0.8
@@ -49,18 +49,14 @@ async def _measure(
 
 async def _run(args: argparse.Namespace) -> None:
     counts = sorted({1, args.workers})
-    backend_port = _free_port()
-    backend_command = [sys.executable, str(BENCH / "backend.py"), "--port", str(backend_port)]
-    results: dict[int, list[Measurement]] = {count: [] for count in counts}
-    with _process("back-end", backend_command, args.aux_core, backend_port) as backend:
-        for round_ in range(args.rounds):
-            for count in counts if round_ % 2 == 0 else counts[::-1]:
-                print(f"round {round_ + 1}/{args.rounds}: {count} worker(s) ...", file=sys.stderr, flush=True)
-                results[count].append(await _measure(count, args, backend.pid, backend_port))
+
+    async def measure(count: int, backend_pid: int, backend_port: int) -> Measurement:
+        return await _measure(count, args, backend_pid, backend_port)
+
+    chosen = await compare_variants(counts, measure, args)
     header = f"{'passthrough':<12} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}"
     print(header)
     print("-" * len(header))
-    chosen = {count: _median(results[count]) for count in counts}
     for m in chosen.values():
         load = m.load
         print(
