@@ -12,11 +12,17 @@ Run: ``python bench/metrics_overhead.py`` (``--rounds 3`` for medians; ``--help`
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import sys
 
-from passthrough import BENCH, Measurement, _free_port, compare_variants, measure_server
+from passthrough import (
+    BENCH,
+    Measurement,
+    _free_port,
+    compare_variants,
+    measure_server,
+    run_on_fastest_loop,
+)
 from workload import WORKLOADS
 
 MODES = ("metrics on", "metrics off")
@@ -69,12 +75,7 @@ def main() -> None:
     parser.add_argument("--aux-core", type=int, default=1, help="core of the back-end and load generator (1)")
     args = parser.parse_args()
     os.sched_setaffinity(0, {args.aux_core})
-    try:
-        import uvloop
-    except ImportError:
-        asyncio.run(_run(args))
-    else:
-        uvloop.run(_run(args))
+    run_on_fastest_loop(_run(args))
 
 
 if __name__ == "__main__":

@@ -21,10 +21,10 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import aiohttp
 import orjson
@@ -244,6 +244,16 @@ async def compare_variants(
     return {variant: _median(results[variant]) for variant in variants}
 
 
+def run_on_fastest_loop(coroutine: Coroutine[Any, Any, None]) -> None:
+    """Run a benchmark's ``coroutine`` on uvloop where it is installed (as the server runs), else asyncio."""
+    try:
+        import uvloop
+    except ImportError:
+        asyncio.run(coroutine)
+    else:
+        uvloop.run(coroutine)
+
+
 def _report(results: dict[tuple[str, str], list[Measurement]], cases: list[str], histogram: bool) -> None:
     header = (
         f"{'case':<12} {'server':<16} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} "
@@ -337,12 +347,7 @@ def main() -> None:
         f"{args.client} client, {_loop_name()} event loop, 1 KiB JSON request body",
         flush=True,
     )
-    try:
-        import uvloop
-    except ImportError:
-        asyncio.run(_run(args))
-    else:
-        uvloop.run(_run(args))
+    run_on_fastest_loop(_run(args))
 
 
 if __name__ == "__main__":

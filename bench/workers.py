@@ -15,11 +15,17 @@ Run: ``python bench/workers.py`` (``--rounds 3`` for medians; ``--help`` for the
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import sys
 
-from passthrough import BENCH, Measurement, _free_port, compare_variants, measure_server
+from passthrough import (
+    BENCH,
+    Measurement,
+    _free_port,
+    compare_variants,
+    measure_server,
+    run_on_fastest_loop,
+)
 from workload import WORKLOADS
 
 NEAR_LINEAR = 0.8
@@ -106,12 +112,7 @@ def main() -> None:
         f"{args.connections} connections, {args.warmup:g} s warm-up + {args.duration:g} s measured",
         flush=True,
     )
-    try:
-        import uvloop
-    except ImportError:
-        asyncio.run(_run(args))
-    else:
-        uvloop.run(_run(args))
+    run_on_fastest_loop(_run(args))
 
 
 if __name__ == "__main__":
