@@ -86,3 +86,20 @@ async def test_an_inbound_case_names_an_endpoint_the_project_has(tmp_path: Path)
         == "the project has no inbound endpoint 'OrderEvent' at tests/events.yaml:4 (did you mean 'OrderEvents'?)"
         for problem in problems
     ), problems
+
+
+async def test_an_inbound_case_of_an_http_listener_is_refused_with_what_to_test_instead(
+    tmp_path: Path,
+) -> None:
+    listener = {"inbound/listener.yaml": "inbound: ShopListener\nhttp: {port: 18999, apis: [ShopAPI]}\n"}
+    case = SUITE.replace("inbound: OrderEvents", "inbound: ShopListener", 1)
+    try:
+        await run_project_suites(shop(tmp_path, {**EVENTS, **listener, "tests/events.yaml": case}))
+    except ConfigError as exc:
+        problems = [f"{problem} ({problem.hint})" for problem in exc.detail]
+    else:
+        raise AssertionError("a case of an HTTP listener was not refused")
+    assert problems == [
+        "inbound endpoint 'ShopListener' is an HTTP listener, which receives no events at tests/events.yaml:4"
+        " (test the API it serves with a request case)"
+    ], problems
