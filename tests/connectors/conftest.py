@@ -1,11 +1,12 @@
 """Fixtures shared by the connectors' suites: ``keys``, an RSA key pair (private key and public key, PEM)
 for the OAuth2 JWT bearer grant, as a connected app or a service account holds one; ``sleep``, the
 ``sleep`` seam of a web API connection, which records in ``waits`` the seconds it was asked to wait
-instead of waiting."""
+instead of waiting; ``local``, a connection's local folder for transfers from and to files."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 
 import pytest
 from tests.support import rsa_key_pair
@@ -27,3 +28,10 @@ def sleep(waits: list[float]) -> Callable[[float], Awaitable[None]]:
         waits.append(seconds)
 
     return record
+
+
+@pytest.fixture
+def local(tmp_path: Path) -> Path:
+    folder = tmp_path / "local"
+    folder.mkdir()
+    return folder

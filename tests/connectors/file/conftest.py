@@ -119,14 +119,6 @@ def peer(request: pytest.FixtureRequest) -> Peer:
 
 
 @pytest.fixture
-def local(tmp_path: Path) -> Path:
-    """The connection's local folder, for transfers from and to files."""
-    folder = tmp_path / "local"
-    folder.mkdir()
-    return folder
-
-
-@pytest.fixture
 async def files(peer: Peer, local: Path) -> AsyncIterator[FileConnection]:
     async with file_connection(peer, **{"local-folder": str(local)}) as opened:
         yield opened

@@ -30,13 +30,6 @@ def s3_connection(endpoint: str, **settings: object) -> S3Connection:
 
 
 @pytest.fixture
-def local(tmp_path: Path) -> Path:
-    folder = tmp_path / "local"
-    folder.mkdir()
-    return folder
-
-
-@pytest.fixture
 async def conn(sqs_endpoint: str, local: Path) -> AsyncIterator[S3Connection]:
     async with s3_connection(sqs_endpoint, **{"local-folder": str(local)}) as opened:
         yield opened
