@@ -22,7 +22,7 @@ def test_every_unsupported_construct_is_reported_at_its_line(tmp_path: Path) -> 
         (6, "enrich source type envelope"),
         (7, "enrich target '//order'"),
         (7, "enrich action sibling"),
-        (9, "mediator <datamapper>"),
+        (9, "datamapper gov:datamapper/map.dmc"),
         (10, "property os (default) expression \"get-property('system', 'os.name')\""),
         (11, "sequence {get-property('next')}"),
         (12, "call without an endpoint"),
@@ -69,3 +69,40 @@ def test_a_file_declaring_entities_is_refused_and_they_are_never_read(tmp_path: 
     assert "do-not-read" not in str(raised.value)
     assert raised.value.location is not None
     assert raised.value.location.file == "evil.xml"
+
+
+def test_findings_inside_an_endpoint_template_are_at_the_templates_lines(tmp_path: Path) -> None:
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "endpoints").mkdir()
+    (tmp_path / "templates" / "HospitalTemplate.xml").write_text(
+        """<?xml version="1.0" encoding="UTF-8"?>
+<template name="HospitalTemplate" xmlns="http://ws.apache.org/ns/synapse">
+    <parameter name="region"/>
+    <endpoint name="$name">
+        <http method="get" uri-template="$uri/$region">
+            <markForSuspension>
+                <errorCodes>101504</errorCodes>
+                <retriesBeforeSuspension>2</retriesBeforeSuspension>
+            </markForSuspension>
+        </http>
+    </endpoint>
+</template>
+"""
+    )
+    (tmp_path / "endpoints" / "GrandOakEP.xml").write_text(
+        """<?xml version="1.0" encoding="UTF-8"?>
+<endpoint xmlns="http://ws.apache.org/ns/synapse" name="GrandOakEP" template="HospitalTemplate" uri="http://h"/>
+"""
+    )
+    tree, report = convert_synapse(tmp_path)
+    template = "templates/HospitalTemplate.xml"
+    assert [str(f) for f in report.in_source_order() if f.status != "converted"] == [
+        f"{template}:5: unsupported endpoint template HospitalTemplate parameter $region:"
+        " no value given by endpoints/GrandOakEP.xml:2",
+        f"{template}:6: approximated endpoint errorCodes:"
+        " connection failures, timeouts and 502/503/504 answers count as failures",
+    ]
+    # The endpoint's file lists what of its template was approximated or left out, where it was written.
+    comments = tree.documents["endpoints/GrandOakEP.yaml"].comments
+    assert comments[0] == "Imported from endpoints/GrandOakEP.xml:2"
+    assert f"{template}:6: approximated endpoint errorCodes" in "\n".join(comments)

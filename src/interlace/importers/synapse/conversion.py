@@ -11,11 +11,16 @@ from lxml import etree
 
 from interlace.importers.synapse.expressions import Converted, convert_expression
 from interlace.importers.synapse.registry import MEDIATORS, FlowItem, FlowPart
-from interlace.importers.synapse.report import Origin, Report
+from interlace.importers.synapse.report import Finding, Origin, Report
 from interlace.importers.synapse.tree import Document, ProjectTree
 from interlace.importers.synapse.xml import children, line_of, local_name
 
 __all__ = ["Conversion"]
+
+
+def _summary(finding: Finding) -> str:
+    return f"{finding.status} {finding.construct}: {finding.note}".rstrip(": ")
+
 
 _LOCAL_ENTRY: Final = re.compile(r"""^get-property\(\s*(['"])([^'"]+)\1\s*\)$""")
 _ORIGIN: Final = re.compile(r"^(https?)://([^/:?#]+)(?::(\d+))?")
@@ -58,20 +63,37 @@ class Conversion:
     def unsupported(self, element: etree._Element, construct: str, why: str = "") -> None:
         self.report.add("unsupported", self.at(element), construct, why)
 
-    def add_document(self, folder: str, name: str, data: dict[str, Any], element: etree._Element) -> str:
+    def add_document(
+        self,
+        folder: str,
+        name: str,
+        data: dict[str, Any],
+        element: etree._Element,
+        *,
+        also: tuple[str, etree._Element] | None = None,
+    ) -> str:
         """Add an artifact's document, headed by where it came from and by what of it was approximated
-        or left out (the findings so far within the element's lines)."""
-        first = self.at(element).line
-        last = max((line_of(each) for each in element.iter()), default=first)
+        or left out (the findings so far within the element's lines, and within ``also``'s: the file
+        and element of an endpoint template the artifact expands)."""
         comments = [f"Imported from {self.at(element)}"]
         comments += [
-            f"line {finding.origin.line}: {finding.status} {finding.construct}: {finding.note}".rstrip(": ")
+            f"line {finding.origin.line}: {_summary(finding)}" for finding in self._within(self.file, element)
+        ]
+        if also is not None:
+            comments += [f"{finding.origin}: {_summary(finding)}" for finding in self._within(*also)]
+        return self.tree.add(folder, name, Document(data, comments))
+
+    def _within(self, file: str, element: etree._Element) -> list[Finding]:
+        """The findings not converted so far in ``file`` within the lines of ``element``."""
+        first = line_of(element)
+        last = max((line_of(each) for each in element.iter()), default=first)
+        return [
+            finding
             for finding in self.report.findings
             if finding.status != "converted"
-            and finding.origin.file == self.file
+            and finding.origin.file == file
             and first <= finding.origin.line <= last
         ]
-        return self.tree.add(folder, name, Document(data, comments))
 
     def resource_file(self, element: etree._Element, key: str, folder: str, construct: str) -> str | None:
         """The project path (``FOLDER/NAME``) the registry resource ``key`` is copied to; None (reported)

@@ -147,6 +147,7 @@ def endpoint_reference(element: etree._Element, conversion: Conversion, owner: s
 
 def _convert(element: etree._Element, conversion: Conversion, name: str) -> bool:
     template = attribute(element, "template")
+    expanded = None
     if template:
         expanded = expand_endpoint_template(element, conversion, name)
         if expanded is None:
@@ -160,7 +161,7 @@ def _convert(element: etree._Element, conversion: Conversion, name: str) -> bool
         definition = _definition(element, conversion, name)
     if definition is None:
         return False
-    conversion.add_document("endpoints", name, {"endpoint": name, **definition}, element)
+    conversion.add_document("endpoints", name, {"endpoint": name, **definition}, element, also=expanded)
     conversion.converted(element, f"endpoint {name}" + (f" from template {template}" if template else ""))
     return True
 

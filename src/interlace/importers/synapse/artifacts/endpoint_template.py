@@ -4,7 +4,8 @@ An endpoint ``<endpoint name="A" template="T" uri="..."><parameter name="p" valu
 is the template's endpoint with every ``$p`` in its attributes and texts replaced by the value given
 (``$name`` and ``$uri`` by the using endpoint's ``name`` and ``uri``), converted as an endpoint of its
 own named ``A``. The templates are found before anything is converted, so a use resolves wherever the
-template is defined. A ``$p`` left without a value is reported.
+template is defined. A ``$p`` left without a value is reported where the template uses it, and so is
+whatever of the template's endpoint is approximated or unsupported (at the template's lines).
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ from typing import Final
 from lxml import etree
 
 from interlace.importers.synapse.conversion import Conversion
+from interlace.importers.synapse.report import Origin
 from interlace.importers.synapse.sources import SourceArtifact
-from interlace.importers.synapse.xml import attribute, child, children, local_name
+from interlace.importers.synapse.xml import attribute, child, children, line_of, local_name
 
 __all__ = ["expand_endpoint_template", "prepare_endpoint_templates"]
 
@@ -33,12 +35,12 @@ def prepare_endpoint_templates(sources: Iterable[SourceArtifact], conversion: Co
             conversion.endpoint_templates[name] = (source.file, source.element)
 
 
-def _substitute(text: str, values: dict[str, str], missing: set[str]) -> str:
+def _substitute(text: str, values: dict[str, str], missing: dict[str, int], line: int) -> str:
     def value(match: re.Match[str]) -> str:
         name = match.group(1)
         if name in values:
             return values[name]
-        missing.add(name)
+        missing.setdefault(name, line)
         return match.group(0)
 
     return _PARAMETER.sub(value, text)
@@ -69,16 +71,19 @@ def expand_endpoint_template(
     body = child(template, "endpoint")
     assert body is not None  # only templates holding an endpoint are kept
     expanded = deepcopy(body)
-    missing: set[str] = set()
+    missing: dict[str, int] = {}  # each parameter without a value, at its first use in the template
     for each in expanded.iter():
         if not isinstance(each.tag, str):
             continue
         for key, text in each.attrib.items():
-            each.set(key, _substitute(str(text), values, missing))
+            each.set(key, _substitute(str(text), values, missing, line_of(each)))
         if each.text and "$" in each.text:
-            each.text = _substitute(each.text, values, missing)
-    for parameter in sorted(missing):
-        conversion.unsupported(
-            element, f"endpoint template {template_name} parameter ${parameter}", "no value given"
+            each.text = _substitute(each.text, values, missing, line_of(each))
+    for parameter, line in sorted(missing.items()):
+        conversion.report.add(
+            "unsupported",
+            Origin(file, line),
+            f"endpoint template {template_name} parameter ${parameter}",
+            f"no value given by {conversion.at(element)}",
         )
     return file, expanded

@@ -1,0 +1,377 @@
+"""A data mapper configuration (``.dmc``) read as the assignments it makes, for a payload template.
+
+Integration Studio writes a mapping as a JavaScript function ``map_S_<input>_S_<output>``: either a
+function assigned to that name that fills ``var output<title> = {}`` from the global ``input<title>``
+(titles from the mapping's schemas) and returns it, or a function taking ``(input, output)``. The
+common case is a list of assignments ``output.a.b = <value>``, where a value is a field of the input
+(``input.x.y``, ``input["x y"]``, ``input.items[0]``), a constant, an empty object, a message property
+(``DM_PROPERTIES.DEFAULT['p']``, ``DM_PROPERTIES.TRANSPORT['h']``), text joined with ``+`` or
+``concat``, or ``toUpperCase()``/``toLowerCase()``/``trim()`` of one of those. Such a script becomes
+the output document with each value as an Interlace ``${...}`` template. Anything else (loops, arrays
+in the output, conditions, local variables, calls of other functions) is a problem at its line: the
+script does not have the common shape and is ported by hand.
+
+The reading takes the JavaScript subset above with its own small tokenizer rather than a full
+JavaScript parser: whatever the parser, every construct outside the subset has to be found and
+reported, and the subset's grammar is that check.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+__all__ = ["Problem", "ScriptMapping", "read_mapping"]
+
+_TOKEN: Final = re.compile(
+    r"""(?P<space>[ \t\r\n]+)|(?P<comment>//[^\n]*|/\*.*?\*/)"""
+    r"""|(?P<string>"(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*')"""
+    r"""|(?P<number>\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)|(?P<name>[A-Za-z_$][\w$]*)|(?P<punct>[^\s\w])""",
+    re.S,
+)
+_ESCAPE: Final = re.compile(r"""\\(.)|(")""", re.S)
+_IDENTIFIER: Final = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_METHODS: Final = {"toUpperCase": "toUpper", "toLowerCase": "toLower", "trim": "trim"}
+_STATEMENTS: Final = {
+    "var": ("local variable", "a value kept between statements"),
+    "for": ("loop `for`", "loops fill arrays"),
+    "while": ("loop `while`", "loops fill arrays"),
+    "do": ("loop `do`", "loops fill arrays"),
+    "if": ("condition `if`", "a value chosen per message"),
+    "switch": ("condition `switch`", "a value chosen per message"),
+}
+_PROPERTY_SCOPES: Final = {"DEFAULT": "props", "TRANSPORT": "headers"}
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """A construct of the script at ``line`` that is not a plain assignment, and why."""
+
+    line: int
+    construct: str
+    why: str
+
+
+@dataclass(slots=True)
+class ScriptMapping:
+    """The output document the script builds (values are templates or constants), or its problems."""
+
+    document: dict[str, Any] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class _Token:
+    kind: str
+    text: str
+    line: int
+
+
+class _UnsupportedError(Exception):
+    def __init__(self, token: _Token, construct: str, why: str) -> None:
+        super().__init__(why)
+        self.problem = Problem(token.line, construct, why)
+
+
+def _tokens(script: str) -> list[_Token]:
+    found: list[_Token] = []
+    line = 1
+    for match in _TOKEN.finditer(script):
+        kind = match.lastgroup or "punct"
+        if kind not in ("space", "comment"):
+            found.append(_Token(kind, match.group(), line))
+        line += match.group().count("\n")
+    return found
+
+
+def _literal(token: _Token) -> Any:
+    """The value of a number or string token (JavaScript's quotes and escapes, read as JSON's)."""
+    if token.kind == "number":
+        return json.loads(token.text)
+    body = _ESCAPE.sub(
+        lambda m: '\\"' if m.group(2) else ("'" if m.group(1) == "'" else m.group(0)), token.text[1:-1]
+    )
+    try:
+        return json.loads(f'"{body}"')
+    except ValueError:
+        raise _UnsupportedError(token, f"string {token.text}", "an escape JSON does not have") from None
+
+
+@dataclass(slots=True)
+class _Value:
+    """A value being read: an expression (``payload.a``), a constant, or text parts to join."""
+
+    expression: str | None = None
+    constant: Any = None
+    parts: list[_Value] | None = None
+
+    def text_parts(self) -> Iterator[str]:
+        if self.parts is not None:
+            for part in self.parts:
+                yield from part.text_parts()
+        elif self.expression is not None:
+            yield "${" + self.expression + "}"
+        else:
+            text = self.constant if isinstance(self.constant, str) else json.dumps(self.constant)
+            yield text.replace("${", "\\${")
+
+    def template(self) -> Any:
+        if self.parts is not None:
+            if all(part.expression is not None for part in self.parts):  # JavaScript's + of two fields
+                return "${" + " + ".join(str(part.expression) for part in self.parts) + "}"
+            return "".join(self.text_parts())
+        if self.expression is not None:
+            return "${" + self.expression + "}"
+        if isinstance(self.constant, str):
+            return self.constant.replace("${", "\\${")
+        return self.constant
+
+
+class _Reader:
+    """Reads the body of the mapping function, statement by statement."""
+
+    def __init__(self, tokens: list[_Token], start: int, inputs: set[str], output: str | None) -> None:
+        self.tokens = tokens
+        self.at = start
+        self.inputs = inputs
+        self.output = output
+        self.result = ScriptMapping()
+
+    def peek(self, offset: int = 0) -> _Token:
+        index = min(self.at + offset, len(self.tokens) - 1)
+        return self.tokens[index]
+
+    def take(self, text: str | None = None) -> _Token:
+        token = self.peek()
+        if text is not None and token.text != text:
+            raise _UnsupportedError(token, f"`{token.text}`", f"expected `{text}`")
+        self.at += 1
+        return token
+
+    def body(self) -> ScriptMapping:
+        """The statements up to the function's closing brace."""
+        while self.at < len(self.tokens) and self.peek().text != "}":
+            start = self.at
+            try:
+                self.statement()
+            except _UnsupportedError as exc:
+                self.result.problems.append(exc.problem)
+                self.at = start
+                self.skip_statement()
+        return self.result
+
+    def skip_statement(self) -> None:
+        depth = 0
+        while self.at < len(self.tokens):
+            text = self.take().text
+            depth += {"{": 1, "(": 1, "[": 1, "}": -1, ")": -1, "]": -1}.get(text, 0)
+            if depth <= 0 and text in (";", "}"):
+                if text == "}" and self.peek().text == ";":
+                    self.at += 1
+                return
+            if depth < 0:
+                return
+
+    def statement(self) -> None:
+        token = self.peek()
+        if token.text == ";":
+            self.take()
+            return
+        declares = token.text == "var" and self.peek(2).text == "=" and self.peek(3).text == "{"
+        if declares and (self.output is None or self.peek(1).text == self.output):
+            self.take("var")
+            self.output = self.take().text
+            for text in "={};":
+                self.take(text)
+            return
+        if token.text == "return":
+            self.take()
+            if self.take().text != self.output:
+                raise _UnsupportedError(token, "return", f"a mapping returns its output {self.output}")
+            self.take(";")
+            return
+        if token.kind != "name" or token.text != self.output:
+            what, why = _STATEMENTS.get(token.text, (f"statement `{token.text}`", "not an assignment"))
+            what += f" {self.peek(1).text}" if token.text == "var" else ""
+            raise _UnsupportedError(token, what, f"{why}; only assignments to the output convert")
+        target = self.target()
+        self.take("=")
+        value = self.value()
+        self.take(";")
+        self.assign(token, target, value)
+
+    def target(self) -> list[str]:
+        self.take()
+        keys: list[str] = []
+        while self.peek().text in (".", "["):
+            token = self.take()
+            if token.text == ".":
+                keys.append(self.take().text)
+                continue
+            key = self.take()
+            if key.kind != "string":
+                raise _UnsupportedError(key, "output array", "arrays in the output need a loop: port by hand")
+            keys.append(str(_literal(key)))
+            self.take("]")
+        return keys
+
+    def assign(self, token: _Token, keys: list[str], value: Any) -> None:
+        if not keys:
+            if value != {}:
+                raise _UnsupportedError(token, f"{self.output} =", "the output is filled field by field")
+            self.result.document.clear()
+            return
+        node = self.result.document
+        for key in keys[:-1]:
+            child = node.get(key)
+            if not isinstance(child, dict):
+                child = node[key] = {}
+            node = child
+        node[keys[-1]] = value
+
+    def value(self) -> Any:
+        if self.peek().text == "{" and self.peek(1).text == "}":
+            self.at += 2
+            return {}
+        return self.joined().template()
+
+    def joined(self) -> _Value:
+        """Terms joined with ``+``."""
+        parts = [self.term()]
+        while self.peek().text == "+":
+            self.take()
+            parts.append(self.term())
+        return parts[0] if len(parts) == 1 else _Value(parts=parts)
+
+    def term(self) -> _Value:
+        token = self.take()
+        if token.kind in ("string", "number"):
+            return self.methods(_Value(constant=_literal(token)))
+        if token.text in ("true", "false", "null"):
+            return _Value(constant=json.loads(token.text))
+        if token.text == "(":
+            inner = self.joined()
+            self.take(")")
+            return self.methods(inner)
+        if token.text == "DM_PROPERTIES":
+            return self.methods(self.property(token))
+        if token.kind == "name" and token.text in self.inputs:
+            return self.methods(_Value(expression=self.path(token)))
+        if token.text == "[":
+            raise _UnsupportedError(token, "array", "arrays are filled by loops")
+        if token.kind == "name" and self.peek().text == "(":
+            raise _UnsupportedError(
+                token, f"call of {token.text}()", "the script's own functions do not convert"
+            )
+        raise _UnsupportedError(
+            token, f"value `{token.text}`", "only input fields, constants and joined text convert"
+        )
+
+    def property(self, token: _Token) -> _Value:
+        self.take(".")
+        scope = self.take()
+        self.take("[")
+        name = self.take()
+        self.take("]")
+        root = _PROPERTY_SCOPES.get(scope.text)
+        if root is None or name.kind != "string":
+            raise _UnsupportedError(
+                token, f"DM_PROPERTIES.{scope.text}", "only DEFAULT and TRANSPORT properties convert"
+            )
+        return _Value(expression=root + _key(str(_literal(name))))
+
+    def path(self, token: _Token) -> str:
+        path = "payload"
+        while self.peek().text in (".", "["):
+            if self.peek().text == "." and self.peek(2).text == "(":
+                break  # a method call on the value read so far
+            if self.take().text == ".":
+                path += "." + self.take().text
+                continue
+            key = self.take()
+            if key.kind == "number":
+                path += f"[{key.text}]"
+            elif key.kind == "string":
+                path += _key(str(_literal(key)))
+            else:
+                raise _UnsupportedError(
+                    key, f"input[{key.text}]", "a field chosen per message needs a loop or code"
+                )
+            self.take("]")
+        return path
+
+    def methods(self, value: _Value) -> _Value:
+        while self.peek().text == "." and self.peek(2).text == "(":
+            self.take(".")
+            method = self.take()
+            self.take("(")
+            if method.text == "concat":
+                parts = [value]
+                while self.peek().text != ")":
+                    parts.append(self.joined())
+                    if self.peek().text == ",":
+                        self.take()
+                self.take(")")
+                value = _Value(parts=parts)
+                continue
+            function = _METHODS.get(method.text)
+            if function is None or value.parts is not None:
+                raise _UnsupportedError(
+                    method, f"{method.text}()", "no Interlace function does the same here"
+                )
+            self.take(")")
+            inner = value.expression if value.expression is not None else json.dumps(value.constant)
+            value = _Value(expression=f"{function}({inner})")
+        return value
+
+
+def _key(name: str) -> str:
+    """``name`` as the next step of a path: ``.name``, or ``["name"]`` when it is not an identifier."""
+    return f".{name}" if _IDENTIFIER.match(name) else f"[{json.dumps(name)}]"
+
+
+def _functions(tokens: list[_Token]) -> Iterator[tuple[str, list[str], int]]:
+    """Each mapping function: its name, parameters and the index of its body's first token."""
+    for index, token in enumerate(tokens):
+        if token.kind != "name" or not token.text.startswith("map_S_"):
+            continue
+        following = [each.text for each in tokens[index + 1 : index + 4]]
+        if index > 0 and tokens[index - 1].text == "function" and following[:1] == ["("]:
+            start = index + 2
+        elif following[:3] == ["=", "function", "("]:
+            start = index + 4
+        else:
+            continue
+        params: list[str] = []
+        while start < len(tokens) and tokens[start].text != ")":
+            if tokens[start].kind == "name":
+                params.append(tokens[start].text)
+            start += 1
+        if start + 1 < len(tokens) and tokens[start + 1].text == "{":
+            yield token.text, params, start + 2
+
+
+def read_mapping(script: str, input_title: str | None, output_title: str | None) -> ScriptMapping:
+    """The document the mapping function of ``script`` builds; the schemas' titles (when known) name
+    the function and the global input and output of the generated form."""
+    tokens = _tokens(script)
+    found = list(_functions(tokens))
+    wanted = f"map_S_{input_title}_S_{output_title}"
+    chosen = next((each for each in found if each[0] == wanted), found[0] if found else None)
+    if chosen is None:
+        return ScriptMapping(problems=[Problem(1, "script", "no map_S_<input>_S_<output> function")])
+    _, params, start = chosen
+    output: str | None
+    if len(params) >= 2:
+        inputs, output = {params[0]}, params[1]
+    else:
+        inputs = {f"input{input_title}"} if input_title else _globals(tokens, "input")
+        output = f"output{output_title}" if output_title else None
+    return _Reader(tokens, start, inputs, output).body()
+
+
+def _globals(tokens: list[_Token], prefix: str) -> set[str]:
+    return {token.text for token in tokens if token.kind == "name" and token.text.startswith(prefix)}
