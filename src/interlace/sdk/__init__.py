@@ -18,6 +18,7 @@ from interlace.sdk.authorization import (
     operation_scopes,
     start_authorization,
 )
+from interlace.sdk.backlog import Backlog
 from interlace.sdk.body import encode_body
 from interlace.sdk.checkpoint import Checkpoint, CheckpointValue, MemoryCheckpoint
 from interlace.sdk.connection import Connection, ConnectionConfig
@@ -85,6 +86,7 @@ __all__ = [
     "Answer",
     "AuthorizationCodeGrant",
     "AuthorizationError",
+    "Backlog",
     "BasicCredentials",
     "BearerTokens",
     "Checkpoint",

@@ -246,3 +246,21 @@ async def test_events_in_flight_when_the_connection_dies_come_again_on_a_new_one
         assert sorted(event.payload.raw for event in redelivered) == [b"x", b"y"]
         for event in redelivered:
             await event.ack()
+
+
+async def test_events_carry_the_queue_backlog_which_drops_to_zero_once_consumed(
+    conn: RabbitMqConnection, admin: aio_pika.abc.AbstractChannel, names: Names
+) -> None:
+    queue = await filled(admin, names.queue(), *[f"order {n}".encode() for n in range(30)])
+    async with aclosing(CONSUME.start(conn, {"queue": queue, "prefetch": 5})) as events:
+        first = (await take(events, 1))[0]
+        # Read from the broker: the ready messages, less those already prefetched to this consumer.
+        assert first.lag is not None and 25 <= first.lag < 30, first.lag
+        lags = [first.lag]
+        await first.ack()
+        for _ in range(29):
+            (event,) = await take(events, 1)
+            lags.append(event.lag)
+            await event.ack()
+        assert all(lag is not None and lag >= 0 for lag in lags), lags
+        assert lags[-1] == 0, lags

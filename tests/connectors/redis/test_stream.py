@@ -182,3 +182,20 @@ async def test_a_missing_group_without_creating_it_is_fatal(conn: RedisConnectio
         match=rf"reading stream '{stream}' .* on connection cache: the stream or the group does not exist",
     ):
         await anext(events)
+
+
+async def test_events_carry_the_group_lag_which_drops_to_zero_once_consumed(
+    conn: RedisConnection, plain: aioredis.Redis, keys: Keys
+) -> None:
+    stream = keys("orders")
+    await add_for_billing(plain, stream, *[str(n) for n in range(30)])
+    async with aclosing(STREAM.start(conn, billing(stream, count=5))) as events:
+        lags = []
+        for _ in range(30):
+            (event,) = await take(events, 1)
+            lags.append(event.lag)
+            await event.ack()
+        # XINFO GROUPS: the entries not yet delivered to the group; the first read took five.
+        assert lags[0] == 25, lags
+        assert all(lag is not None and lag >= 0 for lag in lags), lags
+        assert lags[-1] == 0, lags

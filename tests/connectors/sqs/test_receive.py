@@ -134,3 +134,21 @@ async def test_a_missing_queue_is_fatal(conn: SqsConnection, endpoint: str) -> N
         FatalError, match=r"receiving from queue .*missing-queue on connection jobs: the queue does not exist"
     ):
         await anext(events)
+
+
+async def test_events_carry_the_queue_backlog_which_drops_to_zero_once_consumed(
+    conn: SqsConnection, queues: Queues
+) -> None:
+    queue = await queues.create()
+    await queues.put(queue, *[f"order {n}" for n in range(30)])
+    values = {"queueUrl": queue, "waitTime": 1, "maxMessages": 5, "maxInFlight": 5}
+    async with contextlib.aclosing(RECEIVE.start(conn, values)) as events:
+        lags = []
+        for _ in range(30):
+            (event,) = await take(events, 1, RECEIVED)
+            lags.append(event.lag)
+            await event.ack()
+        # ApproximateNumberOfMessages: the visible ones; the first receive took five.
+        assert lags[0] == 25, lags
+        assert all(lag is not None and lag >= 0 for lag in lags), lags
+        assert lags[-1] == 0, lags

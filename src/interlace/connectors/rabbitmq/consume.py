@@ -11,7 +11,7 @@ messages the consumer has not settled, and keeps the rest.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -20,7 +20,7 @@ from aio_pika.abc import AbstractChannel, AbstractIncomingMessage, FieldValue
 from pydantic import Field
 
 from interlace.connectors.rabbitmq.connection import BROKER_ERRORS, RabbitMqConnection, broker_failure
-from interlace.sdk import DEAD_LETTER_REASON, Param, Payload, RetryableError, TriggerEvent
+from interlace.sdk import DEAD_LETTER_REASON, Backlog, Param, Payload, RetryableError, TriggerEvent
 
 __all__ = ["consume"]
 
@@ -85,7 +85,8 @@ async def consume(
     `correlationId`, `replyTo`, `type`, `appId`, `priority` and `timestamp` (ISO 8601). A message is
     acknowledged after its flow has finished; a failed one is requeued, or rejected to the queue's
     dead-letter exchange when it is not to be retried. Messages not yet acknowledged when the trigger
-    stops or the connection is lost are delivered again.
+    stops or the connection is lost are delivered again. An event's lag is the queue's ready messages
+    (a passive declare, at most once a second, counted down by the events taken in between).
 
     Dead-lettering is RabbitMQ's: a queue whose argument `x-dead-letter-exchange` names an exchange
     hands rejected messages to it, with an `x-death` header saying where and why. Give
@@ -110,6 +111,7 @@ async def consume(
                 source = await channel.get_queue(queue, ensure=True)
         except BROKER_ERRORS as exc:
             raise broker_failure(exc, doing) from exc
+        backlog = Backlog(_ready_count(channel, queue, doing))
         async with source.iterator() as messages:
             while True:
                 try:
@@ -118,11 +120,29 @@ async def consume(
                     raise RetryableError(f"{doing}: the broker cancelled the consumer") from None
                 except BROKER_ERRORS as exc:
                     raise broker_failure(exc, doing) from exc
-                yield _event(message, contentType, _AmqpDelivery(message, doing, dead_letters))
+                delivery = _AmqpDelivery(message, doing, dead_letters)
+                yield _event(message, contentType, delivery, await backlog.lag())
     finally:
         # A channel already gone is fine: the broker requeues what it had delivered on it.
         with contextlib.suppress(*BROKER_ERRORS):
             await channel.close()
+
+
+def _ready_count(channel: AbstractChannel, queue: str, doing: str) -> Callable[[], Awaitable[int | None]]:
+    """Reads the queue's ready messages (a passive declare's message count): those not yet delivered to
+    any consumer. The declare goes to the broker itself: aio-pika answers a passive declare of a queue
+    the channel already holds from that queue's first answer."""
+
+    async def read() -> int | None:
+        try:
+            underlay = await channel.get_underlay_channel()
+            declared = await underlay.queue_declare(queue=queue, passive=True)
+        except BROKER_ERRORS as exc:
+            raise broker_failure(exc, f"{doing}, reading its message count") from exc
+        count = declared.message_count
+        return None if count is None else int(count)
+
+    return read
 
 
 class _AmqpDelivery:
@@ -203,7 +223,7 @@ class _DeadLetters:
 
 
 def _event(
-    message: AbstractIncomingMessage, content_type: str | None, delivery: _AmqpDelivery
+    message: AbstractIncomingMessage, content_type: str | None, delivery: _AmqpDelivery, lag: int | None
 ) -> TriggerEvent:
     payload = Payload(message.body, message.content_type or content_type or "application/octet-stream")
     timestamp = message.timestamp
@@ -228,6 +248,7 @@ def _event(
         delivery=delivery,
         attempt=count + 1 if isinstance(count, int) else None,
         key=message.message_id,
+        lag=lag,
     )
 
 

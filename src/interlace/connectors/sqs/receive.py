@@ -11,14 +11,22 @@ messages in the queue, not in memory.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from pydantic import Field
 
 from interlace.connectors.sqs.connection import SQS_ERRORS, SqsConnection, sqs_failure
-from interlace.sdk import DEAD_LETTER_REASON, InFlight, Param, Payload, RetryableError, TriggerEvent
+from interlace.sdk import (
+    DEAD_LETTER_REASON,
+    Backlog,
+    InFlight,
+    Param,
+    Payload,
+    RetryableError,
+    TriggerEvent,
+)
 
 __all__ = ["receive"]
 
@@ -76,7 +84,8 @@ async def receive(
     once, or, when it is not to be retried, left to return after its visibility timeout so that the
     queue's redrive policy moves it to the dead-letter queue after `maxReceiveCount` receives (without
     a redrive policy it is received again). Messages not deleted when the trigger stops come back after
-    their visibility timeout.
+    their visibility timeout. An event's lag is the queue's `ApproximateNumberOfMessages` (asked at most
+    once a second, counted down by the events taken in between).
     """
     doing = f"receiving from queue {queueUrl} on connection {conn.name}"
     flight = InFlight(maxInFlight)
@@ -88,6 +97,7 @@ async def receive(
     }
     if visibilityTimeout is not None:
         request["VisibilityTimeout"] = visibilityTimeout
+    backlog = Backlog(_visible_count(conn, queueUrl, doing))
     while True:
         await flight.wait_for_room()
         try:
@@ -99,7 +109,23 @@ async def receive(
         for message in answer.get("Messages", []):
             flight.add()
             delivery = _SqsDelivery(conn, flight, queueUrl, message, deadLetterQueueUrl, doing)
-            yield _event(message, queueUrl, contentType, delivery)
+            yield _event(message, queueUrl, contentType, delivery, await backlog.lag())
+
+
+def _visible_count(conn: SqsConnection, queue: str, doing: str) -> Callable[[], Awaitable[int | None]]:
+    """Reads the queue's ``ApproximateNumberOfMessages``: messages visible, waiting to be received."""
+
+    async def read() -> int | None:
+        try:
+            answer = await conn.client.get_queue_attributes(
+                QueueUrl=queue, AttributeNames=["ApproximateNumberOfMessages"]
+            )
+        except SQS_ERRORS as exc:
+            raise sqs_failure(exc, f"{doing}, reading its message count") from exc
+        count = (answer.get("Attributes") or {}).get("ApproximateNumberOfMessages")
+        return None if count is None else int(count)
+
+    return read
 
 
 class _SqsDelivery:
@@ -179,7 +205,11 @@ class _SqsDelivery:
 
 
 def _event(
-    message: Mapping[str, Any], queue: str, content_type: str | None, delivery: _SqsDelivery
+    message: Mapping[str, Any],
+    queue: str,
+    content_type: str | None,
+    delivery: _SqsDelivery,
+    lag: int | None,
 ) -> TriggerEvent:
     attributes = message.get("MessageAttributes", {}) or {}
     headers = {
@@ -200,5 +230,10 @@ def _event(
         "sequenceNumber": system.get("SequenceNumber"),
     }
     return TriggerEvent(
-        payload, headers=headers, attributes=facts, delivery=delivery, attempt=facts["receiveCount"]
+        payload,
+        headers=headers,
+        attributes=facts,
+        delivery=delivery,
+        attempt=facts["receiveCount"],
+        lag=lag,
     )
