@@ -88,9 +88,9 @@ def test_every_kind_is_listed_in_mi_columns(admin: LiveServer) -> None:
     assert connectors[0].split() == ["NAME", "STATUS", "PACKAGE", "DESCRIPTION"]
     assert connectors[1].split()[:2] == ["kv", "enabled"]
     assert ok("messagestore", "show").splitlines() == [
-        "NAME          SIZE",
-        "DeadLetters   0",
-        "Orders        0",
+        "NAME          TYPE      SIZE",
+        "DeadLetters   memory    0",
+        "Orders        memory    0",
     ]
     assert ok("messageprocessor", "show").splitlines() == [
         "NAME            TYPE         STATUS",
@@ -127,6 +127,11 @@ def test_one_artifact_is_shown_as_mi_details(admin: LiveServer) -> None:
         "Active - true",
     ]
     assert ok("task", "show", "Nightly").splitlines()[0] == "Name - Nightly"
+    assert ok("messagestore", "show", "Orders").splitlines()[:3] == [
+        "Name - Orders",
+        "Type - memory",
+        "Size - 0",
+    ]
 
 
 def test_message_processors_are_activated_and_deactivated(admin: LiveServer) -> None:

@@ -119,9 +119,10 @@ MI_KINDS: tuple[MiKind, ...] = (
         "messagestore",
         "message stores",
         "/stores",
-        (_NAME, ("SIZE", _key("size"))),
+        (_NAME, ("TYPE", _key("kind")), ("SIZE", _key("size"))),
         (
             ("Name", _key("name")),
+            ("Type", _key("kind")),
             ("Size", _key("size")),
             ("Max Messages", _key("maxMessages")),
             ("When Full", _key("whenFull")),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from typing import Final
 
 from interlace.stores._common import encode_for
 from interlace.stores.bounds import Room, StoreBounds, StoreUsage, put_within_bounds
@@ -20,6 +21,8 @@ class MemoryStore:
     A put of an id the store holds is ignored; with ``dedupe_window`` (seconds), so is a put of an id
     stored within the window, even if that message is gone since. Bytes are counted as encoded.
     """
+
+    kind: Final = "memory"
 
     def __init__(
         self,

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
 import asyncpg
 
@@ -41,6 +41,8 @@ _FAILURES: tuple[type[BaseException], ...] = (
 
 class PostgresStore:
     """A message store in a PostgreSQL table (see the module docstring for claims and durability)."""
+
+    kind: Final = "postgres"
 
     def __init__(
         self,

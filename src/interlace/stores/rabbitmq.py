@@ -29,6 +29,7 @@ from __future__ import annotations
 import asyncio
 from collections import OrderedDict
 from dataclasses import replace
+from typing import Final
 
 import aio_pika
 import aio_pika.abc
@@ -46,6 +47,8 @@ _REMEMBERED_RELEASES = 10_000  # released forms kept for messages another node m
 
 class RabbitMqStore:
     """A message store in a RabbitMQ queue (see the module docstring for what it can and cannot do)."""
+
+    kind: Final = "rabbitmq"
 
     def __init__(
         self,

@@ -21,7 +21,7 @@ Every multi-step change is one Lua script, atomic on the server.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
 
 import redis.asyncio as aioredis
 from redis.commands.core import AsyncScript
@@ -126,6 +126,8 @@ return count
 
 class RedisStore:
     """A message store in a Redis stream (see the module docstring for keys, claims and durability)."""
+
+    kind: Final = "redis"
 
     def __init__(
         self,

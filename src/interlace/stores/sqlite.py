@@ -34,7 +34,7 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any, Final, Literal, TypeVar
 
 from interlace.stores._common import (
     LeaseRenewal,
@@ -102,6 +102,8 @@ _RELEASE_OWNER = (
 
 class SqliteStore:
     """A message store in an SQLite file (see the module docstring for durability and claims)."""
+
+    kind: Final = "sqlite"
 
     def __init__(
         self,

@@ -25,9 +25,10 @@ _JSON_OBJECT: Schema = {"type": "object"}
 SCHEMAS: dict[str, Schema] = {
     "Store": {
         "type": "object",
-        "required": ["name", "size", "bytes", "maxMessages", "maxBytes", "whenFull"],
+        "required": ["name", "kind", "size", "bytes", "maxMessages", "maxBytes", "whenFull"],
         "properties": {
             "name": {"type": "string"},
+            "kind": {"type": "string", "description": "The store's kind: memory, sqlite, postgres, ..."},
             "size": {"type": ["integer", "null"], "description": "Messages held, claimed ones included."},
             "bytes": {
                 "type": ["integer", "null"],
@@ -124,6 +125,7 @@ async def _store_view(store: MessageStore) -> dict[str, Any]:
     bounds = store.bounds
     view: dict[str, Any] = {
         "name": store.name,
+        "kind": store.kind,
         "size": None,
         "bytes": None,
         "maxMessages": bounds.max_messages,
