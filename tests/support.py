@@ -23,6 +23,8 @@ from typing import Any, TypeVar
 
 from aiohttp import web
 
+from interlace.sdk import TriggerEvent
+
 __all__ = [
     "START",
     "WAIT",
@@ -30,6 +32,7 @@ __all__ = [
     "deadline",
     "eventually",
     "interlace_run",
+    "lags_while_acking",
     "scaled",
     "serving_app",
     "take",
@@ -102,6 +105,19 @@ async def take(events: AsyncIterator[T], count: int, within: float = WAIT) -> li
         async with deadline(within):
             taken.append(await anext(events))
     return taken
+
+
+async def lags_while_acking(
+    events: AsyncIterator[TriggerEvent], count: int, within: float = WAIT
+) -> list[int | None]:
+    """The lag of each of the next ``count`` events of a trigger, each acknowledged once taken (so that
+    the trigger reads on), each within ``within`` seconds (scaled)."""
+    lags: list[int | None] = []
+    for _ in range(count):
+        (event,) = await take(events, 1, within)
+        lags.append(event.lag)
+        await event.ack()
+    return lags
 
 
 def _describe(condition: Callable[..., Any]) -> str:

@@ -9,7 +9,7 @@ from contextlib import aclosing
 
 import pytest
 import redis.asyncio as aioredis
-from tests.support import take, waiting_for_room, within
+from tests.support import lags_while_acking, take, waiting_for_room, within
 
 from interlace.connectors.redis import RedisConnection, connector
 from interlace.sdk import DEAD_LETTER_REASON, DeadLettering, FatalError
@@ -190,12 +190,8 @@ async def test_events_carry_the_group_lag_which_drops_to_zero_once_consumed(
     stream = keys("orders")
     await add_for_billing(plain, stream, *[str(n) for n in range(30)])
     async with aclosing(STREAM.start(conn, billing(stream, count=5))) as events:
-        lags = []
-        for _ in range(30):
-            (event,) = await take(events, 1)
-            lags.append(event.lag)
-            await event.ack()
-        # XINFO GROUPS: the entries not yet delivered to the group; the first read took five.
-        assert lags[0] == 25, lags
-        assert all(lag is not None and lag >= 0 for lag in lags), lags
-        assert lags[-1] == 0, lags
+        lags = await lags_while_acking(events, 30)
+    # XINFO GROUPS: the entries not yet delivered to the group; the first read took five.
+    assert lags[0] == 25, lags
+    assert all(lag is not None and lag >= 0 for lag in lags), lags
+    assert lags[-1] == 0, lags

@@ -7,7 +7,7 @@ import asyncio
 import contextlib
 
 import pytest
-from tests.support import take, waiting_for_room, within
+from tests.support import lags_while_acking, take, waiting_for_room, within
 
 from interlace.connectors.sqs import SqsConnection, connector
 from interlace.sdk import DEAD_LETTER_REASON, DeadLettering, FatalError
@@ -143,12 +143,8 @@ async def test_events_carry_the_queue_backlog_which_drops_to_zero_once_consumed(
     await queues.put(queue, *[f"order {n}" for n in range(30)])
     values = {"queueUrl": queue, "waitTime": 1, "maxMessages": 5, "maxInFlight": 5}
     async with contextlib.aclosing(RECEIVE.start(conn, values)) as events:
-        lags = []
-        for _ in range(30):
-            (event,) = await take(events, 1, RECEIVED)
-            lags.append(event.lag)
-            await event.ack()
-        # ApproximateNumberOfMessages: the visible ones; the first receive took five.
-        assert lags[0] == 25, lags
-        assert all(lag is not None and lag >= 0 for lag in lags), lags
-        assert lags[-1] == 0, lags
+        lags = await lags_while_acking(events, 30, RECEIVED)
+    # ApproximateNumberOfMessages: the visible ones; the first receive took five.
+    assert lags[0] == 25, lags
+    assert all(lag is not None and lag >= 0 for lag in lags), lags
+    assert lags[-1] == 0, lags
