@@ -24,15 +24,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from interlace.importers.synapse.datamapper_tokens import (
+    Problem,
+    Token,
+    UnsupportedConstructError,
+    literal,
+    tokenize,
+)
+
 __all__ = ["Problem", "ScriptMapping", "read_mapping"]
 
-_TOKEN: Final = re.compile(
-    r"""(?P<space>[ \t\r\n]+)|(?P<comment>//[^\n]*|/\*.*?\*/)"""
-    r"""|(?P<string>"(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*')"""
-    r"""|(?P<number>\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)|(?P<name>[A-Za-z_$][\w$]*)|(?P<punct>[^\s\w])""",
-    re.S,
-)
-_ESCAPE: Final = re.compile(r"""\\(.)|(")""", re.S)
 _IDENTIFIER: Final = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _METHODS: Final = {"toUpperCase": "toUpper", "toLowerCase": "toLower", "trim": "trim"}
 _STATEMENTS: Final = {
@@ -46,58 +47,12 @@ _STATEMENTS: Final = {
 _PROPERTY_SCOPES: Final = {"DEFAULT": "props", "TRANSPORT": "headers"}
 
 
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """A construct of the script at ``line`` that is not a plain assignment, and why."""
-
-    line: int
-    construct: str
-    why: str
-
-
 @dataclass(slots=True)
 class ScriptMapping:
     """The output document the script builds (values are templates or constants), or its problems."""
 
     document: dict[str, Any] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
-
-
-@dataclass(frozen=True, slots=True)
-class _Token:
-    kind: str
-    text: str
-    line: int
-
-
-class _UnsupportedError(Exception):
-    def __init__(self, token: _Token, construct: str, why: str) -> None:
-        super().__init__(why)
-        self.problem = Problem(token.line, construct, why)
-
-
-def _tokens(script: str) -> list[_Token]:
-    found: list[_Token] = []
-    line = 1
-    for match in _TOKEN.finditer(script):
-        kind = match.lastgroup or "punct"
-        if kind not in ("space", "comment"):
-            found.append(_Token(kind, match.group(), line))
-        line += match.group().count("\n")
-    return found
-
-
-def _literal(token: _Token) -> Any:
-    """The value of a number or string token (JavaScript's quotes and escapes, read as JSON's)."""
-    if token.kind == "number":
-        return json.loads(token.text)
-    body = _ESCAPE.sub(
-        lambda m: '\\"' if m.group(2) else ("'" if m.group(1) == "'" else m.group(0)), token.text[1:-1]
-    )
-    try:
-        return json.loads(f'"{body}"')
-    except ValueError:
-        raise _UnsupportedError(token, f"string {token.text}", "an escape JSON does not have") from None
 
 
 @dataclass(slots=True)
@@ -133,21 +88,21 @@ class _Value:
 class _Reader:
     """Reads the body of the mapping function, statement by statement."""
 
-    def __init__(self, tokens: list[_Token], start: int, inputs: set[str], output: str | None) -> None:
+    def __init__(self, tokens: list[Token], start: int, inputs: set[str], output: str | None) -> None:
         self.tokens = tokens
         self.at = start
         self.inputs = inputs
         self.output = output
         self.result = ScriptMapping()
 
-    def peek(self, offset: int = 0) -> _Token:
+    def peek(self, offset: int = 0) -> Token:
         index = min(self.at + offset, len(self.tokens) - 1)
         return self.tokens[index]
 
-    def take(self, text: str | None = None) -> _Token:
+    def take(self, text: str | None = None) -> Token:
         token = self.peek()
         if text is not None and token.text != text:
-            raise _UnsupportedError(token, f"`{token.text}`", f"expected `{text}`")
+            raise UnsupportedConstructError(token, f"`{token.text}`", f"expected `{text}`")
         self.at += 1
         return token
 
@@ -157,7 +112,7 @@ class _Reader:
             start = self.at
             try:
                 self.statement()
-            except _UnsupportedError as exc:
+            except UnsupportedConstructError as exc:
                 self.result.problems.append(exc.problem)
                 self.at = start
                 self.skip_statement()
@@ -190,13 +145,15 @@ class _Reader:
         if token.text == "return":
             self.take()
             if self.take().text != self.output:
-                raise _UnsupportedError(token, "return", f"a mapping returns its output {self.output}")
+                raise UnsupportedConstructError(
+                    token, "return", f"a mapping returns its output {self.output}"
+                )
             self.take(";")
             return
         if token.kind != "name" or token.text != self.output:
             what, why = _STATEMENTS.get(token.text, (f"statement `{token.text}`", "not an assignment"))
             what += f" {self.peek(1).text}" if token.text == "var" else ""
-            raise _UnsupportedError(token, what, f"{why}; only assignments to the output convert")
+            raise UnsupportedConstructError(token, what, f"{why}; only assignments to the output convert")
         target = self.target()
         self.take("=")
         value = self.value()
@@ -213,15 +170,19 @@ class _Reader:
                 continue
             key = self.take()
             if key.kind != "string":
-                raise _UnsupportedError(key, "output array", "arrays in the output need a loop: port by hand")
-            keys.append(str(_literal(key)))
+                raise UnsupportedConstructError(
+                    key, "output array", "arrays in the output need a loop: port by hand"
+                )
+            keys.append(str(literal(key)))
             self.take("]")
         return keys
 
-    def assign(self, token: _Token, keys: list[str], value: Any) -> None:
+    def assign(self, token: Token, keys: list[str], value: Any) -> None:
         if not keys:
             if value != {}:
-                raise _UnsupportedError(token, f"{self.output} =", "the output is filled field by field")
+                raise UnsupportedConstructError(
+                    token, f"{self.output} =", "the output is filled field by field"
+                )
             self.result.document.clear()
             return
         node = self.result.document
@@ -249,7 +210,7 @@ class _Reader:
     def term(self) -> _Value:
         token = self.take()
         if token.kind in ("string", "number"):
-            return self.methods(_Value(constant=_literal(token)))
+            return self.methods(_Value(constant=literal(token)))
         if token.text in ("true", "false", "null"):
             return _Value(constant=json.loads(token.text))
         if token.text == "(":
@@ -261,16 +222,16 @@ class _Reader:
         if token.kind == "name" and token.text in self.inputs:
             return self.methods(_Value(expression=self.path(token)))
         if token.text == "[":
-            raise _UnsupportedError(token, "array", "arrays are filled by loops")
+            raise UnsupportedConstructError(token, "array", "arrays are filled by loops")
         if token.kind == "name" and self.peek().text == "(":
-            raise _UnsupportedError(
+            raise UnsupportedConstructError(
                 token, f"call of {token.text}()", "the script's own functions do not convert"
             )
-        raise _UnsupportedError(
+        raise UnsupportedConstructError(
             token, f"value `{token.text}`", "only input fields, constants and joined text convert"
         )
 
-    def property(self, token: _Token) -> _Value:
+    def property(self, token: Token) -> _Value:
         self.take(".")
         scope = self.take()
         self.take("[")
@@ -278,12 +239,12 @@ class _Reader:
         self.take("]")
         root = _PROPERTY_SCOPES.get(scope.text)
         if root is None or name.kind != "string":
-            raise _UnsupportedError(
+            raise UnsupportedConstructError(
                 token, f"DM_PROPERTIES.{scope.text}", "only DEFAULT and TRANSPORT properties convert"
             )
-        return _Value(expression=root + _key(str(_literal(name))))
+        return _Value(expression=root + _key(str(literal(name))))
 
-    def path(self, token: _Token) -> str:
+    def path(self, token: Token) -> str:
         path = "payload"
         while self.peek().text in (".", "["):
             if self.peek().text == "." and self.peek(2).text == "(":
@@ -295,9 +256,9 @@ class _Reader:
             if key.kind == "number":
                 path += f"[{key.text}]"
             elif key.kind == "string":
-                path += _key(str(_literal(key)))
+                path += _key(str(literal(key)))
             else:
-                raise _UnsupportedError(
+                raise UnsupportedConstructError(
                     key, f"input[{key.text}]", "a field chosen per message needs a loop or code"
                 )
             self.take("]")
@@ -319,7 +280,7 @@ class _Reader:
                 continue
             function = _METHODS.get(method.text)
             if function is None or value.parts is not None:
-                raise _UnsupportedError(
+                raise UnsupportedConstructError(
                     method, f"{method.text}()", "no Interlace function does the same here"
                 )
             self.take(")")
@@ -333,7 +294,7 @@ def _key(name: str) -> str:
     return f".{name}" if _IDENTIFIER.match(name) else f"[{json.dumps(name)}]"
 
 
-def _functions(tokens: list[_Token]) -> Iterator[tuple[str, list[str], int]]:
+def _functions(tokens: list[Token]) -> Iterator[tuple[str, list[str], int]]:
     """Each mapping function: its name, parameters and the index of its body's first token."""
     for index, token in enumerate(tokens):
         if token.kind != "name" or not token.text.startswith("map_S_"):
@@ -357,7 +318,7 @@ def _functions(tokens: list[_Token]) -> Iterator[tuple[str, list[str], int]]:
 def read_mapping(script: str, input_title: str | None, output_title: str | None) -> ScriptMapping:
     """The document the mapping function of ``script`` builds; the schemas' titles (when known) name
     the function and the global input and output of the generated form."""
-    tokens = _tokens(script)
+    tokens = tokenize(script)
     found = list(_functions(tokens))
     wanted = f"map_S_{input_title}_S_{output_title}"
     chosen = next((each for each in found if each[0] == wanted), found[0] if found else None)
@@ -373,5 +334,5 @@ def read_mapping(script: str, input_title: str | None, output_title: str | None)
     return _Reader(tokens, start, inputs, output).body()
 
 
-def _globals(tokens: list[_Token], prefix: str) -> set[str]:
+def _globals(tokens: list[Token], prefix: str) -> set[str]:
     return {token.text for token in tokens if token.kind == "name" and token.text.startswith(prefix)}
