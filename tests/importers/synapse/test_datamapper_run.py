@@ -51,6 +51,17 @@ async def test_an_imported_mapping_builds_the_output_from_the_request(tmp_path: 
         }
 
 
+async def test_an_imported_mapping_of_mi_vs_code_returns_its_object_literal(tmp_path: Path) -> None:
+    _source(tmp_path)
+    async with serve_case("datamapper", tmp_path) as client:
+        request = {"patient": {"name": "Ada", "ward": "EAST-2"}}
+        async with client.post("/clinic/discharges", json=request) as answer:
+            assert answer.status == 200
+            assert await answer.json() == {"summary": {"patient": "Ada", "ward": "east-2"}, "notes": "none"}
+        async with client.post("/clinic/discharges", json={**request, "notes": "rest"}) as answer:
+            assert (await answer.json())["notes"] == "rest"
+
+
 def test_a_mapping_beyond_assignments_is_reported_at_its_lines(tmp_path: Path) -> None:
     source = _source(tmp_path)
     shutil.copy(CASES / "datamapper.xml", source / "datamapper.xml")

@@ -58,3 +58,52 @@ def test_a_script_without_a_mapping_function_is_one_problem() -> None:
     assert read_mapping("var x = 1;", "a", "b").problems == [
         Problem(1, "script", "no map_S_<input>_S_<output> function")
     ]
+
+
+def test_a_mapping_returning_an_object_literal_from_a_function_of_its_own_converts() -> None:
+    script = """
+interface Root {
+    id: number
+    name: string
+}
+
+function mapFunction(input: Root): OutputRoot {
+    return {
+        id: input.id,
+        "display name": input.name ?? "unknown",
+        address: {
+            city: input.address.city,
+            zip: ""
+        },
+        tags: input.tags.map((tag) => { return tag.name })
+    }
+}
+
+// generated: keep
+function map_S_root_S_root() {
+    return mapFunction(inputroot);
+}
+"""
+    mapping = read_mapping(script, "root", "root")
+    assert mapping.document == {
+        "id": "${payload.id}",
+        "display name": '${payload.name ?? "unknown"}',
+        "address": {"city": "${payload.address.city}", "zip": ""},
+    }
+    assert mapping.problems == [Problem(15, "array .map()", "arrays are filled by loops")]
+
+
+def test_local_constants_are_problems() -> None:
+    script = """function mapFunction(input) {
+    const kind = input.kind;
+    return {kind: kind};
+}
+function map_S_root_S_root() { return mapFunction(inputroot); }"""
+    assert read_mapping(script, "root", "root").problems == [
+        Problem(
+            2,
+            "local variable kind",
+            "a value kept between statements; only assignments to the output convert",
+        ),
+        Problem(3, "value `kind`", "only input fields, constants and joined text convert"),
+    ]

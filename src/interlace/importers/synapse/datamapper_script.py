@@ -2,11 +2,14 @@
 
 Integration Studio writes a mapping as a JavaScript function ``map_S_<input>_S_<output>``: either a
 function assigned to that name that fills ``var output<title> = {}`` from the global ``input<title>``
-(titles from the mapping's schemas) and returns it, or a function taking ``(input, output)``. The
-common case is a list of assignments ``output.a.b = <value>``, where a value is a field of the input
+(titles from the mapping's schemas) and returns it, or a function taking ``(input, output)``; MI's VS
+Code extension makes it ``return mapFunction(inputroot)``, a function returning an object literal
+(``{a: {b: <value>}}``, TypeScript's types allowed). The common case is a list of assignments
+``output.a.b = <value>`` (or that literal), where a value is a field of the input
 (``input.x.y``, ``input["x y"]``, ``input.items[0]``), a constant, an empty object, a message property
 (``DM_PROPERTIES.DEFAULT['p']``, ``DM_PROPERTIES.TRANSPORT['h']``), text joined with ``+`` or
-``concat``, or ``toUpperCase()``/``toLowerCase()``/``trim()`` of one of those. Such a script becomes
+``concat``, the first present of ``a ?? b``, or ``toUpperCase()``/``toLowerCase()``/``trim()`` of
+one of those. Such a script becomes
 the output document with each value as an Interlace ``${...}`` template. Anything else (loops, arrays
 in the output, conditions, local variables, calls of other functions) is a problem at its line: the
 script does not have the common shape and is ported by hand.
@@ -19,25 +22,28 @@ reported, and the subset's grammar is that check.
 from __future__ import annotations
 
 import json
-import re
-from collections.abc import Iterator
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
 from interlace.importers.synapse.datamapper_tokens import (
+    Function,
     Problem,
     Token,
     UnsupportedConstructError,
+    functions,
     literal,
     tokenize,
 )
+from interlace.importers.synapse.datamapper_values import Value, path_step
 
 __all__ = ["Problem", "ScriptMapping", "read_mapping"]
 
-_IDENTIFIER: Final = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _METHODS: Final = {"toUpperCase": "toUpper", "toLowerCase": "toLower", "trim": "trim"}
 _STATEMENTS: Final = {
     "var": ("local variable", "a value kept between statements"),
+    "const": ("local variable", "a value kept between statements"),
+    "let": ("local variable", "a value kept between statements"),
     "for": ("loop `for`", "loops fill arrays"),
     "while": ("loop `while`", "loops fill arrays"),
     "do": ("loop `do`", "loops fill arrays"),
@@ -55,41 +61,19 @@ class ScriptMapping:
     problems: list[Problem] = field(default_factory=list)
 
 
-@dataclass(slots=True)
-class _Value:
-    """A value being read: an expression (``payload.a``), a constant, or text parts to join."""
-
-    expression: str | None = None
-    constant: Any = None
-    parts: list[_Value] | None = None
-
-    def text_parts(self) -> Iterator[str]:
-        if self.parts is not None:
-            for part in self.parts:
-                yield from part.text_parts()
-        elif self.expression is not None:
-            yield "${" + self.expression + "}"
-        else:
-            text = self.constant if isinstance(self.constant, str) else json.dumps(self.constant)
-            yield text.replace("${", "\\${")
-
-    def template(self) -> Any:
-        if self.parts is not None:
-            if all(part.expression is not None for part in self.parts):  # JavaScript's + of two fields
-                return "${" + " + ".join(str(part.expression) for part in self.parts) + "}"
-            return "".join(self.text_parts())
-        if self.expression is not None:
-            return "${" + self.expression + "}"
-        if isinstance(self.constant, str):
-            return self.constant.replace("${", "\\${")
-        return self.constant
-
-
 class _Reader:
     """Reads the body of the mapping function, statement by statement."""
 
-    def __init__(self, tokens: list[Token], start: int, inputs: set[str], output: str | None) -> None:
+    def __init__(
+        self,
+        tokens: list[Token],
+        found: Mapping[str, Function],
+        start: int,
+        inputs: set[str],
+        output: str | None,
+    ) -> None:
         self.tokens = tokens
+        self.functions = found
         self.at = start
         self.inputs = inputs
         self.output = output
@@ -144,21 +128,67 @@ class _Reader:
             return
         if token.text == "return":
             self.take()
-            if self.take().text != self.output:
-                raise UnsupportedConstructError(
-                    token, "return", f"a mapping returns its output {self.output}"
-                )
-            self.take(";")
+            self.returned(token)
+            if self.peek().text == ";":
+                self.take()
             return
         if token.kind != "name" or token.text != self.output:
             what, why = _STATEMENTS.get(token.text, (f"statement `{token.text}`", "not an assignment"))
-            what += f" {self.peek(1).text}" if token.text == "var" else ""
+            what += f" {self.peek(1).text}" if token.text in ("var", "const", "let") else ""
             raise UnsupportedConstructError(token, what, f"{why}; only assignments to the output convert")
         target = self.target()
         self.take("=")
         value = self.value()
         self.take(";")
         self.assign(token, target, value)
+
+    def returned(self, token: Token) -> None:
+        """What a ``return`` gives: the output filled so far, an object literal, or what a function of
+        the script returns for the input (``return mapFunction(inputroot)``)."""
+        following = self.peek()
+        if following.text == "{":
+            self.result.document = self.object_literal()
+            return
+        called = self.functions.get(following.text)
+        if called is not None and self.peek(1).text == "(" and self.peek(2).text in self.inputs:
+            self.at += 3
+            self.take(")")
+            inner = _Reader(self.tokens, self.functions, called.start, set(called.params[:1]), None)
+            self.result.document = inner.body().document
+            self.result.problems += inner.result.problems
+            return
+        if self.take().text != self.output:
+            raise UnsupportedConstructError(token, "return", f"a mapping returns its output {self.output}")
+
+    def object_literal(self) -> dict[str, Any]:
+        """``{key: value, ...}``, its values read as assignments' values are."""
+        self.take("{")
+        document: dict[str, Any] = {}
+        while self.peek().text != "}":
+            key = self.take()
+            if key.kind not in ("name", "string"):
+                raise UnsupportedConstructError(key, f"key `{key.text}`", "an object's keys are names")
+            self.take(":")
+            name = str(literal(key)) if key.kind == "string" else key.text
+            try:
+                document[name] = self.object_literal() if self.peek().text == "{" else self.value()
+            except UnsupportedConstructError as exc:
+                self.result.problems.append(exc.problem)
+                self.skip_entry()
+            if self.peek().text == ",":
+                self.take()
+        self.take("}")
+        return document
+
+    def skip_entry(self) -> None:
+        """Past the rest of an object literal's entry, up to its ``,`` or the literal's ``}``."""
+        depth = 0
+        while self.at < len(self.tokens):
+            text = self.peek().text
+            if depth == 0 and text in (",", "}"):
+                return
+            depth += {"{": 1, "(": 1, "[": 1, "}": -1, ")": -1, "]": -1}.get(text, 0)
+            self.at += 1
 
     def target(self) -> list[str]:
         self.take()
@@ -199,20 +229,32 @@ class _Reader:
             return {}
         return self.joined().template()
 
-    def joined(self) -> _Value:
+    def joined(self) -> Value:
         """Terms joined with ``+``."""
-        parts = [self.term()]
+        parts = [self.defaulted()]
         while self.peek().text == "+":
             self.take()
-            parts.append(self.term())
-        return parts[0] if len(parts) == 1 else _Value(parts=parts)
+            parts.append(self.defaulted())
+        return parts[0] if len(parts) == 1 else Value(parts=parts)
 
-    def term(self) -> _Value:
+    def defaulted(self) -> Value:
+        """A term, or terms joined with ``??`` (the first that is neither null nor missing)."""
+        value = self.term()
+        while self.peek().text == "?" and self.peek(1).text == "?":
+            operator = self.take()
+            self.take("?")
+            operands = [value.operand(), self.term().operand()]
+            if None in operands:
+                raise UnsupportedConstructError(operator, "??", "joined text on either side")
+            value = Value(expression=" ?? ".join(str(each) for each in operands))
+        return value
+
+    def term(self) -> Value:
         token = self.take()
         if token.kind in ("string", "number"):
-            return self.methods(_Value(constant=literal(token)))
+            return self.methods(Value(constant=literal(token)))
         if token.text in ("true", "false", "null"):
-            return _Value(constant=json.loads(token.text))
+            return Value(constant=json.loads(token.text))
         if token.text == "(":
             inner = self.joined()
             self.take(")")
@@ -220,7 +262,7 @@ class _Reader:
         if token.text == "DM_PROPERTIES":
             return self.methods(self.property(token))
         if token.kind == "name" and token.text in self.inputs:
-            return self.methods(_Value(expression=self.path(token)))
+            return self.methods(Value(expression=self.path(token)))
         if token.text == "[":
             raise UnsupportedConstructError(token, "array", "arrays are filled by loops")
         if token.kind == "name" and self.peek().text == "(":
@@ -231,7 +273,7 @@ class _Reader:
             token, f"value `{token.text}`", "only input fields, constants and joined text convert"
         )
 
-    def property(self, token: Token) -> _Value:
+    def property(self, token: Token) -> Value:
         self.take(".")
         scope = self.take()
         self.take("[")
@@ -242,7 +284,7 @@ class _Reader:
             raise UnsupportedConstructError(
                 token, f"DM_PROPERTIES.{scope.text}", "only DEFAULT and TRANSPORT properties convert"
             )
-        return _Value(expression=root + _key(str(literal(name))))
+        return Value(expression=root + path_step(str(literal(name))))
 
     def path(self, token: Token) -> str:
         path = "payload"
@@ -256,7 +298,7 @@ class _Reader:
             if key.kind == "number":
                 path += f"[{key.text}]"
             elif key.kind == "string":
-                path += _key(str(literal(key)))
+                path += path_step(str(literal(key)))
             else:
                 raise UnsupportedConstructError(
                     key, f"input[{key.text}]", "a field chosen per message needs a loop or code"
@@ -264,7 +306,7 @@ class _Reader:
             self.take("]")
         return path
 
-    def methods(self, value: _Value) -> _Value:
+    def methods(self, value: Value) -> Value:
         while self.peek().text == "." and self.peek(2).text == "(":
             self.take(".")
             method = self.take()
@@ -276,62 +318,37 @@ class _Reader:
                     if self.peek().text == ",":
                         self.take()
                 self.take(")")
-                value = _Value(parts=parts)
+                value = Value(parts=parts)
                 continue
+            if method.text == "map":
+                raise UnsupportedConstructError(method, "array .map()", "arrays are filled by loops")
             function = _METHODS.get(method.text)
             if function is None or value.parts is not None:
                 raise UnsupportedConstructError(
                     method, f"{method.text}()", "no Interlace function does the same here"
                 )
             self.take(")")
-            inner = value.expression if value.expression is not None else json.dumps(value.constant)
-            value = _Value(expression=f"{function}({inner})")
+            value = Value(expression=f"{function}({value.operand()})")
         return value
-
-
-def _key(name: str) -> str:
-    """``name`` as the next step of a path: ``.name``, or ``["name"]`` when it is not an identifier."""
-    return f".{name}" if _IDENTIFIER.match(name) else f"[{json.dumps(name)}]"
-
-
-def _functions(tokens: list[Token]) -> Iterator[tuple[str, list[str], int]]:
-    """Each mapping function: its name, parameters and the index of its body's first token."""
-    for index, token in enumerate(tokens):
-        if token.kind != "name" or not token.text.startswith("map_S_"):
-            continue
-        following = [each.text for each in tokens[index + 1 : index + 4]]
-        if index > 0 and tokens[index - 1].text == "function" and following[:1] == ["("]:
-            start = index + 2
-        elif following[:3] == ["=", "function", "("]:
-            start = index + 4
-        else:
-            continue
-        params: list[str] = []
-        while start < len(tokens) and tokens[start].text != ")":
-            if tokens[start].kind == "name":
-                params.append(tokens[start].text)
-            start += 1
-        if start + 1 < len(tokens) and tokens[start + 1].text == "{":
-            yield token.text, params, start + 2
 
 
 def read_mapping(script: str, input_title: str | None, output_title: str | None) -> ScriptMapping:
     """The document the mapping function of ``script`` builds; the schemas' titles (when known) name
     the function and the global input and output of the generated form."""
     tokens = tokenize(script)
-    found = list(_functions(tokens))
+    found = functions(tokens)
     wanted = f"map_S_{input_title}_S_{output_title}"
-    chosen = next((each for each in found if each[0] == wanted), found[0] if found else None)
-    if chosen is None:
+    name = wanted if wanted in found else next((each for each in found if each.startswith("map_S_")), None)
+    if name is None:
         return ScriptMapping(problems=[Problem(1, "script", "no map_S_<input>_S_<output> function")])
-    _, params, start = chosen
+    chosen = found[name]
     output: str | None
-    if len(params) >= 2:
-        inputs, output = {params[0]}, params[1]
+    if len(chosen.params) >= 2:
+        inputs, output = {chosen.params[0]}, chosen.params[1]
     else:
         inputs = {f"input{input_title}"} if input_title else _globals(tokens, "input")
         output = f"output{output_title}" if output_title else None
-    return _Reader(tokens, start, inputs, output).body()
+    return _Reader(tokens, found, chosen.start, inputs, output).body()
 
 
 def _globals(tokens: list[Token], prefix: str) -> set[str]:

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Final
 
-__all__ = ["Problem", "Token", "UnsupportedConstructError", "literal", "tokenize"]
+__all__ = ["Function", "Problem", "Token", "UnsupportedConstructError", "functions", "literal", "tokenize"]
 
 _TOKEN: Final = re.compile(
     r"""(?P<space>[ \t\r\n]+)|(?P<comment>//[^\n]*|/\*.*?\*/)"""
@@ -73,3 +73,51 @@ def literal(token: Token) -> Any:
         raise UnsupportedConstructError(
             token, f"string {token.text}", "an escape JSON does not have"
         ) from None
+
+
+@dataclass(frozen=True, slots=True)
+class Function:
+    """A function of the script: its parameters' names and the index of its body's first token."""
+
+    params: list[str]
+    start: int
+
+
+def functions(tokens: list[Token]) -> dict[str, Function]:
+    """The script's functions by name: ``function f(a, b) {``, ``f = function(a) {``, and the same with
+    TypeScript's types (``function f(input: Root): Output {``), as a compiled mapping may keep them."""
+    found: dict[str, Function] = {}
+    for index, token in enumerate(tokens[:-2]):
+        if token.kind != "name":
+            continue
+        if index > 0 and tokens[index - 1].text == "function" and tokens[index + 1].text == "(":
+            opening = index + 1
+        elif [each.text for each in tokens[index + 1 : index + 4]] == ["=", "function", "("]:
+            opening = index + 3
+        else:
+            continue
+        params, at = _parameters(tokens, opening)
+        while at < len(tokens) and tokens[at].text != "{":  # a return type
+            at += 1
+        if at < len(tokens):
+            found.setdefault(token.text, Function(params, at + 1))
+    return found
+
+
+def _parameters(tokens: list[Token], opening: int) -> tuple[list[str], int]:
+    """The names of the parameters from the ``(`` at ``opening`` (types skipped), and the index after
+    the closing ``)``."""
+    params: list[str] = []
+    depth, at, expecting = 0, opening + 1, True
+    while at < len(tokens):
+        text = tokens[at].text
+        if depth == 0 and text == ")":
+            return params, at + 1
+        depth += {"(": 1, "{": 1, "[": 1, "<": 1, ")": -1, "}": -1, "]": -1, ">": -1}.get(text, 0)
+        if depth == 0 and text == ",":
+            expecting = True
+        elif expecting and tokens[at].kind == "name":
+            params.append(text)
+            expecting = False
+        at += 1
+    return params, at
