@@ -3,7 +3,11 @@ down from its last answer, never below zero."""
 
 from __future__ import annotations
 
-from interlace.sdk import Backlog
+import logging
+
+import pytest
+
+from interlace.sdk import Backlog, FatalError
 
 
 class Source:
@@ -44,3 +48,35 @@ async def test_a_source_that_cannot_say_gives_none_until_it_can() -> None:
     clock.now += 5
     source.waiting = 4
     assert await backlog.lag() == 4
+
+
+class Refusing(Source):
+    """A source whose backlog read is refused (a permission the consumer lacks), until it is granted."""
+
+    def __init__(self) -> None:
+        super().__init__(None)
+        self.refused = True
+
+    async def read(self) -> int | None:
+        self.reads += 1
+        if self.refused:
+            raise FatalError("reading the queue's attributes: access denied")
+        return 5
+
+
+async def test_a_refused_read_leaves_the_lag_unknown_logged_once_and_is_tried_again(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    source, clock = Refusing(), Clock()
+    backlog = Backlog(source.read, interval=1.0, clock=clock)
+    with caplog.at_level(logging.WARNING, "interlace.connectors"):
+        assert [await backlog.lag() for _ in range(2)] == [None, None]
+        clock.now += 1
+        assert await backlog.lag() is None
+    assert [record.getMessage() for record in caplog.records] == [
+        "reading the queue's attributes: access denied; the lag stays unknown until a read succeeds"
+    ]
+    source.refused = False
+    clock.now += 1
+    assert await backlog.lag() == 5
+    assert source.reads == 3
