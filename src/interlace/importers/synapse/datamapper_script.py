@@ -50,6 +50,7 @@ _STATEMENTS: Final = {
     "if": ("condition `if`", "a value chosen per message"),
     "switch": ("condition `switch`", "a value chosen per message"),
 }
+_NESTING: Final = {"{": 1, "(": 1, "[": 1, "}": -1, ")": -1, "]": -1}
 _PROPERTY_SCOPES: Final = {"DEFAULT": "props", "TRANSPORT": "headers"}
 
 
@@ -106,7 +107,7 @@ class _Reader:
         depth = 0
         while self.at < len(self.tokens):
             text = self.take().text
-            depth += {"{": 1, "(": 1, "[": 1, "}": -1, ")": -1, "]": -1}.get(text, 0)
+            depth += _NESTING.get(text, 0)
             if depth <= 0 and text in (";", "}"):
                 if text == "}" and self.peek().text == ";":
                     self.at += 1
@@ -187,7 +188,7 @@ class _Reader:
             text = self.peek().text
             if depth == 0 and text in (",", "}"):
                 return
-            depth += {"{": 1, "(": 1, "[": 1, "}": -1, ")": -1, "]": -1}.get(text, 0)
+            depth += _NESTING.get(text, 0)
             self.at += 1
 
     def target(self) -> list[str]:
