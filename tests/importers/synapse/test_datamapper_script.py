@@ -107,3 +107,14 @@ function map_S_root_S_root() { return mapFunction(inputroot); }"""
         ),
         Problem(3, "value `kind`", "only input fields, constants and joined text convert"),
     ]
+
+
+def test_a_variable_declared_and_never_read_is_no_problem() -> None:
+    script = """map_S_a_S_b = function(){
+var outputb = {};
+var count_i_0 = 0;
+outputb.id = inputa.id.toString();
+return outputb;
+};"""
+    mapping = read_mapping(script, "a", "b")
+    assert (mapping.document, mapping.problems) == ({"id": "${string(payload.id)}"}, [])

@@ -8,11 +8,11 @@ Code extension makes it ``return mapFunction(inputroot)``, a function returning 
 ``output.a.b = <value>`` (or that literal), where a value is a field of the input
 (``input.x.y``, ``input["x y"]``, ``input.items[0]``), a constant, an empty object, a message property
 (``DM_PROPERTIES.DEFAULT['p']``, ``DM_PROPERTIES.TRANSPORT['h']``), text joined with ``+`` or
-``concat``, the first present of ``a ?? b``, or ``toUpperCase()``/``toLowerCase()``/``trim()`` of
-one of those. Such a script becomes
-the output document with each value as an Interlace ``${...}`` template. Anything else (loops, arrays
-in the output, conditions, local variables, calls of other functions) is a problem at its line: the
-script does not have the common shape and is ported by hand.
+``concat``, the first present of ``a ?? b``, or ``toUpperCase()``, ``toLowerCase()``, ``trim()`` or
+``toString()`` of one of those. Such a script becomes the output document with each value as an
+Interlace ``${...}`` template. Anything else (loops, arrays in the output, conditions, local variables
+read later, calls of other functions) is a problem at its line: the script does not have the common
+shape and is ported by hand.
 
 The reading takes the JavaScript subset above with its own small tokenizer rather than a full
 JavaScript parser: whatever the parser, every construct outside the subset has to be found and
@@ -39,7 +39,12 @@ from interlace.importers.synapse.datamapper_values import Value, path_step
 
 __all__ = ["Problem", "ScriptMapping", "read_mapping"]
 
-_METHODS: Final = {"toUpperCase": "toUpper", "toLowerCase": "toLower", "trim": "trim"}
+_METHODS: Final = {
+    "toUpperCase": "toUpper",
+    "toLowerCase": "toLower",
+    "trim": "trim",
+    "toString": "string",
+}
 _STATEMENTS: Final = {
     "var": ("local variable", "a value kept between statements"),
     "const": ("local variable", "a value kept between statements"),
@@ -103,6 +108,10 @@ class _Reader:
                 self.skip_statement()
         return self.result
 
+    def unused(self, name: Token) -> bool:
+        """Whether the variable ``name`` is declared and never read."""
+        return sum(1 for token in self.tokens if token.kind == "name" and token.text == name.text) == 1
+
     def skip_statement(self) -> None:
         depth = 0
         while self.at < len(self.tokens):
@@ -126,6 +135,9 @@ class _Reader:
             self.output = self.take().text
             for text in "={};":
                 self.take(text)
+            return
+        if token.text in ("var", "let", "const") and self.unused(self.peek(1)):
+            self.skip_statement()  # a counter generated for loops the mapping does not have
             return
         if token.text == "return":
             self.take()
