@@ -16,7 +16,7 @@ from tests.support import write_project
 
 EXTRA_MODULES = (
     *("aiosmtplib", "aioimaplib", "sqlalchemy", "aiosqlite", "asyncpg", "aiomysql", "aiokafka"),
-    *("aiobotocore", "botocore", "aiomqtt", "paho", "nats", "aio_pika", "aiormq", "redis"),
+    *("aiobotocore", "botocore", "aiomqtt", "paho", "nats", "aio_pika", "aiormq", "redis", "iso8583"),
 )
 """The top-level modules of every optional extra's libraries."""
 _ABSENT = 'raise ModuleNotFoundError("No module named {name!r}", name={name!r})\n'
