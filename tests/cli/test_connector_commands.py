@@ -185,6 +185,7 @@ def test_search_adds_the_entries_of_an_extra_index(runner: CliRunner, tmp_path: 
         "package": "interlace-mailjet",
         "description": "Send transactional mail through Mailjet.",
         "keywords": ["mail"],
+        "versions": [{"version": "1.0.0", "sha256": "a" * 64}],
     }
     index.write_text(json.dumps({"connectors": [entry]}), encoding="utf-8")
 
@@ -193,7 +194,15 @@ def test_search_adds_the_entries_of_an_extra_index(runner: CliRunner, tmp_path: 
     assert result.exit_code == 0, result.stderr
     found = {item["name"]: item for item in json.loads(result.stdout)}
     assert found.keys() == {"email", "gmail", "mailjet"}
-    assert found["mailjet"] == {**entry, "installed": False}
+    assert found["mailjet"] == {
+        **entry,
+        "versions": [{"version": "1.0.0", "interlace": "", "sha256": "a" * 64}],
+        "operations": [],
+        "triggers": [],
+        "latest": "1.0.0",
+        "installed": False,
+        "installedVersion": None,
+    }
 
 
 def test_search_says_when_nothing_matches(runner: CliRunner) -> None:

@@ -1,26 +1,31 @@
-"""``interlace connector list|info|search|add|remove|new``: find, inspect, install, remove and create
-connectors."""
+"""``interlace connector list|info|search|add|upgrade|remove|new|index``: find, inspect, install, upgrade,
+remove and create connectors (the store's commands are in :mod:`interlace.cli.catalog_commands`)."""
 
 from __future__ import annotations
 
 import json
 import subprocess
 import sys
-from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from interlace.cli.catalog_commands import add, search, upgrade
 from interlace.sdk import ConnectorRegistry, RegistryError, UnknownConnectorError, render_connector_reference
 
-__all__ = ["catalog_entries", "connector_app", "search_connectors"]
+__all__ = ["add_local", "connector_app", "install_report", "installed_versions"]
 
 connector_app = typer.Typer(
-    help="Find, inspect, install, remove and create connectors.", no_args_is_help=True
+    help="Find, inspect, install, upgrade, remove and create connectors.", no_args_is_help=True
 )
+connector_app.command()(search)
+connector_app.command()(add)
+connector_app.command()(upgrade)
+index_app = typer.Typer(help="The catalog index of the connector store.", no_args_is_help=True)
+connector_app.add_typer(index_app, name="index")
 _out = Console(highlight=False, soft_wrap=True)
 _err = Console(stderr=True, highlight=False, soft_wrap=True)
 
@@ -39,40 +44,6 @@ def _registry() -> ConnectorRegistry:
             _err.print(f"  {problem}", markup=False)
         raise typer.Exit(1) from None
     return registry
-
-
-def catalog_entries(extra: Path | None = None) -> list[dict[str, Any]]:
-    """The shipped catalog, plus the entries of an index file (same JSON shape) when given."""
-    shipped = json.loads(
-        resources.files("interlace.cli").joinpath("catalog.json").read_text(encoding="utf-8")
-    )
-    entries: list[dict[str, Any]] = list(shipped["connectors"])
-    if extra is not None:
-        entries.extend(json.loads(extra.read_text(encoding="utf-8"))["connectors"])
-    return entries
-
-
-def search_connectors(
-    word: str, registry: ConnectorRegistry, index: Path | None = None
-) -> list[dict[str, Any]]:
-    """Catalog entries and installed connectors whose name, description or keywords hold ``word``."""
-    needle = word.lower()
-    installed = {entry.connector.name: entry for entry in registry.load_all()[0]}
-    found: dict[str, dict[str, Any]] = {}
-    for item in catalog_entries(index):
-        text = " ".join([item["name"], item.get("description", ""), *item.get("keywords", [])]).lower()
-        if needle in text:
-            found[item["name"]] = {**item, "installed": item["name"] in registry.names()}
-    for name, entry in installed.items():
-        text = f"{name} {entry.connector.description}".lower()
-        if needle in text and name not in found:
-            found[name] = {
-                "name": name,
-                "package": entry.distribution,
-                "description": entry.connector.description,
-                "installed": True,
-            }
-    return sorted(found.values(), key=lambda item: item["name"])
 
 
 @connector_app.command("list")
@@ -125,28 +96,6 @@ def info(
     _out.print(Markdown(render_connector_reference(connector)))
 
 
-@connector_app.command()
-def search(
-    word: Annotated[str, typer.Argument(help="A word to look for in names, descriptions and keywords.")],
-    index: Annotated[Path | None, typer.Option(help="An extra catalog index file (JSON).")] = None,
-    output: OutputOption = "table",
-) -> None:
-    """Search the catalog of known connectors and the installed ones."""
-    found = search_connectors(word, _registry(), index)
-    if output == "json":
-        typer.echo(json.dumps(found, indent=2))
-        return
-    if not found:
-        _out.print(f"no connector matches {word!r}", markup=False)
-        return
-    table = Table("NAME", "PACKAGE", "INSTALLED", "DESCRIPTION")
-    for item in found:
-        table.add_row(
-            item["name"], item["package"], "yes" if item["installed"] else "no", item.get("description", "")
-        )
-    _out.print(table)
-
-
 def _pip(*args: str) -> None:
     command = [sys.executable, "-m", "pip", *args]
     _out.print("$ " + " ".join(command), markup=False)
@@ -155,30 +104,16 @@ def _pip(*args: str) -> None:
         raise typer.Exit(1)
 
 
-@connector_app.command()
-def add(
-    source: Annotated[str, typer.Argument(help="A package name, a wheel file or a project folder.")],
-    no_build_isolation: Annotated[
-        bool,
-        typer.Option(
-            "--no-build-isolation",
-            help="Build a project folder with the build tools installed in Interlace's environment"
-            " (setuptools >= 70.1, or an older setuptools with wheel) instead of fetching them from"
-            " the package index: for machines without access to it.",
-        ),
-    ] = False,
-) -> None:
-    """Install (or upgrade) a connector package into Interlace's environment with pip; a running server
-    uses it from its next deployment (a redeploy looks for connectors again). pip builds a project folder
-    in an isolated environment, with the build tools fetched from the package index: pass
-    --no-build-isolation where the index cannot be reached."""
-    before = _installed_versions()
+def add_local(source: str, no_build_isolation: bool) -> None:
+    """Install a package file or project folder as it is (no catalog, no checksum): a package of one's
+    own, or one being written."""
+    before = installed_versions()
     _pip("install", *(["--no-build-isolation"] if no_build_isolation else []), source)
-    for line in install_report(before, _installed_versions()):
+    for line in install_report(before, installed_versions()):
         _out.print(line, markup=False)
 
 
-def _installed_versions() -> dict[str, tuple[str, str | None]]:
+def installed_versions() -> dict[str, tuple[str, str | None]]:
     """Each installed connector's package and the package's version installed now (read from disk)."""
     from interlace.runtime.connector_code import installed_version
 
@@ -308,3 +243,39 @@ def from_openapi(
         )
     _out.print(f"test it:    cd {output} && python -m pytest", markup=False)
     _out.print(f"install it: interlace connector add {output}", markup=False)
+
+
+@index_app.command("build")
+def build_index_command(
+    output: Annotated[
+        Path,
+        typer.Option("-o", "--output", help="The index file to write (its versions and keywords are kept)."),
+    ],
+    packages: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--package",
+            help="Only the connectors of this package (repeatable); every installed one if not given.",
+        ),
+    ] = None,
+    files: Annotated[
+        Path | None,
+        typer.Option(
+            "--files", help="The folder of the packages' files (wheels), whose checksums go into the index."
+        ),
+    ] = None,
+) -> None:
+    """Write the catalog index of the installed connectors, from their packages' metadata and files."""
+    from interlace.cli.catalog_build import build_index
+    from interlace.cli.catalog_index import CatalogError, read_index
+
+    try:
+        previous = read_index(str(output)) if output.exists() else None
+        index = build_index(ConnectorRegistry(), packages or (), previous, files)
+    except CatalogError as exc:
+        _err.print(str(exc), style="bold red", markup=False)
+        raise typer.Exit(1) from None
+    output.write_text(
+        index.model_dump_json(by_alias=True, indent=2, exclude_none=True) + "\n", encoding="utf-8"
+    )
+    _out.print(f"wrote {output}: {len(index.connectors)} connectors", markup=False)

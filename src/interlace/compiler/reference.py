@@ -211,6 +211,7 @@ DEFINITION_PAGES: tuple[ReferencePage, ...] = (
             Section("`[management]`", project.ManagementDefinition),
             Section("`[tracing]`", tracing.TracingDefinition),
             Section("`[coordination]`", project.CoordinationDefinition),
+            Section("`[connectors]`", project.ConnectorsDefinition),
             Section("`[profiles.NAME]`", project.ProfileDefinition),
             Section("`[profiles.NAME.companions.NAME]`", project.CompanionDefinition),
         ),

@@ -198,6 +198,15 @@ class CoordinationDefinition(Definition):
         return self
 
 
+class ConnectorsDefinition(Definition):
+    """The ``[connectors]`` table: where ``interlace connector search|add|upgrade``, run in the project's
+    folder, find the connector store's catalog index (docs/connectors/catalog.md)."""
+
+    index: Annotated[str | None, Field(min_length=1)] = None
+    """The catalog index: a JSON file (relative to the project's folder) or an http(s) URL, laid over the
+    index of the built-in connectors; ``--index`` and ``$INTERLACE_CONNECTOR_INDEX`` come first."""
+
+
 class ProfileDefinition(Definition):
     """A named profile: configuration and server values that override the defaults."""
 
@@ -231,3 +240,5 @@ class ProjectDefinition(Definition):
     """Off (every node runs everything) unless given."""
     tracing: TracingDefinition = Field(default_factory=TracingDefinition)
     """Message traces and OpenTelemetry export (below)."""
+    connectors: ConnectorsDefinition = Field(default_factory=ConnectorsDefinition)
+    """Where the connector commands find the catalog index (below)."""
