@@ -224,6 +224,39 @@ def test_a_bad_index_is_refused_saying_where(
         read_index(str(index))
 
 
+async def test_the_index_is_read_from_an_http_url(store: Store) -> None:
+    import asyncio
+
+    from aiohttp import web
+
+    from tests.support import serving_app
+
+    async def index(request: web.Request) -> web.FileResponse:
+        return web.FileResponse(store.index)
+
+    peer = web.Application()
+    peer.router.add_get("/index.json", index)
+    async with serving_app(peer) as url:
+        result = await asyncio.to_thread(
+            CliRunner().invoke,
+            app,
+            ["connector", "search", "echo", "--index", f"{url}/index.json", "-o", "json"],
+        )
+        missing = await asyncio.to_thread(read_index_error, f"{url}/missing.json")
+
+    assert result.exit_code == 0, result.stderr
+    assert NAME in [item["name"] for item in json.loads(result.stdout)]
+    assert missing.startswith(f"cannot fetch the catalog index {url}/missing.json: HTTP Error 404")
+
+
+def read_index_error(location: str) -> str:
+    try:
+        read_index(location)
+    except CatalogError as exc:
+        return str(exc)
+    raise AssertionError(f"{location} was read")
+
+
 def test_the_index_location_comes_from_the_option_the_environment_or_interlace_toml(tmp_path: Path) -> None:
     (tmp_path / "interlace.toml").write_text(
         '[project]\nname = "p"\n\n[connectors]\nindex = "store/index.json"\n'

@@ -229,6 +229,9 @@ def upgrade(
     installed = installed_packages()
     options = PipOptions(tuple(find_links or ()), no_index)
     chosen = names or [name for name in installed if name in catalog and not catalog[name].built_in]
+    if not chosen:
+        _out.print("no connector is installed from the catalog index", markup=False)
+        return
     for name in chosen:
         if name not in installed:
             raise _fail(f"no connector {name!r} is installed; add it with: interlace connector add {name}")

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import tomllib
-import urllib.request
 from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
@@ -23,7 +22,9 @@ from packaging.version import InvalidVersion, Version
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic.alias_generators import to_camel
 
+from interlace.errors import ConfigError
 from interlace.model.project import ConnectorsDefinition
+from interlace.sdk.openapi.source import read_location
 
 __all__ = [
     "BUILT_IN_PACKAGE",
@@ -196,21 +197,17 @@ def parse_index(text: str | bytes, source: str) -> CatalogIndex:
 
 def read_index(location: str) -> CatalogIndex:
     """The index at ``location``: a file path, a ``file:`` URL or an http(s) URL."""
-    if location.startswith(("http://", "https://")):
-        try:
-            with urllib.request.urlopen(location, timeout=_FETCH_TIMEOUT) as answer:
-                text = answer.read(_LARGEST + 1)
-        except OSError as exc:
-            raise CatalogError(f"catalog index {location} cannot be fetched ({exc})") from None
-        if len(text) > _LARGEST:
-            raise CatalogError(f"catalog index {location} is larger than {_LARGEST} bytes")
-        return parse_index(text, location)
-    path = Path(location.removeprefix("file://"))
     try:
-        text = path.read_bytes()
-    except OSError as exc:
-        raise CatalogError(f"catalog index {path} cannot be read ({exc.strerror or exc})") from None
-    return parse_index(text, str(path))
+        text = read_location(
+            location,
+            f"the catalog index {location}",
+            accept="application/json",
+            limit=_LARGEST,
+            timeout=_FETCH_TIMEOUT,
+        )
+    except ConfigError as exc:
+        raise CatalogError(exc.message) from None
+    return parse_index(text, location)
 
 
 def shipped_index() -> CatalogIndex:

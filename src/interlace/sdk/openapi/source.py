@@ -15,7 +15,7 @@ import orjson
 from interlace.errors import ConfigError
 from interlace.model.yamlsource import decode_source, load_yaml
 
-__all__ = ["MAX_BYTES", "document_uri", "load_document"]
+__all__ = ["MAX_BYTES", "document_uri", "load_document", "read_location"]
 
 MAX_BYTES: Final = 64 * 1024 * 1024
 """The largest description read (the biggest public ones are about 15 MB)."""
@@ -44,20 +44,29 @@ def load_document(source: str | Path) -> Any:
 
 
 def _read(uri: str, shown: str) -> bytes:
+    return read_location(uri, f"the OpenAPI description {shown}", accept="application/json, application/yaml")
+
+
+def read_location(
+    source: str, what: str, *, accept: str = "*/*", limit: int = MAX_BYTES, timeout: float = _TIMEOUT
+) -> bytes:
+    """The bytes at ``source`` (a file path, a ``file://`` or an http(s) URL), at most ``limit`` of them;
+    :class:`ConfigError` naming ``what`` (``"the OpenAPI description x.yaml"``) when it cannot be read."""
+    uri = document_uri(source)
     if uri.startswith("file://"):
         path = Path(urllib.request.url2pathname(uri.removeprefix("file://")))
         try:
             with path.open("rb") as file:
-                data = file.read(MAX_BYTES + 1)
+                data = file.read(limit + 1)
         except OSError as exc:
-            raise ConfigError(f"cannot read the OpenAPI description {shown}: {exc.strerror or exc}") from exc
+            raise ConfigError(f"cannot read {what}: {exc.strerror or exc}") from exc
     else:
-        request = urllib.request.Request(uri, headers={"Accept": "application/json, application/yaml"})
+        request = urllib.request.Request(uri, headers={"Accept": accept})
         try:
-            with urllib.request.urlopen(request, timeout=_TIMEOUT) as response:
-                data = response.read(MAX_BYTES + 1)
+            with urllib.request.urlopen(request, timeout=timeout) as response:
+                data = response.read(limit + 1)
         except OSError as exc:
-            raise ConfigError(f"cannot fetch the OpenAPI description {shown}: {exc}") from exc
-    if len(data) > MAX_BYTES:
-        raise ConfigError(f"the OpenAPI description {shown} is larger than {MAX_BYTES // 2**20} MiB")
+            raise ConfigError(f"cannot fetch {what}: {exc}") from exc
+    if len(data) > limit:
+        raise ConfigError(f"{what} is larger than {limit // 2**20} MiB")
     return data
