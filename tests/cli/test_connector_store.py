@@ -383,3 +383,12 @@ async def test_a_running_server_uses_an_added_connector_from_the_next_deployment
         output = await deploy("3.0.0", managed.url, token)
         assert f"connector {NAME} 1.1.0 is used from now on (was 1.0.0)" in output
         assert await said(api) == "Hello from 1.1.0"
+
+
+def test_a_bad_connectors_table_in_interlace_toml_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "interlace.toml").write_text('[project]\nname = "p"\n\n[connectors]\nindx = "index.json"\n')
+
+    with pytest.raises(
+        CatalogError, match=r"interlace.toml: \[connectors\] indx: Extra inputs are not permitted"
+    ):
+        index_location(None, {}, tmp_path)

@@ -226,3 +226,24 @@ def test_framing_writes_the_length_as_configured(header: str, counted: bool, exp
     from interlace.connectors.iso8583.framing import Framing
 
     assert Framing(header, counted).frame(b"0123456789") == expected + b"0123456789"  # type: ignore[arg-type]
+
+
+async def test_ping_connects_to_the_peer_and_says_when_it_cannot(conn_to: list[Iso8583Connection]) -> None:
+    from tests.support import unused_port
+
+    async with serving_peer() as peer:
+        conn = connected(peer)
+        conn_to.append(conn)
+        await within(conn.ping())
+        assert await within(send(conn, "000001"))  # the socket ping opened serves the request
+
+    gone = Iso8583Connection(Iso8583Config(host="127.0.0.1", port=unused_port()), name="acquirer")
+    conn_to.append(gone)
+    with pytest.raises(RetryableError, match=r"connection acquirer to 127\.0\.0\.1:\d+: cannot connect"):
+        await within(gone.ping())
+    await Iso8583Connection(Iso8583Config(), name="codec").ping()  # no peer: nothing to check
+
+
+def test_host_and_port_go_together() -> None:
+    with pytest.raises(ValueError, match="host and port go together"):
+        Iso8583Config(host="127.0.0.1")

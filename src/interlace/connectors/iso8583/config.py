@@ -49,7 +49,7 @@ class Iso8583Config(ConnectionConfig):
     """The longest message read from the peer, in bytes; a longer one is a framing error."""
 
     timeout: Annotated[float, Field(gt=0)] = 30.0
-    """Seconds `send` waits for a response (an operation's own `timeout` may shorten it)."""
+    """Seconds `send` waits for a response, unless the operation gives its own `timeout`."""
 
     connect_timeout: Annotated[float, Field(gt=0)] = 10.0
     """Seconds to wait for the peer to accept the connection."""
