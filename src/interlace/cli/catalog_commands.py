@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.table import Table
 
 from interlace.cli.catalog_index import (
+    BUILT_IN_PACKAGE,
     CatalogEntry,
     CatalogError,
     choose_version,
@@ -83,22 +84,23 @@ def search_catalog(word: str, index: str | None) -> list[dict[str, Any]]:
     needle = word.lower()
     interlace = interlace_version()
     installed = installed_packages()
+    registry = ConnectorRegistry()
     found: dict[str, dict[str, Any]] = {}
-    for entry in _catalog(index).values():
+    catalog = _catalog(index)
+    for entry in catalog.values():
         text = " ".join([entry.name, entry.description, *entry.keywords]).lower()
         if needle not in text:
             continue
         fitting = [item for item in entry.versions if item.supports(interlace)]
         newest = max(fitting, key=lambda item: Version(item.version)).version if fitting else None
         found[entry.name] = {
-            **entry.model_dump(mode="json", by_alias=True),
+            **entry.model_dump(mode="json", by_alias=True, exclude_none=True),
             "latest": newest,
             "installed": entry.name in installed,
-            "installedVersion": installed[entry.name][1] if entry.name in installed else None,
+            "installedVersion": _installed_version(entry.name, installed, registry),
         }
-    registry = ConnectorRegistry()
     for name, (package, version) in installed.items():
-        if name in found:
+        if name in catalog:
             continue
         try:
             description = registry.get(name).description
@@ -113,6 +115,22 @@ def search_catalog(word: str, index: str | None) -> list[dict[str, Any]]:
                 "installedVersion": version,
             }
     return sorted(found.values(), key=lambda item: item["name"])
+
+
+def _installed_version(
+    name: str, installed: dict[str, tuple[str, str | None]], registry: ConnectorRegistry
+) -> str | None:
+    """The version of connector ``name`` installed: its package's, or for a built-in connector (whose
+    package is Interlace) the connector's own, as the index lists it."""
+    if name not in installed:
+        return None
+    package, version = installed[name]
+    if package != BUILT_IN_PACKAGE:
+        return version
+    try:
+        return registry.get(name).version
+    except RegistryError:
+        return None
 
 
 def search(
