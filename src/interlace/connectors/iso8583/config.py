@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field, PrivateAttr, ValidationInfo, model_validator
+from pydantic import Field, PrivateAttr, ValidationInfo, field_validator, model_validator
 
 from interlace.connectors.iso8583.framing import FrameHeader, Framing
 from interlace.connectors.iso8583.spec import Spec, SpecFile, SpecVariant, build_spec, read_spec_file
@@ -56,8 +56,16 @@ class Iso8583Config(ConnectionConfig):
 
     _custom: SpecFile | None = PrivateAttr(default=None)
 
+    @field_validator("spec_file")
+    @classmethod
+    def _spec_file_is_valid(cls, value: str | None, info: ValidationInfo) -> str | None:
+        # Checked here too, so that a problem is reported at the `spec-file` line.
+        if value is not None:
+            read_spec_file(project_path(value, info.context))
+        return value
+
     @model_validator(mode="after")
-    def _spec_file_is_readable(self, info: ValidationInfo) -> Iso8583Config:
+    def _spec_file_is_read(self, info: ValidationInfo) -> Iso8583Config:
         if self.spec_file is not None:
             self._custom = read_spec_file(project_path(self.spec_file, info.context))
         if (self.host is None) != (self.port is None):
