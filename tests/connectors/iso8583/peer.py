@@ -47,8 +47,9 @@ class Peer:
 
 
 @asynccontextmanager
-async def serving_peer(answer: Answer = approve) -> AsyncIterator[Peer]:
-    """A peer on a free loopback port that calls ``answer`` for each request it reads."""
+async def serving_peer(answer: Answer = approve, *, ascii_header: bool = False) -> AsyncIterator[Peer]:
+    """A peer on a free loopback port that calls ``answer`` for each request it reads; requests come
+    after a 2-byte binary length, or 4 ASCII digits with ``ascii_header``."""
     peer = Peer("127.0.0.1", 0)
     handlers: set[asyncio.Task[None]] = set()
 
@@ -57,7 +58,8 @@ async def serving_peer(answer: Answer = approve) -> AsyncIterator[Peer]:
         try:
             while True:
                 try:
-                    (length,) = struct.unpack(">H", await reader.readexactly(2))
+                    header = await reader.readexactly(4 if ascii_header else 2)
+                    (length,) = (int(header),) if ascii_header else struct.unpack(">H", header)
                     message = await reader.readexactly(length)
                 except (asyncio.IncompleteReadError, ConnectionError):
                     return

@@ -58,6 +58,21 @@ async def test_send_returns_the_unpacked_response(conn_to: list[Iso8583Connectio
     ]
 
 
+async def test_send_frames_with_four_ascii_digits_when_told(conn_to: list[Iso8583Connection]) -> None:
+    async def approve_ascii(request: Request, writer: asyncio.StreamWriter) -> None:
+        response = response_to(request)
+        writer.write(f"{len(response):04d}".encode() + response)
+
+    async with serving_peer(approve_ascii, ascii_header=True) as peer:
+        conn = connected(peer, **{"frame-header": "ascii-4"})
+        conn_to.append(conn)
+
+        response = await within(send(conn, "000042"))
+
+    assert response["fields"]["39"] == "00"  # type: ignore[index]
+    assert peer.requests[0]["11"] == "000042"
+
+
 async def test_responses_in_another_order_reach_their_requests_by_stan(
     conn_to: list[Iso8583Connection],
 ) -> None:
