@@ -186,6 +186,31 @@ async def test_a_response_that_cannot_be_unpacked_fails_its_request_naming_the_f
     )
 
 
+async def test_an_unreadable_response_with_several_in_flight_is_dropped_and_its_request_times_out(
+    conn_to: list[Iso8583Connection], caplog: pytest.LogCaptureFixture
+) -> None:
+    held: list[Request] = []
+
+    async def garble_the_first_once_both_arrived(request: Request, writer: asyncio.StreamWriter) -> None:
+        held.append(request)
+        if len(held) == 2:
+            writer.write(framed(b"0210" + b"0020000000000000" + b"12"))
+            writer.write(framed(response_to(next(item for item in held if item["11"] == "000002"))))
+
+    async with serving_peer(garble_the_first_once_both_arrived) as peer:
+        conn = connected(peer)
+        conn_to.append(conn)
+        first = asyncio.create_task(send(conn, "000001", timeout=1))
+        await within(peer.arrived.wait())
+        second = await within(send(conn, "000002"))
+        with pytest.raises(RetryableError, match="no response to STAN 000001 within 1 s"):
+            await within(first)
+
+    assert second["fields"]["11"] == "000002"  # type: ignore[index]
+    assert "the response cannot be unpacked: field 11" in caplog.text
+    assert "2 requests in flight, so it is dropped" in caplog.text
+
+
 async def test_a_frame_longer_than_the_maximum_is_fatal(conn_to: list[Iso8583Connection]) -> None:
     async def answer_big(request: Request, writer: asyncio.StreamWriter) -> None:
         writer.write(struct.pack(">H", 5000) + b"0" * 10)

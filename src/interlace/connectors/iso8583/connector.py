@@ -18,8 +18,10 @@ connector = Connector(
         "`send` keeps one socket per connection, each message preceded by its length (`frame-header`),"
         " and matches each response to its request by the STAN (field 11), so several requests may be in"
         " flight at once. A peer that closes the socket, or does not answer within the timeout, fails the"
-        " requests in flight as retryable; a response that does not unpack, or a frame header the settings"
-        " cannot read, is fatal (the specification or framing does not match the peer's)."
+        " requests in flight as retryable; a frame header the settings cannot read fails them as fatal (the"
+        " framing does not match the peer's), and so does a response that does not unpack its one request"
+        " in flight (with several in flight, whose it was is unknown: it is logged and dropped, and its"
+        " request times out). A late response, after its request timed out, is logged and dropped."
     ),
     operations=[("pack", pack_message), ("unpack", unpack_message), send],
 )
