@@ -136,9 +136,6 @@ class CatalogEntry(_Model):
                     )
         return self
 
-    def newest(self) -> CatalogVersion:
-        return max(self.versions, key=lambda item: Version(item.version))
-
 
 class CatalogIndex(_Model):
     """The whole index file."""
@@ -163,23 +160,20 @@ class CatalogIndex(_Model):
 
 
 def _where(location: tuple[int | str, ...], document: object) -> str:
+    """``connectors[2] (acme).versions[0].sha256``: the path of a problem, each listed connector named."""
     parts: list[str] = []
-    node = document
+    node: object = document
     for step in location:
-        if isinstance(step, int):
-            parts.append(f"[{step}]")
+        parts.append(f"[{step}]" if isinstance(step, int) else f".{step}" if parts else str(step))
+        if isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node):
+            node = node[step]
+            if isinstance(node, dict) and isinstance(node.get("name"), str):
+                parts.append(f" ({node['name']})")
+        elif isinstance(node, dict) and step in node:
+            node = node[step]
         else:
-            parts.append(f".{step}" if parts else str(step))
-        node = node[step] if isinstance(node, dict | list) and _has(node, step) else None  # type: ignore[index]
-        if isinstance(node, dict) and isinstance(node.get("name"), str) and isinstance(step, int):
-            parts.append(f" ({node['name']})")
+            node = None
     return "".join(parts) or "the document"
-
-
-def _has(node: dict[str, object] | list[object], step: int | str) -> bool:
-    if isinstance(node, list):
-        return isinstance(step, int) and 0 <= step < len(node)
-    return step in node
 
 
 def parse_index(text: str | bytes, source: str) -> CatalogIndex:
