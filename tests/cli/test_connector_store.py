@@ -173,6 +173,8 @@ def test_add_of_a_built_in_connector_says_it_is_built_in(runner: CliRunner) -> N
     assert result.exit_code == 0, result.stderr
     assert "iso8583 is built into Interlace" in result.stdout
     assert "pip install 'interlace[iso8583]'" in result.stdout
+    http = runner.invoke(app, ["connector", "add", "http"])
+    assert http.stdout.strip() == "http is built into Interlace"
 
 
 @pytest.mark.parametrize(

@@ -181,7 +181,11 @@ def _install(entry: CatalogEntry, wanted: str | None, options: PipOptions) -> No
                 f"connector {entry.name} is installed from package {installed[0]}, not {entry.package};"
                 f" remove it first (interlace connector remove {entry.name})"
             )
-        if installed is not None and installed[1] == version.version:
+        if (
+            installed is not None
+            and installed[1] is not None
+            and Version(installed[1]) == Version(version.version)
+        ):
             _out.print(f"{entry.name} {version.version} is installed already", markup=False)
             return
         before = installed_versions()
@@ -223,11 +227,13 @@ def add(
     name, _, wanted = source.partition("==")
     entry = _entry(_catalog(index), name.strip())
     if entry.built_in:
-        _out.print(
-            f"{entry.name} is built into Interlace; if its client libraries are missing, install them with:"
-            f" pip install 'interlace[{entry.name}]'",
-            markup=False,
+        extras = importlib.metadata.metadata(BUILT_IN_PACKAGE).get_all("Provides-Extra") or []
+        libraries = (
+            f"; if its client libraries are missing, install them with: pip install 'interlace[{entry.name}]'"
+            if entry.name in extras
+            else ""
         )
+        _out.print(f"{entry.name} is built into Interlace{libraries}", markup=False)
         return
     _install(entry, wanted.strip() or None, PipOptions(tuple(find_links or ()), no_index))
 
