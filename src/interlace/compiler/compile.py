@@ -321,10 +321,11 @@ def _failed(project: Project, kind: str, definitions: list[Any], built: Mapping[
     return project.invalid.get(kind, set()) | (names - built.keys())
 
 
-def check_project(project: Project) -> list[ConfigError]:
-    """Every problem of ``project``, in file and line order; empty when it compiles."""
+def check_project(project: Project, connectors: ConnectorRegistry | None = None) -> list[ConfigError]:
+    """Every problem of ``project`` (its operations looked up in ``connectors``, default: the installed
+    ones), in file and line order; empty when it compiles."""
     try:
-        compile_project(project)
+        compile_project(project, connectors=connectors)
     except ConfigError as exc:
         return list(exc.detail) if isinstance(exc.detail, list) else [exc]
     return []

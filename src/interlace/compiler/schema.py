@@ -25,7 +25,7 @@ from interlace.model.load import ARTIFACT_KINDS
 from interlace.model.suite import SuiteDefinition
 from interlace.sdk import Connector
 
-__all__ = ["SCHEMA_KINDS", "SchemaKind", "project_schemas", "schema_file_name"]
+__all__ = ["SCHEMA_KINDS", "SchemaKind", "project_schemas", "schema_file_name", "step_kinds", "step_schema"]
 
 _DIALECT: Final = "https://json-schema.org/draft/2020-12/schema"
 _EXPRESSION: Final = {"type": "string", "pattern": r"\$\{"}
@@ -147,13 +147,19 @@ def _finished(value: Any) -> Any:
     return value
 
 
-def project_schemas(connectors: Iterable[Connector] = ()) -> dict[str, dict[str, Any]]:
-    """Kind name (``api``, ``sequence``, ..., ``suite``) -> its JSON Schema document (draft 2020-12)."""
+def _definitions(connectors: Iterable[Connector]) -> dict[str, Any]:
+    """Every definition's schema, the mediators' and the ``connectors``' operations' among them."""
     models: list[type[Definition]] = [kind.definition for kind in SCHEMA_KINDS]
     models += [kind.definition for kind in MEDIATORS.values()]
     _, generated = models_json_schema([(model, "validation") for model in dict.fromkeys(models)])
     defs: dict[str, Any] = _finished(generated.get("$defs", {}))
     defs["Flow"] = _flow(_operations(connectors, defs), defs)
+    return defs
+
+
+def project_schemas(connectors: Iterable[Connector] = ()) -> dict[str, dict[str, Any]]:
+    """Kind name (``api``, ``sequence``, ..., ``suite``) -> its JSON Schema document (draft 2020-12)."""
+    defs = _definitions(connectors)
     return {
         kind.name: {
             "$schema": _DIALECT,
@@ -168,3 +174,54 @@ def project_schemas(connectors: Iterable[Connector] = ()) -> dict[str, dict[str,
 def schema_file_name(kind: str) -> str:
     """The file a kind's schema is written to: ``api.schema.json``."""
     return f"{kind}.schema.json"
+
+
+_CACHED: Final = 4
+_cached_definitions: dict[tuple[tuple[str, str, int], ...], dict[str, Any]] = {}
+
+
+def step_kinds(connectors: Iterable[Connector] = ()) -> list[str]:
+    """Every kind a flow step may have: the mediators, then the ``connectors``' operations."""
+    return [*sorted(MEDIATORS), *(op.qualified_name for c in connectors for op in c.operations.values())]
+
+
+def step_schema(kind: str, connectors: Iterable[Connector] = ()) -> dict[str, Any] | None:
+    """The JSON Schema of the options of one flow step, a mediator (``log``) or a connector's operation
+    (``gmail.sendMail``), from the same definitions as :func:`project_schemas`, with only the ``$defs``
+    it refers to; None for an unknown kind. Forms are generated from it."""
+    given = tuple(connectors)
+    key = tuple((connector.name, connector.version, id(connector)) for connector in given)
+    defs = _cached_definitions.get(key)
+    if defs is None:  # generating them takes a while: a form is asked for far more often than installs change
+        defs = _cached_definitions[key] = _definitions(given)
+        while len(_cached_definitions) > _CACHED:
+            del _cached_definitions[next(iter(_cached_definitions))]
+    options = defs["Mediator"]["properties"].get(kind)
+    if options is None:
+        return None
+    schema: dict[str, Any] = dict(options["then"])
+    reference = schema.pop("$ref", None)
+    if isinstance(reference, str):
+        schema = {**defs[reference.removeprefix("#/$defs/")], **schema}
+    if kind in MEDIATORS and MEDIATORS[kind].shorthand is not None:
+        schema["x-shorthand"] = MEDIATORS[kind].shorthand
+    return {"$schema": _DIALECT, **schema, "title": kind, "$defs": _referenced(schema, defs)}
+
+
+def _referenced(schema: Any, defs: dict[str, Any]) -> dict[str, Any]:
+    """The definitions ``schema`` refers to, directly or through one another."""
+    found: dict[str, Any] = {}
+    pending = [schema]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, dict):
+            reference = value.get("$ref")
+            if isinstance(reference, str) and reference.startswith("#/$defs/"):
+                name = reference[len("#/$defs/") :]
+                if name not in found and name in defs:
+                    found[name] = defs[name]
+                    pending.append(defs[name])
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+    return found

@@ -123,6 +123,8 @@ class RouteInvoker:
         for name, (param, check) in self._query_checks.items():
             raw = query.get(name)
             if raw is None:
+                if param.required:
+                    raise BadRequestError(f"query parameter {name} is required")
                 if "default" in param.schema:
                     checked[name] = param.schema["default"]
                 continue

@@ -7,20 +7,32 @@ import datetime
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Final, Literal
 
 from interlace.compiler.compile import Artifacts
 from interlace.management.errors import NotReadyError
 from interlace.management.fanout import Fanout
 from interlace.management.logbuffer import RecentLogs
+from interlace.management.routes import QueryParam
 from interlace.management.throttle import LoginThrottle
 from interlace.management.tokens import TokenIssuer
 from interlace.management.users import UserStore
 from interlace.runtime import Runtime
 from interlace.sdk import ConnectorRegistry
 
-__all__ = ["DeploymentClock", "ManagementContext", "iso_time"]
+__all__ = ["PROJECT_FILTER", "DeploymentClock", "ManagementContext", "iso_time", "owned", "owners"]
 
 Clock = Callable[[], float]
+OwnedKind = Literal[
+    "apis", "sequences", "endpoints", "stores", "processors", "connections", "tasks", "inbound"
+]
+
+PROJECT_FILTER: Final = QueryParam(
+    "project",
+    "Only those of this project (deployment).",
+    {"type": "string", "minLength": 1, "maxLength": 200},
+)
+"""The query parameter of a list of artifacts or their states that keeps one project's."""
 
 
 def iso_time(timestamp: float) -> str:
@@ -74,3 +86,21 @@ class ManagementContext:
             return self.runtime.artifacts
         except RuntimeError as exc:
             raise NotReadyError("the runtime has no active deployment (it is starting or stopping)") from exc
+
+
+def owners(context: ManagementContext, kind: OwnedKind) -> dict[str, str]:
+    """The project (deployment) of each artifact of ``kind`` by name (artifact names are unique
+    server-wide)."""
+    found: dict[str, str] = {}
+    for project, deployment in context.runtime.deployments.running.items():
+        artifacts = deployment.artifacts
+        names = [api.name for api in artifacts.apis] if kind == "apis" else getattr(artifacts, kind)
+        found.update((name, project) for name in names)
+    return found
+
+
+def owned(context: ManagementContext, kind: OwnedKind, wanted: str | None) -> list[tuple[str, str]]:
+    """(name, project) of every artifact of ``kind`` by name, only project ``wanted``'s when given."""
+    return sorted(
+        (name, project) for name, project in owners(context, kind).items() if wanted in (None, project)
+    )

@@ -36,7 +36,7 @@ def _operation(route: Route) -> dict[str, Any]:
         {
             "name": param.name,
             "in": "query",
-            "required": False,
+            "required": param.required,
             "description": param.description,
             "schema": dict(param.schema),
         }

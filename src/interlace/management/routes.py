@@ -67,6 +67,8 @@ class QueryParam:
     name: str
     description: str
     schema: Schema
+    required: bool = False
+    """The request must give it (400 otherwise)."""
 
     def parse(self, raw: str) -> int | str:
         if self.schema.get("type") != "integer":

@@ -36,6 +36,7 @@ from interlace.runtime.errors import DeploymentConflictError, DeploymentRefusedE
 from interlace.runtime.history import History
 from interlace.runtime.served import serve_together
 from interlace.runtime.shared import Shared
+from interlace.runtime.sources import ProjectSources
 from interlace.runtime.token_store import STATE_DIR
 from interlace.runtime.versions import DeploymentInfo, Versions, manifest_of, remove_version_folder, unpack
 from interlace.sdk import RegistryError, UnknownConnectorError
@@ -100,6 +101,8 @@ class Deployments:
         self.on_change: Callable[[], Awaitable[None]] | None = None
         """Called after each change of what runs (a deploy, rollback, undeploy, version removed): the
         primary of several workers tells its followers to :meth:`follow`, and waits until they did."""
+        self.sources = ProjectSources(self, shared)
+        """The project folders the deployments run from, read and edited (the console's builder)."""
 
     # reading ------------------------------------------------------------------------------------
     @property

@@ -14,6 +14,8 @@ from interlace.management.resources import (
     processors,
     server,
     session,
+    sources,
+    steps,
     stores,
     traces,
 )
@@ -35,6 +37,8 @@ _MODULES = (
     loglevels,
     traces,
     diagrams,
+    steps,
+    sources,
 )
 
 ROUTES: tuple[Route, ...] = tuple(route for module in _MODULES for route in module.ROUTES)

@@ -6,7 +6,7 @@ from typing import Any
 
 from interlace.compiler.compile import ApiArtifact
 from interlace.compiler.openapi import api_document
-from interlace.management.context import ManagementContext
+from interlace.management.context import PROJECT_FILTER, owners
 from interlace.management.errors import NotFoundError
 from interlace.management.routes import Call, Route, Schema, items_of, ref
 from interlace.mediators.sequence import SequenceMediator
@@ -52,18 +52,6 @@ SCHEMAS: dict[str, Schema] = {
 }
 
 
-def _projects(context: ManagementContext, kind: str) -> dict[str, str]:
-    """The project of each API (``kind`` "apis") or sequence ("sequences") by name."""
-    found: dict[str, str] = {}
-    for name, deployment in context.runtime.deployments.running.items():
-        artifacts = deployment.artifacts
-        found.update(
-            (item, name)
-            for item in ([api.name for api in artifacts.apis] if kind == "apis" else artifacts.sequences)
-        )
-    return found
-
-
 def _api_view(api: ApiArtifact, base_url: str, project: str) -> dict[str, Any]:
     url = base_url.rstrip("/") + api.path
     return {
@@ -98,8 +86,15 @@ def _sequence_view(sequence: SequenceMediator, project: str) -> dict[str, Any]:
 
 async def _apis(call: Call) -> dict[str, Any]:
     context = call.context
-    projects = _projects(context, "apis")
-    return {"items": [_api_view(api, context.api_url, projects[api.name]) for api in call.artifacts.apis]}
+    projects = owners(context, "apis")
+    wanted = call.query.get("project")
+    return {
+        "items": [
+            _api_view(api, context.api_url, projects[api.name])
+            for api in call.artifacts.apis
+            if wanted is None or projects[api.name] == wanted
+        ]
+    }
 
 
 def _named_api(call: Call) -> ApiArtifact:
@@ -114,13 +109,13 @@ def _named_api(call: Call) -> ApiArtifact:
 
 async def _api(call: Call) -> dict[str, Any]:
     api = _named_api(call)
-    return _api_view(api, call.context.api_url, _projects(call.context, "apis")[api.name])
+    return _api_view(api, call.context.api_url, owners(call.context, "apis")[api.name])
 
 
 async def _api_openapi(call: Call) -> dict[str, Any]:
     api = _named_api(call)
     context = call.context
-    project = context.runtime.deployments.running[_projects(context, "apis")[api.name]]
+    project = context.runtime.deployments.running[owners(context, "apis")[api.name]]
     document = api_document(api, project.version)
     document["servers"] = [{"url": f"{context.api_url}{api.path}"}]
     return document
@@ -128,8 +123,15 @@ async def _api_openapi(call: Call) -> dict[str, Any]:
 
 async def _sequences(call: Call) -> dict[str, Any]:
     sequences = call.artifacts.sequences
-    projects = _projects(call.context, "sequences")
-    return {"items": [_sequence_view(sequences[name], projects[name]) for name in sorted(sequences)]}
+    projects = owners(call.context, "sequences")
+    wanted = call.query.get("project")
+    return {
+        "items": [
+            _sequence_view(sequences[name], projects[name])
+            for name in sorted(sequences)
+            if wanted is None or projects[name] == wanted
+        ]
+    }
 
 
 async def _sequence(call: Call) -> dict[str, Any]:
@@ -139,7 +141,7 @@ async def _sequence(call: Call) -> dict[str, Any]:
     if sequence is None:
         known = ", ".join(sorted(sequences)) or "none"
         raise NotFoundError(f"no sequence named {name!r} (sequences: {known})")
-    return _sequence_view(sequence, _projects(call.context, "sequences")[name])
+    return _sequence_view(sequence, owners(call.context, "sequences")[name])
 
 
 ROUTES = (
@@ -151,6 +153,7 @@ ROUTES = (
         "The APIs with their URLs and resources",
         items_of(ref("Api")),
         "apis",
+        query=(PROJECT_FILTER,),
     ),
     Route("getApi", "GET", "/management/apis/{name}", _api, "One API", ref("Api"), "apis"),
     Route(
@@ -170,6 +173,7 @@ ROUTES = (
         "The named sequences",
         items_of(ref("Sequence")),
         "sequences",
+        query=(PROJECT_FILTER,),
     ),
     Route(
         "getSequence",

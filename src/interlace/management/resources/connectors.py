@@ -8,6 +8,7 @@ import time
 from typing import Any
 
 from interlace.connections import ConnectionPool
+from interlace.management.context import PROJECT_FILTER, owned, owners
 from interlace.management.errors import NotFoundError
 from interlace.management.routes import Call, Route, Schema, items_of, ref
 from interlace.model.durations import format_duration
@@ -41,9 +42,10 @@ SCHEMAS: dict[str, Schema] = {
     },
     "Connection": {
         "type": "object",
-        "required": ["name", "connector", "state", "lastError"],
+        "required": ["name", "project", "connector", "state", "lastError"],
         "properties": {
             "name": {"type": "string"},
+            "project": {"type": ["string", "null"], "description": "The project (deployment) it belongs to."},
             "connector": {"type": "string"},
             "state": {
                 "enum": ["idle", "open", "failed", "closed"],
@@ -86,9 +88,10 @@ def _connector_view(entry: RegisteredConnector) -> dict[str, Any]:
     }
 
 
-def _connection_view(pool: ConnectionPool) -> dict[str, Any]:
+def _connection_view(pool: ConnectionPool, project: str | None) -> dict[str, Any]:
     return {
         "name": pool.name,
+        "project": project,
         "connector": pool.connector.name,
         "state": pool.state,
         "lastError": pool.last_error,
@@ -125,11 +128,13 @@ async def _connector(call: Call) -> dict[str, Any]:
 
 async def _connections(call: Call) -> dict[str, Any]:
     connections = call.artifacts.connections
-    return {"items": [_connection_view(connections[name]) for name in sorted(connections)]}
+    found = owned(call.context, "connections", call.query.get("project"))
+    return {"items": [_connection_view(connections[name], project) for name, project in found]}
 
 
 async def _connection(call: Call) -> dict[str, Any]:
-    return _connection_view(_pool(call))
+    pool = _pool(call)
+    return _connection_view(pool, owners(call.context, "connections").get(pool.name))
 
 
 async def _test(call: Call) -> dict[str, Any]:
@@ -152,7 +157,7 @@ async def _test(call: Call) -> dict[str, Any]:
         "ok": error is None,
         "error": error,
         "elapsed": elapsed,
-        "connection": _connection_view(pool),
+        "connection": _connection_view(pool, owners(call.context, "connections").get(pool.name)),
     }
 
 
@@ -185,6 +190,7 @@ ROUTES = (
         "The connections of the deployment and their states",
         items_of(ref("Connection")),
         "connections",
+        query=(PROJECT_FILTER,),
     ),
     Route(
         "getConnection",

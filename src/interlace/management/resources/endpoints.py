@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 from interlace.endpoints import Endpoint, EndpointState, SwitchableEndpoint
+from interlace.management.context import PROJECT_FILTER, owned, owners
 from interlace.management.errors import ConflictError, NotFoundError
 from interlace.management.routes import Call, Route, Schema, items_of, ref
 
@@ -18,6 +19,7 @@ SCHEMAS: dict[str, Schema] = {
         "type": "object",
         "required": [
             "name",
+            "project",
             "kind",
             "state",
             "deactivated",
@@ -28,6 +30,7 @@ SCHEMAS: dict[str, Schema] = {
         ],
         "properties": {
             "name": {"type": "string"},
+            "project": {"type": ["string", "null"], "description": "The project (deployment) it belongs to."},
             "kind": {"enum": ["http", "load-balance", "failover"]},
             "state": {
                 "enum": ["active", "suspended", "half-open"],
@@ -47,16 +50,17 @@ SCHEMAS: dict[str, Schema] = {
 }
 
 
-def _view(state: EndpointState) -> dict[str, Any]:
+def _view(state: EndpointState, project: str | None = None) -> dict[str, Any]:
     return {
         "name": state.name,
+        "project": project,
         "kind": state.kind,
         "state": state.state,
         "deactivated": state.deactivated,
         "consecutiveFailures": state.consecutive_failures,
         "resumesIn": None if state.resumes_in is None else round(state.resumes_in, 3),
         "url": state.url,
-        "members": [_view(member) for member in state.members],
+        "members": [_view(member, project) for member in state.members],
     }
 
 
@@ -79,25 +83,27 @@ def _switchable(call: Call) -> SwitchableEndpoint:
 
 async def _list(call: Call) -> dict[str, Any]:
     endpoints = call.artifacts.endpoints
-    return {"items": [_view(endpoints[name].state()) for name in sorted(endpoints)]}
+    found = owned(call.context, "endpoints", call.query.get("project"))
+    return {"items": [_view(endpoints[name].state(), project) for name, project in found]}
 
 
 async def _get(call: Call) -> dict[str, Any]:
-    return _view(_endpoint(call).state())
+    endpoint = _endpoint(call)
+    return _view(endpoint.state(), owners(call.context, "endpoints").get(endpoint.name))
 
 
 async def _activate(call: Call) -> dict[str, Any]:
     endpoint = _switchable(call)
     endpoint.activate()
     _log.info("management: %s activated endpoint %s", call.user, endpoint.name)
-    return _view(endpoint.state())
+    return _view(endpoint.state(), owners(call.context, "endpoints").get(endpoint.name))
 
 
 async def _deactivate(call: Call) -> dict[str, Any]:
     endpoint = _switchable(call)
     endpoint.deactivate()
     _log.info("management: %s deactivated endpoint %s", call.user, endpoint.name)
-    return _view(endpoint.state())
+    return _view(endpoint.state(), owners(call.context, "endpoints").get(endpoint.name))
 
 
 ROUTES = (
@@ -109,6 +115,7 @@ ROUTES = (
         "The endpoints and their states",
         items_of(ref("Endpoint")),
         "endpoints",
+        query=(PROJECT_FILTER,),
     ),
     Route(
         "getEndpoint",

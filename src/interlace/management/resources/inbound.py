@@ -7,6 +7,7 @@ import logging
 from typing import Any
 
 from interlace.inbound import InboundState, ScheduledTask, TaskState
+from interlace.management.context import owners
 from interlace.management.resources.service_routes import service_routes, state_view
 from interlace.management.routes import Call, Route, Schema, ref
 
@@ -43,7 +44,7 @@ async def _trigger_task(call: Call) -> dict[str, Any]:
     assert isinstance(task, ScheduledTask)
     state = await task.trigger_now()
     _log.info("management: %s triggered task %s", call.user, state.name)
-    return state_view(state)
+    return state_view(state, owners(call.context, "tasks").get(state.name))
 
 
 ROUTES = (

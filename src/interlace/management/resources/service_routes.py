@@ -10,8 +10,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
+from interlace.management.context import PROJECT_FILTER, OwnedKind, owners
 from interlace.management.routes import Call, Handler, Route, Schema, items_of, ref
 from interlace.services import KIND_NAMES, ServiceKind, ServiceState
 
@@ -20,9 +21,20 @@ __all__ = ["ServiceRoutes", "component_schema", "service_routes", "state_view"]
 _log = logging.getLogger("interlace.management")
 
 
-def state_view(state: ServiceState) -> dict[str, Any]:
-    """A state as the API answers it (camelCase, times in ISO 8601)."""
-    return state.model_dump(by_alias=True, mode="json")
+_PROJECT: Final[Schema] = {
+    "type": ["string", "null"],
+    "description": "The project (deployment) it belongs to.",
+}
+_ARTIFACTS: Final[dict[ServiceKind, OwnedKind]] = {
+    "processor": "processors",
+    "inbound": "inbound",
+    "task": "tasks",
+}
+
+
+def state_view(state: ServiceState, project: str | None) -> dict[str, Any]:
+    """A state as the API answers it (camelCase, times in ISO 8601), with the project it belongs to."""
+    return {"project": project, **state.model_dump(by_alias=True, mode="json")}
 
 
 def component_schema(model: type[ServiceState]) -> Schema:
@@ -31,6 +43,8 @@ def component_schema(model: type[ServiceState]) -> Schema:
     schema.pop("title", None)
     for value in schema.get("properties", {}).values():
         value.pop("title", None)
+    schema["properties"] = {"project": _PROJECT, **schema.get("properties", {})}
+    schema["required"] = ["project", *schema.get("required", [])]
     return schema
 
 
@@ -59,20 +73,30 @@ def service_routes(
     noun = KIND_NAMES[kind]
 
     async def list_all(call: Call) -> dict[str, Any]:
-        return {"items": [state_view(state) for state in call.context.runtime.services.states(kind)]}
+        projects, wanted = owners(call.context, _ARTIFACTS[kind]), call.query.get("project")
+        return {
+            "items": [
+                state_view(state, projects.get(state.name))
+                for state in call.context.runtime.services.states(kind)
+                if wanted is None or projects.get(state.name) == wanted
+            ]
+        }
+
+    def view(call: Call, state: ServiceState) -> dict[str, Any]:
+        return state_view(state, owners(call.context, _ARTIFACTS[kind]).get(state.name))
 
     async def get_one(call: Call) -> dict[str, Any]:
-        return state_view(call.context.runtime.services.state(kind, call.path["name"]))  # 404 if unknown
+        return view(call, call.context.runtime.services.state(kind, call.path["name"]))  # 404 if unknown
 
     async def activate(call: Call) -> dict[str, Any]:
         state = await call.context.runtime.services.activate(kind, call.path["name"])
         _log.info("management: %s activated %s %s", call.user, noun, state.name)
-        return state_view(state)
+        return view(call, state)
 
     async def deactivate(call: Call) -> dict[str, Any]:
         state = await call.context.runtime.services.deactivate(kind, call.path["name"])
         _log.info("management: %s deactivated %s %s", call.user, noun, state.name)
-        return state_view(state)
+        return view(call, state)
 
     one = ref(component)
     handlers: tuple[tuple[str, str, str, Handler, str, Schema, str], ...] = (
@@ -109,6 +133,7 @@ def service_routes(
             tag,
             description=description,
             access=None if method == "GET" else "operator",
+            query=(PROJECT_FILTER,) if handler is list_all else (),
         )
         for name, method, route_path, handler, summary, response, description in handlers
     )

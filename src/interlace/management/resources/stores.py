@@ -8,6 +8,7 @@ import binascii
 import logging
 from typing import Any
 
+from interlace.management.context import PROJECT_FILTER, owned, owners
 from interlace.management.errors import BadRequestError, NotFoundError
 from interlace.management.routes import Call, QueryParam, Route, Schema, items_of, ref
 from interlace.processors import describe_message
@@ -25,9 +26,10 @@ _JSON_OBJECT: Schema = {"type": "object"}
 SCHEMAS: dict[str, Schema] = {
     "Store": {
         "type": "object",
-        "required": ["name", "kind", "size", "bytes", "maxMessages", "maxBytes", "whenFull"],
+        "required": ["name", "project", "kind", "size", "bytes", "maxMessages", "maxBytes", "whenFull"],
         "properties": {
             "name": {"type": "string"},
+            "project": {"type": ["string", "null"], "description": "The project (deployment) it belongs to."},
             "kind": {"type": "string", "description": "The store's kind: memory, sqlite, postgres, ..."},
             "size": {"type": ["integer", "null"], "description": "Messages held, claimed ones included."},
             "bytes": {
@@ -120,11 +122,12 @@ async def _message(call: Call, store: MessageStore) -> StoredMessage:
     return message
 
 
-async def _store_view(store: MessageStore) -> dict[str, Any]:
+async def _store_view(store: MessageStore, project: str | None) -> dict[str, Any]:
     """Depth and bound of ``store``; a store that cannot be counted shows why instead of its depth."""
     bounds = store.bounds
     view: dict[str, Any] = {
         "name": store.name,
+        "project": project,
         "kind": store.kind,
         "size": None,
         "bytes": None,
@@ -142,13 +145,16 @@ async def _store_view(store: MessageStore) -> dict[str, Any]:
 
 
 async def _list(call: Call) -> dict[str, Any]:
-    runtime = call.context.runtime
-    names = sorted(call.artifacts.stores)
-    return {"items": [await _store_view(runtime.message_store(name)) for name in names]}
+    runtime, wanted = call.context.runtime, call.query.get("project")
+    owned_stores = owned(call.context, "stores", wanted)
+    return {
+        "items": [await _store_view(runtime.message_store(name), project) for name, project in owned_stores]
+    }
 
 
 async def _get(call: Call) -> dict[str, Any]:
-    return await _store_view(_store(call))
+    store = _store(call)
+    return await _store_view(store, owners(call.context, "stores").get(store.name))
 
 
 async def _browse(call: Call) -> dict[str, Any]:
@@ -237,6 +243,7 @@ ROUTES = (
         "The message stores: depth (messages and bytes held) and bound",
         items_of(ref("Store")),
         "stores",
+        query=(PROJECT_FILTER,),
     ),
     Route(
         "getStore",
