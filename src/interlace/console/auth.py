@@ -23,8 +23,10 @@ View = Callable[[Console], Awaitable[web.StreamResponse]]
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-def logged_in(view: View) -> Handler:
-    """A handler that runs ``view`` for the session of the request (and, for a POST, its checked form)."""
+def logged_in(view: View, *, reads_body: bool = False) -> Handler:
+    """A handler that runs ``view`` for the session of the request and, for a POST, its form once its
+    CSRF token is checked; a view that ``reads_body`` reads the posted form itself (an upload, read as
+    it arrives) and checks the token first."""
 
     async def handle(request: web.Request) -> web.StreamResponse:
         api, keys = request.app[API_KEY], request.app[KEYS]
@@ -43,7 +45,7 @@ def logged_in(view: View) -> Handler:
             return response
         session = Session(token, info["user"], info["role"], keys.csrf_of(token))
         form: dict[str, object] = {}
-        if request.method == "POST":
+        if request.method == "POST" and not reads_body:
             form = dict(await request.post())
             keys.check_csrf(token, form)
         return await view(Console(api, request, session, form))

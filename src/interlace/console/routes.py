@@ -7,7 +7,7 @@ from typing import Final
 from aiohttp import web
 
 from interlace.console.auth import API_KEY, KEYS, Handler, logged_in
-from interlace.console.views import login, logs, projects, services, stores
+from interlace.console.views import build, login, logs, projects, services, stores, upload
 
 __all__ = ["ROUTES"]
 
@@ -24,6 +24,11 @@ ROUTES: Final[tuple[tuple[str, str, Handler], ...]] = (
     ("POST", "/login", _login),
     ("POST", "/logout", logged_in(login.logout)),
     ("GET", "/", logged_in(projects.overview)),
+    ("POST", "/deployments", logged_in(upload.upload_bundle, reads_body=True)),
+    ("GET", "/catalog", logged_in(build.catalog)),
+    ("GET", "/catalog/{kind}", logged_in(build.step_kind)),
+    ("GET", _PROJECT + "/steps", logged_in(build.step_editor)),
+    ("POST", _PROJECT + "/steps", logged_in(build.submit_step)),
     ("GET", _PROJECT, logged_in(projects.project_page)),
     ("GET", _PROJECT + "/live", logged_in(projects.live_state)),
     ("GET", _PROJECT + "/apis/{api}", logged_in(projects.api_page)),

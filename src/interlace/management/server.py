@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import ssl
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -14,6 +15,7 @@ from aiohttp import web
 from argon2 import PasswordHasher
 
 from interlace.compiler.compile import installed_connectors
+from interlace.errors import ConfigError
 from interlace.management.app import create_app
 from interlace.management.context import Clock, DeploymentClock, ManagementContext
 from interlace.management.logbuffer import RecentLogs
@@ -79,8 +81,10 @@ class ManagementServer:
         limits: ConnectionLimits | None = None,
         metrics_token: str | None = None,
         extensions: Sequence[Extension] = (),
+        ssl_context: ssl.SSLContext | None = None,
     ) -> None:
         self.runtime = runtime
+        self.ssl_context = ssl_context
         self.host = host
         self.port = port
         self.logs = RecentLogs(log_lines)
@@ -124,6 +128,7 @@ class ManagementServer:
         users = open_user_store(users_file, env, announce, hasher)
         tokens = TokenIssuer(signing_key(env), definition.token_lifetime)
         return cls(
+            ssl_context=_tls(runtime.root, definition),
             runtime,
             users,
             host=definition.host,
@@ -137,7 +142,7 @@ class ManagementServer:
     @property
     def url(self) -> str:
         """Where the management API answers (``http://127.0.0.1:9164``)."""
-        return f"http://{self.host}:{self.port}"
+        return f"{'https' if self.ssl_context is not None else 'http'}://{self.host}:{self.port}"
 
     async def start(self) -> None:
         context = self.context
@@ -154,7 +159,7 @@ class ManagementServer:
         runner = guarded_app_runner(app, self.limits, access_log=None, handle_signals=False)
         await runner.setup()
         try:
-            site = web.TCPSite(runner, self.host, self.port, reuse_address=True)
+            site = web.TCPSite(runner, self.host, self.port, reuse_address=True, ssl_context=self.ssl_context)
             await site.start()
         except BaseException:
             await runner.cleanup()
@@ -191,3 +196,17 @@ def _api_url(runtime: Runtime) -> str:
         return "http://localhost:8290"
     host = "localhost" if server.host in ("0.0.0.0", "::", "") else server.host
     return f"http://{host}:{server.port}"
+
+
+def _tls(root: Path, definition: ManagementDefinition) -> ssl.SSLContext | None:
+    """The TLS context of ``tls-cert-file`` and ``tls-key-file`` (None: plain HTTP); ConfigError when
+    they cannot be loaded."""
+    if definition.tls_cert_file is None or definition.tls_key_file is None:
+        return None
+    cert, key = (root / definition.tls_cert_file, root / definition.tls_key_file)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    try:
+        context.load_cert_chain(cert, key)
+    except (OSError, ssl.SSLError) as exc:
+        raise ConfigError(f"[management] tls-cert-file {cert} and tls-key-file {key} cannot be loaded: {exc}") from exc
+    return context

@@ -148,6 +148,17 @@ class ManagementDefinition(Definition):
     """Relative to the project folder (or absolute)."""
     token_lifetime: PositiveDuration = 3600.0
     """How long a login token is valid: ``1h``, ``15m``, ... (a number is seconds)."""
+    tls_cert_file: str | None = None
+    """Serve the management port (and the console) over TLS with this certificate chain (PEM), relative
+    to the project folder or absolute; needs ``tls-key-file``. The console's cookie is then ``Secure``."""
+    tls_key_file: str | None = None
+    """The private key (PEM) of ``tls-cert-file``."""
+
+    @model_validator(mode="after")
+    def _tls_pair(self) -> ManagementDefinition:
+        if (self.tls_cert_file is None) != (self.tls_key_file is None):
+            raise ValueError("give both tls-cert-file and tls-key-file, or neither")
+        return self
 
 
 class CompanionDefinition(Definition):

@@ -60,7 +60,28 @@
     try { return JSON.parse(value); } catch (e) { return null; }
   }
 
-  function showNode(figure, node, sequencePage) {
+  // For an admin (the section names the step editor), a step also offers to change it or to add a step
+  // after it: the editor's address names the file and the step's place in it (data-path).
+  function editLinks(panel, node, editor) {
+    var path = parsed(node.getAttribute("data-path") || "null");
+    var location = node.getAttribute("data-location") || "";
+    var file = location.slice(0, location.lastIndexOf(":"));
+    if (!editor || !file || !path || !path.length || typeof path[path.length - 1] !== "number") return;
+    var after = path.slice(0, -1).concat([path[path.length - 1] + 1]);
+    var links = add(panel, "p", undefined, "node-edit");
+    function link(text, mode, where) {
+      var query = "?file=" + encodeURIComponent(file) + "&path=" + encodeURIComponent(JSON.stringify(where)) +
+        "&mode=" + mode + "&back=" + encodeURIComponent(window.location.pathname + window.location.search);
+      if (mode === "edit") query += "&kind=" + encodeURIComponent(node.getAttribute("data-kind") || "");
+      var anchor = add(links, "a", text, "button");
+      anchor.href = editor + query;
+    }
+    link("Change this step", "edit", path);
+    add(links, "span", " ");
+    link("Add a step after it", "add", after);
+  }
+
+  function showNode(figure, node, sequencePage, editor) {
     var panel = figure.querySelector(".node-details");
     if (!panel) return;
     var selected = figure.querySelector(".node.selected");
@@ -92,16 +113,18 @@
       add(panel, "p", "Ran in " + node.getAttribute("data-duration-ms") + " ms");
     }
     if (node.hasAttribute("data-error")) add(panel, "p", "Failed: " + node.getAttribute("data-error"), "error");
+    editLinks(panel, node, editor);
     panel.hidden = false;
   }
 
   function diagrams(section) {
     var sequencePage = section.getAttribute("data-sequence-page");
+    var editor = section.getAttribute("data-step-editor");
     var figures = section.querySelectorAll("figure.diagram");
     Array.prototype.forEach.call(figures, function (figure) {
       function select(event) {
         var node = event.target.closest ? event.target.closest(".node") : null;
-        if (node && figure.contains(node)) showNode(figure, node, sequencePage);
+        if (node && figure.contains(node)) showNode(figure, node, sequencePage, editor);
       }
       figure.addEventListener("click", select);
       figure.addEventListener("focusin", select);

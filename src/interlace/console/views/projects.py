@@ -55,15 +55,19 @@ async def overview(console: Console) -> web.StreamResponse:
 
 
 async def _live_values(console: Console) -> dict[str, Any]:
-    values: dict[str, Any] = {name: (await console.call(route))["items"] for name, route in _LIVE.items()}
+    """The project's own endpoints, stores, services and connections and their states."""
+    mine = {"project": _project(console)}
+    values: dict[str, Any] = {
+        name: (await console.call(route, query=mine))["items"] for name, route in _LIVE.items()
+    }
     return values
 
 
 async def project_page(console: Console) -> web.StreamResponse:
     project = _project(console)
     versions = await console.call("getDeployment", {"name": project})  # 404: no such project
-    apis = [api for api in (await console.call("listApis"))["items"] if api["project"] == project]
-    sequences = [seq for seq in (await console.call("listSequences"))["items"] if seq["project"] == project]
+    apis = (await console.call("listApis", query={"project": project}))["items"]
+    sequences = (await console.call("listSequences", query={"project": project}))["items"]
     return render(
         console.request,
         "project.html",
