@@ -128,9 +128,9 @@ class ManagementServer:
         users = open_user_store(users_file, env, announce, hasher)
         tokens = TokenIssuer(signing_key(env), definition.token_lifetime)
         return cls(
-            ssl_context=_tls(runtime.root, definition),
             runtime,
             users,
+            ssl_context=_tls(runtime.root, definition),
             host=definition.host,
             port=definition.port,
             tokens=tokens,
@@ -208,5 +208,7 @@ def _tls(root: Path, definition: ManagementDefinition) -> ssl.SSLContext | None:
     try:
         context.load_cert_chain(cert, key)
     except (OSError, ssl.SSLError) as exc:
-        raise ConfigError(f"[management] tls-cert-file {cert} and tls-key-file {key} cannot be loaded: {exc}") from exc
+        raise ConfigError(
+            f"[management] tls-cert-file {cert} and tls-key-file {key} cannot be loaded: {exc}"
+        ) from exc
     return context

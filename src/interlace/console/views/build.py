@@ -78,7 +78,7 @@ async def _editing(console: Console, source: Any) -> dict[str, Any]:
     return {
         "project": project,
         "file": file,
-        "path": path,
+        "step_path": path,
         "path_json": orjson.dumps(path).decode(),
         "line": line,
         "mode": mode,
@@ -120,17 +120,18 @@ async def submit_step(console: Console) -> web.StreamResponse:
     if editing["form"] is None:
         raise BadRequestError("choose what kind of step to add")
     fields = editing["fields"] = _posted(editing["fields"], console.form)
-    error, problems = None, []
+    error, problems, status = None, [], 400
     try:
         step = step_of(editing["kind"], fields, console.form)
-        body = {"file": editing["file"], "path": editing["path"], "step": step}
+        body = {"file": editing["file"], "path": editing["step_path"], "step": step}
         route = "replaceFlowStep" if editing["mode"] == "edit" else "insertFlowStep"
         done = await console.call(route, {"name": editing["project"]}, body=body)
     except FormError as exc:
         error = str(exc)
     except InterlaceError as exc:  # the management API's refusal: its message, and the problems listed
-        error = error_message(exc).split("\n", 1)[0]
         problems = exc.detail if isinstance(exc.detail, list) else []
+        error = error_message(exc).split("\n", 1)[0] if problems else error_message(exc)
+        status = exc.status
     else:
         verb = "changed" if editing["mode"] == "edit" else "added"
         response = redirect(editing["back"])
@@ -142,5 +143,5 @@ async def submit_step(console: Console) -> web.StreamResponse:
         )
         return response
     return render(
-        console.request, "step.html", 422, console=console, problems=problems, error=error, **editing
+        console.request, "step.html", status, console=console, problems=problems, error=error, **editing
     )
