@@ -82,5 +82,5 @@ async def test_a_certificate_that_cannot_be_read_is_a_config_error(tmp_path: Pat
         {"tls-cert-file": "none.pem", "tls-key-file": "none.key"}
     )
     async with Runtime(root, env=ENV, connectors=REGISTRY) as runtime:
-        with pytest.raises(ConfigError, match="tls-cert-file .*none.pem .* cannot be loaded"):
+        with pytest.raises(ConfigError, match=r"tls-cert-file .*none\.pem .* cannot be loaded"):
             ManagementServer.from_definition(runtime, definition, env=ENV)

@@ -7,7 +7,7 @@ from typing import Final
 from aiohttp import web
 
 from interlace.console.auth import API_KEY, KEYS, Handler, logged_in
-from interlace.console.views import build, login, logs, projects, services, stores, upload
+from interlace.console.views import build, login, logs, projects, services, stores, tracing, upload
 
 __all__ = ["ROUTES"]
 
@@ -32,6 +32,7 @@ ROUTES: Final[tuple[tuple[str, str, Handler], ...]] = (
     ("GET", _PROJECT, logged_in(projects.project_page)),
     ("GET", _PROJECT + "/live", logged_in(projects.live_state)),
     ("GET", _PROJECT + "/apis/{api}", logged_in(projects.api_page)),
+    ("POST", _PROJECT + "/apis/{api}/tracing", logged_in(tracing.switch_api_tracing)),
     ("GET", _PROJECT + "/sequences/{sequence}", logged_in(projects.sequence_page)),
     ("POST", _PROJECT + "/rollback", logged_in(projects.rollback)),
     ("GET", _PROJECT + "/undeploy", logged_in(projects.undeploy_form)),

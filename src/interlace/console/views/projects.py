@@ -11,6 +11,7 @@ from markupsafe import Markup
 
 from interlace.console.context import Console, error_message
 from interlace.console.pages import render
+from interlace.console.views.tracing import traced_view
 from interlace.errors import InterlaceError
 from interlace.management.errors import NotFoundError
 
@@ -95,7 +96,7 @@ async def api_page(console: Console) -> web.StreamResponse:
         raise NotFoundError(f"project {project} has no API named {name!r}")
     flows = (await console.call("getFlowDiagram", query={"project": project}))["items"]
     references = [each["flow"] for each in flows if each["kind"] == "resource" and each["artifact"] == name]
-    view = await _traced_view(console, "api", name)
+    view = await traced_view(console, "api", name)
     diagrams = [await _diagram(console, reference, view["trace"]) for reference in references]
     return render(
         console.request, "api.html", console=console, project=project, api=api, diagrams=diagrams, **view
@@ -104,7 +105,7 @@ async def api_page(console: Console) -> web.StreamResponse:
 
 async def sequence_page(console: Console) -> web.StreamResponse:
     project, name = _project(console), console.request.match_info["sequence"]
-    view = await _traced_view(console, "sequence", name)
+    view = await traced_view(console, "sequence", name)
     diagram = await _diagram(console, f"sequence:{name}", view["trace"])  # 404: no such sequence
     return render(
         console.request,
@@ -115,15 +116,6 @@ async def sequence_page(console: Console) -> web.StreamResponse:
         diagrams=[diagram],
         **view,
     )
-
-
-async def _traced_view(console: Console, kind: str, name: str) -> dict[str, Any]:
-    """The trace asked for (``?trace=``) and the kept traces of the artifact to choose from."""
-    query = {"kind": kind, "name": name, "limit": "20"}
-    return {
-        "trace": console.request.query.get("trace", ""),
-        "traces": (await console.call("listMessageTraces", query=query))["items"],
-    }
 
 
 async def _diagram(console: Console, reference: str, trace: str) -> dict[str, Any]:
