@@ -12,6 +12,7 @@ PROCESSOR = "/management/processors/ForwardOrders"
 async def test_processors_are_listed_with_their_state_and_counts(managed: Managed, monitor: str) -> None:
     [processor] = (await managed.call("GET", "/management/processors", token=monitor)).json["items"]
     assert processor == {
+        "project": "shop",
         "name": "ForwardOrders",
         "kind": "forwarding",
         "status": "inactive",

@@ -122,6 +122,7 @@ async def test_connections_show_their_state_and_a_test_says_whether_the_ping_wor
     shown = (await managed.call("GET", "/management/connections/locked", token=admin)).json
     assert shown == {
         "name": "locked",
+        "project": "shop",
         "connector": "kv",
         "state": "failed",
         "lastError": "the store refused the password of connection locked",

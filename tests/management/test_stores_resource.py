@@ -35,8 +35,22 @@ async def test_stores_are_listed_with_their_depth_and_bound(managed: Managed, mo
     listed = (await managed.call("GET", "/management/stores", token=monitor)).json
     bound = {"maxMessages": 10_000, "maxBytes": 100 * 1024 * 1024, "whenFull": "refuse"}
     orders_bytes = sum(len(encode_message(m)) for m in await managed.runtime.message_store("Orders").browse())
-    orders = {"name": "Orders", "kind": "memory", "size": 2, "bytes": orders_bytes, **bound}
-    dead_letters = {"name": "DeadLetters", "kind": "memory", "size": 0, "bytes": 0, **bound}
+    orders = {
+        "name": "Orders",
+        "project": "shop",
+        "kind": "memory",
+        "size": 2,
+        "bytes": orders_bytes,
+        **bound,
+    }
+    dead_letters = {
+        "name": "DeadLetters",
+        "project": "shop",
+        "kind": "memory",
+        "size": 0,
+        "bytes": 0,
+        **bound,
+    }
     assert listed == {"items": [dead_letters, orders]}
     assert (await managed.call("GET", ORDERS, token=monitor)).json == orders
     missing = await managed.call("GET", "/management/stores/Nope", token=monitor)

@@ -101,8 +101,8 @@ async def _file(call: Call) -> dict[str, Any]:
 
 async def _step(call: Call) -> dict[str, Any]:
     name, file = call.path["name"], call.query["file"]
+    text = call.context.runtime.deployments.sources.read(name, file)  # 404 first: no such project or file
     path = _path_query(call.query["path"])
-    text = call.context.runtime.deployments.sources.read(name, file)
     try:
         step = step_at(text, path, file)
     except ConfigError as exc:
