@@ -58,7 +58,7 @@ def _resolved(schema: Mapping[str, Any], defs: Mapping[str, Any]) -> dict[str, A
             continue
         kept = [
             branch
-            for branch in branches
+            for branch in _flattened(branches, key)
             if branch.get("pattern") != _EXPRESSION_PATTERN and branch.get("type") != "null"
         ]
         if len(kept) == 1:
@@ -68,6 +68,16 @@ def _resolved(schema: Mapping[str, Any], defs: Mapping[str, Any]) -> dict[str, A
         else:
             resolved[key] = kept
     return resolved
+
+
+def _flattened(branches: list[Any], key: str) -> list[dict[str, Any]]:
+    """The alternatives of ``branches``, an alternative that is itself a choice of alternatives
+    replaced by them (an option's own choices and the expression the flow allows)."""
+    flat: list[dict[str, Any]] = []
+    for branch in branches:
+        inner = branch.get(key) if isinstance(branch, dict) and len(branch) == 1 else None
+        flat.extend(_flattened(inner, key) if isinstance(inner, list) else [branch])
+    return flat
 
 
 def _text(value: Any) -> str:
@@ -104,9 +114,10 @@ def _field(
     if kind == "string":
         return Field(name, "text", required, description, (), shown_default, current)
     alternatives = resolved.get("anyOf") or resolved.get("oneOf") or []
-    scalar = {"string", "integer", "number", "boolean"}
-    if alternatives and all(_resolved(each, defs).get("type") in scalar for each in alternatives):
-        return Field(name, "text", required, description, (), shown_default, current)
+    types = {_resolved(each, defs).get("type") for each in alternatives}
+    if alternatives and types <= {"string", "integer", "number", "boolean"}:
+        numeric = "integer" if "integer" in types else "number" if "number" in types else "string"
+        return Field(name, "text", required, description, (), shown_default, current, numeric)
     return Field(name, "yaml", required, description, (), shown_default, current, "yaml")
 
 
