@@ -92,9 +92,12 @@ async def test_adding_a_log_step_through_its_form_and_seeing_the_redeployed_flow
     await page.get_by_role("link", name="healthcare").click()
     await page.get_by_role("link", name="HealthcareAPI").click()
     doctors = page.locator('svg[data-flow="HealthcareAPI/querydoctor/{category}"]')
-    await doctors.locator('.node[data-kind="call"]').focus()  # reached with the keyboard as well
-    details = page.locator(".node-details:visible")
-    await details.get_by_role("link", name="Add a step after it").click()
+    await doctors.locator('.node[data-kind="call"]').focus()  # with the keyboard: Enter, Tab, Enter
+    await page.keyboard.press("Enter")
+    await expect(page.get_by_role("link", name="Change this step")).to_be_focused()
+    await page.keyboard.press("Tab")
+    await expect(page.get_by_role("link", name="Add a step after it")).to_be_focused()
+    await page.keyboard.press("Enter")
 
     await expect(page.get_by_role("heading", name="Add a step at apis/healthcare.yaml")).to_be_visible()
     await page.get_by_label("Kind of step").fill("log")

@@ -129,11 +129,15 @@
       figure.addEventListener("click", select);
       figure.addEventListener("focusin", select);
       figure.addEventListener("keydown", function (event) {
-        // Enter on a node that calls a sequence opens that sequence's page.
+        // Enter on a node that calls a sequence opens that sequence's page; on another node it moves
+        // the focus to the first link of its details (changing the step, adding one after it).
         var node = event.key === "Enter" && event.target.closest ? event.target.closest(".node") : null;
         var link = node ? node.getAttribute("data-link") || "" : "";
         if (link.indexOf("sequence:") === 0 && sequencePage) {
           window.location.assign(sequencePage + encodeURIComponent(link.slice("sequence:".length)));
+        } else if (node) {
+          var first = figure.querySelector(".node-details a");
+          if (first) first.focus();
         }
       });
     });
