@@ -12,6 +12,7 @@ import aiohttp
 from interlace.runtime.bundles import build_bundle
 from tests.console.conftest import Browserless
 from tests.management.conftest import ENV, PROJECT, REGISTRY, Managed
+from tests.management.test_side_by_side import project
 from tests.support import write_project
 
 AUDIT_PAGE = "/console/projects/shop/sequences/Audit"
@@ -154,3 +155,19 @@ async def test_an_upload_without_the_sessions_csrf_token_is_refused(
     async with client.session.post("/console/deployments", data=form) as answer:
         assert answer.status == 403
     assert shop.runtime.deployments.active("shop").version == "2.0.0"
+
+
+async def test_a_projects_page_shows_its_own_stores_and_services_only(
+    shop: Managed, client: Browserless, tmp_path: Path
+) -> None:
+    other = project("billing", "1.0.0", "/billing")
+    bundle = build_bundle(
+        write_project(tmp_path / "billing", other), tmp_path / "dist", env=ENV, connectors=REGISTRY
+    )
+    await shop.runtime.deployments.deploy(bundle.read_bytes())
+    await client.login("watcher")
+    shop_page = await client.get("/console/projects/shop")
+    billing_page = await client.get("/console/projects/billing")
+    assert 'id="store-Orders"' in shop_page.text and "billingPayments" not in shop_page.text
+    assert "ForwardOrders" in shop_page.text and "billingForwarder" not in shop_page.text
+    assert 'id="store-billingPayments"' in billing_page.text and "Orders" not in billing_page.text
