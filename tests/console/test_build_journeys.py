@@ -1,7 +1,7 @@
 """The console's journeys that trace a message and build a flow, in a real headless Chromium (Debian's,
 driven by Playwright; no browser is ever downloaded) over the healthcare example: tracing a reserve
-request and finding the payment processor's delivery of it, and adding a `log` step through its form
-and seeing the redeployed flow log it. Screenshots go to build/screenshots/ for review.
+request and finding the payment processor's delivery of it, adding a `log` step through its form and
+seeing the redeployed flow log it, and deploying a bundle uploaded in the console. Screenshots go to build/screenshots/ for review.
 
 Every wait is on a selector, a navigation or an event, with a deadline; nothing sleeps."""
 
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import shutil
 from pathlib import Path
 
 import aiohttp
@@ -18,8 +19,10 @@ from playwright.async_api import Page, expect
 from interlace.management import ManagementServer
 from interlace.observability.tracing import MESSAGE_TRACER
 from interlace.runtime import Runtime
+from interlace.runtime.bundles import build_bundle
+from interlace.samples.mailbox import DevMailbox
 from tests.console.test_journeys import CHROMIUM, _log_in, _screenshot, browser, page
-from tests.examples.conftest import Backend
+from tests.examples.conftest import Backend, prod_env
 from tests.observability.test_message_traces import tracer
 from tests.support import eventually
 
@@ -121,3 +124,26 @@ async def test_adding_a_log_step_through_its_form_and_seeing_the_redeployed_flow
     await page.get_by_role("link", name="Logs").click()
     await expect(page.locator("#log")).to_contain_text("Doctors of surgery found")
     await _screenshot(page, "logged-by-the-added-step")
+
+
+async def test_deploying_a_bundle_uploaded_in_the_console(
+    page: Page,
+    healthcare_console: ManagementServer,
+    running: tuple[Runtime, aiohttp.ClientSession],
+    example: Path,
+    backend: Backend,
+    mailbox: DevMailbox,
+    tmp_path: Path,
+) -> None:
+    runtime, _ = running
+    source = Path(shutil.copytree(example, tmp_path / "next"))
+    toml = source / "interlace.toml"
+    toml.write_text(toml.read_text().replace('version = "1.0.0"', 'version = "1.1.0"', 1))
+    bundle = build_bundle(source, tmp_path / "dist", profile="prod", env=prod_env(backend.url, mailbox))
+    await _log_in(page, healthcare_console, "admin")
+    await page.locator("#bundle").set_input_files(str(bundle))
+    await page.get_by_role("button", name="Deploy", exact=True).click()
+    await expect(page.get_by_role("status")).to_contain_text("healthcare 1.1.0 deployed and active")
+    await expect(page.get_by_role("row", name="healthcare")).to_contain_text("1.1.0")
+    assert runtime.deployments.active("healthcare").version == "1.1.0"
+    await _screenshot(page, "bundle-deployed")
