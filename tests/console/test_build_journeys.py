@@ -1,7 +1,8 @@
 """The console's journeys that trace a message and build a flow, in a real headless Chromium (Debian's,
 driven by Playwright; no browser is ever downloaded) over the healthcare example: tracing a reserve
 request and finding the payment processor's delivery of it, adding a `log` step through its form and
-seeing the redeployed flow log it, and deploying a bundle uploaded in the console. Screenshots go to build/screenshots/ for review.
+seeing the redeployed flow log it, and deploying a bundle uploaded in the console. Screenshots go to
+build/screenshots/ for review (the step form in the dark scheme too).
 
 Every wait is on a selector, a navigation or an event, with a deadline; nothing sleeps."""
 
@@ -108,6 +109,9 @@ async def test_adding_a_log_step_through_its_form_and_seeing_the_redeployed_flow
     await page.get_by_label("message").fill("Doctors of ${params.pathParams.category} found")
     await page.get_by_label("level").select_option("warning")
     await _screenshot(page, "add-log-step")
+    await page.emulate_media(color_scheme="dark")
+    await _screenshot(page, "add-log-step-dark")
+    await page.emulate_media(color_scheme="light")
     await page.get_by_role("button", name="Add, check and redeploy").click()
 
     await expect(page.get_by_role("status")).to_contain_text("log step added at apis/healthcare.yaml:11")
