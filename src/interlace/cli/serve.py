@@ -279,3 +279,4 @@ async def serve(
                     )
                 await stop.wait()
                 announce("stopping: finishing requests in flight")
+                await runtime.deployments.hand_over()

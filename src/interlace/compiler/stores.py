@@ -183,6 +183,7 @@ def _build_processor(
             target,
             schedule=_schedule(definition),
             starts_active=body.active,
+            coordinated=body.coordination,
             **waits,
         )
     exhausted = _exhausted(body, stores, sequences, diagnostics)
@@ -198,6 +199,7 @@ def _build_processor(
         exhausted=exhausted,
         concurrency=body.concurrency,
         starts_active=body.active,
+        coordinated=body.coordination,
         bell=bells.get(body.store) if wait is None else None,
         **waits,
     )

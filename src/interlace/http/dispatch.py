@@ -113,7 +113,16 @@ class Dispatcher:
     children bound once per route table (see :meth:`_bind`); the APIs that keep an access log get one
     line per such request (:mod:`interlace.observability.access_log`)."""
 
-    __slots__ = ("_bound", "_bound_for", "_documents", "_logged", "artifacts", "max_body_size", "metrics")
+    __slots__ = (
+        "_bound",
+        "_bound_for",
+        "_documents",
+        "_logged",
+        "artifacts",
+        "closing",
+        "max_body_size",
+        "metrics",
+    )
 
     def __init__(
         self, artifacts: Callable[[], Artifacts], max_body_size: int, metrics: Metrics | None = None
@@ -125,6 +134,9 @@ class Dispatcher:
         self._logged: frozenset[int] = frozenset()
         self._documents: dict[str, bytes] = {}
         self._bound_for: Artifacts | None = None
+        self.closing = False
+        """The server is stopping: each answer closes its connection (``Connection: close``), so a
+        client or proxy keeping connections alive sends its next request elsewhere."""
 
     def _bind(self, artifacts: Artifacts) -> None:
         """Bind the metrics of every resource and declared method (``HEAD`` with ``GET``; ``*`` for a
@@ -191,7 +203,10 @@ class Dispatcher:
         match = artifacts.routes.match(request.method, path, request.query)
         if isinstance(match, RouteMiss):
             correlation_id = request.headers.get(CORRELATION_HEADER) or new_correlation_id()
-            return miss_answer(match, request.method, request.path, correlation_id)
+            missed = miss_answer(match, request.method, request.path, correlation_id)
+            if self.closing:
+                missed.force_close()
+            return missed
         # counted on its deployment from the match to the answer: a replaced version drains it
         with match.target.in_flight.counting():
             length = request.content_length
@@ -229,6 +244,8 @@ class Dispatcher:
                 self._bind(artifacts)
             if self.metrics is not None or self._logged:
                 self._account(resource, request, response, ctx, started)
+            if self.closing:
+                response.force_close()
             return response
 
     def _too_large(self, request: web.BaseRequest, length: int | None) -> web.Response:

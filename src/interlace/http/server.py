@@ -8,6 +8,7 @@ import asyncio
 import logging
 import socket
 from types import TracebackType
+from typing import Final
 
 from aiohttp import web
 from aiohttp.abc import AbstractStreamWriter
@@ -22,6 +23,8 @@ from interlace.serving import ConnectionLimits, GuardedServer
 __all__ = ["HttpServer"]
 
 _log = logging.getLogger("interlace.http")
+_LINGER: Final = 1.0
+"""Seconds a stopping server leaves its kept-alive connections to close after one more answer."""
 
 
 class HttpServer:
@@ -50,6 +53,7 @@ class HttpServer:
         self.max_body_size = max_body_size
         self.graceful_timeout = graceful_timeout
         self._server: GuardedServer | None = None
+        self._dispatcher: Dispatcher | None = None
         self._listener: asyncio.Server | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
@@ -69,6 +73,7 @@ class HttpServer:
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
         dispatcher = Dispatcher(lambda: self.runtime.artifacts, self.max_body_size, self.runtime.metrics)
+        self._dispatcher = dispatcher
         if self.limits is None:
             project = self.runtime.project
             self.limits = ConnectionLimits.of(project.server) if project is not None else ConnectionLimits()
@@ -89,12 +94,23 @@ class HttpServer:
         _log.info("HTTP APIs listening on http://%s:%d", self.host, self.port)
 
     async def aclose(self) -> None:
-        """Stop accepting, let requests in flight finish (up to ``graceful_timeout``), then close."""
+        """Stop accepting, let requests in flight finish (up to ``graceful_timeout``), then close.
+
+        Connections kept alive get a moment (:data:`_LINGER`) to carry the request a client or proxy
+        may be sending on them already, answered with ``Connection: close``, before the idle ones are
+        closed: a proxy does not send a POST again once it went out, so a connection closed under it
+        would cost its client the answer."""
         listener, self._listener = self._listener, None
         server, self._server = self._server, None
         if listener is not None:
             listener.close()
+        if self._dispatcher is not None:
+            self._dispatcher.closing = True
         if server is not None:
+            linger = asyncio.get_running_loop().time() + min(_LINGER, self.graceful_timeout)
+            # aiohttp forgets a closed connection in a callback of its own: there is no event to wait on.
+            while server.open_connections and asyncio.get_running_loop().time() < linger:  # noqa: ASYNC110
+                await asyncio.sleep(0.02)
             await server.shutdown(self.graceful_timeout)
         if listener is not None:
             await listener.wait_closed()

@@ -165,6 +165,11 @@ class _ProcessorBody(Definition):
     delivers everything stored at each tick; sampling takes one message per tick."""
     active: bool = True
     """Start with the runtime; `false` leaves the processor inactive until it is activated."""
+    coordination: bool = False
+    """Run on exactly one node among those sharing the coordination database (see
+    [tasks](tasks.md#coordination)): for a store that nodes share (postgres, rabbitmq, redis), so that a
+    forwarding processor keeps its order across nodes. Lease name `PROJECT/processor/NAME`; another node
+    takes the processor over within the lease time when its node dies."""
 
     @model_validator(mode="after")
     def _one_target_one_schedule(self) -> _ProcessorBody:

@@ -201,6 +201,11 @@ class CoordinationDefinition(Definition):
     """How often the holder renews its leases (well below ``lease``)."""
     node: str | None = None
     """This node's name in the lease table (default: host name and process id)."""
+    share_deployments: bool = False
+    """The nodes also share their deployments (read from the project a server starts with): a bundle
+    deployed to one node, a rollback to a version deployed so and an undeploy reach every node, through
+    the tables `interlace_bundles` and `interlace_active` of this database. Off by default, since
+    servers running different projects may share one database for their leases."""
 
     @model_validator(mode="after")
     def _renew_within_lease(self) -> CoordinationDefinition:

@@ -66,6 +66,8 @@ class ProcessorCounters:
         record: ServiceRecord,
         store: str,
         target: DeliveryTargetLike,
+        *,
+        coordinated: bool = False,
     ) -> ProcessorState:
         """The figures as a :class:`ProcessorState` of processor ``name``."""
         return ProcessorState(
@@ -74,6 +76,7 @@ class ProcessorCounters:
             store=store,
             target_kind=target.kind,
             target=target.name,
+            coordinated=coordinated,
             **asdict(self),
             **record.fields(),
         )

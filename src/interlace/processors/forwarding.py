@@ -72,12 +72,13 @@ class ForwardingProcessor(ServiceIdentity):
         exhausted: ExhaustedPolicy | None = None,
         concurrency: int = 1,
         starts_active: bool = True,
+        coordinated: bool = False,
         wait: Wait = wait_or_stop,
         bell: StoreBell | None = None,
     ) -> None:
         if exhausted is not None and exhausted.action == "dead-letter" and exhausted.dead_letter is None:
             raise ValueError("the dead-letter action needs a dead-letter store")
-        super().__init__(name, starts_active=starts_active)
+        super().__init__(name, starts_active=starts_active, coordinated=coordinated)
         self._store = store
         self._target = target
         self._schedule = schedule
@@ -91,7 +92,14 @@ class ForwardingProcessor(ServiceIdentity):
         self._counters = ProcessorCounters()
 
     def state(self) -> ProcessorState:
-        return self._counters.snapshot(self._name, "forwarding", self.record, self._store.name, self._target)
+        return self._counters.snapshot(
+            self._name,
+            "forwarding",
+            self.record,
+            self._store.name,
+            self._target,
+            coordinated=self.coordinated,
+        )
 
     async def run(self, stop: asyncio.Event) -> None:
         _log.info(

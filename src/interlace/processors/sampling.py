@@ -35,9 +35,10 @@ class SamplingProcessor(ServiceIdentity):
         *,
         schedule: Schedule,
         starts_active: bool = True,
+        coordinated: bool = False,
         wait: Wait = wait_or_stop,
     ) -> None:
-        super().__init__(name, starts_active=starts_active)
+        super().__init__(name, starts_active=starts_active, coordinated=coordinated)
         self._store = store
         self._target = target
         self._schedule = schedule
@@ -45,7 +46,9 @@ class SamplingProcessor(ServiceIdentity):
         self._counters = ProcessorCounters()
 
     def state(self) -> ProcessorState:
-        return self._counters.snapshot(self._name, "sampling", self.record, self._store.name, self._target)
+        return self._counters.snapshot(
+            self._name, "sampling", self.record, self._store.name, self._target, coordinated=self.coordinated
+        )
 
     async def run(self, stop: asyncio.Event) -> None:
         _log.info(

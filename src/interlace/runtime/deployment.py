@@ -132,6 +132,11 @@ class Deployment:
         if self._services is not None:
             await self._services.stop()
 
+    async def hand_over(self) -> None:
+        """Stop its coordinated services, giving their leases to another node (the server stops)."""
+        if self._services is not None:
+            await self._services.hand_over()
+
     async def drain(self) -> Drained:
         """Wait for the HTTP requests its resources are answering, up to its ``[server]
         graceful-timeout``, then cut those still running; logs how many finished and were cut."""

@@ -34,6 +34,7 @@ from interlace.runtime.claims import conflicts
 from interlace.runtime.deployment import Deployment, build_deployment
 from interlace.runtime.errors import DeploymentConflictError, DeploymentRefusedError, UnknownDeploymentError
 from interlace.runtime.history import History
+from interlace.runtime.ledger import BundleLedger
 from interlace.runtime.served import serve_together
 from interlace.runtime.shared import Shared
 from interlace.runtime.sources import ProjectSources
@@ -103,6 +104,9 @@ class Deployments:
         primary of several workers tells its followers to :meth:`follow`, and waits until they did."""
         self.sources = ProjectSources(self, shared)
         """The project folders the deployments run from, read and edited (the console's builder)."""
+        self.ledger: BundleLedger | None = None
+        """Where the nodes sharing the home project's coordination database note the bundles they run
+        (None: this server runs by itself); each change made here is noted there."""
 
     # reading ------------------------------------------------------------------------------------
     @property
@@ -142,11 +146,12 @@ class Deployments:
         return self._versions.restorable()
 
     # changing -----------------------------------------------------------------------------------
-    async def deploy(self, data: bytes) -> DeploymentInfo:
+    async def deploy(self, data: bytes, *, share: bool = True) -> DeploymentInfo:
         """Verify, unpack and activate the bundle in ``data``. BundleError when the bundle is not what
         its manifest says, DeploymentRefusedError when its project has problems,
         DeploymentConflictError when that version is already deployed with other content or the project
-        claims what another one holds; in each case nothing changes."""
+        claims what another one holds; in each case nothing changes. With a :attr:`ledger`, the bundle
+        is noted there for the other nodes (``share`` False: the change came from there)."""
         bundle = await asyncio.to_thread(read_bundle, data)
         async with self._lock:
             target = self.folder / bundle.name / bundle.version
@@ -164,6 +169,8 @@ class Deployments:
                     await asyncio.to_thread(remove_version_folder, target)
                 raise
             _log.info("deployed bundle %s %s", bundle.name, bundle.version)
+            if share:
+                notes += await self._share(lambda ledger: ledger.publish(bundle.name, bundle.version, data))
         await self._changed()
         return self._noted(deployment, notes, drained)
 
@@ -200,12 +207,14 @@ class Deployments:
             drained = await self._activate(deployment, record=False)
             self.history.step_back(name, chosen)
             _log.info("rolled %s back to %s", name, chosen.version)
+            notes += await self._share_rollback(name, chosen.version)
         await self._changed()
         return self._noted(deployment, notes, drained)
 
-    async def undeploy(self, name: str) -> DeploymentInfo:
+    async def undeploy(self, name: str, *, share: bool = True) -> DeploymentInfo:
         """Stop project ``name`` and remove it: its deployed bundles and its history go, the other
-        projects keep running. UnknownDeploymentError when it does not run here."""
+        projects keep running. UnknownDeploymentError when it does not run here. With a
+        :attr:`ledger`, every node stops it (``share`` False: the change came from there)."""
         async with self._lock:
             deployment = self.active(name)
             info = self.info(deployment)
@@ -215,8 +224,9 @@ class Deployments:
             await asyncio.to_thread(shutil.rmtree, self.folder / name, True)
             self.history.forget(name)
             _log.info("undeployed %s %s", name, deployment.version)
+            notes = await self._share(lambda ledger: ledger.undeploy(name)) if share else []
         await self._changed()
-        return replace(info, active=False, notes=tuple(_drain_notes(deployment, drained)))
+        return replace(info, active=False, notes=(*_drain_notes(deployment, drained), *notes))
 
     async def remove_version(self, name: str, version: str) -> DeploymentInfo:
         """Remove deployed version ``version`` of ``name``; UnknownDeploymentError when there is none,
@@ -238,6 +248,7 @@ class Deployments:
             await asyncio.to_thread(remove_version_folder, info.source)
             self.history.forget(name, version)
             _log.info("removed %s %s", name, version)
+            await self._share(lambda ledger: ledger.remove(name, version))
         await self._changed()
         return info
 
@@ -257,6 +268,13 @@ class Deployments:
         """Load and compile ``folder`` against what runs now, nothing opened (see :meth:`start`)."""
         deployment, _ = self._build(folder, rescan=False)
         return deployment
+
+    async def hand_over(self) -> None:
+        """Stop every deployment's coordinated services, so other nodes take them over while this
+        server finishes its requests in flight (it is stopping)."""
+        async with self._lock:
+            for deployment in reversed(list(self._running.values())):
+                await deployment.hand_over()
 
     async def aclose(self) -> None:
         """Stop every deployment (services first, in reverse order) and close them; safe to call twice."""
@@ -307,6 +325,31 @@ class Deployments:
         drained = await deployment.drain()
         await deployment.close()
         return drained
+
+    async def _share(self, change: Callable[[BundleLedger], Awaitable[object]]) -> list[str]:
+        """Note a change made here in the :attr:`ledger`; a note for the answer when it could not be."""
+        ledger = self.ledger
+        if ledger is None:
+            return []
+        try:
+            await change(ledger)
+        except ledger.errors as exc:
+            _log.error("the change is not shared with the other nodes: %s", exc)
+            await ledger.reset()
+            return [f"this node only: the change could not be noted in the coordination database ({exc})"]
+        return []
+
+    async def _share_rollback(self, name: str, version: str) -> list[str]:
+        ledger = self.ledger
+        if ledger is None:
+            return []
+        try:
+            known = await ledger.has(name, version)
+        except ledger.errors:
+            known = False
+        if not known:
+            return [f"this node only: {name} {version} was not deployed as a bundle through the cluster"]
+        return await self._share(lambda ledger: ledger.publish(name, version, None))
 
     async def _changed(self) -> None:
         if self.on_change is not None:

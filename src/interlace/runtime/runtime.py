@@ -29,10 +29,12 @@ from interlace.model.load import Project
 from interlace.observability.metrics import Metrics
 from interlace.processors import UnknownStoreError, replay_message
 from interlace.runtime.by_name import ServicesByName
+from interlace.runtime.cluster import ClusterFollower
 from interlace.runtime.companions import Companion, start_companion
 from interlace.runtime.deployment import Deployment
 from interlace.runtime.deployments import Deployments
 from interlace.runtime.hotdeploy import HotDeployFolder
+from interlace.runtime.ledger import BundleLedger
 from interlace.runtime.services import ServicesFactory, SupervisedServices
 from interlace.runtime.shared import Shared
 from interlace.runtime.token_store import STATE_DIR, LazyTokenStore
@@ -65,7 +67,12 @@ class ListenerPort:
 
 def _report_watch_end(task: asyncio.Task[None]) -> None:
     if not task.cancelled() and task.exception() is not None:
-        _log.error("the hot deployment folder is no longer watched", exc_info=task.exception())
+        what = (
+            "the bundle ledger is no longer followed"
+            if task.get_name() == "cluster"
+            else ("the hot deployment folder is no longer watched")
+        )
+        _log.error(what, exc_info=task.exception())
 
 
 class Runtime:
@@ -128,6 +135,8 @@ class Runtime:
         self._watch_deploy_dir = watch_deploy_dir
         self._hot_deploy_stop = asyncio.Event()
         self._hot_deploy_task: asyncio.Task[None] | None = None
+        self._cluster: ClusterFollower | None = None
+        self._cluster_task: asyncio.Task[None] | None = None
 
     @property
     def metrics(self) -> Metrics | None:
@@ -209,8 +218,33 @@ class Runtime:
             await self.aclose()
             raise
         self._shared.note_connectors()
+        if self._watch_deploy_dir and home.coordination is not None and home.coordination.share_deployments:
+            await self._follow_cluster(home)
         if self._hot_deploy and self._watch_deploy_dir:
             self._watch_deploy_folder(home)
+
+    async def _follow_cluster(self, project: Project) -> None:
+        """Share deployments through the coordination database: note this node's changes there, run
+        what it names now (before serving; a database that cannot be reached is tried again later),
+        then follow it."""
+        assert project.coordination is not None
+        node = project.coordination.node or self._shared.coordinators.node
+        ledger = BundleLedger(project.coordination.dsn, node)
+        self.deployments.ledger = ledger
+        self._cluster = ClusterFollower(self.deployments, ledger)
+        try:
+            for change in await self._cluster.sync():
+                _log.info("%s", change)
+        except ledger.errors as exc:
+            _log.warning("the bundle ledger cannot be read yet: %s", exc)
+            await ledger.reset()
+        self._hot_deploy_stop.clear()
+        self._cluster_task = asyncio.create_task(self._cluster.run(self._hot_deploy_stop), name="cluster")
+        self._cluster_task.add_done_callback(_report_watch_end)
+
+    def out_of_step(self) -> list[str]:
+        """Why bundles that the other nodes run do not run here (empty: this node runs what they do)."""
+        return [] if self._cluster is None else list(self._cluster.failures.values())
 
     def _watch_deploy_folder(self, project: Project) -> None:
         folder = Path(project.server.deploy_dir)
@@ -291,14 +325,18 @@ class Runtime:
         """Stop watching for bundles, stop every deployment (services first: messages in flight finish
         or go back; then stores and connections), the coordinators, the companions and the HTTP client;
         safe to call twice."""
-        watching, self._hot_deploy_task = self._hot_deploy_task, None
-        if watching is not None:
-            self._hot_deploy_stop.set()
-            try:
-                await asyncio.wait_for(asyncio.shield(watching), 5.0)
-            except (TimeoutError, Exception):
-                watching.cancel()
+        self._hot_deploy_stop.set()
+        for watching in (self._hot_deploy_task, self._cluster_task):
+            if watching is not None:
+                try:
+                    await asyncio.wait_for(asyncio.shield(watching), 5.0)
+                except (TimeoutError, Exception):
+                    watching.cancel()
+        self._hot_deploy_task = self._cluster_task = None
         await self.deployments.aclose()
+        ledger, self.deployments.ledger = self.deployments.ledger, None
+        if ledger is not None:
+            await ledger.aclose()
         await self._shared.coordinators.aclose()
         companions, self._companions = self._companions, []
         for companion in reversed(companions):

@@ -97,7 +97,11 @@ class Coordinator:
 
                 pool = await asyncpg.create_pool(self.dsn, min_size=1, max_size=4)
                 try:
-                    await pool.execute(_CREATE)
+                    async with pool.acquire() as connection, connection.transaction():
+                        # Nodes starting together would race to create the table (one of them
+                        # failing on the catalog's unique index), so they take turns.
+                        await connection.execute(f"SELECT pg_advisory_xact_lock(hashtext('{LEASE_TABLE}'))")
+                        await connection.execute(_CREATE)
                 except BaseException:
                     await pool.close()
                     raise

@@ -146,8 +146,22 @@ class Supervisor:
     async def stop(self) -> None:
         """Stop every service gracefully: inbound endpoints and tasks first (at once), then processors,
         so no new message starts while the rest finishes; safe to call twice."""
+        await self._stop_where(lambda service: True)
+
+    async def hand_over(self) -> None:
+        """Stop the coordinated services gracefully, as :meth:`stop` does, which gives up their leases:
+        another node takes each over within its ``renew`` while this one finishes its requests in
+        flight (a server stopping calls this first)."""
+        if self._coordinator is not None:
+            await self._stop_where(lambda service: service.coordinated)
+
+    async def _stop_where(self, chosen: Callable[[Service], bool]) -> None:
         for kind in reversed(SERVICE_KINDS):
-            stopping = [(key, entry) for key, entry in self._running.items() if key[0] == kind]
+            stopping = [
+                (key, entry)
+                for key, entry in self._running.items()
+                if key[0] == kind and chosen(self._services[kind][key[1]])
+            ]
             for key, _ in stopping:
                 del self._running[key]
             await asyncio.gather(

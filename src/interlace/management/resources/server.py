@@ -7,6 +7,7 @@ from typing import Any
 
 from interlace import __version__
 from interlace.management.context import iso_time
+from interlace.management.errors import NotReadyError
 from interlace.management.routes import Call, Route, Schema, ref
 
 __all__ = ["ROUTES", "SCHEMAS"]
@@ -57,6 +58,9 @@ async def _health(call: Call) -> dict[str, Any]:
 
 
 async def _ready(call: Call) -> dict[str, Any]:
+    behind = call.context.runtime.out_of_step()
+    if behind:
+        raise NotReadyError("this node does not run what the other nodes run: " + "; ".join(behind))
     return {"status": "ready"}
 
 
@@ -91,6 +95,9 @@ ROUTES = (
         ref("Status"),
         "server",
         access="public",
-        description="Needs no token. 503 with `NOT_READY` while the runtime is starting or stopping.",
+        description=(
+            "Needs no token. 503 with `NOT_READY` while the runtime is starting or stopping, and while a "
+            "bundle that the other nodes run (`[coordination] share-deployments`) cannot run here."
+        ),
     ),
 )
