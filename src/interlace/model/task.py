@@ -45,12 +45,14 @@ dsn = "${env.COORDINATION_DSN}"   # postgresql://USER[:PASSWORD]@HOST:5432/DB
 lease = "15s"                     # a dead holder is replaced after at most this long
 renew = "5s"                      # how often the holder renews (shorter than lease)
 node = "node-1"                   # default: host name, process id and a random part
+share-deployments = true          # bundles deployed to one node run on all (see deployment.md)
 ```
 
-A task (or polling inbound endpoint) with `coordination: true` runs only on the node holding its lease,
-a row of the table `interlace_leases` (created when missing) named `PROJECT/task/NAME`. The holder
-renews it every `renew`; expiries are computed with the database's clock. A node that stops releases
-its leases, so another node takes over at its next try (within `renew`); a node that dies stops
+A task (or polling inbound endpoint, or message processor) with `coordination: true` runs only on the
+node holding its lease, a row of the table `interlace_leases` (created when missing) named
+`PROJECT/task/NAME`. The holder renews it every `renew`; expiries are computed with the database's
+clock. A node that stops releases its leases first, before it finishes its requests in flight, so
+another node takes over at its next try (within `renew`); a node that dies stops
 renewing, and another takes over once the lease expired (within `lease` + `renew`). A holder that
 cannot renew (the database is unreachable, or the lease was taken) stops the work at once and waits.
 A `once` task keeps its lease after running, so no other node runs it again while the holder lives."""
