@@ -34,3 +34,12 @@ def test_a_follower_is_known_once_it_serves(tmp_path: Path) -> None:
     follower.announce_ready(8290, 41000, 10.0)
     [ready] = primary.followers()
     assert (ready.index, ready.port, ready.management_port, ready.graceful_timeout) == (1, 8290, 41000, 10.0)
+
+
+def test_the_primary_learns_what_a_follower_could_not_follow(tmp_path: Path) -> None:
+    primary, follower = WorkerRole(0, 2, tmp_path), WorkerRole(1, 2, tmp_path)
+    follower.announce_ready(8290, 41000, 10.0)
+    follower.note_followed(7, ["shop from /srv/shop/2.0: apis/shop.yaml:3: unknown key"])
+    assert primary.follower_problems() == ["worker 1: shop from /srv/shop/2.0: apis/shop.yaml:3: unknown key"]
+    follower.note_followed(8)
+    assert primary.follower_problems() == []

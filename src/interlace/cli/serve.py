@@ -118,7 +118,7 @@ def _join_workers(
     async def follow_once(generation: int) -> None:
         for change in await runtime.deployments.follow():
             _log.info("following worker 0: %s", change)
-        role.note_followed(generation)
+        role.note_followed(generation, runtime.out_of_step())
 
     def follow() -> None:
         task = asyncio.ensure_future(follow_once(role.follow_generation()))

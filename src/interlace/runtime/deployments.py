@@ -104,6 +104,9 @@ class Deployments:
         primary of several workers tells its followers to :meth:`follow`, and waits until they did."""
         self.sources = ProjectSources(self, shared)
         """The project folders the deployments run from, read and edited (the console's builder)."""
+        self.not_followed: dict[str, str] = {}
+        """Why :meth:`follow` could not run a version the history names, by project name (a follower
+        of several workers reports them to the primary, whose readiness says so)."""
         self.ledger: BundleLedger | None = None
         """Where the nodes sharing the home project's coordination database note the bundles they run
         (None: this server runs by itself); each change made here is noted there."""
@@ -304,10 +307,14 @@ class Deployments:
                 try:
                     deployment, _ = self._build(source, rescan=True, manifest=manifest_of(source))
                     await self._activate(deployment, record=False)
-                except (ConfigError, DeploymentConflictError) as exc:
+                except (ConfigError, DeploymentConflictError, DeploymentRefusedError) as exc:
                     _log.error("cannot follow %s to %s: %s", name, source, exc)
+                    self.not_followed[name] = f"{name} from {source}: {exc.message}"
                     continue
+                self.not_followed.pop(name, None)
                 changes.append(f"{name} {deployment.version} is active")
+            for name in [name for name in self.not_followed if name not in wanted]:
+                del self.not_followed[name]
             for name in [name for name in self._running if name not in wanted]:
                 deployment = self._running[name]
                 await self._retire(name)

@@ -243,8 +243,10 @@ class Runtime:
         self._cluster_task.add_done_callback(_report_watch_end)
 
     def out_of_step(self) -> list[str]:
-        """Why bundles that the other nodes run do not run here (empty: this node runs what they do)."""
-        return [] if self._cluster is None else list(self._cluster.failures.values())
+        """Why versions that the other nodes (or, in a follower of several workers, the primary) run do
+        not run here; empty when this server runs what they do."""
+        behind = list(self.deployments.not_followed.values())
+        return behind + ([] if self._cluster is None else list(self._cluster.failures.values()))
 
     def _watch_deploy_folder(self, project: Project) -> None:
         folder = Path(project.server.deploy_dir)

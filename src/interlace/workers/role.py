@@ -26,7 +26,7 @@ import logging
 import os
 import signal
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -184,9 +184,22 @@ class WorkerRole:
         """The change the primary asked to follow last (read when signalled)."""
         return self._generation(self.folder / _FOLLOW_FILE)
 
-    def note_followed(self, generation: int) -> None:
-        """Tell the primary this follower runs what the history named at ``generation``."""
-        self._write(self.folder / f"followed-{self.index}.json", {"generation": generation})
+    def note_followed(self, generation: int, problems: Sequence[str] = ()) -> None:
+        """Tell the primary this follower runs what the history named at ``generation``, but for
+        ``problems`` (what it could not run, and why)."""
+        data = {"generation": generation, "problems": list(problems)}
+        self._write(self.folder / f"followed-{self.index}.json", data)
+
+    def follower_problems(self) -> list[str]:
+        """What the serving followers could not run of what the history names, each with its worker."""
+        problems = []
+        for follower in self.followers():
+            try:
+                data = json.loads((self.folder / f"followed-{follower.index}.json").read_text("utf-8"))
+            except (OSError, ValueError):
+                continue
+            problems += [f"worker {follower.index}: {problem}" for problem in data.get("problems", [])]
+        return problems
 
     def _followed(self, index: int) -> int:
         return self._generation(self.folder / f"followed-{index}.json")

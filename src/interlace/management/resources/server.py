@@ -58,7 +58,8 @@ async def _health(call: Call) -> dict[str, Any]:
 
 
 async def _ready(call: Call) -> dict[str, Any]:
-    behind = call.context.runtime.out_of_step()
+    fanout = call.context.fanout
+    behind = call.context.runtime.out_of_step() + (fanout.role.follower_problems() if fanout else [])
     if behind:
         raise NotReadyError("this node does not run what the other nodes run: " + "; ".join(behind))
     return {"status": "ready"}
@@ -97,7 +98,8 @@ ROUTES = (
         access="public",
         description=(
             "Needs no token. 503 with `NOT_READY` while the runtime is starting or stopping, and while a "
-            "bundle that the other nodes run (`[coordination] share-deployments`) cannot run here."
+            "bundle that the other nodes run (`[coordination] share-deployments`) cannot run here, or a "
+            "version the primary of several workers runs cannot run in one of the others."
         ),
     ),
 )
