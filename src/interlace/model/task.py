@@ -51,8 +51,9 @@ share-deployments = true          # bundles deployed to one node run on all (see
 A task (or polling inbound endpoint, or message processor) with `coordination: true` runs only on the
 node holding its lease, a row of the table `interlace_leases` (created when missing) named
 `PROJECT/task/NAME`. The holder renews it every `renew`; expiries are computed with the database's
-clock. A node that stops releases its leases first, before it finishes its requests in flight, so
-another node takes over at its next try (within `renew`); a node that dies stops
+clock. A node that stops releases its leases first, before it finishes its requests in flight, and
+announces it (PostgreSQL `NOTIFY`), so a waiting node takes over at once (at the latest at its next
+try, within `renew`); a node that dies stops
 renewing, and another takes over once the lease expired (within `lease` + `renew`). A holder that
 cannot renew (the database is unreachable, or the lease was taken) stops the work at once and waits.
 A `once` task keeps its lease after running, so no other node runs it again while the holder lives."""

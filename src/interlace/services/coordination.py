@@ -3,10 +3,11 @@ inbound endpoint, by holding a lease on it.
 
 A lease is a row of ``interlace_leases`` (name, holder, expiry). A node takes a lease that is free or
 expired, renews its own every ``renew`` seconds (each renewal moves the expiry ``lease`` seconds ahead)
-and deletes it when it stops. A node that dies stops renewing, and another node takes the lease over
-once it expired. Expiries are computed by the database's clock, so the nodes' clocks do not matter.
-A holder that cannot renew (the database is unreachable, or the lease was taken) stops its work at once:
-with ``renew`` well below ``lease``, it stops before another node can take over.
+and deletes it when it stops, announcing it on the channel ``interlace_leases``: the nodes waiting for
+it try at once rather than at their next try. A node that dies stops renewing, and another node takes
+the lease over once it expired. Expiries are computed by the database's clock, so the nodes' clocks do
+not matter. A holder that cannot renew (the database is unreachable, or the lease was taken) stops its
+work at once: with ``renew`` well below ``lease``, it stops before another node can take over.
 """
 
 from __future__ import annotations
@@ -53,7 +54,10 @@ ON CONFLICT (name) DO UPDATE SET holder = EXCLUDED.holder, expires = EXCLUDED.ex
 WHERE lease.holder = EXCLUDED.holder OR lease.expires < now()
 RETURNING holder"""
 
-_RELEASE = f"DELETE FROM {LEASE_TABLE} WHERE name = $1 AND holder = $2"
+_CHANNEL = "interlace_leases"
+_RELEASE = f"""
+WITH gone AS (DELETE FROM {LEASE_TABLE} WHERE name = $1 AND holder = $2 RETURNING name)
+SELECT pg_notify('{_CHANNEL}', name) FROM gone"""
 
 
 def default_node_name() -> str:
@@ -88,6 +92,8 @@ class Coordinator:
         self.renew = renew
         self._wait = wait
         self._pool: Any = None
+        self._listener: Any = None
+        self._freed: dict[str, asyncio.Event] = {}
         self._connecting = asyncio.Lock()
 
     async def _connection_pool(self) -> Any:
@@ -106,7 +112,29 @@ class Coordinator:
                     await pool.close()
                     raise
                 self._pool = pool
+                await self._listen()
             return self._pool
+
+    async def _listen(self) -> None:
+        """Learn of the leases other nodes give up (best effort: without it, the next try finds them)."""
+        import asyncpg
+
+        try:
+            self._listener = await asyncpg.connect(self.dsn)
+            await self._listener.add_listener(_CHANNEL, self._released)
+        except _lease_errors() as exc:
+            _log.info("coordination: released leases are found at the next try (%s)", exc)
+            await self._stop_listening()
+
+    def _released(self, connection: object, pid: int, channel: str, name: str) -> None:
+        freed = self._freed.get(name)
+        if freed is not None:
+            freed.set()
+
+    async def _stop_listening(self) -> None:
+        listener, self._listener = self._listener, None
+        if listener is not None and not listener.is_closed():
+            listener.terminate()
 
     async def acquire(self, name: str) -> bool:
         """Take or renew lease ``name``; True when this node holds it now. Raises the database's error."""
@@ -117,7 +145,7 @@ class Coordinator:
     async def release(self, name: str) -> None:
         """Give lease ``name`` up (if this node holds it), so another node may take it at once."""
         pool = await self._connection_pool()
-        await pool.execute(_RELEASE, name, self.node)
+        await pool.fetch(_RELEASE, name, self.node)
 
     async def holder(self, name: str) -> str | None:
         """The node holding lease ``name`` now, or None."""
@@ -137,6 +165,7 @@ class Coordinator:
 
     async def _reset(self) -> None:
         async with self._connecting:
+            await self._stop_listening()
             pool, self._pool = self._pool, None
         if pool is not None:
             pool.terminate()
@@ -159,7 +188,7 @@ class Coordinator:
             while not stop.is_set():
                 if not await self._try(name):
                     standby(True)
-                    if await self._wait(stop, self.renew):
+                    if await self._standby(name, stop):
                         return
                     continue
                 standby(False)
@@ -168,6 +197,22 @@ class Coordinator:
                     return
         finally:
             standby(False)
+
+    async def _standby(self, name: str, stop: asyncio.Event) -> bool:
+        """Wait ``renew`` seconds, less when lease ``name`` is given up meanwhile; True when stopped."""
+        freed = self._freed.setdefault(name, asyncio.Event())
+        freed.clear()
+        wake = asyncio.Event()
+        watchers = [asyncio.ensure_future(event.wait()) for event in (stop, freed)]
+        for watcher in watchers:
+            watcher.add_done_callback(lambda _: wake.set())
+        try:
+            await self._wait(wake, self.renew)
+        finally:
+            for watcher in watchers:
+                watcher.cancel()
+            self._freed.pop(name, None)
+        return stop.is_set()
 
     async def _hold(
         self, name: str, work: Callable[[asyncio.Event], Coroutine[Any, Any, None]], stop: asyncio.Event
@@ -199,6 +244,7 @@ class Coordinator:
     async def aclose(self) -> None:
         """Close the connections; leases not released expire."""
         async with self._connecting:
+            await self._stop_listening()
             pool, self._pool = self._pool, None
         if pool is not None:
             await pool.close()
