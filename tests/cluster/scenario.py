@@ -35,6 +35,7 @@ import asyncpg
 from aiohttp import web
 
 from interlace.runtime.bundles import build_bundle
+from tests.server_process import ServerProcess
 from tests.support import START, eventually, scaled, unique, unused_port, write_project
 
 __all__ = ["Figures", "NginxMissingError", "find_nginx", "run_scenario"]
@@ -210,34 +211,17 @@ class Backend:
 
 
 # processes ----------------------------------------------------------------------------------------
-@dataclass
-class Node:
-    index: int
-    process: asyncio.subprocess.Process
-    port: int
-    management_port: int
-    output: list[str] = field(default_factory=list)
-    reader: asyncio.Task[None] | None = None
+class Node(ServerProcess):
+    """One node of the three: a server process and its place among them."""
 
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def management(self) -> str:
-        return f"http://127.0.0.1:{self.management_port}/management"
-
-    @property
-    def alive(self) -> bool:
-        return self.process.returncode is None
-
-    async def read(self) -> None:
-        assert self.process.stdout is not None
-        while line := await self.process.stdout.readline():
-            self.output.append(line.decode(errors="replace"))
+    def __init__(
+        self, index: int, process: asyncio.subprocess.Process, port: int, management_port: int
+    ) -> None:
+        super().__init__(process, port, management_port)
+        self.index = index
 
     def tail(self, lines: int = 30) -> str:
-        return "".join(self.output[-lines:])
+        return "".join(self.lines[-lines:])
 
 
 async def _start_node(index: int, root: Path, env: dict[str, str]) -> Node:
@@ -351,11 +335,7 @@ async def _deploy_everywhere(
         work / name, {"apis/hello.yaml": _BUNDLED_API}, name=name, configs={"greeting": greeting}
     )
     bundle = await asyncio.to_thread(build_bundle, source, work / "bundles")
-    async with client.post(
-        f"{nodes[0].management}/login", json={"user": "admin", "password": PASSWORD}
-    ) as answer:
-        assert answer.status == 200, await answer.text()
-        headers = {"Authorization": f"Bearer {(await answer.json())['token']}"}
+    headers = await nodes[0].token(client, PASSWORD)
     form = aiohttp.FormData()
     form.add_field("bundle", bundle.read_bytes(), filename=bundle.name, content_type="application/zip")
     started = time.monotonic()

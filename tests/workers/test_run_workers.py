@@ -12,7 +12,6 @@ import re
 import signal
 import socket
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +19,7 @@ import aiohttp
 from aiohttp import web
 
 from interlace.runtime.bundles import build_bundle
+from tests.server_process import ServerProcess
 from tests.support import (
     START,
     deadline,
@@ -43,48 +43,8 @@ API = """
 CONFIGS = {"worker": "${env.INTERLACE_WORKER:-none}"}
 
 
-@dataclass
-class Server:
-    """``interlace run --workers N`` in its own process: its ports and its output so far."""
-
-    process: asyncio.subprocess.Process
-    port: int
-    management_port: int
-    lines: list[str] = field(default_factory=list)
-    reader: asyncio.Task[None] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def management(self) -> str:
-        return f"http://127.0.0.1:{self.management_port}/management"
-
-    @property
-    def output(self) -> str:
-        return "".join(self.lines)
-
-    async def read(self) -> None:
-        assert self.process.stdout is not None
-        while line := await self.process.stdout.readline():
-            self.lines.append(line.decode(errors="replace"))
-
-    async def wait_for(self, text: str, seconds: float = START) -> None:
-        try:
-            await eventually(lambda: text in self.output, within=seconds)
-        except AssertionError as exc:
-            raise AssertionError(f"{exc}; {text!r} not in the output:\n{self.output}") from None
-
-    async def token(self, client: aiohttp.ClientSession) -> dict[str, str]:
-        body = {"user": "admin", "password": PASSWORD}
-        async with client.post(f"{self.management}/login", json=body) as answer:
-            assert answer.status == 200, await answer.text()
-            return {"Authorization": f"Bearer {(await answer.json())['token']}"}
-
-
 @contextlib.asynccontextmanager
-async def workers(root: Path, count: int = 2, *options: str) -> AsyncIterator[Server]:
+async def workers(root: Path, count: int = 2, *options: str) -> AsyncIterator[ServerProcess]:
     """``root`` served by ``count`` workers until they all serve; stopped with SIGTERM on leaving."""
     port, management_port = unused_port(), unused_port()
     env = {**os.environ, "INTERLACE_ADMIN_PASSWORD": PASSWORD}
@@ -92,7 +52,7 @@ async def workers(root: Path, count: int = 2, *options: str) -> AsyncIterator[Se
         root, "--workers", str(count), "--port", str(port), "--management-port", str(management_port),
         *options, env=env,
     )  # fmt: skip
-    server = Server(process, port, management_port)
+    server = ServerProcess(process, port, management_port)
     server.reader = asyncio.create_task(server.read())
     try:
         await server.wait_for(f"serving with {count} workers", 2 * START)
@@ -226,7 +186,7 @@ async def test_a_processor_forwards_each_message_once_with_two_workers(tmp_path:
             for number in range(count):
                 async with client.post(f"{server.url}/orders", json={"n": number}) as answer:
                     assert answer.status == 202
-            headers = await server.token(client)
+            headers = await server.token(client, PASSWORD)
 
             async def settled() -> bool:
                 async with client.get(f"{server.management}/stores/Orders", headers=headers) as answer:
@@ -271,7 +231,7 @@ async def test_a_deployed_bundle_and_an_endpoint_switch_reach_every_worker(tmp_p
     )
     bundle = build_bundle(extra, tmp_path / "dist").read_bytes()
     async with workers(root) as server, aiohttp.ClientSession() as client:
-        headers = await server.token(client)
+        headers = await server.token(client, PASSWORD)
         form = aiohttp.FormData()
         form.add_field("bundle", bundle, filename="extra.zip", content_type="application/zip")
         async with client.post(f"{server.management}/deployments", data=form, headers=headers) as answer:
@@ -297,7 +257,7 @@ async def test_metrics_count_the_requests_of_every_worker(tmp_path: Path) -> Non
         async with aiohttp.ClientSession() as client:
             async with client.get(metrics) as answer:
                 text = await answer.text()
-            headers = await server.token(client)
+            headers = await server.token(client, PASSWORD)
             async with client.get(f"{server.management}/server", headers=headers) as answer:
                 assert (await answer.json())["workers"] == 2
     assert set(answered) == {0, 1}
