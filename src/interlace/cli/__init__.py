@@ -14,15 +14,10 @@ import typer
 from rich.console import Console
 
 from interlace import __version__
-from interlace.cli.bundles import register_bundle_commands
-from interlace.cli.connection_commands import register_connection_commands
-from interlace.cli.connectors import connector_app
-from interlace.cli.diagram_command import diagram
 from interlace.cli.importers import import_app
-from interlace.cli.output import OutputOption, RemoteOption
+from interlace.cli.lazy import lazy_group
+from interlace.cli.output_options import OutputOption, RemoteOption
 from interlace.cli.problems import ProblemFormat, internal_error, print_problems, problems_of, render_problems
-from interlace.cli.server_commands import register_server_commands
-from interlace.cli.test_command import test as run_tests
 from interlace.errors import ConfigError, InterlaceError
 from interlace.observability.logging import LogFormat
 
@@ -30,12 +25,38 @@ __all__ = ["app", "main"]
 
 T = TypeVar("T")
 
+# The commands of other modules are imported when they run (or help lists them), not by every command.
+_COMMANDS = {
+    "connector": "interlace.cli.connectors:connector_app",
+    "remote": "interlace.cli.remote:remote_app",
+    "get": "interlace.cli.server_commands:get",
+    "activate": "interlace.cli.server_commands:activate",
+    "deactivate": "interlace.cli.server_commands:deactivate",
+    "trigger": "interlace.cli.server_commands:trigger",
+    "log-level": "interlace.cli.server_commands:log_level",
+    "logs": "interlace.cli.log_commands:logs",
+    "store": "interlace.cli.store_commands:store_app",
+    "api": "interlace.cli.server_commands:api_app",
+    "trace": "interlace.cli.trace_commands:trace_app",
+    "build": "interlace.cli.bundles:build",
+    "deploy": "interlace.cli.bundles:deploy",
+    "rollback": "interlace.cli.bundles:rollback",
+    "undeploy": "interlace.cli.bundles:undeploy",
+    "test": "interlace.cli.test_command:test",
+    "diagram": "interlace.cli.diagram_command:diagram",
+}
+_CONNECTION_COMMANDS = {
+    "authorize": "interlace.cli.connection_commands:connection_authorize",
+    "status": "interlace.cli.connection_commands:connection_status",
+}
+
 app = typer.Typer(
     name="interlace",
     help="Interlace: an integration runtime with connectors.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    cls=lazy_group(_COMMANDS),
 )
 # soft_wrap: a `file:line: message` stays on one line however narrow the terminal (or log) is.
 _out = Console(highlight=False, soft_wrap=True)
@@ -280,17 +301,13 @@ def version() -> None:
     _out.print(__version__)
 
 
-connection_app = typer.Typer(help="Work with a project's connections.", no_args_is_help=True)
+connection_app = typer.Typer(
+    help="Work with a project's connections.", no_args_is_help=True, cls=lazy_group(_CONNECTION_COMMANDS)
+)
 app.add_typer(connection_app, name="connection")
-register_connection_commands(connection_app)
-app.add_typer(connector_app, name="connector")
 app.add_typer(import_app, name="import")
 mailbox_app = typer.Typer(help="The local development mailbox.", no_args_is_help=True)
 app.add_typer(mailbox_app, name="mailbox")
-register_server_commands(app)
-register_bundle_commands(app)
-app.command("test")(run_tests)
-app.command("diagram")(diagram)
 
 
 @connection_app.command("test")

@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from interlace.errors import ConfigError
 
@@ -53,6 +52,8 @@ def import_synapse(
 
 
 def _print_report(report: Report, show_converted: bool, outcome: str) -> None:
+    from rich.table import Table
+
     table = Table("STATUS", "SOURCE", "CONSTRUCT", "HOW / WHY")
     for finding in report.in_source_order():
         if finding.status != "converted" or show_converted:

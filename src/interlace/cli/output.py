@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Any
 
 import typer
 import yaml
@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from interlace.cli.client import ManagementClient, RouteMissingError
+from interlace.cli.output_options import OutputOption, RemoteOption
 from interlace.cli.remote import fail, remote_client, run_remote
 
 __all__ = [
@@ -35,10 +36,6 @@ def console() -> Console:
     return Console(highlight=False, soft_wrap=True)
 
 
-RemoteOption = Annotated[
-    str | None, typer.Option("--remote", "-r", help="The remote to talk to (default: the current one).")
-]
-OutputOption = Annotated[str, typer.Option("--output", "-o", help="table, json or yaml.")]
 OUTPUTS = ("table", "json", "yaml")
 
 

@@ -17,7 +17,6 @@ import signal
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from interlace.cli.watch import watch_project
 from interlace.console import mount_console
 from interlace.http.listener import dispatch_routes
 from interlace.http.server import HttpServer
@@ -265,6 +264,8 @@ async def serve(
                 if managed is not None:
                     announce(f"  management API: {managed.url}/management")
                 if watch:
+                    from interlace.cli.watch import watch_project  # watchfiles: only for --watch
+
                     watcher = asyncio.ensure_future(
                         watch_project(root, lambda: _reload(runtime, announce), announce, stop)
                     )

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any, Generic, TypeVar
 from xml.sax.saxutils import escape
 
-import jsonschema
 import orjson
 import yaml
 
@@ -266,6 +265,8 @@ def build_validate(d: ValidateDefinition, fb: FlowBuilder) -> Mediator | None:
     source = fb.template(d.source, d.location_of("source"))
     if schema is None:
         return None
+    import jsonschema  # a project without a validate mediator never loads it
+
     validator_class = jsonschema.validators.validator_for(schema)
     try:
         validator_class.check_schema(schema)

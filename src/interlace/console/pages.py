@@ -1,54 +1,71 @@
 """Rendering pages: the Jinja2 templates shipped with the package (autoescaped), and the one-shot
-notice or error a page shows after an action redirected to it (a short-lived cookie)."""
+notice or error a page shows after an action redirected to it (a short-lived cookie).
+
+Jinja2 and the diagrams' stylesheet are loaded by the first page rendered, not when the console is
+mounted: a server nobody opens the console of never loads them."""
 
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
-from typing import Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 from urllib.parse import quote, unquote
 
 import orjson
 from aiohttp import web
-from jinja2 import Environment, PackageLoader, select_autoescape
 
-from interlace.diagrams.svg import STYLE
 from interlace.management.context import iso_time
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 __all__ = ["Notice", "flash", "redirect", "render", "safe_back"]
 
 _FLASH: Final = "interlace_console_notice"
 _MAX_NOTICE: Final = 1000
 Notice = tuple[Literal["notice", "error"], str]
-_DIAGRAM_STYLE: Final = "sha256-" + base64.b64encode(hashlib.sha256(STYLE.encode()).digest()).decode()
-_HEADERS: Final = {
-    "Cache-Control": "no-store",
-    # Only the console's own script and stylesheet run; no other site may frame a page (clickjacking)
-    # or receive a form of it.
-    # The flow diagrams' own stylesheet, inline in their SVG, is allowed by its hash.
-    "Content-Security-Policy": (
-        "default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'; "
-        f"style-src 'self' '{_DIAGRAM_STYLE}'"
-    ),
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
-}
 
-_templates = Environment(
-    loader=PackageLoader("interlace.console", "templates"),
-    autoescape=select_autoescape(default=True, default_for_string=True),
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
-_templates.filters["timestamp"] = iso_time
+
+@functools.cache
+def _headers() -> dict[str, str]:
+    from interlace.diagrams.svg import STYLE
+
+    diagram_style = "sha256-" + base64.b64encode(hashlib.sha256(STYLE.encode()).digest()).decode()
+    return {
+        "Cache-Control": "no-store",
+        # Only the console's own script and stylesheet run; no other site may frame a page (clickjacking)
+        # or receive a form of it.
+        # The flow diagrams' own stylesheet, inline in their SVG, is allowed by its hash.
+        "Content-Security-Policy": (
+            "default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'; "
+            f"style-src 'self' '{diagram_style}'"
+        ),
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "same-origin",
+    }
+
+
+@functools.cache
+def _templates() -> Environment:
+    from jinja2 import Environment, PackageLoader, select_autoescape
+
+    templates = Environment(
+        loader=PackageLoader("interlace.console", "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    templates.filters["timestamp"] = iso_time
+    return templates
 
 
 def render(request: web.Request, template: str, status: int = 200, **values: Any) -> web.Response:
     """The page ``template`` for ``values``, with the notice an earlier action left (then forgotten)."""
     notice = _notice_of(request)
-    text = _templates.get_template(template).render(notice=notice, path=request.path, **values)
+    text = _templates().get_template(template).render(notice=notice, path=request.path, **values)
     response = web.Response(text=text, status=status, content_type="text/html", charset="utf-8")
-    response.headers.update(_HEADERS)
+    response.headers.update(_headers())
     if notice is not None:
         response.del_cookie(_FLASH, path="/console")
     return response

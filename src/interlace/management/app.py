@@ -6,12 +6,12 @@ stack trace)."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import replace
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
-import jsonschema
 import orjson
 from aiohttp import web
 
@@ -31,6 +31,9 @@ from interlace.management.resources import ROUTES, SCHEMAS
 from interlace.management.routes import Access, Call, Route, Schema, permits
 from interlace.management.tokens import Identity
 
+if TYPE_CHECKING:
+    import jsonschema
+
 __all__ = ["API", "CONTEXT", "MAX_BODY_SIZE", "ManagementApi", "RouteInvoker", "all_routes", "create_app"]
 
 CONTEXT: Final = web.AppKey("management_context", ManagementContext)
@@ -49,10 +52,18 @@ def json_response(value: Any, status: int = 200, headers: Mapping[str, str] | No
 
 def _validator(schema: Schema, components: Mapping[str, Schema], what: str) -> _Validate:
     # The components ride along in the root, so "#/components/schemas/X" references resolve.
-    checker = jsonschema.Draft202012Validator({**schema, "components": {"schemas": dict(components)}})
+    root = {**schema, "components": {"schemas": dict(components)}}
+
+    @functools.cache
+    def checker() -> jsonschema.Draft202012Validator:  # made by the first request it checks
+        import jsonschema
+
+        return jsonschema.Draft202012Validator(root)
 
     def validate(value: Any) -> None:
-        error = jsonschema.exceptions.best_match(checker.iter_errors(value))
+        from jsonschema.exceptions import best_match
+
+        error = best_match(checker().iter_errors(value))
         if error is not None:
             where = "".join(f"/{part}" for part in error.absolute_path)
             message = error.message

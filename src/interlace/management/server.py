@@ -10,9 +10,9 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from aiohttp import web
-from argon2 import PasswordHasher
 
 from interlace.compiler.compile import installed_connectors
 from interlace.errors import ConfigError
@@ -27,6 +27,9 @@ from interlace.model.project import ManagementDefinition
 from interlace.runtime import Runtime
 from interlace.sdk import ConnectorRegistry
 from interlace.serving import ConnectionLimits, guarded_app_runner
+
+if TYPE_CHECKING:
+    from argon2 import PasswordHasher
 
 __all__ = ["Extension", "ManagementServer", "default_throttle"]
 

@@ -23,11 +23,12 @@ import stat
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final, Literal, cast
+from typing import TYPE_CHECKING, Final, Literal, cast
 
 import orjson
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
+
+if TYPE_CHECKING:
+    from argon2 import PasswordHasher
 
 from interlace.errors import ConfigError
 
@@ -66,13 +67,18 @@ class UserStore:
     and takes as long for an unknown user as for a known one, so answers do not tell which names exist."""
 
     def __init__(self, users: Iterable[User] = (), hasher: PasswordHasher | None = None) -> None:
-        self._hasher = hasher or PasswordHasher()
+        self._given_hasher = hasher
         self._users = {user.name: user for user in users}
         self._dummy_hash: str | None = None
 
     @property
     def hasher(self) -> PasswordHasher:
-        return self._hasher
+        """The given hasher, else argon2's defaults (made at the first hash or check, not at start)."""
+        if self._given_hasher is None:
+            from argon2 import PasswordHasher
+
+            self._given_hasher = PasswordHasher()
+        return self._given_hasher
 
     def get(self, name: str) -> User | None:
         return self._users.get(name)
@@ -89,7 +95,7 @@ class UserStore:
             raise ValueError(f"role must be one of {', '.join(ROLES)} (got {role!r})")
         if len(password) < MIN_PASSWORD_LENGTH:
             raise ValueError(f"a password must have at least {MIN_PASSWORD_LENGTH} characters")
-        user = User(name, role, self._hasher.hash(password))
+        user = User(name, role, self.hasher.hash(password))
         self._users[name] = user
         return user
 
@@ -98,14 +104,16 @@ class UserStore:
         user = self._users.get(name)
         if user is None:
             if self._dummy_hash is None:
-                self._dummy_hash = await asyncio.to_thread(self._hasher.hash, secrets.token_urlsafe(16))
+                self._dummy_hash = await asyncio.to_thread(self.hasher.hash, secrets.token_urlsafe(16))
             await asyncio.to_thread(self._matches, self._dummy_hash, password)
             return None
         return user if await asyncio.to_thread(self._matches, user.password_hash, password) else None
 
     def _matches(self, password_hash: str, password: str) -> bool:
+        from argon2.exceptions import InvalidHashError, VerificationError
+
         try:
-            return self._hasher.verify(password_hash, password)
+            return self.hasher.verify(password_hash, password)
         except (VerificationError, InvalidHashError):
             return False
 

@@ -13,12 +13,13 @@ from __future__ import annotations
 import asyncio
 import logging
 from pathlib import Path
-from typing import Final
-
-from watchfiles import Change, awatch
+from typing import TYPE_CHECKING, Final
 
 from interlace.errors import InterlaceError
 from interlace.runtime.deployments import Deployments
+
+if TYPE_CHECKING:
+    from watchfiles import Change
 
 __all__ = ["HotDeployFolder"]
 
@@ -28,6 +29,8 @@ FAILED: Final = "failed"
 
 
 def _is_bundle(change: Change, path: str) -> bool:
+    from watchfiles import Change
+
     name = Path(path).name
     return change != Change.deleted and name.endswith(".zip") and not name.startswith(".")
 
@@ -46,6 +49,8 @@ class HotDeployFolder:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Deploy what is there, then whatever arrives, until ``stop`` is set."""
+        from watchfiles import awatch  # loaded where a folder is watched (not by followers)
+
         self.folder.mkdir(parents=True, exist_ok=True)
         _log.info("watching %s for bundles to deploy", self.folder)
         await self.scan()

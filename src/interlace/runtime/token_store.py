@@ -16,9 +16,12 @@ import os
 from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import orjson
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+
+if TYPE_CHECKING:
+    from cryptography.fernet import MultiFernet
 
 from interlace.errors import ConfigError
 from interlace.observability.metrics import Metrics
@@ -44,6 +47,8 @@ def _write_private(path: Path, data: bytes) -> None:
 
 def load_fernet(key_file: Path, env: Mapping[str, str] | None = None) -> MultiFernet:
     """The keys from ``INTERLACE_SECRET_KEY``, else from ``key_file`` (created on first use)."""
+    from cryptography.fernet import Fernet, MultiFernet  # at the first token kept, not at start
+
     env = os.environ if env is None else env
     configured = env.get(KEY_ENV, "").strip()
     try:
@@ -68,6 +73,8 @@ class EncryptedTokenStore:
         self._lock = asyncio.Lock()
 
     def _read(self) -> dict[str, str]:
+        from cryptography.fernet import InvalidToken
+
         try:
             sealed = self._path.read_bytes()
         except FileNotFoundError:

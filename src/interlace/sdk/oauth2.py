@@ -32,7 +32,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Literal, Protocol, TypeVar, runtime_checkable
 
 import aiohttp
-import jwt
 
 from interlace.sdk.errors import FatalError, RetryableError
 
@@ -119,6 +118,8 @@ def jwt_assertion(
     refresh, naming no part of the key."""
 
     def assertion() -> str:
+        import jwt  # with cryptography: loaded by the first assertion, not by every server
+
         now = int(clock())
         payload: dict[str, object] = {"iss": issuer, "aud": audience, "iat": now, "exp": now + lifetime}
         if subject:

@@ -1,13 +1,12 @@
 """Flow diagrams: a running project's API resources and sequences drawn as SVG from the definitions
 its deployment loaded, with a kept message trace laid over one (:mod:`interlace.diagrams`).
-Any logged-in user may read them."""
+Any logged-in user may read them. The diagrams package is loaded by the first diagram asked for."""
 
 from __future__ import annotations
 
 import hashlib
 from typing import Any
 
-from interlace.diagrams import UnknownFlowError, diagram_svg, flows_of
 from interlace.management.errors import BadRequestError, NotFoundError
 from interlace.management.routes import Call, QueryParam, Route, Schema, ref
 from interlace.model.load import Project
@@ -82,6 +81,8 @@ def _prefix(flow: str) -> str:
 
 
 async def _diagrams(call: Call) -> dict[str, Any]:
+    from interlace.diagrams import UnknownFlowError, diagram_svg, flows_of
+
     project = _project(call)
     flow = call.query.get("flow")
     if not flow:

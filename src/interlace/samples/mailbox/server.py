@@ -6,15 +6,17 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from aiohttp import web
 
 from interlace.samples.mailbox.app import create_app
 from interlace.samples.mailbox.box import Mailbox, utc_now
 from interlace.samples.mailbox.mail import ReceivedMail
-from interlace.samples.mailbox.smtp import SmtpListener, start_smtp
 from interlace.samples.mailbox.tokens import DEFAULT_REFRESH_TOKEN, TokenAuthority, TokenRequest
+
+if TYPE_CHECKING:
+    from interlace.samples.mailbox.smtp import SmtpListener
 
 __all__ = ["DEFAULT_ADDRESS", "DevMailbox", "start_dev_mailbox"]
 
@@ -147,6 +149,8 @@ async def start_dev_mailbox(
         await web.TCPSite(runner, host, port).start()
         smtp = None
         if smtp_port is not None:
+            from interlace.samples.mailbox.smtp import start_smtp  # aiosmtpd: only with an SMTP port
+
             smtp = await start_smtp(mailbox, host, smtp_port, credentials=smtp_credentials)
     except BaseException:
         await runner.cleanup()
