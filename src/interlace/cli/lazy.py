@@ -28,7 +28,6 @@ def _load(name: str, target: str) -> click.Command:
         holder.add_typer(loaded, name=name)
     else:
         holder.command(name)(loaded)
-    holder.command("-")(lambda: None)  # two entries: typer makes a group of them, not a lone command
     return typer.main.get_group(holder).commands[name]
 
 

@@ -27,10 +27,10 @@ from typing import TYPE_CHECKING, Final, Literal, cast
 
 import orjson
 
+from interlace.errors import ConfigError
+
 if TYPE_CHECKING:
     from argon2 import PasswordHasher
-
-from interlace.errors import ConfigError
 
 __all__ = [
     "ADMIN_PASSWORD_ENV",

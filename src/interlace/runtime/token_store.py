@@ -20,12 +20,12 @@ from typing import TYPE_CHECKING
 
 import orjson
 
-if TYPE_CHECKING:
-    from cryptography.fernet import MultiFernet
-
 from interlace.errors import ConfigError
 from interlace.observability.metrics import Metrics
 from interlace.sdk import RefreshNote
+
+if TYPE_CHECKING:
+    from cryptography.fernet import MultiFernet
 
 __all__ = ["KEY_ENV", "STATE_DIR", "EncryptedTokenStore", "LazyTokenStore", "load_fernet", "read_note"]
 
