@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import orjson
 
@@ -15,8 +15,10 @@ from interlace.errors import ConfigError
 from interlace.management.context import iso_time
 from interlace.management.errors import BadRequestError, ConflictError
 from interlace.management.routes import Call, QueryParam, Route, Schema, ref
-from interlace.model.yamledit import YamlPath, insert_step, replace_step, step_at
 from interlace.model.yamlsource import line_of, load_yaml
+
+if TYPE_CHECKING:
+    from interlace.model.yamledit import YamlPath
 
 __all__ = ["ROUTES", "SCHEMAS"]
 
@@ -103,6 +105,8 @@ async def _step(call: Call) -> dict[str, Any]:
     name, file = call.path["name"], call.query["file"]
     text = call.context.runtime.deployments.sources.read(name, file)  # 404 first: no such project or file
     path = _path_query(call.query["path"])
+    from interlace.model.yamledit import step_at  # ruamel.yaml loads at the first edit, not at start
+
     try:
         step = step_at(text, path, file)
     except ConfigError as exc:
@@ -146,10 +150,14 @@ async def _edit(call: Call, edit: Callable[[str, YamlPath, Any, str], str], verb
 
 
 async def _insert(call: Call) -> dict[str, Any]:
+    from interlace.model.yamledit import insert_step
+
     return await _edit(call, insert_step, "added")
 
 
 async def _replace(call: Call) -> dict[str, Any]:
+    from interlace.model.yamledit import replace_step
+
     return await _edit(call, replace_step, "changed")
 
 
