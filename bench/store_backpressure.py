@@ -8,11 +8,15 @@ development mailbox (the Gmail API the payment sequence sends its e-mail through
 peers and this script, the load generator, to the other (``--aux-core``).
 
 ``--connections`` clients POST ``request.json`` to ``/healthcare/categories/surgery/reserve`` in a closed
-loop for ``--duration`` seconds; a 503 is not retried later (``--honor-retry-after`` makes a client wait
-the advised seconds first). Every ``--every`` seconds a line shows the store's depth against its bound
-(from the management API), the answers of that interval by status and the payments settled in it (the
-processor's ``delivered`` count). After the load the script waits until the store is empty and checks
-that nothing was lost: every request answered 200 was settled (or dead-lettered, which is reported).
+loop; a 503 is not retried later (``--honor-retry-after`` makes a client wait the advised seconds first).
+The run alternates, ``--rounds`` times, a **flooded** phase (the clients post until the store is full and
+refusing, then ``--phase`` seconds more) and an **unloaded** one (the clients stopped, the processor
+draining the store for ``--phase`` seconds), so that the processor's pace with a flooded API and without
+one are measured in turns under the same machine noise. Every ``--every`` seconds a line shows the
+store's depth against its bound (from the management API), the answers of that interval by status and
+the payments settled in it (the processor's ``delivered`` count). After the rounds the script waits until
+the store is empty and checks that nothing was lost: every request answered 200 was settled (or
+dead-lettered, which is reported), and the depth never passed the bound.
 
 Run: ``python bench/store_backpressure.py`` (``--help`` for the options).
 """
@@ -25,6 +29,7 @@ import contextlib
 import os
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -230,7 +235,8 @@ async def run(args: argparse.Namespace) -> int:
             management = Management(session, ports.management)
             await management.login()
             print(
-                f"healthcare reserve, {args.connections} connections for {args.duration:g}s; store bound "
+                f"healthcare reserve, {args.connections} connections, {args.rounds} x {args.phase:g}s flooded and "
+                f"unloaded; store bound "
                 f"{args.max_messages} messages, when full: {args.when_full}; server log {work / 'server.log'}"
             )
             return await measure(args, session, management, url, body)
@@ -246,77 +252,172 @@ async def run(args: argparse.Namespace) -> int:
             shutil.rmtree(work, ignore_errors=True)
 
 
+class Load:
+    """The clients, started and stopped between phases; ``tally`` counts every answer of the run."""
+
+    def __init__(self, session: aiohttp.ClientSession, url: str, body: bytes, args: argparse.Namespace):
+        self._session, self._url, self._body, self._args = session, url, body, args
+        self.tally = Tally()
+        self._stop = asyncio.Event()
+        self._clients: list[asyncio.Task[None]] = []
+
+    def start(self) -> None:
+        self._stop = asyncio.Event()
+        self._clients = [
+            asyncio.create_task(
+                client(
+                    self._session, self._url, self._body, self.tally, self._stop, self._args.honor_retry_after
+                )
+            )
+            for _ in range(self._args.connections)
+        ]
+
+    async def stop(self) -> None:
+        self._stop.set()
+        await asyncio.gather(*self._clients)
+        self._clients = []
+
+
+@dataclass
+class Watch:
+    """The figures of the run so far, sampled every ``--every`` seconds, one line each."""
+
+    management: Management
+    load: Load
+    every: float
+    started: float = field(default_factory=time.monotonic)
+    seen: Counter[int] = field(default_factory=Counter)
+    delivered: int = 0
+    deepest: int = 0
+    store: dict[str, Any] = field(default_factory=dict)
+    processor: dict[str, Any] = field(default_factory=dict)
+
+    async def sample(self) -> Counter[int]:
+        """Sample, print a line, and return the answers by status since the last sample."""
+        self.store, self.processor = await self.management.sample()
+        interval = self.load.tally.statuses - self.seen
+        self.seen = Counter(self.load.tally.statuses)
+        settled = self.processor["delivered"] - self.delivered
+        self.delivered = self.processor["delivered"]
+        self.deepest = max(self.deepest, self.store["size"])
+        elapsed = time.monotonic() - self.started
+        print(line(elapsed, self.store, settled, interval, self.every), flush=True)
+        return interval
+
+    async def tick(self) -> Counter[int]:
+        await asyncio.sleep(self.every)
+        return await self.sample()
+
+
+async def flooded(watch: Watch, seconds: float, patience: float) -> tuple[int, float] | None:
+    """The clients flood the API until the store refuses (a 503), then for ``seconds`` more: the payments
+    settled in that time, and the time (None when the store never filled up within ``patience``)."""
+    watch.load.start()
+    began = time.monotonic()
+    while not (await watch.tick())[503]:
+        if time.monotonic() - began > patience:
+            return None
+    delivered, began = watch.delivered, time.monotonic()
+    while time.monotonic() - began < seconds:
+        await watch.tick()
+    return watch.delivered - delivered, time.monotonic() - began
+
+
+async def unloaded(watch: Watch, seconds: float) -> tuple[int, float, bool]:
+    """The clients stopped, the processor drains the store for ``seconds``: the payments settled, the
+    time, and whether the store held messages throughout (else the pace shown is too low)."""
+    await watch.load.stop()
+    await watch.sample()
+    delivered, began = watch.delivered, time.monotonic()
+    while time.monotonic() - began < seconds:
+        await watch.tick()
+    return watch.delivered - delivered, time.monotonic() - began, watch.store["size"] > 0
+
+
+def pace(settled: int, seconds: float) -> float:
+    return settled / seconds if seconds > 0 else 0.0
+
+
 async def measure(
     args: argparse.Namespace, session: aiohttp.ClientSession, management: Management, url: str, body: bytes
 ) -> int:
-    tally, stop = Tally(), asyncio.Event()
-    _, processor = await management.sample()
-    settled_before = processor["delivered"]
-    clients = [
-        asyncio.create_task(client(session, url, body, tally, stop, args.honor_retry_after))
-        for _ in range(args.connections)
-    ]
-    started = time.monotonic()
-    seen, last_settled, deepest = Counter[int](), settled_before, 0
-    under_load: list[float] = []
-    while time.monotonic() - started < args.duration:
-        await asyncio.sleep(args.every)
-        store, processor = await management.sample()
-        interval = tally.statuses - seen
-        seen = Counter(tally.statuses)
-        settled = processor["delivered"] - last_settled
-        last_settled = processor["delivered"]
-        deepest = max(deepest, store["size"])
-        if interval[503]:  # the store is full and refusing: the pace under refuse-load
-            under_load.append(settled / args.every)
-        print(line(time.monotonic() - started, store, settled, interval, args.every), flush=True)
-    stop.set()
-    await asyncio.gather(*clients)
-    load_time = time.monotonic() - started
-    accepted, refused = tally.statuses[200], tally.statuses[503]
-    print(f"-- load stopped after {load_time:.1f}s; draining the store", flush=True)
+    load = Load(session, url, body, args)
+    watch = Watch(management, load, args.every)
+    await watch.sample()
+    settled_before = watch.delivered
+    rounds: list[tuple[float, float]] = []
+    emptied = False
+    load_time = 0.0
+    for number in range(1, args.rounds + 1):
+        print(f"-- round {number}/{args.rounds}: flooded", flush=True)
+        began = time.monotonic()
+        flood = await flooded(watch, args.phase, args.fill_patience)
+        if flood is None:
+            await load.stop()
+            load_time += time.monotonic() - began
+            print(f"-- the store did not fill up in {args.fill_patience:g}s: no flooded pace to show")
+            break
+        print(f"-- round {number}/{args.rounds}: unloaded", flush=True)
+        stop_began = time.monotonic()
+        quiet = await unloaded(watch, args.phase)
+        load_time += stop_began - began
+        emptied = emptied or not quiet[2]
+        rounds.append((pace(*flood), pace(quiet[0], quiet[1])))
+    accepted, refused = load.tally.statuses[200], load.tally.statuses[503]
+    print("-- load stopped; draining the store", flush=True)
     drain_started = time.monotonic()
-    _, processor = await management.sample()
-    settled_at_stop = processor["delivered"]
     while True:
-        store, processor = await management.sample()
-        deepest = max(deepest, store["size"])
-        done = processor["delivered"] + processor["deadLettered"] - settled_before
-        if store["size"] == 0 and done >= accepted:
+        done = watch.processor["delivered"] + watch.processor["deadLettered"] - settled_before
+        if watch.store["size"] == 0 and done >= accepted:
             break
         if time.monotonic() - drain_started > args.drain_timeout:
-            print(f"-- the store still holds {store['size']} messages after {args.drain_timeout:g}s")
+            print(f"-- the store still holds {watch.store['size']} messages after {args.drain_timeout:g}s")
             break
-        await asyncio.sleep(args.every)
-        settled = processor["delivered"] - last_settled
-        last_settled = processor["delivered"]
-        print(line(time.monotonic() - started, store, settled, Counter(), args.every), flush=True)
-    drained = time.monotonic() - drain_started
+        await watch.tick()
+    processor, store = watch.processor, watch.store
     settled_total = processor["delivered"] - settled_before
     lost = accepted - settled_total - processor["deadLettered"]
-    other = {status: count for status, count in tally.statuses.items() if status not in (200, 503)}
+    other = {status: count for status, count in load.tally.statuses.items() if status not in (200, 503)}
     print()
-    print(f"answers          200: {accepted}  503: {refused}  other: {other or 0}  failed: {tally.failures}")
-    answered = sum(tally.statuses.values())
-    print(f"API rate         {answered / load_time:.0f} req/s ({accepted / load_time:.0f}/s accepted)")
-    pace = sum(under_load) / max(1, len(under_load))
-    unloaded = (processor["delivered"] - settled_at_stop) / max(drained, 1e-9)
-    print(f"settling rate    {pace:.1f}/s under load; drained in {drained:.1f}s")
-    share = f"{pace / unloaded:.0%} of its unloaded pace" if unloaded else "no drain to compare with"
     print(
-        f"processor pace   {pace:.1f}/s while the store refused, {unloaded:.1f}/s unloaded "
-        f"(draining, no load): {share}"
+        f"answers          200: {accepted}  503: {refused}  other: {other or 0}  failed: {load.tally.failures}"
     )
-    print(f"store depth      at most {deepest} (bound {args.max_messages})")
+    answered = sum(load.tally.statuses.values())
+    print(
+        f"API rate         {answered / max(load_time, 1e-9):.0f} req/s while flooding "
+        f"({accepted / max(load_time, 1e-9):.0f}/s accepted)"
+    )
+    print(
+        "processor pace   flooded (store full, refusing) against unloaded (draining, no requests), settled/s"
+    )
+    for number, (under, free) in enumerate(rounds, 1):
+        share = f"{under / free:.0%}" if free else "-"
+        print(f"  round {number}      {under:6.1f}  against {free:6.1f}   {share}")
+    if rounds:
+        under = statistics.median(r[0] for r in rounds)
+        free = statistics.median(r[1] for r in rounds)
+        share = f"{under / free:.0%} of its unloaded pace" if free else "no unloaded pace"
+        print(f"  median       {under:6.1f}  against {free:6.1f}   {share}")
+    if emptied:
+        print(
+            "  (the store emptied during an unloaded phase: the unloaded pace shown is too low; "
+            "raise --max-messages or shorten --phase)"
+        )
+    print(f"store depth      at most {watch.deepest} (bound {args.max_messages})")
+    print(f"load average     {' '.join(f'{v:.1f}' for v in os.getloadavg())} (1, 5, 15 minutes)")
     print(f"settled          {settled_total}, dead-lettered {processor['deadLettered']}, lost {lost}")
-    ok = deepest <= args.max_messages and lost == 0 and store["size"] == 0
+    ok = watch.deepest <= args.max_messages and lost == 0 and store["size"] == 0
     print("bound held, nothing lost" if ok else "FAILED: the bound was passed or messages were lost")
     return 0 if ok else 1
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--duration", type=float, default=60.0, help="seconds of load (default 60)")
+    parser.add_argument("--rounds", type=int, default=3, help="flooded and unloaded phases (default 3)")
+    parser.add_argument("--phase", type=float, default=12.0, help="seconds of each phase (default 12)")
+    parser.add_argument(
+        "--fill-patience", type=float, default=60.0, help="the longest wait for the store to fill up"
+    )
     parser.add_argument("--connections", type=int, default=64, help="concurrent clients (default 64)")
     parser.add_argument("--max-messages", type=int, default=2000, help="the store's bound (default 2000)")
     parser.add_argument("--when-full", choices=["refuse", "wait"], default="refuse")

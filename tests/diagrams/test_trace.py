@@ -68,7 +68,7 @@ async def test_the_path_of_a_message_is_marked_and_the_branches_it_skipped_are_d
     assert overlay.state_of(by_kind[("throw-error", 23)]) == "unvisited"
     assert overlay.state_of(by_kind[("respond", 31)]) == "stopped"
     assert overlay.state_of(by_kind[("sequence", 29)]) == "visited"
-    assert overlay.state_of(by_kind[("store", 30)]) == "visited"  # after the store's gate, not matched
+    assert overlay.state_of(by_kind[("store", 30)]) == "visited"
     assert overlay.state_of(by_kind[("respond", 33)]) == "unvisited"  # the on-error flow did not run
     assert all(visit.duration_ms >= 0 for visit in overlay.visits.values())
 

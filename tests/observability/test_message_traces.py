@@ -109,34 +109,33 @@ async def test_a_traced_request_records_each_mediator_with_redacted_snapshots(he
     assert (trace.name, trace.outcome) == ("HealthcareAPI", "replied")
     steps = trace.steps
     assert [(step.kind, step.name, step.parent) for step in steps] == [
-        ("full-store-gate", "Payments", None),  # the resource always stores: refused early when full
         ("variable", "hospital", None),
         ("variable", "patient", None),
         ("switch", None, None),
-        ("variable", "hospital_id", 3),
+        ("variable", "hospital_id", 2),
         ("operation", "http.post", None),
         ("store", "Payments", None),
         ("respond", None, None),
     ]
-    assert [step.location for step in steps[1:4]] == [
+    assert [step.location for step in steps[0:3]] == [
         "apis/healthcare.yaml:7",
         "apis/healthcare.yaml:8",
         "apis/healthcare.yaml:9",
     ]
-    assert [step.outcome for step in steps] == ["continued"] * 7 + ["stopped"]
+    assert [step.outcome for step in steps] == ["continued"] * 6 + ["stopped"]
     assert all(step.duration_ms is not None and step.duration_ms >= 0 for step in steps)
 
-    first = steps[1]
+    first = steps[0]
     assert first.before.variables == {}
     assert first.after is not None and first.after.variables == {"hospital": "grand oak community hospital"}
     patient = {"name": "John Doe", "ssn": "***", "cardNumber": "***"}
     assert first.before.payload.body == {"hospital": "grand oak community hospital", "patient": patient}
-    assert steps[2].after is not None and steps[2].after.variables["patient"] == {
+    assert steps[1].after is not None and steps[1].after.variables["patient"] == {
         "name": "John Doe",
         "ssn": "***",
         "cardNumber": SECRET_FREE_CARD,
     }
-    call = steps[5]
+    call = steps[4]
     assert call.after is not None
     assert call.after.payload.body == {"appointment": 7, "patient": patient, "key": "***"}
 
@@ -200,7 +199,7 @@ async def test_the_buffer_keeps_the_newest_traces_and_cuts_payloads(healthcare: 
     kept = MESSAGE_TRACER.find(kind="api")
     assert [trace.correlation_id for trace in kept] == sent[:1:-1]
     trace = kept[0]
-    assert (trace.step_count, trace.steps_left_out) == (2, 3)  # gate, variable; variable, switch, respond
+    assert (trace.step_count, trace.steps_left_out) == (2, 2)  # variable, variable; switch, respond
     payload = trace.steps[1].before.payload
     assert payload.truncated and isinstance(payload.body, str) and len(payload.body) == 40
     assert payload.size > 40

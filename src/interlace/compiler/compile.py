@@ -33,7 +33,7 @@ from interlace.errors import ConfigError, SourceLocation
 from interlace.expressions import CompileScope
 from interlace.inbound import HttpDispatch, Inbound, ScheduledTask
 from interlace.mediators.sequence import SequenceMediator, SequenceParameters
-from interlace.mediators.store import MessageSink
+from interlace.mediators.store import FullStoreGate, MessageSink
 from interlace.model.api import ApiDefinition, BodyDefinition, ResponseDefinition
 from interlace.model.load import Project
 from interlace.model.project import ServerDefinition
@@ -65,6 +65,9 @@ class ResourceArtifact:
     """The request body and the answers its OpenAPI document shows, as the resource declares them."""
     in_flight: RequestsInFlight = field(default_factory=RequestsInFlight, compare=False)
     """The requests its deployment answers now (one count shared by the deployment's resources)."""
+    gates: tuple[FullStoreGate, ...] = ()
+    """The gates of the full stores its flow always stores into, checked before a request's body is read
+    (:func:`~interlace.compiler.stores.gate_full_stores`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,7 +128,7 @@ def _compile_api(
             resource.location_of("on-error") if resource.on_error is not None else api.location_of("on-error")
         )
         flow.on_error = fb.on_error(on_error_tree, file, f"{label} on-error", where)
-        gate_full_stores(flow)
+        gates = gate_full_stores(flow)
         methods = frozenset(resource.methods)
         resources.append(
             ResourceArtifact(
@@ -138,6 +141,7 @@ def _compile_api(
                 resource.request,
                 resource.responses,
                 in_flight,
+                gates,
             )
         )
     access_log = api.access_log if api.access_log is not None else server.access_log

@@ -84,18 +84,17 @@ class StoreSink:
             raise StoreFullError(self.store.name, self.store.bounds, full)
 
 
-def gate_full_stores(flow: SequenceMediator) -> None:
-    """Start ``flow`` (a resource's) with a :class:`FullStoreGate` for each store it always stores into
-    that refuses when full (a store step of the flow itself, without a failover store): while such a store
-    is full, requests are refused before the flow calls anything."""
+def gate_full_stores(flow: SequenceMediator) -> tuple[FullStoreGate, ...]:
+    """The gates of a resource whose flow is ``flow``: one for each store it always stores into that
+    refuses when full (a store step of the flow itself, without a failover store). While such a store
+    is full, the HTTP transport refuses requests before it reads their bodies."""
     gated: dict[str, MessageSink] = {}
     for mediator in flow.mediators:
         if isinstance(mediator, StoreMediator) and mediator.failover is None:
             sink = mediator.store
             if isinstance(sink, StoreSink) and sink.store.bounds.when_full == "refuse":
                 gated.setdefault(sink.name, sink)
-    if gated:
-        flow.mediators = (*(FullStoreGate(sink, flow.location) for sink in gated.values()), *flow.mediators)
+    return tuple(FullStoreGate(sink, flow.location) for sink in gated.values())
 
 
 def build_stores(

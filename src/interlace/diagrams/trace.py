@@ -22,10 +22,6 @@ from interlace.observability.tracing import MessageTrace, TraceStep
 
 __all__ = ["NodeState", "NodeVisit", "TraceOverlay", "overlay_trace"]
 
-_ADDED_KINDS = frozenset({"full-store-gate"})  # FullStoreGate, as mediator_kind() names it
-"""Steps of mediators the compiler adds to a flow (a resource that stores refuses a message early when
-its store is full); no node stands for them, and they count before the written mediators' positions."""
-
 NodeState = Literal["visited", "stopped", "failed", "unvisited"]
 
 
@@ -110,8 +106,6 @@ def overlay_trace(graph: FlowGraph, trace: MessageTrace) -> TraceOverlay:
     steps = {step.index: step for step in trace.steps}
     matched: dict[int, list[str]] = {}
     for step in trace.steps:
-        if step.kind in _ADDED_KINDS:
-            continue
         ids = _place(by_location.get(step.location, []), step.position)
         if not ids and step.parent is None and step.sequence in on_error_sequences:
             ids = [on_error_sequences[step.sequence]]

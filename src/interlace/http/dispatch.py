@@ -18,6 +18,11 @@ document (:mod:`interlace.compiler.openapi`) instead of a resource.
 A request is counted in flight on its deployment from the match to the answer, so that a replaced version
 drains its requests before it closes (:mod:`interlace.compiler.in_flight`).
 
+A resource that always stores into a store that refuses when full has gates
+(:class:`~interlace.mediators.store.FullStoreGate`): while the store is full, its requests are answered
+with the store's error (503, ``Retry-After``) before their bodies are read, and their flows do not run
+(:func:`refused_at_gates`).
+
 Before the flow runs: a body that cannot be read (``Content-Encoding`` that does not match it, broken
 chunking) answers 400; a client that closed the connection while sending it gets nothing, and one line is
 logged at DEBUG.
@@ -46,7 +51,7 @@ from interlace.observability.access_log import log_access
 from interlace.observability.metrics import Metrics, RequestMetrics
 from interlace.routing import RouteMiss
 
-__all__ = ["Dispatcher", "answer", "answer_message", "miss_answer"]
+__all__ = ["Dispatcher", "answer", "answer_message", "miss_answer", "refused_at_gates"]
 
 _log = logging.getLogger("interlace.http")
 
@@ -84,6 +89,19 @@ def miss_answer(miss: RouteMiss, method: str, path: str, correlation_id: str) ->
     return error_response(404, "NOT_FOUND", f"no resource matches {method} {path}", correlation_id)
 
 
+async def refused_at_gates(resource: ResourceArtifact, correlation_id: str) -> web.Response | None:
+    """The default error answer when a gate of ``resource`` refuses the request (its store is full), else
+    None. Awaited before the request's body is read; it may hold the request for its turn."""
+    for gate in resource.gates:
+        error = await gate.refusal(correlation_id)
+        if error is not None:
+            return error_response(
+                error.status, error.code, error.public_message, correlation_id, error.headers,
+                details=error.detail,
+            )  # fmt: skip
+    return None
+
+
 async def answer_message(
     artifacts: Artifacts,
     method: str,
@@ -94,13 +112,19 @@ async def answer_message(
 ) -> tuple[web.Response, MessageContext | None, FlowResult | None]:
     """Answer a request held in memory as the transport answers one read from a socket (routing's 404
     and 405 included), for callers without a socket (the test runner). Returns the answer, and the
-    message the resource's flow ran on with how it ended (``None`` when no resource took the request)."""
+    message the resource's flow ran on with how it ended (``None`` when no resource took the request, or
+    the gate of its full store refused it)."""
     match = artifacts.routes.match(method, path, query)
     if isinstance(match, RouteMiss):
         correlation_id = headers.get(CORRELATION_HEADER) or new_correlation_id()
         return miss_answer(match, method, path, correlation_id), None, None
     resource = match.target
     with resource.in_flight.counting():
+        if resource.gates:
+            correlation_id = headers.get(CORRELATION_HEADER) or new_correlation_id()
+            refused = await refused_at_gates(resource, correlation_id)
+            if refused is not None:
+                return refused, None, None
         ctx = message_of(method, path, headers, query, body, match.path_params)
         result = await run_flow(resource.flow, ctx, what=f"{method} {path}", artifact=("api", resource.api))
     return answer(result, ctx), ctx, result
@@ -172,7 +196,7 @@ class Dispatcher:
         resource: ResourceArtifact,
         request: web.BaseRequest,
         response: web.Response,
-        ctx: MessageContext,
+        correlation_id: str,
         started: float,
     ) -> None:
         """Count the answered request, and log it when its API keeps an access log."""
@@ -189,7 +213,7 @@ class Dispatcher:
             size = len(body) if isinstance(body, bytes | bytearray) else (response.content_length or 0)
             log_access(
                 resource.api, request.remote, request.method, request.path, response.status, size,
-                seconds, ctx.correlation_id,
+                seconds, correlation_id,
             )  # fmt: skip
 
     async def __call__(self, request: web.BaseRequest) -> web.StreamResponse:
@@ -208,10 +232,17 @@ class Dispatcher:
                 missed.force_close()
             return missed
         # counted on its deployment from the match to the answer: a replaced version drains it
-        with match.target.in_flight.counting():
+        resource = match.target
+        with resource.in_flight.counting():
             length = request.content_length
             if length is not None and length > self.max_body_size:
                 return self._too_large(request, length)
+            if resource.gates:  # before the body is read: a full store refuses cheaply
+                correlation_id = request.headers.get(CORRELATION_HEADER) or new_correlation_id()
+                refused = await refused_at_gates(resource, correlation_id)
+                if refused is not None:
+                    self._answered(artifacts, resource, request, refused, correlation_id, started)
+                    return refused
             try:
                 body = await request.read()
             except web.HTTPRequestEntityTooLarge:
@@ -236,17 +267,27 @@ class Dispatcher:
                 )
                 return web.Response(status=400)
             ctx = message_from_request(request, body, match.path_params)
-            resource = match.target
             what = f"{request.method} {request.path}"
             result = await run_flow(resource.flow, ctx, what=what, artifact=("api", resource.api))
             response = answer(result, ctx)
-            if artifacts is not self._bound_for:
-                self._bind(artifacts)
-            if self.metrics is not None or self._logged:
-                self._account(resource, request, response, ctx, started)
-            if self.closing:
-                response.force_close()
+            self._answered(artifacts, resource, request, response, ctx.correlation_id, started)
             return response
+
+    def _answered(
+        self,
+        artifacts: Artifacts,
+        resource: ResourceArtifact,
+        request: web.BaseRequest,
+        response: web.Response,
+        correlation_id: str,
+        started: float,
+    ) -> None:
+        if artifacts is not self._bound_for:
+            self._bind(artifacts)
+        if self.metrics is not None or self._logged:
+            self._account(resource, request, response, correlation_id, started)
+        if self.closing:
+            response.force_close()
 
     def _too_large(self, request: web.BaseRequest, length: int | None) -> web.Response:
         correlation_id = request.headers.get(CORRELATION_HEADER) or new_correlation_id()

@@ -8,8 +8,7 @@ from collections.abc import Callable
 from typing import Final, Protocol
 
 from interlace.errors import InterlaceError, SourceLocation
-from interlace.mediators.base import CONTINUE, STOP
-from interlace.mediators.sequence import error_info
+from interlace.mediators.base import CONTINUE
 from interlace.message import MessageContext
 
 __all__ = ["STORED_MESSAGE_PROPERTY", "FullStoreGate", "MessageSink", "RefusalLog", "StoreMediator"]
@@ -112,12 +111,17 @@ class RefusalLog:
 
 
 class FullStoreGate:
-    """The first step of a resource whose flow stores into ``store`` (a store that refuses when full):
-    while that store is full, the request is answered at once with the store's error (the default error
-    answer: 503, ``Retry-After``) instead of running its flow up to the store, calling back-ends on the
-    way, only to be refused there. Neither the flow nor its on-error flow runs, and the refusals are
-    logged a line per interval (:class:`RefusalLog`), not a line each. A full API then costs the server
-    little, and the store's processor keeps its share of the loop."""
+    """The gate of a resource whose flow stores into ``store`` (a store that refuses when full), checked
+    by the HTTP transport before it reads the request's body: while that store is full, the request is
+    answered with the store's error (the default error answer: 503, ``Retry-After``) instead of being
+    read, parsed and run up to the store, calling back-ends on the way, only to be refused there.
+    Neither the flow nor its on-error flow runs, and the refusals are logged a line per interval
+    (:class:`RefusalLog`), not a line each. A full API then costs the server little, and the store's
+    processor keeps its share of the loop.
+
+    :meth:`refusal` is awaited once per request to the resource, concurrently; it may hold the request
+    a while (until a count of the store, or its turn to be refused: see
+    :mod:`interlace.stores.admission`)."""
 
     __slots__ = ("location", "refusals", "store")
 
@@ -128,11 +132,11 @@ class FullStoreGate:
         self.location = location
         self.refusals = refusals or RefusalLog()
 
-    async def mediate(self, ctx: MessageContext) -> bool:
+    async def refusal(self, correlation_id: str) -> InterlaceError | None:
+        """The error to answer the request with when the store refuses it; None to let it run."""
         try:
             await self.store.admit()
         except InterlaceError as exc:
-            self.refusals.refused(self.store.name, exc, ctx.correlation_id)
-            ctx.error = error_info(exc)  # the flow's caller answers it as an error handled here
-            return STOP
-        return CONTINUE
+            self.refusals.refused(self.store.name, exc, correlation_id)
+            return exc
+        return None
