@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+from passthrough import _cpu_seconds as cpu_seconds
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "healthcare"
 STORE = "PaymentRequestMessageStore"
@@ -235,11 +236,12 @@ async def run(args: argparse.Namespace) -> int:
             management = Management(session, ports.management)
             await management.login()
             print(
-                f"healthcare reserve, {args.connections} connections, {args.rounds} x {args.phase:g}s flooded and "
-                f"unloaded; store bound "
-                f"{args.max_messages} messages, when full: {args.when_full}; server log {work / 'server.log'}"
+                f"healthcare reserve, {args.connections} connections, {args.rounds} x {args.phase:g}s "
+                f"flooded and unloaded; store bound {args.max_messages} messages, when full: "
+                f"{args.when_full}; server log {work / 'server.log'}"
             )
-            return await measure(args, session, management, url, body)
+            peers = [process.pid for process in processes[:2]]
+            return await measure(args, session, management, url, body, (processes[2].pid, peers))
     finally:
         for process in processes:
             process.terminate()
@@ -309,49 +311,88 @@ class Watch:
         return await self.sample()
 
 
-async def flooded(watch: Watch, seconds: float, patience: float) -> tuple[int, float] | None:
-    """The clients flood the API until the store refuses (a 503), then for ``seconds`` more: the payments
-    settled in that time, and the time (None when the store never filled up within ``patience``)."""
+@dataclass(frozen=True, slots=True)
+class Phase:
+    """What one phase measured: payments settled, seconds, and the CPU the server used (a share of one
+    core) and the rest of the run used (the peers and this script, the load generator, on the aux core)."""
+
+    settled: int
+    seconds: float
+    server_cpu: float
+    aux_cpu: float
+
+    @property
+    def pace(self) -> float:
+        return self.settled / self.seconds if self.seconds > 0 else 0.0
+
+
+class PhaseClock:
+    """Starts a phase's measurement: the delivered count and the CPU seconds of the processes."""
+
+    def __init__(self, watch: Watch, server: int, peers: list[int]) -> None:
+        self._watch, self._server, self._peers = watch, server, peers
+        self._delivered, self.began = watch.delivered, time.monotonic()
+        self._server_cpu, self._aux_cpu = self._cpu()
+
+    def _cpu(self) -> tuple[float, float]:
+        aux = sum(cpu_seconds(pid) for pid in self._peers) + sum(os.times()[:2])
+        return cpu_seconds(self._server), aux
+
+    def done(self) -> Phase:
+        seconds = time.monotonic() - self.began
+        server_cpu, aux_cpu = self._cpu()
+        return Phase(
+            self._watch.delivered - self._delivered,
+            seconds,
+            (server_cpu - self._server_cpu) / seconds,
+            (aux_cpu - self._aux_cpu) / seconds,
+        )
+
+
+async def flooded(watch: Watch, seconds: float, patience: float, pids: tuple[int, list[int]]) -> Phase | None:
+    """The clients flood the API until the store refuses (a 503), then for ``seconds`` more; None when
+    the store never filled up within ``patience``."""
     watch.load.start()
     began = time.monotonic()
     while not (await watch.tick())[503]:
         if time.monotonic() - began > patience:
             return None
-    delivered, began = watch.delivered, time.monotonic()
-    while time.monotonic() - began < seconds:
+    clock = PhaseClock(watch, *pids)
+    while time.monotonic() - clock.began < seconds:
         await watch.tick()
-    return watch.delivered - delivered, time.monotonic() - began
+    return clock.done()
 
 
-async def unloaded(watch: Watch, seconds: float) -> tuple[int, float, bool]:
-    """The clients stopped, the processor drains the store for ``seconds``: the payments settled, the
-    time, and whether the store held messages throughout (else the pace shown is too low)."""
+async def unloaded(watch: Watch, seconds: float, pids: tuple[int, list[int]]) -> tuple[Phase, bool]:
+    """The clients stopped, the processor drains the store for ``seconds``; and whether the store held
+    messages throughout (else the pace shown is too low)."""
     await watch.load.stop()
     await watch.sample()
-    delivered, began = watch.delivered, time.monotonic()
-    while time.monotonic() - began < seconds:
+    clock = PhaseClock(watch, *pids)
+    while time.monotonic() - clock.began < seconds:
         await watch.tick()
-    return watch.delivered - delivered, time.monotonic() - began, watch.store["size"] > 0
-
-
-def pace(settled: int, seconds: float) -> float:
-    return settled / seconds if seconds > 0 else 0.0
+    return clock.done(), watch.store["size"] > 0
 
 
 async def measure(
-    args: argparse.Namespace, session: aiohttp.ClientSession, management: Management, url: str, body: bytes
+    args: argparse.Namespace,
+    session: aiohttp.ClientSession,
+    management: Management,
+    url: str,
+    body: bytes,
+    pids: tuple[int, list[int]],
 ) -> int:
     load = Load(session, url, body, args)
     watch = Watch(management, load, args.every)
     await watch.sample()
     settled_before = watch.delivered
-    rounds: list[tuple[float, float]] = []
+    rounds: list[tuple[Phase, Phase]] = []
     emptied = False
     load_time = 0.0
     for number in range(1, args.rounds + 1):
         print(f"-- round {number}/{args.rounds}: flooded", flush=True)
         began = time.monotonic()
-        flood = await flooded(watch, args.phase, args.fill_patience)
+        flood = await flooded(watch, args.phase, args.fill_patience, pids)
         if flood is None:
             await load.stop()
             load_time += time.monotonic() - began
@@ -359,10 +400,10 @@ async def measure(
             break
         print(f"-- round {number}/{args.rounds}: unloaded", flush=True)
         stop_began = time.monotonic()
-        quiet = await unloaded(watch, args.phase)
+        quiet, held = await unloaded(watch, args.phase, pids)
         load_time += stop_began - began
-        emptied = emptied or not quiet[2]
-        rounds.append((pace(*flood), pace(quiet[0], quiet[1])))
+        emptied = emptied or not held
+        rounds.append((flood, quiet))
     accepted, refused = load.tally.statuses[200], load.tally.statuses[503]
     print("-- load stopped; draining the store", flush=True)
     drain_started = time.monotonic()
@@ -380,24 +421,27 @@ async def measure(
     other = {status: count for status, count in load.tally.statuses.items() if status not in (200, 503)}
     print()
     print(
-        f"answers          200: {accepted}  503: {refused}  other: {other or 0}  failed: {load.tally.failures}"
+        f"answers          200: {accepted}  503: {refused}  other: {other or 0}  "
+        f"failed: {load.tally.failures}"
     )
     answered = sum(load.tally.statuses.values())
     print(
         f"API rate         {answered / max(load_time, 1e-9):.0f} req/s while flooding "
         f"({accepted / max(load_time, 1e-9):.0f}/s accepted)"
     )
-    print(
-        "processor pace   flooded (store full, refusing) against unloaded (draining, no requests), settled/s"
-    )
+    print("processor pace   flooded (store full, refusing) against unloaded (draining, no requests)")
+    print("                 settled/s             share   server CPU    aux CPU")
     for number, (under, free) in enumerate(rounds, 1):
-        share = f"{under / free:.0%}" if free else "-"
-        print(f"  round {number}      {under:6.1f}  against {free:6.1f}   {share}")
+        share = f"{under.pace / free.pace:4.0%}" if free.pace else "   -"
+        print(
+            f"  round {number}      {under.pace:5.1f} against {free.pace:5.1f}  {share}   "
+            f"{under.server_cpu:4.0%} / {free.server_cpu:4.0%}   {under.aux_cpu:4.0%} / {free.aux_cpu:4.0%}"
+        )
     if rounds:
-        under = statistics.median(r[0] for r in rounds)
-        free = statistics.median(r[1] for r in rounds)
-        share = f"{under / free:.0%} of its unloaded pace" if free else "no unloaded pace"
-        print(f"  median       {under:6.1f}  against {free:6.1f}   {share}")
+        under_pace = statistics.median(r[0].pace for r in rounds)
+        free_pace = statistics.median(r[1].pace for r in rounds)
+        share = f"{under_pace / free_pace:.0%} of its unloaded pace" if free_pace else "no unloaded pace"
+        print(f"  median       {under_pace:5.1f} against {free_pace:5.1f}  {share}")
     if emptied:
         print(
             "  (the store emptied during an unloaded phase: the unloaded pace shown is too low; "

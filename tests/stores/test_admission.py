@@ -1,0 +1,89 @@
+"""The gate of a full store: what a count lets through, and refusals leaving in turns."""
+
+from __future__ import annotations
+
+import asyncio
+
+from interlace.stores.admission import Admission
+from interlace.stores.bounds import StoreBounds, StoreUsage
+
+BOUNDS = StoreBounds(max_messages=10, max_bytes=None)
+FULL = StoreUsage(10, None)
+
+
+class Clock:
+    """A clock that moves only when told, and the sleeps asked of it (each yields once)."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.sleeps: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        await asyncio.sleep(0)
+
+
+async def admit_all(admission: Admission, usage: StoreUsage, requests: int) -> list[tuple[int, bool]]:
+    """Admit ``requests`` at once; each one's number and whether it was let through, in the order they
+    were answered."""
+    answered: list[tuple[int, bool]] = []
+
+    async def count() -> StoreUsage:
+        return usage
+
+    async def one(number: int) -> None:
+        answered.append((number, await admission.admit(BOUNDS, count) is None))
+
+    await asyncio.gather(*(one(number) for number in range(requests)))
+    return answered
+
+
+async def test_before_any_put_was_refused_every_request_is_let_through_at_once() -> None:
+    clock = Clock()
+    admission = Admission(clock, sleep=clock.sleep)
+
+    answered = await admit_all(admission, FULL, 5)
+
+    assert all(let_through for _, let_through in answered)
+    assert clock.sleeps == []
+
+
+async def test_the_requests_one_count_refuses_leave_one_every_spacing_in_arrival_order() -> None:
+    clock = Clock()
+    admission = Admission(clock, recheck=0.1, spacing=0.25, sleep=clock.sleep)
+    admission.refused(FULL)
+
+    answered = await admit_all(admission, FULL, 5)
+
+    assert answered == [(number, False) for number in range(5)]
+    # the count waits its interval once for all; then each refusal waits for the one before it
+    assert clock.sleeps == [0.1, 0.25, 0.5, 0.75, 1.0]
+
+
+async def test_a_count_with_room_lets_that_many_through_and_the_rest_are_refused_in_turns() -> None:
+    clock = Clock()
+    admission = Admission(clock, recheck=0.1, spacing=0.25, sleep=clock.sleep)
+    admission.refused(FULL)
+
+    answered = await admit_all(admission, StoreUsage(8, None), 5)
+
+    assert sorted(number for number, let_through in answered if let_through) == [0, 1]
+    assert [number for number, let_through in answered if not let_through] == [2, 3, 4]
+    assert clock.sleeps == [0.1, 0.25, 0.5]
+
+
+async def test_refusals_spaced_out_in_the_past_leave_at_once() -> None:
+    clock = Clock()
+    admission = Admission(clock, recheck=0.1, spacing=0.25, sleep=clock.sleep)
+    admission.refused(FULL)
+    await admit_all(admission, FULL, 2)
+    clock.now += 10  # long after the last refusal's turn
+    clock.sleeps.clear()
+
+    answered = await admit_all(admission, FULL, 1)
+
+    assert answered == [(0, False)]
+    assert clock.sleeps == []  # its count is due and the turn is free: no wait at all
