@@ -177,6 +177,22 @@ async def test_while_the_store_is_full_requests_are_refused_before_the_flow_call
     await post_until_stored(client, "/orders/calling", {"n": 9})
 
 
+async def test_a_request_the_gate_refuses_is_answered_before_its_body_is_read(
+    served: tuple[Runtime, aiohttp.ClientSession],
+) -> None:
+    _, client = served
+    undecodable = {"Content-Type": "application/json", "Content-Encoding": "gzip"}
+    async with client.post("/orders/patient", data=b"not gzip", headers=undecodable) as answer:
+        assert answer.status == 400  # read, this body cannot be decoded
+    for number in range(3):  # the third is refused at the store: the gate refuses from then on
+        async with client.post("/orders/plain", json={"n": number}) as answer:
+            assert answer.status == (200 if number < 2 else 503)
+
+    async with client.post("/orders/plain", data=b"not gzip", headers=undecodable) as answer:
+        assert (answer.status, answer.headers["Retry-After"]) == (503, "3")
+        assert (await answer.json())["error"]["code"] == "STORE_FULL"  # refused, never read
+
+
 async def test_a_full_store_refusing_many_requests_logs_a_bounded_number_of_lines(
     served: tuple[Runtime, aiohttp.ClientSession], caplog: pytest.LogCaptureFixture
 ) -> None:

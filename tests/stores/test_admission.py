@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from interlace.stores.admission import Admission
 from interlace.stores.bounds import StoreBounds, StoreUsage
 
@@ -87,3 +89,41 @@ async def test_refusals_spaced_out_in_the_past_leave_at_once() -> None:
 
     assert answered == [(0, False)]
     assert clock.sleeps == []  # its count is due and the turn is free: no wait at all
+
+
+class BusyClock(Clock):
+    """A clock on which the sleeps numbered in ``late`` end ``by`` seconds after they were due (a busy
+    loop)."""
+
+    def __init__(self, late: set[int] | range, by: float) -> None:
+        super().__init__()
+        self.late, self.by = late, by
+
+    async def sleep(self, seconds: float) -> None:
+        self.now += seconds + (self.by if len(self.sleeps) in self.late else 0.0)
+        await super().sleep(seconds)
+
+
+async def test_a_refusal_whose_turn_comes_late_gives_it_up_for_a_later_one() -> None:
+    clock = BusyClock(late={1}, by=0.5)
+    admission = Admission(clock, recheck=0.1, spacing=0.25, sleep=clock.sleep, most_held=10)
+    admission.refused(FULL)
+
+    answered = await admit_all(admission, FULL, 2)
+
+    assert answered == [(0, False), (1, False)]
+    # the count, the second refusal's turn (late: given up), its next turn a spacing later
+    assert clock.sleeps == pytest.approx([0.1, 0.25, 0.25])
+    assert clock.now == pytest.approx(0.1 + 0.25 + 0.5 + 0.25)
+
+
+async def test_on_a_loop_always_late_a_refusal_leaves_after_the_longest_hold() -> None:
+    clock = BusyClock(late=range(1, 1000), by=0.5)
+    admission = Admission(clock, recheck=0.1, spacing=0.25, sleep=clock.sleep, most_held=2)
+    admission.refused(FULL)
+
+    answered = await admit_all(admission, FULL, 2)
+
+    assert answered == [(0, False), (1, False)]
+    refused_at = 0.1  # after the count
+    assert refused_at + 2 <= clock.now <= refused_at + 2 + 0.5  # held as long as allowed, not longer

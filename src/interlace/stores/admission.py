@@ -15,14 +15,17 @@ event loop from the processor that makes the room, and it slowed to a fraction o
 a flow runs only when its message can be stored; and since a refusal waits for the next count, a client
 that sends again at once is answered about ten times a second, not as fast as the loop can refuse.
 
-Refusals leave in turns. A count wakes every request waiting for it at once, and the clients answered
-send again at once: a few hundred refusals at each count, then as many new requests, each burst holding
-the loop for tens of milliseconds while the processor's next step (an answer from its back-end, a
-commit) waited behind it. So the requests a count refuses are answered one every ``spacing`` seconds
-(at most ``REFUSALS_PER_SECOND`` a second per store, in arrival order): few clients are still answered
-within the count, many wait their turn (64 clients: about a third of a second each), the refusals and
-the new requests they bring come evenly rather than in bursts, and however many clients send, the
-refusals take a bounded share of the loop.
+Refusals leave in turns, and yield to a busy loop. A count wakes every request waiting for it at once,
+and the clients answered send again at once: a few hundred refusals at each count, then as many new
+requests, each burst holding the loop for tens of milliseconds while the processor's next step (an
+answer from its back-end, a commit) waited behind it. So the requests a count refuses are answered one
+every ``spacing`` seconds (at most ``REFUSALS_PER_SECOND`` a second per store, in arrival order): few
+clients are still answered within the count, many wait their turn (64 clients: about a third of a
+second each), and the refusals and the new requests they bring come evenly rather than in bursts. A
+turn that comes late (its timer fired more than ``spacing`` after it was due: the loop was busy with
+other work, or the process short of CPU) is given up for a later one, so that refusals take what the
+processor and the flows leave of the loop rather than a share of their own; but no refusal is held more
+than ``most_held`` seconds (a refused client hears within about a second, whatever the load).
 
 One event loop, no lock. A request allowed through that never reaches the store (its flow answered
 before) is not given back: the next count allows anew.
@@ -37,13 +40,14 @@ from typing import Final
 
 from interlace.stores.bounds import StoreBounds, StoreUsage
 
-__all__ = ["REFUSALS_PER_SECOND", "Admission", "room_for"]
+__all__ = ["MOST_HELD", "REFUSALS_PER_SECOND", "Admission", "room_for"]
 
 RECHECK: Final = 0.1
 """Seconds between two counts while the gate refuses (a count shows room made since)."""
 REFUSALS_PER_SECOND: Final = 200
-"""The most requests a store's gate refuses a second (each refusal costs the loop about half a
-millisecond here: a tenth of a core at this rate)."""
+"""The most requests a store's gate refuses a second while the loop has time to spare."""
+MOST_HELD: Final = 1.0
+"""The longest a refused request waits for its turn, in seconds."""
 
 
 def room_for(bounds: StoreBounds, usage: StoreUsage) -> int:
@@ -59,8 +63,8 @@ class Admission:
     """The gate's state for one store (see the module docstring)."""
 
     __slots__ = (
-        "_allowed", "_checked", "_clock", "_counting", "_full", "_next_refusal", "_sleep", "recheck",
-        "spacing",
+        "_allowed", "_checked", "_clock", "_counting", "_full", "_next_refusal", "_sleep", "most_held",
+        "recheck", "spacing",
     )  # fmt: skip
 
     def __init__(
@@ -69,11 +73,13 @@ class Admission:
         recheck: float = RECHECK,
         spacing: float = 1 / REFUSALS_PER_SECOND,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        most_held: float = MOST_HELD,
     ) -> None:
         self._clock = clock
         self._sleep = sleep
         self.recheck = recheck
         self.spacing = spacing
+        self.most_held = most_held
         self._next_refusal = float("-inf")  # when the next refusal may leave
         self._allowed: int | None = None  # None: not metering (no put was refused yet)
         self._full = StoreUsage(0, None)  # the usage that left no room, for the refusal
@@ -112,12 +118,25 @@ class Admission:
         return self._full
 
     async def _turn_to_refuse(self) -> None:
-        """Wait until this refusal may leave: ``spacing`` seconds after the one before it."""
-        now = self._clock()
-        due = max(now, self._next_refusal)
-        self._next_refusal = due + self.spacing
-        if due > now:
-            await self._sleep(due - now)
+        """Wait until this refusal may leave: ``spacing`` seconds after the one before it, on a loop that
+        kept time (else at a turn ``spacing`` after the late one), and at most ``most_held`` seconds from
+        now."""
+        earliest = self._clock()
+        latest = earliest + self.most_held
+        while True:
+            now = self._clock()
+            due = max(earliest, self._next_refusal)
+            if due >= latest:
+                if latest > now:
+                    await self._sleep(latest - now)
+                return
+            self._next_refusal = due + self.spacing
+            if due > now:
+                await self._sleep(due - now)
+            now = self._clock()
+            if now - due <= self.spacing:
+                return
+            earliest = now + self.spacing
 
     async def _next_count(self, bounds: StoreBounds, count: Callable[[], Awaitable[StoreUsage]]) -> None:
         if self._counting is not None:
