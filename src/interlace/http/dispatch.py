@@ -193,13 +193,21 @@ class Dispatcher:
 
     def _account(
         self,
+        artifacts: Artifacts,
         resource: ResourceArtifact,
         request: web.BaseRequest,
         response: web.Response,
         correlation_id: str,
         started: float,
     ) -> None:
-        """Count the answered request, and log it when its API keeps an access log."""
+        """Count the answered request, and log it when its API keeps an access log; while the server
+        stops, the answer closes its connection."""
+        if self.closing:
+            response.force_close()
+        if artifacts is not self._bound_for:
+            self._bind(artifacts)
+        if self.metrics is None and not self._logged:
+            return
         seconds = time.perf_counter() - started
         if self.metrics is not None:
             key = id(resource)
@@ -241,7 +249,7 @@ class Dispatcher:
                 correlation_id = request.headers.get(CORRELATION_HEADER) or new_correlation_id()
                 refused = await refused_at_gates(resource, correlation_id)
                 if refused is not None:
-                    self._answered(artifacts, resource, request, refused, correlation_id, started)
+                    self._account(artifacts, resource, request, refused, correlation_id, started)
                     return refused
             try:
                 body = await request.read()
@@ -270,24 +278,8 @@ class Dispatcher:
             what = f"{request.method} {request.path}"
             result = await run_flow(resource.flow, ctx, what=what, artifact=("api", resource.api))
             response = answer(result, ctx)
-            self._answered(artifacts, resource, request, response, ctx.correlation_id, started)
+            self._account(artifacts, resource, request, response, ctx.correlation_id, started)
             return response
-
-    def _answered(
-        self,
-        artifacts: Artifacts,
-        resource: ResourceArtifact,
-        request: web.BaseRequest,
-        response: web.Response,
-        correlation_id: str,
-        started: float,
-    ) -> None:
-        if artifacts is not self._bound_for:
-            self._bind(artifacts)
-        if self.metrics is not None or self._logged:
-            self._account(resource, request, response, correlation_id, started)
-        if self.closing:
-            response.force_close()
 
     def _too_large(self, request: web.BaseRequest, length: int | None) -> web.Response:
         correlation_id = request.headers.get(CORRELATION_HEADER) or new_correlation_id()
