@@ -283,10 +283,11 @@ async def test_clients_resending_at_once_after_503_neither_starve_the_processor_
         clients = [asyncio.create_task(hammer(client, number)) for number in range(CLIENTS)]
         try:
             await eventually(lambda: answers[503] >= 50, what="the store full and refusing")
-            settled_while_full = len(settled)
+            settled_while_full, refused_before = len(settled), answers[503]
             await eventually(
                 lambda: len(settled) >= settled_while_full + 30, within=30, what="the processor settling"
             )
+            assert answers[503] > refused_before  # settled while the store was refusing, not after
         finally:
             stop.set()
             await asyncio.gather(*clients)
