@@ -24,7 +24,7 @@ import time
 from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import aiohttp
 import orjson
@@ -32,6 +32,7 @@ from loadgen import LoadResult, run_load
 from workload import WORKLOADS, Workload
 
 K = TypeVar("K")
+M = TypeVar("M")
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
@@ -227,21 +228,30 @@ def _median(results: list[Measurement]) -> Measurement:
 
 async def compare_variants(
     variants: list[K],
-    measure: Callable[[K, int, int], Awaitable[Measurement]],
+    measure: Callable[[K, int, int], Awaitable[M]],
     args: argparse.Namespace,
-) -> dict[K, Measurement]:
+    *,
+    median: Callable[[list[M]], M] | None = None,
+    backend: Callable[[int], list[str]] | None = None,
+) -> dict[K, M]:
     """Each variant's median over ``args.rounds`` rounds, measured by ``measure(variant, backend_pid,
     backend_port)`` against one back-end, the order alternating between rounds so that neither variant
-    always runs on a warmer machine."""
+    always runs on a warmer machine. ``median`` picks the median of a variant's measurements (by default
+    that of :class:`Measurement`, by req/s); ``backend`` gives the back-end's command for a port (by
+    default the echo back-end, ``backend.py``)."""
     backend_port = _free_port()
-    backend_command = [sys.executable, str(BENCH / "backend.py"), "--port", str(backend_port)]
-    results: dict[K, list[Measurement]] = {variant: [] for variant in variants}
-    with _process("back-end", backend_command, args.aux_core, backend_port) as backend:
+    if backend is None:
+        backend_command = [sys.executable, str(BENCH / "backend.py"), "--port", str(backend_port)]
+    else:
+        backend_command = backend(backend_port)
+    pick = median if median is not None else cast(Callable[[list[M]], M], _median)
+    results: dict[K, list[M]] = {variant: [] for variant in variants}
+    with _process("back-end", backend_command, args.aux_core, backend_port) as server:
         for round_ in range(args.rounds):
             for variant in variants if round_ % 2 == 0 else variants[::-1]:
                 print(f"round {round_ + 1}/{args.rounds}: {variant} ...", file=sys.stderr, flush=True)
-                results[variant].append(await measure(variant, backend.pid, backend_port))
-    return {variant: _median(results[variant]) for variant in variants}
+                results[variant].append(await measure(variant, server.pid, backend_port))
+    return {variant: pick(results[variant]) for variant in variants}
 
 
 def run_on_fastest_loop(coroutine: Coroutine[Any, Any, None]) -> None:

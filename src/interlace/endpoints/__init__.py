@@ -9,9 +9,11 @@ from interlace.endpoints.base import (
     EndpointResponse,
     EndpointState,
     StateName,
+    StreamingEndpoint,
     SwitchableEndpoint,
     TextTemplate,
 )
+from interlace.endpoints.bodies import StreamedBody, too_large
 from interlace.endpoints.client import HttpClient
 from interlace.endpoints.groups import FailoverEndpoint, LoadBalanceEndpoint
 from interlace.endpoints.headers import HOP_BY_HOP_HEADERS, redact_url
@@ -40,8 +42,11 @@ __all__ = [
     "RetryPolicy",
     "Sleep",
     "StateName",
+    "StreamedBody",
+    "StreamingEndpoint",
     "SuspendPolicy",
     "SwitchableEndpoint",
     "TextTemplate",
     "redact_url",
+    "too_large",
 ]

@@ -18,6 +18,7 @@ __all__ = [
     "EndpointResponse",
     "EndpointState",
     "StateName",
+    "StreamingEndpoint",
     "SwitchableEndpoint",
     "TextTemplate",
 ]
@@ -117,3 +118,20 @@ class SwitchableEndpoint(Endpoint, Protocol):
     def activate(self) -> None: ...
 
     def deactivate(self) -> None: ...
+
+
+@runtime_checkable
+class StreamingEndpoint(Endpoint, Protocol):
+    """An endpoint that passes bodies through without holding them (an HTTP endpoint does).
+
+    ``takes_unread_body``: ``send`` and ``send_streaming`` may be given a message whose payload is
+    unread (:class:`~interlace.message.BodyStream`); they send it as it arrives. It is fixed when the
+    endpoint is built (false when the endpoint's own templates read the payload). ``send_streaming``
+    is ``send`` whose answer's body comes back unread; the caller reads it (``await
+    payload.read()``), hands it on (to the client, to another call) or closes it (``payload.close()``).
+    """
+
+    @property
+    def takes_unread_body(self) -> bool: ...
+
+    async def send_streaming(self, ctx: MessageContext) -> EndpointResponse: ...

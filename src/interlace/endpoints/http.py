@@ -13,6 +13,7 @@ from multidict import CIMultiDict
 from yarl import URL
 
 from interlace.endpoints.base import EndpointResponse, EndpointState, TextTemplate
+from interlace.endpoints.bodies import StreamedBody
 from interlace.endpoints.client import HttpClient
 from interlace.endpoints.failures import AttemptFailure, failure_of
 from interlace.endpoints.headers import redact_url, request_headers, response_headers
@@ -20,7 +21,7 @@ from interlace.endpoints.policy import CircuitBreaker, Clock, RetryPolicy, Sleep
 from interlace.endpoints.switch import deactivated_error
 from interlace.endpoints.urls import UrlTemplate, UrlTemplateError, url_of_text
 from interlace.errors import EndpointError, EndpointSuspendedError, EndpointTimeoutError
-from interlace.message import CORRELATION_HEADER, MessageContext, Payload
+from interlace.message import CORRELATION_HEADER, BodyStream, MessageContext, Payload
 from interlace.model.durations import format_duration
 from interlace.model.endpoint import EndpointDefinition
 from interlace.observability.metrics import EndpointMetrics
@@ -35,6 +36,7 @@ _NO_BODY: Final = frozenset({"GET", "HEAD"})
 _SKIP_CONTENT_TYPE: Final = ("Content-Type",)
 _BODY_EVEN_IF_EMPTY: Final = frozenset({"POST", "PUT", "PATCH"})
 _DEFAULT_CONTENT_TYPE: Final = "application/octet-stream"
+_NO_ANSWER_BODY: Final = frozenset({204, 304})
 _log = logging.getLogger("interlace.endpoints")
 
 
@@ -47,6 +49,11 @@ class HttpEndpoint:
     then ``X-Correlation-ID``. The payload is the body (never for GET and HEAD; for DELETE and
     OPTIONS only when not empty) with the payload's content type. Statuses in the retry or suspend
     ``on_status`` are failures; every other answer is returned.
+
+    An unread payload (:class:`~interlace.message.BodyStream`) is sent as it arrives (with its length
+    when known, else chunked), when the URL and header templates do not read the payload
+    (:attr:`takes_unread_body`); an attempt that failed after it began sending it is not repeated,
+    since the body is gone. :meth:`send_streaming` hands the answer's body back unread.
     """
 
     __slots__ = (
@@ -59,6 +66,7 @@ class HttpEndpoint:
         "_headers",
         "_method",
         "_name",
+        "_reads_payload",
         "_retry",
         "_timeout",
         "_url",
@@ -88,6 +96,9 @@ class HttpEndpoint:
         self._client = client
         self._method = method.upper() if method else None
         self._headers = dict(headers or {})
+        self._reads_payload = any(
+            getattr(template, "reads_payload", True) for template in (self._url, *self._headers.values())
+        )
         self._timeout = timeout
         self._client_timeout = aiohttp.ClientTimeout(total=timeout)
         self._retry = retry or RetryPolicy()
@@ -175,21 +186,49 @@ class HttpEndpoint:
         """Seconds one attempt waits for an answer."""
         return self._timeout
 
+    @property
+    def takes_unread_body(self) -> bool:
+        """Whether :meth:`send` may be given a message whose body was not read (see the class)."""
+        return not self._reads_payload
+
     def request_of(self, ctx: MessageContext) -> tuple[str, URL, CIMultiDict[str], bytes | None]:
-        """What :meth:`send` sends for ``ctx``: method, URL, headers and body (``None``: no body)."""
+        """What :meth:`send` sends for ``ctx`` (its payload read): method, URL, headers and body
+        (``None``: no body)."""
         method = self._method or (ctx.method.upper() if ctx.method else "GET")
         return method, self._render_url(ctx), self._render_headers(ctx, method), self._body(ctx, method)
 
     async def send(self, ctx: MessageContext) -> EndpointResponse:
-        method, url, headers, body = self.request_of(ctx)
+        return await self._exchange(ctx, False)
+
+    async def send_streaming(self, ctx: MessageContext) -> EndpointResponse:
+        """As :meth:`send`, but the answer's body comes back unread (``Payload.streamed``) when it has
+        one: the caller reads it, hands it on, or closes it (``payload.close()``)."""
+        return await self._exchange(ctx, True)
+
+    async def _exchange(self, ctx: MessageContext, stream_answer: bool) -> EndpointResponse:
+        unread = ctx.payload.unread
+        method = self._method or (ctx.method.upper() if ctx.method else "GET")
+        body: bytes | BodyStream | None
+        if unread is not None and method not in _NO_BODY:
+            url, headers, body = self._render_url(ctx), self._render_headers(ctx, method), unread
+            if unread.length is not None:
+                headers["Content-Length"] = str(unread.length)
+        else:
+            method, url, headers, body = self.request_of(ctx)
         if OTEL.on:
             attributes = {"interlace.endpoint": self._name, "http.request.method": method}
             with OTEL.client_span(f"endpoint {self._name}", ctx, attributes, headers):
-                return await self._send(ctx, url, method, headers, body)
-        return await self._send(ctx, url, method, headers, body)
+                return await self._send(ctx, url, method, headers, body, stream_answer)
+        return await self._send(ctx, url, method, headers, body, stream_answer)
 
     async def _send(
-        self, ctx: MessageContext, url: URL, method: str, headers: CIMultiDict[str], body: bytes | None
+        self,
+        ctx: MessageContext,
+        url: URL,
+        method: str,
+        headers: CIMultiDict[str],
+        body: bytes | BodyStream | None,
+        stream_answer: bool,
     ) -> EndpointResponse:
         if self._deactivated:
             raise deactivated_error(self._name)
@@ -199,7 +238,7 @@ class HttpEndpoint:
             raise self._suspended(breaker)
         started = time.perf_counter()
         try:
-            response = await self._call(session, ctx, method, url, headers, body)
+            response = await self._call(session, ctx, method, url, headers, body, stream_answer)
         except EndpointError:
             if breaker is not None:
                 breaker.record_failure()
@@ -223,7 +262,8 @@ class HttpEndpoint:
         method: str,
         url: URL,
         headers: CIMultiDict[str],
-        body: bytes | None,
+        body: bytes | BodyStream | None,
+        stream_answer: bool,
     ) -> EndpointResponse:
         policy = self._retry
         deadline = policy.deadline
@@ -233,10 +273,11 @@ class HttpEndpoint:
         seconds = self._timeout if deadline is None else min(self._timeout, deadline)
         attempt = 1
         while True:
-            outcome = await self._attempt(session, method, url, headers, body, seconds)
+            outcome = await self._attempt(session, method, url, headers, body, seconds, stream_answer)
             if isinstance(outcome, EndpointResponse):
                 if not self.counts_as_failure(outcome.status):
                     return outcome
+                outcome.payload.close()
                 outcome = AttemptFailure(
                     f"answered {outcome.status} {outcome.reason}".rstrip(),
                     reached_server=True,
@@ -246,6 +287,7 @@ class HttpEndpoint:
             if (
                 attempt >= policy.max_attempts
                 or not outcome.repeatable
+                or (body is not None and not isinstance(body, bytes) and body.started)
                 or not policy.may_repeat(method, reached_server=outcome.reached_server)
             ):
                 raise self._failed(outcome, method, url, attempt) from outcome.exc
@@ -272,33 +314,63 @@ class HttpEndpoint:
         method: str,
         url: URL,
         headers: CIMultiDict[str],
-        body: bytes | None,
+        body: bytes | BodyStream | None,
         seconds: float,
+        stream_answer: bool,
     ) -> EndpointResponse | AttemptFailure:
         client_timeout = self._client_timeout
         if seconds != self._timeout:
             client_timeout = aiohttp.ClientTimeout(total=seconds)  # the rest of the call's deadline
+        data = body if body is None or isinstance(body, bytes) else body.chunks()
         try:
-            async with session.request(
+            answer = await session.request(
                 method,
                 url,
                 headers=headers,
-                data=body,
+                data=data,
                 timeout=client_timeout,
                 allow_redirects=self._follow_redirects,
                 # None, not (): any other value sends aiohttp down a slower path that copies headers.
                 skip_auto_headers=_SKIP_CONTENT_TYPE if not body else None,
-            ) as answer:
-                raw = await answer.read()
-                content_type = answer.headers.get("Content-Type", _DEFAULT_CONTENT_TYPE)
-                return EndpointResponse(
-                    answer.status,
-                    response_headers(answer.headers),
-                    Payload(raw, content_type),
-                    answer.reason or "",
-                )
+            )
+            content_type = answer.headers.get("Content-Type", _DEFAULT_CONTENT_TYPE)
+            payload: Payload
+            if (
+                stream_answer
+                and answer.content_length != 0
+                and answer.status not in _NO_ANSWER_BODY
+                and method != "HEAD"
+            ):
+                payload = Payload.streamed(self._answer_body(answer), content_type)
+            else:
+                async with answer:
+                    payload = Payload(await answer.read(), content_type)
+            return EndpointResponse(
+                answer.status, response_headers(answer.headers), payload, answer.reason or ""
+            )
         except (TimeoutError, aiohttp.ClientError) as exc:
             return failure_of(exc, seconds)
+
+    def _answer_body(self, answer: aiohttp.ClientResponse) -> StreamedBody:
+        """The unread body of ``answer``: its chunks are decoded, so its length is known only when it
+        came as it is (no ``Content-Encoding``)."""
+        encoded = "Content-Encoding" in answer.headers
+        name = self._name
+
+        def failure(exc: Exception) -> EndpointError:
+            return EndpointError(
+                f"endpoint {name}: the answer's body could not be read: {type(exc).__name__}: {exc}",
+                detail={"endpoint": name},
+                public=f"endpoint {name}: the answer's body could not be read",
+            )
+
+        return StreamedBody(
+            answer.content,
+            "answer",
+            failure=failure,
+            length=None if encoded else answer.content_length,
+            on_close=answer.close,
+        )
 
     def counts_as_failure(self, status: int) -> bool:
         """Whether an answer with ``status`` is a failed attempt (retried, or raised), not an answer."""

@@ -58,6 +58,7 @@ class _Value:
 
     render: _Render
     reserved: bool
+    reads_payload: bool = True
 
     def text(self, ctx: MessageContext) -> str:
         value = self.render(ctx)
@@ -84,6 +85,12 @@ class UrlTemplate:
     _query: tuple[_Part, ...] | None
     _fragment: tuple[_Part, ...] | None
     _constant: URL | None
+
+    @property
+    def reads_payload(self) -> bool:
+        """Whether rendering it may read the payload (a value taken from it)."""
+        parts = (*self._path, *(self._query or ()), *(self._fragment or ()))
+        return any(isinstance(part, _Value) and part.reads_payload for part in parts)
 
     def render(self, ctx: MessageContext) -> URL:
         if self._constant is not None:
@@ -147,7 +154,7 @@ def _parts(text: str, location: SourceLocation | None, scope: CompileScope | Non
             part = (
                 template.render_str(_NO_MESSAGE)
                 if template.is_constant
-                else _Value(template.render_str, reserved)
+                else _Value(template.render_str, reserved, template.reads_payload)
             )
         else:
             part = piece

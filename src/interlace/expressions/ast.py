@@ -28,6 +28,7 @@ __all__ = [
     "Slice",
     "Unary",
     "Wildcard",
+    "reads_payload",
 ]
 
 # The names an expression may start with; "@" is the current element inside a filter.
@@ -160,3 +161,32 @@ class Path:
 
 
 Node = Literal | ArrayLiteral | Root | Unary | Binary | Conditional | Call | Path
+
+
+_READS_PAYLOAD_FUNCTIONS = frozenset({"xpath"})
+"""Functions that read the payload without naming it (``xpath('//id')``)."""
+
+
+def reads_payload(node: Node | Segment | None) -> bool:
+    """Whether evaluating ``node`` may read the message's payload (``payload``, ``$``, ``xpath(...)``)."""
+    if node is None or isinstance(node, Literal | Field | Wildcard | Descendant):
+        return False
+    if isinstance(node, Root):
+        return node.name == "payload"
+    if isinstance(node, Call):
+        return node.name in _READS_PAYLOAD_FUNCTIONS or any(reads_payload(arg) for arg in node.args)
+    if isinstance(node, Path):
+        return reads_payload(node.base) or any(reads_payload(segment) for segment in node.segments)
+    if isinstance(node, ArrayLiteral):
+        return any(reads_payload(item) for item in node.items)
+    if isinstance(node, Unary):
+        return reads_payload(node.operand)
+    if isinstance(node, Binary):
+        return reads_payload(node.left) or reads_payload(node.right)
+    if isinstance(node, Conditional):
+        return any(reads_payload(part) for part in (node.test, node.then, node.otherwise))
+    if isinstance(node, Index):
+        return reads_payload(node.key)
+    if isinstance(node, Slice):
+        return any(reads_payload(part) for part in (node.start, node.end, node.step))
+    return reads_payload(node.predicate)

@@ -42,6 +42,8 @@ class Expression:
     location: SourceLocation | None
     is_constant: bool
     _run: Evaluator = field(repr=False, compare=False)
+    reads_payload: bool = True
+    """Whether evaluating it may read the payload: the body of a message is read before it runs."""
 
     def evaluate(self, ctx: MessageContext) -> Any:
         """The value on this message; raises :class:`ExpressionError` naming the expression and its location.
@@ -81,8 +83,8 @@ def compile_expression(
     node = parse(source, location)
     code = _Compiler(source, location, scope or CompileScope()).compile(node, 0)
     if code.constant:
-        return Expression(source, location, True, constant_code(code.value).run)
-    return Expression(source, location, False, code.run)
+        return Expression(source, location, True, constant_code(code.value).run, False)
+    return Expression(source, location, False, code.run, ast.reads_payload(node))
 
 
 class _Compiler:

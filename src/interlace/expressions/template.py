@@ -42,6 +42,11 @@ class Template:
     _single: bool = field(repr=False, compare=False)
     _escape: Callable[[str], str] | None = field(default=None, repr=False, compare=False)
 
+    @property
+    def reads_payload(self) -> bool:
+        """Whether rendering it may read the payload (see :attr:`Expression.reads_payload`)."""
+        return any(expression.reads_payload for expression in self.expressions)
+
     def render(self, ctx: MessageContext) -> Any:
         if self._single:
             return self.expressions[0].evaluate(ctx)
@@ -209,6 +214,8 @@ class ValueTemplate:
     source: Any
     is_constant: bool
     _render: _Render = field(repr=False, compare=False)
+    reads_payload: bool = True
+    """Whether rendering it may read the payload (see :attr:`Expression.reads_payload`)."""
 
     def render(self, ctx: MessageContext) -> Any:
         return self._render(ctx)
@@ -221,10 +228,11 @@ def compile_value(
 
     When ``value`` came from the YAML loader, errors name the line of the offending key or item.
     """
-    render, constant, fixed = _ValueCompiler(scope).compile(value, location)
+    compiler = _ValueCompiler(scope)
+    render, constant, fixed = compiler.compile(value, location)
     if constant:
-        return ValueTemplate(value, True, lambda ctx: copy_value(fixed))
-    return ValueTemplate(value, False, render)
+        return ValueTemplate(value, True, lambda ctx: copy_value(fixed), False)
+    return ValueTemplate(value, False, render, compiler.reads_payload)
 
 
 def _line(location: SourceLocation | None, lines: Any, key: Any) -> SourceLocation | None:
@@ -238,11 +246,12 @@ def _line(location: SourceLocation | None, lines: Any, key: Any) -> SourceLocati
 class _ValueCompiler:
     def __init__(self, scope: CompileScope | None) -> None:
         self._scope = scope
+        self.reads_payload = False
 
     def compile(self, value: Any, location: SourceLocation | None) -> tuple[_Render, bool, Any]:
         """(render, is_constant, constant value)."""
         if isinstance(value, str):
-            template = compile_template(value, location=location, scope=self._scope)
+            template = self._template(value, location)
             if template.is_constant:
                 return template.render, True, template.render(_NO_MESSAGE)
             return template.render, False, None
@@ -252,6 +261,11 @@ class _ValueCompiler:
             return self._sequence(value, location)
         return (lambda ctx: value), True, value
 
+    def _template(self, text: str, location: SourceLocation | None) -> Template:
+        template = compile_template(text, location=location, scope=self._scope)
+        self.reads_payload = self.reads_payload or template.reads_payload
+        return template
+
     def _mapping(self, value: dict[Any, Any], location: SourceLocation | None) -> tuple[_Render, bool, Any]:
         lines = getattr(value, "key_lines", None)
         entries: list[tuple[Any, _Render | None, _Render, bool, Any]] = []
@@ -259,7 +273,7 @@ class _ValueCompiler:
             where = _line(location, lines, key)
             key_render: _Render | None = None
             if isinstance(key, str) and "${" in key:
-                key_template = compile_template(key, location=where, scope=self._scope)
+                key_template = self._template(key, where)
                 if key_template.is_constant:
                     key = key_template.render_str(_NO_MESSAGE)
                 else:

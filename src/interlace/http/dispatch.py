@@ -1,7 +1,9 @@
 """Dispatching an HTTP request to the resource that answers it, and the default answers.
 
-Per request: match the route (precompiled), read the body within the size limit, run the resource's
-flow with :func:`~interlace.mediators.flow.run_flow`, and answer its
+Per request: match the route (precompiled), take the body (:func:`~interlace.http.codec.request_payload`:
+a small one is read now, within the size limit; a larger one stays unread until a mediator needs it,
+and is then read within the limit, or is sent on to a back-end as it arrives), run the resource's flow
+with :func:`~interlace.mediators.flow.run_flow`, and answer its
 :class:`~interlace.mediators.flow.FlowResult` (:func:`answer`):
 
 - ``replied`` → the reply;
@@ -23,9 +25,13 @@ A resource that always stores into a store that refuses when full has gates
 with the store's error (503, ``Retry-After``) before their bodies are read, and their flows do not run
 (:func:`refused_at_gates`).
 
-Before the flow runs: a body that cannot be read (``Content-Encoding`` that does not match it, broken
-chunking) answers 400; a client that closed the connection while sending it gets nothing, and one line is
-logged at DEBUG.
+A body that cannot be read (``Content-Encoding`` that does not match it, broken chunking, a client that
+closed the connection while sending it) answers 400 ``BAD_REQUEST_BODY``, and one above the size limit
+413 ``PAYLOAD_TOO_LARGE``, both closing the connection: before the flow runs when the body is read at
+once, else as the error of the mediator that needed it (an on-error flow sees it). A flow that ends
+with the request's own body as its answer reads it first (a client may not read an answer before it
+has sent its request). An answer whose body is a back-end's answer still unread is streamed
+(:class:`~interlace.http.codec.StreamedAnswer`); an unread body the answer did not use is closed.
 
 Every error answer, the routing's 404 and 405 included, has the one shape of
 :func:`~interlace.message.error_body` with the error's status and headers (``Retry-After``) and the
@@ -44,7 +50,15 @@ from aiohttp import web
 
 from interlace.compiler.compile import Artifacts, ResourceArtifact
 from interlace.compiler.openapi import DOCUMENT_QUERIES, api_document
-from interlace.http.codec import error_response, message_from_request, message_of, response_from_reply
+from interlace.errors import PayloadError
+from interlace.http.codec import (
+    StreamedAnswer,
+    error_response,
+    message_from_request,
+    message_of,
+    request_payload,
+    response_from_reply,
+)
 from interlace.mediators.flow import FlowResult, run_flow
 from interlace.message import CORRELATION_HEADER, MessageContext, Reply, new_correlation_id
 from interlace.observability.access_log import log_access
@@ -56,7 +70,7 @@ __all__ = ["Dispatcher", "answer", "answer_message", "miss_answer", "refused_at_
 _log = logging.getLogger("interlace.http")
 
 
-def answer(result: FlowResult, ctx: MessageContext) -> web.Response:
+def answer(result: FlowResult, ctx: MessageContext) -> web.StreamResponse:
     """The HTTP response for how a request's flow ended (see the module docstring)."""
     if result.outcome == "finished":
         reason = ctx.transport.get("reason")
@@ -127,7 +141,13 @@ async def answer_message(
                 return refused, None, None
         ctx = message_of(method, path, headers, query, body, match.path_params)
         result = await run_flow(resource.flow, ctx, what=f"{method} {path}", artifact=("api", resource.api))
-    return answer(result, ctx), ctx, result
+        for payload in (ctx.payload, ctx.reply.payload if ctx.reply is not None else None):
+            if payload is not None:
+                await payload.read()  # the answer is held in memory, whole
+    response = answer(result, ctx)
+    if not isinstance(response, web.Response):
+        raise RuntimeError("an answer in memory was given a body still unread")
+    return response, ctx, result
 
 
 class Dispatcher:
@@ -196,7 +216,7 @@ class Dispatcher:
         artifacts: Artifacts,
         resource: ResourceArtifact,
         request: web.BaseRequest,
-        response: web.Response,
+        response: web.StreamResponse,
         correlation_id: str,
         started: float,
     ) -> None:
@@ -217,8 +237,13 @@ class Dispatcher:
                 bound = self.metrics.resource(resource.api, resource.uri_template, method)
             bound.observe(response.status, seconds)
         if id(resource) in self._logged:
-            body = response.body
-            size = len(body) if isinstance(body, bytes | bytearray) else (response.content_length or 0)
+            body = response.body if isinstance(response, web.Response) else None
+            if isinstance(body, bytes | bytearray):
+                size = len(body)
+            elif isinstance(response, StreamedAnswer):
+                size = response.body_length
+            else:
+                size = response.content_length or 0
             log_access(
                 resource.api, request.remote, request.method, request.path, response.status, size,
                 seconds, correlation_id,
@@ -242,9 +267,6 @@ class Dispatcher:
         # counted on its deployment from the match to the answer: a replaced version drains it
         resource = match.target
         with resource.in_flight.counting():
-            length = request.content_length
-            if length is not None and length > self.max_body_size:
-                return self._too_large(request, length)
             if resource.gates:  # before the body is read: a full store refuses cheaply
                 correlation_id = request.headers.get(CORRELATION_HEADER) or new_correlation_id()
                 refused = await refused_at_gates(resource, correlation_id)
@@ -252,42 +274,31 @@ class Dispatcher:
                     self._account(artifacts, resource, request, refused, correlation_id, started)
                     return refused
             try:
-                body = await request.read()
-            except web.HTTPRequestEntityTooLarge:
-                return self._too_large(request, None)
-            except web.RequestPayloadError as exc:
+                payload = await request_payload(request, self.max_body_size)
+            except PayloadError as exc:
                 correlation_id = request.headers.get(CORRELATION_HEADER) or new_correlation_id()
-                _log.debug("the body of %s %s cannot be read: %s", request.method, request.path, exc)
-                # nothing more is read from this connection: the answer closes it
-                request.content.feed_eof()
-                return error_response(
-                    400,
-                    "BAD_REQUEST_BODY",
-                    "the request body cannot be read as its Content-Encoding and Transfer-Encoding say",
-                    correlation_id,
-                    {"Connection": "close"},
-                )
-            except ConnectionError:
-                _log.debug(
-                    "the client of %s %s closed the connection while sending the body",
-                    request.method,
-                    request.path,
-                )
-                return web.Response(status=400)
-            ctx = message_from_request(request, body, match.path_params)
+                return error_response(exc.status, exc.code, exc.message, correlation_id, exc.headers)
+            ctx = message_from_request(request, payload, match.path_params)
             what = f"{request.method} {request.path}"
-            result = await run_flow(resource.flow, ctx, what=what, artifact=("api", resource.api))
-            response = answer(result, ctx)
+            try:
+                result = await run_flow(resource.flow, ctx, what=what, artifact=("api", resource.api))
+                response = await _answer_read(result, ctx)
+                if isinstance(response, StreamedAnswer):
+                    if self.closing:
+                        response.force_close()  # decided before its head is sent
+                    await response.send(request)
+            finally:
+                ctx.payload.close()
             self._account(artifacts, resource, request, response, ctx.correlation_id, started)
             return response
 
-    def _too_large(self, request: web.BaseRequest, length: int | None) -> web.Response:
-        correlation_id = request.headers.get(CORRELATION_HEADER) or new_correlation_id()
-        got = f" (got {length} bytes)" if length is not None else ""
-        return error_response(
-            413,
-            "PAYLOAD_TOO_LARGE",
-            f"the request body must be at most {self.max_body_size} bytes{got}",
-            correlation_id,
-            {"Connection": "close"},
-        )
+
+async def _answer_read(result: FlowResult, ctx: MessageContext) -> web.StreamResponse:
+    """:func:`answer`, with the request's body read first when the flow answers with it as it is."""
+    unread = ctx.payload.unread
+    if result.outcome == "finished" and unread is not None and unread.origin == "request":
+        try:
+            await ctx.payload.read()
+        except PayloadError as exc:
+            return error_response(exc.status, exc.code, exc.message, ctx.correlation_id, exc.headers)
+    return answer(result, ctx)

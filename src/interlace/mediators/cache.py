@@ -105,5 +105,6 @@ class CacheMediator:
             del self._entries[key]
         go_on = await self.flow.mediate(ctx)
         if go_on or ctx.reply is not None:
+            await (ctx.reply.payload if ctx.reply is not None else ctx.payload).read()  # a call's answer
             self._keep(key, ctx, replied=not go_on)
         return go_on

@@ -48,6 +48,7 @@ class ForeachMediator:
             branch.variables[self.item] = element
             branch.variables["index"] = index
             await self.flow.mediate(branch)
+            await branch.payload.read()  # a branch's last call may have left its answer unread
             return self.result.render(branch) if self.result is not None else branch.payload.value()
 
         return run

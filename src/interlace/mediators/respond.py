@@ -6,7 +6,7 @@ from multidict import CIMultiDict
 
 from interlace.errors import MediationError, SourceLocation
 from interlace.expressions import Template
-from interlace.mediators.base import STOP
+from interlace.mediators.base import ANSWER_BODIES, NO_BODIES, STOP
 from interlace.mediators.body import BodyTemplate
 from interlace.message import MessageContext, Reply
 
@@ -15,9 +15,13 @@ __all__ = ["RespondMediator"]
 
 class RespondMediator:
     """Answers with ``body`` (or the current payload), ``status`` (or the message's status, or 200) and
-    ``headers``. The message's own headers are not echoed back: only the ones given here."""
+    ``headers``. The message's own headers are not echoed back: only the ones given here.
 
-    __slots__ = ("body", "headers", "location", "status")
+    A back-end's answer still unread is answered unread (the transport streams it to the client), when
+    nothing here reads the payload; the request's own body is read first, since a client may not read
+    an answer before it has sent its whole request."""
+
+    __slots__ = ("body", "headers", "location", "status", "unread_bodies")
 
     def __init__(
         self,
@@ -30,6 +34,11 @@ class RespondMediator:
         self.headers = headers
         self.body = body
         self.location = location
+        templates = [value for _, value in headers]
+        if isinstance(status, Template):
+            templates.append(status)
+        reads = body is not None or any(template.reads_payload for template in templates)
+        self.unread_bodies = NO_BODIES if reads else ANSWER_BODIES
 
     def _status(self, ctx: MessageContext) -> int:
         if self.status is None:

@@ -32,6 +32,7 @@ class ScatterGatherMediator:
         async def run() -> Any:
             copy = ctx.clone()
             await branch.mediate(copy)
+            await copy.payload.read()  # a branch's last call may have left its answer unread
             return copy.payload.value()
 
         return run

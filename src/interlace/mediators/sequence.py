@@ -20,8 +20,8 @@ from typing import Any
 
 from interlace.errors import InterlaceError, SourceLocation
 from interlace.expressions import ValueTemplate
-from interlace.mediators.base import CONTINUE, STOP, Mediator
-from interlace.message import ErrorInfo, FlowTrace, MessageContext
+from interlace.mediators.base import CONTINUE, EVERY_BODY, NO_BODIES, STOP, Mediator, read_body_for
+from interlace.message import BodyOrigin, ErrorInfo, FlowTrace, MessageContext
 from interlace.observability.tracing import MESSAGE_TRACER
 
 __all__ = ["SequenceCallMediator", "SequenceMediator", "SequenceParameters", "error_info"]
@@ -58,6 +58,9 @@ class SequenceMediator:
 
     __slots__ = ("location", "mediators", "name", "named", "on_error", "parameters")
 
+    unread_bodies = EVERY_BODY
+    """Its own mediators decide whether the body is read (see :mod:`interlace.mediators.base`)."""
+
     def __init__(
         self,
         name: str,
@@ -85,10 +88,14 @@ class SequenceMediator:
         try:
             if trace is None:
                 for mediator in self.mediators:
+                    if ctx.payload.unread is not None:
+                        await read_body_for(mediator, ctx)
                     if not await mediator.mediate(ctx):
                         return STOP
             else:
                 for position, mediator in enumerate(self.mediators):
+                    if ctx.payload.unread is not None:
+                        await read_body_for(mediator, ctx)
                     if not await trace.step(self.name, position, mediator, ctx):
                         return STOP
             return CONTINUE
@@ -148,6 +155,12 @@ class SequenceCallMediator:
         self.target = target
         self.parameters = parameters
         self.location = location
+
+    @property
+    def unread_bodies(self) -> frozenset[BodyOrigin]:
+        """Any, unless the parameters read the payload (see :mod:`interlace.mediators.base`)."""
+        parameters = self.parameters
+        return NO_BODIES if parameters is not None and parameters.reads_payload else EVERY_BODY
 
     async def mediate(self, ctx: MessageContext) -> bool:
         declared = self.target.parameters

@@ -1,5 +1,6 @@
 """The core model: the message that flows (payload, headers, variables, properties)."""
 
+from interlace.message.body import BodyOrigin, BodyStream
 from interlace.message.context import (
     CORRELATION_HEADER,
     ErrorInfo,
@@ -15,6 +16,8 @@ from interlace.message.payload import JSON_TYPE, Payload, media_type_of
 __all__ = [
     "CORRELATION_HEADER",
     "JSON_TYPE",
+    "BodyOrigin",
+    "BodyStream",
     "ErrorInfo",
     "FlowTrace",
     "JsonValue",

@@ -7,6 +7,10 @@ are serialized at most once, so a body that is only forwarded is never parsed.
 JSON may be nested at most ``MAX_JSON_DEPTH`` (200) levels deep: a deeper body is refused when it is
 parsed (``PayloadError``, 400), so that every value a flow reads can be written again (the JSON writer
 stops at 254 levels, which leaves a flow room to wrap a body it received).
+
+A payload may also be *unread* (``Payload.streamed``): it holds the body's stream until
+``await payload.read()`` (see :mod:`interlace.message.body`); its content type and kind are known, its
+bytes and views are not.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import orjson
 from lxml import etree
 
 from interlace.errors import PayloadError
+from interlace.message.body import BodyStream
 
 __all__ = ["JSON_TYPE", "MAX_JSON_DEPTH", "Payload", "PayloadKind", "media_type_of"]
 
@@ -56,10 +61,11 @@ def _kind_of(media_type: str) -> PayloadKind:
 class Payload:
     """A message body with its content type; JSON, XML and text views are parsed on first use."""
 
-    __slots__ = ("_json", "_raw", "_text", "_xml", "content_type", "kind", "media_type")
+    __slots__ = ("_json", "_raw", "_stream", "_text", "_xml", "content_type", "kind", "media_type")
 
     def __init__(self, raw: bytes = b"", content_type: str = "application/octet-stream") -> None:
         self._raw: bytes | None = raw
+        self._stream: BodyStream | None = None
         self._json: Any = _UNSET
         self._xml: Any = _UNSET
         self._text: str | None = None
@@ -76,6 +82,7 @@ class Payload:
         """A JSON payload from a Python value; serialized only when its bytes are needed."""
         payload = cls.__new__(cls)
         payload._raw = None
+        payload._stream = None
         payload._json = value
         payload._xml = _UNSET
         payload._text = None
@@ -83,6 +90,42 @@ class Payload:
         payload.media_type = JSON_TYPE
         payload.kind = "json"
         return payload
+
+    @classmethod
+    def streamed(cls, stream: BodyStream, content_type: str = "application/octet-stream") -> Payload:
+        """An unread payload: the body stays in ``stream`` until :meth:`read` (or until it is sent on)."""
+        payload = cls.__new__(cls)
+        payload._raw = None
+        payload._stream = stream
+        payload._json = _UNSET
+        payload._xml = _UNSET
+        payload._text = None
+        payload.content_type = content_type
+        payload.media_type = media_type_of(content_type)
+        payload.kind = _kind_of(payload.media_type)
+        return payload
+
+    @property
+    def unread(self) -> BodyStream | None:
+        """The stream of a body not read yet (None once read, and for a payload made in memory)."""
+        return self._stream
+
+    async def read(self) -> None:
+        """Read an unread body into memory (at once for any other payload); raises
+        :class:`PayloadError` when it is too large or cannot be read (see
+        :class:`~interlace.message.BodyStream`)."""
+        stream = self._stream
+        if stream is not None:
+            raw = await stream.read()
+            self._raw, self._stream = raw, None
+            if not raw:
+                self.kind = "empty"
+
+    def close(self) -> None:
+        """Give up an unread body (nothing happens to a payload in memory)."""
+        stream = self._stream
+        if stream is not None:
+            stream.close()
 
     @classmethod
     def of_text(cls, text: str, content_type: str = "text/plain; charset=utf-8") -> Payload:
@@ -102,6 +145,8 @@ class Payload:
     def raw(self) -> bytes:
         """The body as bytes (serialized from the JSON view once if the payload was built from a value)."""
         if self._raw is None:
+            if self._stream is not None:
+                raise RuntimeError(f"the {self._stream.origin} body was not read before its bytes were used")
             try:
                 self._raw = orjson.dumps(self._json, option=orjson.OPT_NON_STR_KEYS)
             except TypeError as exc:
@@ -163,6 +208,8 @@ class Payload:
         return self.raw
 
     def __repr__(self) -> str:
+        if self._stream is not None:
+            return f"Payload({self.media_type}, unread {self._stream.origin} body)"
         return f"Payload({self.media_type}, {len(self.raw)} bytes)"
 
 

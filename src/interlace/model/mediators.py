@@ -184,7 +184,12 @@ class SwitchDefinition(Definition):
 
 
 class CallDefinition(Definition):
-    """Call an endpoint; its answer replaces the message, or goes to ``response-variable``."""
+    """Call an endpoint; its answer replaces the message, or goes to ``response-variable``.
+
+    A body nothing has read yet is sent to an HTTP endpoint as it arrives (when the endpoint's URL and
+    headers do not read the payload), and the answer replaces the message unread: a body that only
+    passes through is never held whole, whatever its size. An attempt that failed after it began
+    sending such a body is not repeated."""
 
     endpoint: Annotated[str, Field(min_length=1)]
     """The endpoint's name."""
@@ -193,7 +198,11 @@ class CallDefinition(Definition):
 
 
 class RespondDefinition(Definition):
-    """Answer the caller and end the flow: the current message, or the given body."""
+    """Answer the caller and end the flow: the current message, or the given body.
+
+    A back-end's answer that nothing has read is streamed to the client as it arrives (with its
+    length when the back-end gave one, else chunked); the request's own body is read first (within
+    ``max-body-size``)."""
 
     status: int | str | None = None
     """The HTTP status: a number or a template; default the message's status (after a call) or 200."""

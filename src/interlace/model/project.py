@@ -104,7 +104,9 @@ class ServerDefinition(Definition):
     port: Annotated[int, Field(ge=0, le=65535)] = 8290
     """Their port (`--port`, `INTERLACE_HTTP_PORT`; 0: any free one)."""
     max_body_size: int = 10 * 1024 * 1024
-    """The largest request body accepted (`10MB`, `512KB`, or bytes); a larger one is answered 413."""
+    """The largest request body a flow may read (`10MB`, `512KB`, or bytes); a larger one is answered
+    413. A body the flow only passes on to an endpoint is never read whole, and is not limited by it
+    (see `body-timeout` and the endpoint's `timeout`)."""
     graceful_timeout: Annotated[float, Field(gt=0)] = 10.0
     """Seconds that requests in flight (and a replaced deployment's) get to finish at a stop or swap."""
     header_timeout: PositiveDuration = 10.0

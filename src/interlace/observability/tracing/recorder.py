@@ -7,6 +7,7 @@ tracing touches a flow. Everything here runs only for traced messages.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import time
 from collections.abc import Callable
@@ -16,6 +17,7 @@ from typing import Any, Protocol
 import orjson
 from pydantic import JsonValue
 
+from interlace.errors import InterlaceError
 from interlace.message import FlowTrace, MessageContext
 from interlace.observability.tracing.redaction import Redactor
 from interlace.observability.tracing.views import (
@@ -110,7 +112,7 @@ class TraceRecorder:
             name=mediator_name(mediator),
             location=str(getattr(mediator, "location", "?")),
             offset_ms=self._since(self._started),
-            before=self.snapshot(ctx),
+            before=await self._read_snapshot(ctx),
         )
         trace.steps.append(step)
         trace.step_count = len(trace.steps)
@@ -128,7 +130,7 @@ class TraceRecorder:
         finally:
             _PARENT.reset(token)
             step.duration_ms = self._since(started)
-            step.after = self.snapshot(ctx)
+            step.after = await self._read_snapshot(ctx)
 
     @property
     def records(self) -> bool:
@@ -144,6 +146,13 @@ class TraceRecorder:
         self.trace.duration_ms = self._since(self._started)
         self._on_finish(self.trace)
 
+    async def _read_snapshot(self, ctx: MessageContext) -> MessageSnapshot:
+        """A snapshot with the body read first (a recorded message shows its body, so an unread one is
+        read here; one that cannot be read is shown unread, and the flow meets the error itself)."""
+        with contextlib.suppress(InterlaceError):
+            await ctx.payload.read()
+        return self.snapshot(ctx)
+
     def snapshot(self, ctx: MessageContext) -> MessageSnapshot:
         redactor = self._redactor
         variables = redactor.value("vars", _jsonable(ctx.variables))
@@ -155,6 +164,8 @@ class TraceRecorder:
 
     def _payload(self, ctx: MessageContext) -> PayloadSnapshot:
         payload = ctx.payload
+        if payload.unread is not None:
+            return PayloadSnapshot(content_type=payload.content_type, size=0, body=None, truncated=False)
         size = len(payload)
         cap = self._limits.max_payload_size
         body: JsonValue = None
