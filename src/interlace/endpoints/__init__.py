@@ -13,7 +13,7 @@ from interlace.endpoints.base import (
     SwitchableEndpoint,
     TextTemplate,
 )
-from interlace.endpoints.bodies import StreamedBody, too_large
+from interlace.endpoints.bodies import READ_AT_ONCE, StreamedBody, too_large
 from interlace.endpoints.client import HttpClient
 from interlace.endpoints.groups import FailoverEndpoint, LoadBalanceEndpoint
 from interlace.endpoints.headers import HOP_BY_HOP_HEADERS, redact_url
@@ -30,6 +30,7 @@ from interlace.endpoints.policy import (
 __all__ = [
     "HOP_BY_HOP_HEADERS",
     "IDEMPOTENT_METHODS",
+    "READ_AT_ONCE",
     "CircuitBreaker",
     "Clock",
     "Endpoint",

@@ -19,7 +19,11 @@ from aiohttp import StreamReader
 from interlace.errors import InterlaceError, PayloadError
 from interlace.message import BodyOrigin
 
-__all__ = ["StreamedBody", "too_large"]
+__all__ = ["READ_AT_ONCE", "StreamedBody", "too_large"]
+
+READ_AT_ONCE: Final = 64 * 1024
+"""A body that says it has at most this many bytes (and is not encoded) is read at once rather than
+left unread: held whole, it costs less than a stream."""
 
 _CLOSE: Final = {"Connection": "close"}
 """A body refused or unreadable part way is not read to its end: the connection it came on closes."""

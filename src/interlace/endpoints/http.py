@@ -13,7 +13,7 @@ from multidict import CIMultiDict
 from yarl import URL
 
 from interlace.endpoints.base import EndpointResponse, EndpointState, TextTemplate
-from interlace.endpoints.bodies import StreamedBody
+from interlace.endpoints.bodies import READ_AT_ONCE, StreamedBody
 from interlace.endpoints.client import HttpClient
 from interlace.endpoints.failures import AttemptFailure, failure_of
 from interlace.endpoints.headers import redact_url, request_headers, response_headers
@@ -335,12 +335,7 @@ class HttpEndpoint:
             )
             content_type = answer.headers.get("Content-Type", _DEFAULT_CONTENT_TYPE)
             payload: Payload
-            if (
-                stream_answer
-                and answer.content_length != 0
-                and answer.status not in _NO_ANSWER_BODY
-                and method != "HEAD"
-            ):
+            if stream_answer and self._streams(method, answer):
                 payload = Payload.streamed(self._answer_body(answer), content_type)
             else:
                 async with answer:
@@ -350,6 +345,14 @@ class HttpEndpoint:
             )
         except (TimeoutError, aiohttp.ClientError) as exc:
             return failure_of(exc, seconds)
+
+    @staticmethod
+    def _streams(method: str, answer: aiohttp.ClientResponse) -> bool:
+        """Whether the answer's body is left unread: it has one, and it is not known to be small."""
+        if answer.status in _NO_ANSWER_BODY or method == "HEAD":
+            return False
+        length = answer.content_length
+        return length is None or length > READ_AT_ONCE or "Content-Encoding" in answer.headers
 
     def _answer_body(self, answer: aiohttp.ClientResponse) -> StreamedBody:
         """The unread body of ``answer``: its chunks are decoded, so its length is known only when it

@@ -14,7 +14,7 @@ import orjson
 from aiohttp import web
 from multidict import CIMultiDict
 
-from interlace.endpoints import StreamedBody
+from interlace.endpoints import READ_AT_ONCE, StreamedBody
 from interlace.errors import InterlaceError, PayloadError
 from interlace.message import (
     CORRELATION_HEADER,
@@ -29,7 +29,6 @@ from interlace.message import (
 )
 
 __all__ = [
-    "READ_AT_ONCE",
     "StreamedAnswer",
     "error_response",
     "first_values",
@@ -41,10 +40,6 @@ __all__ = [
 
 _log = logging.getLogger("interlace.http")
 
-READ_AT_ONCE: Final = 64 * 1024
-"""A request body that says it has at most this many bytes (and no more than the size limit), and is
-not encoded, is read before the flow runs: held whole, it costs less than a stream. Any other is left
-unread until needed."""
 _CLOSE: Final = {"Connection": "close"}
 
 
@@ -66,7 +61,8 @@ def message_from_request(
 
 
 async def request_payload(request: web.BaseRequest, max_body_size: int) -> Payload:
-    """The payload of ``request``: read now when it is small (:data:`READ_AT_ONCE`), else unread, to be
+    """The payload of ``request``: read now when it is small (:data:`~interlace.endpoints.READ_AT_ONCE`,
+    and within the limit), else unread, to be
     read within ``max_body_size`` when a flow needs it. Raises :class:`PayloadError` when a body read
     now is too large (413) or cannot be read (400)."""
     content_type = request.headers.get("Content-Type", "application/octet-stream")
@@ -91,6 +87,13 @@ async def request_payload(request: web.BaseRequest, max_body_size: int) -> Paylo
 def _unreadable(request: web.BaseRequest, exc: Exception) -> PayloadError:
     """The error for a request body that cannot be read: encoded or chunked other than it says, or cut
     short (the client closed the connection, or the body timeout did)."""
+    if isinstance(exc, ConnectionError):
+        _log.debug(
+            "the client of %s %s closed the connection while sending the body", request.method, request.path
+        )
+        return PayloadError(
+            "the client closed the connection while sending the body", code="BAD_REQUEST_BODY", headers=_CLOSE
+        )
     _log.debug("the body of %s %s cannot be read: %s", request.method, request.path, exc)
     # nothing more is read from this connection: the answer closes it
     request.content.feed_eof()
