@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import gzip
 import hashlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,6 +17,7 @@ import pytest
 from aiohttp import web
 
 from interlace.http.server import HttpServer
+from interlace.observability.tracing import MESSAGE_TRACER
 from interlace.runtime import Runtime
 from tests.support import deadline, serving_app, write_project
 
@@ -41,6 +42,12 @@ resources:
     uri-template: /read
     flow:
       - variable: {name: size, value: "${length(payload)}"}
+      - call: Sink
+      - respond: {}
+  - methods: [POST]
+    uri-template: /logged
+    flow:
+      - log: {message: "got", full: true}
       - call: Sink
       - respond: {}
   - methods: [POST]
@@ -195,7 +202,7 @@ async def test_a_flow_that_reads_the_payload_gets_it_within_the_limit(
     assert answer["sha256"] == hashlib.sha256(body).hexdigest()
 
 
-@pytest.mark.parametrize("path", ["/pass/read", "/pass/stored", "/pass/echo"])
+@pytest.mark.parametrize("path", ["/pass/read", "/pass/logged", "/pass/stored", "/pass/echo"])
 @pytest.mark.parametrize("with_length", [True, False])
 async def test_a_flow_that_reads_an_oversized_body_answers_413_in_the_error_shape(
     client: aiohttp.ClientSession, backend: Backend, path: str, with_length: bool
@@ -244,3 +251,28 @@ async def test_a_flow_that_reads_the_answer_gets_it_whole(
     backend.go_on.set()
     async with deadline(30), client.get("/pass/download-read") as r:
         assert await r.json() == {"size": CHUNK * CHUNKS}
+
+
+@pytest.fixture
+def traced() -> Iterator[None]:
+    MESSAGE_TRACER.reset()
+    MESSAGE_TRACER.configure(buffer_size=10, max_payload_size=64, max_steps=50)
+    MESSAGE_TRACER.switch("api", "PassAPI", True)
+    yield
+    MESSAGE_TRACER.reset()
+
+
+async def test_a_traced_pass_through_shows_the_body_it_read_within_the_limit(
+    client: aiohttp.ClientSession, backend: Backend, traced: None
+) -> None:
+    body = b"y" * 5000
+    headers = {"Content-Type": "text/plain", "X-Correlation-ID": "c-traced"}
+    async with client.post("/pass/through", data=_pieces(body, 1000), headers=headers) as r:
+        assert (await r.json())["sha256"] == hashlib.sha256(body).hexdigest()
+    [trace] = MESSAGE_TRACER.find(correlation_id="c-traced", kind="api")
+    first = trace.steps[0]
+    assert first.before.payload.size == len(body)
+    assert first.before.payload.body == "y" * 64
+    async with client.post("/pass/through", data=_pieces(b"z" * (LIMIT + 1), 1000), headers=headers) as r:
+        assert r.status == 413  # a traced message shows its body: it is read, within the limit
+    assert not backend.chunked[1:]

@@ -49,7 +49,17 @@ class StreamedBody:
     an error of the socket into the error the flow sees; ``on_close`` gives up what the body came on.
     """
 
-    __slots__ = ("_content", "_declared", "_failure", "_length", "_limit", "_on_close", "_origin", "_started")
+    __slots__ = (
+        "_content",
+        "_declared",
+        "_failed",
+        "_failure",
+        "_length",
+        "_limit",
+        "_on_close",
+        "_origin",
+        "_started",
+    )
 
     def __init__(
         self,
@@ -70,6 +80,7 @@ class StreamedBody:
         self._declared = declared
         self._on_close = on_close
         self._started = False
+        self._failed: InterlaceError | None = None
 
     @property
     def origin(self) -> BodyOrigin:
@@ -84,6 +95,8 @@ class StreamedBody:
         return self._started
 
     def _begin(self) -> None:
+        if self._failed is not None:  # whoever asks again learns why, not that the body is gone
+            raise self._failed
         if self._started:
             raise InterlaceError(
                 f"the {self._origin} body was sent on as it arrived and cannot be read again",
@@ -98,7 +111,7 @@ class StreamedBody:
             try:
                 chunk = await content.readany()
             except Exception as exc:
-                raise self._failure(exc) from exc
+                raise self._fail(self._failure(exc)) from exc
             if not chunk:
                 return
             yield chunk
@@ -106,7 +119,7 @@ class StreamedBody:
     async def read(self) -> bytes:
         limit, declared = self._limit, self._declared
         if limit is not None and declared is not None and declared > limit:
-            raise too_large(limit, declared)
+            raise self._fail(too_large(limit, declared))
         self._begin()
         content = self._content
         parts: list[bytes] = []
@@ -115,13 +128,17 @@ class StreamedBody:
             try:
                 chunk = await content.readany()
             except Exception as exc:
-                raise self._failure(exc) from exc
+                raise self._fail(self._failure(exc)) from exc
             if not chunk:
                 return b"".join(parts)
             size += len(chunk)
             if limit is not None and size > limit:
-                raise too_large(limit, None)
+                raise self._fail(too_large(limit, None))
             parts.append(chunk)
+
+    def _fail(self, error: InterlaceError) -> InterlaceError:
+        self._failed = error
+        return error
 
     def close(self) -> None:
         on_close, self._on_close = self._on_close, None

@@ -7,7 +7,6 @@ tracing touches a flow. Everything here runs only for traced messages.
 
 from __future__ import annotations
 
-import contextlib
 import re
 import time
 from collections.abc import Callable
@@ -112,7 +111,7 @@ class TraceRecorder:
             name=mediator_name(mediator),
             location=str(getattr(mediator, "location", "?")),
             offset_ms=self._since(self._started),
-            before=await self._read_snapshot(ctx),
+            before=await self._read_snapshot(ctx, quietly=False),
         )
         trace.steps.append(step)
         trace.step_count = len(trace.steps)
@@ -130,7 +129,7 @@ class TraceRecorder:
         finally:
             _PARENT.reset(token)
             step.duration_ms = self._since(started)
-            step.after = await self._read_snapshot(ctx)
+            step.after = await self._read_snapshot(ctx, quietly=True)
 
     @property
     def records(self) -> bool:
@@ -146,11 +145,16 @@ class TraceRecorder:
         self.trace.duration_ms = self._since(self._started)
         self._on_finish(self.trace)
 
-    async def _read_snapshot(self, ctx: MessageContext) -> MessageSnapshot:
-        """A snapshot with the body read first (a recorded message shows its body, so an unread one is
-        read here; one that cannot be read is shown unread, and the flow meets the error itself)."""
-        with contextlib.suppress(InterlaceError):
+    async def _read_snapshot(self, ctx: MessageContext, *, quietly: bool) -> MessageSnapshot:
+        """A snapshot with the body read first: a recorded message shows its body, so an unread one is
+        read here. Before a step, a body that cannot be read fails the step (as the mediator would
+        have); after one, it is shown unread (the flow's own outcome stands, and whoever reads the body
+        next meets the same error)."""
+        try:
             await ctx.payload.read()
+        except InterlaceError:
+            if not quietly:
+                raise
         return self.snapshot(ctx)
 
     def snapshot(self, ctx: MessageContext) -> MessageSnapshot:
