@@ -105,7 +105,25 @@ class StreamedBody:
         self._started = True
 
     async def chunks(self) -> AsyncIterator[bytes]:
+        self._begin()  # on the first chunk asked for: an attempt that sent nothing may be repeated
+        async for chunk in self._pieces():
+            yield chunk
+
+    async def read(self) -> bytes:
+        limit, declared = self._limit, self._declared
+        if limit is not None and declared is not None and declared > limit:
+            raise self._fail(too_large(limit, declared))
         self._begin()
+        parts: list[bytes] = []
+        size = 0
+        async for chunk in self._pieces():
+            size += len(chunk)
+            if limit is not None and size > limit:
+                raise self._fail(too_large(limit, None))
+            parts.append(chunk)
+        return b"".join(parts)
+
+    async def _pieces(self) -> AsyncIterator[bytes]:
         content = self._content
         while True:
             try:
@@ -115,26 +133,6 @@ class StreamedBody:
             if not chunk:
                 return
             yield chunk
-
-    async def read(self) -> bytes:
-        limit, declared = self._limit, self._declared
-        if limit is not None and declared is not None and declared > limit:
-            raise self._fail(too_large(limit, declared))
-        self._begin()
-        content = self._content
-        parts: list[bytes] = []
-        size = 0
-        while True:
-            try:
-                chunk = await content.readany()
-            except Exception as exc:
-                raise self._fail(self._failure(exc)) from exc
-            if not chunk:
-                return b"".join(parts)
-            size += len(chunk)
-            if limit is not None and size > limit:
-                raise self._fail(too_large(limit, None))
-            parts.append(chunk)
 
     def _fail(self, error: InterlaceError) -> InterlaceError:
         self._failed = error
