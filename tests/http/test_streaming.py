@@ -65,6 +65,11 @@ resources:
       - call: Source
       - respond: {}
   - methods: [GET]
+    uri-template: /stalled
+    flow:
+      - call: Stalling
+      - respond: {}
+  - methods: [GET]
     uri-template: /download-implicitly
     flow:
       - call: Source
@@ -76,6 +81,7 @@ resources:
 """,
     "endpoints/sink.yaml": 'endpoint: Sink\nhttp:\n  url: "${env.BACKEND}/sink"\n  timeout: 30s\n',
     "endpoints/source.yaml": 'endpoint: Source\nhttp:\n  url: "${env.BACKEND}/source"\n  timeout: 30s\n',
+    "endpoints/stalling.yaml": 'endpoint: Stalling\nhttp:\n  url: "${env.BACKEND}/stalled"\n  timeout: 1s\n',
     "stores/kept.yaml": "store: Kept\nmemory: {}\n",
 }
 
@@ -89,11 +95,13 @@ class Backend:
     first_chunk: asyncio.Event = field(default_factory=asyncio.Event)
     go_on: asyncio.Event = field(default_factory=asyncio.Event)
     chunked: list[bool] = field(default_factory=list)
+    stopping: asyncio.Event = field(default_factory=asyncio.Event)
 
     def app(self) -> web.Application:
         app = web.Application(client_max_size=1024**3)
         app.router.add_post("/sink", self._sink)
         app.router.add_get("/source", self._source)
+        app.router.add_get("/stalled", self._stalled)
         return app
 
     async def _sink(self, request: web.Request) -> web.Response:
@@ -117,6 +125,14 @@ class Backend:
         await answer.write_eof()
         return answer
 
+    async def _stalled(self, request: web.Request) -> web.StreamResponse:
+        answer = web.StreamResponse(headers={"Content-Type": "text/plain"})
+        answer.enable_chunked_encoding()
+        await answer.prepare(request)
+        await answer.write(_chunk(0))
+        await self.stopping.wait()  # nothing more: the endpoint's timeout ends the exchange
+        return answer
+
 
 def _chunk(index: int) -> bytes:
     return bytes([65 + index % 26]) * CHUNK
@@ -132,6 +148,7 @@ async def backend() -> AsyncIterator[Backend]:
     async with serving_app(peer.app()) as url:
         peer.url = url
         yield peer
+        peer.stopping.set()
 
 
 @pytest.fixture
@@ -276,3 +293,15 @@ async def test_a_traced_pass_through_shows_the_body_it_read_within_the_limit(
     async with client.post("/pass/through", data=_pieces(b"z" * (LIMIT + 1), 1000), headers=headers) as r:
         assert r.status == 413  # a traced message shows its body: it is read, within the limit
     assert not backend.chunked[1:]
+
+
+async def test_an_answer_cut_short_by_the_endpoint_timeout_reaches_the_client_cut_short(
+    client: aiohttp.ClientSession,
+) -> None:
+    received = bytearray()
+    async with deadline(30), client.get("/pass/stalled") as r:
+        assert r.status == 200
+        with pytest.raises(aiohttp.ClientPayloadError):
+            async for chunk in r.content.iter_any():
+                received += chunk
+    assert bytes(received) == _chunk(0)  # what came, and then no end of the body: never taken as whole
