@@ -62,15 +62,19 @@ def message_from_request(
 
 async def request_payload(request: web.BaseRequest, max_body_size: int) -> Payload:
     """The payload of ``request``: read now when it is small (:data:`~interlace.endpoints.READ_AT_ONCE`,
-    and within the limit), else unread, to be
-    read within ``max_body_size`` when a flow needs it. Raises :class:`PayloadError` when a body read
-    now is too large (413) or cannot be read (400)."""
+    and within the limit), else unread, to be read within ``max_body_size`` when a flow needs it.
+    Raises :class:`PayloadError` when a body read now cannot be read (400)."""
     content_type = request.headers.get("Content-Type", "application/octet-stream")
     if not request.body_exists:
         return Payload(b"", content_type)
     declared = request.content_length
     # the chunks are decoded: the declared length holds for them only when nothing was encoded
     length = None if "Content-Encoding" in request.headers else declared
+    if length is not None and length <= min(READ_AT_ONCE, max_body_size):
+        try:  # the common case, on the hot path: aiohttp reads it whole, within the same limit
+            return Payload(await request.read(), content_type)
+        except Exception as exc:
+            raise _unreadable(request, exc) from exc
     body = StreamedBody(
         request.content,
         "request",
@@ -79,8 +83,6 @@ async def request_payload(request: web.BaseRequest, max_body_size: int) -> Paylo
         limit=max_body_size,
         declared=length,
     )
-    if length is not None and length <= min(READ_AT_ONCE, max_body_size):
-        return Payload(await body.read(), content_type)
     return Payload.streamed(body, content_type)
 
 

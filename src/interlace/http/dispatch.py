@@ -282,7 +282,11 @@ class Dispatcher:
             what = f"{request.method} {request.path}"
             try:
                 result = await run_flow(resource.flow, ctx, what=what, artifact=("api", resource.api))
-                response = await _answer_read(result, ctx)
+                unread = ctx.payload.unread
+                if unread is not None and unread.origin == "request" and result.outcome == "finished":
+                    response = await _answer_read(result, ctx)
+                else:
+                    response = answer(result, ctx)
                 if isinstance(response, StreamedAnswer):
                     if self.closing:
                         response.force_close()  # decided before its head is sent
@@ -294,11 +298,9 @@ class Dispatcher:
 
 
 async def _answer_read(result: FlowResult, ctx: MessageContext) -> web.StreamResponse:
-    """:func:`answer`, with the request's body read first when the flow answers with it as it is."""
-    unread = ctx.payload.unread
-    if result.outcome == "finished" and unread is not None and unread.origin == "request":
-        try:
-            await ctx.payload.read()
-        except PayloadError as exc:
-            return error_response(exc.status, exc.code, exc.message, ctx.correlation_id, exc.headers)
+    """:func:`answer` for a flow that finished with the request's body unread: it is read first."""
+    try:
+        await ctx.payload.read()
+    except PayloadError as exc:
+        return error_response(exc.status, exc.code, exc.message, ctx.correlation_id, exc.headers)
     return answer(result, ctx)
