@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from typing import Any
 
 import pytest
-from tests.support import lags_while_acking, take, waiting_for_room, within
+from tests.support import eventually, lags_while_acking, take, waiting_for_room, within
 
 from interlace.connectors.sqs import SqsConnection, connector
 from interlace.sdk import DEAD_LETTER_REASON, DeadLettering, FatalError
@@ -89,6 +90,45 @@ async def test_dead_lettering_sends_the_message_with_its_reason_to_the_dead_lett
     assert parked["Body"] == "poison"
     assert parked["MessageAttributes"][DEAD_LETTER_REASON]["StringValue"] == "failed 2 of 2 attempts"
     assert await queues.count(queue) == (0, 0)
+
+
+async def test_a_held_message_stays_hidden_past_its_visibility_timeout_until_settled(
+    conn: SqsConnection, queues: Queues
+) -> None:
+    queue = await queues.create()
+    await queues.put(queue, "slow")
+    extended = Extensions(conn)
+    async with contextlib.aclosing(
+        RECEIVE.start(conn, {"queueUrl": queue, "waitTime": 1, "visibilityTimeout": 1})
+    ) as events:
+        (held,) = await take(events, 1, RECEIVED)
+        # Extended every third of a second: after six, the first second is long over.
+        await eventually(lambda: len(extended.calls) >= 6, RECEIVED, what="six extensions")
+        assert await queues.take(queue, wait=0) == []  # still hidden from another consumer
+        assert await queues.count(queue) == (0, 1)
+        await held.ack()
+        await queues.put(queue, "next")
+        (following,) = await take(events, 1, RECEIVED)
+        settled = len(extended.calls)
+        await eventually(lambda: len(extended.calls) > settled, RECEIVED, what="an extension of the next")
+        assert len(extended.calls[-1]) == 1  # the settled message is no longer extended
+        await following.ack()
+    assert await queues.count(queue) == (0, 0)
+
+
+class Extensions:
+    """Records the receipt handles of each visibility extension the connection's client makes."""
+
+    def __init__(self, conn: SqsConnection) -> None:
+        self.calls: list[list[str]] = []
+        client = conn.client
+        extend = client.change_message_visibility_batch
+
+        async def recorded(**request: Any) -> Any:
+            self.calls.append([entry["ReceiptHandle"] for entry in request["Entries"]])
+            return await extend(**request)
+
+        client.change_message_visibility_batch = recorded
 
 
 async def test_unacked_messages_come_again_after_the_visibility_timeout(

@@ -18,7 +18,8 @@ connector = Connector(
         "The `receive` trigger deletes a message only when its flow has finished. A failed message is made"
         " visible again, and after its last attempt (its receive count) sent to `deadLetterQueueUrl` with"
         " the reason; a queue's redrive policy (`maxReceiveCount`) may move it before."
-        " `maxInFlight` bounds the messages in flight."
+        " `maxInFlight` bounds the messages in flight. A message stays hidden while its flow runs (its"
+        " visibility timeout is extended), so a slow flow is not delivered twice."
     ),
     operations=[send],
     triggers=[receive],

@@ -7,10 +7,20 @@ moves it to its dead-letter queue once it was received ``maxReceiveCount`` times
 a message is sent to ``deadLetterQueueUrl`` with the reason and deleted. At most ``maxInFlight``
 messages are with flows: the trigger receives only when fewer are unsettled, so a slow flow leaves
 messages in the queue, not in memory.
+
+A received message stays hidden for as long as it is held: while its flow runs and while the runtime
+waits out its redelivery backoff, the trigger extends its visibility timeout whenever a third of it has
+passed. Otherwise a flow slower than the timeout (or a busy machine) would see the queue deliver the
+message a second time while the first delivery is still running, and the receive count, which is the
+attempt the runtime counts, would run ahead of the attempts made (a message dead-lettered as "failed 4
+of 3 attempts", once per copy). What a stopped or killed trigger held comes back after the timeout.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -29,6 +39,8 @@ from interlace.sdk import (
 )
 
 __all__ = ["receive"]
+
+_log = logging.getLogger("interlace.connectors.sqs")
 
 CONTENT_TYPE = "content-type"
 """The message attribute that carries a message's content type (``sqs.send`` sets it)."""
@@ -50,8 +62,9 @@ async def receive(
     visibilityTimeout: Annotated[
         int | None,
         Param(
-            "Seconds a received message stays hidden from other consumers; longer than the slowest flow,"
-            " or a message is processed twice. The queue's own setting if not given."
+            "Seconds a received message stays hidden from other consumers; extended by as much whenever"
+            " a third has passed while the message is with its flow, so a slow flow is not delivered"
+            " twice, and what a stopped node held comes back after it. The queue's own setting if not given."
         ),
         Field(ge=0, le=43_200),
     ] = None,
@@ -98,18 +111,31 @@ async def receive(
     if visibilityTimeout is not None:
         request["VisibilityTimeout"] = visibilityTimeout
     backlog = Backlog(_visible_count(conn, queueUrl, doing))
-    while True:
-        await flight.wait_for_room()
+    hidden_for = visibilityTimeout
+    if hidden_for is None:
         try:
-            answer = await conn.client.receive_message(
-                **request, MaxNumberOfMessages=min(maxMessages, flight.room)
-            )
+            hidden_for = await _queue_timeout(conn, queueUrl)
         except SQS_ERRORS as exc:
             raise sqs_failure(exc, doing) from exc
-        for message in answer.get("Messages", []):
-            flight.add()
-            delivery = _SqsDelivery(conn, flight, queueUrl, message, deadLetterQueueUrl, doing)
-            yield _event(message, queueUrl, contentType, delivery, await backlog.lag())
+    keeper = _KeepHidden(conn, queueUrl, hidden_for)
+    keeping = asyncio.create_task(keeper.run(), name=f"keeping messages of {queueUrl} hidden")
+    try:
+        while True:
+            await flight.wait_for_room()
+            try:
+                answer = await conn.client.receive_message(
+                    **request, MaxNumberOfMessages=min(maxMessages, flight.room)
+                )
+            except SQS_ERRORS as exc:
+                raise sqs_failure(exc, doing) from exc
+            for message in answer.get("Messages", []):
+                flight.add()
+                delivery = _SqsDelivery(conn, flight, keeper, queueUrl, message, deadLetterQueueUrl, doing)
+                yield _event(message, queueUrl, contentType, delivery, await backlog.lag())
+    finally:
+        keeping.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await keeping
 
 
 def _visible_count(conn: SqsConnection, queue: str, doing: str) -> Callable[[], Awaitable[int | None]]:
@@ -128,6 +154,65 @@ def _visible_count(conn: SqsConnection, queue: str, doing: str) -> Callable[[], 
     return read
 
 
+async def _queue_timeout(conn: SqsConnection, queue: str) -> int:
+    """The queue's own visibility timeout, in seconds."""
+    answer = await conn.client.get_queue_attributes(QueueUrl=queue, AttributeNames=["VisibilityTimeout"])
+    return int(answer.get("Attributes", {}).get("VisibilityTimeout", 30))
+
+
+class _KeepHidden:
+    """Extends the visibility timeout of the messages held (received, not yet settled) whenever a third
+    of it has passed, so that the queue does not deliver them again while they are with their flows."""
+
+    __slots__ = ("_conn", "_held", "_queue", "_seconds")
+
+    def __init__(self, conn: SqsConnection, queue: str, seconds: int) -> None:
+        self._conn = conn
+        self._queue = queue
+        self._seconds = seconds
+        self._held: dict[str, str] = {}  # receipt handle: message id
+
+    def hold(self, receipt: str, message_id: str) -> None:
+        self._held[receipt] = message_id
+
+    def release(self, receipt: str) -> None:
+        self._held.pop(receipt, None)
+
+    async def run(self) -> None:
+        if self._seconds <= 0:
+            return  # hidden for no time at all: nothing to keep
+        while True:
+            await asyncio.sleep(self._seconds / 3)
+            held = list(self._held)
+            for start in range(0, len(held), 10):  # SQS's limit for one batch
+                await self._extend(held[start : start + 10])
+
+    async def _extend(self, receipts: list[str]) -> None:
+        entries = [
+            {"Id": str(n), "ReceiptHandle": receipt, "VisibilityTimeout": self._seconds}
+            for n, receipt in enumerate(receipts)
+        ]
+        try:
+            answer = await self._conn.client.change_message_visibility_batch(
+                QueueUrl=self._queue, Entries=entries
+            )
+        except SQS_ERRORS as exc:
+            failed = [(receipt, str(exc)) for receipt in receipts]
+        else:
+            failed = [
+                (receipts[int(entry["Id"])], str(entry.get("Message") or entry.get("Code")))
+                for entry in answer.get("Failed", [])
+            ]
+        for receipt, why in failed:
+            if receipt in self._held:  # not settled meanwhile
+                _log.warning(
+                    "queue %s: keeping message %s hidden failed (%s); the queue may deliver it again",
+                    self._queue,
+                    self._held[receipt],
+                    why,
+                )
+
+
 class _SqsDelivery:
     """Settles one message by its receipt handle: deleted when done, made visible again when failed."""
 
@@ -136,6 +221,7 @@ class _SqsDelivery:
         "_dead_letters",
         "_doing",
         "_flight",
+        "_keeper",
         "_message",
         "_message_id",
         "_queue",
@@ -146,6 +232,7 @@ class _SqsDelivery:
         self,
         conn: SqsConnection,
         flight: InFlight,
+        keeper: _KeepHidden,
         queue: str,
         message: Mapping[str, Any],
         dead_letters: str | None,
@@ -155,12 +242,15 @@ class _SqsDelivery:
         self._message = message
         self._dead_letters = dead_letters
         self._flight = flight
+        self._keeper = keeper
         self._queue = queue
         self._receipt = str(message["ReceiptHandle"])
         self._message_id = str(message.get("MessageId", "?"))
         self._doing = doing
+        keeper.hold(self._receipt, self._message_id)
 
     async def ack(self) -> None:
+        self._keeper.release(self._receipt)
         try:
             await self._conn.client.delete_message(QueueUrl=self._queue, ReceiptHandle=self._receipt)
         except SQS_ERRORS as exc:
@@ -169,6 +259,7 @@ class _SqsDelivery:
             self._flight.settle()
 
     async def nack(self, *, requeue: bool) -> None:
+        self._keeper.release(self._receipt)
         try:
             if requeue:
                 await self._conn.client.change_message_visibility(
@@ -193,6 +284,7 @@ class _SqsDelivery:
                 MessageAttributes=attributes,
             )
         except SQS_ERRORS as exc:
+            self._keeper.release(self._receipt)
             self._flight.settle()
             raise self._failure(exc, f"sending to {self._dead_letters}") from exc
         await self.ack()
