@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+import sysconfig
 import tomllib
 from pathlib import Path
 
@@ -221,39 +222,59 @@ def _builds_offline() -> bool:
     return version >= (70, 1) or importlib.util.find_spec("wheel") is not None
 
 
+def environment_over_this_one(folder: Path) -> Path:
+    """The Python of a new virtual environment in ``folder`` that sees every package of this one but
+    installs into its own: what a test installs there never reaches the environment other tests (and
+    other workers) run in."""
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(folder)], check=True)
+    python = folder / "bin" / "python"
+    own = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip
+    ours = sysconfig.get_paths()["purelib"]
+    (Path(own) / "_this_environment.pth").write_text(f"import site; site.addsitedir({ours!r})\n")
+    return python
+
+
 def test_add_installs_a_scaffolded_package_and_remove_uninstalls_it(
     runner: CliRunner, tmp_path: Path
 ) -> None:
     name = "scaffoldcheck"
     distribution = f"interlace-{name}"
-    assert name not in _listed(runner), f"{distribution} is installed already: uninstall it first"
+    python = environment_over_this_one(tmp_path / "env")
+
+    def interlace(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(python), "-m", "interlace", *args], capture_output=True, text=True, check=False
+        )
+
+    def listed() -> dict[str, dict[str, object]]:
+        result = interlace("connector", "list", "-o", "json")
+        assert result.returncode == 0, result.stderr
+        return {str(row["name"]): row for row in json.loads(result.stdout)}
+
+    assert name not in listed(), f"{distribution} is installed already: uninstall it first"
     created = runner.invoke(app, ["connector", "new", name, "--dir", str(tmp_path)])
     assert created.exit_code == 0, created.stderr
     folder = tmp_path / distribution
     offline = ["--no-build-isolation"] if _builds_offline() else []
-    try:
-        added = runner.invoke(app, ["connector", "add", *offline, str(folder)])
-        assert added.exit_code == 0, added.stderr
-        assert f"added connector: {name}" in added.stdout
-        listed = _listed(runner)
-        assert listed[name] == {
-            "name": name,
-            "version": "0.1.0",
-            "package": distribution,
-            "operations": 2,
-            "triggers": 0,
-        }
+    added = interlace("connector", "add", *offline, str(folder))
+    assert added.returncode == 0, added.stderr
+    assert f"added connector: {name}" in added.stdout
+    assert listed()[name] == {
+        "name": name,
+        "version": "0.1.0",
+        "package": distribution,
+        "operations": 2,
+        "triggers": 0,
+    }
+    assert name not in _listed(runner)  # installed in the test's environment only
 
-        removed = runner.invoke(app, ["connector", "remove", name])
-        assert removed.exit_code == 0, removed.stderr
-        assert f"removed connector {name} (package {distribution})" in removed.stdout
-        assert name not in _listed(runner)
-    finally:
-        subprocess.run(
-            [sys.executable, "-m", "pip", "uninstall", "--yes", "--quiet", distribution],
-            capture_output=True,
-            check=False,
-        )
+    removed = interlace("connector", "remove", name)
+    assert removed.returncode == 0, removed.stderr
+    assert f"removed connector {name} (package {distribution})" in removed.stdout
+    assert name not in listed()
 
 
 def test_remove_refuses_a_built_in_connector(runner: CliRunner) -> None:
