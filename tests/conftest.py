@@ -6,14 +6,16 @@ uses) is checked for the credentials the tests give connections, connectors and 
 written with the text and the JSON formats of ``interlace.observability``: a record must come out as
 one line (a traceback on following lines that start with a space) with every control character
 escaped, whatever hostile values the tests sent. One found fails the run, naming the logger and the
-line.
+line. Under xdist each worker watches its own records and hands what it found to the controlling
+process, which reports for the whole run.
 
 The servers the tests start (``interlace run``) run as one process unless a test asks for workers
 (``INTERLACE_WORKERS=1``; ``--workers N`` overrides it).
 
 Also: a test marked ``needs(SERVICE, ...)`` is marked ``services`` too (``-m "not services"`` leaves it
 out), and fails at once when a service it needs does not answer (see :mod:`tests.addresses`); the Kafka
-broker and the SQS server, when the environment names none, are started once per session.
+broker and the SQS server, when the environment names none, are started once per session: once per
+xdist worker, each on ports of its own.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import os
 import re
 import traceback
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from moto.server import ThreadedMotoServer
@@ -92,15 +95,30 @@ def pytest_configure(config: pytest.Config) -> None:
     root.setLevel(logging.DEBUG)
 
 
+_FOUND = {"leaks": "contain a secret", "unescaped": "hold a raw control character"}
+_FROM_WORKERS: dict[str, list[str]] = {kind: [] for kind in _FOUND}
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    """(xdist, in the controlling process) What a worker's guard found, sent at its session's end."""
+    found = getattr(node, "workeroutput", {}).get("secret_watch", {})
+    for kind, lines in found.items():
+        _FROM_WORKERS[kind].extend(lines)
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     logging.getLogger().removeHandler(_WATCH)
+    found = {kind: getattr(_WATCH, kind) + _FROM_WORKERS[kind] for kind in _FOUND}
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        # An xdist worker: the controlling process reports for the whole run.
+        workeroutput["secret_watch"] = found
+        return
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
-    for found, what in (
-        (_WATCH.leaks, "contain a secret"),
-        (_WATCH.unescaped, "hold a raw control character"),
-    ):
-        if found:
-            lines = [f"{len(found)} log line(s) {what}:", *found[:20]]
+    for kind, what in _FOUND.items():
+        if found[kind]:
+            lines = [f"{len(found[kind])} log line(s) {what}:", *found[kind][:20]]
             if reporter is not None:
                 reporter.write_line("\n".join(lines), red=True)
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
