@@ -210,8 +210,10 @@ async def sqs_source(endpoint: str) -> AsyncIterator[Source]:
                     "timeout": 5,
                 },
                 "receive",
-                # visibilityTimeout: what a killed runtime held comes back to the next one after 2s
-                {"queueUrl": queue, "waitTime": 1, "visibilityTimeout": 2},
+                # visibilityTimeout: what a killed runtime held comes back to the next one after 5s; a
+                # living one keeps what it holds hidden (extending it every third), with room for a busy
+                # machine's late turns
+                {"queueUrl": queue, "waitTime": 1, "visibilityTimeout": 5},
                 "send",
                 lambda id_: {"queueUrl": queue, "messageBody": {"id": id_}},
             )

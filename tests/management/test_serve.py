@@ -26,7 +26,8 @@ async def wait_for(lines: list[str], pattern: str) -> re.Match[str]:
         found.extend(match for line in lines if (match := re.search(pattern, line)) is not None)
         return bool(found)
 
-    await eventually(printed, what=f"a line matching {pattern!r}")
+    # A server starting (deploying its project, hashing its first password) is slow on a busy machine.
+    await eventually(printed, within=30, what=f"a line matching {pattern!r}")
     return found[0]
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from aiohttp import web
-from tests.support import unused_port
+from tests.support import scaled, unused_port
 
 from interlace.connectors.gmail import GmailConfig, GmailConnection, connector
 from interlace.samples.mailbox import DevMailbox
@@ -178,7 +178,8 @@ async def test_an_answer_that_is_not_json_is_fatal(gmail: GmailConnection, api: 
 async def test_an_api_that_does_not_answer_in_time_is_retryable(api: ScriptedApi) -> None:
     api.hang = True
 
-    async with GmailConnection(scripted_config(api, timeout=0.2), name="patientMail") as gmail:
+    # Long enough for the token endpoint (answered at once) on a busy machine; the API never answers.
+    async with GmailConnection(scripted_config(api, timeout=scaled(1)), name="patientMail") as gmail:
         with pytest.raises(
             RetryableError, match=r"gmail.readMail on connection patientMail: .*did not answer"
         ):
