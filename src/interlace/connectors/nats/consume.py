@@ -12,7 +12,6 @@ import contextlib
 from collections.abc import AsyncIterator
 from typing import Annotated, Any, Literal
 
-import nats.errors
 from nats.aio.msg import Msg
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from pydantic import Field
@@ -114,7 +113,9 @@ async def consume(
             try:
                 # Long-polls the server; returns as soon as messages arrive, or when the poll expires.
                 messages = await subscription.fetch(batch=flight.room, timeout=max(ackWait / 2, 1.0))
-            except nats.errors.TimeoutError:
+            except TimeoutError:
+                # The poll expired: the client raises its own TimeoutError, or asyncio's when the poll's
+                # time ran out before its next request (a busy loop); either way, poll again.
                 continue
             except CLIENT_ERRORS as exc:
                 raise nats_failure(exc, doing) from exc
