@@ -198,6 +198,11 @@ async def test_a_message_whose_flow_always_fails_is_tried_a_bounded_number_of_ti
             # A message published after it is processed: the poison message is not being tried again.
             await source.publish(REGISTRY, ["after"])
             await receiver.until(lambda: "after" in receiver.processed(), 30, "the next message processed")
+            # The counts follow the settlements, which may still be under way.
+            await eventually(
+                lambda: runtime.services.state("inbound", "Source").dead_lettered == 1,
+                what="the poison message counted as dead-lettered",
+            )
             state = runtime.services.state("inbound", "Source")
             [dead] = await dead_letters.browse()
     assert receiver.attempts["poison"] == 3
