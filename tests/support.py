@@ -14,7 +14,9 @@ import functools
 import inspect
 import os
 import socket
+import subprocess
 import sys
+import sysconfig
 import textwrap
 import uuid
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping
@@ -30,6 +32,7 @@ __all__ = [
     "WAIT",
     "Outage",
     "deadline",
+    "environment_over_this_one",
     "eventually",
     "interlace_run",
     "lags_while_acking",
@@ -308,3 +311,18 @@ def rsa_key_pair() -> tuple[str, str]:
         .decode()
     )
     return private, public
+
+
+def environment_over_this_one(folder: Path) -> Path:
+    """The Python of a new virtual environment in ``folder`` that sees every package of this one but
+    installs into its own: what a test installs there never reaches the environment other tests (and
+    other workers) run in."""
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(folder)], check=True)
+    python = folder / "bin" / "python"
+    own = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip
+    ours = sysconfig.get_paths()["purelib"]
+    (Path(own) / "_this_environment.pth").write_text(f"import site; site.addsitedir({ours!r})\n")
+    return python

@@ -8,7 +8,6 @@ import json
 import os
 import subprocess
 import sys
-import sysconfig
 import tomllib
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from typer.testing import CliRunner
 
 from interlace.cli import app
 from interlace.sdk import ConnectorRegistry
+from tests.support import environment_over_this_one
 
 BUILT_IN = {"gmail", "http", "db"}
 
@@ -220,21 +220,6 @@ def _builds_offline() -> bool:
     except importlib.metadata.PackageNotFoundError:
         return False
     return version >= (70, 1) or importlib.util.find_spec("wheel") is not None
-
-
-def environment_over_this_one(folder: Path) -> Path:
-    """The Python of a new virtual environment in ``folder`` that sees every package of this one but
-    installs into its own: what a test installs there never reaches the environment other tests (and
-    other workers) run in."""
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(folder)], check=True)
-    python = folder / "bin" / "python"
-    own = subprocess.run(
-        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-        capture_output=True, text=True, check=True,
-    ).stdout.strip()  # fmt: skip
-    ours = sysconfig.get_paths()["purelib"]
-    (Path(own) / "_this_environment.pth").write_text(f"import site; site.addsitedir({ours!r})\n")
-    return python
 
 
 def test_add_installs_a_scaffolded_package_and_remove_uninstalls_it(

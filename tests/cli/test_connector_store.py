@@ -1,13 +1,10 @@
 """The connector store: ``interlace connector search|add|upgrade|remove`` over a catalog index and a
-local folder of package files, run as a user runs them (pip installs into this environment)."""
+local folder of package files, run as a user runs them, each test in a virtual environment of its own."""
 
 from __future__ import annotations
 
-import importlib.metadata
 import json
 import subprocess
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,6 +12,7 @@ from typer.testing import CliRunner
 
 from interlace.cli import app
 from interlace.cli.catalog_index import CatalogError, index_location, interlace_version, read_index
+from tests.support import environment_over_this_one
 
 from .connector_store import NAME, PACKAGE, Store, make_store
 
@@ -31,28 +29,33 @@ def runner() -> CliRunner:
     return CliRunner()
 
 
+class Environment:
+    """A virtual environment of the test's own over the suite's: ``interlace`` runs there as a user runs
+    it, and what it installs never reaches the environment other tests (and other workers) run in."""
+
+    def __init__(self, folder: Path) -> None:
+        self.python = environment_over_this_one(folder)
+
+    def interlace(self, *args: str) -> subprocess.CompletedProcess[str]:
+        command = [str(self.python), "-m", "interlace", *args]
+        return subprocess.run(command, capture_output=True, text=True, check=False, timeout=600)
+
+    def installed(self) -> str | None:
+        """The version of the store's package installed in this environment, if any."""
+        script = (
+            "import importlib.metadata as m\n"
+            "try:\n"
+            f"    print(m.version({PACKAGE!r}))\n"
+            "except m.PackageNotFoundError:\n"
+            "    pass\n"
+        )
+        found = subprocess.run([str(self.python), "-c", script], capture_output=True, text=True, check=True)
+        return found.stdout.strip() or None
+
+
 @pytest.fixture
-def uninstalled() -> Iterator[None]:
-    """The store's package is not installed before the test, and not after it."""
-    _uninstall()
-    yield
-    _uninstall()
-
-
-def _uninstall() -> None:
-    sys.modules.pop(f"interlace_{NAME}", None)  # a later import reads the version installed then
-    subprocess.run(
-        [sys.executable, "-m", "pip", "uninstall", "--yes", "--quiet", PACKAGE],
-        capture_output=True,
-        check=False,
-    )
-
-
-def _installed() -> str | None:
-    try:
-        return importlib.metadata.version(PACKAGE)
-    except importlib.metadata.PackageNotFoundError:
-        return None
+def own(tmp_path: Path) -> Environment:
+    return Environment(tmp_path / "env")
 
 
 def _from(store: Store) -> list[str]:
@@ -60,7 +63,7 @@ def _from(store: Store) -> list[str]:
 
 
 def test_search_finds_the_index_s_connector_with_its_newest_supported_version(
-    runner: CliRunner, store: Store, uninstalled: None
+    runner: CliRunner, store: Store
 ) -> None:
     result = runner.invoke(app, ["connector", "search", "echo", "--index", str(store.index), "-o", "json"])
 
@@ -83,79 +86,76 @@ def test_search_still_finds_the_built_in_connectors_beside_an_index(runner: CliR
     assert (found["name"], found["package"], found["installed"]) == ("iso8583", "interlace", True)
 
 
-def test_add_upgrade_and_remove_resolve_through_the_index_and_pip(
-    runner: CliRunner, store: Store, uninstalled: None
-) -> None:
-    added = runner.invoke(app, ["connector", "add", f"{NAME}==1.0.0", *_from(store)])
-    assert added.exit_code == 0, added.stderr
+def test_add_upgrade_and_remove_resolve_through_the_index_and_pip(own: Environment, store: Store) -> None:
+    added = own.interlace("connector", "add", f"{NAME}==1.0.0", *_from(store))
+    assert added.returncode == 0, added.stderr
     assert f"checked interlace_{NAME}-1.0.0-py3-none-any.whl: sha256 matches the index" in added.stdout
     assert f"added connector: {NAME}" in added.stdout
-    assert _installed() == "1.0.0"
+    assert own.installed() == "1.0.0"
 
     searched = json.loads(
-        runner.invoke(app, ["connector", "search", NAME, "--index", str(store.index), "-o", "json"]).stdout
+        own.interlace("connector", "search", NAME, "--index", str(store.index), "-o", "json").stdout
     )
     assert (searched[0]["installed"], searched[0]["installedVersion"]) == (True, "1.0.0")
 
-    again = runner.invoke(app, ["connector", "add", f"{NAME}==1.0.0", *_from(store)])
-    assert again.exit_code == 0, again.stderr
+    again = own.interlace("connector", "add", f"{NAME}==1.0.0", *_from(store))
+    assert again.returncode == 0, again.stderr
     assert f"{NAME} 1.0.0 is installed already" in again.stdout
 
-    upgraded = runner.invoke(app, ["connector", "upgrade", NAME, *_from(store)])
-    assert upgraded.exit_code == 0, upgraded.stderr
+    upgraded = own.interlace("connector", "upgrade", NAME, *_from(store))
+    assert upgraded.returncode == 0, upgraded.stderr
     assert f"upgraded connector {NAME} ({PACKAGE}) from 1.0.0 to 1.1.0" in upgraded.stdout
-    assert _installed() == "1.1.0"
+    assert own.installed() == "1.1.0"
 
-    current = runner.invoke(app, ["connector", "upgrade", *_from(store)])
-    assert current.exit_code == 0, current.stderr
+    current = own.interlace("connector", "upgrade", *_from(store))
+    assert current.returncode == 0, current.stderr
     assert f"{NAME} 1.1.0 is up to date" in current.stdout
 
-    removed = runner.invoke(app, ["connector", "remove", NAME])
-    assert removed.exit_code == 0, removed.stderr
-    assert _installed() is None
+    removed = own.interlace("connector", "remove", NAME)
+    assert removed.returncode == 0, removed.stderr
+    assert own.installed() is None
 
 
 def test_add_without_a_version_installs_the_newest_that_supports_this_interlace(
-    runner: CliRunner, store: Store, uninstalled: None
+    own: Environment, store: Store
 ) -> None:
-    added = runner.invoke(app, ["connector", "add", NAME, *_from(store)])
+    added = own.interlace("connector", "add", NAME, *_from(store))
 
-    assert added.exit_code == 0, added.stderr
-    assert _installed() == "1.1.0"
+    assert added.returncode == 0, added.stderr
+    assert own.installed() == "1.1.0"
 
 
 def test_add_refuses_a_version_that_does_not_support_this_interlace_naming_the_versions(
-    runner: CliRunner, store: Store, uninstalled: None
+    own: Environment, store: Store
 ) -> None:
-    refused = runner.invoke(app, ["connector", "add", f"{NAME}==2.0.0", *_from(store)])
+    refused = own.interlace("connector", "add", f"{NAME}==2.0.0", *_from(store))
 
-    assert refused.exit_code == 1
+    assert refused.returncode == 1
     assert refused.stderr.strip() == (
         f"{NAME} 2.0.0 needs Interlace >=99, and this is Interlace {interlace_version()}; the index has"
         " 1.0.0 (Interlace >=0.1), 1.1.0 (Interlace >=0.1), 2.0.0 (Interlace >=99)"
     )
-    assert _installed() is None
+    assert own.installed() is None
 
 
 def test_add_refuses_a_package_file_whose_checksum_differs_from_the_index(
-    runner: CliRunner, store: Store, tmp_path: Path, uninstalled: None
+    own: Environment, store: Store, tmp_path: Path
 ) -> None:
     document = json.loads(store.index.read_text(encoding="utf-8"))
     document["connectors"][0]["versions"][1]["sha256"] = "0" * 64
     forged = tmp_path / "forged.json"
     forged.write_text(json.dumps(document), encoding="utf-8")
 
-    refused = runner.invoke(
-        app,
-        ["connector", "add", NAME, "--index", str(forged), "--find-links", str(store.files), "--no-index"],
+    refused = own.interlace(
+        "connector", "add", NAME, "--index", str(forged), "--find-links", str(store.files), "--no-index"
     )
 
-    assert refused.exit_code == 1
+    assert refused.returncode == 1
     assert (
         f"the checksum of interlace_{NAME}-1.1.0-py3-none-any.whl is sha256:{store.checksums['1.1.0']}, but the"
         f" index says sha256:{'0' * 64}; it was not installed"
     ) in refused.stderr
-    assert _installed() is None
+    assert own.installed() is None
 
 
 def test_add_refuses_a_name_the_index_does_not_have_with_a_suggestion(
@@ -285,18 +285,17 @@ def test_the_shipped_index_is_the_built_in_connectors(tmp_path: Path) -> None:
 
 
 def test_index_build_writes_an_installed_package_with_its_checksum_and_keeps_other_versions(
-    runner: CliRunner, store: Store, tmp_path: Path, uninstalled: None
+    own: Environment, store: Store, tmp_path: Path
 ) -> None:
-    assert runner.invoke(app, ["connector", "add", f"{NAME}==1.1.0", *_from(store)]).exit_code == 0
+    assert own.interlace("connector", "add", f"{NAME}==1.1.0", *_from(store)).returncode == 0
     output = tmp_path / "index.json"
     output.write_text(store.index.read_text(encoding="utf-8"), encoding="utf-8")
 
-    result = runner.invoke(
-        app,
-        ["connector", "index", "build", "-o", str(output), "--package", PACKAGE, "--files", str(store.files)],
+    result = own.interlace(
+        "connector", "index", "build", "-o", str(output), "--package", PACKAGE, "--files", str(store.files)
     )
 
-    assert result.exit_code == 0, result.stderr
+    assert result.returncode == 0, result.stderr
     (entry,) = read_index(str(output)).connectors
     assert (entry.name, entry.package, entry.operations, entry.triggers) == (NAME, PACKAGE, ["echo"], [])
     assert entry.description == "Echoes text, version 1.1.0."
@@ -323,68 +322,80 @@ resources:
 
 
 async def test_a_running_server_uses_an_added_connector_from_the_next_deployment(
-    store: Store, tmp_path: Path, uninstalled: None
+    own: Environment, store: Store, tmp_path: Path
 ) -> None:
     import asyncio
+    import os
 
     import aiohttp
 
-    from interlace.http.server import HttpServer
-    from interlace.management import ManagementServer, TokenIssuer
-    from interlace.runtime import Runtime
-    from interlace.runtime.bundles import build_bundle
-    from interlace.sdk import ConnectorRegistry
-    from tests.management.conftest import ADMIN_PASSWORD, make_users
-    from tests.support import write_project
+    from tests.support import START, eventually, unused_port, write_project
 
     before = _speaker("1.0.0", '      - respond: {json: {said: "nothing yet"}}')
     uses = (
         "      - storecheck.echo: {init: {}, text: Hello, response-variable: said}\n"
         '      - respond: {json: {said: "${vars.said.payload}"}}'
     )
-    runner = CliRunner()
+    port, management = unused_port(), unused_port()
+    api, url = f"http://127.0.0.1:{port}/say", f"http://127.0.0.1:{management}"
+    password = "an admin password of this test"
 
-    async def said(url: str) -> object:
-        async with aiohttp.ClientSession() as session, session.get(url) as answer:
+    async def said() -> object:
+        async with aiohttp.ClientSession() as session, session.get(api) as answer:
             assert answer.status == 200, await answer.text()
             return (await answer.json())["said"]
 
-    async def deploy(version: str, management: str, token: str) -> str:
-        bundle = build_bundle(
-            write_project(tmp_path / version, _speaker(version, uses)),
-            tmp_path / "dist",
-            connectors=ConnectorRegistry(),
-        )
-        result = await asyncio.to_thread(
-            runner.invoke, app, ["deploy", str(bundle), "--url", management, "--token", token]
-        )
-        assert result.exit_code == 0, result.output
-        return result.output
+    async def interlace(*args: str) -> subprocess.CompletedProcess[str]:
+        return await asyncio.to_thread(own.interlace, *args)
 
-    async with (
-        Runtime(write_project(tmp_path / "speaker", before), env={}) as runtime,
-        HttpServer(runtime, "127.0.0.1", 0, 65536) as http,
-        ManagementServer(runtime, make_users(), port=0, tokens=TokenIssuer(b"k" * 32)) as managed,
-        aiohttp.ClientSession() as session,
-        session.post(
-            f"{managed.url}/management/login", json={"user": "admin", "password": ADMIN_PASSWORD}
-        ) as login,
-    ):
-        api, token = f"http://127.0.0.1:{http.port}/say", (await login.json())["token"]
-        assert await said(api) == "nothing yet"
+    async def deploy(version: str, token: str) -> str:
+        project = write_project(tmp_path / version, _speaker(version, uses))
+        built = await interlace("build", str(project), "-o", str(tmp_path / "dist"))
+        assert built.returncode == 0, built.stderr
+        bundle = tmp_path / "dist" / f"speaker-{version}.zip"
+        deployed = await interlace("deploy", str(bundle), "--url", url, "--token", token)
+        assert deployed.returncode == 0, deployed.stderr
+        return deployed.stdout + deployed.stderr
 
-        added = await asyncio.to_thread(
-            runner.invoke, app, ["connector", "add", f"{NAME}==1.0.0", *_from(store)]
-        )
-        assert added.exit_code == 0, added.stderr
-        assert "deployed speaker 2.0.0" in await deploy("2.0.0", managed.url, token)
-        assert await said(api) == "Hello from 1.0.0"
+    server = await asyncio.create_subprocess_exec(
+        str(own.python), "-m", "interlace", "run", str(write_project(tmp_path / "speaker", before)),
+        "--host", "127.0.0.1", "--port", str(port), "--management-port", str(management), "--workers", "1",
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+        env={**os.environ, "INTERLACE_ADMIN_PASSWORD": password},
+    )  # fmt: skip
+    try:
 
-        upgraded = await asyncio.to_thread(runner.invoke, app, ["connector", "upgrade", NAME, *_from(store)])
-        assert upgraded.exit_code == 0, upgraded.stderr
-        output = await deploy("3.0.0", managed.url, token)
+        async def ready() -> bool:
+            assert server.returncode is None, "the server stopped before it was ready"
+            try:
+                async with aiohttp.ClientSession() as session, session.get(f"{url}/management/ready") as r:
+                    return r.status == 200
+            except aiohttp.ClientError:
+                return False
+
+        await eventually(ready, START, what="the server serving")
+        async with (
+            aiohttp.ClientSession() as session,
+            session.post(f"{url}/management/login", json={"user": "admin", "password": password}) as login,
+        ):
+            assert login.status == 200, await login.text()
+            token = (await login.json())["token"]
+        assert await said() == "nothing yet"
+
+        added = await interlace("connector", "add", f"{NAME}==1.0.0", *_from(store))
+        assert added.returncode == 0, added.stderr
+        assert "deployed speaker 2.0.0" in await deploy("2.0.0", token)
+        assert await said() == "Hello from 1.0.0"
+
+        upgraded = await interlace("connector", "upgrade", NAME, *_from(store))
+        assert upgraded.returncode == 0, upgraded.stderr
+        output = await deploy("3.0.0", token)
         assert f"connector {NAME} 1.1.0 is used from now on (was 1.0.0)" in output
-        assert await said(api) == "Hello from 1.1.0"
+        assert await said() == "Hello from 1.1.0"
+    finally:
+        if server.returncode is None:
+            server.terminate()
+        await server.wait()
 
 
 def test_a_bad_connectors_table_in_interlace_toml_is_refused(tmp_path: Path) -> None:
