@@ -77,6 +77,31 @@ async def test_a_count_with_room_lets_that_many_through_and_the_rest_are_refused
     assert clock.sleeps == [0.1, 0.25, 0.5]
 
 
+async def test_a_count_allows_its_room_less_the_flows_let_through_that_still_run() -> None:
+    clock = Clock()
+    admission = Admission(clock, recheck=0.1, spacing=0.25, sleep=clock.sleep)
+    assert await admit_all(admission, FULL, 3) == [(0, True), (1, True), (2, True)]  # still running
+    admission.refused(FULL)
+
+    # room for 4, but three flows let through may yet store theirs: one more runs
+    answered = await admit_all(admission, StoreUsage(6, None), 3)
+
+    assert [number for number, let_through in answered if let_through] == [0]
+
+
+async def test_a_flow_that_ended_gives_its_place_back_to_the_next_count() -> None:
+    clock = Clock()
+    admission = Admission(clock, recheck=0.1, spacing=0.25, sleep=clock.sleep)
+    await admit_all(admission, FULL, 3)
+    for _ in range(3):
+        admission.finished()
+    admission.refused(FULL)
+
+    answered = await admit_all(admission, StoreUsage(8, None), 3)
+
+    assert sorted(number for number, let_through in answered if let_through) == [0, 1]
+
+
 async def test_refusals_spaced_out_in_the_past_leave_at_once() -> None:
     clock = Clock()
     admission = Admission(clock, recheck=0.1, spacing=0.25, sleep=clock.sleep)

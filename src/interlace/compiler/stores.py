@@ -83,6 +83,9 @@ class StoreSink:
         if full is not None:
             raise StoreFullError(self.store.name, self.store.bounds, full)
 
+    def finished(self) -> None:
+        self.admission.finished()
+
 
 def gate_full_stores(flow: SequenceMediator) -> tuple[FullStoreGate, ...]:
     """The gates of a resource whose flow is ``flow``: one for each store it always stores into that

@@ -65,7 +65,7 @@ from interlace.observability.access_log import log_access
 from interlace.observability.metrics import Metrics, RequestMetrics
 from interlace.routing import RouteMiss
 
-__all__ = ["Dispatcher", "answer", "answer_message", "miss_answer", "refused_at_gates"]
+__all__ = ["Dispatcher", "answer", "answer_message", "finished_at_gates", "miss_answer", "refused_at_gates"]
 
 _log = logging.getLogger("interlace.http")
 
@@ -105,15 +105,24 @@ def miss_answer(miss: RouteMiss, method: str, path: str, correlation_id: str) ->
 
 async def refused_at_gates(resource: ResourceArtifact, correlation_id: str) -> web.Response | None:
     """The default error answer when a gate of ``resource`` refuses the request (its store is full), else
-    None. Awaited before the request's body is read; it may hold the request for its turn."""
-    for gate in resource.gates:
+    None. Awaited before the request's body is read; it may hold the request for its turn. A request let
+    through calls :func:`finished_at_gates` when its flow ends."""
+    for number, gate in enumerate(resource.gates):
         error = await gate.refusal(correlation_id)
         if error is not None:
+            for admitted in resource.gates[:number]:
+                admitted.finished()
             return error_response(
                 error.status, error.code, error.public_message, correlation_id, error.headers,
                 details=error.detail,
             )  # fmt: skip
     return None
+
+
+def finished_at_gates(resource: ResourceArtifact) -> None:
+    """The flow of a request :func:`refused_at_gates` let run has ended (the gates count it no more)."""
+    for gate in resource.gates:
+        gate.finished()
 
 
 async def answer_message(
@@ -139,11 +148,15 @@ async def answer_message(
             refused = await refused_at_gates(resource, correlation_id)
             if refused is not None:
                 return refused, None, None
-        ctx = message_of(method, path, headers, query, body, match.path_params)
-        result = await run_flow(resource.flow, ctx, what=f"{method} {path}", artifact=("api", resource.api))
-        for payload in (ctx.payload, ctx.reply.payload if ctx.reply is not None else None):
-            if payload is not None:
-                await payload.read()  # the answer is held in memory, whole
+        try:
+            ctx = message_of(method, path, headers, query, body, match.path_params)
+            what = f"{method} {path}"
+            result = await run_flow(resource.flow, ctx, what=what, artifact=("api", resource.api))
+            for payload in (ctx.payload, ctx.reply.payload if ctx.reply is not None else None):
+                if payload is not None:
+                    await payload.read()  # the answer is held in memory, whole
+        finally:
+            finished_at_gates(resource)
     response = answer(result, ctx)
     if not isinstance(response, web.Response):
         raise RuntimeError("an answer in memory was given a body still unread")
@@ -274,25 +287,28 @@ class Dispatcher:
                     self._account(artifacts, resource, request, refused, correlation_id, started)
                     return refused
             try:
-                payload = await request_payload(request, self.max_body_size)
-            except PayloadError as exc:
-                correlation_id = request.headers.get(CORRELATION_HEADER) or new_correlation_id()
-                return error_response(exc.status, exc.code, exc.message, correlation_id, exc.headers)
-            ctx = message_from_request(request, payload, match.path_params)
-            what = f"{request.method} {request.path}"
-            try:
-                result = await run_flow(resource.flow, ctx, what=what, artifact=("api", resource.api))
-                unread = ctx.payload.unread
-                if unread is not None and unread.origin == "request" and result.outcome == "finished":
-                    response = await _answer_read(result, ctx)
-                else:
-                    response = answer(result, ctx)
-                if isinstance(response, StreamedAnswer):
-                    if self.closing:
-                        response.force_close()  # decided before its head is sent
-                    await response.send(request)
+                try:
+                    payload = await request_payload(request, self.max_body_size)
+                except PayloadError as exc:
+                    correlation_id = request.headers.get(CORRELATION_HEADER) or new_correlation_id()
+                    return error_response(exc.status, exc.code, exc.message, correlation_id, exc.headers)
+                ctx = message_from_request(request, payload, match.path_params)
+                what = f"{request.method} {request.path}"
+                try:
+                    result = await run_flow(resource.flow, ctx, what=what, artifact=("api", resource.api))
+                    unread = ctx.payload.unread
+                    if unread is not None and unread.origin == "request" and result.outcome == "finished":
+                        response = await _answer_read(result, ctx)
+                    else:
+                        response = answer(result, ctx)
+                    if isinstance(response, StreamedAnswer):
+                        if self.closing:
+                            response.force_close()  # decided before its head is sent
+                        await response.send(request)
+                finally:
+                    ctx.payload.close()
             finally:
-                ctx.payload.close()
+                finished_at_gates(resource)
             self._account(artifacts, resource, request, response, ctx.correlation_id, started)
             return response
 

@@ -42,6 +42,11 @@ class MessageSink(Protocol):
         full and refuses puts; return otherwise. Awaited by :class:`FullStoreGate` once per request."""
         ...
 
+    def finished(self) -> None:
+        """The flow of a request :meth:`admit` let through has ended (whether it reached the store or
+        not): the store's gate no longer counts it as about to store."""
+        ...
+
 
 class StoreMediator:
     """Keeps the message in ``store`` (or, when that fails, in ``failover``) and goes on; when no store
@@ -121,7 +126,8 @@ class FullStoreGate:
 
     :meth:`refusal` is awaited once per request to the resource, concurrently; it may hold the request
     a while (until a count of the store, or its turn to be refused: see
-    :mod:`interlace.stores.admission`)."""
+    :mod:`interlace.stores.admission`). A request it let run calls :meth:`finished` when its flow
+    ends."""
 
     __slots__ = ("location", "refusals", "store")
 
@@ -140,3 +146,7 @@ class FullStoreGate:
             self.refusals.refused(self.store.name, exc, correlation_id)
             return exc
         return None
+
+    def finished(self) -> None:
+        """The flow of a request :meth:`refusal` let run has ended."""
+        self.store.finished()

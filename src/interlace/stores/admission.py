@@ -27,8 +27,14 @@ process short of CPU) is given up for a later one, so that refusals take what th
 flows leave of the loop rather than a share of their own; but no refusal is held more than
 ``most_held`` seconds (a refused client hears within about a second, whatever the load).
 
-One event loop, no lock. A request allowed through that never reaches the store (its flow answered
-before) is not given back: the next count allows anew.
+A count allows the room it shows less the flows the gate let through that are still running: each of
+them may yet store its message, and a busy machine runs a flow for longer than the time between two
+counts. Without that, every count let through again the room the running flows were about to take, and
+those flows were refused at the store after calling their back-ends. A flow that ends without reaching
+the store gives its place back when it ends (:meth:`Admission.finished`); one that stored is counted
+twice until then (in the store and as running), which errs towards refusing, for milliseconds.
+
+One event loop, no lock.
 """
 
 from __future__ import annotations
@@ -66,8 +72,8 @@ class Admission:
     """The gate's state for one store (see the module docstring)."""
 
     __slots__ = (
-        "_allowed", "_checked", "_clock", "_counting", "_full", "_next_refusal", "_sleep", "most_held",
-        "recheck", "spacing",
+        "_allowed", "_checked", "_clock", "_counting", "_full", "_next_refusal", "_running", "_sleep",
+        "most_held", "recheck", "spacing",
     )  # fmt: skip
 
     def __init__(
@@ -88,6 +94,7 @@ class Admission:
         self._full = StoreUsage(0, None)  # the usage that left no room, for the refusal
         self._checked = float("-inf")
         self._counting: asyncio.Event | None = None  # set when the count under way is done
+        self._running = 0  # flows let through that have not finished
 
     @property
     def last_full(self) -> StoreUsage:
@@ -109,16 +116,22 @@ class Admission:
         seconds after the last one, by the first such request, for all of them) and is let through if
         that count shows room left for it; else it is refused in its turn (one every ``spacing``
         seconds). ``count`` may raise; the request counting then gets the error, the others are
-        refused."""
+        refused. A request let through calls :meth:`finished` when its flow ends."""
         if self._allowed is None:
+            self._running += 1
             return None
         if self._allowed == 0:
             await self._next_count(bounds, count)
         if self._allowed > 0:
             self._allowed -= 1
+            self._running += 1
             return None
         await self._turn_to_refuse()
         return self._full
+
+    def finished(self) -> None:
+        """The flow of a request :meth:`admit` let through has ended (it stored its message or not)."""
+        self._running = max(0, self._running - 1)
 
     async def _turn_to_refuse(self) -> None:
         """Wait until this refusal may leave: ``spacing`` seconds after the one before it, on a loop that
@@ -152,7 +165,7 @@ class Admission:
                 await self._sleep(pause)
             self._checked = self._clock()
             usage = await count()
-            free = room_for(bounds, usage)
+            free = max(0, room_for(bounds, usage) - self._running)
             self._allowed = free
             if free == 0:
                 self._full = usage
