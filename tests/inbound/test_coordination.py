@@ -202,6 +202,46 @@ async def test_a_lease_is_held_by_one_node_until_it_expires(beats: Beats) -> Non
         await two.aclose()
 
 
+async def test_a_lease_given_up_while_the_standby_tries_it_is_taken_without_waiting_for_the_next_try(
+    beats: Beats,
+) -> None:
+    name = f"{beats.table}/lease"
+    holder = Coordinator(DSN, node="holder", lease=60, renew=30, wait=wait_or_stop)
+    standby = Coordinator(DSN, node="standby", lease=60, renew=30, wait=wait_or_stop)
+    stop, ran = asyncio.Event(), asyncio.Event()
+    statuses: list[bool] = []
+    tries = 0
+    acquire = standby.acquire
+
+    async def acquire_as_the_holder_gives_it_up(lease: str) -> bool:
+        # The first try finds the lease held; the holder gives it up before that try's answer is seen.
+        nonlocal tries
+        tries += 1
+        taken = await acquire(lease)
+        if tries == 1:
+            await holder.release(lease)
+        return taken
+
+    async def work(inner: asyncio.Event) -> None:
+        ran.set()
+        await inner.wait()
+
+    standby.acquire = acquire_as_the_holder_gives_it_up  # type: ignore[method-assign]
+    try:
+        assert await holder.acquire(name)
+        running = asyncio.create_task(standby.run_exclusively(name, work, stop, statuses.append))
+        # Far sooner than the next try (30 s): the release was heard although it came during a try.
+        await asyncio.wait_for(ran.wait(), WAIT)
+        assert await beats.holder("lease") == "standby"
+        assert tries == 2
+        stop.set()
+        await running
+    finally:
+        stop.set()
+        await holder.aclose()
+        await standby.aclose()
+
+
 async def test_a_coordinated_inbound_endpoint_reads_its_source_on_one_node_only(
     beats: Beats, tmp_path: Path
 ) -> None:

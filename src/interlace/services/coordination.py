@@ -93,7 +93,7 @@ class Coordinator:
         self._wait = wait
         self._pool: Any = None
         self._listener: Any = None
-        self._freed: dict[str, asyncio.Event] = {}
+        self._freed: dict[str, list[asyncio.Event]] = {}  # by lease: set when another node gives it up
         self._connecting = asyncio.Lock()
 
     async def _connection_pool(self) -> Any:
@@ -127,8 +127,7 @@ class Coordinator:
             await self._stop_listening()
 
     def _released(self, connection: object, pid: int, channel: str, name: str) -> None:
-        freed = self._freed.get(name)
-        if freed is not None:
+        for freed in self._freed.get(name, ()):
             freed.set()
 
     async def _stop_listening(self) -> None:
@@ -184,11 +183,16 @@ class Coordinator:
         lease tried again once ``work`` returned. On ``stop``, ``work`` is stopped and the lease
         released. Work that ends by itself keeps the lease (a ``once`` task is not run again elsewhere).
         """
+        # Listened for from before each try: a lease given up while the try is under way (found held)
+        # wakes the standby that follows it, rather than being missed until the next try.
+        freed = asyncio.Event()
+        self._freed.setdefault(name, []).append(freed)
         try:
             while not stop.is_set():
+                freed.clear()
                 if not await self._try(name):
                     standby(True)
-                    if await self._standby(name, stop):
+                    if await self._standby(freed, stop):
                         return
                     continue
                 standby(False)
@@ -197,11 +201,13 @@ class Coordinator:
                     return
         finally:
             standby(False)
+            waiting = self._freed.get(name, [])
+            waiting.remove(freed)
+            if not waiting:
+                self._freed.pop(name, None)
 
-    async def _standby(self, name: str, stop: asyncio.Event) -> bool:
-        """Wait ``renew`` seconds, less when lease ``name`` is given up meanwhile; True when stopped."""
-        freed = self._freed.setdefault(name, asyncio.Event())
-        freed.clear()
+    async def _standby(self, freed: asyncio.Event, stop: asyncio.Event) -> bool:
+        """Wait ``renew`` seconds, less when the lease is given up (``freed``); True when stopped."""
         wake = asyncio.Event()
         watchers = [asyncio.ensure_future(event.wait()) for event in (stop, freed)]
         for watcher in watchers:
@@ -211,7 +217,6 @@ class Coordinator:
         finally:
             for watcher in watchers:
                 watcher.cancel()
-            self._freed.pop(name, None)
         return stop.is_set()
 
     async def _hold(
